@@ -1,0 +1,53 @@
+# The project's task runner: `make run` and `make test` are all a newcomer needs.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APTMON := $(VENV)/bin/aptmon
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WORKERS ?= 4
+
+.PHONY: run test lint format bench install install-test system-deps clean
+
+run: install
+	$(APTMON) init
+	$(APTMON) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: install-test system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# The stamp files re-run an install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Debian packages the tests drive: Chromium for the browser tests, LibreOffice for foreign-writer files.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

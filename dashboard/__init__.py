@@ -1,0 +1,1 @@
+"""The APT Work Plan Monitor dashboard (Dash)."""

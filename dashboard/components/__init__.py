@@ -1,0 +1,1 @@
+"""Pure builders: a data frame in, a component or figure out."""

@@ -1,0 +1,133 @@
+-- Warehouse tables. Created by `aptmon init`; every statement is idempotent.
+
+CREATE SEQUENCE IF NOT EXISTS submission_seq START 1;
+
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id      VARCHAR PRIMARY KEY,
+    title        VARCHAR NOT NULL,
+    start_year   INTEGER NOT NULL,
+    end_year     INTEGER NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    loaded_at    TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS pillars (
+    plan_id  VARCHAR NOT NULL,
+    pillar   INTEGER NOT NULL,
+    roman    VARCHAR NOT NULL,
+    title    VARCHAR NOT NULL,
+    PRIMARY KEY (plan_id, pillar)
+);
+
+-- Measures that sit directly under a pillar (4.1, 5.x, 6.x) are grouped in a section with
+-- id '<pillar>.0' and is_direct_group = true.
+CREATE TABLE IF NOT EXISTS sections (
+    plan_id         VARCHAR NOT NULL,
+    section_id      VARCHAR NOT NULL,
+    pillar          INTEGER NOT NULL,
+    title           VARCHAR NOT NULL,
+    ordinal         INTEGER NOT NULL,
+    is_direct_group BOOLEAN NOT NULL,
+    PRIMARY KEY (plan_id, section_id)
+);
+
+CREATE TABLE IF NOT EXISTS measures (
+    plan_id     VARCHAR NOT NULL,
+    measure_id  VARCHAR NOT NULL,
+    pillar      INTEGER NOT NULL,
+    section_id  VARCHAR NOT NULL,
+    parent_id   VARCHAR NOT NULL,
+    ordinal     INTEGER NOT NULL,
+    text        VARCHAR NOT NULL,
+    PRIMARY KEY (plan_id, measure_id)
+);
+
+CREATE TABLE IF NOT EXISTS sub_items (
+    plan_id      VARCHAR NOT NULL,
+    sub_item_id  VARCHAR NOT NULL,
+    measure_id   VARCHAR NOT NULL,
+    letter       VARCHAR NOT NULL,
+    text         VARCHAR NOT NULL,
+    PRIMARY KEY (plan_id, sub_item_id)
+);
+
+-- Every upload, whatever its outcome. The current version of a (country, year) return is its
+-- newest accepted row with superseded_by NULL.
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id   INTEGER PRIMARY KEY DEFAULT nextval('submission_seq'),
+    plan_id         VARCHAR NOT NULL,
+    country         VARCHAR,
+    reporting_year  INTEGER,
+    version         INTEGER,
+    file_name       VARCHAR NOT NULL,
+    stored_path     VARCHAR,
+    file_format     VARCHAR,
+    sha256          VARCHAR NOT NULL,
+    content_sha256  VARCHAR,
+    submitted_by    VARCHAR NOT NULL,
+    submitted_at    TIMESTAMP NOT NULL,
+    received_on     DATE NOT NULL,
+    status          VARCHAR NOT NULL CHECK (status IN ('accepted', 'rejected', 'unchanged')),
+    superseded_by   INTEGER,
+    activities      INTEGER NOT NULL DEFAULT 0,
+    errors          INTEGER NOT NULL DEFAULT 0,
+    warnings        INTEGER NOT NULL DEFAULT 0,
+    is_synthetic    BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE IF NOT EXISTS activities (
+    submission_id   INTEGER NOT NULL,
+    plan_id         VARCHAR NOT NULL,
+    country         VARCHAR NOT NULL,
+    reporting_year  INTEGER NOT NULL,
+    activity_id     VARCHAR NOT NULL,
+    title           VARCHAR NOT NULL,
+    status          VARCHAR NOT NULL CHECK (status IN ('planned', 'ongoing', 'suspended', 'completed', 'cancelled')),
+    start_date      DATE,
+    end_date        DATE,
+    lead_agency     VARCHAR,
+    partners        VARCHAR,
+    funding_source  VARCHAR,
+    budget_usd      DOUBLE,
+    description     VARCHAR,
+    source_sheet    VARCHAR,
+    source_row      INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS activity_measures (
+    submission_id   INTEGER NOT NULL,
+    plan_id         VARCHAR NOT NULL,
+    country         VARCHAR NOT NULL,
+    activity_id     VARCHAR NOT NULL,
+    measure_id      VARCHAR NOT NULL,
+    sub_item        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS issues (
+    submission_id   INTEGER NOT NULL,
+    severity        VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+    code            VARCHAR NOT NULL,
+    sheet           VARCHAR,
+    "row"           INTEGER,
+    "column"        VARCHAR,
+    value           VARCHAR,
+    message         VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    username        VARCHAR PRIMARY KEY,
+    password_hash   VARCHAR NOT NULL,
+    role            VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'evaluator', 'admin')),
+    country         VARCHAR,
+    created_at      TIMESTAMP NOT NULL,
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    locked_until    TIMESTAMP
+);
+
+-- Metric thresholds and the reporting deadline, written from etl/definitions.py by `aptmon init`.
+CREATE TABLE IF NOT EXISTS settings (
+    name        VARCHAR PRIMARY KEY,
+    value       DOUBLE NOT NULL,
+    description VARCHAR NOT NULL
+);

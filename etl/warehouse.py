@@ -1,0 +1,198 @@
+"""The DuckDB warehouse: where it lives, how to connect safely across processes, and its schema."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl import catalogue as cat
+from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+DEFAULT_WAREHOUSE = cat.PROJECT_ROOT / "data" / "warehouse" / "aptmon.duckdb"
+
+# A reader waits this long for a writer to finish, a writer for readers and other writers.
+READ_TIMEOUT_S = 20.0
+WRITE_TIMEOUT_S = 60.0
+_POLL_S = 0.02
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used as asked; the message says what to do."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process held the warehouse for longer than we are willing to wait."""
+
+
+def warehouse_path(path: str | os.PathLike | None = None) -> Path:
+    """The warehouse file: the argument, else $APTMON_WAREHOUSE, else data/warehouse/aptmon.duckdb."""
+    return Path(path or os.environ.get("APTMON_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+@contextmanager
+def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection; many processes may hold one at once."""
+    db = warehouse_path(path)
+    if not db.exists():
+        raise WarehouseError(f"No warehouse at {db}. Run `aptmon init` first.")
+    with _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
+        con = _open(db, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection; other writers and readers wait until it closes."""
+    db = warehouse_path(path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
+        con = _open(db, read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def _lock(db: Path, exclusive: bool, timeout: float) -> Iterator[None]:
+    """Readers share the data lock, a writer holds it alone.
+
+    A writer first takes the gate, which new readers must pass, so a steady stream of chart
+    reads cannot starve an upload (Linux flock has no writer preference of its own).
+    """
+    gate = _lock_file(db, ".gate.lock")
+    data = _lock_file(db, ".lock")
+    deadline = time.monotonic() + timeout
+    try:
+        if exclusive:
+            _acquire(gate, fcntl.LOCK_EX, deadline, db)
+            _acquire(data, fcntl.LOCK_EX, deadline, db)
+        else:
+            _acquire(gate, fcntl.LOCK_SH, deadline, db)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            _acquire(data, fcntl.LOCK_SH, deadline, db)
+        yield
+    finally:
+        for fd in (data, gate):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _lock_file(db: Path, suffix: str) -> int:
+    return os.open(db.with_name(db.name + suffix), os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def _acquire(fd: int, mode: int, deadline: float, db: Path) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() > deadline:
+            raise WarehouseBusy(f"The warehouse {db} is busy with another upload; try again in a minute.")
+        time.sleep(_POLL_S)
+
+
+def _open(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file, retrying briefly when a process outside our lock (a notebook) holds it."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise WarehouseError(f"Cannot open the warehouse {db}: {exc}") from exc
+            time.sleep(0.05)
+
+
+def initialise(
+    path: str | os.PathLike | None = None,
+    force: bool = False,
+    plan_file: Path | str = cat.DEFAULT_PLAN_FILE,
+    plan_id: str = cat.DEFAULT_PLAN_ID,
+) -> dict:
+    """Create the schema and views, and load the catalogue; idempotent.
+
+    With force=True the catalogue is rebuilt from the plan text; submissions stay as they are.
+    Returns what was done, for the CLI to print.
+    """
+    plan_file = Path(plan_file)
+    source = plan_file.read_bytes()
+    catalogue = cat.parse_catalogue(source.decode("utf-8"), plan_id)
+    sha = hashlib.sha256(source).hexdigest()
+    with write_connection(path) as con:
+        con.execute("BEGIN")
+        try:
+            con.execute(read_sql("schema.sql"))
+            _write_settings(con)
+            known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+            loaded = force or known is None or known[0] != sha
+            if loaded:
+                _write_catalogue(con, catalogue, plan_file, sha)
+            create_views(con)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return {
+        "warehouse": str(warehouse_path(path)),
+        "plan_id": plan_id,
+        "catalogue_loaded": loaded,
+        "measures": len(catalogue.measures),
+        "sub_items": len(catalogue.sub_items),
+    }
+
+
+def read_sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every metric view from etl/sql/, in file-name order (files start with a number)."""
+    for sql_file in sorted(SQL_DIR.glob("[0-9]*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+def _write_settings(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM settings")
+    con.executemany("INSERT INTO settings VALUES (?, ?, ?)", [(s.name, s.value, s.description) for s in SETTINGS])
+
+
+def _write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: cat.Catalogue, plan_file: Path, sha: str) -> None:
+    plan_id = catalogue.plan_id
+    for table in ("plans", "pillars", "sections", "measures", "sub_items"):
+        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
+    con.execute(
+        "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [plan_id, catalogue.title, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, plan_file.name, sha, datetime.now()],
+    )
+    con.executemany(
+        "INSERT INTO pillars VALUES (?, ?, ?, ?)", [(plan_id, p.pillar, p.roman, p.title) for p in catalogue.pillars]
+    )
+    con.executemany(
+        "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?)",
+        [(plan_id, s.section_id, s.pillar, s.title, s.ordinal, s.is_direct_group) for s in catalogue.sections],
+    )
+    con.executemany(
+        "INSERT INTO measures VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(plan_id, m.measure_id, m.pillar, m.section_id, m.parent_id, m.ordinal, m.text) for m in catalogue.measures],
+    )
+    con.executemany(
+        "INSERT INTO sub_items VALUES (?, ?, ?, ?, ?)",
+        [(plan_id, s.sub_item_id, s.measure_id, s.letter, s.text) for s in catalogue.sub_items],
+    )

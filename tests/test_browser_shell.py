@@ -1,0 +1,24 @@
+"""The app shell loads in headless Chromium with its navigation and the catalogue table."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_shell_shows_navigation_and_catalogue(live_app, page):
+    page.goto(f"{live_app}/measures")
+    page.wait_for_selector("#catalogue-table .dash-cell", timeout=15000)
+    assert page.locator(".navbar-brand").inner_text() == "APT Work Plan Monitor"
+    assert page.get_by_role("link", name="Measures").is_visible()
+    assert "183 measures and 13 sub-items" in page.inner_text("body")
+    first_cell = page.locator("#catalogue-table td[data-dash-column='id']").first.inner_text()
+    assert first_cell == "1.1.1"
+    assert page.console_errors == []
+
+
+def test_no_asset_comes_from_another_host(live_app, page):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(live_app)
+    page.wait_for_selector("text=six pillars", timeout=15000)
+    assert hosts == {live_app.split("/")[2]}

@@ -1,0 +1,65 @@
+"""The aptmon command line, run as a user runs it: the installed console script in a subprocess."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+APTMON = str(Path(sys.executable).with_name("aptmon"))
+
+
+def run(*args, warehouse_file=None):
+    extra = ["--warehouse", str(warehouse_file)] if warehouse_file else []
+    return subprocess.run([APTMON, *args, *extra], capture_output=True, text=True, timeout=120)
+
+
+def test_init_then_catalogue_csv_lists_every_measure_once(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = run("init", warehouse_file=db)
+    assert first.returncode == 0, first.stderr
+    assert "183 measures, 13 sub-items" in first.stdout
+    second = run("init", warehouse_file=db)
+    assert "already up to date" in second.stdout
+
+    result = run("catalogue", "--format", "csv", warehouse_file=db)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    measures = [r for r in rows if r["level"] == "measure"]
+    assert len(measures) == 183 and len({r["id"] for r in measures}) == 183
+    assert {"pillar", "pillar_title", "section_id", "section_title", "text"} <= set(rows[0])
+    # sub-items follow their measure directly
+    ids = [r["id"] for r in rows]
+    start = ids.index("3.1.2")
+    assert ids[start + 1 : start + 11] == [f"3.1.2({c})" for c in "abcdefghi"] + ["3.1.3"]
+    energy = next(r for r in rows if r["id"] == "2.7.10")
+    assert energy["section_title"] == "Enhancing Energy Cooperation" and energy["pillar"] == "2"
+
+
+def test_catalogue_json_and_table(warehouse_file):
+    as_json = json.loads(run("catalogue", "--format", "json", warehouse_file=warehouse_file).stdout)
+    assert len(as_json) == 196 and as_json[0]["id"] == "1.1.1"
+    table = run("catalogue", warehouse_file=warehouse_file).stdout
+    assert "Pillar 5: CONNECTIVITY COOPERATION" in table and "2.7.10" in table
+
+
+def test_bad_format_flag_exits_2_with_a_clear_message(warehouse_file):
+    result = run("catalogue", "--format", "pdf", warehouse_file=warehouse_file)
+    assert result.returncode == 2
+    assert "'pdf' is not one of 'table', 'csv', 'json'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_catalogue_before_init_exits_2_and_says_what_to_do(tmp_path):
+    result = run("catalogue", warehouse_file=tmp_path / "missing.duckdb")
+    assert result.returncode == 2
+    assert "Run `aptmon init` first" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["init", "catalogue", "serve"])
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.returncode == 0 and "Example:" in result.stdout and "--warehouse" in result.stdout

@@ -1,0 +1,91 @@
+"""aptmon init: schema, catalogue load, idempotence, and the cross-process locks."""
+
+import multiprocessing
+import time
+
+import duckdb
+import pytest
+
+from etl import warehouse
+
+
+def _counts(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("plans", "pillars", "sections", "measures", "sub_items", "submissions", "settings")
+        }
+    finally:
+        con.close()
+
+
+def test_init_loads_the_catalogue_with_plan_id(warehouse_file):
+    counts = _counts(warehouse_file)
+    assert counts["measures"] == 183 and counts["sub_items"] == 13 and counts["pillars"] == 6
+    with warehouse.read_connection(warehouse_file) as con:
+        assert con.execute("SELECT DISTINCT plan_id FROM measures").fetchall() == [("apt-2013-2017",)]
+        assert con.execute("SELECT count(*) FROM catalogue").fetchone()[0] == 183 + 13
+
+
+def test_init_twice_changes_nothing(warehouse_file):
+    before = _counts(warehouse_file)
+    loaded_at = duckdb.connect(str(warehouse_file), read_only=True).execute("SELECT loaded_at FROM plans").fetchone()
+    result = warehouse.initialise(warehouse_file)
+    assert result["catalogue_loaded"] is False
+    assert _counts(warehouse_file) == before
+    con = duckdb.connect(str(warehouse_file), read_only=True)
+    assert con.execute("SELECT loaded_at FROM plans").fetchone() == loaded_at
+    con.close()
+
+
+def test_force_rebuilds_the_catalogue_and_keeps_submissions(warehouse_file):
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute(
+            "INSERT INTO submissions (plan_id, country, reporting_year, version, file_name, sha256, submitted_by,"
+            " submitted_at, received_on, status) VALUES ('apt-2013-2017', 'KHM', 2014, 1, 'r.xlsx', 'abc', 'me',"
+            " now(), current_date, 'accepted')"
+        )
+        con.execute("DELETE FROM measures WHERE measure_id = '2.7.10'")
+    assert warehouse.initialise(warehouse_file, force=True)["catalogue_loaded"] is True
+    counts = _counts(warehouse_file)
+    assert counts["measures"] == 183 and counts["submissions"] == 1
+
+
+def test_reading_a_missing_warehouse_says_to_run_init(tmp_path):
+    with (
+        pytest.raises(warehouse.WarehouseError, match="aptmon init"),
+        warehouse.read_connection(tmp_path / "no.duckdb"),
+    ):
+        pass
+
+
+def _hold_write_lock(path, seconds, ready):
+    with warehouse.write_connection(path):
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_a_reader_waits_for_a_writer_in_another_process(warehouse_file):
+    ready = multiprocessing.Event()
+    writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 0.5, ready))
+    writer.start()
+    ready.wait(10)
+    started = time.monotonic()
+    with warehouse.read_connection(warehouse_file) as con:
+        assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183
+    waited = time.monotonic() - started
+    writer.join()
+    assert writer.exitcode == 0
+    assert waited > 0.2  # it queued behind the writer instead of failing with a lock error
+
+
+def test_a_writer_gives_up_with_a_clear_message(warehouse_file, monkeypatch):
+    ready = multiprocessing.Event()
+    writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 2, ready))
+    writer.start()
+    ready.wait(10)
+    monkeypatch.setattr(warehouse, "WRITE_TIMEOUT_S", 0.2)
+    with pytest.raises(warehouse.WarehouseBusy, match="busy"), warehouse.write_connection(warehouse_file):
+        pass
+    writer.join()
