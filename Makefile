@@ -49,5 +49,13 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui >/dev/null; \
 	fi
 
+# Every benchmarks/bench_*.py runs on generated data and records its figures; report.py writes REPORT.md.
+bench: install-test system-deps
+	rm -rf benchmarks/results
+	@set -e; for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; $(PY) -m benchmarks.$$(basename $$script .py); \
+	done
+	$(PY) -m benchmarks.report
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
