@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from etl import catalogue as cat
+from etl.countries import COUNTRIES
 from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -140,6 +141,7 @@ def initialise(
         try:
             con.execute(read_sql("schema.sql"))
             _write_settings(con)
+            _write_countries(con)
             known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
             loaded = force or known is None or known[0] != sha
             if loaded:
@@ -171,6 +173,13 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM settings")
     con.executemany("INSERT INTO settings VALUES (?, ?, ?)", [(s.name, s.value, s.description) for s in SETTINGS])
+
+
+def _write_countries(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM countries")
+    con.executemany(
+        "INSERT INTO countries VALUES (?, ?, ?, ?)", [(c.iso3, c.name, c.group, i) for i, c in enumerate(COUNTRIES, 1)]
+    )
 
 
 def _write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: cat.Catalogue, plan_file: Path, sha: str) -> None:

@@ -125,6 +125,14 @@ CREATE TABLE IF NOT EXISTS users (
     locked_until    TIMESTAMP
 );
 
+-- The 13 APT countries, written from etl/countries.py by `aptmon init`; the metric views' country scopes.
+CREATE TABLE IF NOT EXISTS countries (
+    iso3          VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    country_group VARCHAR NOT NULL,
+    ordinal       INTEGER NOT NULL
+);
+
 -- Metric thresholds and the reporting deadline, written from etl/definitions.py by `aptmon init`.
 CREATE TABLE IF NOT EXISTS settings (
     name        VARCHAR PRIMARY KEY,

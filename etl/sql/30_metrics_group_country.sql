@@ -1,0 +1,88 @@
+-- Coverage, completion, pace and progress status per group of measures (a pillar, all pillars, or a
+-- section) and country scope, as of each year (METRICS.md, metrics_pillar_country). The pillar and
+-- section views select from this one, so both share one definition of every column.
+
+-- Each catalogue measure in each group it belongs to: its pillar, 'ALL' pillars, and its section
+-- (measures directly under a pillar belong to the section '<pillar>.0').
+CREATE OR REPLACE VIEW measure_groups AS
+SELECT plan_id, 'pillar' AS group_level, pillar::VARCHAR AS group_id, measure_id FROM measures
+UNION ALL
+SELECT plan_id, 'pillar' AS group_level, 'ALL' AS group_id, measure_id FROM measures
+UNION ALL
+SELECT plan_id, 'section' AS group_level, section_id AS group_id, measure_id FROM measures;
+
+CREATE OR REPLACE VIEW metrics_group_country AS
+WITH group_totals AS (
+    SELECT plan_id, group_level, group_id, count(*) AS measures_total
+    FROM measure_groups
+    GROUP BY ALL
+),
+counts AS (
+    SELECT
+        l.plan_id,
+        l.as_of_year,
+        g.group_level,
+        g.group_id,
+        sc.country,
+        count(DISTINCT l.measure_id) FILTER (WHERE l.is_implemented) AS measures_covered,
+        count(DISTINCT l.measure_id) FILTER (WHERE l.is_completed) AS measures_completed,
+        -- An activity is identified by (country, activity_id) across years.
+        count(DISTINCT (l.country, l.activity_id)) AS activities_total,
+        count(DISTINCT (l.country, l.activity_id)) FILTER (WHERE l.is_completed) AS activities_completed
+    FROM activity_measure_status l
+    JOIN measure_groups g ON g.plan_id = l.plan_id AND g.measure_id = l.measure_id
+    JOIN scope_countries sc ON sc.member = l.country
+    GROUP BY ALL
+),
+scaffold AS (
+    SELECT
+        y.plan_id,
+        y.as_of_year,
+        y.years_elapsed,
+        y.years_total,
+        t.group_level,
+        t.group_id,
+        sc.country,
+        sc.ordinal AS country_ordinal,
+        t.measures_total,
+        coalesce(c.measures_covered, 0) AS measures_covered,
+        coalesce(c.measures_completed, 0) AS measures_completed,
+        coalesce(c.activities_total, 0) AS activities_total,
+        coalesce(c.activities_completed, 0) AS activities_completed,
+        r.reporting_rate
+    FROM plan_years y
+    JOIN group_totals t ON t.plan_id = y.plan_id
+    CROSS JOIN (SELECT DISTINCT country, ordinal FROM scope_countries) sc
+    LEFT JOIN counts c
+        ON c.plan_id = y.plan_id AND c.as_of_year = y.as_of_year AND c.group_level = t.group_level
+        AND c.group_id = t.group_id AND c.country = sc.country
+    JOIN metrics_reporting r ON r.plan_id = y.plan_id AND r.as_of_year = y.as_of_year AND r.country = sc.country
+)
+SELECT
+    plan_id,
+    as_of_year,
+    group_level,
+    group_id,
+    country,
+    measures_total,
+    measures_covered,
+    measures_covered / measures_total AS coverage_rate,
+    measures_completed,
+    measures_completed / measures_total AS completion_rate,
+    activities_total,
+    activities_completed,
+    CASE WHEN activities_total > 0 THEN activities_completed / activities_total END AS activity_completion_rate,
+    years_elapsed / years_total AS time_elapsed,
+    -- One division of integers, so a pace exactly at a threshold compares equal to it.
+    (measures_completed * years_total) / (measures_total * years_elapsed) AS pace_index,
+    reporting_rate,
+    CASE
+        WHEN reporting_rate < st.min_reporting_rate THEN 'insufficient data'
+        WHEN (measures_completed * years_total) / (measures_total * years_elapsed) >= st.on_track_pace THEN 'on track'
+        WHEN (measures_completed * years_total) / (measures_total * years_elapsed) >= st.acceleration_pace
+            THEN 'acceleration needed'
+        ELSE 'limited progress'
+    END AS progress_status,
+    country_ordinal
+FROM scaffold
+CROSS JOIN metric_settings st;

@@ -1,0 +1,22 @@
+-- Per pillar ('1'..'6', 'ALL') and country scope (ISO3, 'ALL') as of each year (METRICS.md).
+CREATE OR REPLACE VIEW metrics_pillar_country AS
+SELECT
+    plan_id,
+    as_of_year,
+    group_id AS pillar,
+    country,
+    measures_total,
+    measures_covered,
+    coverage_rate,
+    measures_completed,
+    completion_rate,
+    activities_total,
+    activities_completed,
+    activity_completion_rate,
+    time_elapsed,
+    pace_index,
+    reporting_rate,
+    progress_status
+FROM metrics_group_country
+WHERE group_level = 'pillar'
+ORDER BY plan_id, as_of_year, group_id = 'ALL', group_id, country_ordinal;
