@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
+from dashboard import auth, ids
 from etl import warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -27,8 +27,14 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         title="APT Work Plan Monitor",
         suppress_callback_exceptions=True,
     )
-    app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid="lg", className="py-4")])
+    # A function, so the navigation shows each signed-in user only the pages their role opens.
+    app.layout = _layout
+    auth.init_app(app)
     return app
+
+
+def _layout() -> html.Div:
+    return html.Div([_navbar(), dbc.Container(dash.page_container, fluid="lg", className="py-4")])
 
 
 def create_server():
@@ -40,9 +46,12 @@ def _navbar() -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
+        if auth.may_see_page(page)
     ]
     return dbc.Navbar(
-        dbc.Container([dbc.NavbarBrand("APT Work Plan Monitor", href="/"), dbc.Nav(links, navbar=True)]),
+        dbc.Container(
+            [dbc.NavbarBrand("APT Work Plan Monitor", href="/"), dbc.Nav(links, navbar=True), auth.user_menu()]
+        ),
         id=ids.NAVBAR,
         color="primary",
         dark=True,

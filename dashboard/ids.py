@@ -3,3 +3,6 @@
 CATALOGUE_TABLE = "catalogue-table"
 CATALOGUE_SEARCH = "catalogue-search"
 NAVBAR = "navbar"
+
+# Signing in, upload, export and the submissions log
+SIGNED_IN_USER = "signed-in-user"

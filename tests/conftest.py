@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,17 +32,69 @@ def warehouse_file(tmp_path: Path) -> Path:
     return path
 
 
+# One user per role in every live app; the page fixture signs in as the viewer.
+TEST_USERS: dict[str, tuple[str, str, str | None]] = {
+    "viewer": ("viewer", "viewer-password-1", None),
+    "analyst": ("analyst-khm", "analyst-password-1", "KHM"),
+    "evaluator": ("evaluator", "evaluator-password-1", None),
+    "admin": ("admin", "admin-password-1", None),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_dir(tmp_path_factory) -> Iterator[Path]:
+    """Secrets of the app under test (session key, demo passwords) live in a temporary folder, not the project."""
+    path = tmp_path_factory.mktemp("instance")
+    before = os.environ.get("APTMON_INSTANCE_DIR")
+    os.environ["APTMON_INSTANCE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("APTMON_INSTANCE_DIR", None)
+    else:
+        os.environ["APTMON_INSTANCE_DIR"] = before
+
+
+class LiveApp(str):
+    """The base URL of a running dashboard (a str, so f"{live_app}/page" works) with its users and warehouse."""
+
+    users: dict[str, tuple[str, str, str | None]]
+    warehouse: Path
+
+
+def add_test_users(warehouse_file: Path) -> None:
+    """Create TEST_USERS in a warehouse (once)."""
+    from etl import users
+
+    existing = {user.username for user in users.list_users(warehouse_file)}
+    for username, password, country in TEST_USERS.values():
+        if username not in existing:
+            role = next(role for role, spec in TEST_USERS.items() if spec[0] == username)
+            users.add_user(username, password, role, country, warehouse_file)
+
+
 @pytest.fixture
-def live_app(warehouse_file: Path) -> Iterator[str]:
-    """The dashboard served on a free loopback port; yields its base URL."""
+def live_app(warehouse_file: Path) -> Iterator[LiveApp]:
+    """The dashboard served on a free loopback port, with one user per role; yields its base URL."""
     from dashboard.app import create_app
 
+    add_test_users(warehouse_file)
     app = create_app(warehouse_file)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = LiveApp(f"http://127.0.0.1:{server.server_port}")
+    url.users, url.warehouse = TEST_USERS, warehouse_file
+    yield url
     server.shutdown()
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real login form and wait until the dashboard takes over."""
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation(url=re.compile(r"^(?!.*/login)"), wait_until="commit"):
+        page.click("#login-form button[type=submit]")
 
 
 @pytest.fixture(scope="session")
@@ -54,13 +108,41 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page that records console errors in `page.console_errors`."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+def _new_page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     new_page = context.new_page()
     new_page.console_errors = []
     new_page.on("console", lambda msg: msg.type == "error" and new_page.console_errors.append(msg.text))
     new_page.on("pageerror", lambda exc: new_page.console_errors.append(str(exc)))
+    return new_page
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that records console errors in `page.console_errors`; signed in as a viewer with live_app."""
+    new_page = _new_page(browser)
+    if "live_app" in request.fixturenames:
+        live_app = request.getfixturevalue("live_app")
+        username, password, _ = TEST_USERS["viewer"]
+        sign_in(new_page, live_app, username, password)
+        new_page.console_errors.clear()
     yield new_page
-    context.close()
+    new_page.context.close()
+
+
+@pytest.fixture
+def signed_in_page(browser, live_app) -> Iterator[Callable]:
+    """A factory: signed_in_page("analyst") is a fresh page signed in with that role's test user."""
+    pages = []
+
+    def open_page(role: str):
+        username, password, _ = TEST_USERS[role]
+        new_page = _new_page(browser)
+        sign_in(new_page, live_app, username, password)
+        new_page.console_errors.clear()
+        pages.append(new_page)
+        return new_page
+
+    yield open_page
+    for opened in pages:
+        opened.context.close()

@@ -1,0 +1,232 @@
+"""Dashboard users: roles, hashed passwords, sign-in checks with lockout, and the demo accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from etl import warehouse
+from etl.catalogue import PROJECT_ROOT
+from etl.countries import country_code
+
+VIEWER, ANALYST, EVALUATOR, ADMIN = "viewer", "analyst", "evaluator", "admin"
+ROLES: tuple[str, ...] = (VIEWER, ANALYST, EVALUATOR, ADMIN)
+
+MIN_PASSWORD_LENGTH = 10
+# After this many failed sign-ins in a row the account is locked for LOCKOUT; the count resets on success.
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+PASSWORD_METHOD = "scrypt"
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+# A valid hash checked against when the user does not exist, so an unknown name costs as much time as a known one.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
+
+DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
+    ("viewer", VIEWER, None),
+    ("analyst-khm", ANALYST, "KHM"),
+    ("evaluator", EVALUATOR, None),
+    ("admin", ADMIN, None),
+)
+
+
+def instance_dir() -> Path:
+    """Where per-deployment secrets live: $APTMON_INSTANCE_DIR, else instance/ in the project (git-ignored)."""
+    return Path(os.environ.get("APTMON_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+
+
+DEMO_CREDENTIALS_NAME = "demo-users.txt"
+
+
+class UserError(ValueError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    country: str | None
+    # Changes whenever the password does, so a password change ends every existing session.
+    password_fingerprint: str
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: the user, or why not."""
+
+    user: User | None
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def validate_new_user(username: str, role: str, country: str | None) -> str | None:
+    """Check a user's name, role and country; returns the country as ISO3 (analysts only)."""
+    if not USERNAME_PATTERN.match(username or ""):
+        raise UserError(
+            f"User name {username!r} is not allowed: use 1-64 letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit."
+        )
+    if role not in ROLES:
+        raise UserError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+    if role == ANALYST:
+        iso3 = country_code(country) if country else None
+        if iso3 is None:
+            raise UserError(
+                f"An analyst works for one country: give --country with an APT country code (got {country!r})."
+            )
+        return iso3
+    if country:
+        raise UserError(f"Only analysts are bound to a country; a {role} sees every country (drop --country).")
+    return None
+
+
+def validate_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+
+
+def add_user(
+    username: str,
+    password: str,
+    role: str,
+    country: str | None = None,
+    warehouse_file: str | os.PathLike | None = None,
+) -> User:
+    """Create a user with a scrypt-hashed password; the name must be new."""
+    iso3 = validate_new_user(username, role, country)
+    validate_password(password)
+    password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    with warehouse.write_connection(warehouse_file) as con:
+        if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+            raise UserError(f"A user named {username!r} already exists.")
+        con.execute(
+            "INSERT INTO users (username, password_hash, role, country, created_at) VALUES (?, ?, ?, ?, ?)",
+            [username, password_hash, role, iso3, datetime.now()],
+        )
+    return User(username, role, iso3, _fingerprint(password_hash))
+
+
+def set_password(username: str, password: str, warehouse_file: str | os.PathLike | None = None) -> None:
+    """Replace a user's password and clear any lockout."""
+    validate_password(password)
+    password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    with warehouse.write_connection(warehouse_file) as con:
+        if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+            raise UserError(f"No user named {username!r}.")
+        con.execute(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
+            [password_hash, username],
+        )
+
+
+def get_user(username: str, warehouse_file: str | os.PathLike | None = None) -> User | None:
+    """The user of that name, or None."""
+    with warehouse.read_connection(warehouse_file) as con:
+        row = con.execute(
+            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users WHERE username = ?",
+            [username],
+        ).fetchone()
+    return _user(row) if row else None
+
+
+def list_users(warehouse_file: str | os.PathLike | None = None) -> list[User]:
+    """Every user, by name."""
+    with warehouse.read_connection(warehouse_file) as con:
+        rows = con.execute(
+            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users ORDER BY username"
+        ).fetchall()
+    return [_user(row) for row in rows]
+
+
+def authenticate(
+    username: str,
+    password: str,
+    warehouse_file: str | os.PathLike | None = None,
+    now: datetime | None = None,
+) -> SignIn:
+    """Check a sign-in; counts failures and locks the account after MAX_FAILED_LOGINS in a row."""
+    now = now or datetime.now()
+    with warehouse.read_connection(warehouse_file) as con:
+        row = con.execute(
+            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users WHERE username = ?",
+            [username or ""],
+        ).fetchone()
+    if row is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return SignIn(None)
+    user, password_hash = _user(row), row[3]
+    if user.locked_until is not None and user.locked_until > now:
+        # No password check while locked: a guess during the lockout can neither succeed nor tell anything.
+        return SignIn(None, locked_until=user.locked_until)
+    if check_password_hash(password_hash, password or ""):
+        if user.failed_logins or user.locked_until:
+            with warehouse.write_connection(warehouse_file) as con:
+                con.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [user.username]
+                )
+        return SignIn(user)
+    with warehouse.write_connection(warehouse_file) as con:
+        failed = con.execute(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ? RETURNING failed_logins",
+            [user.username],
+        ).fetchone()[0]
+        locked_until = None
+        if failed >= MAX_FAILED_LOGINS:
+            locked_until = now + LOCKOUT
+            con.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                [locked_until, user.username],
+            )
+    return SignIn(None, locked_until=locked_until)
+
+
+def ensure_demo_users(
+    warehouse_file: str | os.PathLike | None = None, credentials_file: Path | None = None
+) -> tuple[Path, list[str]]:
+    """Create the demo users that are missing, with generated passwords written to a private file.
+
+    Returns the credentials file and the names created now. A demo user that already exists keeps its
+    password (it may have been changed on purpose).
+    """
+    credentials_file = Path(credentials_file or instance_dir() / DEMO_CREDENTIALS_NAME)
+    existing = {user.username for user in list_users(warehouse_file)}
+    created: list[str] = []
+    lines: list[str] = []
+    for username, role, country in DEMO_USERS:
+        if username in existing:
+            continue
+        password = secrets.token_urlsafe(12)
+        add_user(username, password, role, country, warehouse_file)
+        created.append(username)
+        where = f" ({country})" if country else ""
+        lines.append(f"{username:<14} {password:<18} {role}{where}\n")
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        if out.tell() == 0:
+            out.write("# Demo sign-ins for this warehouse (user, password, role). Keep this file private.\n")
+        out.writelines(lines)
+    os.chmod(credentials_file, 0o600)
+    return credentials_file, created
+
+
+def _user(row: tuple) -> User:
+    username, role, country, password_hash, failed_logins, locked_until = row
+    return User(username, role, country, _fingerprint(password_hash), failed_logins, locked_until)
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
