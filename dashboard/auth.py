@@ -222,7 +222,7 @@ def _login():
         if signed_in_user() is not None:
             return flask.redirect(next_path)
         return _login_page(next_path)
-    if not secrets.compare_digest(request.form.get("csrf_token", ""), flask.session.get("csrf_token", "")):
+    if not _token_matches(request.form.get("csrf_token")):
         return _login_page(next_path, "The sign-in form expired; please try again.", status=400)
     username = request.form.get("username", "").strip()
     attempt = users.authenticate(username, request.form.get("password", ""), os.environ.get("APTMON_WAREHOUSE"))
@@ -242,12 +242,16 @@ def _login():
 
 
 def _logout():
-    token = flask.request.values.get("csrf_token", "")
-    if signed_in_user() is not None and not secrets.compare_digest(token, flask.session.get("csrf_token", "")):
+    if signed_in_user() is not None and not _token_matches(flask.request.values.get("csrf_token")):
         return flask.Response("Use the Sign out link of the dashboard.", status=400, mimetype="text/plain")
     logout_user()
     flask.session.clear()
     return flask.redirect(LOGIN_PATH)
+
+
+def _token_matches(token: str | None) -> bool:
+    expected = flask.session.get("csrf_token")
+    return bool(token and expected) and secrets.compare_digest(token, expected)
 
 
 def _safe_next(target: str | None) -> str:

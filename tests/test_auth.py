@@ -1,0 +1,267 @@
+"""Signing in: users and their passwords, the login form, sessions, lockout, and the aptmon users commands."""
+
+from __future__ import annotations
+
+import re
+import stat
+from datetime import datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from etl import users
+from etl.cli import cli
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="module")
+def module_warehouse(tmp_path_factory):
+    from etl import warehouse
+
+    path = tmp_path_factory.mktemp("auth") / "warehouse.duckdb"
+    warehouse.initialise(path)
+    users.add_user("ana", PASSWORD, "analyst", "Cambodia", path)
+    users.add_user("vic", PASSWORD, "viewer", None, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(module_warehouse):
+    from dashboard.app import create_app
+
+    return create_app(module_warehouse)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def login(client, username: str, password: str, next_path: str = "/"):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token, "next": next_path}
+    )
+
+
+def test_password_is_stored_as_scrypt_hash(module_warehouse):
+    from etl import warehouse
+
+    with warehouse.read_connection(module_warehouse) as con:
+        stored = con.execute("SELECT password_hash, country FROM users WHERE username = 'ana'").fetchone()
+    assert stored[0].startswith("scrypt:")
+    assert PASSWORD not in stored[0]
+    assert stored[1] == "KHM"
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "country", "message"),
+    [
+        ("bad name", "viewer", None, "is not allowed"),
+        ("x", "superuser", None, "is not one of"),
+        ("y", "analyst", None, "works for one country"),
+        ("z", "analyst", "Atlantis", "works for one country"),
+        ("w", "viewer", "KHM", "Only analysts are bound to a country"),
+    ],
+)
+def test_invalid_users_are_refused(module_warehouse, name, role, country, message):
+    with pytest.raises(users.UserError, match=message):
+        users.add_user(name, PASSWORD, role, country, module_warehouse)
+
+
+def test_short_password_and_duplicate_name_are_refused(module_warehouse):
+    with pytest.raises(users.UserError, match="at least 10 characters"):
+        users.add_user("newcomer", "short", "viewer", None, module_warehouse)
+    with pytest.raises(users.UserError, match="already exists"):
+        users.add_user("ana", PASSWORD, "viewer", None, module_warehouse)
+
+
+def test_lockout_after_repeated_failures_and_reset_on_success(warehouse_file):
+    users.add_user("lee", PASSWORD, "viewer", None, warehouse_file)
+    now = datetime(2026, 1, 5, 9, 0)
+    for _ in range(users.MAX_FAILED_LOGINS - 1):
+        assert not users.authenticate("lee", "wrong-password", warehouse_file, now=now).ok
+    assert users.get_user("lee", warehouse_file).failed_logins == users.MAX_FAILED_LOGINS - 1
+    assert users.authenticate("lee", PASSWORD, warehouse_file, now=now).ok
+    assert users.get_user("lee", warehouse_file).failed_logins == 0
+
+    for _ in range(users.MAX_FAILED_LOGINS):
+        attempt = users.authenticate("lee", "wrong-password", warehouse_file, now=now)
+    assert attempt.locked_until == now + users.LOCKOUT
+    # While locked even the right password is refused; after the lockout it works again.
+    assert not users.authenticate("lee", PASSWORD, warehouse_file, now=now + timedelta(minutes=1)).ok
+    assert users.authenticate("lee", PASSWORD, warehouse_file, now=now + users.LOCKOUT + timedelta(seconds=1)).ok
+    assert users.get_user("lee", warehouse_file).locked_until is None
+
+
+def test_unknown_user_is_refused_without_lockout_record(module_warehouse):
+    attempt = users.authenticate("nobody", PASSWORD, module_warehouse)
+    assert not attempt.ok and attempt.locked_until is None
+
+
+@pytest.mark.parametrize("path", ["/", "/measures", "/upload", "/no-such-page"])
+def test_pages_redirect_to_login_when_signed_out(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next={path}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/_dash-layout"),
+        ("get", "/_dash-dependencies"),
+        ("post", "/_dash-update-component"),
+        ("get", "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js"),
+    ],
+)
+def test_dash_endpoints_refuse_a_signed_out_request(client, method, path):
+    response = getattr(client, method)(path, json={} if method == "post" else None)
+    assert response.status_code == 401
+
+
+def test_login_page_and_its_stylesheet_are_public(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert 'name="password" type="password"' in page.get_data(as_text=True)
+    assert client.get("/assets/00-bootstrap.min.css").status_code == 200
+
+
+def test_sign_in_sets_a_strict_session_cookie_and_opens_pages(client):
+    response = login(client, "ana", PASSWORD, "/measures")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/measures"
+    cookie = response.headers["Set-Cookie"]
+    assert "aptmon_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200
+    assert "ana" in layout.get_data(as_text=True)
+    assert layout.headers["Cache-Control"] == "no-store"
+    assert client.get("/measures").status_code == 200
+
+
+def test_wrong_password_shows_a_message_and_no_session(client, module_warehouse):
+    response = login(client, "ana", "not-the-password")
+    assert response.status_code == 401
+    assert "Wrong user name or password." in response.get_data(as_text=True)
+    assert client.get("/_dash-layout").status_code == 401
+    # The failure counted; a success clears it again.
+    assert users.get_user("ana", module_warehouse).failed_logins == 1
+    assert login(client, "ana", PASSWORD).status_code == 302
+
+
+def test_login_without_the_form_token_is_refused(client):
+    # Neither a post from another site (no session yet, no token) nor a forged token signs anyone in.
+    response = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf_token": ""})
+    assert response.status_code == 400
+    client.get("/login")
+    response = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert client.get("/_dash-layout").status_code == 401
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
+def test_sign_in_never_redirects_to_another_site(client, target):
+    response = login(client, "vic", PASSWORD, target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_session_id_changes_at_sign_in(client):
+    client.get("/login")
+    before = client.get_cookie("aptmon_session").value
+    login(client, "vic", PASSWORD)
+    after = client.get_cookie("aptmon_session").value
+    assert before != after
+    assert "csrf_token" not in after  # the pre-sign-in session was cleared
+
+
+def test_sign_out_needs_the_session_token_and_ends_the_session(client):
+    login(client, "vic", PASSWORD)
+    assert client.get("/logout").status_code == 400
+    assert client.get("/_dash-layout").status_code == 200
+    token = re.search(r"csrf_token=([\w%-]+)", client.get("/_dash-layout").get_data(as_text=True)).group(1)
+    response = client.get(f"/logout?csrf_token={token}")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_password_change_ends_existing_sessions(warehouse_file):
+    from dashboard.app import create_app
+
+    users.add_user("pat", PASSWORD, "viewer", None, warehouse_file)
+    client = create_app(warehouse_file).server.test_client()
+    login(client, "pat", PASSWORD)
+    assert client.get("/_dash-layout").status_code == 200
+    users.set_password("pat", "a-brand-new-password", warehouse_file)
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_secure_cookie_flag_follows_the_environment(warehouse_file, monkeypatch):
+    from dashboard.app import create_app
+
+    monkeypatch.setenv("APTMON_SECURE_COOKIES", "1")
+    app = create_app(warehouse_file)
+    assert app.server.config["SESSION_COOKIE_SECURE"] is True
+    assert app.server.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_secret_key_comes_from_environment_or_a_private_file(tmp_path, monkeypatch):
+    from dashboard import auth
+
+    monkeypatch.setenv("APTMON_SECRET_KEY", "from-the-environment")
+    assert auth.secret_key() == "from-the-environment"
+    monkeypatch.delenv("APTMON_SECRET_KEY")
+    monkeypatch.setenv("APTMON_INSTANCE_DIR", str(tmp_path / "instance"))
+    first = auth.secret_key()
+    key_file = tmp_path / "instance" / "secret_key"
+    assert len(first) == 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert auth.secret_key() == first  # every worker reads the same key
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
+
+
+def test_cli_users_add_reads_a_confirmed_hidden_prompt(warehouse_file):
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["users", "add", "mai", "--role", "analyst", "--country", "THA", "--warehouse", str(warehouse_file)],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "User mai added: analyst for THA." in result.output
+    assert PASSWORD not in result.output
+    assert users.authenticate("mai", PASSWORD, warehouse_file).user.country == "THA"
+
+
+def test_cli_users_add_from_stdin_and_its_errors(warehouse_file):
+    runner = CliRunner()
+    args = ["users", "add", "cpr-jpn", "--role", "viewer", "--password-stdin", "--warehouse", str(warehouse_file)]
+    assert runner.invoke(cli, args, input=f"{PASSWORD}\n").exit_code == 0
+    again = runner.invoke(cli, args, input=f"{PASSWORD}\n")
+    assert again.exit_code == 2
+    assert "Error: A user named 'cpr-jpn' already exists." in again.output
+    no_country = runner.invoke(
+        cli, ["users", "add", "x1", "--role", "analyst", "--password-stdin", "--warehouse", str(warehouse_file)]
+    )
+    assert no_country.exit_code == 2
+    assert "give --country" in no_country.output
+
+
+def test_cli_users_demo_creates_each_role_once_with_private_passwords(warehouse_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("APTMON_INSTANCE_DIR", str(tmp_path / "instance"))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["users", "demo", "--warehouse", str(warehouse_file)])
+    assert first.exit_code == 0, first.output
+    credentials = tmp_path / "instance" / "demo-users.txt"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    rows = [line.split() for line in credentials.read_text().splitlines() if not line.startswith("#")]
+    assert [row[0] for row in rows] == ["viewer", "analyst-khm", "evaluator", "admin"]
+    for username, password, *_ in rows:
+        assert users.authenticate(username, password, warehouse_file).ok
+    assert users.get_user("analyst-khm", warehouse_file).country == "KHM"
+    second = runner.invoke(cli, ["users", "demo", "--warehouse", str(warehouse_file)])
+    assert "created" not in second.output
+    assert credentials.read_text().count("admin") == 2  # one line: the user name and its role
