@@ -255,6 +255,85 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
     os.execv(sys.executable, args)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", default=None, help="ISO3 code or name; required for a CSV, checked against the Cover.")
+@click.option("--year", type=int, default=None, help="Reporting year; required for a CSV, checked against the Cover.")
+@click.option("--dry-run", is_flag=True, help="Check only: report what would happen, change nothing.")
+@click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write feedback workbooks here.")
+@click.option("--received-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Arrival date (admin).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON result object per file (one per line).")
+@warehouse_option
+@friendly_errors
+def ingest(files, country, year, dry_run, report_dir, received_on, as_json, warehouse_file):
+    """Check country returns and load the accepted ones; exit 1 when any is rejected.
+
+    \b
+    Example:
+        aptmon ingest --dry-run KHM-2015.xlsx
+        aptmon ingest returns/*.xlsx --report-dir feedback/
+        aptmon ingest activities.csv --country KHM --year 2015 --json
+    """
+    from etl.countries import country_code
+    from etl.ingest import ingest_file
+
+    if country and country_code(country) is None:
+        raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
+    options = dict(
+        warehouse_file=warehouse_file,
+        country=country_code(country) if country else None,
+        year=year,
+        dry_run=dry_run,
+        received_on=received_on.date() if received_on else None,
+        report_dir=report_dir,
+    )
+    results = []
+    if len(files) > 1:
+        with click.progressbar(files, label="Checking returns", file=sys.stderr) as bar:
+            results = [ingest_file(path, **options) for path in bar]
+    else:
+        results = [ingest_file(files[0], **options)]
+    if as_json:
+        for result in results:
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+    else:
+        _print_ingest_summary(results)
+    if any(r.status == "rejected" for r in results):
+        sys.exit(1)
+
+
+def _print_ingest_summary(results, issues_shown: int = 25) -> None:
+    click.echo(
+        f"{'file':<36} {'country':<7} {'year':<5} {'status':<20} "
+        f"{'version':>7} {'activities':>10} {'errors':>6} {'warnings':>8}"
+    )
+    for r in results:
+        colour = {"accepted": "green", "rejected": "red"}.get(r.status)
+        click.echo(
+            f"{textwrap.shorten(r.file, 36):<36} {r.country or '-':<7} {r.year or '-'!s:<5} "
+            + click.style(f"{r.status + (' (dry run)' if r.dry_run else ''):<20}", fg=colour)
+            + f" {r.version or '-'!s:>7} {r.activities:>10} {r.errors:>6} {r.warnings:>8}"
+        )
+    for r in results:
+        changes = r.changes or {}
+        if changes.get("previous_version") and r.status == "accepted":
+            click.echo(
+                f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added'])} added, "
+                f"{len(changes['removed'])} removed, {len(changes['status_changed'])} changed status"
+            )
+        if r.issues:
+            click.echo(f"\n{r.file}:")
+            for issue in r.issues[:issues_shown]:
+                click.echo(
+                    f"  {click.style(f'{issue.severity:<7}', fg='red' if issue.severity == 'error' else 'yellow')}  "
+                    f"{issue.message}"
+                )
+            if len(r.issues) > issues_shown:
+                click.echo(f"  ... and {len(r.issues) - issues_shown} more (use --report-dir or --json for all)")
+        if r.report_path:
+            click.echo(f"  Feedback workbook: {r.report_path}")
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:

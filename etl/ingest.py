@@ -1,0 +1,136 @@
+"""Taking one uploaded return file through reading, checking, feedback and loading; no user interface here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from etl import catalogue as cat
+from etl import load, warehouse
+from etl.issue_codes import ERROR, WARNING, Issue
+from etl.read import read_return
+from etl.validate import MeasureLookup, ValidatedReturn, validate_return
+
+DEFAULT_RETURNS_DIR = cat.PROJECT_ROOT / "data" / "raw" / "returns"
+
+
+def returns_dir() -> Path:
+    """Where uploaded files are kept: $APTMON_RETURNS_DIR, else data/raw/returns."""
+    return Path(os.environ.get("APTMON_RETURNS_DIR") or DEFAULT_RETURNS_DIR)
+
+
+@dataclass
+class IngestResult:
+    file: str
+    country: str | None
+    year: int | None
+    status: str
+    version: int | None
+    activities: int
+    issues: list[Issue] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    submission_id: int | None = None
+    stored_path: str | None = None
+    report_path: str | None = None
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+    def to_json(self) -> dict:
+        """The result object of `aptmon ingest --json`."""
+        return {
+            "file": self.file,
+            "country": self.country,
+            "year": self.year,
+            "status": self.status,
+            "version": self.version,
+            "activities": self.activities,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "changes": self.changes,
+            "issues": [i.to_dict() for i in self.issues],
+            "dry_run": self.dry_run,
+            "submission_id": self.submission_id,
+            "report": self.report_path,
+        }
+
+
+def ingest_file(
+    path: str | os.PathLike,
+    *,
+    warehouse_file: str | os.PathLike | None = None,
+    country: str | None = None,
+    year: int | str | None = None,
+    dry_run: bool = False,
+    received_on: date | None = None,
+    submitted_by: str = "cli",
+    report_dir: str | os.PathLike | None = None,
+    original_name: str | None = None,
+    store: bool = True,
+    is_synthetic: bool | None = None,
+) -> IngestResult:
+    """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
+
+    `original_name` is the analyst's file name (the dashboard stores uploads under temporary names);
+    `store` keeps a copy of the file under returns_dir(); `report_dir` receives the annotated feedback
+    workbook of a rejected return. Raises warehouse.WarehouseError when the warehouse cannot be used.
+    """
+    path = Path(path)
+    file_name = Path(original_name or path.name).name
+    with warehouse.read_connection(warehouse_file) as con:
+        lookup = MeasureLookup(load.read_catalogue(con))
+    raw = read_return(path, file_name)
+    validated = validate_return(raw, lookup, country=country, year=year)
+    synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
+
+    report_path = None
+    if not validated.accepted and report_dir is not None:
+        from etl.annotate import write_feedback  # openpyxl is only needed for a rejected return
+
+        report_path = str(write_feedback(path, raw.file_format, validated.issues, Path(report_dir), file_name))
+
+    if dry_run:
+        with warehouse.read_connection(warehouse_file) as con:
+            outcome = load.preview(con, validated)
+        stored = None
+    else:
+        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
+        upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
+        with warehouse.write_connection(warehouse_file) as con:
+            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic)
+    activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
+    return IngestResult(
+        file=file_name,
+        country=validated.country,
+        year=validated.year,
+        status=outcome.status,
+        version=outcome.version,
+        activities=activities,
+        issues=validated.issues,
+        changes=outcome.changes,
+        submission_id=outcome.submission_id,
+        stored_path=stored,
+        report_path=report_path,
+        dry_run=dry_run,
+    )
+
+
+def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:
+    """Keep the file as received, under a generated name (never the analyst's own file name)."""
+    folder = returns_dir() / (validated.country or "unknown") / str(validated.year or "unknown")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    suffix = f".{file_format}" if file_format else ".bin"
+    target = folder / f"{stamp}-{sha256[:12]}-{secrets.token_hex(3)}{suffix}"
+    shutil.copyfile(path, target)
+    return target

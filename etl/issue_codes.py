@@ -1,0 +1,286 @@
+"""Every finding a return can get: its stable code, severity, message template and meaning, declared once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class IssueCode:
+    code: str
+    severity: str
+    template: str  # str.format fields: the value found and the code's own details
+    description: str
+
+
+@dataclass
+class Issue:
+    """One finding: where it is (sheet, Excel row, column name), what was found and what to type instead."""
+
+    severity: str
+    code: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    # The cell's column index (1-based) in its sheet, for highlighting; not part of the public record.
+    column_index: int | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record.pop("column_index")
+        return record
+
+
+_CODES: tuple[IssueCode, ...] = (
+    # The file as a whole
+    IssueCode(
+        "unsupported-format",
+        ERROR,
+        'The file type "{value}" is not accepted; save the return as .xlsx, .xlsm, .xls, .ods or UTF-8 .csv.',
+        "The file name ends in an extension the monitor does not read.",
+    ),
+    IssueCode(
+        "not-a-spreadsheet",
+        ERROR,
+        "The file is not a spreadsheet ({detail}); save the return as .xlsx from Excel or LibreOffice.",
+        "The file's content is not a workbook (a renamed text file, an image, a PDF ...).",
+    ),
+    IssueCode(
+        "corrupt-file",
+        ERROR,
+        "The workbook cannot be opened ({detail}); open it in Excel or LibreOffice, save it again and re-upload.",
+        "The file looks like a workbook but is damaged or truncated.",
+    ),
+    IssueCode(
+        "password-protected",
+        ERROR,
+        "The workbook is password-protected; remove the password (File > Info > Protect Workbook) and re-upload.",
+        "The file is an encrypted Office document, which cannot be read without its password.",
+    ),
+    IssueCode(
+        "file-too-large",
+        ERROR,
+        "The workbook expands to {detail}, beyond what a return can hold; remove unused sheets and rows and re-save.",
+        "The compressed workbook would unpack beyond the size, entry or ratio limits (a zip bomb or a bloated file).",
+    ),
+    IssueCode(
+        "wrong-encoding",
+        ERROR,
+        "The CSV file is not UTF-8 text ({detail}); save it as 'CSV UTF-8 (Comma delimited)' and re-upload.",
+        "A CSV return must be UTF-8; other encodings would garble names.",
+    ),
+    IssueCode(
+        "empty-workbook",
+        ERROR,
+        "The file has no data; fill in the return template (aptmon template) and re-upload.",
+        "The workbook or CSV holds no cell values at all.",
+    ),
+    IssueCode(
+        "missing-sheet",
+        ERROR,
+        "The workbook has no Activities sheet (sheets found: {detail}); "
+        "put the activities on a sheet named Activities.",
+        "A workbook return needs the Activities sheet of the template.",
+    ),
+    IssueCode(
+        "missing-header",
+        ERROR,
+        "No header row found in the first {detail} rows; the first row of the table must hold the column names "
+        "(Activity ID, Measure IDs, Title, Status, ...).",
+        "No row near the top of the Activities sheet looks like the template's header.",
+    ),
+    IssueCode(
+        "missing-column",
+        ERROR,
+        "Row {row}: the header has no {column} column; add it (columns found: {detail}).",
+        "A required column (Activity ID, Measure IDs, Title, Status) is not in the header row.",
+    ),
+    IssueCode(
+        "extra-column",
+        WARNING,
+        "Row {row}, {column}: this column is not part of the return and is ignored.",
+        "The header has a column the template does not have; it is kept in the file but not loaded.",
+    ),
+    IssueCode(
+        "duplicate-column",
+        ERROR,
+        "Row {row}, {column}: the column appears twice (also in column {detail}); keep one.",
+        "Two header cells name the same column, so it is unclear which one holds the values.",
+    ),
+    IssueCode(
+        "merged-cells",
+        WARNING,
+        "Row {row}, {column}: cells {detail} are merged; only the first cell keeps its value, so unmerge them "
+        "and fill each row.",
+        "Merged cells in the activity table: every row but the first reads as blank.",
+    ),
+    IssueCode(
+        "no-activities",
+        ERROR,
+        "The Activities sheet has a header but no activity rows; list at least one activity.",
+        "A return must report at least one activity.",
+    ),
+    # The return's country and year
+    IssueCode(
+        "missing-country",
+        ERROR,
+        "The return does not say which country it is for; fill Country on the Cover sheet "
+        "(or choose the country when uploading a CSV).",
+        "Neither the Cover sheet nor the upload names the country.",
+    ),
+    IssueCode(
+        "unknown-country",
+        ERROR,
+        '{where}: "{value}" is not one of the 13 APT countries; type its name or ISO3 code (e.g. KHM).',
+        "The return's country is not an ASEAN Plus Three country.",
+    ),
+    IssueCode(
+        "country-mismatch",
+        ERROR,
+        'Row {row}, {column}: the Cover says "{value}" but the upload is for {detail}; correct one of them.',
+        "The Cover sheet names a different country than the upload form or --country.",
+    ),
+    IssueCode(
+        "missing-year",
+        ERROR,
+        "The return does not say its reporting year; fill Reporting year on the Cover sheet "
+        "(or give the year when uploading a CSV).",
+        "Neither the Cover sheet nor the upload gives the reporting year.",
+    ),
+    IssueCode(
+        "invalid-year",
+        ERROR,
+        '{where}: "{value}" is not a reporting year; type a year such as 2015.',
+        "The reporting year is not a whole number.",
+    ),
+    IssueCode(
+        "year-mismatch",
+        ERROR,
+        'Row {row}, {column}: the Cover says "{value}" but the upload is for {detail}; correct one of them.',
+        "The Cover sheet gives a different reporting year than the upload form or --year.",
+    ),
+    IssueCode(
+        "year-outside-plan",
+        ERROR,
+        "{where}: the reporting year {value} is outside the plan's 2013-2017; returns are for 2013 to 2017.",
+        "Returns report on the years of the Work Plan, 2013-2017.",
+    ),
+    # Activity rows
+    IssueCode(
+        "missing-value",
+        ERROR,
+        "Row {row}, {column}: this column is required; {detail}.",
+        "A required cell (Activity ID, Measure IDs, Title, Status) is blank.",
+    ),
+    IssueCode(
+        "duplicate-activity",
+        ERROR,
+        'Row {row}, {column}: "{value}" is already used in row {detail}; each activity needs its own ID.',
+        "Two rows share an Activity ID; an ID must be unique within the return.",
+    ),
+    IssueCode(
+        "unknown-measure",
+        ERROR,
+        "Row {row}, {column}: {detail}",
+        "A measure id is not in the Work Plan catalogue; the message names the nearest real ids.",
+    ),
+    IssueCode(
+        "unknown-status",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a status; type Planned, Ongoing, Suspended, Completed or Cancelled.',
+        "The status is none of the five statuses, their common variants or IATI codes 1-6.",
+    ),
+    IssueCode(
+        "invalid-date",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a date; type it as 2015-03-01 or 01/03/2015 (day/month/year).',
+        "A date cell holds text that cannot be read as a date.",
+    ),
+    IssueCode(
+        "date-out-of-range",
+        ERROR,
+        "Row {row}, {column}: {value} is before 2000 or after 2030, which looks like a typo; correct the year.",
+        "A date far from the plan period is taken as a typing mistake.",
+    ),
+    IssueCode(
+        "date-outside-plan",
+        WARNING,
+        "Row {row}, {column}: {value} is outside the plan's 2013-2017; kept as given.",
+        "An activity date outside 2013-2017 (e.g. a programme that started before the plan) is kept.",
+    ),
+    IssueCode(
+        "year-only-date",
+        WARNING,
+        "Row {row}, {column}: only the year {value} was given; taken as {detail}.",
+        "A date given as a year alone is read as 1 January of that year.",
+    ),
+    IssueCode(
+        "missing-date",
+        ERROR,
+        "Row {row}, {column}: an activity that is {detail} needs a {column}; type the date.",
+        "Start date is required for ongoing, suspended and completed activities; End date for completed ones.",
+    ),
+    IssueCode(
+        "end-before-start",
+        ERROR,
+        "Row {row}, {column}: {value} is before the Start date {detail}; correct one of the two dates.",
+        "An activity cannot end before it starts.",
+    ),
+    IssueCode(
+        "unknown-partner",
+        WARNING,
+        'Row {row}, {column}: "{value}" is not an APT country and is left out; use APT names or codes '
+        "separated by ';'.",
+        "A partner country is not one of the 13 APT countries.",
+    ),
+    IssueCode(
+        "unknown-funding-source",
+        WARNING,
+        'Row {row}, {column}: "{value}" is not a listed funding source; kept as given (listed: {detail}).',
+        "The funding source is none of the template's list.",
+    ),
+    IssueCode(
+        "invalid-budget",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not an amount; type a number of US dollars of 0 or more, e.g. 25000.',
+        "The budget is not a number, or is negative.",
+    ),
+    IssueCode(
+        "cell-error",
+        ERROR,
+        "Row {row}, {column}: the cell shows the spreadsheet error {value}; fix the formula or type the value.",
+        "A formula in the cell evaluates to an error such as #REF! or #VALUE!.",
+    ),
+)
+
+ISSUE_CODES: dict[str, IssueCode] = {c.code: c for c in _CODES}
+
+
+def make_issue(
+    code: str,
+    *,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+    column_index: int | None = None,
+    **details: object,
+) -> Issue:
+    """Build the issue record for `code`, filling its message template."""
+    spec = ISSUE_CODES[code]
+    shown = None if value is None else _shown(value)
+    message = spec.template.format(row=row, column=column, value=shown, **details)
+    return Issue(spec.severity, code, sheet, row, column, shown, message, column_index)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "year") and hasattr(value, "isoformat"):
+        return value.isoformat()[:10]  # dates and datetimes show as the date a person typed
+    return str(value)

@@ -1,0 +1,256 @@
+"""Writing a checked return into the warehouse: one transaction per upload, versions, and the changes it brings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import duckdb
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from etl import catalogue as cat
+from etl.validate import ValidatedReturn
+
+ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+
+ISSUE_SCHEMA = pa.schema(
+    [
+        ("severity", pa.string()),
+        ("code", pa.string()),
+        ("sheet", pa.string()),
+        ("row", pa.int32()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Upload:
+    """What is known about the uploaded file itself."""
+
+    file_name: str
+    sha256: str
+    file_format: str | None
+    stored_path: str | None
+    submitted_by: str
+    received_on: date | None = None
+    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
+@dataclass
+class LoadOutcome:
+    status: str
+    submission_id: int | None
+    version: int | None
+    changes: dict
+
+
+def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> cat.Catalogue:
+    """The catalogue as loaded in the warehouse, so a return is checked against exactly what metrics use."""
+    title = con.execute("SELECT title FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+    if title is None:
+        raise LookupError(f"The warehouse has no catalogue for plan {plan_id}; run `aptmon init`.")
+    pillars = [
+        cat.Pillar(*r)
+        for r in con.execute(
+            "SELECT pillar, roman, title FROM pillars WHERE plan_id = ? ORDER BY pillar", [plan_id]
+        ).fetchall()
+    ]
+    sections = [
+        cat.Section(*r)
+        for r in con.execute(
+            "SELECT section_id, pillar, title, ordinal, is_direct_group FROM sections WHERE plan_id = ?", [plan_id]
+        ).fetchall()
+    ]
+    measures = {
+        r[0]: cat.Measure(*r)
+        for r in con.execute(
+            "SELECT measure_id, pillar, section_id, ordinal, text FROM measures WHERE plan_id = ? ORDER BY ordinal",
+            [plan_id],
+        ).fetchall()
+    }
+    for sub_item_id, measure_id, letter, text in con.execute(
+        "SELECT sub_item_id, measure_id, letter, text FROM sub_items WHERE plan_id = ? ORDER BY sub_item_id", [plan_id]
+    ).fetchall():
+        measures[measure_id].sub_items.append(cat.SubItem(sub_item_id, measure_id, letter, text))
+    return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
+
+
+def content_hash(validated: ValidatedReturn) -> str:
+    """A hash of what the return says (not of the file): re-saving or re-ordering rows does not change it."""
+    digest = hashlib.sha256(f"{validated.country}|{validated.year}|".encode())
+    activities = validated.activities.drop_columns(["source_sheet", "source_row"]).sort_by("activity_id")
+    measures = validated.measures.sort_by([("activity_id", "ascending"), ("measure_id", "ascending")])
+    for table in (activities, measures):
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table.combine_chunks())
+        digest.update(sink.getvalue().to_pybytes())
+    return digest.hexdigest()
+
+
+def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int, str] | None:
+    """(submission_id, version, content hash) of the current accepted return for (country, year), if any."""
+    return con.execute(
+        "SELECT submission_id, version, content_sha256 FROM submissions "
+        "WHERE country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
+        "ORDER BY version DESC LIMIT 1",
+        [country, year],
+    ).fetchone()
+
+
+def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activities: pa.Table) -> dict:
+    """Activities added, removed and with a changed status against the previous version."""
+    new = dict(zip(activities.column("activity_id").to_pylist(), activities.column("status").to_pylist(), strict=True))
+    old: dict[str, str] = {}
+    if previous is not None:
+        old = dict(
+            con.execute("SELECT activity_id, status FROM activities WHERE submission_id = ?", [previous[0]]).fetchall()
+        )
+    return {
+        "previous_version": previous[1] if previous else None,
+        "added": sorted(new.keys() - old.keys()),
+        "removed": sorted(old.keys() - new.keys()),
+        "status_changed": [
+            {"activity_id": key, "from": old[key], "to": new[key]}
+            for key in sorted(new.keys() & old.keys())
+            if old[key] != new[key]
+        ],
+    }
+
+
+def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tuple[str, tuple | None, str | None]:
+    """What loading would do: (status, current version row, content hash), without writing anything."""
+    if not validated.accepted:
+        return REJECTED, None, None
+    digest = content_hash(validated)
+    previous = current_version(con, validated.country, validated.year)
+    if previous is not None and previous[2] == digest:
+        return UNCHANGED, previous, digest
+    return ACCEPTED, previous, digest
+
+
+def preview(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> LoadOutcome:
+    """The outcome loading would have (a dry run), on a read-only connection."""
+    status, previous, _ = plan_load(con, validated)
+    if status == REJECTED:
+        return LoadOutcome(status, None, None, {})
+    if status == UNCHANGED:
+        return LoadOutcome(status, None, previous[1], _no_changes(previous))
+    version = _next_version(con, validated)
+    return LoadOutcome(status, None, version, changes_since(con, previous, validated.activities))
+
+
+def load_return(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedReturn,
+    upload: Upload,
+    *,
+    is_synthetic: bool = False,
+    plan_id: str = cat.DEFAULT_PLAN_ID,
+) -> LoadOutcome:
+    """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        outcome = _load(con, validated, upload, is_synthetic, plan_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, upload: Upload, is_synthetic: bool, plan_id: str
+) -> LoadOutcome:
+    status, previous, digest = plan_load(con, validated)
+    submission_id = con.execute("SELECT nextval('submission_seq')").fetchone()[0]
+    changes: dict = {}
+    if status == ACCEPTED:
+        version = _next_version(con, validated)
+        changes = changes_since(con, previous, validated.activities)
+    elif status == UNCHANGED:
+        version = previous[1]
+        changes = _no_changes(previous)
+    else:
+        version = None
+    activity_count = validated.activities.num_rows if status != REJECTED else 0
+    con.execute(
+        "INSERT INTO submissions (submission_id, plan_id, country, reporting_year, version, file_name, stored_path, "
+        "file_format, sha256, content_sha256, submitted_by, submitted_at, received_on, status, activities, errors, "
+        "warnings, is_synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            submission_id, plan_id, validated.country, validated.year, version, upload.file_name,
+            upload.stored_path, upload.file_format, upload.sha256, digest, upload.submitted_by, upload.submitted_at,
+            upload.received_on or upload.submitted_at.date(), status, activity_count, validated.errors,
+            validated.warnings, is_synthetic,
+        ],
+    )  # fmt: skip
+    if status == UNCHANGED:
+        return LoadOutcome(status, submission_id, version, changes)
+    if status == ACCEPTED:
+        _insert_rows(con, submission_id, plan_id, validated)
+        if previous is not None:
+            con.execute(
+                "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? "
+                "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
+                [submission_id, validated.country, validated.year, submission_id],
+            )
+    _insert_issues(con, submission_id, validated)
+    return LoadOutcome(status, submission_id, version, changes)
+
+
+def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:
+    (latest,) = con.execute(
+        "SELECT coalesce(max(version), 0) FROM submissions "
+        "WHERE country = ? AND reporting_year = ? AND status = 'accepted'",
+        [validated.country, validated.year],
+    ).fetchone()
+    return latest + 1
+
+
+def _no_changes(previous: tuple) -> dict:
+    return {"previous_version": previous[1], "added": [], "removed": [], "status_changed": []}
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn) -> None:
+    # Bulk inserts from Arrow: a 100 000-row return loads in one statement, not row by row.
+    params = [submission_id, plan_id, validated.country]
+    con.register("new_activities", validated.activities)
+    con.register("new_activity_measures", validated.measures)
+    try:
+        con.execute(
+            "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
+            "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
+            "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
+            "funding_source, budget_usd, description, source_sheet, source_row FROM new_activities",
+            [*params, validated.year],
+        )
+        con.execute(
+            "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
+            "SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM new_activity_measures",
+            params,
+        )
+    finally:
+        con.unregister("new_activities")
+        con.unregister("new_activity_measures")
+
+
+def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn) -> None:
+    if not validated.issues:
+        return
+    records = [issue.to_dict() for issue in validated.issues]
+    table = pa.Table.from_pylist(records, schema=ISSUE_SCHEMA)
+    con.register("new_issues", table)
+    try:
+        con.execute(
+            'INSERT INTO issues (submission_id, severity, code, sheet, "row", "column", value, message) '
+            'SELECT ?, severity, code, sheet, "row", "column", value, message FROM new_issues',
+            [submission_id],
+        )
+    finally:
+        con.unregister("new_issues")

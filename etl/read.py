@@ -1,0 +1,369 @@
+"""Reading a return file (xlsx, xlsm, xls, ods, csv) into raw cell values that keep their sheet, row and column."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from etl import return_format as fmt
+from etl.issue_codes import Issue, make_issue
+
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+# A real return unpacks to a few MiB; the benchmark's 100 000 rows to well under 100 MiB.
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000
+MAX_COMPRESSION_RATIO = 200  # xlsx sheets compress 5-50x; zip bombs 1000x and more
+RATIO_CHECK_FLOOR = 4 * 1024 * 1024  # small entries (styles, blank sheets) may compress as well as they like
+HEADER_SEARCH_ROWS = 30
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_OTHER_CONTENT = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+@dataclass
+class CellRef:
+    """A labelled value on the Cover sheet and where it sits."""
+
+    value: object
+    row: int
+    column_index: int
+
+
+@dataclass
+class TableColumn:
+    field: str  # the return column it is, or "" for an extra column
+    header: str  # the header as typed
+    index: int  # 1-based column index in the sheet
+
+
+@dataclass
+class RawTable:
+    """The activity table: one list of raw values per column, aligned with the Excel row numbers."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, TableColumn]
+    rows: list[int]
+    values: dict[str, list]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class RawReturn:
+    path: Path
+    file_name: str
+    file_format: str | None
+    sha256: str
+    cover_sheet: str | None = None
+    cover: dict[str, CellRef] = field(default_factory=dict)
+    table: RawTable | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+class _Refused(Exception):
+    """The file cannot be read at all; carries the one issue that says why."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_return(path: str | Path, file_name: str | None = None) -> RawReturn:
+    """Read a return file; problems that stop reading come back as one error issue, never as an exception.
+
+    `file_name` is the name the analyst gave the file (its extension decides the expected format);
+    it defaults to the path's own name.
+    """
+    path = Path(path)
+    file_name = file_name or path.name
+    result = RawReturn(path, file_name, None, file_sha256(path))
+    try:
+        result.file_format = _detect_format(path, file_name)
+        if result.file_format == "csv":
+            _read_csv(path, result)
+        else:
+            _read_workbook(path, result)
+    except _Refused as refused:
+        result.table = None
+        result.issues.append(refused.issue)
+    return result
+
+
+def _detect_format(path: Path, file_name: str) -> str:
+    """The format by content, checked against the extension; refuse what is not a readable spreadsheet."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise _Refused(make_issue("unsupported-format", value=suffix or file_name))
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_ZIP_MAGIC):
+        return _zip_format(path, suffix)
+    if head.startswith(_OLE_MAGIC):
+        return _ole_format(path)
+    if suffix == ".csv":
+        return "csv"
+    if not head:
+        raise _Refused(make_issue("empty-workbook"))
+    raise _Refused(make_issue("not-a-spreadsheet", detail=_describe(path, head)))
+
+
+def _describe(path: Path, head: bytes) -> str:
+    for magic, what in _OTHER_CONTENT:
+        if head.startswith(magic):
+            return f"it is {what}"
+    with open(path, "rb") as handle:
+        sample = handle.read(4096)
+    try:
+        sample.decode("utf-8")
+        return "it is plain text"
+    except UnicodeDecodeError:
+        return "its content is not a workbook"
+
+
+def _zip_format(path: Path, suffix: str) -> str:
+    """An xlsx/xlsm/ods is a zip: inspect its directory, before any parsing, for size and ratio limits."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            names = {e.filename for e in entries}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _Refused(make_issue("corrupt-file", detail=f"the zip container is damaged: {exc}")) from exc
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise _Refused(make_issue("file-too-large", detail=f"{len(entries)} parts (at most {MAX_ZIP_ENTRIES})"))
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _Refused(
+            make_issue("file-too-large", detail=f"{total >> 20:,} MiB (at most {MAX_UNCOMPRESSED_BYTES >> 20} MiB)")
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > RATIO_CHECK_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            raise _Refused(
+                make_issue(
+                    "file-too-large",
+                    detail=f"{entry.file_size / 2**20:,.0f} MiB from {entry.compress_size / 2**10:,.0f} KiB "
+                    f"in {entry.filename} (a ratio of {ratio:,.0f}:1, at most {MAX_COMPRESSION_RATIO}:1)",
+                )
+            )
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.bin" in names:
+            raise _Refused(make_issue("unsupported-format", value=".xlsb"))
+        return "xlsm" if suffix == ".xlsm" else "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    if "word/document.xml" in names:
+        raise _Refused(make_issue("not-a-spreadsheet", detail="it is a Word document"))
+    if "[Content_Types].xml" in names or "mimetype" in names:
+        raise _Refused(make_issue("corrupt-file", detail="the workbook part is missing"))
+    raise _Refused(make_issue("not-a-spreadsheet", detail="it is a zip archive"))
+
+
+def _ole_format(path: Path) -> str:
+    """An OLE compound file: an encrypted Office document (any format) or a legacy .xls."""
+    data = path.read_bytes()
+    if _ENCRYPTED_PACKAGE in data:
+        raise _Refused(make_issue("password-protected"))
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    raise _Refused(make_issue("not-a-spreadsheet", detail="it is an older Office document but not a workbook"))
+
+
+def _read_workbook(path: Path, result: RawReturn) -> None:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PasswordError as exc:
+        raise _Refused(make_issue("password-protected")) from exc
+    except (CalamineError, OSError, ValueError) as exc:
+        raise _Refused(make_issue("corrupt-file", detail=_short(exc))) from exc
+    with workbook:
+        sheets = {fmt.header_key(name): name for name in workbook.sheet_names}
+        try:
+            cover_name = sheets.get(fmt.header_key(fmt.COVER_SHEET))
+            if cover_name is not None:
+                result.cover_sheet = cover_name
+                result.cover = _read_cover(workbook.get_sheet_by_name(cover_name).to_python(skip_empty_area=False))
+            activities_name = sheets.get(fmt.header_key(fmt.ACTIVITIES_SHEET))
+            if activities_name is None:
+                if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
+                    raise _Refused(make_issue("empty-workbook"))
+                raise _Refused(make_issue("missing-sheet", detail=", ".join(workbook.sheet_names) or "none"))
+            sheet = workbook.get_sheet_by_name(activities_name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except _Refused:
+            raise
+        except PasswordError as exc:
+            raise _Refused(make_issue("password-protected")) from exc
+        except Exception as exc:  # calamine raises several types for damaged parts
+            raise _Refused(make_issue("corrupt-file", detail=_short(exc))) from exc
+    if not rows and not result.cover:
+        raise _Refused(make_issue("empty-workbook"))
+    result.table = _table(activities_name, rows, result.issues)
+    _warn_merged(result.table, merged, result.issues)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:160]
+
+
+def _read_cover(rows: list[list]) -> dict[str, CellRef]:
+    cover: dict[str, CellRef] = {}
+    for number, row in enumerate(rows[:40], start=1):
+        if len(row) < 2 or not isinstance(row[0], str):
+            continue
+        key = fmt.COVER_LOOKUP.get(fmt.header_key(row[0]))
+        if key and key not in cover:
+            cover[key] = CellRef(row[1], number, 2)
+    return cover
+
+
+def _read_csv(path: Path, result: RawReturn) -> None:
+    data = path.read_bytes()
+    if not data.strip():
+        raise _Refused(make_issue("empty-workbook"))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+        raise _Refused(make_issue("wrong-encoding", detail="it is UTF-16 (Unicode) text"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _Refused(
+            make_issue("wrong-encoding", detail=f"byte 0x{data[exc.start]:02x} on line {line} is not UTF-8")
+        ) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    result.table = _table(fmt.ACTIVITIES_SHEET, rows, result.issues)
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
+    """The first row near the top whose cells name the most return columns (at least two)."""
+    best: tuple[int, dict[int, str]] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        matched = {
+            i: fmt.HEADER_LOOKUP[key]
+            for i, cell in enumerate(row)
+            if isinstance(cell, str) and (key := fmt.header_key(cell)) in fmt.HEADER_LOOKUP
+        }
+        if len(matched) >= 2 and (best is None or len(matched) > len(best[1])):
+            best = (index, matched)
+    return best
+
+
+def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
+    if not any(any(not _is_blank(v) for v in row) for row in rows):
+        raise _Refused(make_issue("empty-workbook", sheet=sheet))
+    found = _find_header(rows)
+    if found is None:
+        raise _Refused(make_issue("missing-header", sheet=sheet, detail=HEADER_SEARCH_ROWS))
+    header_index, matched = found
+    header_row = header_index + 1
+    header = rows[header_index]
+    columns: dict[str, TableColumn] = {}
+    for i, cell in enumerate(header):
+        if _is_blank(cell):
+            continue
+        text = str(cell).strip()
+        name = matched.get(i)
+        if name is None:
+            issues.append(make_issue("extra-column", sheet=sheet, row=header_row, column=text, column_index=i + 1))
+            continue
+        if name in columns:
+            issues.append(
+                make_issue(
+                    "duplicate-column",
+                    sheet=sheet,
+                    row=header_row,
+                    column=text,
+                    column_index=i + 1,
+                    detail=_column_letter(columns[name].index),
+                )
+            )
+            continue
+        columns[name] = TableColumn(name, text, i + 1)
+    found_names = ", ".join(c.header for c in columns.values())
+    for name in fmt.REQUIRED_FIELDS:
+        if name not in columns:
+            issues.append(
+                make_issue(
+                    "missing-column",
+                    sheet=sheet,
+                    row=header_row,
+                    column=fmt.COLUMN_BY_FIELD[name].header,
+                    detail=found_names,
+                )
+            )
+
+    # Keep every non-blank row after the header, with its Excel row number; blank rows (however many) go.
+    numbers: list[int] = []
+    kept: list[list] = []
+    for number, row in enumerate(rows[header_index + 1 :], start=header_row + 1):
+        for value in row:
+            if value != "" and not _is_blank(value):
+                numbers.append(number)
+                kept.append(row)
+                break
+    values: dict[str, list] = {}
+    for name, column in columns.items():
+        i = column.index - 1
+        values[name] = [row[i] if i < len(row) else "" for row in kept]
+    return RawTable(sheet, header_row, columns, numbers, values)
+
+
+def _warn_merged(table: RawTable, merged: list, issues: list[Issue]) -> None:
+    by_index = {c.index: c for c in table.columns.values()}
+    for (top, left), (bottom, right) in merged:
+        if bottom + 1 <= table.header_row:
+            continue  # titles above the table may be merged freely
+        column = by_index.get(left + 1)
+        span = f"{_column_letter(left + 1)}{top + 1}:{_column_letter(right + 1)}{bottom + 1}"
+        issues.append(
+            make_issue(
+                "merged-cells",
+                sheet=table.sheet,
+                row=top + 1,
+                column=column.header if column else _column_letter(left + 1),
+                column_index=left + 1,
+                detail=span,
+            )
+        )
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

@@ -1,0 +1,558 @@
+"""Checking a read return against the rules of the return format and the catalogue; one pass, cheap per row."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pyarrow as pa
+
+from etl import return_format as fmt
+from etl.catalogue import Catalogue, normalise_measure_id
+from etl.countries import country_code
+from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from etl.issue_codes import ERROR, WARNING, Issue, make_issue
+from etl.read import RawReturn
+
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2030, 12, 31)
+PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
+PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
+CELL_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+NEEDS_START = ("ongoing", "suspended", "completed")
+NEEDS_END = ("completed",)
+
+_STATUS_WORDS = {
+    "planned": ("planned", "plan", "notstarted", "notyetstarted", "pipeline", "identification", "proposed", "1"),
+    "ongoing": (
+        "ongoing", "inprogress", "progress", "implementation", "implementing", "underway", "active", "started",
+        "continuing", "2",
+    ),
+    "completed": ("completed", "complete", "done", "finished", "finalised", "finalized", "finalisation", "closed",
+                  "3", "4"),
+    "cancelled": ("cancelled", "canceled", "cancel", "dropped", "abandoned", "terminated", "5"),
+    "suspended": ("suspended", "onhold", "hold", "paused", "postponed", "6"),
+}  # fmt: skip
+STATUS_LOOKUP: dict[str, str] = {word: status for status, words in _STATUS_WORDS.items() for word in words}
+
+_FUNDING_WORDS = {
+    "APT Cooperation Fund": ("aptcooperationfund", "aptcf", "aptfund", "cooperationfund", "aseanplusthreefund"),
+    "National budget": ("nationalbudget", "national", "government", "governmentbudget", "statebudget"),
+    "Plus Three partner": ("plusthreepartner", "plusthree", "partner", "partnercountry", "dialoguepartner"),
+    "Other": ("other", "others"),
+}
+FUNDING_LOOKUP: dict[str, str] = {word: name for name, words in _FUNDING_WORDS.items() for word in words}
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_YEAR = re.compile(r"\d{4}")
+_MEASURE_SEPARATORS = re.compile(r"[;,\n\r]+")
+_PARTNER_SEPARATORS = re.compile(r"[;\n\r]+")
+_ID_SHAPE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\(([a-z])\))?")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+ACTIVITY_SCHEMA = pa.schema(
+    [
+        ("activity_id", pa.string()),
+        ("title", pa.string()),
+        ("status", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("lead_agency", pa.string()),
+        ("partners", pa.string()),
+        ("funding_source", pa.string()),
+        ("budget_usd", pa.float64()),
+        ("description", pa.string()),
+        ("source_sheet", pa.string()),
+        ("source_row", pa.int32()),
+    ]
+)
+MEASURE_SCHEMA = pa.schema([("activity_id", pa.string()), ("measure_id", pa.string()), ("sub_item", pa.string())])
+
+_MISSING_HINT = {
+    "activity_id": "give each activity an ID that stays the same every year, e.g. KHM-001",
+    "measure_ids": "name at least one measure, e.g. 2.1.6 or 3.1.2(a)",
+    "title": "type the activity's title",
+    "status": "choose Planned, Ongoing, Suspended, Completed or Cancelled",
+}
+
+
+@dataclass
+class ValidatedReturn:
+    """A return after checking: its country, year, rows ready to load, and every issue found."""
+
+    country: str | None
+    year: int | None
+    activities: pa.Table
+    measures: pa.Table
+    issues: list[Issue] = field(default_factory=list)
+    is_synthetic: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+    @property
+    def accepted(self) -> bool:
+        return self.errors == 0
+
+
+class MeasureLookup:
+    """The catalogue's ids and, for hints, the ranges of ids under each section and pillar."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.measures = {m.measure_id for m in catalogue.measures}
+        self.sub_items = {s.sub_item_id: s.measure_id for s in catalogue.sub_items}
+        self.sub_items_of: dict[str, list[str]] = {}
+        for s in catalogue.sub_items:
+            self.sub_items_of.setdefault(s.measure_id, []).append(s.sub_item_id)
+        self.in_section: dict[str, list[str]] = {}  # a real section, or a pillar number for direct measures
+        for m in sorted(catalogue.measures, key=lambda m: m.ordinal):
+            self.in_section.setdefault(m.parent_id, []).append(m.measure_id)
+        self.sections_of: dict[str, list[str]] = {}
+        for s in sorted(catalogue.sections, key=lambda s: s.ordinal):
+            if not s.is_direct_group:
+                self.sections_of.setdefault(str(s.pillar), []).append(s.section_id)
+        self.pillars = sorted({m.pillar for m in catalogue.measures})
+        self._known = sorted(self.measures | set(self.sub_items))
+
+    def resolve(self, measure_id: str) -> tuple[str, str | None] | None:
+        """(measure, sub-item or None) for a known normalised id, else None."""
+        if measure_id in self.measures:
+            return measure_id, None
+        parent = self.sub_items.get(measure_id)
+        return (parent, measure_id) if parent else None
+
+    def hint(self, typed: str, measure_id: str) -> str:
+        """Why `typed` is not a measure, naming the real ids nearest to it."""
+        shown = f'"{typed}"'
+        shape = _ID_SHAPE.fullmatch(measure_id)
+        if not shape:
+            return f'{shown} is not a measure id; type ids such as 2.1.6 or 3.1.2(a), separated by ";"'
+        major, minor, third, letter = shape.groups()
+        section = f"{major}.{minor}"
+        if letter:
+            base = measure_id[: measure_id.index("(")]
+            if base in self.measures:
+                subs = self.sub_items_of.get(base)
+                if subs:
+                    return f"{shown} is not a sub-item of {base} ({subs[0]}-{subs[-1]})"
+                return f"{shown}: measure {base} has no lettered sub-items; type {base}"
+        elif third is None and section in self.in_section and major in self.sections_of:
+            ids = self.in_section[section]
+            return f"{shown} is a section, not a measure; name its measures ({ids[0]}-{ids[-1]})"
+        if third is not None and section in self.in_section:
+            ids = self.in_section[section]
+            return f"{shown} is not a measure of section {section} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
+        if third is None and major in self.in_section:
+            ids = self.in_section[major]
+            return f"{shown} is not a measure of pillar {major} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
+        if major in self.sections_of:
+            sections = self.sections_of[major]
+            return f"{shown} is not a measure: pillar {major} has sections {sections[0]}-{sections[-1]}" + self._close(
+                measure_id
+            )
+        return f"{shown} is not a measure: the plan has pillars {self.pillars[0]}-{self.pillars[-1]}"
+
+    def _close(self, measure_id: str) -> str:
+        close = difflib.get_close_matches(measure_id, self._known, n=1, cutoff=0.8)
+        return f"; did you mean {close[0]}?" if close else ""
+
+
+def validate_return(
+    raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
+) -> ValidatedReturn:
+    """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
+    lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
+    issues = list(raw.issues)
+    resolved_country = _check_country(raw, country, issues)
+    resolved_year = _check_year(raw, year, issues)
+    synthetic = fmt.SYNTHETIC_MARK.lower() in str(raw.cover.get("data").value if raw.cover.get("data") else "").lower()
+    empty = ValidatedReturn(
+        resolved_country, resolved_year, ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table(), issues, synthetic
+    )
+    table = raw.table
+    if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
+        return empty
+    if len(table) == 0:
+        issues.append(make_issue("no-activities", sheet=table.sheet, row=table.header_row + 1))
+        return empty
+    activities, measures = _check_rows(raw, lookup, issues)
+    issues.sort(key=_issue_order)
+    return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
+
+
+def _issue_order(issue: Issue) -> tuple:
+    """File-level findings first, then in reading order: sheet, row, column."""
+    if issue.row is None:
+        return (0, "", 0, 0)
+    return (1, issue.sheet or "", issue.row, issue.column_index or 0)
+
+
+def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> str | None:
+    from_upload = None
+    if given:
+        from_upload = country_code(given)
+        if from_upload is None:
+            issues.append(make_issue("unknown-country", value=given, where="The upload"))
+            return None
+    cell = raw.cover.get("country")
+    from_cover = None
+    if cell is not None and not _blank(cell.value):
+        from_cover = country_code(cell.value)
+        where = dict(sheet=raw.cover_sheet, row=cell.row, column="Country", column_index=cell.column_index)
+        if from_cover is None:
+            issues.append(make_issue("unknown-country", value=cell.value, where=f"Row {cell.row}, Country", **where))
+        elif from_upload and from_cover != from_upload:
+            issues.append(make_issue("country-mismatch", value=cell.value, detail=from_upload, **where))
+    resolved = from_upload or from_cover
+    if resolved is None and not any(i.code == "unknown-country" for i in issues):
+        issues.append(make_issue("missing-country"))
+    return resolved
+
+
+def _as_year(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.year
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"\d{4}", text) else None
+
+
+def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) -> int | None:
+    from_upload = None
+    if given not in (None, ""):
+        from_upload = _as_year(given)
+        if from_upload is None:
+            issues.append(make_issue("invalid-year", value=given, where="The upload"))
+            return None
+    cell = raw.cover.get("year")
+    from_cover = None
+    where = {}
+    if cell is not None and not _blank(cell.value):
+        from_cover = _as_year(cell.value)
+        where = dict(sheet=raw.cover_sheet, row=cell.row, column="Reporting year", column_index=cell.column_index)
+        if from_cover is None:
+            place = f"Row {cell.row}, Reporting year"
+            issues.append(make_issue("invalid-year", value=cell.value, where=place, **where))
+        elif from_upload and from_cover != from_upload:
+            issues.append(make_issue("year-mismatch", value=cell.value, detail=from_upload, **where))
+    resolved = from_upload or from_cover
+    if resolved is None:
+        if not any(i.code == "invalid-year" for i in issues):
+            issues.append(make_issue("missing-year"))
+        return None
+    if not PLAN_FIRST_YEAR <= resolved <= PLAN_LAST_YEAR:
+        place = f"Row {cell.row}, Reporting year" if from_upload is None and cell else "The upload"
+        issues.append(make_issue("year-outside-plan", value=resolved, where=place, **(where if cell else {})))
+    return resolved
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str | None:
+    """A cell as text: whole numbers without '.0', dates as ISO, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[pa.Table, pa.Table]:
+    table = raw.table
+    sheet = table.sheet
+    rows = table.rows
+    n = len(rows)
+    columns = table.columns
+    blank_column = [""] * n
+
+    def values_of(name: str) -> list:
+        return table.values.get(name, blank_column)
+
+    def place(name: str, i: int) -> dict:
+        # Messages use the template's column name, whatever spelling the header had.
+        column = columns.get(name)
+        header = fmt.COLUMN_BY_FIELD[name].header
+        return dict(sheet=sheet, row=rows[i], column=header, column_index=column.index if column else None)
+
+    # Spreadsheet errors (#REF! ...) in any column: report, then treat the cell as blank.
+    error_cells: set[tuple[str, int]] = set()
+    raw_columns: dict[str, list] = {}
+    for name in fmt.COLUMN_BY_FIELD:
+        column_values = values_of(name)
+        bad = [i for i, v in enumerate(column_values) if v.__class__ is str and v[:1] == "#" and v in CELL_ERRORS]
+        if bad:
+            column_values = list(column_values)
+            for i in bad:
+                issues.append(make_issue("cell-error", value=column_values[i], **place(name, i)))
+                error_cells.add((name, i))
+                column_values[i] = ""
+        raw_columns[name] = column_values
+
+    out: dict[str, list] = {name: [None] * n for name in ACTIVITY_SCHEMA.names}
+    out["source_sheet"] = [sheet] * n
+    out["source_row"] = list(rows)
+    measure_rows: tuple[list, list, list] = ([], [], [])
+
+    def require(name: str, i: int) -> None:
+        if (name, i) not in error_cells:
+            issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
+
+    # Activity ID: present and unique (ignoring case, as people read them).
+    first_seen: dict[str, int] = {}
+    ids = out["activity_id"]
+    for i, value in enumerate(raw_columns["activity_id"]):
+        text = _text(value)
+        if text is None:
+            require("activity_id", i)
+            continue
+        ids[i] = text
+        key = text.upper()
+        if key in first_seen:
+            first = first_seen[key]
+            issues.append(make_issue("duplicate-activity", value=text, detail=first, **place("activity_id", i)))
+        else:
+            first_seen[key] = rows[i]
+
+    for name in ("title", "lead_agency", "description"):
+        target = out[name]
+        for i, value in enumerate(raw_columns[name]):
+            target[i] = _text(value)
+    for i, value in enumerate(out["title"]):
+        if value is None:
+            require("title", i)
+
+    # Status: variants and IATI codes, memoised since a return repeats a handful of spellings.
+    statuses = out["status"]
+    status_memo: dict[object, str | None] = {}
+    for i, value in enumerate(raw_columns["status"]):
+        if value in status_memo:
+            status = status_memo[value]
+        else:
+            text = _text(value)
+            status = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
+            status_memo[value] = status
+        if status:
+            statuses[i] = status
+        elif status == "":
+            require("status", i)
+        else:
+            issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
+
+    # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures.
+    measure_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
+    for i, value in enumerate(raw_columns["measure_ids"]):
+        parsed = measure_memo.get(value)
+        if parsed is None:
+            parsed = measure_memo[value] = _parse_measures(value, lookup)
+        links, unknown = parsed
+        if not links and not unknown:
+            require("measure_ids", i)
+            continue
+        for typed, measure_id in unknown:
+            hint = lookup.hint(typed, measure_id)
+            issues.append(make_issue("unknown-measure", value=typed, detail=hint, **place("measure_ids", i)))
+        activity_id = ids[i]
+        if activity_id is None:
+            continue
+        by_measure: dict[str, list[str]] = {}
+        for measure, sub_item in links:
+            subs = by_measure.setdefault(measure, [])
+            if sub_item and sub_item not in subs:
+                subs.append(sub_item)
+        # One row per (activity, measure): several sub-items of one measure share its row.
+        for measure, subs in by_measure.items():
+            measure_rows[0].append(activity_id)
+            measure_rows[1].append(measure)
+            measure_rows[2].append(";".join(subs) if subs else None)
+
+    # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
+    date_memo: dict[object, tuple[date | None, str | None, str | None]] = {}
+    for name in ("start_date", "end_date"):
+        target = out[name]
+        for i, value in enumerate(raw_columns[name]):
+            if value == "" or value is None:
+                continue
+            key = (value.__class__, value)
+            parsed = date_memo.get(key)
+            if parsed is None:
+                parsed = date_memo[key] = _parse_date(value)
+            when, problem, detail = parsed
+            if problem:
+                issues.append(make_issue(problem, value=value, detail=detail, **place(name, i)))
+                if problem in ("invalid-date", "date-out-of-range"):
+                    continue
+            target[i] = when
+            if problem != "date-outside-plan" and not PLAN_START <= when <= PLAN_END:
+                issues.append(make_issue("date-outside-plan", value=when, **place(name, i)))
+
+    starts, ends = out["start_date"], out["end_date"]
+    start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
+    for i, status in enumerate(statuses):
+        start, end = starts[i], ends[i]
+        if status in NEEDS_START and start is None and _blank_or_empty(start_values[i]):
+            issues.append(make_issue("missing-date", detail=status, **place("start_date", i)))
+        if status in NEEDS_END and end is None and _blank_or_empty(end_values[i]):
+            issues.append(make_issue("missing-date", detail=status, **place("end_date", i)))
+        if start is not None and end is not None and end < start:
+            issues.append(make_issue("end-before-start", value=end, detail=start.isoformat(), **place("end_date", i)))
+
+    _check_partners(raw_columns["partners"], out["partners"], issues, place)
+    _check_funding(raw_columns["funding_source"], out["funding_source"], issues, place)
+    _check_budget(raw_columns["budget_usd"], out["budget_usd"], issues, place)
+
+    if any(i.severity == ERROR for i in issues):
+        return ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table()
+    activities = pa.Table.from_pydict(out, schema=ACTIVITY_SCHEMA)
+    measures = pa.Table.from_arrays([pa.array(c, pa.string()) for c in measure_rows], schema=MEASURE_SCHEMA)
+    return activities, measures
+
+
+def _blank_or_empty(value: object) -> bool:
+    return value == "" or _blank(value)
+
+
+def _parse_measures(value: object, lookup: MeasureLookup) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
+    text = _text(value)
+    links: list[tuple[str, str | None]] = []
+    unknown: list[tuple[str, str]] = []
+    if text is None:
+        return links, unknown
+    for part in _MEASURE_SEPARATORS.split(text):
+        typed = part.strip()
+        if not typed:
+            continue
+        measure_id = normalise_measure_id(typed)
+        resolved = lookup.resolve(measure_id)
+        if resolved:
+            links.append(resolved)
+        else:
+            unknown.append((typed, measure_id))
+    return links, unknown
+
+
+def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
+    """(date, issue code or None, detail) for one date cell."""
+    when: date | None = None
+    year_only = False
+    if isinstance(value, datetime):
+        when = value.date()
+    elif isinstance(value, date):
+        when = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 1000 <= value <= 9999:
+            when, year_only = date(int(value), 1, 1), True
+        elif 20_000 <= value <= 80_000:  # an Excel date serial in a cell without a date format
+            when = _EXCEL_EPOCH + timedelta(days=int(value))
+    else:
+        text = str(value).strip()
+        try:
+            if match := _ISO_DATE.fullmatch(text):
+                when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            elif match := _DMY_DATE.fullmatch(text):
+                when = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            elif _YEAR.fullmatch(text):
+                when, year_only = date(int(text), 1, 1), True
+        except ValueError:
+            when = None
+    if when is None:
+        return None, "invalid-date", None
+    if not EARLIEST_DATE <= when <= LATEST_DATE:
+        return when, "date-out-of-range", None
+    if year_only:
+        return when, "year-only-date", when.isoformat()
+    return when, None, None
+
+
+def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
+    memo: dict[object, tuple[str | None, list[str]]] = {}
+    for i, value in enumerate(values):
+        if value == "":
+            continue
+        parsed = memo.get(value)
+        if parsed is None:
+            parsed = memo[value] = _parse_partners(value)
+        codes, unknown = parsed
+        target[i] = codes
+        for name in unknown:
+            issues.append(make_issue("unknown-partner", value=name, **place("partners", i)))
+
+
+def _parse_partners(value: object) -> tuple[str | None, list[str]]:
+    text = _text(value)
+    if text is None:
+        return None, []
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in _PARTNER_SEPARATORS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        # "Korea, Republic of" is one name; otherwise a comma separates names.
+        pieces = [part] if country_code(part) else [p.strip() for p in part.split(",") if p.strip()]
+        for piece in pieces:
+            code = country_code(piece)
+            if code is None:
+                unknown.append(piece)
+            elif code not in codes:
+                codes.append(code)
+    return (";".join(codes) or None), unknown
+
+
+def _check_funding(values: list, target: list, issues: list[Issue], place) -> None:
+    listed = ", ".join(fmt.FUNDING_SOURCES)
+    memo: dict[object, tuple[str | None, bool]] = {}
+    for i, value in enumerate(values):
+        if value == "":
+            continue
+        parsed = memo.get(value)
+        if parsed is None:
+            text = _text(value)
+            known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
+            parsed = memo[value] = (known or text, known is not None or text is None)
+        target[i] = parsed[0]
+        if not parsed[1]:
+            where = place("funding_source", i)
+            issues.append(make_issue("unknown-funding-source", value=parsed[0], detail=listed, **where))
+
+
+def _check_budget(values: list, target: list, issues: list[Issue], place) -> None:
+    for i, value in enumerate(values):
+        if value == "" or value is None:
+            continue
+        amount: float | None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            amount = float(value)
+        else:
+            text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
+            if not text:
+                continue
+            try:
+                amount = float(text)
+            except ValueError:
+                amount = None
+        if amount is None or amount != amount or amount < 0:
+            issues.append(make_issue("invalid-budget", value=value, **place("budget_usd", i)))
+        else:
+            target[i] = amount
