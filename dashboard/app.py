@@ -7,9 +7,9 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ALL, Input, Output, State, dcc, html
 
-from dashboard import auth, ids
+from dashboard import auth, data, ids
 from etl import warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -29,12 +29,67 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     )
     # A function, so the navigation shows each signed-in user only the pages their role opens.
     app.layout = _layout
+    app.clientside_callback(
+        _SYNC_URL,
+        Output(ids.URL_SYNC, "data"),
+        Input({"type": ids.FILTER, "name": ALL}, "value"),
+        State({"type": ids.FILTER, "name": ALL}, "id"),
+    )
     auth.init_app(app)
     return app
 
 
 def _layout() -> html.Div:
-    return html.Div([_navbar(), dbc.Container(dash.page_container, fluid="lg", className="py-4")])
+    return html.Div(
+        [
+            _navbar(),
+            dbc.Container([_demo_banner(), dash.page_container], fluid="xxl", className="py-3"),
+            dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
+            dcc.Store(id=ids.URL_SYNC),
+        ]
+    )
+
+
+def _demo_banner() -> html.Div:
+    """A banner on every page while the warehouse holds synthetic demo returns."""
+    try:
+        synthetic = data.data_state()["synthetic"]
+    except warehouse.WarehouseError:
+        synthetic = False
+    if not synthetic:
+        return html.Div(id=ids.DEMO_BANNER)
+    return html.Div(
+        dbc.Alert(
+            [
+                html.Strong("Demo data. "),
+                "The returns shown are synthetic, written by `aptmon demo` to show how the monitor reads; "
+                "they are not any country's report.",
+            ],
+            color="warning",
+            className="py-2 mb-3",
+        ),
+        id=ids.DEMO_BANNER,
+    )
+
+
+# Mirrors every shared filter on the page into the URL query string, without reloading the page, so the
+# view can be shared as a link and survives a reload (each page's layout() reads the query back).
+_SYNC_URL = """
+function (values, filterIds) {
+    const params = new URLSearchParams(window.location.search);
+    filterIds.forEach(function (id, i) {
+        const value = values[i];
+        if (value === null || value === undefined || value === "") { params.delete(id.name); }
+        else { params.set(id.name, value); }
+    });
+    const search = params.toString();
+    const url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", url);
+    }
+    return search;
+}
+"""
 
 
 def create_server():
@@ -46,7 +101,7 @@ def _navbar() -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
-        if auth.may_see_page(page)
+        if auth.may_see_page(page) and not page.get("path_template")
     ]
     return dbc.Navbar(
         dbc.Container(

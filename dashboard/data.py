@@ -1,12 +1,23 @@
-"""The only dashboard module that queries the warehouse: every number shown comes through here."""
+"""The only dashboard module that queries the warehouse: every number shown comes through here.
+
+Metric numbers come from the warehouse views as they are (never recomputed here); listings of
+activities, returns and issues read the tables. Each query asks for one as-of year and one scope,
+and its result is cached until the warehouse file changes, so a chart redraw rarely touches disk.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 
 import pandas as pd
 
 from etl import warehouse
+from etl.definitions import PLAN_LAST_YEAR
+
+ALL = "ALL"
+LISTING_LIMIT = 500
 
 
 def warehouse_file() -> str:
@@ -14,15 +25,238 @@ def warehouse_file() -> str:
     return str(warehouse.warehouse_path(os.environ.get("APTMON_WAREHOUSE")))
 
 
-def query(sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run one read-only query on a short-lived connection (safe across gunicorn workers)."""
-    with warehouse.read_connection(warehouse_file()) as con:
-        return con.execute(sql, params or []).df()
+def warehouse_version(path: str | None = None) -> tuple[int, int]:
+    """Changes whenever a writer commits: the file's and its write-ahead log's modification times."""
+    db = Path(path or warehouse_file())
+    wal = db.with_name(db.name + ".wal")
+    return (db.stat().st_mtime_ns if db.exists() else 0, wal.stat().st_mtime_ns if wal.exists() else 0)
+
+
+def query(sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+    """Run one read-only query on a short-lived connection (safe across gunicorn workers), cached.
+
+    The frame is shared between callers through the cache: treat it as read-only.
+    """
+    path = warehouse_file()
+    return _cached_query(path, warehouse_version(path), sql, tuple(params or ()))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_query(path: str, _version: tuple[int, int], sql: str, params: tuple) -> pd.DataFrame:
+    with warehouse.read_connection(path) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests that rewrite a warehouse within one mtime tick)."""
+    _cached_query.cache_clear()
+
+
+# ---- the state of the data -------------------------------------------------------------------------------
+
+
+def data_state() -> dict:
+    """Whether any return is loaded, whether any of it is synthetic demo data, and the latest reported year."""
+    row = query(
+        "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
+        "coalesce(bool_or(is_synthetic), false) AS synthetic, "
+        "max(reporting_year) FILTER (WHERE status = 'accepted') AS latest_year FROM submissions"
+    ).iloc[0]
+    latest = row.latest_year
+    return {
+        "has_returns": int(row.accepted) > 0,
+        "synthetic": bool(row.synthetic),
+        "latest_year": int(latest) if pd.notna(latest) else PLAN_LAST_YEAR,
+    }
+
+
+def countries() -> pd.DataFrame:
+    """The 13 countries in display order, with their group (ASEAN, Plus Three)."""
+    return query("SELECT iso3, name, country_group FROM countries ORDER BY ordinal")
+
+
+def pillars() -> pd.DataFrame:
+    """The six pillars with their Roman numeral and title."""
+    return query("SELECT CAST(pillar AS VARCHAR) AS pillar, roman, title FROM pillars ORDER BY pillar")
+
+
+def sections() -> pd.DataFrame:
+    """Every section (and each pillar's group of direct measures, '<pillar>.0') in plan order."""
+    return query(
+        "SELECT section_id, CAST(pillar AS VARCHAR) AS pillar, title, is_direct_group FROM sections "
+        "ORDER BY pillar, ordinal"
+    )
+
+
+# ---- metric views -----------------------------------------------------------------------------------------
+
+
+def pillar_metrics(year: int, country: str = ALL) -> pd.DataFrame:
+    """metrics_pillar_country for one as-of year and one country scope: the six pillars and 'ALL'."""
+    return query(
+        "SELECT * FROM metrics_pillar_country WHERE as_of_year = ? AND country = ? ORDER BY pillar", [year, country]
+    )
+
+
+def pillar_metrics_by_country(year: int) -> pd.DataFrame:
+    """metrics_pillar_country for one as-of year, every pillar x every country scope (the heatmap)."""
+    return query("SELECT * FROM metrics_pillar_country WHERE as_of_year = ?", [year])
+
+
+def section_metrics_by_country(year: int, pillar: str | None = None) -> pd.DataFrame:
+    """metrics_section_country for one as-of year, optionally one pillar's sections, every country scope."""
+    sql = "SELECT * FROM metrics_section_country WHERE as_of_year = ?"
+    params: list = [year]
+    if pillar and pillar != ALL:
+        sql += " AND section_id IN (SELECT section_id FROM sections WHERE CAST(pillar AS VARCHAR) = ?)"
+        params.append(pillar)
+    return query(sql, params)
+
+
+def pillar_trend(country: str = ALL) -> pd.DataFrame:
+    """metrics_pillar_country for one country scope across every as-of year, every pillar and 'ALL'."""
+    return query(
+        "SELECT * FROM metrics_pillar_country WHERE country = ? ORDER BY as_of_year, pillar",
+        [country],
+    )
+
+
+def reporting(year: int) -> pd.DataFrame:
+    """metrics_reporting for one as-of year: each country and 'ALL'."""
+    return query("SELECT * FROM metrics_reporting WHERE as_of_year = ?", [year])
+
+
+def reporting_for(country: str, years: list[int]) -> pd.DataFrame:
+    """metrics_reporting for one scope over the given as-of years (a year and the one before)."""
+    marks = ", ".join("?" for _ in years)
+    return query(
+        f"SELECT * FROM metrics_reporting WHERE country = ? AND as_of_year IN ({marks}) ORDER BY as_of_year",
+        [country, *years],
+    )
+
+
+def measure_progress(year: int, country: str = ALL) -> pd.DataFrame:
+    """measure_progress for one as-of year and scope, with each measure's text and section title, in plan order."""
+    return query(
+        "SELECT m.measure_id, CAST(m.pillar AS VARCHAR) AS pillar, m.section_id, s.title AS section_title, "
+        "p.title AS pillar_title, m.text, "
+        "coalesce(mp.activities_total, 0) AS activities_total, "
+        "coalesce(mp.activities_implemented, 0) AS activities_implemented, "
+        "coalesce(mp.activities_completed, 0) AS activities_completed, "
+        "coalesce(mp.countries_implementing, 0) AS countries_implementing, "
+        "coalesce(mp.covered, false) AS covered, coalesce(mp.completed, false) AS completed "
+        "FROM measures m JOIN sections s ON s.plan_id = m.plan_id AND s.section_id = m.section_id "
+        "JOIN pillars p ON p.plan_id = m.plan_id AND p.pillar = m.pillar "
+        "LEFT JOIN measure_progress mp ON mp.plan_id = m.plan_id AND mp.measure_id = m.measure_id "
+        "AND mp.as_of_year = ? AND mp.country = ? "
+        "ORDER BY m.ordinal",
+        [year, country],
+    )
+
+
+def measure_by_country(year: int, measure_id: str) -> pd.DataFrame:
+    """measure_progress of one measure for one as-of year, each country and 'ALL'."""
+    return query(
+        "SELECT * FROM measure_progress WHERE as_of_year = ? AND measure_id = ?",
+        [year, measure_id],
+    )
+
+
+# ---- catalogue and listings ---------------------------------------------------------------------------------
 
 
 def catalogue() -> pd.DataFrame:
     """Every measure and sub-item, in plan order."""
     return query(
-        "SELECT level, id, pillar, pillar_title, section_id, section_title, text "
+        "SELECT level, id, measure_id, pillar, pillar_title, section_id, section_title, text "
         "FROM catalogue ORDER BY plan_id, measure_ordinal, letter"
     )
+
+
+def measure_text(measure_id: str) -> pd.DataFrame:
+    """One measure and its sub-items from the catalogue (empty when the id is not a measure)."""
+    return query(
+        "SELECT level, id, pillar, pillar_title, section_id, section_title, text FROM catalogue "
+        "WHERE measure_id = ? ORDER BY letter",
+        [measure_id],
+    )
+
+
+def measure_activities(year: int, measure_id: str, limit: int = LISTING_LIMIT) -> pd.DataFrame:
+    """The activities linked to a measure as of a year: status history and where each was reported."""
+    return query(
+        "SELECT * FROM activity_listing(?, NULL, ?) ORDER BY country, activity_id LIMIT ?",
+        [year, measure_id, limit],
+    )
+
+
+def country_activities(year: int, country: str, limit: int = LISTING_LIMIT) -> pd.DataFrame:
+    """One country's activities as of a year, with their measures, status history and provenance."""
+    return query(
+        "SELECT * FROM activity_listing(?, ?, NULL) ORDER BY activity_id LIMIT ?",
+        [year, country, limit],
+    )
+
+
+def return_matrix(year: int) -> pd.DataFrame:
+    """Each country's return for each reporting year up to the as-of year: its state, versions, rejections."""
+    return query(
+        "SELECT * FROM return_status WHERE reporting_year <= ? ORDER BY country_ordinal, reporting_year",
+        [year],
+    )
+
+
+def rejected_issues(year: int, country: str = ALL, limit: int = LISTING_LIMIT) -> pd.DataFrame:
+    """The errors that rejected uploads for reporting years up to the as-of year, newest upload first."""
+    sql = (
+        'SELECT s.country, s.reporting_year, s.file_name, s.submitted_at, i.sheet, i."row", i."column", '
+        "i.value, i.code, i.message FROM issues i JOIN submissions s USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error' AND (s.reporting_year IS NULL OR s.reporting_year <= ?)"
+    )
+    params: list = [year]
+    if country != ALL:
+        sql += " AND s.country = ?"
+        params.append(country)
+    sql += ' ORDER BY s.submitted_at DESC, i.sheet, i."row" LIMIT ?'
+    params.append(limit)
+    return query(sql, params)
+
+
+# ---- the submissions log (upload and submissions pages; callers check the user's country) -----------------
+
+
+def submissions(country: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Every upload, newest first: who sent which file when, its outcome, version and hash; one country or all."""
+    sql = (
+        "SELECT submission_id, country, reporting_year, version, status, file_name, submitted_by, submitted_at, "
+        "received_on, activities, errors, warnings, sha256, superseded_by, is_synthetic, "
+        "stored_path IS NOT NULL AS has_file FROM submissions"
+    )
+    params: list = []
+    if country is not None:
+        sql += " WHERE country = ?"
+        params.append(country)
+    sql += " ORDER BY submitted_at DESC, submission_id DESC LIMIT ?"
+    params.append(limit)
+    return query(sql, params)
+
+
+def submission_issues(submission_id: int) -> pd.DataFrame:
+    """The errors and warnings found in one upload, in sheet and row order."""
+    return query(
+        'SELECT severity, code, sheet, "row", "column", value, message FROM issues WHERE submission_id = ? '
+        'ORDER BY severity, sheet, "row"',
+        [submission_id],
+    )
+
+
+def submission_file(submission_id: int) -> dict | None:
+    """Where one upload's file is kept, with its country and the name it was sent under."""
+    frame = query(
+        "SELECT country, file_name, stored_path FROM submissions WHERE submission_id = ?", [int(submission_id)]
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    country = row.country if pd.notna(row.country) else None
+    return {"country": country, "file_name": row.file_name, "stored_path": row.stored_path}

@@ -1,8 +1,67 @@
 """Component ids, declared once so layouts, callbacks and tests agree."""
 
+NAVBAR = "navbar"
+DEMO_BANNER = "demo-banner"
+URL_SYNC = "url-sync"
+NAVIGATE = "navigate"
+
+# Shared filters carry a pattern-matching id, so one clientside callback mirrors whichever of them a
+# page shows into the URL query string (a view can be shared as a link and survives a reload).
+FILTER = "filter"
+YEAR = {"type": FILTER, "name": "year"}
+PILLAR = {"type": FILTER, "name": "pillar"}
+COUNTRY = {"type": FILTER, "name": "country"}
+METRIC = {"type": FILTER, "name": "metric"}
+ROWS = {"type": FILTER, "name": "rows"}
+
+# Overview
+HEADLINE_CARDS = "headline-cards"
+TREND_GRAPH = "trend-graph"
+PILLAR_TRENDS_GRAPH = "pillar-trends-graph"
+PILLAR_RANKING_GRAPH = "pillar-ranking-graph"
+OVERVIEW_EMPTY = "overview-empty"
+
+# Pillars x countries
+HEATMAP_GRAPH = "heatmap-graph"
+
+# Measures and one measure
 CATALOGUE_TABLE = "catalogue-table"
 CATALOGUE_SEARCH = "catalogue-search"
-NAVBAR = "navbar"
+CATALOGUE_SUMMARY = "catalogue-summary"
+CATALOGUE_TREEMAP = "catalogue-treemap"
+MEASURE_SUMMARY = "measure-summary"
+MEASURE_COUNTRIES_GRAPH = "measure-countries-graph"
+MEASURE_ACTIVITIES_TABLE = "measure-activities-table"
+
+# Country profile
+COUNTRY_PILLARS_GRAPH = "country-pillars-graph"
+COUNTRY_REPORTING = "country-reporting"
+COUNTRY_ACTIVITIES_TABLE = "country-activities-table"
+
+# Reporting
+REPORTING_CARDS = "reporting-cards"
+REPORTING_MATRIX_GRAPH = "reporting-matrix-graph"
+REPORTING_ISSUES_TABLE = "reporting-issues-table"
 
 # Signing in, upload, export and the submissions log
 SIGNED_IN_USER = "signed-in-user"
+MEASURE_ID = "measure-id"
+UPLOAD = "upload"
+UPLOAD_COUNTRY = "upload-country"
+UPLOAD_YEAR = "upload-year"
+UPLOAD_RECEIVED_ON = "upload-received-on"
+UPLOAD_RESULTS = "upload-results"
+UPLOAD_SUBMIT = "upload-submit"  # pattern-matching type, one per checked file ({"type": ..., "token": ...})
+UPLOAD_OUTCOME = "upload-outcome"  # pattern-matching type, beside each Submit button
+TEMPLATE_YEAR = "template-year"
+TEMPLATE_COUNTRY = "template-country"
+TEMPLATE_LINK = "template-link"
+EXPORT_YEAR = "export-year"
+EXPORT_FORMAT = "export-format"
+EXPORT_TABLES_BUTTON = "export-tables-button"
+EXPORT_REPORT_BUTTON = "export-report-button"
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_STATUS = "export-status"
+SUBMISSIONS_TABLE = "submissions-table"
+SUBMISSIONS_COUNTRY = "submissions-country"
+SUBMISSION_DETAIL = "submission-detail"

@@ -1,38 +1,85 @@
-"""Overview page: what the monitor covers and where to go next."""
+"""Overview page: how far the Work Plan has come and where it lags, at a glance."""
+
+from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, callback, dcc, html
 
-from dashboard import data
+from dashboard import data, ids
+from dashboard.components import cards, filters, progress
+from dashboard.components.empty import no_returns_alert
+from dashboard.components.labels import pillar_label
+from dashboard.components.theme import GRAPH_CONFIG
 
 dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
 
 
-def layout(**_query):
-    frame = data.catalogue()
-    measures = frame[frame.level == "measure"]
-    counts = measures.groupby(["pillar", "pillar_title"]).size().reset_index(name="measures")
-    cards = [
-        dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(f"Pillar {row.pillar}", className="text-muted small"),
-                        html.H5(row.pillar_title.title(), className="card-title"),
-                        html.P(f"{row.measures} measures", className="mb-0"),
-                    ]
-                )
-            ),
-            md=4,
-            className="mb-3",
-        )
-        for row in counts.itertuples()
-    ]
+def layout(year=None, country=None, pillar=None, **_query):
+    state = data.data_state()
+    pillars = data.pillars()
+    countries = data.countries()
+    year = filters.pick_year(year, state["latest_year"])
+    country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
+    pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
-            html.H2("ASEAN Plus Three Cooperation Work Plan 2013-2017"),
-            html.P(f"The plan sets out {len(measures)} measures in six pillars."),
-            dbc.Row(cards),
+            html.H2("ASEAN Plus Three Cooperation Work Plan 2013-2017", className="page-title"),
+            html.P(
+                "How many of the plan's measures countries have taken up (coverage: an ongoing or completed "
+                "activity) and finished (completion: a completed activity), against the time elapsed.",
+                className="lead-text",
+            ),
+            filters.filter_bar(
+                filters.year_filter(year),
+                filters.country_filter(country, countries),
+                filters.pillar_filter(pillar, pillars),
+            ),
+            html.Div(no_returns_alert(ids.OVERVIEW_EMPTY) if not state["has_returns"] else None),
+            dcc.Loading(html.Div(id=ids.HEADLINE_CARDS, className="row g-2"), type="dot", delay_show=300),
+            html.Div(
+                [
+                    html.Div(dcc.Graph(id=ids.TREND_GRAPH, config=GRAPH_CONFIG), className="col-lg-6 mb-3"),
+                    html.Div(dcc.Graph(id=ids.PILLAR_RANKING_GRAPH, config=GRAPH_CONFIG), className="col-lg-6 mb-3"),
+                ],
+                className="row",
+            ),
+            dcc.Graph(id=ids.PILLAR_TRENDS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
         ]
     )
+
+
+@callback(
+    Output(ids.HEADLINE_CARDS, "children"),
+    Output(ids.TREND_GRAPH, "figure"),
+    Output(ids.PILLAR_RANKING_GRAPH, "figure"),
+    Output(ids.PILLAR_TRENDS_GRAPH, "figure"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+    Input(ids.PILLAR, "value"),
+)
+def update_overview(year: str, country: str, pillar: str):
+    """Redraw the cards and charts for one as-of year, country scope and pillar scope."""
+    year = int(year)
+    pillars = data.pillars()
+    metrics = data.pillar_metrics(year, country)
+    trend_all = data.pillar_trend(country)
+    trend = trend_all[trend_all.as_of_year <= year]
+    scope_name = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    if pillar == "ALL":
+        pillar_name = "all pillars"
+    else:
+        title = pillars.set_index("pillar").title[pillar]
+        pillar_name = f"pillar {pillar_label(pillar, title, 60)}"
+    scope = metrics[metrics.pillar == pillar]
+    reporting = data.reporting(year)
+    headline = cards.headline_cards(scope, reporting[reporting.country == country])
+    trend_figure = progress.trend_figure(
+        trend[trend.pillar == pillar],
+        trend_all[trend_all.pillar == pillar],
+        f"Coverage and completion, {pillar_name}, {scope_name}",
+    )
+    ranking = progress.pillar_ranking_figure(metrics, pillars, f"Pillars ranked by completion, end {year}")
+    small_multiples = progress.pillar_trends_figure(
+        trend[trend.pillar != "ALL"], trend_all, pillars, f"Each pillar against the straight line to 2017, {scope_name}"
+    )
+    return headline, trend_figure, ranking, small_multiples

@@ -1,38 +1,120 @@
-"""Measures page: the Work Plan catalogue as a searchable, sortable table."""
+"""Measures page: the catalogue as a treemap coloured by progress, and a searchable, sortable table."""
+
+from __future__ import annotations
 
 import dash
-from dash import dash_table, html
+import pandas as pd
+from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import data, ids
+from dashboard.components import filters
+from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
+from dashboard.components.tables import data_table, records
+from dashboard.components.theme import GRAPH_CONFIG
 
-dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=3)
+dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
+
+TABLE_COLUMNS = [
+    ("Id", "id_link"),
+    ("Pillar", "pillar"),
+    ("Section", "section_id"),
+    ("Text", "text"),
+    ("Progress", "progress"),
+    ("Activities", "activities_total"),
+    ("Implemented", "activities_implemented"),
+    ("Completed", "activities_completed"),
+    ("Countries implementing", "countries_implementing"),
+]
 
 
-def layout(**_query):
-    frame = data.catalogue()
+def layout(year=None, country=None, pillar=None, **_query):
+    state = data.data_state()
+    pillars = data.pillars()
+    countries = data.countries()
+    catalogue = data.catalogue()
+    year = filters.pick_year(year, state["latest_year"])
+    country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
+    pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
+    n_measures = int((catalogue.level == "measure").sum())
+    n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
         [
-            html.H2("Work Plan measures"),
+            html.H2("Work Plan measures", className="page-title"),
             html.P(
-                f"{(frame.level == 'measure').sum()} measures and {(frame.level == 'sub-item').sum()} sub-items "
-                "of the ASEAN Plus Three Cooperation Work Plan 2013-2017. Type in a column's filter cell to search."
+                f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
+                "2013-2017. Each tile is one measure, coloured by its progress; click a pillar or section to zoom "
+                "in, and a measure to open it.",
+                id=ids.CATALOGUE_SUMMARY,
+                className="lead-text",
             ),
-            dash_table.DataTable(
-                id=ids.CATALOGUE_TABLE,
-                data=frame.to_dict("records"),
-                columns=[
-                    {"name": "Id", "id": "id"},
-                    {"name": "Pillar", "id": "pillar"},
-                    {"name": "Section", "id": "section_id"},
-                    {"name": "Section title", "id": "section_title"},
-                    {"name": "Text", "id": "text"},
-                ],
-                filter_action="native",
-                sort_action="native",
-                page_size=25,
-                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.9rem"},
-                style_cell_conditional=[{"if": {"column_id": "text"}, "minWidth": "420px"}],
-                style_header={"fontWeight": "bold"},
+            filters.filter_bar(
+                filters.year_filter(year),
+                filters.country_filter(country, countries),
+                filters.pillar_filter(pillar, pillars),
             ),
+            dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
+            html.H4("All measures", className="mt-2"),
+            dcc.Input(
+                id=ids.CATALOGUE_SEARCH,
+                type="search",
+                placeholder="Search ids, text and sections, e.g. energy or 2.7",
+                debounce=0.3,
+                className="form-control mb-2",
+            ),
+            data_table(ids.CATALOGUE_TABLE, pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]), TABLE_COLUMNS, 25),
         ]
     )
+
+
+def _measure_rows(year: int, country: str, pillar: str) -> pd.DataFrame:
+    measures = data.measure_progress(year, country)
+    if pillar != "ALL":
+        measures = measures[measures.pillar == pillar]
+    return measures
+
+
+@callback(
+    Output(ids.CATALOGUE_TREEMAP, "figure"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+    Input(ids.PILLAR, "value"),
+)
+def update_treemap(year: str, country: str, pillar: str):
+    """Redraw the treemap for one as-of year, country scope and pillar."""
+    year = int(year)
+    measures = _measure_rows(year, country, pillar)
+    scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    return catalogue_treemap(
+        measures, data.sections(), data.pillars(), f"Progress of each measure, {scope}, end {year}"
+    )
+
+
+@callback(
+    Output(ids.CATALOGUE_TABLE, "data"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+    Input(ids.PILLAR, "value"),
+    Input(ids.CATALOGUE_SEARCH, "value"),
+)
+def update_table(year: str, country: str, pillar: str, search: str | None):
+    """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
+    measures = _measure_rows(int(year), country, pillar)
+    if search and search.strip():
+        needle = search.strip().lower()
+        haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()
+        measures = measures[haystack.str.contains(needle, regex=False)]
+    measures = measures.assign(
+        id_link=[f"[{m}](/measure/{m})" for m in measures.measure_id],
+        progress=[measure_progress_label(c, d) for c, d in zip(measures.covered, measures.completed, strict=True)],
+    )
+    return records(measures, [c for _, c in TABLE_COLUMNS])
+
+
+@callback(Output(ids.NAVIGATE, "href"), Input(ids.CATALOGUE_TREEMAP, "clickData"), prevent_initial_call=True)
+def open_clicked_measure(click: dict | None):
+    """A click on a measure's tile opens its page; a click on a pillar or section only zooms."""
+    point = (click or {}).get("points", [{}])[0]
+    measure_id = point.get("customdata")
+    if not measure_id:
+        return no_update
+    return f"/measure/{measure_id}"

@@ -1,0 +1,71 @@
+"""Headline cards: one number each, a caption that says what it counts, and the progress status badge."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard.components.theme import STATUS_BADGES, pct
+
+
+def stat_card(title: str, value: str, caption: str, card_id: str | None = None, extra=None) -> dbc.Card:
+    """A small card with a title, one large value and a caption."""
+    body = [
+        html.Div(title, className="stat-title"),
+        html.Div(value, className="stat-value"),
+        html.Div(caption, className="stat-caption"),
+    ]
+    if extra is not None:
+        body.append(extra)
+    props = {"id": card_id} if card_id else {}
+    return dbc.Card(dbc.CardBody(body), className="stat-card h-100", **props)
+
+
+def status_badge(status: str) -> dbc.Badge:
+    """The progress status as a coloured badge, in the same band colours as the charts."""
+    return dbc.Badge(status, color=STATUS_BADGES.get(status, "secondary"), className="status-badge")
+
+
+def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame) -> list:
+    """The overview's row of cards from one metrics_pillar_country row and one metrics_reporting row."""
+    row = scope.iloc[0]
+    rep = reporting.iloc[0]
+    status_extra = html.Div(
+        [status_badge(row.progress_status)],
+        className="mt-1",
+    )
+    cards = [
+        stat_card(
+            "Measures covered",
+            f"{row.measures_covered} / {row.measures_total}",
+            f"coverage {pct(row.coverage_rate, 1)}: with an ongoing or completed activity",
+            "card-covered",
+        ),
+        stat_card(
+            "Measures completed",
+            f"{row.measures_completed} / {row.measures_total}",
+            f"completion {pct(row.completion_rate, 1)}: with a completed activity",
+            "card-completed",
+        ),
+        stat_card(
+            "Returns received",
+            f"{rep.returns_received} / {rep.returns_expected}",
+            f"reporting rate {pct(rep.reporting_rate, 1)}, on time {pct(rep.on_time_rate, 1)}",
+            "card-returns",
+        ),
+        stat_card(
+            "Time elapsed",
+            pct(row.time_elapsed),
+            f"of 2013-2017 by end {int(row.as_of_year)}",
+            "card-time",
+        ),
+        stat_card(
+            "Progress status",
+            f"pace {row.pace_index:.2f}",
+            "completion rate / time elapsed",
+            "card-status",
+            extra=status_extra,
+        ),
+    ]
+    return [dbc.Col(card, xs=6, md=4, xl=True, className="mb-3") for card in cards]

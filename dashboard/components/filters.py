@@ -1,0 +1,75 @@
+"""The shared filter controls (as-of year, pillar, country, metric) and how a URL query string sets them."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard import ids
+from dashboard.components.labels import pillar_label
+from etl.definitions import AS_OF_YEARS
+
+ALL = "ALL"
+METRIC_OPTIONS = [{"label": "Coverage", "value": "coverage"}, {"label": "Completion", "value": "completion"}]
+ROWS_OPTIONS = [{"label": "Pillars", "value": "pillars"}, {"label": "Sections", "value": "sections"}]
+
+
+def pick_year(raw: object, default: int) -> int:
+    """The as-of year a URL asks for, or the default when it names none of the plan's years."""
+    try:
+        year = int(str(raw))
+    except (TypeError, ValueError):
+        return default
+    return year if year in AS_OF_YEARS else default
+
+
+def pick(raw: object, allowed: list[str], default: str) -> str:
+    """A URL value when it is one of the allowed ones (case-insensitive), else the default."""
+    text = str(raw or "").strip()
+    by_key = {a.upper(): a for a in allowed}
+    return by_key.get(text.upper(), default)
+
+
+def _labelled(label: str, control, width: dict) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], **width, className="mb-2")
+
+
+def year_filter(value: int) -> dbc.Col:
+    options = [{"label": f"End of {y}", "value": str(y)} for y in AS_OF_YEARS]
+    control = dbc.Select(id=ids.YEAR, options=options, value=str(value), size="sm")
+    return _labelled("As of", control, {"xs": 6, "md": 3, "lg": 2})
+
+
+def pillar_filter(value: str, pillars: pd.DataFrame) -> dbc.Col:
+    options = [{"label": "All pillars", "value": ALL}] + [
+        {"label": pillar_label(p.pillar, p.title, 40), "value": p.pillar} for p in pillars.itertuples()
+    ]
+    control = dbc.Select(id=ids.PILLAR, options=options, value=value, size="sm")
+    return _labelled("Pillar", control, {"xs": 6, "md": 4, "lg": 3})
+
+
+def country_filter(value: str, countries: pd.DataFrame, allow_all: bool = True) -> dbc.Col:
+    options = [{"label": "All 13 countries", "value": ALL}] if allow_all else []
+    options += [{"label": f"{c.name} ({c.country_group})", "value": c.iso3} for c in countries.itertuples()]
+    control = dbc.Select(id=ids.COUNTRY, options=options, value=value, size="sm")
+    return _labelled("Country", control, {"xs": 6, "md": 4, "lg": 3})
+
+
+def toggle(component_id: dict, label: str, options: list[dict], value: str) -> dbc.Col:
+    control = dbc.RadioItems(
+        id=component_id,
+        options=options,
+        value=value,
+        inline=True,
+        className="btn-group btn-group-sm",
+        inputClassName="btn-check",
+        labelClassName="btn btn-outline-primary",
+        labelCheckedClassName="active",
+    )
+    return _labelled(label, html.Div(control), {"xs": 6, "md": "auto"})
+
+
+def filter_bar(*controls: dbc.Col) -> dbc.Row:
+    """The row of filters at the top of a page; the URL query string mirrors their values."""
+    return dbc.Row(list(controls), className="filter-bar g-2 align-items-end mb-3")

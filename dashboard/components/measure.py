@@ -1,0 +1,33 @@
+"""Charts for one measure: how each country's activities under it stand as of a year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.components.theme import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY, new_figure
+
+
+def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, title: str) -> go.Figure:
+    """Activities under the measure per country: all, implemented (ongoing or completed), completed."""
+    frame = countries.merge(by_country, left_on="iso3", right_on="country", how="left").fillna(
+        {"activities_total": 0, "activities_implemented": 0, "activities_completed": 0}
+    )
+    figure = new_figure(title, height=330, barmode="group", bargap=0.25)
+    for column, name, colour in (
+        ("activities_total", "Activities (not cancelled)", GREY),
+        ("activities_implemented", "Implemented (ongoing or completed)", COVERAGE_COLOUR),
+        ("activities_completed", "Completed", COMPLETION_COLOUR),
+    ):
+        figure.add_bar(
+            x=frame.iso3,
+            y=frame[column],
+            name=name,
+            marker_color=colour,
+            customdata=frame.name,
+            hovertemplate="%{customdata}: <b>%{y}</b> " + name.lower() + "<extra></extra>",
+        )
+    figure.update_xaxes(title_text="Country")
+    figure.update_yaxes(title_text="Activities", rangemode="tozero", tickformat="d")
+    figure.update_layout(legend={"y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"})
+    return figure

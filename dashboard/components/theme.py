@@ -1,0 +1,94 @@
+"""The one look of every chart: the Okabe-Ito colour-blind-safe palette, the plotly template, number formats."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe & Ito (2008), safe for the common forms of colour blindness.
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+GREY = "#999999"
+LIGHT_GREY = "#E5E5E5"
+PALETTE = [BLUE, ORANGE, BLUISH_GREEN, VERMILLION, SKY_BLUE, REDDISH_PURPLE, YELLOW, BLACK]
+
+COVERAGE_COLOUR = BLUE
+COMPLETION_COLOUR = BLUISH_GREEN
+TARGET_COLOUR = GREY
+
+# Progress status bands (METRICS.md): the order is best to worst, then withheld.
+STATUS_ORDER = ["on track", "acceleration needed", "limited progress", "insufficient data"]
+STATUS_COLOURS = {
+    "on track": BLUISH_GREEN,
+    "acceleration needed": ORANGE,
+    "limited progress": VERMILLION,
+    "insufficient data": GREY,
+}
+# Bootstrap contextual classes for the same bands, for badges and cards.
+STATUS_BADGES = {
+    "on track": "success",
+    "acceleration needed": "warning",
+    "limited progress": "danger",
+    "insufficient data": "secondary",
+}
+
+# A sequential scale from the palette's blue, light to dark, readable in grey print too.
+RATE_SCALE = [[0.0, "#F2F7FB"], [0.5, SKY_BLUE], [1.0, BLUE]]
+
+TEMPLATE_NAME = "aptmon"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 13, "color": "#212529"},
+        title={"font": {"size": 16}, "x": 0, "xanchor": "left", "pad": {"l": 4}},
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 60, "r": 20, "t": 56, "b": 50},
+        hoverlabel={"font": {"family": FONT, "size": 13}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        xaxis={"showgrid": False, "linecolor": "#adb5bd", "ticks": "outside", "automargin": True},
+        yaxis={"gridcolor": "#e9ecef", "zeroline": False, "automargin": True},
+    )
+)
+
+# The plotly toolbar stays, with its PNG download; the selection tools mean nothing here.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "displayModeBar": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+}
+
+
+def new_figure(title: str, **layout) -> go.Figure:
+    """An empty figure in the project template with a title."""
+    figure = go.Figure()
+    figure.update_layout(template=TEMPLATE_NAME, title={"text": title}, **layout)
+    return figure
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    """A rate as a percentage, or an en dash when it is undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def message_figure(title: str, message: str) -> go.Figure:
+    """A blank chart that says why it is blank and what to do."""
+    figure = new_figure(title, height=260)
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14})
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure

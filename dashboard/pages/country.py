@@ -1,0 +1,147 @@
+"""Country profile: one country's coverage by pillar, its reporting record and its activities."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import data, ids
+from dashboard.components import filters
+from dashboard.components.cards import stat_card, status_badge
+from dashboard.components.country import country_pillars_figure
+from dashboard.components.tables import data_table, records
+from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.trend_arrow import change_arrow
+from etl.definitions import PLAN_FIRST_YEAR
+
+dash.register_page(
+    __name__, path="/country", name="Countries", title="Country profile - APT Work Plan Monitor", order=3
+)
+
+ACTIVITY_COLUMNS = [
+    ("Activity", "activity_id"),
+    ("Title", "title"),
+    ("Status", "status"),
+    ("Status history (return year: status)", "status_history"),
+    ("Measures", "measures"),
+    ("Lead agency", "lead_agency"),
+    ("File", "file_name"),
+    ("Sheet", "source_sheet"),
+    ("Row", "source_row"),
+]
+RETURN_COLUMNS = [
+    ("Return for", "reporting_year"),
+    ("State", "return_state"),
+    ("First received", "first_received_on"),
+    ("Due", "deadline"),
+    ("Accepted versions", "versions"),
+    ("Rejected uploads", "rejected_uploads"),
+]
+
+
+def layout(year=None, country=None, **_query):
+    state = data.data_state()
+    countries = data.countries()
+    year = filters.pick_year(year, state["latest_year"])
+    country = filters.pick(country, list(countries.iso3), countries.iso3.iloc[0])
+    return html.Div(
+        [
+            html.H2("Country profile", className="page-title"),
+            html.P(
+                "One country's coverage and completion of each pillar, its record of annual returns, and the "
+                "activities it has reported.",
+                className="lead-text",
+            ),
+            filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries, allow_all=False)),
+            html.Div(id=ids.COUNTRY_REPORTING),
+            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            html.H4("Activities"),
+            html.P(
+                "Each activity's status as of the chosen year, from the latest return that lists it.",
+                className="text-muted small",
+            ),
+            data_table(
+                ids.COUNTRY_ACTIVITIES_TABLE,
+                pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
+                ACTIVITY_COLUMNS,
+                15,
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.COUNTRY_REPORTING, "children"),
+    Output(ids.COUNTRY_PILLARS_GRAPH, "figure"),
+    Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+)
+def update_country(year: str, country: str):
+    """Redraw the profile of one country as of a year."""
+    year = int(year)
+    name = data.countries().set_index("iso3").name[country]
+    years = [year - 1, year] if year > PLAN_FIRST_YEAR else [year]
+    reporting = data.reporting_for(country, years).set_index("as_of_year")
+    now = reporting.loc[year]
+    before = reporting.loc[year - 1] if year - 1 in reporting.index else None
+    metrics = data.pillar_metrics(year, country)
+    overall = metrics[metrics.pillar == "ALL"].iloc[0]
+    returns = data.return_matrix(year)
+    returns = returns[returns.country == country]
+    cards = dbc.Row(
+        [
+            dbc.Col(
+                stat_card(
+                    "Returns received",
+                    f"{now.returns_received} / {now.returns_expected}",
+                    f"reporting rate {pct(now.reporting_rate, 1)}",
+                    extra=change_arrow(now.reporting_rate, None if before is None else before.reporting_rate),
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "Returns on time",
+                    f"{now.returns_on_time} / {now.returns_expected}",
+                    f"on-time rate {pct(now.on_time_rate, 1)}",
+                    extra=change_arrow(now.on_time_rate, None if before is None else before.on_time_rate),
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "Measures covered",
+                    f"{overall.measures_covered} / {overall.measures_total}",
+                    f"coverage {pct(overall.coverage_rate, 1)}, completion {pct(overall.completion_rate, 1)}",
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "Progress status",
+                    f"pace {overall.pace_index:.2f}",
+                    "completion rate / time elapsed",
+                    extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
+                ),
+                xs=6,
+                lg=3,
+            ),
+        ],
+        className="g-2 mb-3",
+    )
+    record = html.Div(
+        [
+            html.H5(f"{name}: returns up to {year}"),
+            data_table("country-returns-table", returns, RETURN_COLUMNS, 5, filter_action="none"),
+        ],
+        className="mb-3",
+    )
+    figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and completion by pillar, end {year}")
+    activities = data.country_activities(year, country)
+    return [cards, record], figure, records(activities, [c for _, c in ACTIVITY_COLUMNS])

@@ -1,0 +1,121 @@
+"""One measure: its full text and sub-items, the countries engaged, and the activities behind it."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import data, ids
+from dashboard.components import filters
+from dashboard.components.cards import stat_card
+from dashboard.components.labels import pillar_label
+from dashboard.components.measure import measure_countries_figure
+from dashboard.components.tables import data_table, records
+from dashboard.components.theme import GRAPH_CONFIG
+from etl.catalogue import normalise_measure_id
+
+dash.register_page(
+    __name__,
+    path_template="/measure/<measure_id>",
+    name="Measure",
+    title="Measure - APT Work Plan Monitor",
+    order=90,
+)
+
+ACTIVITY_COLUMNS = [
+    ("Country", "country"),
+    ("Activity", "activity_id"),
+    ("Title", "title"),
+    ("Status", "status"),
+    ("Status history (return year: status)", "status_history"),
+    ("Measures", "measures"),
+    ("Lead agency", "lead_agency"),
+    ("File", "file_name"),
+    ("Sheet", "source_sheet"),
+    ("Row", "source_row"),
+]
+
+
+def layout(measure_id: str | None = None, year=None, **_query):
+    measure_id = normalise_measure_id(measure_id or "")
+    text = data.measure_text(measure_id)
+    if text.empty:
+        return html.Div(
+            [
+                html.H2("Measure not found", className="page-title"),
+                html.P(
+                    [
+                        f"The Work Plan has no measure {measure_id!r}. Find it on the ",
+                        dcc.Link("Measures page", href="/measures"),
+                        ".",
+                    ]
+                ),
+            ]
+        )
+    state = data.data_state()
+    year = filters.pick_year(year, state["latest_year"])
+    head = text[text.level == "measure"].iloc[0]
+    sub_items = text[text.level == "sub-item"]
+    return html.Div(
+        [
+            dcc.Store(id=ids.MEASURE_ID, data=head.id),
+            html.Div(
+                [
+                    dcc.Link("Measures", href="/measures"),
+                    f" › Pillar {pillar_label(head.pillar, head.pillar_title, 60)} › {head.section_id} "
+                    f"{head.section_title}",
+                ],
+                className="breadcrumb-line",
+            ),
+            html.H2(f"Measure {head.id}", className="page-title"),
+            html.P(head.text, className="measure-text"),
+            html.Ul([html.Li([html.Strong(f"{s.id} "), s.text]) for s in sub_items.itertuples()])
+            if len(sub_items)
+            else None,
+            filters.filter_bar(filters.year_filter(year)),
+            html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
+            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            html.H4("Activities under this measure"),
+            html.P(
+                "Each activity's status is the one in the latest return that lists it; the history shows every "
+                "return year's status. File, sheet and row say where the latest status was reported.",
+                className="text-muted small",
+            ),
+            data_table(
+                ids.MEASURE_ACTIVITIES_TABLE,
+                pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
+                ACTIVITY_COLUMNS,
+                15,
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.MEASURE_SUMMARY, "children"),
+    Output(ids.MEASURE_COUNTRIES_GRAPH, "figure"),
+    Output(ids.MEASURE_ACTIVITIES_TABLE, "data"),
+    Input(ids.YEAR, "value"),
+    State(ids.MEASURE_ID, "data"),
+)
+def update_measure(year: str, measure_id: str):
+    """Redraw one measure's numbers, country chart and activity list for an as-of year."""
+    year = int(year)
+    by_country = data.measure_by_country(year, measure_id)
+    overall = by_country[by_country.country == "ALL"].iloc[0]
+    countries = data.countries()
+    engaged = by_country[(by_country.country != "ALL") & (by_country.activities_total > 0)]
+    names = ", ".join(countries.set_index("iso3").name[engaged.country]) or "none yet"
+    summary = [
+        dbc.Col(stat_card("Activities", str(overall.activities_total), "not cancelled, all countries"), md=3),
+        dbc.Col(stat_card("Implemented", str(overall.activities_implemented), "ongoing or completed"), md=3),
+        dbc.Col(stat_card("Completed", str(overall.activities_completed), "completed activities"), md=3),
+        dbc.Col(stat_card("Countries implementing", str(overall.countries_implementing), f"engaged: {names}"), md=3),
+    ]
+    figure = measure_countries_figure(
+        by_country[by_country.country != "ALL"], countries, f"Activities under {measure_id} by country, end {year}"
+    )
+    activities = data.measure_activities(year, measure_id)
+    return summary, figure, records(activities, [c for _, c in ACTIVITY_COLUMNS])

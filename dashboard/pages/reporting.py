@@ -1,0 +1,103 @@
+"""Reporting page: which returns arrived, on time or late, which are missing, and why uploads were rejected."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import data, ids
+from dashboard.components import filters
+from dashboard.components.cards import stat_card
+from dashboard.components.reporting import return_matrix_figure
+from dashboard.components.tables import data_table, records
+from dashboard.components.theme import GRAPH_CONFIG, pct
+
+dash.register_page(__name__, path="/reporting", name="Reporting", title="Reporting - APT Work Plan Monitor", order=4)
+
+ISSUE_COLUMNS = [
+    ("Country", "country"),
+    ("Return for", "reporting_year"),
+    ("File", "file_name"),
+    ("Uploaded", "submitted_at"),
+    ("Sheet", "sheet"),
+    ("Row", "row"),
+    ("Column", "column"),
+    ("Value", "value"),
+    ("Problem", "message"),
+]
+
+
+def layout(year=None, country=None, **_query):
+    state = data.data_state()
+    countries = data.countries()
+    year = filters.pick_year(year, state["latest_year"])
+    country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
+    return html.Div(
+        [
+            html.H2("Reporting", className="page-title"),
+            html.P(
+                "Each country sends one return a year, due by the end of March of the following year. A return "
+                "is on time when its first accepted version arrived by then; rejected means every upload so far "
+                "had errors.",
+                className="lead-text",
+            ),
+            filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries)),
+            html.Div(id=ids.REPORTING_CARDS, className="row g-2 mb-2"),
+            dcc.Graph(id=ids.REPORTING_MATRIX_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            html.H4("Why uploads were rejected"),
+            html.P(
+                "The errors found in rejected uploads, newest first. The analyst fixes them in the workbook and "
+                "uploads it again.",
+                className="text-muted small",
+            ),
+            data_table(
+                ids.REPORTING_ISSUES_TABLE, pd.DataFrame(columns=[c for _, c in ISSUE_COLUMNS]), ISSUE_COLUMNS, 15
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.REPORTING_CARDS, "children"),
+    Output(ids.REPORTING_MATRIX_GRAPH, "figure"),
+    Output(ids.REPORTING_ISSUES_TABLE, "data"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+)
+def update_reporting(year: str, country: str):
+    """Redraw the reporting record for an as-of year and a country scope."""
+    year = int(year)
+    reporting = data.reporting(year)
+    scope = reporting[reporting.country == country].iloc[0]
+    name = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    cards = [
+        dbc.Col(
+            stat_card(
+                "Returns received",
+                f"{scope.returns_received} / {scope.returns_expected}",
+                f"reporting rate {pct(scope.reporting_rate, 1)}, {name}",
+                "card-reporting-received",
+            ),
+            xs=6,
+            md=4,
+        ),
+        dbc.Col(
+            stat_card(
+                "Returns on time",
+                f"{scope.returns_on_time} / {scope.returns_expected}",
+                f"on-time rate {pct(scope.on_time_rate, 1)}",
+                "card-reporting-on-time",
+            ),
+            xs=6,
+            md=4,
+        ),
+    ]
+    returns = data.return_matrix(year)
+    if country != "ALL":
+        returns = returns[returns.country == country]
+    figure = return_matrix_figure(returns, f"Returns by country and reporting year, as of end {year}")
+    issues = data.rejected_issues(year, country)
+    table = [] if issues.empty else records(issues, [c for _, c in ISSUE_COLUMNS])
+    return cards, figure, table

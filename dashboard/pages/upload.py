@@ -1,0 +1,403 @@
+"""Upload page: analysts send their country's returns, read each file's check, fix, and submit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html
+
+from dashboard import auth, data, downloads, ids, uploads
+from etl import warehouse
+from etl.countries import COUNTRIES, country_name
+from etl.definitions import AS_OF_YEARS
+
+dash.register_page(
+    __name__,
+    path="/upload",
+    name="Upload",
+    title="Upload returns - APT Work Plan Monitor",
+    order=20,
+    roles=auth.UPLOADERS,
+)
+
+log = logging.getLogger(__name__)
+
+ISSUE_COLUMNS = [
+    ("Severity", "severity"),
+    ("Sheet", "sheet"),
+    ("Row", "row"),
+    ("Column", "column"),
+    ("Value", "value"),
+    ("Message", "message"),
+]
+STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
+
+
+def layout(**_query):
+    user = auth.signed_in_user()
+    if user is None or user.role not in auth.UPLOADERS:
+        return not_permitted("upload returns", auth.UPLOADERS)
+    admin = user.role == auth.ADMIN
+    year_options = [{"label": str(y), "value": y} for y in AS_OF_YEARS]
+    country_options = [{"label": f"{c.name} ({c.iso3})", "value": c.iso3} for c in COUNTRIES]
+    whose = "any country" if admin else f"{country_name(user.country)} ({user.country})"
+    return html.Div(
+        [
+            html.H2("Upload returns"),
+            html.P(
+                [
+                    f"You upload returns for {whose}. Each file is checked first; a file without errors is then "
+                    "submitted with one click and becomes the new version of its return. Accepted formats: "
+                    f"{', '.join(uploads.ALLOWED_EXTENSIONS)}, up to {uploads.max_upload_bytes() / 2**20:g} MB "
+                    "per upload. A .csv holds the Activities table only: choose its reporting year below."
+                ]
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H5("1. Download the template", className="card-title"),
+                        html.P(
+                            "The template lists the measures and, for a country that reported before, starts "
+                            "with its activities that were not yet completed or cancelled.",
+                            className="small text-muted",
+                        ),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    dcc.Dropdown(
+                                        id=ids.TEMPLATE_COUNTRY,
+                                        options=country_options,
+                                        value=user.country or "KHM",
+                                        clearable=False,
+                                    ),
+                                    md=4,
+                                    style={} if admin else {"display": "none"},
+                                ),
+                                dbc.Col(
+                                    dcc.Dropdown(
+                                        id=ids.TEMPLATE_YEAR,
+                                        options=year_options,
+                                        value=AS_OF_YEARS[-1],
+                                        clearable=False,
+                                    ),
+                                    md=2,
+                                ),
+                                dbc.Col(
+                                    html.A(
+                                        "Download the template",
+                                        id=ids.TEMPLATE_LINK,
+                                        href=downloads.template_href(AS_OF_YEARS[-1], None if not admin else "KHM"),
+                                        className="btn btn-outline-primary",
+                                    ),
+                                    md="auto",
+                                ),
+                            ],
+                            className="g-2 align-items-center",
+                        ),
+                    ]
+                ),
+                className="mb-3",
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H5("2. Upload the filled returns", className="card-title"),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Country", html_for=ids.UPLOAD_COUNTRY),
+                                        dcc.Dropdown(
+                                            id=ids.UPLOAD_COUNTRY,
+                                            options=country_options,
+                                            placeholder="From the file's Cover sheet",
+                                        ),
+                                    ],
+                                    md=4,
+                                    style={} if admin else {"display": "none"},
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Reporting year", html_for=ids.UPLOAD_YEAR),
+                                        dcc.Dropdown(
+                                            id=ids.UPLOAD_YEAR,
+                                            options=year_options,
+                                            placeholder="From the file's Cover sheet",
+                                        ),
+                                    ],
+                                    md=3,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Received on (backfilling)", html_for=ids.UPLOAD_RECEIVED_ON),
+                                        html.Div(
+                                            dcc.DatePickerSingle(
+                                                id=ids.UPLOAD_RECEIVED_ON,
+                                                display_format="YYYY-MM-DD",
+                                                placeholder="Today",
+                                                clearable=True,
+                                            )
+                                        ),
+                                    ],
+                                    md=3,
+                                    # Only the Secretariat records a return as received on an earlier date.
+                                    style={} if admin else {"display": "none"},
+                                ),
+                            ],
+                            className="g-2 mb-3",
+                        ),
+                        dcc.Upload(
+                            id=ids.UPLOAD,
+                            children=html.Div(["Drop return files here, or ", html.A("choose files")]),
+                            multiple=True,
+                            accept=",".join(uploads.ALLOWED_EXTENSIONS),
+                            max_size=uploads.max_upload_bytes(),
+                            className="upload-drop",
+                            style={
+                                "borderWidth": "2px",
+                                "borderStyle": "dashed",
+                                "borderRadius": "0.5rem",
+                                "padding": "2rem",
+                                "textAlign": "center",
+                                "cursor": "pointer",
+                            },
+                        ),
+                    ]
+                ),
+                className="mb-3",
+            ),
+            dcc.Loading(html.Div(id=ids.UPLOAD_RESULTS), type="default", overlay_style={"visibility": "visible"}),
+        ]
+    )
+
+
+def not_permitted(what: str, roles: tuple[str, ...]) -> html.Div:
+    """What a user sees on a page their role does not open."""
+    return html.Div(
+        [
+            html.H2("Not available"),
+            dbc.Alert(
+                f"Your role does not allow you to {what}; that is for: {', '.join(roles)}. "
+                "Ask the ASEAN Secretariat if you need it.",
+                color="warning",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.TEMPLATE_LINK, "href"),
+    Input(ids.TEMPLATE_YEAR, "value"),
+    Input(ids.TEMPLATE_COUNTRY, "value"),
+)
+@auth.require_role(*auth.UPLOADERS)
+def template_link(year, country):
+    user = auth.check_role(*auth.UPLOADERS)
+    return downloads.template_href(year, country if user.role == auth.ADMIN else None)
+
+
+@callback(
+    Output(ids.UPLOAD_RESULTS, "children"),
+    Input(ids.UPLOAD, "contents"),
+    State(ids.UPLOAD, "filename"),
+    State(ids.UPLOAD_COUNTRY, "value"),
+    State(ids.UPLOAD_YEAR, "value"),
+    State(ids.UPLOAD_RECEIVED_ON, "date"),
+    prevent_initial_call=True,
+)
+@auth.require_role(*auth.UPLOADERS)
+def check_uploads(contents, file_names, country, year, received_on):
+    """Check every dropped file as `aptmon ingest --dry-run` does; record rejected ones at once."""
+    user = auth.check_role(*auth.UPLOADERS)
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    if isinstance(contents, str):
+        contents, file_names = [contents], [file_names]
+    # Never trust the form for whose return it is: an analyst's uploads are always for their own country.
+    country = user.country if user.role == auth.ANALYST else country
+    year = int(year) if year in AS_OF_YEARS else None
+    return [
+        _check_one(user, content, name, country, year, received_on)
+        for content, name in zip(contents, file_names, strict=True)
+    ]
+
+
+@callback(
+    Output({"type": ids.UPLOAD_OUTCOME, "token": MATCH}, "children"),
+    Output({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "disabled"),
+    Input({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "n_clicks"),
+    State(ids.UPLOAD_RECEIVED_ON, "date"),
+    prevent_initial_call=True,
+)
+@auth.require_role(*auth.UPLOADERS)
+def submit_upload(n_clicks, received_on):
+    """Load a checked file into the warehouse as the new version of its return."""
+    user = auth.check_role(*auth.UPLOADERS)
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    staged = uploads.load_staged(ctx.triggered_id["token"])
+    if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
+        return dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning"), True
+    auth.check_country(user, staged.country)
+    if not uploads.claim(staged):
+        return dbc.Alert("This file is already being submitted.", color="warning"), True
+    try:
+        result = _ingest(staged, user, received_on, dry_run=False)
+    except warehouse.WarehouseError as exc:
+        uploads.release(staged)
+        return dbc.Alert(str(exc), color="danger"), False
+    if result.status != "rejected":
+        uploads.discard(staged)
+    return _outcome(result), True
+
+
+def _check_one(user, content: str, file_name: str, country: str | None, year: int | None, received_on) -> dbc.Card:
+    try:
+        staged = uploads.stage(uploads.decode_upload(content, file_name), file_name, user.username, country, year)
+    except uploads.UploadRefused as exc:
+        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
+    try:
+        result = _ingest(staged, user, received_on, dry_run=True)
+        if result.status == "rejected":
+            # A rejected return is recorded and its file kept straight away; the feedback workbook comes with it.
+            result = _ingest(staged, user, received_on, dry_run=False)
+        elif result.status == "unchanged":
+            result = _ingest(staged, user, received_on, dry_run=False)
+            uploads.discard(staged)
+    except warehouse.WarehouseError as exc:
+        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
+    except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
+        log.exception("Checking %s failed", file_name)
+        message = "The file could not be checked because of an internal error; the Secretariat has been told."
+        return _card(file_name, "rejected", [dbc.Alert(message, color="danger", className="mb-0")])
+    if user.role == auth.ANALYST and result.country not in (None, user.country):
+        return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
+    return _card(file_name, result.status, _body(result, staged), result)
+
+
+def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool):
+    from etl.ingest import ingest_file
+
+    backfill = None
+    if user.role == auth.ADMIN and received_on:
+        backfill = date.fromisoformat(str(received_on)[:10])
+    return ingest_file(
+        staged.path,
+        warehouse_file=data.warehouse_file(),
+        country=staged.country,
+        year=staged.year,
+        dry_run=dry_run,
+        received_on=backfill,
+        submitted_by=user.username,
+        report_dir=None if dry_run else staged.report_dir,
+        original_name=staged.original_name,
+    )
+
+
+def _card(file_name: str, status: str, body: list, result=None) -> dbc.Card:
+    label = {"accepted": "ready to submit", "unchanged": "identical to the current version"}.get(status, status)
+    if result is not None and not result.dry_run and status == "rejected":
+        label = "rejected"
+    scope = f" {result.country or '?'} {result.year or '?'}" if result is not None else ""
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Strong(file_name),
+                    html.Span(scope, className="text-muted"),
+                    dbc.Badge(label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 upload-status"),
+                ]
+            ),
+            dbc.CardBody(body),
+        ],
+        className="mb-3 upload-result",
+    )
+
+
+def _body(result, staged: uploads.StagedUpload) -> list:
+    parts: list = []
+    summary = f"{result.activities} activities, {result.errors} errors, {result.warnings} warnings."
+    parts.append(html.P(summary, className="mb-2"))
+    if result.status == "rejected":
+        parts.append(
+            html.P(
+                "Nothing of this file reached the monitor. Fix the problems listed below (the marked workbook "
+                "shows each cell) and upload the file again.",
+                className="mb-2",
+            )
+        )
+        if staged.report_file() is not None:
+            parts.append(
+                html.A(
+                    "Download the workbook with the problems marked",
+                    href=downloads.feedback_href(staged.token),
+                    className="btn btn-outline-danger btn-sm mb-2 feedback-download",
+                )
+            )
+    elif result.status == "unchanged":
+        parts.append(
+            html.P(
+                f"It is the same as version {result.version}, already in the monitor: recorded, nothing changed.",
+                className="mb-2",
+            )
+        )
+    else:
+        parts.append(html.P(_changes_text(result), className="mb-2"))
+        parts.append(
+            dbc.Button(
+                f"Submit as version {result.version}",
+                id={"type": ids.UPLOAD_SUBMIT, "token": staged.token},
+                color="primary",
+                className="mb-2 upload-submit",
+            )
+        )
+        parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
+    if result.issues:
+        parts.append(_issues_table(result.issues))
+    return parts
+
+
+def _outcome(result) -> dbc.Alert:
+    if result.status == "accepted":
+        text = f"Submitted: {result.country} {result.year} is now version {result.version}. {_changes_text(result)}"
+        return dbc.Alert(text, color="success", className="upload-outcome mb-0")
+    if result.status == "unchanged":
+        text = f"Identical to version {result.version} already in the monitor: recorded, nothing changed."
+        return dbc.Alert(text, color="secondary", className="upload-outcome mb-0")
+    return dbc.Alert(
+        f"Rejected with {result.errors} errors; nothing was loaded.", color="danger", className="upload-outcome mb-0"
+    )
+
+
+def _changes_text(result) -> str:
+    changes = result.changes or {}
+    previous = changes.get("previous_version")
+    if not previous:
+        return f"The first version of this return: {result.activities} activities."
+    added, removed, moved = changes.get("added", []), changes.get("removed", []), changes.get("status_changed", [])
+    details = [f"{len(added)} added", f"{len(removed)} removed", f"{len(moved)} changed status"]
+    text = f"Against version {previous}: {', '.join(details)}."
+    if moved:
+        text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])
+        text += " ..." if len(moved) > 10 else ""
+    return text
+
+
+def _issues_table(issues) -> dash_table.DataTable:
+    rows = [issue.to_dict() for issue in issues]
+    return dash_table.DataTable(
+        data=rows,
+        columns=[{"name": name, "id": key} for name, key in ISSUE_COLUMNS],
+        page_size=15,
+        sort_action="native",
+        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.85rem"},
+        style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "380px"}],
+        style_data_conditional=[
+            {"if": {"filter_query": '{severity} = "error"', "column_id": "severity"}, "color": "#b00020"},
+        ],
+        style_header={"fontWeight": "bold"},
+        css=[{"selector": ".dash-spreadsheet", "rule": "margin-bottom: 0.5rem"}],
+    )

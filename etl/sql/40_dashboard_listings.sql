@@ -1,0 +1,87 @@
+-- Listings the dashboard shows beside the metrics: each return's state, and activities as of a year.
+
+-- One row per country and plan year: the state of that return, its accepted versions and rejected
+-- uploads. Received and on time are those of `received_returns` (the reporting metrics' own
+-- definition); a return with no accepted version is 'rejected' when something was uploaded and
+-- refused, and 'missing' when nothing was uploaded.
+CREATE OR REPLACE VIEW return_status AS
+WITH grid AS (
+    SELECT y.plan_id, c.iso3 AS country, c.name AS country_name, c.country_group, c.ordinal AS country_ordinal,
+        y.as_of_year AS reporting_year
+    FROM plan_years y
+    CROSS JOIN countries c
+),
+uploads AS (
+    SELECT plan_id, country, reporting_year,
+        count(*) FILTER (WHERE status = 'accepted') AS versions,
+        count(*) FILTER (WHERE status = 'rejected') AS rejected_uploads,
+        max(received_on) AS last_upload_on
+    FROM submissions
+    WHERE country IS NOT NULL AND reporting_year IS NOT NULL
+    GROUP BY ALL
+)
+SELECT
+    g.*,
+    coalesce(u.versions, 0) AS versions,
+    coalesce(u.rejected_uploads, 0) AS rejected_uploads,
+    r.first_received_on,
+    u.last_upload_on,
+    r.deadline,
+    CASE
+        WHEN r.on_time THEN 'on time'
+        WHEN r.current_submission_id IS NOT NULL THEN 'late'
+        WHEN u.rejected_uploads > 0 THEN 'rejected'
+        ELSE 'missing'
+    END AS return_state
+FROM grid g
+LEFT JOIN received_returns r USING (plan_id, country, reporting_year)
+LEFT JOIN uploads u USING (plan_id, country, reporting_year);
+
+-- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
+-- the latest current return with R <= as_of that lists it, the statuses of every such return before it,
+-- the measures it links to there, and where it came from (file, sheet, row). only_country and
+-- only_measure narrow the listing early (NULL: every country, every measure).
+CREATE OR REPLACE MACRO activity_listing(as_of, only_country, only_measure) AS TABLE
+WITH current_returns AS (
+    SELECT submission_id, reporting_year, file_name
+    FROM current_submissions
+    WHERE reporting_year <= as_of AND (only_country IS NULL OR country = only_country)
+),
+ever_linked AS (
+    SELECT DISTINCT country, activity_id FROM activity_measures
+    WHERE only_measure IS NOT NULL AND measure_id = only_measure
+        AND (only_country IS NULL OR country = only_country)
+),
+listed AS (
+    SELECT a.*, r.file_name
+    FROM activities a
+    JOIN current_returns r USING (submission_id)
+    WHERE only_measure IS NULL OR (a.country, a.activity_id) IN (SELECT (country, activity_id) FROM ever_linked)
+),
+latest AS (
+    SELECT * FROM listed
+    QUALIFY row_number() OVER (PARTITION BY country, activity_id ORDER BY reporting_year DESC) = 1
+),
+history AS (
+    SELECT country, activity_id,
+        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    FROM listed
+    GROUP BY ALL
+),
+links AS (
+    SELECT am.submission_id, am.activity_id,
+        string_agg(DISTINCT coalesce(am.sub_item, am.measure_id), ', ' ORDER BY coalesce(am.sub_item, am.measure_id))
+            AS measures,
+        bool_or(am.measure_id = only_measure) AS links_measure
+    FROM activity_measures am
+    JOIN latest l USING (submission_id, activity_id)
+    GROUP BY ALL
+)
+SELECT
+    l.plan_id, l.country, l.activity_id, l.title, l.status, l.reporting_year AS last_reported_year,
+    h.status_history, k.measures, l.lead_agency, l.start_date, l.end_date,
+    l.submission_id, l.file_name, l.source_sheet, l.source_row
+FROM latest l
+JOIN history h USING (country, activity_id)
+LEFT JOIN links k USING (submission_id, activity_id)
+WHERE only_measure IS NULL OR k.links_measure;
