@@ -11,6 +11,7 @@ WORKERS ?= 4
 
 run: install
 	$(APTMON) init
+	$(APTMON) demo --if-empty
 	$(APTMON) users demo
 	$(APTMON) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

@@ -334,6 +334,63 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
             click.echo(f"  Feedback workbook: {r.report_path}")
 
 
+@cli.command()
+@click.option("--country", required=True, help="ISO3 code or name of the reporting country, e.g. KHM.")
+@click.option("--year", required=True, type=int, help="Reporting year, 2013-2017.")
+@click.option("--prefill", is_flag=True, help="Start with the unfinished activities of the latest earlier return.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@warehouse_option
+@friendly_errors
+def template(country: str, year: int, prefill: bool, output: str, warehouse_file: str | None):
+    """Write the activity return template for a country and year.
+
+    \b
+    Example:
+        aptmon template --country KHM --year 2015 -o KHM-2015.xlsx
+        aptmon template --country KHM --year 2016 --prefill -o KHM-2016.xlsx
+    """
+    from etl.countries import country_code
+    from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+    from etl.template import prefill_activities, template_catalogue, write_template
+
+    iso3 = country_code(country)
+    if iso3 is None:
+        raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
+    if not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
+        raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
+    if not output.lower().endswith(".xlsx"):
+        raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
+    activities = prefill_activities(warehouse_file, iso3, year) if prefill else None
+    path = write_template(output, iso3, year, template_catalogue(warehouse_file), activities)
+    carried = f" with {len(activities)} activities carried forward" if prefill else ""
+    click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
+
+
+@cli.command()
+@click.option("--seed", default=2013, show_default=True, type=int, help="Random seed: the same seed, the same data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the warehouse already has submissions.")
+@warehouse_option
+@friendly_errors
+def demo(seed: int, if_empty: bool, warehouse_file: str | None):
+    """Write synthetic returns for the 13 countries and 2013-2017, and ingest them.
+
+    \b
+    Example:
+        aptmon demo
+        aptmon demo --seed 7 --warehouse /tmp/demo.duckdb
+    """
+    from etl.demo import run_demo
+
+    summary = run_demo(warehouse_file, seed=seed, if_empty=if_empty)
+    if summary.skipped:
+        click.echo("The warehouse already has submissions; no demo data added.")
+        return
+    click.echo(
+        f"Synthetic demo data: {summary.files} returns written to {summary.folder} and ingested "
+        f"({summary.accepted} accepted, {summary.rejected} rejected, {summary.unchanged} unchanged)."
+    )
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:

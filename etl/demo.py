@@ -1,0 +1,241 @@
+"""Synthetic demonstration returns for the 13 countries and 2013-2017, written as templates and ingested for real."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from etl import warehouse
+from etl.catalogue import Catalogue
+from etl.countries import COUNTRIES
+from etl.definitions import AS_OF_YEARS
+from etl.ingest import IngestResult, ingest_file, returns_dir
+from etl.load import read_catalogue
+from etl.return_format import FUNDING_SOURCES
+from etl.template import write_template
+
+SYNTHETIC_PREFIX = "[Synthetic]"
+SUBMITTED_BY = "demo"
+# Countries that skip a year, the return uploaded twice, and the return rejected before its corrected upload.
+MISSING_RETURNS = (("BRN", 2014), ("MMR", 2013), ("LAO", 2016), ("BRN", 2017))
+REUPLOADED = ("THA", 2015)
+REJECTED_FIRST = ("PHL", 2016)
+LATE_SHARE = 0.2
+ACTIONS = (
+    "Workshop on", "Training programme on", "Joint study on", "Pilot project on", "Expert meeting on",
+    "Capacity building for", "Policy dialogue on", "Exchange programme on", "Regional forum on", "Database on",
+)  # fmt: skip
+AGENCIES = (
+    "Ministry of Foreign Affairs", "Ministry of Trade", "Ministry of Health", "Ministry of Education",
+    "Ministry of Finance", "Ministry of Agriculture", "Ministry of Transport", "Ministry of Environment",
+    "National Disaster Management Office", "Ministry of Culture and Tourism", "Central Bank",
+)  # fmt: skip
+NEXT_STATUS = {
+    "planned": (("planned", 0.35), ("ongoing", 0.55), ("cancelled", 0.05), ("suspended", 0.05)),
+    "ongoing": (("ongoing", 0.5), ("completed", 0.42), ("suspended", 0.08)),
+    "suspended": (("suspended", 0.4), ("ongoing", 0.45), ("cancelled", 0.15)),
+}
+
+
+@dataclass
+class _Activity:
+    activity_id: str
+    title: str
+    measure_ids: str
+    status: str
+    start: date
+    planned_end: date
+    lead_agency: str
+    partners: str | None
+    funding_source: str
+    budget: float | None
+    end: date | None = None
+
+    def row(self, year: int) -> dict:
+        started = self.status != "planned"
+        return {
+            "activity_id": self.activity_id,
+            "measure_ids": self.measure_ids,
+            "title": self.title,
+            "status": self.status,
+            "start_date": self.start if started or self.status == "cancelled" else None,
+            "end_date": self.end if self.status == "completed" else None,
+            "lead_agency": self.lead_agency,
+            "partners": self.partners,
+            "funding_source": self.funding_source,
+            "budget_usd": self.budget,
+            "description": f"{SYNTHETIC_PREFIX} Outputs reported for {year}: generated for demonstration only.",
+        }
+
+
+@dataclass
+class DemoSummary:
+    files: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    skipped: bool = False
+    results: list[IngestResult] = field(default_factory=list)
+    folder: Path | None = None
+
+
+def demo_dir() -> Path:
+    return returns_dir() / "demo"
+
+
+def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, if_empty: bool = False) -> DemoSummary:
+    """Write and ingest the synthetic returns; with if_empty, do nothing when the warehouse has submissions."""
+    warehouse.initialise(warehouse_file)
+    with warehouse.read_connection(warehouse_file) as con:
+        if if_empty and con.execute("SELECT count(*) FROM submissions").fetchone()[0]:
+            return DemoSummary(skipped=True)
+        catalogue = read_catalogue(con)
+    rng = random.Random(seed)
+    folder = demo_dir()
+    feedback = folder / "feedback"
+    summary = DemoSummary(folder=folder)
+    uploads = _plan_uploads(catalogue, rng)
+    # Upload in the order returns would have arrived, so versions and supersession follow the calendar.
+    for upload in sorted(uploads, key=lambda u: (u["received_on"], u["country"], u["name"])):
+        path = write_template(
+            folder / upload["name"],
+            upload["country"],
+            upload["year"],
+            catalogue,
+            upload["rows"],
+            synthetic=True,
+            prepared_by=f"{SYNTHETIC_PREFIX} Demo officer",
+            email="demo@example.org",
+            date_prepared=upload["received_on"] - timedelta(days=3),
+        )
+        result = ingest_file(
+            path,
+            warehouse_file=warehouse_file,
+            received_on=upload["received_on"],
+            submitted_by=SUBMITTED_BY,
+            report_dir=feedback,
+            is_synthetic=True,
+        )
+        summary.results.append(result)
+        summary.files += 1
+        setattr(summary, result.status, getattr(summary, result.status) + 1)
+    return summary
+
+
+def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
+    measures = sorted(catalogue.measures, key=lambda m: m.ordinal)
+    sections = {s.section_id: s.title for s in catalogue.sections}
+    # Each country favours a few pillars, as real cooperation programmes do.
+    uploads: list[dict] = []
+    for country in COUNTRIES:
+        favoured = rng.sample(sorted({m.pillar for m in measures}), 3)
+        weights = [4.0 if m.pillar in favoured else 1.0 for m in measures]
+        partners_pool = [c.iso3 for c in COUNTRIES if c.iso3 != country.iso3]
+        activities: list[_Activity] = []
+        counter = 0
+        for year in AS_OF_YEARS:
+            # Finished activities were listed in the year they finished; they do not come back.
+            activities = [a for a in activities if a.status not in ("completed", "cancelled")]
+            for activity in activities:
+                activity.status = _advance(activity, year, rng)
+            for _ in range(rng.randint(6, 12) if year == AS_OF_YEARS[0] else rng.randint(2, 6)):
+                counter += 1
+                activities.append(
+                    _new_activity(country.iso3, counter, year, measures, weights, sections, partners_pool, rng)
+                )
+            if (country.iso3, year) in MISSING_RETURNS:
+                continue
+            rows = [a.row(year) for a in activities]
+            received = _received_on(year, rng)
+            name = f"{country.iso3}-{year}.xlsx"
+            if (country.iso3, year) == REJECTED_FIRST:
+                bad = [dict(r) for r in rows]
+                bad[0]["measure_ids"] = "2.1.17"
+                bad[1]["status"] = "Almost done"
+                bad[2]["end_date"], bad[2]["status"] = date(2009, 1, 1), "completed"
+                uploads.append(_upload(country.iso3, year, f"{country.iso3}-{year}-first-try.xlsx", bad, received))
+                received += timedelta(days=9)
+            uploads.append(_upload(country.iso3, year, name, rows, received))
+            if (country.iso3, year) == REUPLOADED:
+                corrected = [dict(r) for r in rows]
+                for row in corrected[:2]:
+                    if row["status"] == "ongoing":
+                        row["status"], row["end_date"] = "completed", date(year, 11, 30)
+                corrected.append(
+                    _new_activity(country.iso3, 900, year, measures, weights, sections, partners_pool, rng).row(year)
+                )
+                uploads.append(
+                    _upload(
+                        country.iso3, year, f"{country.iso3}-{year}-v2.xlsx", corrected, received + timedelta(days=40)
+                    )
+                )
+    return uploads
+
+
+def _upload(country: str, year: int, name: str, rows: list[dict], received_on: date) -> dict:
+    return {"country": country, "year": year, "name": name, "rows": rows, "received_on": received_on}
+
+
+def _received_on(year: int, rng: random.Random) -> date:
+    """Most returns arrive in February or March after the year; a few months late."""
+    if rng.random() < LATE_SHARE:
+        return date(year + 1, 4, 1) + timedelta(days=rng.randint(5, 150))
+    return date(year + 1, 2, 1) + timedelta(days=rng.randint(0, 57))
+
+
+def _advance(activity: _Activity, year: int, rng: random.Random) -> str:
+    choices = NEXT_STATUS.get(activity.status, ((activity.status, 1.0),))
+    status = rng.choices([c[0] for c in choices], weights=[c[1] for c in choices])[0]
+    if status == "ongoing" and activity.start.year > year:
+        activity.start = date(year, activity.start.month, activity.start.day)
+    if status == "completed":
+        start = activity.start if activity.start.year <= year else date(year, 1, 15)
+        activity.start = start
+        activity.end = max(start + timedelta(days=30), date(year, rng.randint(2, 12), 1))
+    return status
+
+
+def _new_activity(
+    country: str,
+    number: int,
+    year: int,
+    measures: list,
+    weights: list[float],
+    sections: dict[str, str],
+    partners_pool: list[str],
+    rng: random.Random,
+) -> _Activity:
+    chosen = []
+    for measure in rng.choices(measures, weights=weights, k=rng.choice((1, 1, 2, 2, 3))):
+        if measure.sub_items and rng.random() < 0.6:
+            chosen.append(rng.choice(measure.sub_items).sub_item_id)
+        elif measure.measure_id not in chosen:
+            chosen.append(measure.measure_id)
+    first = measures[0] if not chosen else next(m for m in measures if chosen[0].startswith(m.measure_id))
+    topic = sections.get(first.section_id, "").strip() or first.text[:60]
+    start = date(year, rng.randint(1, 12), rng.randint(1, 28))
+    status = rng.choices(("planned", "ongoing", "completed"), weights=(0.4, 0.5, 0.1))[0]
+    end = None
+    if year == AS_OF_YEARS[0] and status != "planned" and rng.random() < 0.3:
+        # Long-running programmes that began before the plan (reported with a warning).
+        start = date(year - rng.randint(1, 3), rng.randint(1, 12), 1)
+    if status == "completed":
+        start = min(start, date(year, 6, 1))
+        end = start + timedelta(days=rng.randint(30, 180))
+    partners = rng.sample(partners_pool, rng.choice((0, 0, 1, 2, 3)))
+    return _Activity(
+        activity_id=f"{country}-{number:03d}",
+        title=f"{SYNTHETIC_PREFIX} {rng.choice(ACTIONS)} {topic.lower()}",
+        measure_ids="; ".join(dict.fromkeys(chosen)),
+        status=status,
+        start=start,
+        planned_end=start + timedelta(days=rng.randint(180, 900)),
+        lead_agency=rng.choice(AGENCIES),
+        partners="; ".join(partners) or None,
+        funding_source=rng.choice(FUNDING_SOURCES),
+        budget=float(rng.randrange(5_000, 500_000, 500)) if rng.random() < 0.8 else None,
+        end=end,
+    )
