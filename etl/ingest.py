@@ -78,17 +78,18 @@ def ingest_file(
     original_name: str | None = None,
     store: bool = True,
     is_synthetic: bool | None = None,
+    catalogue: MeasureLookup | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
     `original_name` is the analyst's file name (the dashboard stores uploads under temporary names);
     `store` keeps a copy of the file under returns_dir(); `report_dir` receives the annotated feedback
-    workbook of a rejected return. Raises warehouse.WarehouseError when the warehouse cannot be used.
+    workbook of a rejected return. `catalogue` saves re-reading the warehouse's catalogue for each file of
+    a batch. Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
     file_name = Path(original_name or path.name).name
-    with warehouse.read_connection(warehouse_file) as con:
-        lookup = MeasureLookup(load.read_catalogue(con))
+    lookup = catalogue or catalogue_lookup(warehouse_file)
     raw = read_return(path, file_name)
     validated = validate_return(raw, lookup, country=country, year=year)
     synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
@@ -123,6 +124,12 @@ def ingest_file(
         report_path=report_path,
         dry_run=dry_run,
     )
+
+
+def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> MeasureLookup:
+    """The warehouse's catalogue, ready to check returns against."""
+    with warehouse.read_connection(warehouse_file) as con:
+        return MeasureLookup(load.read_catalogue(con))
 
 
 def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:

@@ -171,8 +171,11 @@ def validate_return(
     """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
     lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
     issues = list(raw.issues)
-    resolved_country = _check_country(raw, country, issues)
-    resolved_year = _check_year(raw, year, issues)
+    header_issues: list[Issue] = []
+    resolved_country = _check_country(raw, country, header_issues)
+    resolved_year = _check_year(raw, year, header_issues)
+    if raw.table is not None:  # an unreadable file gets the one issue that says why, not a list of consequences
+        issues.extend(header_issues)
     synthetic = fmt.SYNTHETIC_MARK.lower() in str(raw.cover.get("data").value if raw.cover.get("data") else "").lower()
     empty = ValidatedReturn(
         resolved_country, resolved_year, ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table(), issues, synthetic
