@@ -16,7 +16,7 @@ from dash import html
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import ids
+from dashboard import ids, uploads
 from etl import users
 from etl.users import ADMIN, ANALYST, EVALUATOR, ROLES, VIEWER, instance_dir
 
@@ -68,6 +68,8 @@ def init_app(app: dash.Dash) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=_env_flag("APTMON_SECURE_COOKIES"),
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # Bodies larger than one upload are refused before they are read (413).
+        MAX_CONTENT_LENGTH=uploads.request_limit(),
     )
     if _env_flag("APTMON_PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further.
@@ -79,6 +81,9 @@ def init_app(app: dash.Dash) -> None:
     server.after_request(_security_headers)
     server.add_url_rule(LOGIN_PATH, "login", _login, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "logout", _logout, methods=["GET", "POST"])
+    from dashboard import downloads  # it builds on this module's checks
+
+    downloads.init_app(server)
 
 
 def secret_key() -> str:

@@ -1,0 +1,200 @@
+"""Files uploaded through the dashboard before they are ingested: size, type and signature checks, private staging."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from etl.users import instance_dir
+
+ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+DEFAULT_MAX_MB = 20
+ZIP_SIGNATURE = b"PK\x03\x04"  # xlsx, xlsm and ods are zip packages
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # xls: an OLE compound file
+_SIGNATURES = {".xlsx": ZIP_SIGNATURE, ".xlsm": ZIP_SIGNATURE, ".ods": ZIP_SIGNATURE, ".xls": OLE_SIGNATURE}
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+# A staged file not submitted within this time is removed at the next upload.
+STAGED_MAX_AGE_S = 24 * 3600
+
+
+class UploadRefused(ValueError):
+    """An uploaded file is not accepted before any reading; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    """One uploaded file waiting in the staging area, with who sent it and for which return."""
+
+    token: str
+    owner: str
+    original_name: str
+    extension: str
+    country: str | None
+    year: int | None
+    created: float
+
+    @property
+    def folder(self) -> Path:
+        return staging_dir() / self.token
+
+    @property
+    def path(self) -> Path:
+        # A generated name: the analyst's file name never becomes part of a path on the server.
+        return self.folder / f"upload{self.extension}"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.folder / "report"
+
+    def report_file(self) -> Path | None:
+        """The feedback workbook written for a rejected return, if any."""
+        if not self.report_dir.is_dir():
+            return None
+        files = sorted(p for p in self.report_dir.iterdir() if p.is_file())
+        return files[0] if files else None
+
+
+def max_upload_bytes() -> int:
+    """The largest file accepted: $APTMON_UPLOAD_MAX_MB megabytes (default 20)."""
+    raw = os.environ.get("APTMON_UPLOAD_MAX_MB", "").strip()
+    try:
+        megabytes = float(raw) if raw else DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def request_limit() -> int:
+    """The largest request body the server reads: one upload of max_upload_bytes() in base64 plus the form."""
+    return -(-max_upload_bytes() // 3) * 4 + 1024 * 1024
+
+
+def staging_dir() -> Path:
+    return instance_dir() / "uploads"
+
+
+def decode_upload(contents: str, file_name: str) -> bytes:
+    """The bytes of a dcc.Upload data URL, refused when too large or not base64."""
+    _, _, encoded = (contents or "").partition(",")
+    limit = max_upload_bytes()
+    # Refuse by the encoded length first, so an oversized file is never decoded into memory.
+    if len(encoded) // 4 * 3 > limit + 2:
+        raise UploadRefused(f"{file_name}: the file is larger than {_megabytes(limit)}; split or compress it.")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise UploadRefused(f"{file_name}: the upload arrived damaged; please upload the file again.") from exc
+    if len(data) > limit:
+        raise UploadRefused(f"{file_name}: the file is larger than {_megabytes(limit)}; split or compress it.")
+    if not data:
+        raise UploadRefused(f"{file_name}: the file is empty.")
+    return data
+
+
+def check_file(file_name: str, data: bytes) -> str:
+    """The file's extension when its name and its first bytes agree on an accepted format."""
+    extension = Path(file_name or "").suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise UploadRefused(
+            f"{file_name}: files of type {extension or '(none)'} are not accepted; "
+            f"upload the return as {', '.join(ALLOWED_EXTENSIONS)}."
+        )
+    signature = _SIGNATURES.get(extension)
+    if signature is not None and not data.startswith(signature):
+        raise UploadRefused(
+            f"{file_name}: the content is not a {extension} spreadsheet; open it in Excel or LibreOffice and "
+            "save it again as .xlsx."
+        )
+    if extension == ".csv" and not _looks_like_utf8_text(data):
+        raise UploadRefused(f"{file_name}: a .csv return must be UTF-8 text; save it again as 'CSV UTF-8'.")
+    return extension
+
+
+def stage(data: bytes, file_name: str, owner: str, country: str | None = None, year: int | None = None) -> StagedUpload:
+    """Check a file and keep it in a private staging folder under a generated name."""
+    extension = check_file(file_name, data)
+    remove_stale()
+    staged = StagedUpload(
+        token=secrets.token_hex(16),
+        owner=owner,
+        original_name=Path(file_name).name,
+        extension=extension,
+        country=country,
+        year=year,
+        created=time.time(),
+    )
+    staged.folder.mkdir(mode=0o700, parents=True)
+    fd = os.open(staged.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    (staged.folder / "meta.json").write_text(json.dumps(asdict(staged)), encoding="utf-8")
+    return staged
+
+
+def load_staged(token: object) -> StagedUpload | None:
+    """The staged upload of a token sent back by the browser, or None (a token is never used as a path as is)."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    meta = staging_dir() / token / "meta.json"
+    try:
+        staged = StagedUpload(**json.loads(meta.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    return staged if staged.token == token and staged.path.exists() else None
+
+
+def claim(staged: StagedUpload) -> bool:
+    """Mark a staged file as being submitted; False when a double click or another worker got there first."""
+    try:
+        os.close(os.open(staged.folder / "claimed", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
+def release(staged: StagedUpload) -> None:
+    """Undo claim() after a submission that could not be completed, so it can be tried again."""
+    (staged.folder / "claimed").unlink(missing_ok=True)
+
+
+def discard(staged: StagedUpload) -> None:
+    """Remove a staged file once it has been submitted (the warehouse keeps its own copy)."""
+    shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def remove_stale(now: float | None = None) -> None:
+    now = now or time.time()
+    root = staging_dir()
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        try:
+            if now - folder.stat().st_mtime > STAGED_MAX_AGE_S:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # removed by another worker at the same moment
+
+
+def _looks_like_utf8_text(data: bytes) -> bool:
+    head = data[:65536]
+    if b"\x00" in head:
+        return False
+    try:
+        # Incremental, so a character cut at the end of the sample is not taken for bad text.
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) == len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.3g} MB"

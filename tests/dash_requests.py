@@ -1,0 +1,75 @@
+"""Call a Dash callback the way the browser does: a POST to /_dash-update-component built from the app's map."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import dash
+from conftest import TEST_USERS
+
+
+def sign_in(client, role_or_username: str, password: str | None = None):
+    """Sign a Flask test client in through the login form (a role name picks that role's test user)."""
+    if role_or_username in TEST_USERS:
+        username, password, _ = TEST_USERS[role_or_username]
+    else:
+        username = role_or_username
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def callback_key(app: dash.Dash, function_name: str) -> str:
+    """The callback map key of the callback whose Python function has this name."""
+    for key, spec in app.callback_map.items():
+        function = spec.get("callback")
+        while function is not None:
+            if getattr(function, "__name__", None) == function_name and key:
+                return key
+            function = getattr(function, "__wrapped__", None)
+    raise KeyError(function_name)
+
+
+def call_callback(client, app: dash.Dash, function_name: str, inputs: list, state: list | None = None, match=None):
+    """POST one callback request; `inputs`/`state` are values in declaration order, `match` fills MATCH ids."""
+    key = callback_key(app, function_name)
+    spec = app.callback_map[key]
+    outputs = [_concrete(_split(part), match) for part in _output_parts(key)]
+    body = {
+        "output": key,
+        "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": [_with_value(item, value, match) for item, value in zip(spec["inputs"], inputs, strict=True)],
+        "state": [_with_value(item, value, match) for item, value in zip(spec["state"], state or [], strict=True)],
+    }
+    first = body["inputs"][0]
+    first_id = (
+        json.dumps(first["id"], sort_keys=True, separators=(",", ":")) if isinstance(first["id"], dict) else first["id"]
+    )
+    body["changedPropIds"] = [f"{first_id}.{first['property']}"]
+    return client.post("/_dash-update-component", json=body)
+
+
+def _output_parts(key: str) -> list[str]:
+    if key.startswith(".."):
+        return key[2:-2].split("...")
+    return [key]
+
+
+def _split(part: str) -> dict:
+    component, _, prop = part.rpartition(".")
+    return {"id": component, "property": prop}
+
+
+def _concrete(item: dict, match: dict | None) -> dict:
+    component = item["id"]
+    if isinstance(component, str) and component.startswith("{"):
+        pattern = json.loads(component)
+        component = {k: (match[k] if v == ["MATCH"] else v) for k, v in pattern.items()}
+    return {"id": component, "property": item["property"]}
+
+
+def _with_value(item: dict, value, match: dict | None) -> dict:
+    return {**_concrete(item, match), "value": value}
