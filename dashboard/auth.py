@@ -151,6 +151,7 @@ def require_role(*roles: str) -> Callable:
             check_role(*roles)
             return func(*args, **kwargs)
 
+        wrapper.required_roles = roles or EVERYONE  # read by the tests that try every role on every callback
         return wrapper
 
     return decorate
