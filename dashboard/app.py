@@ -62,8 +62,9 @@ def _demo_banner() -> html.Div:
         dbc.Alert(
             [
                 html.Strong("Demo data. "),
-                "The returns shown are synthetic, written by `aptmon demo` to show how the monitor reads; "
-                "they are not any country's report.",
+                "The returns shown are synthetic, written by ",
+                html.Code("aptmon demo"),
+                " to show how the monitor reads; they are not any country's report.",
             ],
             color="warning",
             className="py-2 mb-3",

@@ -64,7 +64,7 @@ def toggle(component_id: dict, label: str, options: list[dict], value: str) -> d
         inline=True,
         className="btn-group btn-group-sm",
         inputClassName="btn-check",
-        labelClassName="btn btn-outline-primary",
+        labelClassName="btn btn-sm btn-outline-primary",
         labelCheckedClassName="active",
     )
     return _labelled(label, html.Div(control), {"xs": 6, "md": "auto"})

@@ -28,6 +28,8 @@ def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, 
             hovertemplate="%{customdata}: <b>%{y}</b> " + name.lower() + "<extra></extra>",
         )
     figure.update_xaxes(title_text="Country")
-    figure.update_yaxes(title_text="Activities", rangemode="tozero", tickformat="d")
+    # Whole activities only: a tick every activity while the counts are small.
+    largest = float(frame.activities_total.max()) if len(frame) else 0.0
+    figure.update_yaxes(title_text="Activities", rangemode="tozero", tickformat=",d", dtick=1 if largest <= 8 else None)
     figure.update_layout(legend={"y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"})
     return figure

@@ -124,15 +124,14 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
     figure.update_layout(
         template=TEMPLATE_NAME,
         title={"text": title},
-        height=230 * rows + 90,
-        legend={"y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
-        margin={"t": 80, "b": 40},
+        height=230 * rows + 110,
+        legend={"y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right", "yref": "container"},
+        margin={"t": 100, "b": 30},
     )
     figure.update_annotations(font={"size": 12})
     figure.update_xaxes(tickmode="array", tickvals=target_x, ticktext=["", *[f"’{y % 100:02d}" for y in target_x[1:]]])
     figure.update_yaxes(**_RATE_AXIS)
     figure.update_yaxes(title_text="Share of measures", col=1)
-    figure.update_xaxes(title_text="As of the end of year", row=rows)
     return figure
 
 
@@ -164,7 +163,13 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
         annotation_text=f"time elapsed {pct(elapsed)}",
         annotation_position="top",
     )
-    figure.update_xaxes(title_text="Completion rate (share of the pillar's measures)", range=[0, 1.3], tickformat=".0%")
+    # Room right of a full bar for its label; ticks stop at 100%.
+    figure.update_xaxes(
+        title_text="Completion rate (share of the pillar's measures)",
+        range=[0, 1.62],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        tickformat=".0%",
+    )
     figure.update_yaxes(categoryorder="array", categoryarray=frame.label.tolist(), title_text=None)
     figure.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10})
     return figure

@@ -11,6 +11,7 @@ from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
+from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_table, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
 from dashboard.components.trend_arrow import change_arrow
@@ -55,6 +56,7 @@ def layout(year=None, country=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries, allow_all=False)),
+            no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.COUNTRY_REPORTING),
             dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities"),

@@ -8,6 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import data, ids
 from dashboard.components import filters
+from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import heatmap_figure
 from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.theme import GRAPH_CONFIG
@@ -39,6 +40,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
                 filters.toggle(ids.ROWS, "Rows", filters.ROWS_OPTIONS, rows),
                 filters.pillar_filter(pillar, pillars),
             ),
+            no_returns_alert() if not state["has_returns"] else None,
             dcc.Graph(id=ids.HEATMAP_GRAPH, config=GRAPH_CONFIG),
         ]
     )

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
+from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_table, records
 from dashboard.components.theme import GRAPH_CONFIG
 
@@ -52,6 +53,7 @@ def layout(year=None, country=None, pillar=None, **_query):
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
             ),
+            no_returns_alert() if not state["has_returns"] else None,
             dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("All measures", className="mt-2"),
             dcc.Input(
@@ -61,7 +63,7 @@ def layout(year=None, country=None, pillar=None, **_query):
                 debounce=0.3,
                 className="form-control mb-2",
             ),
-            data_table(ids.CATALOGUE_TABLE, pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]), TABLE_COLUMNS, 25),
+            data_table(ids.CATALOGUE_TABLE, pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]), TABLE_COLUMNS, 15),
         ]
     )
 

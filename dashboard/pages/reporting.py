@@ -10,6 +10,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
+from dashboard.components.empty import no_returns_alert
 from dashboard.components.reporting import return_matrix_figure
 from dashboard.components.tables import data_table, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
@@ -44,6 +45,7 @@ def layout(year=None, country=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries)),
+            no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.REPORTING_CARDS, className="row g-2 mb-2"),
             dcc.Graph(id=ids.REPORTING_MATRIX_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Why uploads were rejected"),
@@ -52,6 +54,7 @@ def layout(year=None, country=None, **_query):
                 "uploads it again.",
                 className="text-muted small",
             ),
+            html.P(id=ids.REPORTING_ISSUES_NOTE, className="empty-note"),
             data_table(
                 ids.REPORTING_ISSUES_TABLE, pd.DataFrame(columns=[c for _, c in ISSUE_COLUMNS]), ISSUE_COLUMNS, 15
             ),
@@ -63,6 +66,7 @@ def layout(year=None, country=None, **_query):
     Output(ids.REPORTING_CARDS, "children"),
     Output(ids.REPORTING_MATRIX_GRAPH, "figure"),
     Output(ids.REPORTING_ISSUES_TABLE, "data"),
+    Output(ids.REPORTING_ISSUES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
@@ -99,5 +103,7 @@ def update_reporting(year: str, country: str):
         returns = returns[returns.country == country]
     figure = return_matrix_figure(returns, f"Returns by country and reporting year, as of end {year}")
     issues = data.rejected_issues(year, country)
-    table = [] if issues.empty else records(issues, [c for _, c in ISSUE_COLUMNS])
-    return cards, figure, table
+    if issues.empty:
+        note = f"No upload for {name} up to {year} was rejected."
+        return cards, figure, [], note
+    return cards, figure, records(issues, [c for _, c in ISSUE_COLUMNS]), None

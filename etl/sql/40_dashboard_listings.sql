@@ -62,10 +62,16 @@ latest AS (
     SELECT * FROM listed
     QUALIFY row_number() OVER (PARTITION BY country, activity_id ORDER BY reporting_year DESC) = 1
 ),
+-- The history names each change of status once: '2013 ongoing → 2015 completed'.
 history AS (
     SELECT country, activity_id,
         string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
-    FROM listed
+    FROM (
+        SELECT country, activity_id, reporting_year, status,
+            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
+        FROM listed
+    )
+    WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 ),
 links AS (

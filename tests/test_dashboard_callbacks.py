@@ -1,0 +1,243 @@
+"""Dashboard callbacks called as plain functions on a real warehouse: the numbers they show are the views'."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from datetime import date
+
+import dash
+import pytest
+from dash import no_update
+from factories import add_return
+
+from dashboard import data
+from dashboard.components.catalogue_tree import PROGRESS_COLOURS
+from dashboard.components.theme import STATUS_COLOURS
+from etl import warehouse
+
+# METRICS.md's worked example (pillar 5), one late return, and one rejected upload with its errors.
+KHM_2014 = [("A1", "ongoing", ["5.1"]), ("A2", "completed", ["5.2", "5.3"]), ("A3", "planned", ["5.4"])]
+KHM_2015 = [("A1", "completed", ["5.1"]), ("A3", "cancelled", ["5.4"])]
+JPN_2015 = [("J1", "ongoing", ["5.2"]), ("J2", "suspended", ["5.6"])]
+
+
+@pytest.fixture(scope="module")
+def example_warehouse(tmp_path_factory):
+    """The worked example in a real warehouse, served by an app created over it."""
+    path = tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb"
+    warehouse.initialise(path)
+    add_return(path, "KHM", 2014, KHM_2014)
+    add_return(path, "KHM", 2015, KHM_2015, received_on=date(2016, 6, 1))
+    add_return(path, "JPN", 2015, JPN_2015)
+    rejected = add_return(path, "JPN", 2016, [("J3", "ongoing", ["2.1.1"])], status="rejected")
+    with warehouse.write_connection(path) as con:
+        con.execute(
+            "INSERT INTO issues VALUES (?, 'error', 'unknown-measure', 'Activities', 14, 'Measure IDs', '2.1.17', "
+            "'Row 14, Measure IDs: \"2.1.17\" is not a measure of section 2.1 (2.1.1-2.1.16)')",
+            [rejected],
+        )
+    before = os.environ.get("APTMON_WAREHOUSE")
+    from dashboard.app import create_app
+
+    create_app(path)
+    yield path
+    if before is None:
+        os.environ.pop("APTMON_WAREHOUSE", None)
+    else:
+        os.environ["APTMON_WAREHOUSE"] = before
+
+
+def page(name: str):
+    """The page module as Dash imported it (importing it again under another name would register it twice)."""
+    module = next(p["module"] for p in dash.page_registry.values() if p["module"].rsplit(".", 1)[-1] == name)
+    return sys.modules[module]
+
+
+def view(path, sql: str, params: list) -> dict:
+    with warehouse.read_connection(path) as con:
+        return con.execute(sql, params).df().iloc[0].to_dict()
+
+
+def texts(component) -> str:
+    """All the text inside a Dash component tree."""
+    if component is None or isinstance(component, (int, float)):
+        return "" if component is None else str(component)
+    if isinstance(component, str):
+        return component
+    if isinstance(component, (list, tuple)):
+        return " ".join(texts(c) for c in component)
+    return texts(getattr(component, "children", None))
+
+
+def trace(figure, name: str):
+    return next(t for t in figure.data if t.name == name)
+
+
+def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
+    cards, trend, ranking, multiples = page("home").update_overview("2015", "KHM", "5")
+    row = view(
+        example_warehouse,
+        "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2015 AND country = 'KHM' AND pillar = '5'",
+        [],
+    )
+    assert (row["measures_covered"], row["measures_total"], row["progress_status"]) == (3, 6, "acceleration needed")
+    shown = texts(cards)
+    assert "3 / 6" in shown and "coverage 50.0%" in shown and "completion 50.0%" in shown
+    assert "2 / 3" in shown  # KHM returns received as of 2015, of 3 expected
+    assert "pace 0.83" in shown and "acceleration needed" in shown
+    assert list(trace(trend, "Coverage").x) == [2013, 2014, 2015]
+    assert list(trace(trend, "Completion").y) == pytest.approx([0, 2 / 6, 3 / 6])
+    assert list(trace(trend, "Straight line to full implementation").y) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])
+    bar = trace(ranking, "acceleration needed")
+    assert bar.marker.color == STATUS_COLOURS["acceleration needed"]
+    assert list(bar.x) == [pytest.approx(0.5)] and bar.y[0].startswith("V ")
+    assert len([t for t in multiples.data if t.name == "Coverage"]) == 6
+
+
+def test_overview_scope_all_withholds_status(example_warehouse):
+    cards, *_ = page("home").update_overview("2015", "ALL", "5")
+    assert "insufficient data" in texts(cards)
+    assert "3 / 39" in texts(cards)  # returns received of 13 x 3 expected
+
+
+def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
+    figure = page("heatmap").update_heatmap("2015", "coverage", "pillars", "ALL")
+    rates, withheld = figure.data[1], figure.data[0]
+    columns = list(rates.x[1])
+    rows = list(rates.y)
+    khm, jpn, pillar5 = columns.index("KHM"), columns.index("JPN"), rows.index("V Connectivity")
+    assert rates.z[pillar5][khm] == pytest.approx(0.5)
+    assert rates.text[pillar5][khm] == "50%"
+    assert math.isnan(rates.z[pillar5][jpn])  # not 0: JPN sent 1 of 3 returns
+    assert withheld.text[pillar5][jpn] == "insufficient<br>data"
+    assert list(rates.x[0]).count("ASEAN") == 10 and list(rates.x[0]).count("Plus Three") == 3
+    completion = page("heatmap").update_heatmap("2014", "completion", "pillars", "ALL").data[1]
+    assert completion.z[pillar5][khm] == pytest.approx(2 / 6)
+
+
+def test_heatmap_sections_of_one_pillar(example_warehouse):
+    figure = page("heatmap").update_heatmap("2015", "coverage", "sections", "5")
+    rates = figure.data[1]
+    assert list(rates.y) == ["5.0 Measures directly under pillar V"]
+    assert rates.z[0][list(rates.x[1]).index("KHM")] == pytest.approx(0.5)
+
+
+def test_measures_table_search_and_treemap(example_warehouse):
+    measures = page("measures")
+    rows = measures.update_table("2015", "ALL", "ALL", "5.2")
+    row = next(r for r in rows if r["id_link"] == "[5.2](/measure/5.2)")
+    progress = view(
+        example_warehouse,
+        "SELECT * FROM measure_progress WHERE as_of_year = 2015 AND country = 'ALL' AND measure_id = '5.2'",
+        [],
+    )
+    assert (row["activities_total"], row["activities_implemented"], row["activities_completed"]) == (2, 2, 1)
+    assert row["countries_implementing"] == progress["countries_implementing"] == 2
+    assert row["progress"] == "completed"
+    energy = measures.update_table("2015", "ALL", "2", "energy")
+    assert energy and all(r["section_id"] == "2.7" for r in energy)
+    assert len(measures.update_table("2015", "ALL", "ALL", None)) == 183
+    treemap = measures.update_treemap("2015", "KHM", "5").data[0]
+    ids = list(treemap.ids)
+    assert treemap.marker.colors[ids.index("5.2")] == PROGRESS_COLOURS["completed"]
+    assert treemap.marker.colors[ids.index("5.6")] == PROGRESS_COLOURS["not covered"]
+    assert set(ids) == {"P5", "S5.0", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6"}
+
+
+def test_clicking_a_measure_tile_opens_it(example_warehouse):
+    measures = page("measures")
+    assert measures.open_clicked_measure({"points": [{"customdata": "5.2", "id": "5.2"}]}) == "/measure/5.2"
+    assert measures.open_clicked_measure({"points": [{"customdata": "", "id": "S5.0"}]}) is no_update
+
+
+def test_measure_page_lists_activities_with_history_and_provenance(example_warehouse):
+    summary, figure, activities = page("measure").update_measure("2015", "5.2")
+    assert "Lao" not in texts(summary) and "Cambodia, Japan" in texts(summary)
+    by_id = {a["activity_id"]: a for a in activities}
+    assert set(by_id) == {"A2", "J1"}
+    assert by_id["A2"]["status"] == "completed" and by_id["A2"]["status_history"] == "2014 completed"
+    assert (by_id["A2"]["file_name"], by_id["A2"]["source_sheet"], by_id["A2"]["source_row"]) == (
+        "KHM-2014-v1.xlsx",
+        "Activities",
+        3,
+    )
+    assert by_id["A2"]["measures"] == "5.2, 5.3"
+    completed = trace(figure, "Completed")
+    assert dict(zip(completed.x, completed.y, strict=True))["KHM"] == 1
+
+
+def test_measure_page_names_sub_items_and_unknown_ids(example_warehouse):
+    layout = page("measure").layout(measure_id="3.1.2")
+    assert "3.1.2(a)" in texts(layout)
+    assert "Measure not found" in texts(page("measure").layout(measure_id="9.9.9"))
+
+
+def test_country_profile_reporting_record_with_arrows(example_warehouse):
+    reporting, figure, activities = page("country").update_country("2015", "KHM")
+    shown = texts(reporting)
+    assert "2 / 3" in shown and "▲ up from 50.0%" in shown  # reporting rate 1/2 in 2014, 2/3 in 2015
+    assert "1 / 3" in shown  # on time: the 2015 return came after 31 March 2016
+    assert "▼ down from 50.0%" in shown  # on-time rate 1/2 -> 1/3
+    a1 = next(a for a in activities if a["activity_id"] == "A1")
+    assert a1["status_history"] == "2014 ongoing → 2015 completed"
+    coverage = trace(figure, "Coverage")
+    assert dict(zip(coverage.y, coverage.x, strict=True))["V Connectivity"] == pytest.approx(0.5)
+
+
+def test_reporting_matrix_and_rejected_issues(example_warehouse):
+    cards, figure, issues, note = page("reporting").update_reporting("2016", "JPN")
+    assert "1 / 4" in texts(cards)
+    matrix = figure.data[0]
+    assert list(matrix.x) == ["2013", "2014", "2015", "2016"]
+    assert matrix.text[0][2] == "on time" and matrix.text[0][3].startswith("rejected")
+    assert issues[0]["row"] == 14 and "2.1.17" in issues[0]["message"] and note is None
+    _, figure_2015, issues_2015, note_2015 = page("reporting").update_reporting("2015", "KHM")
+    assert issues_2015 == [] and "No upload" in note_2015
+    assert [row for row in figure_2015.data[0].text[0]] == ["missing", "on time", "late"]
+
+
+def test_layout_reads_filters_from_the_url(example_warehouse):
+    layout = page("heatmap").layout(year="2014", metric="completion", rows="sections", pillar="5")
+    values = {}
+
+    def walk(component):
+        if isinstance(getattr(component, "id", None), dict):
+            values[component.id["name"]] = component.value
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str):
+                walk(child)
+
+    walk(layout)
+    assert values == {"year": "2014", "metric": "completion", "rows": "sections", "pillar": "5"}
+    # Unknown values fall back to the defaults: the latest year with a return, coverage, pillars, all.
+    walk(page("heatmap").layout(year="1999", metric="nonsense", pillar="9"))
+    assert values == {"year": "2015", "metric": "coverage", "rows": "pillars", "pillar": "ALL"}
+
+
+def test_empty_warehouse_says_how_to_load_returns(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    warehouse.initialise(path)
+    before = os.environ["APTMON_WAREHOUSE"]
+    os.environ["APTMON_WAREHOUSE"] = str(path)
+    try:
+        shown = texts(page("home").layout())
+        cards, *_ = page("home").update_overview("2017", "ALL", "ALL")
+    finally:
+        os.environ["APTMON_WAREHOUSE"] = before
+    assert "No returns loaded yet" in shown and "aptmon ingest" in shown
+    assert "0 / 183" in texts(cards) and "0 / 65" in texts(cards)
+
+
+def test_query_cache_follows_the_warehouse_file(example_warehouse):
+    first = data.data_state()
+    assert first == {"has_returns": True, "synthetic": False, "latest_year": 2015}
+    with warehouse.write_connection(example_warehouse) as con:
+        con.execute("UPDATE submissions SET is_synthetic = true WHERE country = 'KHM' AND reporting_year = 2014")
+    try:
+        assert data.data_state()["synthetic"] is True
+    finally:
+        with warehouse.write_connection(example_warehouse) as con:
+            con.execute("UPDATE submissions SET is_synthetic = false")
