@@ -50,7 +50,7 @@ def protected_callbacks(app) -> list[tuple[str, tuple[str, ...]]]:
 
 def test_the_role_protected_callbacks_are_the_expected_ones(app):
     names = {name for name, _ in protected_callbacks(app)}
-    assert {"check_uploads", "submit_upload", "template_link"} <= names
+    assert {"check_uploads", "submit_upload", "template_link", "filter_submissions", "show_submission"} <= names
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])

@@ -7,9 +7,11 @@ from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import auth, data, downloads, ids, uploads
+from dashboard.components.access import not_permitted
+from dashboard.components.issues_table import issues_table
 from etl import warehouse
 from etl.countries import COUNTRIES, country_name
 from etl.definitions import AS_OF_YEARS
@@ -25,14 +27,6 @@ dash.register_page(
 
 log = logging.getLogger(__name__)
 
-ISSUE_COLUMNS = [
-    ("Severity", "severity"),
-    ("Sheet", "sheet"),
-    ("Row", "row"),
-    ("Column", "column"),
-    ("Value", "value"),
-    ("Message", "message"),
-]
 STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
 
 
@@ -170,20 +164,6 @@ def layout(**_query):
                 className="mb-3",
             ),
             dcc.Loading(html.Div(id=ids.UPLOAD_RESULTS), type="default", overlay_style={"visibility": "visible"}),
-        ]
-    )
-
-
-def not_permitted(what: str, roles: tuple[str, ...]) -> html.Div:
-    """What a user sees on a page their role does not open."""
-    return html.Div(
-        [
-            html.H2("Not available"),
-            dbc.Alert(
-                f"Your role does not allow you to {what}; that is for: {', '.join(roles)}. "
-                "Ask the ASEAN Secretariat if you need it.",
-                color="warning",
-            ),
         ]
     )
 
@@ -356,7 +336,7 @@ def _body(result, staged: uploads.StagedUpload) -> list:
         )
         parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
     if result.issues:
-        parts.append(_issues_table(result.issues))
+        parts.append(issues_table([issue.to_dict() for issue in result.issues]))
     return parts
 
 
@@ -384,20 +364,3 @@ def _changes_text(result) -> str:
         text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])
         text += " ..." if len(moved) > 10 else ""
     return text
-
-
-def _issues_table(issues) -> dash_table.DataTable:
-    rows = [issue.to_dict() for issue in issues]
-    return dash_table.DataTable(
-        data=rows,
-        columns=[{"name": name, "id": key} for name, key in ISSUE_COLUMNS],
-        page_size=15,
-        sort_action="native",
-        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.85rem"},
-        style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "380px"}],
-        style_data_conditional=[
-            {"if": {"filter_query": '{severity} = "error"', "column_id": "severity"}, "color": "#b00020"},
-        ],
-        style_header={"fontWeight": "bold"},
-        css=[{"selector": ".dash-spreadsheet", "rule": "margin-bottom: 0.5rem"}],
-    )

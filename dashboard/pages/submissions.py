@@ -1,0 +1,160 @@
+"""Submissions log: who uploaded which return when, its outcome, version and hash, and the file as received."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dash_table, dcc, html
+
+from dashboard import auth, data, downloads, ids
+from dashboard.components.access import not_permitted
+from dashboard.components.issues_table import issues_table
+from etl.countries import COUNTRIES, country_name
+
+dash.register_page(
+    __name__,
+    path="/submissions",
+    name="Submissions",
+    title="Submissions - APT Work Plan Monitor",
+    order=21,
+    roles=auth.SUBMISSION_READERS,
+)
+
+ALL = "ALL"
+COLUMNS = [
+    ("Uploaded (UTC)", "submitted_at"),
+    ("Country", "country"),
+    ("Return for", "reporting_year"),
+    ("File", "file_name"),
+    ("By", "submitted_by"),
+    ("Received on", "received_on"),
+    ("Result", "status"),
+    ("Version", "version"),
+    ("Activities", "activities"),
+    ("Errors", "errors"),
+    ("Warnings", "warnings"),
+    ("SHA-256", "sha256"),
+    ("File as received", "download"),
+]
+
+
+def layout(**_query):
+    user = auth.signed_in_user()
+    if user is None or user.role not in auth.SUBMISSION_READERS:
+        return not_permitted("read the submissions log", auth.SUBMISSION_READERS)
+    admin = user.role == auth.ADMIN
+    scope = "every country" if admin else f"{country_name(user.country)} ({user.country})"
+    options = [{"label": "All countries", "value": ALL}] + [
+        {"label": f"{c.name} ({c.iso3})", "value": c.iso3} for c in COUNTRIES
+    ]
+    return html.Div(
+        [
+            html.H2("Submissions"),
+            html.P(
+                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result and the "
+                "version it made. Select a row to see the problems found in it; download a file exactly as it "
+                "was received."
+            ),
+            html.Div(
+                dcc.Dropdown(id=ids.SUBMISSIONS_COUNTRY, options=options, value=ALL, clearable=False),
+                style={"maxWidth": "20rem"} if admin else {"display": "none"},
+                className="mb-3",
+            ),
+            dash_table.DataTable(
+                id=ids.SUBMISSIONS_TABLE,
+                data=table_rows(_scope_country(user, ALL)),
+                columns=[
+                    {"name": name, "id": key, "presentation": "markdown"}
+                    if key == "download"
+                    else {"name": name, "id": key}
+                    for name, key in COLUMNS
+                ],
+                markdown_options={"link_target": "_self"},
+                page_size=20,
+                sort_action="native",
+                filter_action="native",
+                style_cell={"textAlign": "left", "fontSize": "0.85rem", "whiteSpace": "normal", "height": "auto"},
+                style_cell_conditional=[
+                    {
+                        "if": {"column_id": "sha256"},
+                        "maxWidth": "8rem",
+                        "overflow": "hidden",
+                        "textOverflow": "ellipsis",
+                    }
+                ],
+                style_data_conditional=[
+                    {"if": {"filter_query": '{status} = "rejected"', "column_id": "status"}, "color": "#b00020"},
+                    {"if": {"filter_query": '{status} = "accepted"', "column_id": "status"}, "color": "#1a7f37"},
+                ],
+                tooltip_duration=None,
+                style_header={"fontWeight": "bold"},
+            ),
+            html.Div(id=ids.SUBMISSION_DETAIL, className="mt-3"),
+        ]
+    )
+
+
+def table_rows(country: str | None) -> list[dict]:
+    """The log as table rows, with a download link for each kept file."""
+    frame = data.submissions(country).copy()
+    if frame.empty:
+        return []
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    frame["received_on"] = pd.to_datetime(frame["received_on"]).dt.strftime("%Y-%m-%d")
+    frame["download"] = [
+        f"[Download]({downloads.submission_href(sid)})" if has_file else ""
+        for sid, has_file in zip(frame["submission_id"], frame["has_file"], strict=True)
+    ]
+    frame = frame.astype(object).where(frame.notna(), None)
+    return frame.to_dict("records")
+
+
+@callback(
+    Output(ids.SUBMISSIONS_TABLE, "data"),
+    Input(ids.SUBMISSIONS_COUNTRY, "value"),
+    prevent_initial_call=True,
+)
+@auth.require_role(*auth.SUBMISSION_READERS)
+def filter_submissions(country):
+    user = auth.check_role(*auth.SUBMISSION_READERS)
+    return table_rows(_scope_country(user, country))
+
+
+@callback(
+    Output(ids.SUBMISSION_DETAIL, "children"),
+    Input(ids.SUBMISSIONS_TABLE, "active_cell"),
+    State(ids.SUBMISSIONS_TABLE, "derived_viewport_data"),
+    prevent_initial_call=True,
+)
+@auth.require_role(*auth.SUBMISSION_READERS)
+def show_submission(active_cell, visible_rows):
+    """The problems found in the selected upload (the id from the browser is checked against the user's country)."""
+    user = auth.check_role(*auth.SUBMISSION_READERS)
+    if not active_cell or not visible_rows or active_cell.get("row", -1) >= len(visible_rows):
+        raise dash.exceptions.PreventUpdate
+    try:
+        submission_id = int(visible_rows[active_cell["row"]]["submission_id"])
+    except (KeyError, TypeError, ValueError):
+        raise dash.exceptions.PreventUpdate from None
+    record = data.submission_file(submission_id)
+    if record is None:
+        raise dash.exceptions.PreventUpdate
+    auth.check_country(user, record["country"])
+    issues = data.submission_issues(submission_id)
+    title = f"Upload {submission_id}: {record['file_name']}"
+    if issues.empty:
+        return dbc.Alert(f"{title}: no problems were found in this file.", color="success")
+    return html.Div(
+        [
+            html.H5(title),
+            issues_table(issues.astype(object).where(issues.notna(), None).to_dict("records")),
+        ]
+    )
+
+
+def _scope_country(user: auth.SignedInUser, chosen: str | None) -> str | None:
+    # An analyst's log is always their own country's, whatever the browser asks for.
+    if user.role == auth.ANALYST:
+        return user.country
+    return None if chosen in (None, ALL) else chosen
