@@ -256,11 +256,10 @@ def _read_csv(path: Path, result: RawReturn) -> None:
         raise _Refused(
             make_issue("wrong-encoding", detail=f"byte 0x{data[exc.start]:02x} on line {line} is not UTF-8")
         ) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    # The header line decides the separator: Excel writes ';' where the decimal mark is a comma.
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     result.table = _table(fmt.ACTIVITIES_SHEET, rows, result.issues)
 
 

@@ -70,8 +70,9 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", header: lis
 
 def convert_with_libreoffice(source: Path, target_format: str, out_dir: Path) -> Path:
     """Re-save a file with LibreOffice headless (a foreign writer, which also computes formula values)."""
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / "lo-profile"
+    profile = out_dir / "lo-profile"  # a private profile, so parallel runs never share LibreOffice's lock
     subprocess.run(
         [
             "soffice",

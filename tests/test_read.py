@@ -1,0 +1,89 @@
+"""Reading returns as people save them: title rows, shuffled headers, extra columns, CSV, and LibreOffice's formats."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
+
+from etl.catalogue import load_catalogue
+from etl.read import read_return
+from etl.validate import MeasureLookup, validate_return
+
+
+@pytest.fixture(scope="module")
+def lookup() -> MeasureLookup:
+    return MeasureLookup(load_catalogue())
+
+
+def test_header_below_title_rows_in_any_order_and_spelling(tmp_path, lookup):
+    header = ["  STATUS ", "title", "measure-ids", "Activity_ID", "Start Date", "End date", "Notes for HQ"]
+    rows = [["Ongoing", "Customs training", "2.1.6", "K1", date(2015, 1, 5), None, "ask Sok"],
+            [None, None, None, None, None, None, None],
+            ["Planned", "Study", "5.1", "K2", None, None, None]]  # fmt: skip
+    raw = read_return(write_xlsx(tmp_path / "r.xlsx", rows, header=header, title_rows=3))
+    table = raw.table
+    assert table.header_row == 4 and table.rows == [5, 7]
+    assert table.columns["activity_id"].index == 4 and table.columns["status"].header == "STATUS"
+    assert [(i.code, i.row, i.column) for i in raw.issues] == [("extra-column", 4, "Notes for HQ")]
+    result = validate_return(raw, lookup)
+    assert result.accepted and result.activities.column("activity_id").to_pylist() == ["K1", "K2"]
+    assert result.activities.column("source_row").to_pylist() == [5, 7]
+
+
+def test_csv_utf8_with_bom_and_semicolons(tmp_path, lookup):
+    text = ";".join(HEADER) + "\nK1;2.1.6;Formation douanière;En cours;;\n"
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("En cours", "Ongoing").encode("utf-8"))
+    raw = read_return(path)
+    assert raw.file_format == "csv" and raw.table.rows == [2]
+    result = validate_return(raw, lookup, country="KHM", year=2015)
+    assert [i.code for i in result.issues] == ["missing-date"]
+    assert result.activities.num_rows == 0  # rejected: an ongoing activity needs a start date
+    assert raw.table.values["title"] == ["Formation douanière"]
+
+
+@pytest.fixture(scope="module")
+def foreign_files(tmp_path_factory) -> dict[str, Path]:
+    """One openpyxl return re-saved by LibreOffice as .ods and .xls, and one with formulas as .xlsx."""
+    folder = tmp_path_factory.mktemp("foreign")
+    source = write_xlsx(folder / "return.xlsx")
+    formulas = write_xlsx(
+        folder / "formulas.xlsx",
+        [['="KHM-"&"001"', "2.1.6", '=UPPER("customs training")', '="Ongoing"', "=DATE(2015,3,1)", None,
+          None, None, None, "=2*1500"]],
+    )  # fmt: skip
+    return {
+        "ods": convert_with_libreoffice(source, "ods", folder / "out"),
+        "xls": convert_with_libreoffice(source, "xls", folder / "out"),
+        "formulas": convert_with_libreoffice(formulas, "xlsx", folder / "out"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["ods", "xls"])
+def test_libreoffice_ods_and_xls_read_like_the_original(foreign_files, lookup, kind):
+    raw = read_return(foreign_files[kind])
+    assert raw.file_format == kind
+    result = validate_return(raw, lookup)
+    assert result.accepted, result.issues
+    assert (result.country, result.year) == ("KHM", 2015)
+    activities = result.activities.to_pylist()
+    assert [a["activity_id"] for a in activities] == [r[0] for r in GOOD_ROWS]
+    assert activities[1]["start_date"] == date(2014, 1, 15) and activities[1]["end_date"] == date(2015, 6, 30)
+    assert activities[2]["budget_usd"] == 25000.0
+
+
+def test_formulas_are_read_as_their_values(foreign_files, lookup):
+    result = validate_return(read_return(foreign_files["formulas"]), lookup)
+    assert result.accepted, result.issues
+    (activity,) = result.activities.to_pylist()
+    assert activity["activity_id"] == "KHM-001" and activity["title"] == "CUSTOMS TRAINING"
+    assert activity["status"] == "ongoing" and activity["start_date"] == date(2015, 3, 1)
+    assert activity["budget_usd"] == 3000.0
+
+
+def test_csv_without_a_header_row(tmp_path):
+    raw = read_return(write_csv(tmp_path / "r.csv", [["K1", "2.1.6"]], header=["foo", "bar"]))
+    assert [i.code for i in raw.issues] == ["missing-header"] and raw.table is None
