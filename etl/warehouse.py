@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -63,6 +65,8 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
         con = _open(db, read_only=False)
         try:
             yield con
+            # Still under the lock: no reader ever sees new data with old metric snapshots.
+            _refresh_after_write(con)
         finally:
             con.close()
 
@@ -147,6 +151,7 @@ def initialise(
             if loaded:
                 _write_catalogue(con, catalogue, plan_file, sha)
             create_views(con)
+            refresh_metrics(con)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -168,6 +173,51 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create every metric view from etl/sql/, in file-name order (files start with a number)."""
     for sql_file in sorted(SQL_DIR.glob("[0-9]*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+# The metric views the dashboard, exports and report read; each is also kept materialised as
+# <view>_snapshot, so a query for one year and scope stays fast on a large warehouse.
+METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_country", "metrics_reporting")
+SNAPSHOT_SUFFIX = "_snapshot"
+
+
+def refresh_metrics(con: duckdb.DuckDBPyConnection) -> bool:
+    """Materialise every metric view as <view>_snapshot when the data changed since the last refresh.
+
+    The views stay the only definition: a snapshot is `SELECT * FROM <view>`, stamped with the
+    fingerprint (view metrics_source_state) of the data it was built from; readers (etl.metrics) use
+    it only while that still matches. Runs in the caller's transaction. Returns whether it rebuilt.
+    """
+    names = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
+        return False  # a warehouse whose views are not created yet
+    fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    snapshots = {view + SNAPSHOT_SUFFIX for view in METRIC_VIEWS}
+    if "metrics_snapshot_state" in tables and snapshots <= tables:
+        built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
+        if built_from is not None and built_from[0] == fingerprint:
+            return False
+    for view in METRIC_VIEWS:
+        con.execute(f"CREATE OR REPLACE TABLE {view}{SNAPSHOT_SUFFIX} AS SELECT * FROM {view}")
+    con.execute(
+        "CREATE OR REPLACE TABLE metrics_snapshot_state AS SELECT ?::UBIGINT AS fingerprint, now() AS refreshed_at",
+        [fingerprint],
+    )
+    return True
+
+
+def _refresh_after_write(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the metric snapshots up to date after a write; a failure leaves readers on the live views."""
+    try:
+        con.execute("BEGIN")
+        refresh_metrics(con)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        # The write itself has committed; readers see stale snapshots as stale and read the views.
+        logging.getLogger(__name__).exception("Could not refresh the metric snapshots")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
 
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,21 +17,57 @@ WITH group_totals AS (
     FROM measure_groups
     GROUP BY ALL
 ),
-counts AS (
+-- A measure counts as covered or completed in a scope as measure_progress says.
+measure_counts AS (
     SELECT
-        l.plan_id,
-        l.as_of_year,
+        mp.plan_id,
+        mp.as_of_year,
         g.group_level,
         g.group_id,
-        sc.country,
-        count(DISTINCT l.measure_id) FILTER (WHERE l.is_implemented) AS measures_covered,
-        count(DISTINCT l.measure_id) FILTER (WHERE l.is_completed) AS measures_completed,
-        -- An activity is identified by (country, activity_id) across years.
-        count(DISTINCT (l.country, l.activity_id)) AS activities_total,
-        count(DISTINCT (l.country, l.activity_id)) FILTER (WHERE l.is_completed) AS activities_completed
-    FROM activity_measure_status l
+        mp.country,
+        count(*) FILTER (WHERE mp.covered) AS measures_covered,
+        count(*) FILTER (WHERE mp.completed) AS measures_completed
+    FROM measure_progress mp
+    JOIN measure_groups g ON g.plan_id = mp.plan_id AND g.measure_id = mp.measure_id
+    GROUP BY ALL
+),
+-- Each listing span once per group it has a measure in (group first, then expand to as-of years:
+-- far fewer rows to de-duplicate than one per year).
+activity_group_spans AS (
+    SELECT l.plan_id, l.country, l.valid_from, l.valid_to, l.is_completed, g.group_level, g.group_id
+    FROM activity_measure_spans l
     JOIN measure_groups g ON g.plan_id = l.plan_id AND g.measure_id = l.measure_id
-    JOIN scope_countries sc ON sc.member = l.country
+    GROUP BY l.submission_id, l.activity_id, g.group_level, g.group_id, l.plan_id, l.country, l.valid_from,
+        l.valid_to, l.is_completed
+),
+activity_groups AS (
+    SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM activity_group_spans
+),
+activity_counts_by_country AS (
+    SELECT
+        plan_id,
+        as_of_year,
+        group_level,
+        group_id,
+        country,
+        count(*) AS activities_total,
+        count(*) FILTER (WHERE is_completed) AS activities_completed
+    FROM activity_groups
+    GROUP BY ALL
+),
+-- An activity is identified by (country, activity_id), so a scope's distinct activities are the sum
+-- of its countries' activities.
+activity_counts AS (
+    SELECT
+        a.plan_id,
+        a.as_of_year,
+        a.group_level,
+        a.group_id,
+        sc.country,
+        sum(a.activities_total)::BIGINT AS activities_total,
+        sum(a.activities_completed)::BIGINT AS activities_completed
+    FROM activity_counts_by_country a
+    JOIN scope_countries sc ON sc.member = a.country
     GROUP BY ALL
 ),
 scaffold AS (
@@ -45,17 +81,20 @@ scaffold AS (
         sc.country,
         sc.ordinal AS country_ordinal,
         t.measures_total,
-        coalesce(c.measures_covered, 0) AS measures_covered,
-        coalesce(c.measures_completed, 0) AS measures_completed,
-        coalesce(c.activities_total, 0) AS activities_total,
-        coalesce(c.activities_completed, 0) AS activities_completed,
+        coalesce(mc.measures_covered, 0) AS measures_covered,
+        coalesce(mc.measures_completed, 0) AS measures_completed,
+        coalesce(ac.activities_total, 0) AS activities_total,
+        coalesce(ac.activities_completed, 0) AS activities_completed,
         r.reporting_rate
     FROM plan_years y
     JOIN group_totals t ON t.plan_id = y.plan_id
     CROSS JOIN (SELECT DISTINCT country, ordinal FROM scope_countries) sc
-    LEFT JOIN counts c
-        ON c.plan_id = y.plan_id AND c.as_of_year = y.as_of_year AND c.group_level = t.group_level
-        AND c.group_id = t.group_id AND c.country = sc.country
+    LEFT JOIN measure_counts mc
+        ON mc.plan_id = y.plan_id AND mc.as_of_year = y.as_of_year AND mc.group_level = t.group_level
+        AND mc.group_id = t.group_id AND mc.country = sc.country
+    LEFT JOIN activity_counts ac
+        ON ac.plan_id = y.plan_id AND ac.as_of_year = y.as_of_year AND ac.group_level = t.group_level
+        AND ac.group_id = t.group_id AND ac.country = sc.country
     JOIN metrics_reporting r ON r.plan_id = y.plan_id AND r.as_of_year = y.as_of_year AND r.country = sc.country
 )
 SELECT
