@@ -32,6 +32,26 @@ def warehouse_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The synthetic demo returns ingested once per session; read it, never write to it."""
+    import os
+
+    from etl.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo-warehouse")
+    before = os.environ.get("APTMON_RETURNS_DIR")
+    os.environ["APTMON_RETURNS_DIR"] = str(root / "returns")
+    try:
+        run_demo(root / "warehouse.duckdb")
+    finally:
+        if before is None:
+            os.environ.pop("APTMON_RETURNS_DIR", None)
+        else:
+            os.environ["APTMON_RETURNS_DIR"] = before
+    return root / "warehouse.duckdb"
+
+
 # One user per role in every live app; the page fixture signs in as the viewer.
 TEST_USERS: dict[str, tuple[str, str, str | None]] = {
     "viewer": ("viewer", "viewer-password-1", None),

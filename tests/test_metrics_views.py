@@ -1,4 +1,4 @@
-"""The metric views on returns written straight into the tables: the worked example and each rule."""
+"""The metric views on returns written straight into the tables: each rule of the definitions."""
 
 from __future__ import annotations
 
@@ -23,21 +23,6 @@ def example_warehouse(tmp_path_factory):
     for (country, year), activities in example.RETURNS.items():
         add_return(path, country, year, activities)
     return path
-
-
-def test_worked_example_table(example_warehouse):
-    with warehouse.read_connection(example_warehouse) as con:
-        assert example.pillar_5_rows(con) == example.PILLAR_5
-
-
-def test_worked_example_measure_5_2(example_warehouse):
-    row = _one(
-        example_warehouse,
-        "SELECT activities_total, activities_implemented, activities_completed, countries_implementing, covered,"
-        " completed, pillar, section_id FROM measure_progress"
-        " WHERE as_of_year = 2015 AND measure_id = '5.2' AND country = 'ALL'",
-    )
-    assert row == (*example.MEASURE_5_2_ALL_2015.values(), True, True, "5", "5.0")
 
 
 def test_activity_keeps_its_last_status_and_cancelled_drops_out(example_warehouse):

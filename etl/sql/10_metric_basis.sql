@@ -49,8 +49,9 @@ QUALIFY row_number() OVER (
 -- reader uses a snapshot only while the fingerprint still matches (see etl/metrics.py).
 CREATE OR REPLACE VIEW metrics_source_state AS
 SELECT hash(
-    (SELECT coalesce(bit_xor(hash(submission_id, plan_id, country, reporting_year, version, status,
-        superseded_by, received_on)), 0) FROM submissions),
+    -- rejected and unchanged uploads never count, so recording one leaves the metrics as they are
+    (SELECT coalesce(bit_xor(hash(submission_id, plan_id, country, reporting_year, version, superseded_by,
+        received_on)), 0) FROM submissions WHERE status = 'accepted'),
     (SELECT count(*) FROM activities),
     (SELECT count(*) FROM activity_measures),
     (SELECT coalesce(bit_xor(hash(plan_id, start_year, end_year, source_sha256)), 0) FROM plans),

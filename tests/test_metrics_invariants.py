@@ -1,0 +1,260 @@
+"""Invariants of the metric views over the demo data, and a few cells recomputed here from the raw returns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from etl import warehouse
+from etl.countries import ISO3_CODES
+from etl.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTING_VALUES
+
+
+@pytest.fixture(scope="module")
+def con(demo_warehouse):
+    with warehouse.read_connection(demo_warehouse) as connection:
+        yield connection
+
+
+def _scalar(con, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).fetchone()[0]
+
+
+def test_the_demo_has_what_the_invariants_are_about(con):
+    assert _scalar(con, "SELECT count(*) FROM submissions WHERE superseded_by IS NOT NULL") >= 1
+    assert _scalar(con, "SELECT count(*) FROM submissions WHERE status = 'rejected'") >= 1
+    assert _scalar(con, "SELECT count(*) FROM activities WHERE status = 'cancelled'") >= 1
+    assert _scalar(con, "SELECT max(activities_total) FROM metrics_pillar_country") > 0
+
+
+@pytest.mark.parametrize(
+    ("view", "columns"),
+    [
+        ("metrics_pillar_country", ["coverage_rate", "completion_rate", "activity_completion_rate", "time_elapsed",
+                                    "reporting_rate"]),
+        ("metrics_section_country", ["coverage_rate", "completion_rate", "activity_completion_rate", "reporting_rate"]),
+        ("metrics_reporting", ["reporting_rate", "on_time_rate"]),
+    ],
+)  # fmt: skip
+def test_rates_lie_within_0_and_1(con, view, columns):
+    for column in columns:
+        low, high = con.execute(f"SELECT min({column}), max({column}) FROM {view}").fetchone()
+        assert 0 <= low <= high <= 1, (view, column, low, high)
+    assert _scalar(con, f"SELECT count(*) FROM {view} WHERE reporting_rate IS NULL") == 0
+
+
+def test_counts_never_exceed_their_totals(con):
+    bad = _scalar(
+        con,
+        "SELECT count(*) FROM metrics_pillar_country WHERE measures_completed > measures_covered"
+        " OR measures_covered > measures_total OR activities_completed > activities_total OR pace_index < 0",
+    )
+    assert bad == 0
+    assert _scalar(con, "SELECT count(*) FROM measure_progress WHERE activities_implemented > activities_total") == 0
+    assert _scalar(con, "SELECT count(*) FROM metrics_reporting WHERE returns_on_time > returns_received") == 0
+
+
+def test_all_covers_at_least_what_any_one_country_covers(con):
+    for view, key in (("metrics_pillar_country", "pillar"), ("metrics_section_country", "section_id")):
+        violations = _scalar(
+            con,
+            f"""
+            SELECT count(*) FROM {view} c
+            JOIN {view} a ON a.as_of_year = c.as_of_year AND a.{key} = c.{key} AND a.country = 'ALL'
+            WHERE c.country <> 'ALL' AND (c.measures_covered > a.measures_covered
+                OR c.measures_completed > a.measures_completed OR c.activities_total > a.activities_total)
+            """,
+        )
+        assert violations == 0, view
+    # Activities are identified per country, so ALL's activities are exactly the sum of the countries'.
+    mismatched = _scalar(
+        con,
+        """
+        SELECT count(*) FROM (
+            SELECT as_of_year, pillar, sum(activities_total) FILTER (WHERE country <> 'ALL') AS countries,
+                max(activities_total) FILTER (WHERE country = 'ALL') AS every
+            FROM metrics_pillar_country GROUP BY ALL
+        ) WHERE countries <> every
+        """,
+    )
+    assert mismatched == 0
+
+
+def test_measure_progress_all_row_sums_the_countries(con):
+    mismatched = _scalar(
+        con,
+        """
+        SELECT count(*) FROM (
+            SELECT as_of_year, measure_id,
+                sum(activities_total) FILTER (WHERE country <> 'ALL') AS total,
+                max(activities_total) FILTER (WHERE country = 'ALL') AS every,
+                count(*) FILTER (WHERE country <> 'ALL' AND activities_implemented > 0) AS implementing,
+                max(countries_implementing) FILTER (WHERE country = 'ALL') AS every_implementing
+            FROM measure_progress GROUP BY ALL
+        ) WHERE total <> every OR implementing <> every_implementing
+        """,
+    )
+    assert mismatched == 0
+
+
+def test_pillar_measures_total_sums_to_the_catalogue(con):
+    catalogue = dict(con.execute("SELECT pillar::VARCHAR, count(*) FROM measures GROUP BY ALL").fetchall())
+    totals = dict(
+        con.execute(
+            "SELECT DISTINCT pillar, measures_total FROM metrics_pillar_country WHERE as_of_year = 2017"
+        ).fetchall()
+    )
+    assert totals == {**catalogue, "ALL": sum(catalogue.values())}
+    assert sum(catalogue.values()) == 183
+    varying = _scalar(
+        con, "SELECT count(*) FROM (SELECT pillar FROM metrics_pillar_country GROUP BY pillar HAVING count(DISTINCT "
+        "measures_total) > 1)"
+    )  # fmt: skip
+    assert varying == 0
+
+
+def test_section_rows_roll_up_to_pillar_rows(con):
+    rolled = con.execute(
+        """
+        SELECT s.as_of_year, sec.pillar::VARCHAR AS pillar, s.country,
+            sum(s.measures_total), sum(s.measures_covered), sum(s.measures_completed),
+            sum(s.activities_total), max(s.activities_total)
+        FROM metrics_section_country s
+        JOIN sections sec USING (plan_id, section_id)
+        GROUP BY ALL
+        """
+    ).fetchall()
+    pillars = {
+        (y, p, c): (total, covered, completed, activities)
+        for y, p, c, total, covered, completed, activities in con.execute(
+            "SELECT as_of_year, pillar, country, measures_total, measures_covered, measures_completed,"
+            " activities_total FROM metrics_pillar_country WHERE pillar <> 'ALL'"
+        ).fetchall()
+    }
+    assert len(rolled) == len(pillars) == 5 * 6 * 14
+    for y, p, c, total, covered, completed, activities_sum, activities_max in rolled:
+        pillar_total, pillar_covered, pillar_completed, pillar_activities = pillars[(y, p, c)]
+        assert (total, covered, completed) == (pillar_total, pillar_covered, pillar_completed)
+        # An activity may link measures of two sections of one pillar: counted in each, once in the pillar.
+        assert activities_max <= pillar_activities <= activities_sum
+
+
+def test_superseded_and_rejected_uploads_never_count(con):
+    leaked = _scalar(
+        con,
+        """
+        SELECT count(*) FROM activity_status st
+        JOIN submissions s USING (submission_id)
+        WHERE s.status <> 'accepted' OR s.superseded_by IS NOT NULL
+        """,
+    )
+    assert leaked == 0
+    received = _scalar(
+        con, "SELECT returns_received FROM metrics_reporting WHERE as_of_year = 2017 AND country = 'ALL'"
+    )
+    current_pairs = _scalar(
+        con,
+        "SELECT count(DISTINCT (country, reporting_year)) FROM submissions WHERE status = 'accepted'"
+        " AND superseded_by IS NULL",
+    )
+    uploads = _scalar(con, "SELECT count(*) FROM submissions")
+    assert received == current_pairs < uploads
+
+
+# --- The same numbers computed independently, in plain Python, from the raw rows -----------------------------
+
+
+def _raw(con):
+    submissions = con.execute(
+        "SELECT submission_id, country, reporting_year, version, status, superseded_by, received_on FROM submissions"
+    ).fetchall()
+    activities = con.execute("SELECT submission_id, country, activity_id, status FROM activities").fetchall()
+    links = con.execute("SELECT submission_id, activity_id, measure_id FROM activity_measures").fetchall()
+    measures = dict(con.execute("SELECT measure_id, pillar::VARCHAR FROM measures").fetchall())
+    return submissions, activities, links, measures
+
+
+def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
+    submissions, activities, links, measures = _raw(con)
+    # Current version of each (country, year): the newest accepted upload.
+    current: dict[tuple[str, int], tuple[int, int]] = {}
+    first_arrival: dict[tuple[str, int], tuple[int, object]] = {}
+    for sid, c, year, version, status, _superseded, received_on in submissions:
+        if status != "accepted":
+            continue
+        if (c, year) not in current or version > current[(c, year)][0]:
+            current[(c, year)] = (version, sid)
+        if (c, year) not in first_arrival or sid < first_arrival[(c, year)][0]:
+            first_arrival[(c, year)] = (sid, received_on)
+    current_ids = {sid: key for key, (_, sid) in current.items()}
+    countries = set(ISO3_CODES) if country == "ALL" else {country}
+    # Status as of Y: the latest listing with R <= Y.
+    latest: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for sid, c, activity_id, status in activities:
+        if sid not in current_ids or c not in countries:
+            continue
+        year = current_ids[sid][1]
+        if year <= as_of and ((c, activity_id) not in latest or year > latest[(c, activity_id)][0]):
+            latest[(c, activity_id)] = (year, sid, status)
+    linked = defaultdict(set)
+    for sid, activity_id, measure_id in links:
+        linked[(sid, activity_id)].add(measure_id)
+    in_pillar = {m for m, p in measures.items() if pillar == "ALL" or p == pillar}
+    covered, completed, acts, acts_done = set(), set(), 0, 0
+    for (_c, activity_id), (_year, sid, status) in latest.items():
+        if status == "cancelled":
+            continue
+        ms = linked[(sid, activity_id)] & in_pillar
+        if not ms:
+            continue
+        acts += 1
+        acts_done += status == "completed"
+        if status in ("ongoing", "completed"):
+            covered |= ms
+        if status == "completed":
+            completed |= ms
+    years = as_of - PLAN_FIRST_YEAR + 1
+    received = sum(1 for (c, year) in current if c in countries and year <= as_of)
+    reporting_rate = received / (len(countries) * years)
+    completion_rate = len(completed) / len(in_pillar)
+    pace = completion_rate / (years / (PLAN_LAST_YEAR - PLAN_FIRST_YEAR + 1))
+    if reporting_rate < SETTING_VALUES["min_reporting_rate"]:
+        status = "insufficient data"
+    elif pace >= SETTING_VALUES["on_track_pace"]:
+        status = "on track"
+    elif pace >= SETTING_VALUES["acceleration_pace"]:
+        status = "acceleration needed"
+    else:
+        status = "limited progress"
+    return {
+        "measures_total": len(in_pillar),
+        "measures_covered": len(covered),
+        "measures_completed": len(completed),
+        "activities_total": acts,
+        "activities_completed": acts_done,
+        "coverage_rate": pytest.approx(len(covered) / len(in_pillar)),
+        "pace_index": pytest.approx(pace),
+        "reporting_rate": pytest.approx(reporting_rate),
+        "progress_status": status,
+    }
+
+
+@pytest.mark.parametrize(
+    ("as_of", "country", "pillar"),
+    [(2017, "ALL", "ALL"), (2016, "KHM", "2"), (2015, "THA", "4"), (2014, "ALL", "1"), (2017, "PHL", "ALL")],
+)
+def test_cells_match_an_independent_recomputation(con, as_of, country, pillar):
+    expected = _recompute(con, as_of, country, pillar)
+    row = con.execute(
+        f"SELECT {', '.join(expected)} FROM metrics_pillar_country WHERE as_of_year = ? AND country = ? AND pillar = ?",
+        [as_of, country, pillar],
+    ).fetchone()
+    assert dict(zip(expected, row, strict=True)) == expected
+    assert expected["activities_total"] > 0
+
+
+def test_every_as_of_year_and_scope_is_present(con):
+    assert _scalar(con, "SELECT count(DISTINCT as_of_year) FROM metrics_pillar_country") == len(AS_OF_YEARS)
+    scopes = {c for (c,) in con.execute("SELECT DISTINCT country FROM metrics_reporting").fetchall()}
+    assert scopes == {*ISO3_CODES, "ALL"}
