@@ -1,0 +1,207 @@
+"""`aptmon serve` with several gunicorn workers: concurrent uploads and reads never fail and never lose a return."""
+
+from __future__ import annotations
+
+import base64
+import json
+import multiprocessing
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import duckdb
+import pytest
+from return_files import write_xlsx
+
+from etl import users, warehouse
+
+APTMON = str(Path(sys.executable).with_name("aptmon"))
+PASSWORD = "concurrent-password-1"
+UPLOADERS = {"up-khm": ("KHM", "Cambodia"), "up-tha": ("THA", "Thailand"), "up-vnm": ("VNM", "Viet Nam")}
+YEARS = (2013, 2014, 2015, 2016)
+READERS = 3
+OUTCOME_PATTERN = '{"token":["MATCH"],"type":"upload-outcome"}'
+SUBMIT_PATTERN = '{"token":["MATCH"],"type":"upload-submit"}'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Session:
+    """A signed-in browser stand-in: cookies kept, the login form's token read like a browser would."""
+
+    def __init__(self, base_url: str, username: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        form = self.get("/login").decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        fields = {"username": username, "password": PASSWORD, "csrf_token": token, "next": "/login"}
+        self.opener.open(f"{base_url}/login", urllib.parse.urlencode(fields).encode(), timeout=60).read()
+
+    def get(self, path: str) -> bytes:
+        with self.opener.open(f"{self.base_url}{path}", timeout=60) as response:
+            return response.read()
+
+    def callback(self, body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.base_url}/_dash-update-component",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with self.opener.open(request, timeout=120) as response:
+            return json.loads(response.read())
+
+
+def check_body(path: Path) -> dict:
+    contents = "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+    return {
+        "output": "upload-results.children",
+        "outputs": {"id": "upload-results", "property": "children"},
+        "inputs": [{"id": "upload", "property": "contents", "value": [contents]}],
+        "state": [
+            {"id": "upload", "property": "filename", "value": [path.name]},
+            {"id": "upload-country", "property": "value", "value": None},
+            {"id": "upload-year", "property": "value", "value": None},
+            {"id": "upload-received-on", "property": "date", "value": None},
+        ],
+        "changedPropIds": ["upload.contents"],
+    }
+
+
+def submit_body(token: str) -> dict:
+    outcome = {"type": "upload-outcome", "token": token}
+    button = {"type": "upload-submit", "token": token}
+    return {
+        "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled..",
+        "outputs": [{"id": outcome, "property": "children"}, {"id": button, "property": "disabled"}],
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
+        "state": [{"id": "upload-received-on", "property": "date", "value": None}],
+        "changedPropIds": ['{"token":"' + token + '","type":"upload-submit"}.n_clicks'],
+    }  # fmt: skip
+
+
+def upload_all(base_url: str, username: str, files: list[str]) -> list[str]:
+    """One analyst's process: check then submit each of their returns; the outcome text of each."""
+    session = Session(base_url, username)
+    outcomes = []
+    for file in files:
+        checked = json.dumps(session.callback(check_body(Path(file))))
+        token = re.search(r'"type": "upload-submit", "token": "([0-9a-f]{32})"', checked)
+        if token is None:
+            token = re.search(r'"token": "([0-9a-f]{32})", "type": "upload-submit"', checked)
+        assert token is not None, checked[:2000]
+        outcomes.append(json.dumps(session.callback(submit_body(token.group(1)))))
+    return outcomes
+
+
+def read_until(base_url: str, stop_file: str) -> int:
+    """A reader's process: page layouts, the submissions log and a template until told to stop; requests made."""
+    session = Session(base_url, "admin-reader")
+    log_body = {
+        "output": "submissions-table.data",
+        "outputs": {"id": "submissions-table", "property": "data"},
+        "inputs": [{"id": "submissions-country", "property": "value", "value": "ALL"}],
+        "state": [],
+        "changedPropIds": ["submissions-country.value"],
+    }
+    requests = 0
+    while not os.path.exists(stop_file):
+        session.get("/_dash-layout")
+        session.callback(log_body)
+        session.get("/download/template?year=2016&country=KHM")
+        requests += 3
+    return requests
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`aptmon serve --workers 3` on a free loopback port over a fresh warehouse; yields the base URL."""
+    db = tmp_path / "warehouse.duckdb"
+    warehouse.initialise(db)
+    for username, (iso3, _) in UPLOADERS.items():
+        users.add_user(username, PASSWORD, "analyst", iso3, db)
+    users.add_user("admin-reader", PASSWORD, "admin", None, db)
+    port = free_port()
+    env = os.environ | {
+        "APTMON_INSTANCE_DIR": str(tmp_path / "instance"),
+        "APTMON_RETURNS_DIR": str(tmp_path / "returns"),
+    }
+    env.pop("APTMON_SECRET_KEY", None)  # the workers must agree on the key file made by the first of them
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [APTMON, "serve", "--workers", "3", "--port", str(port), "--warehouse", str(db)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base_url}/login", timeout=5).read()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"aptmon serve did not start: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.3)
+    yield base_url, db, tmp_path / "server.log"
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+    log.close()
+
+
+def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
+    base_url, db, server_log = served
+    files = {
+        username: [
+            str(write_xlsx(tmp_path / f"{iso3}-{year}.xlsx", [[f"{iso3}-{year}", "2.1.6", "Trade fair", "Planned"]],
+                           country=name, year=year))
+            for year in YEARS
+        ]
+        for username, (iso3, name) in UPLOADERS.items()
+    }  # fmt: skip
+    stop_file = str(tmp_path / "stop")
+    with ProcessPoolExecutor(len(UPLOADERS) + READERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+        readers = [pool.submit(read_until, base_url, stop_file) for _ in range(READERS)]
+        uploads = {username: pool.submit(upload_all, base_url, username, paths) for username, paths in files.items()}
+        outcomes = {username: future.result(timeout=300) for username, future in uploads.items()}
+        Path(stop_file).touch()
+        reads = [future.result(timeout=120) for future in readers]
+    print(f"reads per reader process: {reads}")
+
+    for username, texts in outcomes.items():
+        iso3 = UPLOADERS[username][0]
+        assert [re.search(r"Submitted: (\w+ \d+) is now version (\d)", t).groups() for t in texts] == [
+            (f"{iso3} {year}", "1") for year in YEARS
+        ]
+    assert all(count > 0 for count in reads)
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        accepted = con.execute(
+            "SELECT country, reporting_year, count(*) FROM submissions WHERE status = 'accepted' GROUP BY ALL"
+        ).fetchall()
+        activities = con.execute("SELECT count(*), count(DISTINCT activity_id) FROM activities").fetchone()
+        other = con.execute("SELECT count(*) FROM submissions WHERE status <> 'accepted'").fetchone()[0]
+    finally:
+        con.close()
+    expected = {(iso3, year, 1) for iso3, _ in UPLOADERS.values() for year in YEARS}
+    assert set(accepted) == expected and len(accepted) == len(expected)
+    assert activities == (len(expected), len(expected))
+    assert other == 0
+    # Every request the server saw succeeded (gunicorn's access log: "METHOD path HTTP/1.1" status).
+    statuses = re.findall(r'HTTP/1\.[01]" (\d{3})', server_log.read_text())
+    assert statuses and all(status in ("200", "204", "302") for status in statuses), sorted(set(statuses))
