@@ -273,12 +273,18 @@ def make_issue(
 ) -> Issue:
     """Build the issue record for `code`, filling its message template."""
     spec = ISSUE_CODES[code]
-    shown = None if value is None else _shown(value)
+    shown = None if value is None else shown_value(value)
     message = spec.template.format(row=row, column=column, value=shown, **details)
     return Issue(spec.severity, code, sheet, row, column, shown, message, column_index)
 
 
-def _shown(value: object) -> str:
+SHOWN_VALUE_CHARS = 120  # a pasted essay in a cell must not turn every message about it into an essay
+
+
+def shown_value(value: object) -> str:
+    """A cell value as a message shows it: whole numbers without .0, dates as typed, long text clipped."""
+    if isinstance(value, str) and len(value) > SHOWN_VALUE_CHARS:
+        return f"{value[:SHOWN_VALUE_CHARS]}... ({len(value):,} characters)"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "year") and hasattr(value, "isoformat"):

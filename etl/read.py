@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,15 @@ MAX_ZIP_ENTRIES = 10_000
 MAX_COMPRESSION_RATIO = 200  # xlsx sheets compress 5-50x; zip bombs 1000x and more
 RATIO_CHECK_FLOOR = 4 * 1024 * 1024  # small entries (styles, blank sheets) may compress as well as they like
 HEADER_SEARCH_ROWS = 30
+# calamine allocates every sheet densely (rows x columns) before Python sees it: two cells at A1 and XFD1048576
+# would ask for 512 GiB and abort the process. A return's sheet stays far below these limits.
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_COLUMNS = 256
+MAX_SHEET_CELLS = 4_000_000
+# Cell references that could make a sheet large: two- or three-letter columns, six- or seven-digit rows, or a
+# cell without a leading r="" (placed by counting). Ordinary returns have almost none, so the pre-scan is cheap.
+_WIDE_OR_DEEP_CELL = re.compile(rb'<c(?: r="(?:([A-Z]{2,3})\d|[A-Z]+(\d{6,7}))"|(?! r=)[ />])')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -173,6 +184,7 @@ def _zip_format(path: Path, suffix: str) -> str:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise _Refused(make_issue("unsupported-format", value=".xlsb"))
+        _check_sheet_extents(path, [e for e in entries if e.filename.startswith("xl/worksheets/")])
         return "xlsm" if suffix == ".xlsm" else "xlsx"
     if "content.xml" in names and "mimetype" in names:
         return "ods"
@@ -181,6 +193,101 @@ def _zip_format(path: Path, suffix: str) -> str:
     if "[Content_Types].xml" in names or "mimetype" in names:
         raise _Refused(make_issue("corrupt-file", detail="the workbook part is missing"))
     raise _Refused(make_issue("not-a-spreadsheet", detail="it is a zip archive"))
+
+
+def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
+    """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine."""
+    with zipfile.ZipFile(path) as archive:
+        names = _sheet_names_by_part(archive)
+        for entry in sheets:
+            rows, columns, exact = _sheet_extent(archive, entry, exact=False)
+            if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
+                rows, columns, exact = _sheet_extent(archive, entry, exact=True)
+            sheet = names.get(entry.filename)
+            where = f"on sheet {sheet}" if sheet else f"in {entry.filename}"
+            if rows > MAX_SHEET_ROWS:
+                detail = f"more than {MAX_SHEET_ROWS:,} rows {where} (a value in row {rows:,})"
+            elif columns > MAX_SHEET_COLUMNS:
+                detail = f"{columns:,} columns {where} (at most {MAX_SHEET_COLUMNS} columns)"
+            elif rows * columns > MAX_SHEET_CELLS:
+                detail = f"{rows:,} rows by {columns:,} columns {where} (at most {MAX_SHEET_CELLS:,} cells)"
+            else:
+                continue
+            raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+
+
+def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name, read with plain patterns (an XML parser here would expand entities)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")[: 1 << 20]
+        rels = archive.read("xl/_rels/workbook.xml.rels")[: 1 << 20]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    targets = {}
+    for element in re.findall(rb"<Relationship\b([^>]*)>", rels):
+        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', element))
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        targets[attributes.get(b"Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    names = {}
+    for element in re.findall(rb"<sheet\b([^>]*)>", workbook):
+        attributes = dict(re.findall(rb'([\w:]+)="([^"]*)"', element))
+        part = targets.get(attributes.get(b"r:id"))
+        if part and b"name" in attributes:
+            names[part] = html.unescape(attributes[b"name"].decode("utf-8", "replace"))
+    return names
+
+
+def _sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool) -> tuple[int, int, bool]:
+    """(rows, columns, exact) the sheet's cells span, streamed in 1 MiB chunks.
+
+    The quick pass only looks at unusual references and bounds an ordinary sheet by 99 999 rows and 26
+    columns; the exact pass (or any unusual reference) reads every reference and counts cells placed by order.
+    """
+    rows = columns = 0
+    unusual = False
+    row_count = cells_in_row = widest_row = 0
+    tail = b""
+    with archive.open(entry) as part:
+        while chunk := part.read(1 << 20):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = data[:cut], data[cut:]
+            if exact:
+                for column, row in _CELL_REF.findall(data):
+                    rows = max(rows, int(row))
+                    columns = max(columns, _column_number(column))
+                pieces = data.split(b"<row")
+                cells_in_row += _cell_tags(pieces[0])
+                for piece in pieces[1:]:
+                    widest_row = max(widest_row, cells_in_row)
+                    cells_in_row = _cell_tags(piece)
+                row_count += len(pieces) - 1
+                continue
+            for match in _WIDE_OR_DEEP_CELL.finditer(data):
+                column, row = match.groups()
+                if row is not None:
+                    rows = max(rows, int(row))
+                    if rows > MAX_SHEET_ROWS:
+                        return rows, 26, False  # refused whatever the width
+                else:
+                    unusual = True  # a wide column or a cell placed by counting: only the exact pass can tell
+                    break
+            if unusual:
+                return _sheet_extent(archive, entry, exact=True)
+    if exact:
+        return max(rows, row_count), max(columns, widest_row, cells_in_row), True
+    return max(rows, 99_999), 26, False
+
+
+def _cell_tags(xml: bytes) -> int:
+    return xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _ole_format(path: Path) -> str:
@@ -211,7 +318,7 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
             if activities_name is None:
                 if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
                     raise _Refused(make_issue("empty-workbook"))
-                raise _Refused(make_issue("missing-sheet", detail=", ".join(workbook.sheet_names) or "none"))
+                raise _Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names)))
             sheet = workbook.get_sheet_by_name(activities_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
@@ -225,6 +332,12 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
         raise _Refused(make_issue("empty-workbook"))
     result.table = _table(activities_name, rows, result.issues)
     _warn_merged(result.table, merged, result.issues)
+
+
+def _name_list(names: list[str], shown: int = 10) -> str:
+    """Sheet names for a message: the first few, then how many more (a workbook may have hundreds)."""
+    listed = ", ".join(names[:shown]) or "none"
+    return f"{listed} and {len(names) - shown} more" if len(names) > shown else listed
 
 
 def _short(exc: Exception) -> str:

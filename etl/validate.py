@@ -13,7 +13,7 @@ from etl import return_format as fmt
 from etl.catalogue import Catalogue, normalise_measure_id
 from etl.countries import country_code
 from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-from etl.issue_codes import ERROR, WARNING, Issue, make_issue
+from etl.issue_codes import ERROR, WARNING, Issue, make_issue, shown_value
 from etl.read import RawReturn
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -131,7 +131,7 @@ class MeasureLookup:
 
     def hint(self, typed: str, measure_id: str) -> str:
         """Why `typed` is not a measure, naming the real ids nearest to it."""
-        shown = f'"{typed}"'
+        shown = f'"{shown_value(typed)}"'
         shape = _ID_SHAPE.fullmatch(measure_id)
         if not shape:
             return f'{shown} is not a measure id; type ids such as 2.1.6 or 3.1.2(a), separated by ";"'
