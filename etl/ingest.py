@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ def ingest_file(
     a batch. Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
-    file_name = Path(original_name or path.name).name
+    file_name = display_name(original_name or "") or path.name
     lookup = catalogue or catalogue_lookup(warehouse_file)
     raw = read_return(path, file_name)
     validated = validate_return(raw, lookup, country=country, year=year)
@@ -124,6 +125,15 @@ def ingest_file(
         report_path=report_path,
         dry_run=dry_run,
     )
+
+
+# Control characters (NUL, new lines) and bidirectional overrides, which can make "exe.xlsx" read as another name.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def display_name(name: str) -> str:
+    """The analyst's file name as a label: its last part after / or \\, without unshowable characters."""
+    return _UNSHOWABLE.sub("", re.split(r"[\\/]", name)[-1]).strip()
 
 
 def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> MeasureLookup:

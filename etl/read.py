@@ -302,7 +302,10 @@ def _ole_format(path: Path) -> str:
 
 def _read_workbook(path: Path, result: RawReturn) -> None:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() == f".{result.file_format}":
+            workbook = CalamineWorkbook.from_path(str(path))
+        else:  # e.g. an .xls saved under an .xlsx name: calamine picks the reader by extension, so go by content
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except PasswordError as exc:
         raise _Refused(make_issue("password-protected")) from exc
     except (CalamineError, OSError, ValueError) as exc:
