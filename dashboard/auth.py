@@ -188,7 +188,7 @@ def user_menu() -> html.Div:
                 className="btn btn-sm btn-light ms-3",
             ),
         ],
-        className="d-flex align-items-center text-white ms-auto",
+        className="d-flex align-items-center text-white text-nowrap ms-auto",
     )
 
 

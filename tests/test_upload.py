@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -180,7 +180,7 @@ def test_admin_backfills_with_a_received_on_date_analyst_cannot(app, warehouse_f
     [token] = tokens(check(analyst, app, [later]), "submit")
     submit(analyst, app, token, received_on="2014-01-01")
     received = rows(warehouse_file, "SELECT received_on FROM submissions WHERE submitted_by = 'analyst-khm'")
-    assert received == [(date.today(),)]
+    assert received == [(datetime.now(UTC).date(),)]  # the day it arrived
 
 
 def test_csv_takes_the_year_from_the_form(app, warehouse_file, tmp_path):

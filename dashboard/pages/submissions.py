@@ -78,9 +78,10 @@ def layout(**_query):
                 style_cell_conditional=[
                     {
                         "if": {"column_id": "sha256"},
-                        "maxWidth": "8rem",
-                        "overflow": "hidden",
-                        "textOverflow": "ellipsis",
+                        # The whole hash, wrapped, so it can be compared with `sha256sum` of a file.
+                        "maxWidth": "9rem",
+                        "wordBreak": "break-all",
+                        "fontSize": "0.7rem",
                     }
                 ],
                 style_data_conditional=[

@@ -300,6 +300,8 @@ def _card(file_name: str, status: str, body: list, result=None) -> dbc.Card:
 def _body(result, staged: uploads.StagedUpload) -> list:
     parts: list = []
     summary = f"{result.activities} activities, {result.errors} errors, {result.warnings} warnings."
+    if result.status == "rejected":
+        summary = f"{result.errors} errors, {result.warnings} warnings."
     parts.append(html.P(summary, className="mb-2"))
     if result.status == "rejected":
         parts.append(
