@@ -1,10 +1,11 @@
-"""Role-checked file downloads: feedback workbooks, the return template, and returns as received."""
+"""Role-checked file downloads: feedback workbooks, the template, returns as received, exports and the report."""
 
 from __future__ import annotations
 
 import io
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import flask
@@ -16,6 +17,9 @@ from etl.definitions import AS_OF_YEARS
 FEEDBACK_PATH = "/download/feedback/<token>"
 TEMPLATE_PATH = "/download/template"
 SUBMISSION_PATH = "/download/submission/<int:submission_id>"
+EXPORT_PATH = "/download/export"
+REPORT_PATH = "/download/report"
+ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,6 +28,8 @@ def init_app(server: flask.Flask) -> None:
     server.add_url_rule(FEEDBACK_PATH, "download_feedback", feedback)
     server.add_url_rule(TEMPLATE_PATH, "download_template", template)
     server.add_url_rule(SUBMISSION_PATH, "download_submission", submission)
+    server.add_url_rule(EXPORT_PATH, "download_export", export_tables)
+    server.add_url_rule(REPORT_PATH, "download_report", progress_report)
 
 
 def feedback_href(token: str) -> str:
@@ -91,6 +97,73 @@ def submission(submission_id: int):
     # The name the analyst gave, made safe for a header; the path comes from the warehouse, never the request.
     name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(record["file_name"]).name) or f"return{stored.suffix}"
     return flask.send_file(stored, as_attachment=True, download_name=name, max_age=0)
+
+
+def export_href(as_of: int | None, output_format: str) -> str:
+    year = f"as_of={int(as_of)}&" if as_of else ""
+    return f"{EXPORT_PATH}?{year}format={output_format}"
+
+
+def report_href(as_of: int | None) -> str:
+    return f"{REPORT_PATH}?as_of={int(as_of)}" if as_of else REPORT_PATH
+
+
+@auth.require_role(*auth.EXPORTERS)
+def export_tables():
+    """The metric tables of `aptmon export` for an as-of year: one workbook, or a zip of CSV or Parquet files."""
+    from etl import export as exporter
+
+    as_of = _as_of_year()
+    output_format = flask.request.args.get("format", "xlsx")
+    if output_format not in exporter.FORMATS:
+        flask.abort(400, f"Choose a format from {', '.join(exporter.FORMATS)}.")
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / ("tables.xlsx" if output_format == "xlsx" else "tables")
+        try:
+            result = exporter.export(
+                target, warehouse_file=data.warehouse_file(), as_of=as_of, output_format=output_format
+            )
+        except exporter.ExportError as exc:
+            flask.abort(400, str(exc))
+        name = f"apt-monitor-metrics-as-of-{result.as_of_year}"
+        if output_format == "xlsx":
+            payload, mimetype, name = io.BytesIO(target.read_bytes()), XLSX_TYPE, f"{name}.xlsx"
+        else:
+            payload, mimetype, name = _zip_folder(target, name), ZIP_TYPE, f"{name}-{output_format}.zip"
+    return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+@auth.require_role(*auth.EXPORTERS)
+def progress_report():
+    """The progress report of `aptmon report` for an as-of year, as one self-contained HTML file."""
+    from etl import report
+
+    as_of = _as_of_year()
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "report.html"
+        try:
+            result = report.write_report(target, warehouse_file=data.warehouse_file(), as_of=as_of)
+        except report.ReportError as exc:
+            flask.abort(400, str(exc))
+        payload = io.BytesIO(target.read_bytes())
+    name = f"apt-progress-report-as-of-{result.as_of_year}.html"
+    return flask.send_file(payload, mimetype="text/html", as_attachment=True, download_name=name, max_age=0)
+
+
+def _as_of_year() -> int | None:
+    as_of = flask.request.args.get("as_of", type=int)
+    if as_of is not None and as_of not in AS_OF_YEARS:
+        flask.abort(400, f"Choose an as-of year from {AS_OF_YEARS[0]} to {AS_OF_YEARS[-1]}.")
+    return as_of
+
+
+def _zip_folder(folder: Path, name: str) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, f"{name}/{file.name}")
+    buffer.seek(0)
+    return buffer
 
 
 def _inside_returns(stored_path: str | None) -> Path | None:

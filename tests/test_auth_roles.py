@@ -16,6 +16,7 @@ ROUTES = {
     "/download/template?year=2015&country=KHM": auth.UPLOADERS,
     "/download/feedback/0123456789abcdef0123456789abcdef": auth.UPLOADERS,
     "/download/submission/1": auth.SUBMISSION_READERS,
+    "/download/export?as_of=2015&format=csv": auth.EXPORTERS,
 }
 
 
@@ -50,7 +51,8 @@ def protected_callbacks(app) -> list[tuple[str, tuple[str, ...]]]:
 
 def test_the_role_protected_callbacks_are_the_expected_ones(app):
     names = {name for name, _ in protected_callbacks(app)}
-    assert {"check_uploads", "submit_upload", "template_link", "filter_submissions", "show_submission"} <= names
+    expected = {"check_uploads", "submit_upload", "template_link", "filter_submissions", "show_submission"}
+    assert expected | {"export_links"} <= names
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])

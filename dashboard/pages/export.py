@@ -1,0 +1,109 @@
+"""Export page: evaluators download the metric tables and the progress report for an as-of year."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import auth, data, downloads, ids
+from dashboard.components.access import not_permitted
+from etl.definitions import AS_OF_YEARS
+
+dash.register_page(
+    __name__, path="/export", name="Export", title="Export - APT Work Plan Monitor", order=22, roles=auth.EXPORTERS
+)
+
+FORMAT_OPTIONS = [
+    {"label": "Excel workbook (one sheet per table, with Definitions)", "value": "xlsx"},
+    {"label": "CSV files (zip)", "value": "csv"},
+    {"label": "Parquet files (zip)", "value": "parquet"},
+]
+TABLES = (
+    ("metrics_pillar_country", "coverage, completion and progress status per pillar and country"),
+    ("metrics_section_country", "the same per section"),
+    ("measure_progress", "activities and coverage per measure and country"),
+    ("metrics_reporting", "reporting completeness and timeliness per country"),
+    ("activities", "every activity with its status as of the year"),
+    ("catalogue", "the Work Plan's pillars, sections, measures and sub-items"),
+)
+
+
+def layout(**_query):
+    user = auth.signed_in_user()
+    if user is None or user.role not in auth.EXPORTERS:
+        return not_permitted("export tables or the progress report", auth.EXPORTERS)
+    latest = data.data_state()["latest_year"]
+    return html.Div(
+        [
+            html.H2("Export"),
+            html.P(
+                "The tables behind every chart, exactly as the monitor computes them, for the as-of year you "
+                "choose (the latest year with returns unless you pick another), and the concise progress report "
+                "for the APT Summit. The same files come from `aptmon export` and `aptmon report`."
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("As of year", html_for=ids.EXPORT_YEAR),
+                            dcc.Dropdown(
+                                id=ids.EXPORT_YEAR,
+                                options=[{"label": str(y), "value": y} for y in AS_OF_YEARS],
+                                value=latest,
+                                clearable=False,
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Format of the tables"),
+                            dbc.RadioItems(id=ids.EXPORT_FORMAT, options=FORMAT_OPTIONS, value="xlsx"),
+                        ],
+                        md=6,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            html.Div(
+                [
+                    html.A(
+                        "Download the tables",
+                        id=ids.EXPORT_TABLES_BUTTON,
+                        href=downloads.export_href(latest, "xlsx"),
+                        className="btn btn-primary me-2",
+                    ),
+                    html.A(
+                        "Download the progress report",
+                        id=ids.EXPORT_REPORT_BUTTON,
+                        href=downloads.report_href(latest),
+                        className="btn btn-outline-primary",
+                    ),
+                ],
+                className="mb-4",
+            ),
+            html.H5("What the export holds"),
+            html.Ul([html.Li([html.Code(name), f": {what}"]) for name, what in TABLES]),
+            html.P(
+                "Each export also carries the definitions of every column and setting, the as-of year, when it "
+                "was made, and a fingerprint of the data it was computed from: two exports with the same "
+                "fingerprint come from the same returns and definitions.",
+                className="small text-muted",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.EXPORT_TABLES_BUTTON, "href"),
+    Output(ids.EXPORT_REPORT_BUTTON, "href"),
+    Input(ids.EXPORT_YEAR, "value"),
+    Input(ids.EXPORT_FORMAT, "value"),
+)
+@auth.require_role(*auth.EXPORTERS)
+def export_links(year, output_format):
+    """Point the download buttons at the chosen year and format (the routes check the role again)."""
+    year = year if year in AS_OF_YEARS else None
+    output_format = output_format if output_format in ("xlsx", "csv", "parquet") else "xlsx"
+    return downloads.export_href(year, output_format), downloads.report_href(year)
