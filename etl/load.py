@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import duckdb
 import pyarrow as pa
-import pyarrow.ipc as ipc
 
 from etl import catalogue as cat
 from etl.validate import ValidatedReturn
@@ -80,17 +79,25 @@ def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PL
     return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
 
 
-def content_hash(validated: ValidatedReturn) -> str:
-    """A hash of what the return says (not of the file): re-saving or re-ordering rows does not change it."""
-    digest = hashlib.sha256(f"{validated.country}|{validated.year}|".encode())
-    activities = validated.activities.drop_columns(["source_sheet", "source_row"]).sort_by("activity_id")
-    measures = validated.measures.sort_by([("activity_id", "ascending"), ("measure_id", "ascending")])
-    for table in (activities, measures):
-        sink = pa.BufferOutputStream()
-        with ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table.combine_chunks())
-        digest.update(sink.getvalue().to_pybytes())
-    return digest.hexdigest()
+def content_hash(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> str:
+    """A hash of what the return says (not of the file): re-saving or re-ordering rows does not change it.
+
+    Each row is hashed by DuckDB and the row hashes summed, which is order-free and vectorised; rows are
+    distinct in an accepted return (unique activity ids), so no two rows cancel out.
+    """
+    activity_columns = [c for c in validated.activities.column_names if c not in ("source_sheet", "source_row")]
+    sums = []
+    for name, table, columns in (
+        ("hash_activities", validated.activities, activity_columns),
+        ("hash_measures", validated.measures, validated.measures.column_names),
+    ):
+        con.register(name, table)
+        try:
+            row_hash = ", ".join(f'"{c}"' for c in columns)
+            sums.append(con.execute(f"SELECT count(*), sum(hash({row_hash})::HUGEINT) FROM {name}").fetchall()[0])
+        finally:
+            con.unregister(name)
+    return hashlib.sha256(f"{validated.country}|{validated.year}|{sums}".encode()).hexdigest()
 
 
 def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int, str] | None:
@@ -127,7 +134,7 @@ def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tup
     """What loading would do: (status, current version row, content hash), without writing anything."""
     if not validated.accepted:
         return REJECTED, None, None
-    digest = content_hash(validated)
+    digest = content_hash(con, validated)
     previous = current_version(con, validated.country, validated.year)
     if previous is not None and previous[2] == digest:
         return UNCHANGED, previous, digest

@@ -442,18 +442,18 @@ def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
             )
 
     # Keep every non-blank row after the header, with its Excel row number; blank rows (however many) go.
-    numbers: list[int] = []
-    kept: list[list] = []
-    for number, row in enumerate(rows[header_index + 1 :], start=header_row + 1):
-        for value in row:
-            if value != "" and not _is_blank(value):
-                numbers.append(number)
-                kept.append(row)
-                break
+    # any() runs in C: a row of '' is blank; a row of spaces is kept here and reported by the checks.
+    body = rows[header_index + 1 :]
+    numbers = [number for number, row in enumerate(body, start=header_row + 1) if any(row)]
+    kept = [body[number - header_row - 1] for number in numbers]
+    width = max((len(row) for row in kept), default=0)
+    if any(len(row) != width for row in kept):  # CSV rows may be ragged; workbook rows never are
+        kept = [row + [""] * (width - len(row)) for row in kept]
+    transposed = list(zip(*kept, strict=True)) if kept else []
     values: dict[str, list] = {}
     for name, column in columns.items():
         i = column.index - 1
-        values[name] = [row[i] if i < len(row) else "" for row in kept]
+        values[name] = list(transposed[i]) if i < width else [""] * len(kept)
     return RawTable(sheet, header_row, columns, numbers, values)
 
 

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain, repeat
 
 import pyarrow as pa
 
@@ -283,15 +284,14 @@ def _text(value: object) -> str | None:
 
 
 def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[pa.Table, pa.Table]:
+    """Check every activity row. Each column is one pass with the conversion memoised per distinct cell value,
+    since returns repeat a handful of statuses, measure lists, dates and partners: O(n) with cheap steps."""
     table = raw.table
     sheet = table.sheet
     rows = table.rows
     n = len(rows)
     columns = table.columns
     blank_column = [""] * n
-
-    def values_of(name: str) -> list:
-        return table.values.get(name, blank_column)
 
     def place(name: str, i: int) -> dict:
         # Messages use the template's column name, whatever spelling the header had.
@@ -303,9 +303,10 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     error_cells: set[tuple[str, int]] = set()
     raw_columns: dict[str, list] = {}
     for name in fmt.COLUMN_BY_FIELD:
-        column_values = values_of(name)
-        bad = [i for i, v in enumerate(column_values) if v.__class__ is str and v[:1] == "#" and v in CELL_ERRORS]
-        if bad:
+        column_values = table.values.get(name, blank_column)
+        found = CELL_ERRORS.intersection(column_values)  # a set operation in C; usually empty
+        if found:
+            bad = [i for i, v in enumerate(column_values) if v in found]
             column_values = list(column_values)
             for i in bad:
                 issues.append(make_issue("cell-error", value=column_values[i], **place(name, i)))
@@ -313,122 +314,121 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
                 column_values[i] = ""
         raw_columns[name] = column_values
 
-    out: dict[str, list] = {name: [None] * n for name in ACTIVITY_SCHEMA.names}
+    out: dict[str, list] = {}
     out["source_sheet"] = [sheet] * n
-    out["source_row"] = list(rows)
-    measure_rows: tuple[list, list, list] = ([], [], [])
+    out["source_row"] = rows
 
     def require(name: str, i: int) -> None:
         if (name, i) not in error_cells:
             issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
 
+    for name in ("activity_id", "title", "lead_agency", "description"):
+        out[name] = [_text(v) if v.__class__ is not str else (v.strip() or None) for v in raw_columns[name]]
+
     # Activity ID: present and unique (ignoring case, as people read them).
-    first_seen: dict[str, int] = {}
     ids = out["activity_id"]
-    for i, value in enumerate(raw_columns["activity_id"]):
-        text = _text(value)
-        if text is None:
-            require("activity_id", i)
-            continue
-        ids[i] = text
-        key = text.upper()
-        if key in first_seen:
-            first = first_seen[key]
-            issues.append(make_issue("duplicate-activity", value=text, detail=first, **place("activity_id", i)))
-        else:
-            first_seen[key] = rows[i]
+    for i in [i for i, v in enumerate(ids) if v is None]:
+        require("activity_id", i)
+    keys = [v.upper() if v is not None else None for v in ids]
+    if len(set(keys)) < n - keys.count(None) + (None in keys):
+        first_seen: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key is None:
+                continue
+            first = first_seen.setdefault(key, rows[i])
+            if first != rows[i]:
+                issues.append(make_issue("duplicate-activity", value=ids[i], detail=first, **place("activity_id", i)))
+    for i in [i for i, v in enumerate(out["title"]) if v is None]:
+        require("title", i)
 
-    for name in ("title", "lead_agency", "description"):
-        target = out[name]
-        for i, value in enumerate(raw_columns[name]):
-            target[i] = _text(value)
-    for i, value in enumerate(out["title"]):
-        if value is None:
-            require("title", i)
-
-    # Status: variants and IATI codes, memoised since a return repeats a handful of spellings.
-    statuses = out["status"]
+    # Status: variants and IATI codes.
     status_memo: dict[object, str | None] = {}
-    for i, value in enumerate(raw_columns["status"]):
-        if value in status_memo:
-            status = status_memo[value]
-        else:
-            text = _text(value)
-            status = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
-            status_memo[value] = status
-        if status:
-            statuses[i] = status
-        elif status == "":
+    for value in set(raw_columns["status"]):
+        text = _text(value)
+        status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
+    statuses = [status_memo[v] or None for v in raw_columns["status"]]
+    for i in [i for i, s in enumerate(statuses) if s is None]:
+        value = raw_columns["status"][i]
+        if status_memo[value] == "":
             require("status", i)
         else:
             issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
+    out["status"] = statuses
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures.
-    measure_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
-    for i, value in enumerate(raw_columns["measure_ids"]):
-        parsed = measure_memo.get(value)
-        if parsed is None:
-            parsed = measure_memo[value] = _parse_measures(value, lookup)
-        links, unknown = parsed
-        if not links and not unknown:
-            require("measure_ids", i)
-            continue
+    part_memo: dict[str, tuple] = {}
+    cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
+    for value in set(raw_columns["measure_ids"]):
+        cell_memo[value] = _parse_measures(value, lookup, part_memo)
+    measure_cells = raw_columns["measure_ids"]
+    bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
+    for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
+        links, unknown = cell_memo[measure_cells[i]]
         for typed, measure_id in unknown:
             hint = lookup.hint(typed, measure_id)
             issues.append(make_issue("unknown-measure", value=typed, detail=hint, **place("measure_ids", i)))
-        activity_id = ids[i]
-        if activity_id is None:
-            continue
-        by_measure: dict[str, list[str]] = {}
-        for measure, sub_item in links:
-            subs = by_measure.setdefault(measure, [])
-            if sub_item and sub_item not in subs:
-                subs.append(sub_item)
-        # One row per (activity, measure): several sub-items of one measure share its row.
-        for measure, subs in by_measure.items():
-            measure_rows[0].append(activity_id)
-            measure_rows[1].append(measure)
-            measure_rows[2].append(";".join(subs) if subs else None)
+        if not links and not unknown:
+            require("measure_ids", i)
 
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
-    date_memo: dict[object, tuple[date | None, str | None, str | None]] = {}
     for name in ("start_date", "end_date"):
-        target = out[name]
-        for i, value in enumerate(raw_columns[name]):
-            if value == "" or value is None:
-                continue
-            key = (value.__class__, value)
-            parsed = date_memo.get(key)
-            if parsed is None:
-                parsed = date_memo[key] = _parse_date(value)
-            when, problem, detail = parsed
+        values = raw_columns[name]
+        parsed = {v: _parse_date(v) for v in set(values) if v != "" and v is not None}
+        clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
+        out[name] = [clean.get(v) for v in values]
+        for i in [i for i, v in enumerate(values) if v in parsed and v not in clean]:
+            value = values[i]
+            when, problem, detail = parsed[value]
             if problem:
                 issues.append(make_issue(problem, value=value, detail=detail, **place(name, i)))
-                if problem in ("invalid-date", "date-out-of-range"):
-                    continue
-            target[i] = when
-            if problem != "date-outside-plan" and not PLAN_START <= when <= PLAN_END:
+            if problem in ("invalid-date", "date-out-of-range"):
+                continue
+            if not PLAN_START <= when <= PLAN_END:
                 issues.append(make_issue("date-outside-plan", value=when, **place(name, i)))
+            out[name][i] = when
 
     starts, ends = out["start_date"], out["end_date"]
     start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
-    for i, status in enumerate(statuses):
-        start, end = starts[i], ends[i]
-        if status in NEEDS_START and start is None and _blank_or_empty(start_values[i]):
-            issues.append(make_issue("missing-date", detail=status, **place("start_date", i)))
-        if status in NEEDS_END and end is None and _blank_or_empty(end_values[i]):
-            issues.append(make_issue("missing-date", detail=status, **place("end_date", i)))
-        if start is not None and end is not None and end < start:
-            issues.append(make_issue("end-before-start", value=end, detail=start.isoformat(), **place("end_date", i)))
+    no_start = [i for i, (s, d) in enumerate(zip(statuses, starts, strict=True)) if d is None and s in NEEDS_START]
+    no_end = [i for i, (s, d) in enumerate(zip(statuses, ends, strict=True)) if d is None and s in NEEDS_END]
+    for i in no_start:
+        if _blank_or_empty(start_values[i]):
+            issues.append(make_issue("missing-date", detail=statuses[i], **place("start_date", i)))
+    for i in no_end:
+        if _blank_or_empty(end_values[i]):
+            issues.append(make_issue("missing-date", detail=statuses[i], **place("end_date", i)))
+    backwards = [
+        i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if a is not None and b is not None and b < a
+    ]
+    for i in backwards:
+        issues.append(
+            make_issue("end-before-start", value=ends[i], detail=starts[i].isoformat(), **place("end_date", i))
+        )
 
+    out["partners"] = [None] * n
+    out["funding_source"] = [None] * n
+    out["budget_usd"] = [None] * n
     _check_partners(raw_columns["partners"], out["partners"], issues, place)
     _check_funding(raw_columns["funding_source"], out["funding_source"], issues, place)
     _check_budget(raw_columns["budget_usd"], out["budget_usd"], issues, place)
 
     if any(i.severity == ERROR for i in issues):
         return ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table()
+    # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
+    links_of = [cell_memo[v][0] for v in measure_cells]
+    measure_activity = list(chain.from_iterable(repeat(a, len(k)) for a, k in zip(ids, links_of, strict=True)))
+    flat = list(chain.from_iterable(links_of))
+    measure_ids = [m for m, _ in flat]
+    measure_subs = [s for _, s in flat]
     activities = pa.Table.from_pydict(out, schema=ACTIVITY_SCHEMA)
-    measures = pa.Table.from_arrays([pa.array(c, pa.string()) for c in measure_rows], schema=MEASURE_SCHEMA)
+    measures = pa.Table.from_arrays(
+        [
+            pa.array(measure_activity, pa.string()),
+            pa.array(measure_ids, pa.string()),
+            pa.array(measure_subs, pa.string()),
+        ],
+        schema=MEASURE_SCHEMA,
+    )
     return activities, measures
 
 
@@ -436,23 +436,37 @@ def _blank_or_empty(value: object) -> bool:
     return value == "" or _blank(value)
 
 
-def _parse_measures(value: object, lookup: MeasureLookup) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
-    text = _text(value)
-    links: list[tuple[str, str | None]] = []
+def _parse_measures(
+    value: object, lookup: MeasureLookup, part_memo: dict[str, tuple]
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
+    """(measure, its sub-items joined by ';' or None) per measure named in a cell, and the unknown ids typed."""
+    text = value if value.__class__ is str else _text(value)
+    if not text:
+        return [], []
+    measures: list[tuple[str, str | None]] = []
     unknown: list[tuple[str, str]] = []
-    if text is None:
-        return links, unknown
     for part in _MEASURE_SEPARATORS.split(text):
-        typed = part.strip()
-        if not typed:
-            continue
-        measure_id = normalise_measure_id(typed)
-        resolved = lookup.resolve(measure_id)
-        if resolved:
-            links.append(resolved)
-        else:
-            unknown.append((typed, measure_id))
-    return links, unknown
+        known = part_memo.get(part)
+        if known is None:
+            typed = part.strip()
+            measure_id = normalise_measure_id(typed) if typed else ""
+            resolved = lookup.resolve(measure_id) if typed else None
+            known = part_memo[part] = (True, *resolved) if resolved else (False, typed, measure_id)
+        if known[0]:
+            measures.append(known[1:])
+        elif known[1]:
+            unknown.append(known[1:])
+    if len(measures) == 1 and measures[0][1] is None:
+        return measures, unknown
+    if len({m for m, _ in measures}) == len(measures) and all(sub is None for _, sub in measures):
+        return measures, unknown
+    # One row per (activity, measure): several sub-items of one measure share its row.
+    by_measure: dict[str, list[str]] = {}
+    for measure, sub_item in measures:
+        subs = by_measure.setdefault(measure, [])
+        if sub_item and sub_item not in subs:
+            subs.append(sub_item)
+    return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
 
 
 def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
@@ -489,17 +503,12 @@ def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
 
 
 def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
-    memo: dict[object, tuple[str | None, list[str]]] = {}
-    for i, value in enumerate(values):
-        if value == "":
-            continue
-        parsed = memo.get(value)
-        if parsed is None:
-            parsed = memo[value] = _parse_partners(value)
-        codes, unknown = parsed
-        target[i] = codes
-        for name in unknown:
-            issues.append(make_issue("unknown-partner", value=name, **place("partners", i)))
+    parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
+    target[:] = [parsed[v][0] if v != "" else None for v in values]
+    if any(p[1] for p in parsed.values()):
+        for i, value in enumerate(values):
+            for name in parsed[value][1] if value != "" else ():
+                issues.append(make_issue("unknown-partner", value=name, **place("partners", i)))
 
 
 def _parse_partners(value: object) -> tuple[str | None, list[str]]:
@@ -525,37 +534,40 @@ def _parse_partners(value: object) -> tuple[str | None, list[str]]:
 
 def _check_funding(values: list, target: list, issues: list[Issue], place) -> None:
     listed = ", ".join(fmt.FUNDING_SOURCES)
-    memo: dict[object, tuple[str | None, bool]] = {}
-    for i, value in enumerate(values):
-        if value == "":
-            continue
-        parsed = memo.get(value)
-        if parsed is None:
-            text = _text(value)
-            known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
-            parsed = memo[value] = (known or text, known is not None or text is None)
-        target[i] = parsed[0]
-        if not parsed[1]:
-            where = place("funding_source", i)
-            issues.append(make_issue("unknown-funding-source", value=parsed[0], detail=listed, **where))
+    parsed: dict[object, tuple[str | None, bool]] = {}
+    for value in set(values):
+        text = _text(value)
+        known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
+        parsed[value] = (known or text, known is not None or text is None)
+    target[:] = [parsed[v][0] for v in values]
+    for i in [i for i, v in enumerate(values) if not parsed[v][1]]:
+        where = place("funding_source", i)
+        issues.append(make_issue("unknown-funding-source", value=target[i], detail=listed, **where))
 
 
 def _check_budget(values: list, target: list, issues: list[Issue], place) -> None:
-    for i, value in enumerate(values):
-        if value == "" or value is None:
-            continue
-        amount: float | None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            amount = float(value)
-        else:
-            text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
-            if not text:
-                continue
-            try:
-                amount = float(text)
-            except ValueError:
-                amount = None
-        if amount is None or amount != amount or amount < 0:
-            issues.append(make_issue("invalid-budget", value=value, **place("budget_usd", i)))
-        else:
-            target[i] = amount
+    amounts = {v: _amount(v) for v in set(values)}
+    target[:] = [amounts[v] for v in values]
+    for i in [i for i, v in enumerate(values) if amounts[v] is _INVALID]:
+        target[i] = None
+        issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
+
+
+_INVALID = object()
+
+
+def _amount(value: object) -> float | None | object:
+    """A budget cell as a number of dollars, None when blank, _INVALID when not an amount >= 0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = float(value)
+    else:
+        text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
+        if not text:
+            return None
+        try:
+            amount = float(text)
+        except ValueError:
+            return _INVALID
+    return _INVALID if amount != amount or amount < 0 else amount
