@@ -290,3 +290,10 @@ def shown_value(value: object) -> str:
     if hasattr(value, "year") and hasattr(value, "isoformat"):
         return value.isoformat()[:10]  # dates and datetimes show as the date a person typed
     return str(value)
+
+
+def issue_codes_table() -> str:
+    """The Markdown table of every code, severity and meaning, as the README lists them."""
+    lines = ["| code | severity | meaning |", "|---|---|---|"]
+    lines += [f"| `{c.code}` | {c.severity} | {c.description} |" for c in _CODES]
+    return "\n".join(lines)
