@@ -25,25 +25,21 @@ def benchmark_warehouse(activities: int = ACTIVITIES, rebuild: bool = False) -> 
     """The cached benchmark warehouse with about `activities` activity rows, built if missing."""
     path = DATA_DIR / f"warehouse-{activities}-v{GENERATOR_VERSION}.duckdb"
     if path.exists() and not rebuild:
+        # Brings the views (and their snapshots) of a cached file up to the current SQL.
+        warehouse.initialise(path)
         return path
     DATA_DIR.mkdir(exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     for stale in (partial, partial.with_name(partial.name + ".wal")):
         stale.unlink(missing_ok=True)
     warehouse.initialise(partial)
+    # Closing the write connection refreshes the metric snapshots, as after any load.
     with warehouse.write_connection(partial) as con:
         _generate(con, activities)
-    _after_load(partial)
+    for suffix in (".lock", ".gate.lock"):
+        partial.with_name(partial.name + suffix).unlink(missing_ok=True)
     partial.rename(path)
     return path
-
-
-def _after_load(path: Path) -> None:
-    """What a real load does at its end (re-creating derived data), so readers see a loaded warehouse."""
-    refresh = getattr(warehouse, "refresh_metrics", None)
-    if refresh is not None:
-        with warehouse.write_connection(path) as con:
-            refresh(con)
 
 
 def _generate(con, activities: int) -> None:

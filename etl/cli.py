@@ -391,6 +391,39 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
     )
 
 
+@cli.command()
+@click.option("--as-of", "as_of", type=int, default=None, help="As-of year (default: the latest year with data).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "xlsx", "parquet"]),
+    default=None,
+    help="csv/parquet: a folder of <table> files; xlsx: one workbook (default: xlsx for -o *.xlsx, else csv).",
+)
+@click.option("-o", "--output", required=True, type=click.Path(), help="The folder (csv, parquet) or .xlsx file.")
+@warehouse_option
+@friendly_errors
+def export(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
+    """Export the metric tables, activities and catalogue for one as-of year, with their definitions.
+
+    \b
+    Example:
+        aptmon export -o metrics-2016.xlsx --as-of 2016
+        aptmon export --format parquet -o exports/2017
+    """
+    from etl.export import ExportError
+    from etl.export import export as write_export
+
+    output_format = output_format or ("xlsx" if output.lower().endswith(".xlsx") else "csv")
+    try:
+        result = write_export(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
+    except ExportError as exc:
+        raise UsageProblem(str(exc)) from exc
+    tables = ", ".join(f"{table} {rows}" for table, rows in result.rows.items())
+    click.echo(f"Exported as of {result.as_of_year} to {result.path} ({output_format}; rows: {tables}).")
+    click.echo(f"Data fingerprint: {result.fingerprint}")
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 
@@ -43,3 +44,89 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTING_VALUES: dict[str, float] = {s.name: s.value for s in SETTINGS}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+_MIN_RATE = _number(SETTING_VALUES["min_reporting_rate"])
+_ON_TRACK = _number(SETTING_VALUES["on_track_pace"])
+_ACCELERATION = _number(SETTING_VALUES["acceleration_pace"])
+_DEADLINE = f"{int(SETTING_VALUES['deadline_day'])} {calendar.month_name[int(SETTING_VALUES['deadline_month'])]}"
+_YEARS = PLAN_LAST_YEAR - PLAN_FIRST_YEAR + 1
+
+# The progress status bands, in the order they are tested.
+PROGRESS_BANDS: tuple[tuple[str, str], ...] = (
+    ("insufficient data", f"reporting rate below {_MIN_RATE}"),
+    ("on track", f"pace index {_ON_TRACK} or more"),
+    ("acceleration needed", f"pace index from {_ACCELERATION} to below {_ON_TRACK}"),
+    ("limited progress", f"pace index below {_ACCELERATION}"),
+)
+
+
+@dataclass(frozen=True)
+class Definition:
+    tables: str  # the metric tables that have this column, or "terms" for a word used in the definitions
+    column: str
+    text: str
+
+
+_SCOPE_TABLES = "metrics_pillar_country, metrics_section_country"
+_ALL_METRICS = f"measure_progress, {_SCOPE_TABLES}, metrics_reporting"
+
+# One entry per column of the metric tables (and the terms they use): the Definitions sheet, the report's
+# definitions section and the README table are generated from this list.
+GLOSSARY: tuple[Definition, ...] = (
+    Definition("terms", "as of Y", f"The end of year Y, for Y = {PLAN_FIRST_YEAR} ... {PLAN_LAST_YEAR}."),
+    Definition("terms", "current version", "The newest accepted upload of a country's return for a year; "
+               "superseded versions and rejected or unchanged uploads never count."),
+    Definition("terms", "status as of Y", "The status in the current version of the latest return (year <= Y) that "
+               "lists the activity; an activity not re-listed keeps its last status; links to measures come from "
+               "that same return. A cancelled activity is left out of every count."),
+    Definition("terms", "implemented", "An activity that is ongoing or completed."),
+    Definition("terms", "sub-items", "A sub-item such as 3.1.2(a) counts for its measure (3.1.2)."),
+    Definition(_ALL_METRICS, "plan_id", "The work plan (apt-2013-2017)."),
+    Definition(_ALL_METRICS, "as_of_year", "The year Y at whose end the row describes progress."),
+    Definition(_ALL_METRICS, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
+    Definition("measure_progress, metrics_pillar_country", "pillar",
+               "Pillar of the Work Plan, 1 ... 6, or ALL (metrics_pillar_country) for the whole plan."),
+    Definition("measure_progress, metrics_section_country", "section_id",
+               "Section of the Work Plan, e.g. 2.7; measures directly under a pillar (4.1, 4.2, all of V and VI) "
+               "form the section <pillar>.0, e.g. 5.0."),
+    Definition("measure_progress", "measure_id", "The Work Plan measure, e.g. 2.7.10."),
+    Definition("measure_progress", "activities_total", "Non-cancelled activities of the scope linked to the measure."),
+    Definition("measure_progress", "activities_implemented", "Those of them ongoing or completed."),
+    Definition("measure_progress", "activities_completed", "Those of them completed."),
+    Definition("measure_progress", "countries_implementing", "Distinct countries with an implemented activity."),
+    Definition("measure_progress", "covered", "activities_implemented > 0."),
+    Definition("measure_progress", "completed", "activities_completed > 0."),
+    Definition(_SCOPE_TABLES, "measures_total", "Catalogue measures in the pillar or section (the country does not "
+               "change it)."),
+    Definition(_SCOPE_TABLES, "measures_covered", "Distinct measures with at least one implemented activity of the "
+               "scope's countries."),
+    Definition(_SCOPE_TABLES, "coverage_rate", "measures_covered / measures_total."),
+    Definition(_SCOPE_TABLES, "measures_completed", "Distinct measures with at least one completed activity."),
+    Definition(_SCOPE_TABLES, "completion_rate", "measures_completed / measures_total."),
+    Definition(_SCOPE_TABLES, "activities_total", "Distinct non-cancelled activities linked to at least one measure "
+               "of the pillar or section."),
+    Definition(_SCOPE_TABLES, "activities_completed", "Those of them completed."),
+    Definition(_SCOPE_TABLES, "activity_completion_rate", "activities_completed / activities_total; empty when there "
+               "are no activities."),
+    Definition(_SCOPE_TABLES, "time_elapsed", f"(Y - {PLAN_FIRST_YEAR} + 1) / {_YEARS}: 0.2 for {PLAN_FIRST_YEAR} "
+               f"... 1.0 for {PLAN_LAST_YEAR}."),
+    Definition(_SCOPE_TABLES, "pace_index", "completion_rate / time_elapsed: 1.0 means measures are being completed "
+               "as fast as the timeframe requires."),
+    Definition(f"{_SCOPE_TABLES}, metrics_reporting", "reporting_rate", "returns_received / returns_expected of the "
+               "scope's countries as of Y."),
+    Definition(_SCOPE_TABLES, "progress_status", "; ".join(f"'{name}' when {rule}" for name, rule in PROGRESS_BANDS)
+               + " (bands of the Open SDG progress methodology; status withheld when too few returns arrived)."),
+    Definition("metrics_reporting", "returns_expected", f"(Y - {PLAN_FIRST_YEAR} + 1) per country; 13 times that "
+               "for ALL."),
+    Definition("metrics_reporting", "returns_received", "(country, year) returns with year <= Y and an accepted "
+               "version."),
+    Definition("metrics_reporting", "returns_on_time", f"Received returns whose first accepted version arrived by "
+               f"{_DEADLINE} of the following year (the upload date, or the date an administrator gives when "
+               "backfilling)."),
+    Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected."),
+)  # fmt: skip

@@ -1,0 +1,290 @@
+"""Exporting the metric tables as they are in the warehouse views: CSV or Parquet folders, or one XLSX workbook."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import metrics, warehouse
+from etl.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+
+FORMATS = ("csv", "xlsx", "parquet")
+# The exported tables, in sheet order: the metric views, then the activities and the catalogue behind them.
+TABLES = (
+    "metrics_pillar_country",
+    "metrics_section_country",
+    "measure_progress",
+    "metrics_reporting",
+    "activities",
+    "catalogue",
+)
+TITLES = {
+    "metrics_pillar_country": "Coverage, completion and progress status per pillar and country",
+    "metrics_section_country": "Coverage, completion and progress status per section and country",
+    "measure_progress": "Activities and coverage per measure and country",
+    "metrics_reporting": "Reporting completeness and timeliness per country",
+    "activities": "Activities with their status as of the year",
+    "catalogue": "The Work Plan catalogue: pillars, sections, measures and sub-items",
+}
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked; the message says what to change."""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    output_format: str
+    as_of_year: int
+    exported_at: str
+    fingerprint: str
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, prefixed with a single quote; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def latest_year_with_data(con: duckdb.DuckDBPyConnection) -> int:
+    """The latest reporting year with a current return, or the plan's first year when none has arrived."""
+    year = con.execute("SELECT max(reporting_year) FROM current_submissions").fetchone()[0]
+    return int(year) if year is not None else PLAN_FIRST_YEAR
+
+
+def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: int | None) -> int:
+    """The as-of year asked for, checked against the plan, or the latest year with data."""
+    if as_of is None:
+        return latest_year_with_data(con)
+    if as_of not in AS_OF_YEARS:
+        raise ExportError(
+            f"--as-of {as_of} is outside the plan; choose a year from {PLAN_FIRST_YEAR} to {PLAN_LAST_YEAR}."
+        )
+    return as_of
+
+
+def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """sha256 over what the numbers come from: the plan text, the settings and each current return.
+
+    Two exports with the same fingerprint were computed from the same data and definitions.
+    """
+    lines = [
+        f"plan {plan_id} {sha}"
+        for plan_id, sha in con.execute("SELECT plan_id, source_sha256 FROM plans ORDER BY plan_id").fetchall()
+    ]
+    lines += [
+        f"setting {name}={value!r}"
+        for name, value in con.execute("SELECT name, value FROM settings ORDER BY name").fetchall()
+    ]
+    lines += [
+        f"return {country} {year} {submission_id} {sha} {first_received}"
+        for country, year, submission_id, sha, first_received in con.execute(
+            """
+            SELECT r.country, r.reporting_year, r.current_submission_id, s.sha256, r.first_received_on
+            FROM received_returns r JOIN submissions s ON s.submission_id = r.current_submission_id
+            ORDER BY r.country, r.reporting_year
+            """
+        ).fetchall()
+    ]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None
+) -> pd.DataFrame:
+    """One exported table as the views give it, for one as-of year where the table has years."""
+    if table in warehouse.METRIC_VIEWS:
+        return metrics.read_metric(con, table, current=current, as_of_year=as_of_year)
+    if table == "activities":
+        return con.execute(
+            "SELECT a.* FROM activities_as_of a JOIN countries c ON c.iso3 = a.country"
+            " WHERE a.as_of_year = ? ORDER BY a.plan_id, c.ordinal, a.activity_id",
+            [as_of_year],
+        ).df()
+    if table == "catalogue":
+        return con.execute("SELECT * FROM catalogue ORDER BY plan_id, measure_ordinal, letter").df()
+    raise ExportError(f"Unknown table {table!r}; the export has {', '.join(TABLES)}.")
+
+
+def definitions_frame() -> pd.DataFrame:
+    """The Definitions table: every metric column and term, the progress bands, then the settings."""
+    rows = [("definition", d.tables, d.column, d.text) for d in GLOSSARY]
+    rows += [("progress band", "metrics_pillar_country, metrics_section_country", name, rule) for name, rule in
+             PROGRESS_BANDS]  # fmt: skip
+    rows += [("setting", "settings", s.name, f"{s.value:g}: {s.description}") for s in SETTINGS]
+    return pd.DataFrame(rows, columns=["kind", "tables", "name", "definition"])
+
+
+def export(
+    path: str | os.PathLike,
+    *,
+    warehouse_file: str | os.PathLike | None = None,
+    as_of: int | None = None,
+    output_format: str = "xlsx",
+) -> ExportResult:
+    """Write every table of the export for one as-of year (default: the latest year with data)."""
+    if output_format not in FORMATS:
+        raise ExportError(f"Unknown format {output_format!r}; choose one of {', '.join(FORMATS)}.")
+    path = Path(path)
+    with warehouse.read_connection(warehouse_file) as con:
+        as_of_year = resolve_as_of(con, as_of)
+        result = ExportResult(
+            path=path,
+            output_format=output_format,
+            as_of_year=as_of_year,
+            exported_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            fingerprint=data_fingerprint(con),
+        )
+        current = metrics.snapshots_current(con)
+        frames = ((table, read_table(con, table, as_of_year, current)) for table in TABLES)
+        if output_format == "xlsx":
+            _write_workbook(path, frames, result)
+        else:
+            _write_folder(path, frames, result)
+    return result
+
+
+def _header_block(result: ExportResult) -> list[tuple[str, object]]:
+    return [
+        ("As of year", result.as_of_year),
+        ("Exported", result.exported_at),
+        ("Data fingerprint (sha256)", result.fingerprint),
+    ]
+
+
+def _write_folder(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result: ExportResult) -> None:
+    if path.exists() and not path.is_dir():
+        raise ExportError(f"{path} is a file; give a folder for --format {result.output_format}.")
+    path.mkdir(parents=True, exist_ok=True)
+    suffix = result.output_format
+    for table, frame in [*frames, ("definitions", definitions_frame())]:
+        target = path / f"{table}.{suffix}"
+        if suffix == "csv":
+            # RFC 4180 line ends, so a text holding a bare carriage return is quoted too.
+            _neutralised(frame).to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
+        else:
+            frame.to_parquet(target, index=False)
+        if table != "definitions":
+            result.rows[table] = len(frame)
+    manifest = {
+        "as_of_year": result.as_of_year,
+        "exported_at": result.exported_at,
+        "data_fingerprint_sha256": result.fingerprint,
+        "tables": {table: f"{table}.{suffix}" for table in result.rows},
+        "rows": result.rows,
+        "definitions": f"definitions.{suffix}",
+    }
+    (path / "export.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_columns:
+        return frame
+    frame = frame.copy()
+    for column in text_columns:
+        frame[column] = frame[column].map(neutralise)
+    return frame
+
+
+def _write_workbook(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result: ExportResult) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name ending in .xlsx for --format xlsx.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def styled(sheet, value: object) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        return cell
+
+    def add_sheet(name: str, title: str, frame: pd.DataFrame) -> None:
+        sheet = workbook.create_sheet(name[:31])
+        sheet.freeze_panes = f"A{len(_header_block(result)) + 4}"
+        for index, column in enumerate(frame.columns):
+            sheet.column_dimensions[_column_letter(index)].width = max(10, min(60, len(str(column)) + 2))
+        sheet.append([styled(sheet, title)])
+        for label, value in _header_block(result):
+            sheet.append([label, value])
+        sheet.append([])
+        sheet.append([styled(sheet, str(column)) for column in frame.columns])
+        for row in _cells(frame):
+            sheet.append(row)
+
+    for table, frame in frames:
+        add_sheet(table, TITLES[table], frame)
+        result.rows[table] = len(frame)
+    add_sheet("Definitions", "Definitions of the metrics, progress bands and settings", definitions_frame())
+    workbook.save(path)
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _cells(frame: pd.DataFrame) -> Iterator[list]:
+    """Rows ready for openpyxl: numbers stay numbers, missing values are empty, formula-like text is neutralised."""
+    converters = []
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            converters.append(_plain_bool)
+        elif pd.api.types.is_numeric_dtype(dtype):
+            converters.append(_plain_number)
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            converters.append(_plain_datetime)
+        else:
+            converters.append(_plain_text)
+    for values in frame.itertuples(index=False, name=None):
+        yield [convert(value) for convert, value in zip(converters, values, strict=True)]
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _plain_bool(value: object) -> object:
+    return None if _missing(value) else bool(value)
+
+
+def _plain_number(value: object) -> object:
+    if _missing(value):
+        return None
+    number = value.item() if hasattr(value, "item") else value
+    return None if isinstance(number, float) and math.isnan(number) else number
+
+
+def _plain_datetime(value: object) -> object:
+    if _missing(value):
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime()
+
+
+def _plain_text(value: object) -> object:
+    if _missing(value):
+        return None
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value  # a date or time kept as object by pandas
+    return neutralise(value if isinstance(value, str) else str(value))

@@ -1,0 +1,148 @@
+"""aptmon export: the views' rows as they are, in CSV, Parquet and XLSX, with definitions and a fingerprint."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from factories import add_return
+from openpyxl import load_workbook
+
+from etl import export, warehouse
+from etl.cli import cli
+from etl.definitions import GLOSSARY
+
+HEADER_ROWS = 5  # title, as of, exported, fingerprint, blank; the column names follow
+
+
+@pytest.fixture(scope="module")
+def workbook_export(demo_warehouse, tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "metrics.xlsx"
+    result = export.export(path, warehouse_file=demo_warehouse)
+    return result, load_workbook(path, read_only=True)
+
+
+def _sheet_frame(workbook, name: str) -> tuple[list, pd.DataFrame]:
+    rows = list(workbook[name].iter_rows(values_only=True))
+    return rows[:HEADER_ROWS], pd.DataFrame(rows[HEADER_ROWS + 1 :], columns=rows[HEADER_ROWS])
+
+
+def _view(warehouse_file, sql: str, params: list) -> pd.DataFrame:
+    with warehouse.read_connection(warehouse_file) as con:
+        return con.execute(sql, params).df()
+
+
+def test_workbook_has_a_sheet_per_table_and_definitions(workbook_export):
+    result, workbook = workbook_export
+    assert workbook.sheetnames == [*export.TABLES, "Definitions"]
+    assert result.as_of_year == 2017  # the latest year with data in the demo
+    header, _ = _sheet_frame(workbook, "metrics_pillar_country")
+    assert header[1][:2] == ("As of year", 2017)
+    assert header[2][0] == "Exported" and header[2][1].endswith("UTC")
+    assert header[3][:2] == ("Data fingerprint (sha256)", result.fingerprint) and len(result.fingerprint) == 64
+
+
+def test_workbook_tables_equal_the_views_and_numbers_stay_numbers(workbook_export, demo_warehouse):
+    result, workbook = workbook_export
+    _, sheet = _sheet_frame(workbook, "metrics_pillar_country")
+    view = _view(
+        demo_warehouse, "SELECT * FROM metrics_pillar_country WHERE as_of_year = ? ORDER BY ALL", [result.as_of_year]
+    )
+    sheet = sheet.sort_values(list(sheet.columns)).reset_index(drop=True)
+    assert list(sheet.columns) == list(view.columns)
+    assert len(sheet) == len(view) == 7 * 14
+    for column in ("measures_covered", "coverage_rate", "pace_index", "reporting_rate"):
+        assert all(isinstance(v, int | float) for v in sheet[column]), column
+        assert sheet[column].astype(float).tolist() == pytest.approx(view[column].astype(float).tolist())
+    assert sheet["progress_status"].tolist() == view["progress_status"].tolist()
+    assert result.rows["measure_progress"] == 183 * 14
+
+
+def test_definitions_sheet_comes_from_the_glossary(workbook_export):
+    _, workbook = workbook_export
+    _, definitions = _sheet_frame(workbook, "Definitions")
+    described = definitions[definitions["kind"] == "definition"]
+    assert described["name"].tolist() == [d.column for d in GLOSSARY]
+    settings = dict(zip(definitions["name"], definitions["definition"], strict=True))
+    assert settings["on_track_pace"].startswith("0.95:") and settings["min_reporting_rate"].startswith("0.5:")
+    assert "'on track' when pace index 0.95 or more" in settings["progress_status"]
+
+
+def test_every_metric_column_has_a_definition(demo_warehouse):
+    defined = {(table.strip(), d.column) for d in GLOSSARY for table in d.tables.split(",")}
+    with warehouse.read_connection(demo_warehouse) as con:
+        for view in warehouse.METRIC_VIEWS:
+            columns = [name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {view})").fetchall()]
+            missing = [c for c in columns if (view, c) not in defined]
+            assert not missing, (view, missing)
+
+
+@pytest.mark.parametrize("output_format", ["csv", "parquet"])
+def test_folder_exports_equal_the_views(demo_warehouse, tmp_path, output_format):
+    result = export.export(tmp_path / "out", warehouse_file=demo_warehouse, as_of=2015, output_format=output_format)
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    tables = [*export.TABLES, "definitions"]
+    assert files == sorted([f"{t}.{output_format}" for t in tables] + ["export.json"])
+    manifest = json.loads((tmp_path / "out" / "export.json").read_text())
+    assert manifest["as_of_year"] == 2015 and manifest["data_fingerprint_sha256"] == result.fingerprint
+    read = pd.read_csv if output_format == "csv" else pd.read_parquet
+    reporting = read(tmp_path / "out" / f"metrics_reporting.{output_format}")
+    view = _view(demo_warehouse, "SELECT * FROM metrics_reporting WHERE as_of_year = 2015", [])
+    assert reporting["country"].tolist() == view["country"].tolist()
+    assert reporting["returns_received"].tolist() == view["returns_received"].tolist()
+    assert reporting["reporting_rate"].tolist() == pytest.approx(view["reporting_rate"].tolist())
+    activities = read(tmp_path / "out" / f"activities.{output_format}")
+    assert set(activities["as_of_year"]) == {2015} and len(activities) == result.rows["activities"] > 0
+
+
+def test_fingerprint_is_stable_and_follows_the_data(warehouse_file, tmp_path):
+    add_return(warehouse_file, "KHM", 2014, [("A1", "ongoing", ["5.1"])])
+    first = export.export(tmp_path / "a", warehouse_file=warehouse_file, output_format="csv")
+    again = export.export(tmp_path / "b", warehouse_file=warehouse_file, output_format="csv")
+    assert first.fingerprint == again.fingerprint and first.as_of_year == 2014
+    add_return(warehouse_file, "KHM", 2014, [("A1", "completed", ["5.1"])], sha256="second-version")
+    assert export.export(tmp_path / "c", warehouse_file=warehouse_file, output_format="csv").fingerprint != (
+        first.fingerprint
+    )
+
+
+DANGEROUS = ["=1+2", "+SUM(A1)", "-2", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
+
+
+def test_formula_like_text_is_neutralised_in_csv_and_xlsx(warehouse_file, tmp_path):
+    add_return(warehouse_file, "KHM", 2015, [(text, "ongoing", ["5.1"]) for text in DANGEROUS])
+    export.export(tmp_path / "csv", warehouse_file=warehouse_file, output_format="csv")
+    with open(tmp_path / "csv" / "activities.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(row["activity_id"] for row in rows) == sorted("'" + text for text in DANGEROUS)
+    assert {row["as_of_year"] for row in rows} == {"2015"}
+
+    export.export(tmp_path / "m.xlsx", warehouse_file=warehouse_file, output_format="xlsx")
+    workbook = load_workbook(tmp_path / "m.xlsx")  # not read-only: cell types are visible
+    sheet = workbook["activities"]
+    header = [cell.value for cell in sheet[HEADER_ROWS + 1]]
+    ids = [row[header.index("activity_id")] for row in sheet.iter_rows(min_row=HEADER_ROWS + 2)]
+    assert sorted(cell.value for cell in ids) == sorted("'" + text for text in DANGEROUS)
+    assert all(cell.data_type == "s" for cell in ids)
+    years = [row[header.index("as_of_year")] for row in sheet.iter_rows(min_row=HEADER_ROWS + 2)]
+    assert {(cell.value, cell.data_type) for cell in years} == {(2015, "n")}
+    formulas = [c.coordinate for ws in workbook for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_cli_export_and_its_errors(demo_warehouse, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["export", "--warehouse", str(demo_warehouse), "--as-of", "2016", "-o",
+                             str(tmp_path / "m.xlsx")])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "Exported as of 2016" in ok.output and "Data fingerprint: " in ok.output
+    assert load_workbook(tmp_path / "m.xlsx", read_only=True)["metrics_reporting"]["B2"].value == 2016
+    bad_year = runner.invoke(cli, ["export", "--warehouse", str(demo_warehouse), "--as-of", "2020", "-o",
+                                   str(tmp_path / "x")])  # fmt: skip
+    assert bad_year.exit_code == 2 and "2013 to 2017" in bad_year.output
+    folder_as_file = runner.invoke(cli, ["export", "--warehouse", str(demo_warehouse), "--format", "xlsx", "-o",
+                                         str(tmp_path)])  # fmt: skip
+    assert folder_as_file.exit_code == 2 and "is a folder" in folder_as_file.output
