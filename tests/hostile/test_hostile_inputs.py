@@ -1,0 +1,107 @@
+"""Every hostile input through `aptmon ingest`: a clear message, the right exit code, a record, nothing else changed.
+
+What counts as an upload: every file that reaches ingest (the CLI, or the dashboard after its size and type checks)
+is recorded in `submissions`, including files refused before any reading (not a spreadsheet, a zip bomb, a
+password); a path that does not exist is a usage error (exit 2) and never an upload. Each run is a child process
+held to 10 s and measured for peak memory (at most 1 GiB).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S
+from conftest import exported_tables, query, run_aptmon
+from hostile_corpus import CASES, Case
+
+from etl.ingest import ingest_file
+
+MAX_MESSAGE_CHARS = 400  # one clear line a person reads, whatever the file holds
+FILE_LEVEL_CODES = ("not-a-spreadsheet", "corrupt-file", "password-protected", "file-too-large", "wrong-encoding",
+                    "empty-workbook", "unsupported-format", "missing-sheet")  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input_gets_a_clear_answer_and_changes_nothing(
+    case: Case, hostile_dir, fresh_warehouse, returns_dir, new_records, baseline_export, tmp_path
+):
+    path = case.build(hostile_dir)
+    run = run_aptmon("ingest", str(path), "--warehouse", str(fresh_warehouse), *case.args, returns=returns_dir)
+
+    assert not run.timed_out and run.seconds < TIME_LIMIT_S, f"took {run.seconds:.1f} s"
+    assert run.max_rss_mib < MEMORY_LIMIT_MIB, f"peak memory {run.max_rss_mib:.0f} MiB"
+    assert "Traceback" not in run.output and "unexpected failure" not in run.output, run.output
+    assert run.returncode == case.exit_code, run.output
+    assert path.name in run.stdout  # the summary names the file
+
+    added = new_records()
+    assert [(s[5], s[13]) for s in added["submissions"]] == [(path.name, case.status)], added["submissions"]
+    assert added["activities"] == [] and added["activity_measures"] == []
+    submission_id = added["submissions"][0][0]
+    issues = query(
+        fresh_warehouse,
+        'SELECT severity, code, sheet, "row", "column", message FROM issues WHERE submission_id = ? ORDER BY ALL',
+        [submission_id],
+    )
+    if case.code is None:
+        assert [i for i in issues if i[0] == "error"] == []
+    else:
+        matching = [i for i in issues if i[1] == case.code]
+        assert matching, issues
+        _severity, _code, sheet, row, column, message = matching[0]
+        assert (sheet, row, column) == (case.sheet, case.row, case.column) or (
+            case.code in FILE_LEVEL_CODES and case.sheet is None and case.row is None
+        ), matching[0]
+        assert case.sheet is None or sheet == case.sheet
+        assert message in run.stdout  # the CLI shows the recorded message itself, under the file's name
+        assert len(message) <= MAX_MESSAGE_CHARS, message
+        assert case.shows is None or case.shows in message, message
+        if case.row is not None:
+            assert message.startswith(f"Row {case.row}") or case.code == "no-activities", message
+    assert "root:" not in run.output and not any("root:" in i[5] for i in issues)  # no /etc/passwd, ever
+    assert exported_tables(fresh_warehouse, tmp_path / "export") == baseline_export
+
+
+def test_the_corpus_covers_thirty_kinds_of_bad_input():
+    assert len(CASES) >= 30 and len({c.name for c in CASES}) == len(CASES)
+
+
+def test_a_missing_file_is_a_usage_error_and_no_upload(fresh_warehouse, returns_dir, new_records, tmp_path):
+    run = run_aptmon("ingest", str(tmp_path / "nowhere.xlsx"), "--warehouse", str(fresh_warehouse), returns=returns_dir)
+    assert run.returncode == 2 and "nowhere.xlsx" in run.stderr and "Traceback" not in run.output
+    assert new_records()["submissions"] == []
+
+
+@pytest.mark.parametrize(
+    ("original_name", "recorded"),
+    [
+        ("../../etc/cron.d/evil.xlsx", "evil.xlsx"),
+        ("..\\..\\Windows\\evil.xlsx", "evil.xlsx"),
+        ("evil\x00.xlsx", "evil.xlsx"),
+        ("report\u202eslx.exe", "reportslx.exe"),
+        ("C:\\fakepath\\KHM 2015.xlsx", "KHM 2015.xlsx"),
+    ],
+)
+def test_a_hostile_file_name_is_only_a_label(
+    original_name, recorded, hostile_dir, fresh_warehouse, returns_dir, new_records
+):
+    notes = CASES[0].build(hostile_dir)  # renamed text: rejected, and still recorded and kept
+    result = ingest_file(notes, warehouse_file=fresh_warehouse, original_name=original_name)
+    assert (result.status, result.file) == ("rejected", recorded)
+    stored = Path(result.stored_path).resolve()
+    assert stored.is_relative_to(returns_dir.resolve()) and recorded not in stored.name
+    assert [s[5] for s in new_records()["submissions"]] == [recorded]
+    assert {p.name for p in returns_dir.rglob("*") if p.is_file()} == {stored.name}
+
+
+def test_a_path_with_dot_dot_through_the_cli(hostile_dir, fresh_warehouse, returns_dir, new_records, tmp_path):
+    notes = CASES[0].build(hostile_dir)
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    relative = os.path.relpath(notes, deep)  # ../../../... up and back down to the corpus file
+    run = run_aptmon("ingest", str(deep / relative), "--warehouse", str(fresh_warehouse), returns=returns_dir)
+    assert run.returncode == 1 and "Traceback" not in run.output
+    assert [s[5] for s in new_records()["submissions"]] == [notes.name]
+    assert all(p.resolve().is_relative_to(returns_dir.resolve()) for p in returns_dir.rglob("*"))
