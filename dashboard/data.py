@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
 
-from etl import warehouse
+from etl import metrics, warehouse
 from etl.definitions import PLAN_LAST_YEAR
 
 ALL = "ALL"
@@ -32,8 +35,65 @@ def warehouse_version(path: str | None = None) -> tuple[int, int]:
     return (db.stat().st_mtime_ns if db.exists() else 0, wal.stat().st_mtime_ns if wal.exists() else 0)
 
 
+# One read connection may serve every query of a callback (see `reading`); it is opened only on a cache miss.
+_reader: ContextVar[_Reader | None] = ContextVar("dashboard_reader", default=None)
+
+
+class _Reader:
+    """A read connection opened on first use and closed when the callback returns."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._stack: ExitStack | None = None
+        self._con = None
+
+    def connection(self):
+        if self._con is None:
+            self._stack = ExitStack()
+            self._con = self._stack.enter_context(warehouse.read_connection(self.path))
+        return self._con
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Let the queries inside share one short-lived read connection instead of opening one each."""
+    if _reader.get() is not None:
+        yield
+        return
+    reader = _Reader(warehouse_file())
+    token = _reader.set(reader)
+    try:
+        yield
+    finally:
+        _reader.reset(token)
+        reader.close()
+
+
+def reads_warehouse(function: Callable) -> Callable:
+    """Decorate a callback or layout so all its queries share one read connection."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with reading():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _run(path: str, work: Callable):
+    reader = _reader.get()
+    if reader is not None and reader.path == path:
+        return work(reader.connection())
+    with warehouse.read_connection(path) as con:
+        return work(con)
+
+
 def query(sql: str, params: list | tuple | None = None) -> pd.DataFrame:
-    """Run one read-only query on a short-lived connection (safe across gunicorn workers), cached.
+    """Run one read-only query (on the callback's shared connection, else a short-lived one), cached.
 
     The frame is shared between callers through the cache: treat it as read-only.
     """
@@ -43,13 +103,20 @@ def query(sql: str, params: list | tuple | None = None) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=512)
 def _cached_query(path: str, _version: tuple[int, int], sql: str, params: tuple) -> pd.DataFrame:
-    with warehouse.read_connection(path) as con:
-        return con.execute(sql, list(params)).df()
+    return _run(path, lambda con: con.execute(sql, list(params)).df())
+
+
+@functools.lru_cache(maxsize=8)
+def _snapshots_current(path: str, _version: tuple[int, int]) -> bool:
+    # Checking the snapshots' fingerprint reads every upload: once per warehouse version is enough.
+    return _run(path, metrics.snapshots_current)
 
 
 def clear_cache() -> None:
-    """Forget every cached result (tests that rewrite a warehouse within one mtime tick)."""
+    """Forget every cached result (tests that rewrite a warehouse within one mtime tick, benchmarks)."""
     _cached_query.cache_clear()
+    _cached_metric.cache_clear()
+    _snapshots_current.cache_clear()
 
 
 # ---- the state of the data -------------------------------------------------------------------------------
@@ -80,6 +147,16 @@ def pillars() -> pd.DataFrame:
     return query("SELECT CAST(pillar AS VARCHAR) AS pillar, roman, title FROM pillars ORDER BY pillar")
 
 
+def measures() -> pd.DataFrame:
+    """Every measure with its pillar, section and their titles, in plan order."""
+    return query(
+        "SELECT m.measure_id, CAST(m.pillar AS VARCHAR) AS pillar, m.section_id, s.title AS section_title, "
+        "p.title AS pillar_title, m.text FROM measures m "
+        "JOIN sections s ON s.plan_id = m.plan_id AND s.section_id = m.section_id "
+        "JOIN pillars p ON p.plan_id = m.plan_id AND p.pillar = m.pillar ORDER BY m.ordinal"
+    )
+
+
 def sections() -> pd.DataFrame:
     """Every section (and each pillar's group of direct measures, '<pillar>.0') in plan order."""
     return query(
@@ -91,75 +168,64 @@ def sections() -> pd.DataFrame:
 # ---- metric views -----------------------------------------------------------------------------------------
 
 
+def metric(view: str, order_by: str | None = None, **equals) -> pd.DataFrame:
+    """Rows of one metric view for the given column values, through etl.metrics (its snapshot while current)."""
+    path = warehouse_file()
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in equals.items()))
+    return _cached_metric(path, warehouse_version(path), view, order_by, key)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_metric(path: str, version: tuple[int, int], view: str, order_by: str | None, key: tuple) -> pd.DataFrame:
+    equals = {k: list(v) if isinstance(v, tuple) else v for k, v in key}
+    current = _snapshots_current(path, version)
+    return _run(path, lambda con: metrics.read_metric(con, view, current=current, order_by=order_by, **equals))
+
+
 def pillar_metrics(year: int, country: str = ALL) -> pd.DataFrame:
     """metrics_pillar_country for one as-of year and one country scope: the six pillars and 'ALL'."""
-    return query(
-        "SELECT * FROM metrics_pillar_country WHERE as_of_year = ? AND country = ? ORDER BY pillar", [year, country]
-    )
+    return metric("metrics_pillar_country", order_by="pillar", as_of_year=year, country=country)
 
 
 def pillar_metrics_by_country(year: int) -> pd.DataFrame:
     """metrics_pillar_country for one as-of year, every pillar x every country scope (the heatmap)."""
-    return query("SELECT * FROM metrics_pillar_country WHERE as_of_year = ?", [year])
+    return metric("metrics_pillar_country", as_of_year=year)
 
 
 def section_metrics_by_country(year: int, pillar: str | None = None) -> pd.DataFrame:
     """metrics_section_country for one as-of year, optionally one pillar's sections, every country scope."""
-    sql = "SELECT * FROM metrics_section_country WHERE as_of_year = ?"
-    params: list = [year]
     if pillar and pillar != ALL:
-        sql += " AND section_id IN (SELECT section_id FROM sections WHERE CAST(pillar AS VARCHAR) = ?)"
-        params.append(pillar)
-    return query(sql, params)
+        chosen = sections()
+        return metric(
+            "metrics_section_country", as_of_year=year, section_id=list(chosen.section_id[chosen.pillar == pillar])
+        )
+    return metric("metrics_section_country", as_of_year=year)
 
 
 def pillar_trend(country: str = ALL) -> pd.DataFrame:
     """metrics_pillar_country for one country scope across every as-of year, every pillar and 'ALL'."""
-    return query(
-        "SELECT * FROM metrics_pillar_country WHERE country = ? ORDER BY as_of_year, pillar",
-        [country],
-    )
+    return metric("metrics_pillar_country", order_by="as_of_year, pillar", country=country)
 
 
 def reporting(year: int) -> pd.DataFrame:
     """metrics_reporting for one as-of year: each country and 'ALL'."""
-    return query("SELECT * FROM metrics_reporting WHERE as_of_year = ?", [year])
+    return metric("metrics_reporting", as_of_year=year)
 
 
 def reporting_for(country: str, years: list[int]) -> pd.DataFrame:
     """metrics_reporting for one scope over the given as-of years (a year and the one before)."""
-    marks = ", ".join("?" for _ in years)
-    return query(
-        f"SELECT * FROM metrics_reporting WHERE country = ? AND as_of_year IN ({marks}) ORDER BY as_of_year",
-        [country, *years],
-    )
+    return metric("metrics_reporting", order_by="as_of_year", country=country, as_of_year=list(years))
 
 
 def measure_progress(year: int, country: str = ALL) -> pd.DataFrame:
-    """measure_progress for one as-of year and scope, with each measure's text and section title, in plan order."""
-    return query(
-        "SELECT m.measure_id, CAST(m.pillar AS VARCHAR) AS pillar, m.section_id, s.title AS section_title, "
-        "p.title AS pillar_title, m.text, "
-        "coalesce(mp.activities_total, 0) AS activities_total, "
-        "coalesce(mp.activities_implemented, 0) AS activities_implemented, "
-        "coalesce(mp.activities_completed, 0) AS activities_completed, "
-        "coalesce(mp.countries_implementing, 0) AS countries_implementing, "
-        "coalesce(mp.covered, false) AS covered, coalesce(mp.completed, false) AS completed "
-        "FROM measures m JOIN sections s ON s.plan_id = m.plan_id AND s.section_id = m.section_id "
-        "JOIN pillars p ON p.plan_id = m.plan_id AND p.pillar = m.pillar "
-        "LEFT JOIN measure_progress mp ON mp.plan_id = m.plan_id AND mp.measure_id = m.measure_id "
-        "AND mp.as_of_year = ? AND mp.country = ? "
-        "ORDER BY m.ordinal",
-        [year, country],
-    )
+    """measure_progress for one as-of year and scope, beside each measure's text and section title, in plan order."""
+    progress = metric("measure_progress", as_of_year=year, country=country).drop(columns=["pillar", "section_id"])
+    return measures().merge(progress, on="measure_id", how="left")
 
 
 def measure_by_country(year: int, measure_id: str) -> pd.DataFrame:
     """measure_progress of one measure for one as-of year, each country and 'ALL'."""
-    return query(
-        "SELECT * FROM measure_progress WHERE as_of_year = ? AND measure_id = ?",
-        [year, measure_id],
-    )
+    return metric("measure_progress", as_of_year=year, measure_id=measure_id)
 
 
 # ---- catalogue and listings ---------------------------------------------------------------------------------
@@ -185,7 +251,7 @@ def measure_text(measure_id: str) -> pd.DataFrame:
 def measure_activities(year: int, measure_id: str, limit: int = LISTING_LIMIT) -> pd.DataFrame:
     """The activities linked to a measure as of a year: status history and where each was reported."""
     return query(
-        "SELECT * FROM activity_listing(?, NULL, ?) ORDER BY country, activity_id LIMIT ?",
+        "SELECT * FROM activity_listing(?, NULL, ?, ?)",
         [year, measure_id, limit],
     )
 
@@ -193,7 +259,7 @@ def measure_activities(year: int, measure_id: str, limit: int = LISTING_LIMIT) -
 def country_activities(year: int, country: str, limit: int = LISTING_LIMIT) -> pd.DataFrame:
     """One country's activities as of a year, with their measures, status history and provenance."""
     return query(
-        "SELECT * FROM activity_listing(?, ?, NULL) ORDER BY activity_id LIMIT ?",
+        "SELECT * FROM activity_listing(?, ?, NULL, ?)",
         [year, country, limit],
     )
 

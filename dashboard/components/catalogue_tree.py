@@ -86,5 +86,5 @@ def catalogue_treemap(measures: pd.DataFrame, sections: pd.DataFrame, pillars: p
         )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
-    figure.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    figure.update_layout(legend={"y": 0, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 36})
     return figure

@@ -15,7 +15,7 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
     frame = frame.assign(
         label=["All pillars" if p.pillar == "ALL" else pillar_label(p.pillar, p.title, 26) for p in frame.itertuples()]
     )
-    figure = new_figure(title, height=380, barmode="group", bargap=0.3)
+    figure = new_figure(title, height=420, barmode="group", bargap=0.3)
     for column, counted, name, colour in (
         ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR),
         ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR),
@@ -42,5 +42,5 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
     )
     figure.update_xaxes(title_text="Share of the pillar's measures", range=[0, 1.12], tickformat=".0%")
     figure.update_yaxes(autorange="reversed", title_text=None)
-    figure.update_layout(legend={"y": -0.2, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10})
+    figure.update_layout(legend={"y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10, "b": 70})
     return figure

@@ -88,5 +88,5 @@ def heatmap_figure(
     )
     figure.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
     figure.update_xaxes(side="top", title_text=None, showgrid=False, ticks="")
-    figure.update_layout(margin={"l": 10, "t": 100, "r": 10, "b": 20}, plot_bgcolor="white")
+    figure.update_layout(margin={"l": 10, "t": 110, "r": 10, "b": 20}, plot_bgcolor="white")
     return figure

@@ -6,7 +6,6 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.components.labels import pillar_label
 from dashboard.components.theme import (
@@ -15,23 +14,62 @@ from dashboard.components.theme import (
     STATUS_COLOURS,
     STATUS_ORDER,
     TARGET_COLOUR,
-    TEMPLATE_NAME,
-    new_figure,
+    build_figure,
     pct,
+    reference_line,
 )
 
-# The straight line starts at 0 when the plan starts (end of the year before its first year).
-_RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25}
+_RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor": "#e9ecef", "zeroline": False}
+_SERIES = (
+    ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR, "covered"),
+    ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR, "completed"),
+)
+TARGET_NAME = "Straight line to full implementation"
 
 
 def _target_points(trend: pd.DataFrame) -> tuple[list[int], list[float]]:
-    """The straight line to full implementation: 0 at the plan's start, then each year's time_elapsed."""
+    """The straight line to full implementation: 0 when the plan starts (end of the year before its first
+    year), then each year's time_elapsed from the view."""
     years = [int(y) for y in trend.as_of_year]
     return [years[0] - 1, *years], [0.0, *trend.time_elapsed.tolist()]
 
 
-def _rate_hover(label: str, counted: str) -> str:
-    return f"{label} end %{{x}}: <b>%{{y:.1%}}</b><br>%{{customdata[0]}} of %{{customdata[1]}} measures {counted}"
+def _rate_hover(label: str, verb: str, prefix: str = "") -> str:
+    return (
+        f"{prefix}{label} end %{{x}}: <b>%{{y:.1%}}</b><br>%{{customdata[0]}} of %{{customdata[1]}} measures {verb}"
+        "<extra></extra>"
+    )
+
+
+def _target_trace(x: list, y: list, width: float = 2, **extra) -> dict:
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "name": TARGET_NAME,
+        "mode": "lines",
+        "line": {"color": TARGET_COLOUR, "dash": "dash", "width": width},
+        "hovertemplate": "Time elapsed by end %{x}: %{y:.0%}<extra></extra>",
+        **extra,
+    }
+
+
+def _series_traces(trend: pd.DataFrame, prefix: str = "", width: int = 3, size: int = 8, **extra) -> list[dict]:
+    return [
+        {
+            "type": "scatter",
+            "x": trend.as_of_year.tolist(),
+            "y": trend[column].tolist(),
+            "name": label,
+            "mode": "lines+markers",
+            "line": {"color": colour, "width": width},
+            "marker": {"size": size},
+            "customdata": trend[[counted, "measures_total"]].to_numpy().tolist(),
+            "hovertemplate": _rate_hover(label, verb, prefix),
+            **extra,
+        }
+        for column, counted, label, colour, verb in _SERIES
+    ]
 
 
 def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figure:
@@ -39,100 +77,85 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
 
     `trend` holds the metrics_pillar_country rows up to the as-of year, `full` every plan year (for the line).
     """
-    figure = new_figure(title, height=360, hovermode="x unified")
     target_x, target_y = _target_points(full)
-    figure.add_scatter(
-        x=target_x,
-        y=target_y,
-        name="Straight line to full implementation",
-        mode="lines",
-        line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
-        hovertemplate="Time elapsed by end %{x}: %{y:.0%}<extra></extra>",
+    return build_figure(
+        title,
+        [_target_trace(target_x, target_y), *_series_traces(trend)],
+        height=360,
+        hovermode="x unified",
+        xaxis={
+            "title": {"text": "As of the end of year"},
+            "tickmode": "array",
+            "tickvals": target_x,
+            "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
+            "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
+        },
+        yaxis={"title": {"text": "Share of the plan's measures"}, **_RATE_AXIS},
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"l": 60, "r": 20, "t": 56, "b": 40},
     )
-    for column, counted, label, colour in (
-        ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR),
-        ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR),
-    ):
-        figure.add_scatter(
-            x=trend.as_of_year,
-            y=trend[column],
-            name=label,
-            mode="lines+markers",
-            line={"color": colour, "width": 3},
-            marker={"size": 8},
-            customdata=trend[[counted, "measures_total"]].to_numpy(),
-            hovertemplate=_rate_hover(label, "covered" if counted == "measures_covered" else "completed")
-            + "<extra></extra>",
-        )
-    figure.update_xaxes(
-        title_text="As of the end of year",
-        tickmode="array",
-        tickvals=target_x,
-        ticktext=["Start", *[str(y) for y in target_x[1:]]],
-        range=[target_x[0] - 0.2, target_x[-1] + 0.2],
-    )
-    figure.update_yaxes(title_text="Share of the plan's measures", **_RATE_AXIS)
-    figure.update_layout(legend={"y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 40})
-    return figure
 
 
 def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
-    """Small multiples: the trend chart for each pillar, on shared axes."""
+    """Small multiples: the trend chart for each pillar, on shared axes, three to a row."""
     cols = 3
     rows = math.ceil(len(pillars) / cols)
-    titles = [pillar_label(p.pillar, p.title, 24) for p in pillars.itertuples()]
-    figure = make_subplots(
-        rows=rows, cols=cols, subplot_titles=titles, shared_xaxes=True, shared_yaxes=True, vertical_spacing=0.14
-    )
+    h_gap, v_gap = 0.06, 0.14
+    width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
     target_x, target_y = _target_points(full[full.pillar == "ALL"])
+    traces, layout, titles = [], {}, []
     for index, pillar in enumerate(pillars.itertuples()):
-        row, col = index // cols + 1, index % cols + 1
-        first = index == 0
-        figure.add_scatter(
-            x=target_x,
-            y=target_y,
-            mode="lines",
-            name="Straight line to full implementation",
-            legendgroup="target",
-            showlegend=first,
-            line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-            hovertemplate="Time elapsed by end %{x}: %{y:.0%}<extra></extra>",
-            row=row,
-            col=col,
+        row, col = divmod(index, cols)
+        axis = "" if index == 0 else str(index + 1)
+        x0, y1 = col * (width + h_gap), 1 - row * (height + v_gap)
+        label = pillar_label(pillar.pillar, pillar.title, 24)
+        # Every panel has the same fixed axes (years of the plan, 0-100%), so they need not be linked.
+        layout[f"xaxis{axis}"] = {
+            "domain": [round(x0, 6), round(x0 + width, 6)],
+            "anchor": f"y{axis}",
+            "tickmode": "array",
+            "tickvals": target_x,
+            "ticktext": ["", *[f"’{y % 100:02d}" for y in target_x[1:]]],
+            "range": [target_x[0] - 0.3, target_x[-1] + 0.3],
+            "showticklabels": row == rows - 1,
+            "linecolor": "#adb5bd",
+            "ticks": "outside",
+        }
+        layout[f"yaxis{axis}"] = {
+            "domain": [max(0.0, round(y1 - height, 6)), round(y1, 6)],
+            "anchor": f"x{axis}",
+            "showticklabels": col == 0,
+            "title": {"text": "Share of measures" if col == 0 else ""},
+            **_RATE_AXIS,
+        }
+        titles.append(
+            {
+                "text": label,
+                "x": x0 + width / 2,
+                "y": y1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
         )
+        first = index == 0
+        on_axes = {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+        traces.append(_target_trace(target_x, target_y, 1.5, legendgroup="target", showlegend=first, **on_axes))
         rows_of = trend[trend.pillar == pillar.pillar]
-        for column, counted, label, colour in (
-            ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR),
-            ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR),
-        ):
-            figure.add_scatter(
-                x=rows_of.as_of_year,
-                y=rows_of[column],
-                mode="lines+markers",
-                name=label,
-                legendgroup=label,
-                showlegend=first,
-                line={"color": colour, "width": 2},
-                marker={"size": 5},
-                customdata=rows_of[[counted, "measures_total"]].to_numpy(),
-                hovertemplate=f"Pillar {titles[index]}<br>"
-                + _rate_hover(label, "covered" if counted == "measures_covered" else "completed")
-                + "<extra></extra>",
-                row=row,
-                col=col,
-            )
-    figure.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": title},
-        height=230 * rows + 110,
-        legend={"y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right", "yref": "container"},
-        margin={"t": 100, "b": 30},
+        for series in _series_traces(rows_of, f"Pillar {label}<br>", width=2, size=5, showlegend=first, **on_axes):
+            traces.append(series | {"legendgroup": series["name"]})
+    return build_figure(
+        title,
+        traces,
+        height=230 * rows + 140,
+        annotations=titles,
+        legend={"orientation": "h", "y": -0.07, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"l": 60, "r": 20, "t": 90, "b": 70},
+        **layout,
     )
-    figure.update_annotations(font={"size": 12})
-    figure.update_xaxes(tickmode="array", tickvals=target_x, ticktext=["", *[f"’{y % 100:02d}" for y in target_x[1:]]])
-    figure.update_yaxes(**_RATE_AXIS)
-    figure.update_yaxes(title_text="Share of measures", col=1)
-    return figure
 
 
 def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
@@ -140,36 +163,55 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
     frame = metrics[metrics.pillar != "ALL"].merge(pillars, on="pillar")
     frame = frame.sort_values(["completion_rate", "coverage_rate"], ascending=True)
     frame = frame.assign(label=[pillar_label(p.pillar, p.title, 30) for p in frame.itertuples()])
-    figure = new_figure(title, height=340, barmode="overlay")
+    traces = []
     for status in STATUS_ORDER:
         part = frame[frame.progress_status == status]
-        figure.add_bar(
-            y=part.label,
-            x=part.completion_rate,
-            orientation="h",
-            name=status,
-            marker_color=STATUS_COLOURS[status],
-            text=[f"{pct(r.completion_rate)} · {r.progress_status}" for r in part.itertuples()],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=part[["measures_completed", "measures_total", "pace_index", "reporting_rate"]].to_numpy(),
-            hovertemplate="%{y}<br>Completion <b>%{x:.1%}</b> (%{customdata[0]} of %{customdata[1]} measures)"
-            "<br>Pace index %{customdata[2]:.2f}<br>Reporting rate %{customdata[3]:.1%}<extra>" + status + "</extra>",
+        if part.empty:
+            continue
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": part.label.tolist(),
+                "x": part.completion_rate.tolist(),
+                "name": status,
+                "marker": {"color": STATUS_COLOURS[status]},
+                "text": [f"{pct(r.completion_rate)} · {r.progress_status}" for r in part.itertuples()],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": part[["measures_completed", "measures_total", "pace_index", "reporting_rate"]]
+                .to_numpy()
+                .tolist(),
+                "hovertemplate": "%{y}<br>Completion <b>%{x:.1%}</b> (%{customdata[0]} of %{customdata[1]} measures)"
+                "<br>Pace index %{customdata[2]:.2f}<br>Reporting rate %{customdata[3]:.1%}<extra>"
+                + status
+                + "</extra>",
+            }
         )
     elapsed = float(frame.time_elapsed.iloc[0]) if len(frame) else 0.0
-    figure.add_vline(
-        x=elapsed,
-        line={"color": TARGET_COLOUR, "dash": "dash"},
-        annotation_text=f"time elapsed {pct(elapsed)}",
-        annotation_position="top",
+    shape, note = reference_line(elapsed, f"time elapsed {pct(elapsed)}")
+    return build_figure(
+        title,
+        traces,
+        height=340,
+        barmode="overlay",
+        shapes=[shape],
+        annotations=[note],
+        # Room right of a full bar for its label; ticks stop at 100%.
+        xaxis={
+            "title": {"text": "Completion rate"},
+            "range": [0, 1.62],
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],
+            "tickformat": ".0%",
+        },
+        yaxis={"categoryorder": "array", "categoryarray": frame.label.tolist(), "automargin": True},
+        legend={
+            "orientation": "h",
+            "y": -0.3,
+            "yanchor": "top",
+            "x": 0,
+            "xanchor": "left",
+            "title": {"text": "Progress status "},
+        },
+        margin={"l": 10, "r": 20, "t": 56, "b": 70},
     )
-    # Room right of a full bar for its label; ticks stop at 100%.
-    figure.update_xaxes(
-        title_text="Completion rate (share of the pillar's measures)",
-        range=[0, 1.62],
-        tickvals=[0, 0.25, 0.5, 0.75, 1],
-        tickformat=".0%",
-    )
-    figure.update_yaxes(categoryorder="array", categoryarray=frame.label.tolist(), title_text=None)
-    figure.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10})
-    return figure

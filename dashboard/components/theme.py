@@ -71,6 +71,29 @@ GRAPH_CONFIG = {
 }
 
 
+def build_figure(title: str, traces: list[dict], **layout) -> go.Figure:
+    """A figure from plain trace and layout dicts in the project template, built without plotly's per-property
+    validation (it costs more than the query behind a chart); the builders' tests check what they produce."""
+    full_layout = {"template": pio.templates[TEMPLATE_NAME], "title": {"text": title}} | layout
+    return go.Figure(data=traces, layout=full_layout, _validate=False)
+
+
+def reference_line(x: float, label: str) -> tuple[dict, dict]:
+    """A dashed vertical line across the plot at x (a shape) and its label above it (an annotation)."""
+    shape = {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+    }
+    note = {"x": x, "y": 1, "xref": "x", "yref": "paper", "text": label, "showarrow": False, "yanchor": "bottom"}
+    return shape, note
+
+
 def new_figure(title: str, **layout) -> go.Figure:
     """An empty figure in the project template with a title."""
     figure = go.Figure()

@@ -42,6 +42,7 @@ RETURN_COLUMNS = [
 ]
 
 
+@data.reads_warehouse
 def layout(year=None, country=None, **_query):
     state = data.data_state()
     countries = data.countries()
@@ -69,6 +70,7 @@ def layout(year=None, country=None, **_query):
                 pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
                 ACTIVITY_COLUMNS,
                 15,
+                style_cell_conditional=[{"if": {"column_id": "title"}, "minWidth": "240px"}],
             ),
         ]
     )
@@ -77,10 +79,10 @@ def layout(year=None, country=None, **_query):
 @callback(
     Output(ids.COUNTRY_REPORTING, "children"),
     Output(ids.COUNTRY_PILLARS_GRAPH, "figure"),
-    Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
+@data.reads_warehouse
 def update_country(year: str, country: str):
     """Redraw the profile of one country as of a year."""
     year = int(year)
@@ -145,5 +147,12 @@ def update_country(year: str, country: str):
         className="mb-3",
     )
     figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and completion by pillar, end {year}")
-    activities = data.country_activities(year, country)
-    return [cards, record], figure, records(activities, [c for _, c in ACTIVITY_COLUMNS])
+    return [cards, record], figure
+
+
+# The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
+@callback(Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"), Input(ids.YEAR, "value"), Input(ids.COUNTRY, "value"))
+@data.reads_warehouse
+def update_country_activities(year: str, country: str):
+    """One country's activities as of a year."""
+    return records(data.country_activities(int(year), country), [c for _, c in ACTIVITY_COLUMNS])

@@ -18,6 +18,7 @@ dash.register_page(
 )
 
 
+@data.reads_warehouse
 def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     state = data.data_state()
     pillars = data.pillars()
@@ -41,7 +42,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
                 filters.pillar_filter(pillar, pillars),
             ),
             no_returns_alert() if not state["has_returns"] else None,
-            dcc.Graph(id=ids.HEATMAP_GRAPH, config=GRAPH_CONFIG),
+            html.Div(dcc.Graph(id=ids.HEATMAP_GRAPH, config=GRAPH_CONFIG), className="wide-chart"),
         ]
     )
 
@@ -53,6 +54,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     Input(ids.ROWS, "value"),
     Input(ids.PILLAR, "value"),
 )
+@data.reads_warehouse
 def update_heatmap(year: str, metric: str, rows: str, pillar: str):
     """Redraw the heatmap for one as-of year, metric, row level and pillar."""
     year = int(year)

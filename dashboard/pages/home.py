@@ -14,6 +14,7 @@ from dashboard.components.theme import GRAPH_CONFIG
 dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
 
 
+@data.reads_warehouse
 def layout(year=None, country=None, pillar=None, **_query):
     state = data.data_state()
     pillars = data.pillars()
@@ -57,6 +58,7 @@ def layout(year=None, country=None, pillar=None, **_query):
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
 )
+@data.reads_warehouse
 def update_overview(year: str, country: str, pillar: str):
     """Redraw the cards and charts for one as-of year, country scope and pillar scope."""
     year = int(year)

@@ -38,6 +38,7 @@ ACTIVITY_COLUMNS = [
 ]
 
 
+@data.reads_warehouse
 def layout(measure_id: str | None = None, year=None, **_query):
     measure_id = normalise_measure_id(measure_id or "")
     text = data.measure_text(measure_id)
@@ -88,6 +89,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
                 ACTIVITY_COLUMNS,
                 15,
+                style_cell_conditional=[{"if": {"column_id": "title"}, "minWidth": "240px"}],
             ),
         ]
     )
@@ -96,10 +98,10 @@ def layout(measure_id: str | None = None, year=None, **_query):
 @callback(
     Output(ids.MEASURE_SUMMARY, "children"),
     Output(ids.MEASURE_COUNTRIES_GRAPH, "figure"),
-    Output(ids.MEASURE_ACTIVITIES_TABLE, "data"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
 )
+@data.reads_warehouse
 def update_measure(year: str, measure_id: str):
     """Redraw one measure's numbers, country chart and activity list for an as-of year."""
     year = int(year)
@@ -117,5 +119,12 @@ def update_measure(year: str, measure_id: str):
     figure = measure_countries_figure(
         by_country[by_country.country != "ALL"], countries, f"Activities under {measure_id} by country, end {year}"
     )
-    activities = data.measure_activities(year, measure_id)
-    return summary, figure, records(activities, [c for _, c in ACTIVITY_COLUMNS])
+    return summary, figure
+
+
+# The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
+@callback(Output(ids.MEASURE_ACTIVITIES_TABLE, "data"), Input(ids.YEAR, "value"), State(ids.MEASURE_ID, "data"))
+@data.reads_warehouse
+def update_measure_activities(year: str, measure_id: str):
+    """The activities behind one measure as of a year."""
+    return records(data.measure_activities(int(year), measure_id), [c for _, c in ACTIVITY_COLUMNS])

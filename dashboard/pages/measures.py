@@ -28,6 +28,7 @@ TABLE_COLUMNS = [
 ]
 
 
+@data.reads_warehouse
 def layout(year=None, country=None, pillar=None, **_query):
     state = data.data_state()
     pillars = data.pillars()
@@ -63,7 +64,13 @@ def layout(year=None, country=None, pillar=None, **_query):
                 debounce=0.3,
                 className="form-control mb-2",
             ),
-            data_table(ids.CATALOGUE_TABLE, pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]), TABLE_COLUMNS, 15),
+            data_table(
+                ids.CATALOGUE_TABLE,
+                pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]),
+                TABLE_COLUMNS,
+                15,
+                style_cell_conditional=[{"if": {"column_id": "text"}, "minWidth": "380px", "width": "40%"}],
+            ),
         ]
     )
 
@@ -81,6 +88,7 @@ def _measure_rows(year: int, country: str, pillar: str) -> pd.DataFrame:
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
 )
+@data.reads_warehouse
 def update_treemap(year: str, country: str, pillar: str):
     """Redraw the treemap for one as-of year, country scope and pillar."""
     year = int(year)
@@ -98,6 +106,7 @@ def update_treemap(year: str, country: str, pillar: str):
     Input(ids.PILLAR, "value"),
     Input(ids.CATALOGUE_SEARCH, "value"),
 )
+@data.reads_warehouse
 def update_table(year: str, country: str, pillar: str, search: str | None):
     """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
     measures = _measure_rows(int(year), country, pillar)

@@ -30,6 +30,7 @@ ISSUE_COLUMNS = [
 ]
 
 
+@data.reads_warehouse
 def layout(year=None, country=None, **_query):
     state = data.data_state()
     countries = data.countries()
@@ -70,6 +71,7 @@ def layout(year=None, country=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
+@data.reads_warehouse
 def update_reporting(year: str, country: str):
     """Redraw the reporting record for an as-of year and a country scope."""
     year = int(year)

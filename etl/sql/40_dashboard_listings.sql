@@ -38,29 +38,51 @@ LEFT JOIN received_returns r USING (plan_id, country, reporting_year)
 LEFT JOIN uploads u USING (plan_id, country, reporting_year);
 
 -- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
--- the latest current return with R <= as_of that lists it, the statuses of every such return before it,
--- the measures it links to there, and where it came from (file, sheet, row). only_country and
--- only_measure narrow the listing early (NULL: every country, every measure).
-CREATE OR REPLACE MACRO activity_listing(as_of, only_country, only_measure) AS TABLE
+-- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
+-- then, the measures it links to there, and where it came from (file, sheet, row). only_country and
+-- only_measure narrow the listing (NULL: every country, every measure); max_rows caps it, in country
+-- and activity order, before histories and links are gathered, so a page of a large warehouse is quick.
+CREATE OR REPLACE MACRO activity_listing(as_of, only_country, only_measure, max_rows) AS TABLE
 WITH current_returns AS (
     SELECT submission_id, reporting_year, file_name
     FROM current_submissions
     WHERE reporting_year <= as_of AND (only_country IS NULL OR country = only_country)
 ),
+-- The two scopes take separate branches (one is pruned as a constant false filter), since a
+-- condition that mixes them would hide the selective join from the planner.
 ever_linked AS (
     SELECT DISTINCT country, activity_id FROM activity_measures
     WHERE only_measure IS NOT NULL AND measure_id = only_measure
         AND (only_country IS NULL OR country = only_country)
 ),
-listed AS (
-    SELECT a.*, r.file_name
+-- Narrow rows until the page is chosen: carrying every column through the window costs most of the time.
+listed AS MATERIALIZED (
+    SELECT a.submission_id, a.country, a.activity_id, a.reporting_year, a.status, r.file_name
     FROM activities a
     JOIN current_returns r USING (submission_id)
-    WHERE only_measure IS NULL OR (a.country, a.activity_id) IN (SELECT (country, activity_id) FROM ever_linked)
+    WHERE only_measure IS NULL
+    UNION ALL
+    SELECT a.submission_id, a.country, a.activity_id, a.reporting_year, a.status, r.file_name
+    FROM activities a
+    JOIN current_returns r USING (submission_id)
+    SEMI JOIN ever_linked e ON e.country = a.country AND e.activity_id = a.activity_id
+    WHERE only_measure IS NOT NULL
 ),
 latest AS (
     SELECT * FROM listed
     QUALIFY row_number() OVER (PARTITION BY country, activity_id ORDER BY reporting_year DESC) = 1
+),
+shown AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT * FROM latest WHERE only_measure IS NULL
+        UNION ALL
+        SELECT l.* FROM latest l
+        SEMI JOIN (SELECT submission_id, activity_id FROM activity_measures WHERE measure_id = only_measure) hit
+            ON hit.submission_id = l.submission_id AND hit.activity_id = l.activity_id
+        WHERE only_measure IS NOT NULL
+    )
+    ORDER BY country, activity_id
+    LIMIT max_rows
 ),
 -- The history names each change of status once: '2013 ongoing → 2015 completed'.
 history AS (
@@ -70,6 +92,7 @@ history AS (
         SELECT country, activity_id, reporting_year, status,
             lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
         FROM listed
+        SEMI JOIN shown USING (country, activity_id)
     )
     WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
@@ -77,17 +100,17 @@ history AS (
 links AS (
     SELECT am.submission_id, am.activity_id,
         string_agg(DISTINCT coalesce(am.sub_item, am.measure_id), ', ' ORDER BY coalesce(am.sub_item, am.measure_id))
-            AS measures,
-        bool_or(am.measure_id = only_measure) AS links_measure
+            AS measures
     FROM activity_measures am
-    JOIN latest l USING (submission_id, activity_id)
+    JOIN shown s USING (submission_id, activity_id)
     GROUP BY ALL
 )
 SELECT
-    l.plan_id, l.country, l.activity_id, l.title, l.status, l.reporting_year AS last_reported_year,
-    h.status_history, k.measures, l.lead_agency, l.start_date, l.end_date,
-    l.submission_id, l.file_name, l.source_sheet, l.source_row
-FROM latest l
-JOIN history h USING (country, activity_id)
-LEFT JOIN links k USING (submission_id, activity_id)
-WHERE only_measure IS NULL OR k.links_measure;
+    a.plan_id, s.country, s.activity_id, a.title, s.status, s.reporting_year AS last_reported_year,
+    h.status_history, k.measures, a.lead_agency, a.start_date, a.end_date,
+    s.submission_id, s.file_name, a.source_sheet, a.source_row
+FROM shown s
+JOIN activities a ON a.submission_id = s.submission_id AND a.activity_id = s.activity_id
+JOIN history h ON h.country = s.country AND h.activity_id = s.activity_id
+LEFT JOIN links k ON k.submission_id = s.submission_id AND k.activity_id = s.activity_id
+ORDER BY s.country, s.activity_id;

@@ -1,0 +1,247 @@
+"""Each dashboard page in headless Chromium on the demo data: load, change a filter, see the views' numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import pytest
+from conftest import TEST_USERS, add_test_users, sign_in
+from werkzeug.serving import make_server
+
+from etl import warehouse
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    """The synthetic demo returns in one warehouse, served for the whole module; yields (base URL, warehouse)."""
+    from dashboard.app import create_app
+    from etl.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo")
+    before = os.environ.get("APTMON_RETURNS_DIR")
+    os.environ["APTMON_RETURNS_DIR"] = str(root / "returns")
+    path = root / "warehouse.duckdb"
+    try:
+        run_demo(path)
+    finally:
+        if before is None:
+            os.environ.pop("APTMON_RETURNS_DIR", None)
+        else:
+            os.environ["APTMON_RETURNS_DIR"] = before
+    add_test_users(path)
+    server = make_server("127.0.0.1", 0, create_app(path).server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", path
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def viewer_context(browser, demo_app):
+    """One signed-in browser context (a viewer's session) shared by the module's pages."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    first = context.new_page()
+    username, password, _ = TEST_USERS["viewer"]
+    sign_in(first, demo_app[0], username, password)
+    first.close()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(viewer_context):
+    """A fresh tab in the signed-in context that records console errors in `page.console_errors`."""
+    tab = viewer_context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
+    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
+    yield tab
+    tab.close()
+
+
+def view(path, sql: str, params: list | None = None) -> list[dict]:
+    with warehouse.read_connection(path) as con:
+        return con.execute(sql, params or []).df().to_dict("records")
+
+
+def filter_control(name: str) -> str:
+    """The CSS selector of a shared filter (its id is a JSON object, as Dash renders pattern-matching ids)."""
+    return f"[id='{json.dumps({'name': name, 'type': 'filter'}, separators=(',', ':'))}']"
+
+
+def figure(page, graph_id: str) -> dict:
+    """The figure plotly drew: each trace's name, x, y, z and text, and the title."""
+    return page.evaluate(
+        """id => {
+            const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+            const plain = v => (v && typeof v === 'object' && v.length !== undefined && typeof v !== 'string')
+                ? Array.from(v, plain) : v;
+            return {
+                title: gd.layout.title.text,
+                traces: gd._fullData.map(t => ({name: t.name, x: plain(t.x), y: plain(t.y), z: plain(t.z),
+                                                text: plain(t.text)})),
+            };
+        }""",
+        graph_id,
+    )
+
+
+def wait_for_title(page, graph_id: str, text: str) -> None:
+    page.wait_for_function(
+        """([id, text]) => {
+            const gd = document.getElementById(id)?.querySelector('.js-plotly-plot');
+            return gd && gd.layout && gd.layout.title && (gd.layout.title.text || '').includes(text);
+        }""",
+        arg=[graph_id, text],
+        timeout=15000,
+    )
+
+
+def trace(drawn: dict, name: str) -> dict:
+    return next(t for t in drawn["traces"] if t["name"] == name)
+
+
+def test_overview_redraws_for_the_chosen_year(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/")
+    wait_for_title(page, "trend-graph", "Coverage and completion")
+    assert "Demo data" in page.inner_text("#demo-banner")
+    page.select_option(filter_control("year"), "2014")
+    wait_for_title(page, "pillar-ranking-graph", "end 2014")
+    row = view(
+        path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2014 AND country = 'ALL' AND pillar = 'ALL'"
+    )[0]
+    page.wait_for_function(
+        "text => document.querySelector('#card-covered .stat-value').innerText === text",
+        arg=f"{row['measures_covered']} / {row['measures_total']}",
+        timeout=15000,
+    )
+    coverage = trace(figure(page, "trend-graph"), "Coverage")
+    assert coverage["x"] == [2013, 2014]
+    assert coverage["y"][-1] == pytest.approx(row["coverage_rate"])
+    assert row["progress_status"] in page.inner_text("#card-status")
+    assert "year=2014" in page.url
+    assert page.console_errors == []
+
+
+def test_heatmap_toggles_to_completion(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/heatmap?year=2016")
+    wait_for_title(page, "heatmap-graph", "Coverage by pillar and country, end 2016")
+    page.get_by_text("Completion", exact=True).click()
+    wait_for_title(page, "heatmap-graph", "Completion by pillar and country, end 2016")
+    rows = view(path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2016 AND pillar = '2'")
+    drawn = figure(page, "heatmap-graph")
+    rates, withheld = drawn["traces"][1], drawn["traces"][0]
+    countries = rates["x"][1] if isinstance(rates["x"][0], list) else [x[1] for x in rates["x"]]
+    for row in rows:
+        column = countries.index(row["country"])
+        if row["progress_status"] == "insufficient data":
+            assert withheld["text"][1][column] == "insufficient<br>data"
+            assert rates["z"][1][column] is None
+        else:
+            assert rates["z"][1][column] == pytest.approx(row["completion_rate"])
+    assert page.console_errors == []
+
+
+def test_measures_search_then_open_a_measure(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/measures")
+    wait_for_title(page, "catalogue-treemap", "Progress of each measure")
+    page.fill("#catalogue-search", "oil and gas")
+    page.wait_for_function(
+        """() => {
+            const texts = [...document.querySelectorAll("#catalogue-table td[data-dash-column='text']")];
+            return texts.length > 0 && texts.every(td => td.innerText.toLowerCase().includes('oil and gas'));
+        }""",
+        timeout=15000,
+    )
+    page.locator("#catalogue-table td[data-dash-column='id_link'] a", has_text="2.7.10").click()
+    page.wait_for_url("**/measure/2.7.10**")
+    wait_for_title(page, "measure-countries-graph", "Activities under 2.7.10")
+    year = view(path, "SELECT max(reporting_year) AS y FROM submissions WHERE status = 'accepted'")[0]["y"]
+    overall = view(
+        path,
+        "SELECT * FROM measure_progress WHERE as_of_year = ? AND measure_id = '2.7.10' AND country = 'ALL'",
+        [year],
+    )[0]
+    assert page.locator("#measure-summary .stat-value").first.inner_text() == str(overall["activities_total"])
+    listed = view(path, "SELECT * FROM activity_listing(?, NULL, '2.7.10', 1000)", [year])
+    shown = page.locator("#measure-activities-table td[data-dash-column='activity_id']").all_inner_texts()
+    assert sorted(shown) == sorted(r["activity_id"] for r in listed)[: len(shown)] and len(shown) == min(
+        15, len(listed)
+    )
+    assert page.console_errors == []
+
+
+def test_country_profile_switches_country(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/country?country=KHM&year=2017")
+    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and completion by pillar, end 2017")
+    page.select_option(filter_control("country"), "JPN")
+    wait_for_title(page, "country-pillars-graph", "Japan: coverage and completion by pillar, end 2017")
+    rows = view(
+        path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2017 AND country = 'JPN' ORDER BY pillar"
+    )
+    coverage = trace(figure(page, "country-pillars-graph"), "Coverage")
+    assert coverage["x"] == pytest.approx([r["coverage_rate"] for r in rows])
+    received = view(path, "SELECT * FROM metrics_reporting WHERE as_of_year = 2017 AND country = 'JPN'")[0]
+    assert f"{received['returns_received']} / {received['returns_expected']}" in page.inner_text("#country-reporting")
+    assert "country=JPN" in page.url
+    assert page.console_errors == []
+
+
+def test_reporting_matrix_and_rejected_upload(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/reporting?year=2017")
+    wait_for_title(page, "reporting-matrix-graph", "as of end 2017")
+    rejected = view(
+        path,
+        "SELECT s.country, s.reporting_year, i.message FROM issues i JOIN submissions s USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error'",
+    )
+    assert rejected, "the demo includes a rejected upload"
+    page.wait_for_selector("#reporting-issues-table td[data-dash-column='message']", timeout=15000)
+    assert rejected[0]["message"] in page.inner_text("#reporting-issues-table")
+    page.select_option(filter_control("year"), "2015")
+    wait_for_title(page, "reporting-matrix-graph", "as of end 2015")
+    matrix = figure(page, "reporting-matrix-graph")["traces"][0]
+    assert matrix["x"] == ["2013", "2014", "2015"]
+    states = view(path, "SELECT return_state FROM return_status WHERE reporting_year <= 2015 ORDER BY country_ordinal")
+    assert sum(t.startswith("on time") for row in matrix["text"] for t in row) == sum(
+        s["return_state"] == "on time" for s in states
+    )
+    received = view(path, "SELECT * FROM metrics_reporting WHERE as_of_year = 2015 AND country = 'ALL'")[0]
+    assert f"{received['returns_received']} / {received['returns_expected']}" in page.inner_text(
+        "#card-reporting-received"
+    )
+    assert page.console_errors == []
+
+
+def test_a_shared_link_restores_its_filters_and_survives_a_reload(demo_app, page):
+    base, _ = demo_app
+    page.goto(base + "/heatmap?year=2014&metric=completion&rows=sections&pillar=2")
+    wait_for_title(page, "heatmap-graph", "Completion by section and country, end 2014")
+    assert page.input_value(filter_control("year")) == "2014"
+    assert page.input_value(filter_control("pillar")) == "2"
+    assert figure(page, "heatmap-graph")["traces"][1]["y"][0].startswith("2.1 ")
+    page.select_option(filter_control("year"), "2016")
+    wait_for_title(page, "heatmap-graph", "Completion by section and country, end 2016")
+    page.wait_for_function("() => window.location.search.includes('year=2016')", timeout=5000)
+    page.reload()
+    wait_for_title(page, "heatmap-graph", "Completion by section and country, end 2016")
+    assert page.input_value(filter_control("pillar")) == "2"
+    assert page.console_errors == []
+
+
+def test_pages_fit_a_tablet_width(demo_app, page):
+    base, _ = demo_app
+    page.set_viewport_size({"width": 768, "height": 1024})
+    for path, graph in (("/", "trend-graph"), ("/heatmap", "heatmap-graph"), ("/reporting", "reporting-matrix-graph")):
+        page.goto(base + path)
+        wait_for_title(page, graph, " ")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 768, path
+    assert page.console_errors == []
