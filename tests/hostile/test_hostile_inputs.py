@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pytest
 from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S
-from conftest import exported_tables, query, run_aptmon
 from hostile_corpus import CASES, Case
+from hostile_fixtures import exported_tables, query, run_aptmon
 
 from etl.ingest import ingest_file
 
 MAX_MESSAGE_CHARS = 400  # one clear line a person reads, whatever the file holds
 FILE_LEVEL_CODES = ("not-a-spreadsheet", "corrupt-file", "password-protected", "file-too-large", "wrong-encoding",
                     "empty-workbook", "unsupported-format", "missing-sheet")  # fmt: skip
+
+pytest_plugins = ["hostile_fixtures"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -1,4 +1,4 @@
-"""Fixtures of the hostile suite: the corpus folder, one loaded warehouse template copied per test, the CLI runner."""
+"""Fixtures of the hostile suite (a plugin, not a conftest: one conftest module name serves the whole tests folder)."""
 
 from __future__ import annotations
 
