@@ -424,6 +424,29 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
     click.echo(f"Data fingerprint: {result.fingerprint}")
 
 
+@cli.command()
+@click.option("--as-of", "as_of", type=int, default=None, help="As-of year (default: the latest year with data).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@warehouse_option
+@friendly_errors
+def report(as_of: int | None, output: str, warehouse_file: str | None):
+    """Write the concise progress report for the APT Summit: one self-contained, printable HTML file.
+
+    \b
+    Example:
+        aptmon report -o progress-2016.html --as-of 2016
+    """
+    from etl.export import ExportError
+    from etl.report import write_report
+
+    try:
+        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of)
+    except ExportError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
+    click.echo(f"Data fingerprint: {result.fingerprint}")
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:

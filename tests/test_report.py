@@ -1,0 +1,112 @@
+"""aptmon report: one self-contained HTML file, its numbers from the views, its charts drawn offline in Chromium."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from etl import warehouse
+from etl.cli import cli
+from etl.definitions import GLOSSARY
+from etl.report import write_report
+
+
+@pytest.fixture(scope="module")
+def report(demo_warehouse, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "progress.html"
+    result = write_report(path, warehouse_file=demo_warehouse, as_of=2016)
+    return result, path.read_text(encoding="utf-8")
+
+
+class _Resources(HTMLParser):
+    """Every URL an element of the page would load (script text is not parsed as markup)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value and not value.startswith("#"):
+                self.urls.append(f"{tag} {value}")
+
+
+def test_the_file_references_nothing_outside_itself(report):
+    _, text = report
+    resources = _Resources()
+    resources.feed(text)
+    assert resources.urls == []
+    assert text.count("<script") >= 4  # plotly.js inline, then one script per chart
+    assert "@page { size: A4" in text and "@media print" in text
+
+
+def test_headline_and_tables_come_from_the_views(report, demo_warehouse):
+    result, text = report
+    with warehouse.read_connection(demo_warehouse) as con:
+        covered, total, status = con.execute(
+            "SELECT measures_covered, measures_total, progress_status FROM metrics_pillar_country"
+            " WHERE as_of_year = 2016 AND pillar = 'ALL' AND country = 'ALL'"
+        ).fetchone()
+        received, expected = con.execute(
+            "SELECT returns_received, returns_expected FROM metrics_reporting"
+            " WHERE as_of_year = 2016 AND country = 'ALL'"
+        ).fetchone()
+        idle = con.execute(
+            "SELECT count(*) FROM measure_progress WHERE as_of_year = 2016 AND country = 'ALL' AND activities_total = 0"
+        ).fetchone()[0]
+    assert result.as_of_year == 2016 and "progress report as of 2016" in text
+    assert f"{covered} of {total}" in text and f"{received} of {expected}" in text
+    assert "Overall progress status as of 2016: " in text and status in text
+    assert f"{idle} of {total} measures have no activity" in text
+    assert "SYNTHETIC DEMO DATA" in text and result.fingerprint in text
+    for definition in GLOSSARY:
+        assert f"<code>{definition.column}</code>" in text
+
+
+@pytest.mark.browser
+def test_charts_render_offline_without_console_errors(report, browser, tmp_path):
+    result, _ = report
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = context.new_page()
+    errors, blocked = [], []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def offline(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    try:
+        page.goto(result.path.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        plots = page.locator(".js-plotly-plot")
+        assert plots.count() == result.charts == 3
+        for index in range(plots.count()):
+            plot = plots.nth(index)
+            assert plot.locator("svg.main-svg .trace").count() >= 2
+            assert plot.locator("svg.main-svg .point").count() + plot.locator("path.js-line").count() > 0
+        assert page.locator("#headline .card").count() == 5
+        assert page.locator("table.matrix tbody tr").count() == 14
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF")
+        assert errors == [] and blocked == []
+    finally:
+        context.close()
+
+
+def test_cli_report(demo_warehouse, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["report", "--warehouse", str(demo_warehouse), "-o", str(tmp_path / "r.html")])
+    assert ok.exit_code == 0, ok.output
+    assert "progress report as of 2017" in ok.output  # the latest year with data
+    assert (tmp_path / "r.html").stat().st_size > 1_000_000  # plotly.js is inside
+    bad = runner.invoke(cli, ["report", "--warehouse", str(demo_warehouse), "--as-of", "2012", "-o",
+                              str(tmp_path / "x.html")])  # fmt: skip
+    assert bad.exit_code == 2 and "2013 to 2017" in bad.output
