@@ -164,7 +164,6 @@ def test_measure_page_lists_activities_with_history_and_provenance(example_wareh
         "Activities",
         3,
     )
-    assert by_id["A2"]["measures"] == "5.2, 5.3"
     completed = trace(figure, "Completed")
     assert dict(zip(completed.x, completed.y, strict=True))["KHM"] == 1
 
@@ -184,6 +183,8 @@ def test_country_profile_reporting_record_with_arrows(example_warehouse):
     assert "▼ down from 50.0%" in shown  # on-time rate 1/2 -> 1/3
     a1 = next(a for a in activities if a["activity_id"] == "A1")
     assert a1["status_history"] == "2014 ongoing → 2015 completed"
+    a2 = next(a for a in activities if a["activity_id"] == "A2")
+    assert a2["measures"] == "5.2, 5.3" and a2["status"] == "completed"
     coverage = trace(figure, "Coverage")
     assert dict(zip(coverage.y, coverage.x, strict=True))["V Connectivity"] == pytest.approx(0.5)
 

@@ -30,7 +30,6 @@ ACTIVITY_COLUMNS = [
     ("Title", "title"),
     ("Status", "status"),
     ("Status history (return year: status)", "status_history"),
-    ("Measures", "measures"),
     ("Lead agency", "lead_agency"),
     ("File", "file_name"),
     ("Sheet", "source_sheet"),

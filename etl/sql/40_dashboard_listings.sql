@@ -39,46 +39,49 @@ LEFT JOIN uploads u USING (plan_id, country, reporting_year);
 
 -- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
--- then, the measures it links to there, and where it came from (file, sheet, row). only_country and
--- only_measure narrow the listing (NULL: every country, every measure); max_rows caps it, in country
--- and activity order, before histories and links are gathered, so a page of a large warehouse is quick.
+-- then, the measures it links to there (country listings), and where it came from (file, sheet, row).
+-- only_country and only_measure narrow the listing (NULL: every country, every measure); max_rows caps
+-- it, in country and activity order, before histories and links are gathered, so a page of a large
+-- warehouse is quick.
 CREATE OR REPLACE MACRO activity_listing(as_of, only_country, only_measure, max_rows) AS TABLE
 WITH current_returns AS (
-    SELECT submission_id, reporting_year, file_name
+    SELECT submission_id, file_name
     FROM current_submissions
     WHERE reporting_year <= as_of AND (only_country IS NULL OR country = only_country)
 ),
--- The two scopes take separate branches (one is pruned as a constant false filter), since a
--- condition that mixes them would hide the selective join from the planner.
-ever_linked AS (
-    SELECT DISTINCT country, activity_id FROM activity_measures
-    WHERE only_measure IS NOT NULL AND measure_id = only_measure
-        AND (only_country IS NULL OR country = only_country)
+-- Links to the measure in those returns: the activities a measure's listing starts from.
+hits AS (
+    SELECT am.submission_id, am.country, am.activity_id
+    FROM activity_measures am
+    SEMI JOIN current_returns r ON r.submission_id = am.submission_id
+    WHERE am.measure_id = only_measure
 ),
--- Narrow rows until the page is chosen: carrying every column through the window costs most of the time.
+-- Every listing of the activities in scope. The two scopes take separate branches (the other one is
+-- pruned as a constant false filter): a condition mixing them would hide the selective join.
 listed AS MATERIALIZED (
-    SELECT a.submission_id, a.country, a.activity_id, a.reporting_year, a.status, r.file_name
+    SELECT a.*, r.file_name
     FROM activities a
     JOIN current_returns r USING (submission_id)
     WHERE only_measure IS NULL
     UNION ALL
-    SELECT a.submission_id, a.country, a.activity_id, a.reporting_year, a.status, r.file_name
+    SELECT a.*, r.file_name
     FROM activities a
     JOIN current_returns r USING (submission_id)
-    SEMI JOIN ever_linked e ON e.country = a.country AND e.activity_id = a.activity_id
+    SEMI JOIN (SELECT DISTINCT country, activity_id FROM hits) e
+        ON e.country = a.country AND e.activity_id = a.activity_id
     WHERE only_measure IS NOT NULL
 ),
 latest AS (
     SELECT * FROM listed
     QUALIFY row_number() OVER (PARTITION BY country, activity_id ORDER BY reporting_year DESC) = 1
 ),
+-- A measure's listing keeps the activities whose latest listing still links to it.
 shown AS MATERIALIZED (
     SELECT * FROM (
         SELECT * FROM latest WHERE only_measure IS NULL
         UNION ALL
         SELECT l.* FROM latest l
-        SEMI JOIN (SELECT submission_id, activity_id FROM activity_measures WHERE measure_id = only_measure) hit
-            ON hit.submission_id = l.submission_id AND hit.activity_id = l.activity_id
+        SEMI JOIN hits h ON h.submission_id = l.submission_id AND h.activity_id = l.activity_id
         WHERE only_measure IS NOT NULL
     )
     ORDER BY country, activity_id
@@ -97,20 +100,23 @@ history AS (
     WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 ),
+-- The measures each listed activity links to, for a country's listing only: on a measure's listing it
+-- would cost a probe of every link in the warehouse, and that page names its measure already.
 links AS (
     SELECT am.submission_id, am.activity_id,
         string_agg(DISTINCT coalesce(am.sub_item, am.measure_id), ', ' ORDER BY coalesce(am.sub_item, am.measure_id))
             AS measures
     FROM activity_measures am
-    JOIN shown s USING (submission_id, activity_id)
+    SEMI JOIN current_returns r ON r.submission_id = am.submission_id
+    SEMI JOIN shown s ON s.submission_id = am.submission_id AND s.activity_id = am.activity_id
+    WHERE only_measure IS NULL
     GROUP BY ALL
 )
 SELECT
-    a.plan_id, s.country, s.activity_id, a.title, s.status, s.reporting_year AS last_reported_year,
-    h.status_history, k.measures, a.lead_agency, a.start_date, a.end_date,
-    s.submission_id, s.file_name, a.source_sheet, a.source_row
+    s.plan_id, s.country, s.activity_id, s.title, s.status, s.reporting_year AS last_reported_year,
+    h.status_history, k.measures, s.lead_agency, s.start_date, s.end_date,
+    s.submission_id, s.file_name, s.source_sheet, s.source_row
 FROM shown s
-JOIN activities a ON a.submission_id = s.submission_id AND a.activity_id = s.activity_id
 JOIN history h ON h.country = s.country AND h.activity_id = s.activity_id
 LEFT JOIN links k ON k.submission_id = s.submission_id AND k.activity_id = s.activity_id
 ORDER BY s.country, s.activity_id;
