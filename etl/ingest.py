@@ -6,9 +6,13 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+import duckdb
 
 from etl import catalogue as cat
 from etl import load, warehouse
@@ -80,13 +84,16 @@ def ingest_file(
     store: bool = True,
     is_synthetic: bool | None = None,
     catalogue: MeasureLookup | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
     `original_name` is the analyst's file name (the dashboard stores uploads under temporary names);
     `store` keeps a copy of the file under returns_dir(); `report_dir` receives the annotated feedback
     workbook of a rejected return. `catalogue` saves re-reading the warehouse's catalogue for each file of
-    a batch. Raises warehouse.WarehouseError when the warehouse cannot be used.
+    a batch; `connection`, an open warehouse.write_connection the caller holds, loads a batch of files
+    under one lock (each file still its own transaction) and refreshes the metric snapshots once.
+    Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
     file_name = display_name(original_name or "") or path.name
@@ -102,13 +109,13 @@ def ingest_file(
         report_path = str(write_feedback(path, raw.file_format, validated.issues, Path(report_dir), file_name))
 
     if dry_run:
-        with warehouse.read_connection(warehouse_file) as con:
+        with _connection(connection, warehouse.read_connection, warehouse_file) as con:
             outcome = load.preview(con, validated)
         stored = None
     else:
         stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
         upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
-        with warehouse.write_connection(warehouse_file) as con:
+        with _connection(connection, warehouse.write_connection, warehouse_file) as con:
             outcome = load.load_return(con, validated, upload, is_synthetic=synthetic)
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
@@ -134,6 +141,16 @@ _UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def display_name(name: str) -> str:
     """The analyst's file name as a label: its last part after / or \\, without unshowable characters."""
     return _UNSHOWABLE.sub("", re.split(r"[\\/]", name)[-1]).strip()
+
+
+@contextmanager
+def _connection(given, opener, warehouse_file) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The caller's connection when it holds one, else a short-lived one of our own."""
+    if given is not None:
+        yield given
+    else:
+        with opener(warehouse_file) as con:
+            yield con
 
 
 def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> MeasureLookup:

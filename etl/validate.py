@@ -443,22 +443,26 @@ def _parse_measures(
     text = value if value.__class__ is str else _text(value)
     if not text:
         return [], []
+    # str.split is several times faster than the regex; most cells use ';' alone.
+    parts = _MEASURE_SEPARATORS.split(text) if "," in text or "\n" in text or "\r" in text else text.split(";")
     measures: list[tuple[str, str | None]] = []
     unknown: list[tuple[str, str]] = []
-    for part in _MEASURE_SEPARATORS.split(text):
+    for part in parts:
         known = part_memo.get(part)
         if known is None:
             typed = part.strip()
             measure_id = normalise_measure_id(typed) if typed else ""
             resolved = lookup.resolve(measure_id) if typed else None
-            known = part_memo[part] = (True, *resolved) if resolved else (False, typed, measure_id)
-        if known[0]:
-            measures.append(known[1:])
-        elif known[1]:
-            unknown.append(known[1:])
-    if len(measures) == 1 and measures[0][1] is None:
+            known = part_memo[part] = (1, resolved) if resolved else ((2, (typed, measure_id)) if typed else (0, None))
+        kind = known[0]
+        if kind == 1:
+            measures.append(known[1])
+        elif kind == 2:
+            unknown.append(known[1])
+    if len(measures) < 2 and (not measures or measures[0][1] is None):
         return measures, unknown
-    if len({m for m, _ in measures}) == len(measures) and all(sub is None for _, sub in measures):
+    names = [m for m, _ in measures]
+    if len(set(names)) == len(names) and all(sub is None for _, sub in measures):
         return measures, unknown
     # One row per (activity, measure): several sub-items of one measure share its row.
     by_measure: dict[str, list[str]] = {}
@@ -546,9 +550,14 @@ def _check_funding(values: list, target: list, issues: list[Issue], place) -> No
 
 
 def _check_budget(values: list, target: list, issues: list[Issue], place) -> None:
-    amounts = {v: _amount(v) for v in set(values)}
-    target[:] = [amounts[v] for v in values]
-    for i in [i for i, v in enumerate(values) if amounts[v] is _INVALID]:
+    # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
+    target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
+    others = {v for v in values if v.__class__ is not float or not v >= 0}
+    amounts = {v: _amount(v) for v in others}
+    slow = [i for i, v in enumerate(values) if v in amounts] if others - {""} else []
+    for i in slow:
+        target[i] = amounts[values[i]]
+    for i in [i for i in slow if amounts[values[i]] is _INVALID]:
         target[i] = None
         issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
 
