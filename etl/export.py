@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ import pandas as pd
 
 from etl import metrics, warehouse
 from etl.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.xlsx_writer import FORMULA_TRIGGERS, StreamingWorkbook
 
 FORMATS = ("csv", "xlsx", "parquet")
 # The exported tables, in sheet order: the metric views, then the activities and the catalogue behind them.
@@ -35,8 +35,6 @@ TITLES = {
     "activities": "Activities with their status as of the year",
     "catalogue": "The Work Plan catalogue: pillars, sections, measures and sub-items",
 }
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(ValueError):
@@ -55,6 +53,7 @@ class ExportResult:
 
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula, prefixed with a single quote; anything else unchanged."""
+    # A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
@@ -103,21 +102,30 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def read_table(
+def table_query(
     con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None
-) -> pd.DataFrame:
-    """One exported table as the views give it, for one as-of year where the table has years."""
+) -> tuple[str, list]:
+    """The SQL (and parameters) of one exported table: the views' rows for the as-of year where it has years."""
     if table in warehouse.METRIC_VIEWS:
-        return metrics.read_metric(con, table, current=current, as_of_year=as_of_year)
+        # The views and their snapshots keep their rows in plan order; filtering keeps that order.
+        return f"SELECT * FROM {metrics.metric_source(con, table, current)} WHERE as_of_year = ?", [as_of_year]
     if table == "activities":
-        return con.execute(
+        return (
             "SELECT a.* FROM activities_as_of a JOIN countries c ON c.iso3 = a.country"
             " WHERE a.as_of_year = ? ORDER BY a.plan_id, c.ordinal, a.activity_id",
             [as_of_year],
-        ).df()
+        )
     if table == "catalogue":
-        return con.execute("SELECT * FROM catalogue ORDER BY plan_id, measure_ordinal, letter").df()
+        return "SELECT * FROM catalogue ORDER BY plan_id, measure_ordinal, letter", []
     raise ExportError(f"Unknown table {table!r}; the export has {', '.join(TABLES)}.")
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None
+) -> pd.DataFrame:
+    """One exported table as a data frame."""
+    sql, params = table_query(con, table, as_of_year, current)
+    return con.execute(sql, params).df()
 
 
 def definitions_frame() -> pd.DataFrame:
@@ -150,10 +158,10 @@ def export(
             fingerprint=data_fingerprint(con),
         )
         current = metrics.snapshots_current(con)
-        frames = ((table, read_table(con, table, as_of_year, current)) for table in TABLES)
         if output_format == "xlsx":
-            _write_workbook(path, frames, result)
+            _write_workbook(con, path, as_of_year, current, result)
         else:
+            frames = ((table, read_table(con, table, as_of_year, current)) for table in TABLES)
             _write_folder(path, frames, result)
     return result
 
@@ -201,90 +209,41 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _write_workbook(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result: ExportResult) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+def _write_workbook(
+    con: duckdb.DuckDBPyConnection, path: Path, as_of_year: int, current: bool, result: ExportResult
+) -> None:
+    """One sheet per table, streamed from the warehouse: a header block, then the column names and rows."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name ending in .xlsx for --format xlsx.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    header = _header_block(result)
+    first_row = len(header) + 3  # title, header block, a blank row, then the column names
 
-    def styled(sheet, value: object) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        return cell
+    def sheet_rows(title: str, columns: list[str], rows: Iterable[Sequence]) -> Iterator[Sequence]:
+        yield [title]
+        yield from ([label, value] for label, value in header)
+        yield []
+        yield columns
+        yield from rows
 
-    def add_sheet(name: str, title: str, frame: pd.DataFrame) -> None:
-        sheet = workbook.create_sheet(name[:31])
-        sheet.freeze_panes = f"A{len(_header_block(result)) + 4}"
-        for index, column in enumerate(frame.columns):
-            sheet.column_dimensions[_column_letter(index)].width = max(10, min(60, len(str(column)) + 2))
-        sheet.append([styled(sheet, title)])
-        for label, value in _header_block(result):
-            sheet.append([label, value])
-        sheet.append([])
-        sheet.append([styled(sheet, str(column)) for column in frame.columns])
-        for row in _cells(frame):
-            sheet.append(row)
+    def add(workbook: StreamingWorkbook, name: str, title: str, columns: list[str], rows: Iterable[Sequence]) -> int:
+        widths = [max(10, min(40, len(column) + 2)) for column in columns]
+        written = workbook.add_sheet(
+            name, sheet_rows(title, columns, rows), widths=widths, freeze_rows=first_row, bold_rows=(1, first_row)
+        )
+        return written - first_row
 
-    for table, frame in frames:
-        add_sheet(table, TITLES[table], frame)
-        result.rows[table] = len(frame)
-    add_sheet("Definitions", "Definitions of the metrics, progress bands and settings", definitions_frame())
-    workbook.save(path)
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+    with StreamingWorkbook(path) as workbook:
+        for table in TABLES:
+            sql, params = table_query(con, table, as_of_year, current)
+            cursor = con.execute(sql, params)
+            columns = [column[0] for column in cursor.description]
+            result.rows[table] = add(workbook, table, TITLES[table], columns, _fetch(cursor))
+        definitions = definitions_frame()
+        add(workbook, "Definitions", "Definitions of the metrics, progress bands and settings",
+            list(definitions.columns), definitions.itertuples(index=False, name=None))  # fmt: skip
 
 
-def _cells(frame: pd.DataFrame) -> Iterator[list]:
-    """Rows ready for openpyxl: numbers stay numbers, missing values are empty, formula-like text is neutralised."""
-    converters = []
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if pd.api.types.is_bool_dtype(dtype):
-            converters.append(_plain_bool)
-        elif pd.api.types.is_numeric_dtype(dtype):
-            converters.append(_plain_number)
-        elif pd.api.types.is_datetime64_any_dtype(dtype):
-            converters.append(_plain_datetime)
-        else:
-            converters.append(_plain_text)
-    for values in frame.itertuples(index=False, name=None):
-        yield [convert(value) for convert, value in zip(converters, values, strict=True)]
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
-def _plain_bool(value: object) -> object:
-    return None if _missing(value) else bool(value)
-
-
-def _plain_number(value: object) -> object:
-    if _missing(value):
-        return None
-    number = value.item() if hasattr(value, "item") else value
-    return None if isinstance(number, float) and math.isnan(number) else number
-
-
-def _plain_datetime(value: object) -> object:
-    if _missing(value):
-        return None
-    stamp = pd.Timestamp(value)
-    return stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime()
-
-
-def _plain_text(value: object) -> object:
-    if _missing(value):
-        return None
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return value  # a date or time kept as object by pandas
-    return neutralise(value if isinstance(value, str) else str(value))
+def _fetch(cursor: duckdb.DuckDBPyConnection, size: int = 10_000) -> Iterator[tuple]:
+    while rows := cursor.fetchmany(size):
+        yield from rows
