@@ -77,5 +77,5 @@ def return_matrix_figure(returns: pd.DataFrame, title: str) -> go.Figure:
         )
     figure.update_xaxes(title_text="Reporting year", side="top", type="category", showgrid=False)
     figure.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
-    figure.update_layout(legend={"y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10, "t": 90})
+    figure.update_layout(legend={"y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"l": 10, "t": 120})
     return figure

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 from dash import dash_table
 
+from dashboard.components.theme import FONT
+
 STYLE_CELL = {
     "textAlign": "left",
     "whiteSpace": "normal",
     "height": "auto",
     "fontSize": "0.85rem",
-    "fontFamily": "inherit",
+    "fontFamily": FONT,
     "padding": "4px 8px",
 }
 STYLE_HEADER = {"fontWeight": "bold", "backgroundColor": "#f1f3f5"}

@@ -25,7 +25,7 @@ ACTIVITY_COLUMNS = [
     ("Activity", "activity_id"),
     ("Title", "title"),
     ("Status", "status"),
-    ("Status history (return year: status)", "status_history"),
+    ("Status history", "status_history"),
     ("Measures", "measures"),
     ("Lead agency", "lead_agency"),
     ("File", "file_name"),

@@ -57,7 +57,11 @@ def layout(year=None, country=None, **_query):
             ),
             html.P(id=ids.REPORTING_ISSUES_NOTE, className="empty-note"),
             data_table(
-                ids.REPORTING_ISSUES_TABLE, pd.DataFrame(columns=[c for _, c in ISSUE_COLUMNS]), ISSUE_COLUMNS, 15
+                ids.REPORTING_ISSUES_TABLE,
+                pd.DataFrame(columns=[c for _, c in ISSUE_COLUMNS]),
+                ISSUE_COLUMNS,
+                15,
+                style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "320px"}],
             ),
         ]
     )
