@@ -112,11 +112,13 @@ def _snapshots_current(path: str, _version: tuple[int, int]) -> bool:
     return _run(path, metrics.snapshots_current)
 
 
-def clear_cache() -> None:
-    """Forget every cached result (tests that rewrite a warehouse within one mtime tick, benchmarks)."""
+def clear_cache(results_only: bool = False) -> None:
+    """Forget cached results (tests that rewrite a warehouse within one mtime tick, benchmarks); with
+    results_only, keep the once-per-version check of the metric snapshots."""
     _cached_query.cache_clear()
     _cached_metric.cache_clear()
-    _snapshots_current.cache_clear()
+    if not results_only:
+        _snapshots_current.cache_clear()
 
 
 # ---- the state of the data -------------------------------------------------------------------------------
