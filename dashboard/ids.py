@@ -29,23 +29,26 @@ CATALOGUE_TABLE = "catalogue-table"
 CATALOGUE_SEARCH = "catalogue-search"
 CATALOGUE_SUMMARY = "catalogue-summary"
 CATALOGUE_TREEMAP = "catalogue-treemap"
+MEASURE_ID = "measure-id"
 MEASURE_SUMMARY = "measure-summary"
 MEASURE_COUNTRIES_GRAPH = "measure-countries-graph"
 MEASURE_ACTIVITIES_TABLE = "measure-activities-table"
+MEASURE_ACTIVITIES_NOTE = "measure-activities-note"
 
 # Country profile
 COUNTRY_PILLARS_GRAPH = "country-pillars-graph"
 COUNTRY_REPORTING = "country-reporting"
 COUNTRY_ACTIVITIES_TABLE = "country-activities-table"
+COUNTRY_ACTIVITIES_NOTE = "country-activities-note"
 
 # Reporting
 REPORTING_CARDS = "reporting-cards"
 REPORTING_MATRIX_GRAPH = "reporting-matrix-graph"
 REPORTING_ISSUES_TABLE = "reporting-issues-table"
+REPORTING_ISSUES_NOTE = "reporting-issues-note"
 
 # Signing in, upload, export and the submissions log
 SIGNED_IN_USER = "signed-in-user"
-MEASURE_ID = "measure-id"
 UPLOAD = "upload"
 UPLOAD_COUNTRY = "upload-country"
 UPLOAD_YEAR = "upload-year"
@@ -65,4 +68,3 @@ EXPORT_STATUS = "export-status"
 SUBMISSIONS_TABLE = "submissions-table"
 SUBMISSIONS_COUNTRY = "submissions-country"
 SUBMISSION_DETAIL = "submission-detail"
-REPORTING_ISSUES_NOTE = "reporting-issues-note"

@@ -154,7 +154,8 @@ def test_clicking_a_measure_tile_opens_it(example_warehouse):
 
 def test_measure_page_lists_activities_with_history_and_provenance(example_warehouse):
     summary, figure = page("measure").update_measure("2015", "5.2")
-    activities = page("measure").update_measure_activities("2015", "5.2")
+    activities, note = page("measure").update_measure_activities("2015", "5.2")
+    assert note is None
     assert "Lao" not in texts(summary) and "Cambodia, Japan" in texts(summary)
     by_id = {a["activity_id"]: a for a in activities}
     assert set(by_id) == {"A2", "J1"}
@@ -176,7 +177,12 @@ def test_measure_page_names_sub_items_and_unknown_ids(example_warehouse):
 
 def test_country_profile_reporting_record_with_arrows(example_warehouse):
     reporting, figure = page("country").update_country("2015", "KHM")
-    activities = page("country").update_country_activities("2015", "KHM")
+    activities, note = page("country").update_country_activities("2015", "KHM")
+    assert note is None
+    assert page("country").update_country_activities("2013", "KHM") == (
+        [],
+        "No activities reported by this country as of this year.",
+    )
     shown = texts(reporting)
     assert "2 / 3" in shown and "▲ up from 50.0%" in shown  # reporting rate 1/2 in 2014, 2/3 in 2015
     assert "1 / 3" in shown  # on time: the 2015 return came after 31 March 2016
@@ -244,3 +250,10 @@ def test_query_cache_follows_the_warehouse_file(example_warehouse):
     finally:
         with warehouse.write_connection(example_warehouse) as con:
             con.execute("UPDATE submissions SET is_synthetic = false")
+
+
+def test_a_capped_listing_says_so():
+    from dashboard.components.tables import listing_note
+
+    assert listing_note(500, 500, "activities") == "Showing the first 500 activities; `aptmon export` writes them all."
+    assert listing_note(12, 500, "activities") is None

@@ -46,3 +46,12 @@ def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
     return out.astype(object).where(out.notna(), None).to_dict("records")
+
+
+def listing_note(shown: int, limit: int, what: str) -> str | None:
+    """Say when a listing stops at its cap, or that it is empty; nothing otherwise."""
+    if shown == 0:
+        return f"No {what} as of this year."
+    if shown >= limit:
+        return f"Showing the first {limit} {what}; `aptmon export` writes them all."
+    return None

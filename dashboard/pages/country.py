@@ -12,7 +12,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_table, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
 from dashboard.components.trend_arrow import change_arrow
 from etl.definitions import PLAN_FIRST_YEAR
@@ -65,6 +65,7 @@ def layout(year=None, country=None, **_query):
                 "Each activity's status as of the chosen year, from the latest return that lists it.",
                 className="text-muted small",
             ),
+            html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
             data_table(
                 ids.COUNTRY_ACTIVITIES_TABLE,
                 pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
@@ -151,8 +152,15 @@ def update_country(year: str, country: str):
 
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
-@callback(Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"), Input(ids.YEAR, "value"), Input(ids.COUNTRY, "value"))
+@callback(
+    Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"),
+    Output(ids.COUNTRY_ACTIVITIES_NOTE, "children"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+)
 @data.reads_warehouse
 def update_country_activities(year: str, country: str):
     """One country's activities as of a year."""
-    return records(data.country_activities(int(year), country), [c for _, c in ACTIVITY_COLUMNS])
+    activities = data.country_activities(int(year), country)
+    note = listing_note(len(activities), data.LISTING_LIMIT, "activities reported by this country")
+    return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note

@@ -12,7 +12,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.labels import pillar_label
 from dashboard.components.measure import measure_countries_figure
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_table, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
 from etl.catalogue import normalise_measure_id
 
@@ -83,6 +83,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 "return year's status. File, sheet and row say where the latest status was reported.",
                 className="text-muted small",
             ),
+            html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
             data_table(
                 ids.MEASURE_ACTIVITIES_TABLE,
                 pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
@@ -122,8 +123,15 @@ def update_measure(year: str, measure_id: str):
 
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
-@callback(Output(ids.MEASURE_ACTIVITIES_TABLE, "data"), Input(ids.YEAR, "value"), State(ids.MEASURE_ID, "data"))
+@callback(
+    Output(ids.MEASURE_ACTIVITIES_TABLE, "data"),
+    Output(ids.MEASURE_ACTIVITIES_NOTE, "children"),
+    Input(ids.YEAR, "value"),
+    State(ids.MEASURE_ID, "data"),
+)
 @data.reads_warehouse
 def update_measure_activities(year: str, measure_id: str):
     """The activities behind one measure as of a year."""
-    return records(data.measure_activities(int(year), measure_id), [c for _, c in ACTIVITY_COLUMNS])
+    activities = data.measure_activities(int(year), measure_id)
+    note = listing_note(len(activities), data.LISTING_LIMIT, "activities under this measure")
+    return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
