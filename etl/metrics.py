@@ -57,7 +57,8 @@ def read_metric(
     Example: read_metric(con, "metrics_pillar_country", as_of_year=2015, country="ALL")
     """
     source = metric_source(con, view, current)
-    columns = {name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {view})").fetchall()}
+    # The snapshot has the view's columns, and describing a table is cheaper than binding the view.
+    columns = {name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {source})").fetchall()}
     clauses, params = [], []
     for column, value in equals.items():
         if column not in columns:
