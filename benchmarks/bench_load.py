@@ -176,9 +176,10 @@ class Client:
         first_id = json.dumps(first["id"], sort_keys=True, separators=(",", ":")) if isinstance(
             first["id"], dict) else first["id"]  # fmt: skip
         body["changedPropIds"] = [f"{first_id}.{first['property']}"]
+        started = time.perf_counter()
         response = self.request(kind, "POST", "/_dash-update-component", json=body)
         with self.log.lock:
-            self.log.by_output.setdefault(output_id, []).append(self.log.samples[-1][1])
+            self.log.by_output.setdefault(output_id, []).append(time.perf_counter() - started)
         return response
 
 
