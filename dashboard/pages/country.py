@@ -71,7 +71,10 @@ def layout(year=None, country=None, **_query):
                 pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
                 ACTIVITY_COLUMNS,
                 15,
-                style_cell_conditional=[{"if": {"column_id": "title"}, "minWidth": "240px"}],
+                style_cell_conditional=[
+                    {"if": {"column_id": "title"}, "minWidth": "240px"},
+                    {"if": {"column_id": "status_history"}, "minWidth": "170px"},
+                ],
             ),
         ]
     )
