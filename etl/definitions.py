@@ -130,3 +130,12 @@ GLOSSARY: tuple[Definition, ...] = (
                "backfilling)."),
     Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected."),
 )  # fmt: skip
+
+
+def glossary_markdown() -> str:
+    """The glossary as a Markdown table (README's "Metric definitions"; a test keeps the two equal)."""
+    lines = ["| column or term | in | definition |", "|---|---|---|"]
+    for definition in GLOSSARY:
+        text = definition.text.replace("|", "\\|")
+        lines.append(f"| `{definition.column}` | {definition.tables} | {text} |")
+    return "\n".join(lines)
