@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from signing_in import TEST_USERS, add_test_users, sign_in  # noqa: F401 (re-exported for tests)
 from werkzeug.serving import make_server
 
 from etl import warehouse
@@ -52,15 +52,6 @@ def demo_warehouse(tmp_path_factory) -> Path:
     return root / "warehouse.duckdb"
 
 
-# One user per role in every live app; the page fixture signs in as the viewer.
-TEST_USERS: dict[str, tuple[str, str, str | None]] = {
-    "viewer": ("viewer", "viewer-password-1", None),
-    "analyst": ("analyst-khm", "analyst-password-1", "KHM"),
-    "evaluator": ("evaluator", "evaluator-password-1", None),
-    "admin": ("admin", "admin-password-1", None),
-}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def instance_dir(tmp_path_factory) -> Iterator[Path]:
     """Secrets of the app under test (session key, demo passwords) live in a temporary folder, not the project."""
@@ -81,17 +72,6 @@ class LiveApp(str):
     warehouse: Path
 
 
-def add_test_users(warehouse_file: Path) -> None:
-    """Create TEST_USERS in a warehouse (once)."""
-    from etl import users
-
-    existing = {user.username for user in users.list_users(warehouse_file)}
-    for username, password, country in TEST_USERS.values():
-        if username not in existing:
-            role = next(role for role, spec in TEST_USERS.items() if spec[0] == username)
-            users.add_user(username, password, role, country, warehouse_file)
-
-
 @pytest.fixture
 def live_app(warehouse_file: Path) -> Iterator[LiveApp]:
     """The dashboard served on a free loopback port, with one user per role; yields its base URL."""
@@ -106,15 +86,6 @@ def live_app(warehouse_file: Path) -> Iterator[LiveApp]:
     url.users, url.warehouse = TEST_USERS, warehouse_file
     yield url
     server.shutdown()
-
-
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    """Sign in through the real login form and wait until the dashboard takes over."""
-    page.goto(f"{base_url}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    with page.expect_navigation(url=re.compile(r"^(?!.*/login)"), wait_until="commit"):
-        page.click("#login-form button[type=submit]")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import json
 import re
 
 import dash
-from conftest import TEST_USERS
+from signing_in import TEST_USERS
 
 
 def sign_in(client, role_or_username: str, password: str | None = None):

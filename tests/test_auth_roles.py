@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TEST_USERS, add_test_users
 from dash_requests import call_callback, callback_key, sign_in
+from signing_in import TEST_USERS, add_test_users
 
 from dashboard import auth
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import add_test_users
 from dash_requests import call_callback, sign_in
 from openpyxl import load_workbook
 from return_files import GOOD_ROWS, write_csv, write_xlsx
+from signing_in import add_test_users
 
 from dashboard.auth import secret_key
 
