@@ -1,0 +1,89 @@
+"""The export page's downloads: the same tables as `aptmon export`, for evaluators and admins only."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from dash_requests import call_callback, sign_in
+from openpyxl import load_workbook
+from return_files import write_xlsx
+from signing_in import add_test_users
+
+from etl.export import TABLES, export
+from etl.ingest import ingest_file
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from dashboard.app import create_app
+    from etl import warehouse
+
+    folder = tmp_path_factory.mktemp("export-page")
+    path = folder / "warehouse.duckdb"
+    warehouse.initialise(path)
+    add_test_users(path)
+    for year in (2014, 2015):
+        ingest_file(write_xlsx(folder / f"khm-{year}.xlsx", year=year), warehouse_file=path, store=False)
+    return create_app(path), path
+
+
+def test_evaluator_downloads_the_workbook_of_the_cli_export(app, tmp_path):
+    dash_app, path = app
+    client = sign_in(dash_app.server.test_client(), "evaluator")
+    response = client.get("/download/export?as_of=2015&format=xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith("filename=apt-monitor-metrics-as-of-2015.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert set(TABLES) | {"Definitions"} <= set(workbook.sheetnames)
+
+    cli_result = export(tmp_path / "cli.xlsx", warehouse_file=path, as_of=2015, output_format="xlsx")
+    cli_book = load_workbook(cli_result.path, read_only=True)
+    for table in TABLES:
+        assert without_timestamp(workbook[table].values) == without_timestamp(cli_book[table].values), table
+
+
+def without_timestamp(rows) -> list[tuple]:
+    """A sheet's rows less the line saying when it was exported."""
+    return [row for row in rows if not row or row[0] != "Exported"]
+
+
+@pytest.mark.parametrize("output_format", ["csv", "parquet"])
+def test_folder_formats_arrive_as_one_zip_equal_to_the_cli_files(app, tmp_path, output_format):
+    dash_app, path = app
+    client = sign_in(dash_app.server.test_client(), "admin")
+    response = client.get(f"/download/export?as_of=2014&format={output_format}")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    prefix = "apt-monitor-metrics-as-of-2014"
+    names = set(archive.namelist())
+    assert {f"{prefix}/{table}.{output_format}" for table in TABLES} <= names
+    cli_folder = tmp_path / "cli"
+    export(cli_folder, warehouse_file=path, as_of=2014, output_format=output_format)
+    for table in TABLES:
+        data = archive.read(f"{prefix}/{table}.{output_format}")
+        cli = (cli_folder / f"{table}.{output_format}").read_bytes()
+        if output_format == "csv":
+            assert data == cli, table
+        else:
+            pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(data)), pd.read_parquet(io.BytesIO(cli)))
+
+
+def test_bad_arguments_are_refused_with_400(app):
+    client = sign_in(app[0].server.test_client(), "evaluator")
+    assert client.get("/download/export?as_of=2030&format=xlsx").status_code == 400
+    assert client.get("/download/export?format=../../etc").status_code == 400
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("analyst", 403), ("evaluator", 200), ("admin", 200)])
+def test_export_routes_and_links_follow_the_role(app, role, status):
+    dash_app, _ = app
+    client = sign_in(dash_app.server.test_client(), role)
+    assert client.get("/download/export?as_of=2015&format=csv").status_code == status
+    links = call_callback(client, dash_app, "export_links", [2014, "parquet"])
+    assert links.status_code == status
+    if status == 200:
+        hrefs = links.get_json()["response"]
+        assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet"
