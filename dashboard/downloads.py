@@ -137,13 +137,14 @@ def export_tables():
 def progress_report():
     """The progress report of `aptmon report` for an as-of year, as one self-contained HTML file."""
     from etl import report
+    from etl.export import ExportError
 
     as_of = _as_of_year()
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "report.html"
         try:
             result = report.write_report(target, warehouse_file=data.warehouse_file(), as_of=as_of)
-        except report.ReportError as exc:
+        except ExportError as exc:
             flask.abort(400, str(exc))
         payload = io.BytesIO(target.read_bytes())
     name = f"apt-progress-report-as-of-{result.as_of_year}.html"

@@ -17,6 +17,7 @@ ROUTES = {
     "/download/feedback/0123456789abcdef0123456789abcdef": auth.UPLOADERS,
     "/download/submission/1": auth.SUBMISSION_READERS,
     "/download/export?as_of=2015&format=csv": auth.EXPORTERS,
+    "/download/report?as_of=2015": auth.EXPORTERS,
 }
 
 

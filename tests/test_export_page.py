@@ -14,6 +14,7 @@ from signing_in import add_test_users
 
 from etl.export import TABLES, export
 from etl.ingest import ingest_file
+from etl.report import write_report
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,19 @@ def test_export_routes_and_links_follow_the_role(app, role, status):
     if status == 200:
         hrefs = links.get_json()["response"]
         assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet"
+
+
+def test_progress_report_is_the_aptmon_report_page(app, tmp_path):
+    dash_app, path = app
+    client = sign_in(dash_app.server.test_client(), "evaluator")
+    response = client.get("/download/report?as_of=2015")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith("filename=apt-progress-report-as-of-2015.html")
+    cli = write_report(tmp_path / "report.html", warehouse_file=path, as_of=2015)
+    served = response.get_data(as_text=True)
+    assert served.lower().startswith("<!doctype html>")
+    # The same page as `aptmon report` (it names the data it was computed from), give or take when it was made.
+    assert cli.fingerprint in served
+    assert len(served) == pytest.approx(len(cli.path.read_text(encoding="utf-8")), abs=40)
+    assert sign_in(dash_app.server.test_client(), "viewer").get("/download/report").status_code == 403
+    assert client.get("/download/report?as_of=1999").status_code == 400
