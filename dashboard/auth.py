@@ -16,7 +16,7 @@ from dash import html
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import ids, uploads
+from dashboard import data, ids, uploads
 from etl import users
 from etl.users import ADMIN, ANALYST, EVALUATOR, ROLES, VIEWER, instance_dir
 
@@ -194,10 +194,18 @@ def user_menu() -> html.Div:
 
 def _load_user(session_id: str) -> SignedInUser | None:
     username, _, fingerprint = session_id.partition("|")
-    user = users.get_user(username, os.environ.get("APTMON_WAREHOUSE"))
+    path = data.warehouse_file()
+    user = _cached_user(path, data.warehouse_version(path), username)
     if user is None or not secrets.compare_digest(user.password_fingerprint, fingerprint):
         return None
     return SignedInUser(user)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_user(path: str, _version: tuple[int, int], username: str) -> users.User | None:
+    # Every request needs its user; opening the warehouse for each would cost more than the request. The cache
+    # key changes with every write to the warehouse, so a new password or role counts from the next request on.
+    return users.get_user(username, path)
 
 
 def _require_sign_in():
