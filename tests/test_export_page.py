@@ -104,3 +104,27 @@ def test_progress_report_is_the_aptmon_report_page(app, tmp_path):
     assert len(served) == pytest.approx(len(cli.path.read_text(encoding="utf-8")), abs=40)
     assert sign_in(dash_app.server.test_client(), "viewer").get("/download/report").status_code == 403
     assert client.get("/download/report?as_of=1999").status_code == 400
+
+
+@pytest.mark.browser
+def test_evaluator_downloads_tables_and_report_from_the_page(live_app, signed_in_page, tmp_path):
+    page = signed_in_page("evaluator")
+    page.goto(f"{live_app}/export")
+    page.wait_for_selector("#export-tables-button", timeout=15000)
+    page.get_by_label("CSV files (zip)").check()
+    page.wait_for_function(
+        "() => document.querySelector('#export-tables-button').getAttribute('href').endsWith('format=csv')"
+    )
+    with page.expect_download() as tables:
+        page.click("#export-tables-button")
+    assert tables.value.suggested_filename == "apt-monitor-metrics-as-of-2017-csv.zip"
+    tables.value.save_as(tmp_path / "tables.zip")
+    assert (
+        "apt-monitor-metrics-as-of-2017/metrics_pillar_country.csv"
+        in zipfile.ZipFile(tmp_path / "tables.zip").namelist()
+    )
+    with page.expect_download() as report:
+        page.click("#export-report-button")
+    assert report.value.suggested_filename == "apt-progress-report-as-of-2017.html"
+    assert page.get_by_role("link", name="Export").is_visible()
+    assert page.console_errors == []
