@@ -1,0 +1,137 @@
+"""Ingest speed and memory on a 100 000-row return, against calamine's own read time and pandas with openpyxl."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from benchmarks.results import Figure, record_results
+from etl import warehouse
+from etl.catalogue import load_catalogue
+from etl.return_format import COLUMNS, FUNDING_SOURCES
+
+ROWS = 100_000
+APTMON = str(Path(sys.executable).with_name("aptmon"))
+STATUSES = ("Planned", "Ongoing", "Suspended", "Completed", "Cancelled")
+PARTNERS = ("JPN", "KOR", "CHN", "Thailand", "Viet Nam", "Lao PDR", "MYS")
+
+
+def write_large_return(path: Path, rows: int = ROWS, seed: int = 1) -> Path:
+    """A valid return with `rows` activities, written in openpyxl's streaming mode."""
+    rng = random.Random(seed)
+    ids = [m.measure_id for m in load_catalogue().measures]
+    workbook = Workbook(write_only=True)
+    cover = workbook.create_sheet("Cover")
+    cover.append(["Country", "Cambodia"])
+    cover.append(["Reporting year", 2016])
+    sheet = workbook.create_sheet("Activities")
+    sheet.append([c.header for c in COLUMNS])
+    for number in range(1, rows + 1):
+        status = rng.choice(STATUSES)
+        start = date(2013, 1, 1) + timedelta(days=rng.randrange(1400))
+        end = start + timedelta(days=rng.randrange(30, 400)) if status == "Completed" else None
+        sheet.append(
+            [
+                f"KHM-{number:06d}",
+                "; ".join(rng.sample(ids, rng.randint(1, 3))),
+                f"Activity {number} on regional cooperation",
+                status,
+                start if status != "Planned" else None,
+                end,
+                "Ministry of Foreign Affairs",
+                "; ".join(rng.sample(PARTNERS, rng.randint(0, 2))) or None,
+                rng.choice(FUNDING_SOURCES),
+                rng.randrange(1000, 900_000),
+                "Outputs: meetings held, reports published.",
+            ]
+        )
+    workbook.save(path)
+    return path
+
+
+@dataclass
+class ChildRun:
+    wall_s: float
+    cpu_s: float  # user + system time of the child alone: steadier than wall time on a shared machine
+    max_rss_mib: float
+    result: subprocess.CompletedProcess
+
+
+def timed_child(args: list[str], env: dict | None = None) -> ChildRun:
+    """Run a child process and measure it alone (os.wait4 gives that child's own resource usage)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(
+            args, os.waitstatus_to_exitcode(status), out.read().decode(), err.read().decode()
+        )
+    return ChildRun(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, result)
+
+
+CALAMINE_READ = """
+import sys
+from python_calamine import CalamineWorkbook
+with CalamineWorkbook.from_path(sys.argv[1]) as workbook:
+    rows = sum(len(workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names)
+print(rows)
+"""
+
+PANDAS_READ = """
+import sys
+import pandas
+frames = pandas.read_excel(sys.argv[1], sheet_name=None, engine="openpyxl")
+print(sum(len(f) for f in frames.values()))
+"""
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        source = write_large_return(folder / "KHM-2016-large.xlsx")
+        db = folder / "bench.duckdb"
+        warehouse.initialise(db)
+        env = {**os.environ, "APTMON_RETURNS_DIR": str(folder / "returns")}
+
+        calamine = timed_child([sys.executable, "-c", CALAMINE_READ, str(source)])
+        assert calamine.result.returncode == 0, calamine.result.stderr
+        ingest = timed_child([APTMON, "ingest", str(source), "--warehouse", str(db)], env=env)
+        assert ingest.result.returncode == 0, ingest.result.stdout + ingest.result.stderr
+        assert "accepted" in ingest.result.stdout, ingest.result.stdout
+        pandas_read = timed_child([sys.executable, "-c", PANDAS_READ, str(source)])
+        assert pandas_read.result.returncode == 0, pandas_read.result.stderr
+
+    wall_ratio = ingest.wall_s / calamine.wall_s
+    cpu_ratio = ingest.cpu_s / calamine.cpu_s
+    speedup = pandas_read.wall_s / ingest.wall_s
+    note = f"{ROWS:,} activity rows; each run as its own child process (interpreter start included)"
+    record_results(
+        "bench_ingest",
+        [
+            Figure("aptmon ingest wall time", ingest.wall_s, "s", "-", True, note),
+            Figure("aptmon ingest CPU time", ingest.cpu_s, "s", "-", True, note),
+            Figure("python-calamine read wall time", calamine.wall_s, "s", "-", True, note),
+            Figure("python-calamine read CPU time", calamine.cpu_s, "s", "-", True, note),
+            Figure("pandas.read_excel(openpyxl) wall time", pandas_read.wall_s, "s", "-", True, note),
+            Figure("ingest / calamine read (wall)", wall_ratio, "x", "<= 2x", wall_ratio <= 2, note),
+            Figure("ingest / calamine read (CPU)", cpu_ratio, "x", "<= 2x", cpu_ratio <= 2, note),
+            Figure("pandas openpyxl read / ingest (wall)", speedup, "x", ">= 6x", speedup >= 6, note),
+            Figure("ingest peak memory (max RSS)", ingest.max_rss_mib, "MiB", "< 1024 MiB", ingest.max_rss_mib < 1024),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
