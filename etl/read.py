@@ -383,6 +383,10 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _has_value(row: list) -> bool:
+    return any(not _is_blank(value) for value in row)
+
+
 def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
     """The first row near the top whose cells name the most return columns (at least two)."""
     best: tuple[int, dict[int, str]] | None = None
@@ -442,9 +446,10 @@ def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
             )
 
     # Keep every non-blank row after the header, with its Excel row number; blank rows (however many) go.
-    # any() runs in C: a row of '' is blank; a row of spaces is kept here and reported by the checks.
+    # any() runs in C and drops rows of ''; a row whose cells hold only spaces is blank too (it looks blank in
+    # Excel), and _has_value stops at the first real value, so it costs little on rows of data.
     body = rows[header_index + 1 :]
-    numbers = [number for number, row in enumerate(body, start=header_row + 1) if any(row)]
+    numbers = [number for number, row in enumerate(body, start=header_row + 1) if any(row) and _has_value(row)]
     kept = [body[number - header_row - 1] for number in numbers]
     width = max((len(row) for row in kept), default=0)
     if any(len(row) != width for row in kept):  # CSV rows may be ragged; workbook rows never are

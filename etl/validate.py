@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain, repeat
@@ -17,6 +18,7 @@ from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.issue_codes import ERROR, WARNING, Issue, make_issue, shown_value
 from etl.read import RawReturn
 
+MAX_ISSUES_PER_CODE = 1_000
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2030, 12, 31)
 PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
@@ -166,12 +168,42 @@ class MeasureLookup:
         return f"; did you mean {close[0]}?" if close else ""
 
 
+class _IssueLog(list):
+    """The issues found, keeping the first MAX_ISSUES_PER_CODE of each code and counting the rest.
+
+    A sheet of 200 000 broken rows would otherwise hold (and load, and print) close to a million records.
+    """
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__()
+        self.kept: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
+        self.extend(issues)
+
+    def append(self, issue: Issue) -> None:
+        if self.kept[issue.code] < MAX_ISSUES_PER_CODE:
+            self.kept[issue.code] += 1
+            super().append(issue)
+        else:
+            self.dropped[issue.code] += 1
+
+    def extend(self, issues) -> None:
+        for issue in issues:
+            self.append(issue)
+
+    def summaries(self) -> list[Issue]:
+        return [
+            make_issue("more-issues", value=count, detail=code, limit=MAX_ISSUES_PER_CODE)
+            for code, count in sorted(self.dropped.items())
+        ]
+
+
 def validate_return(
     raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
 ) -> ValidatedReturn:
     """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
     lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
-    issues = list(raw.issues)
+    issues = _IssueLog(raw.issues)
     header_issues: list[Issue] = []
     resolved_country = _check_country(raw, country, header_issues)
     resolved_year = _check_year(raw, year, header_issues)
@@ -188,7 +220,7 @@ def validate_return(
         issues.append(make_issue("no-activities", sheet=table.sheet, row=table.header_row + 1))
         return empty
     activities, measures = _check_rows(raw, lookup, issues)
-    issues.sort(key=_issue_order)
+    issues = sorted([*issues, *issues.summaries()], key=_issue_order)  # the counts of unlisted findings first
     return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
 
 

@@ -143,16 +143,23 @@ def _full_height_sheet(path: Path) -> Path:
     return write_workbook(path, [("Cover", sheet_xml_chunks(COVER)), ("Activities", sheet)])
 
 
-def _blank_rows_xlsx(path: Path) -> Path:
+def _blank_rows_xlsx(path: Path, text: str = "") -> Path:
     """The baseline return followed by 100 000 rows of blank cells (empty text, as left by clearing a range)."""
     data = list(rows_xml([HEADER, *BASELINE_ROWS]))
     first_blank = len(data) + 1
     blank = (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t></t></is></c>'
-        f'<c r="K{n}" t="inlineStr"><is><t></t></is></c></row>'
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        f'<c r="K{n}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c></row>'
         for n in range(first_blank, first_blank + 100_000)
     )
     sheet = sheet_xml_chunks(_concat(data, blank), raw_rows=True)
+    return write_workbook(path, [("Cover", sheet_xml_chunks(COVER)), ("Activities", sheet)])
+
+
+def _junk_rows(path: Path) -> Path:
+    """199 998 rows of one stray value each, up to the row limit: every row is an error, twice over."""
+    rows = (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c></row>' for n in range(2, 200_000))
+    sheet = sheet_xml_chunks(_concat(rows_xml([HEADER]), rows), raw_rows=True)
     return write_workbook(path, [("Cover", sheet_xml_chunks(COVER)), ("Activities", sheet)])
 
 
@@ -262,6 +269,8 @@ CASES: list[Case] = [
          "corrupt-file", shows="entity"),
     Case("XXE in sheet XML", lambda f: _external_entity(f("xxe-sheet.xlsx"), "sheet"), "corrupt-file"),
     Case("XXE in sharedStrings", lambda f: _external_entity(f("xxe-strings.xlsx"), "strings"), "corrupt-file"),
+    Case("199 998 rows of junk", lambda f: _junk_rows(f("junk-rows.xlsx")), "more-issues",
+         shows="beyond the 1,000 listed"),
     Case("200 sheets", lambda f: _two_hundred_sheets(f("many-sheets.xlsx")), "missing-sheet", shows="190 more"),
     # Encodings and text
     Case("CSV in Windows-1252", lambda f: write_csv(f("latin.csv"), [["C1", "2.1.6", "Café", "Ongoing"]],
@@ -299,6 +308,8 @@ CASES: list[Case] = [
     # Tolerated: read as a person would, the content is the baseline's, so the upload is recorded as unchanged
     Case("second upload of the same file", lambda f: _good_xlsx(f), None, status="unchanged"),
     Case("100 000 blank rows after the data", lambda f: _blank_rows_xlsx(f("blank-rows.xlsx")), None,
+         status="unchanged"),
+    Case("100 000 rows of spaces after the data", lambda f: _blank_rows_xlsx(f("space-rows.xlsx"), "  "), None,
          status="unchanged"),
     Case("100 000 blank CSV rows", lambda f: _blank_rows_csv(f("blank-rows.csv")), None, status="unchanged",
          args=CSV_FLAGS),
