@@ -139,6 +139,12 @@ def data_state() -> dict:
     }
 
 
+def thresholds() -> dict[str, float]:
+    """The progress-status thresholds and other metric settings, as `aptmon init` wrote them."""
+    frame = query("SELECT name, value FROM settings")
+    return dict(zip(frame.name, frame.value, strict=True))
+
+
 def countries() -> pd.DataFrame:
     """The 13 countries in display order, with their group (ASEAN, Plus Three)."""
     return query("SELECT iso3, name, country_group FROM countries ORDER BY ordinal")

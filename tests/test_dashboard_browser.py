@@ -58,6 +58,8 @@ def page(viewer_context):
     tab.console_errors = []
     tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
     tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
+    tab.hosts = set()
+    tab.on("request", lambda request: tab.hosts.add(request.url.split("/")[2]))
     yield tab
     tab.close()
 
@@ -244,4 +246,5 @@ def test_pages_fit_a_tablet_width(demo_app, page):
         page.goto(base + path)
         wait_for_title(page, graph, " ")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 768, path
+    assert page.hosts == {base.split("/")[2]}  # every script, style and font from the app itself
     assert page.console_errors == []

@@ -87,6 +87,7 @@ def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
     assert "3 / 6" in shown and "coverage 50.0%" in shown and "completion 50.0%" in shown
     assert "2 / 3" in shown  # KHM returns received as of 2015, of 3 expected
     assert "pace 0.83" in shown and "acceleration needed" in shown
+    assert "on track from 0.95, acceleration needed from 0.60" in shown
     assert list(trace(trend, "Coverage").x) == [2013, 2014, 2015]
     assert list(trace(trend, "Completion").y) == pytest.approx([0, 2 / 6, 3 / 6])
     assert list(trace(trend, "Straight line to full implementation").y) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])

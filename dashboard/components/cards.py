@@ -27,8 +27,17 @@ def status_badge(status: str) -> dbc.Badge:
     return dbc.Badge(status, color=STATUS_BADGES.get(status, "secondary"), className="status-badge")
 
 
-def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame) -> list:
-    """The overview's row of cards from one metrics_pillar_country row and one metrics_reporting row."""
+def band_caption(settings: dict[str, float]) -> str:
+    """The progress-status bands in words, from the warehouse settings."""
+    return (
+        f"pace = completion / time elapsed; on track from {settings['on_track_pace']:.2f}, "
+        f"acceleration needed from {settings['acceleration_pace']:.2f}"
+    )
+
+
+def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[str, float]) -> list:
+    """The overview's row of cards from one metrics_pillar_country row, one metrics_reporting row and the
+    status thresholds."""
     row = scope.iloc[0]
     rep = reporting.iloc[0]
     status_extra = html.Div(
@@ -63,7 +72,7 @@ def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame) -> list:
         stat_card(
             "Progress status",
             f"pace {row.pace_index:.2f}",
-            "completion rate / time elapsed",
+            band_caption(settings),
             "card-status",
             extra=status_extra,
         ),

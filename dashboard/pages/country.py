@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import data, ids
 from dashboard.components import filters
-from dashboard.components.cards import stat_card, status_badge
+from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_table, listing_note, records
@@ -134,7 +134,7 @@ def update_country(year: str, country: str):
                 stat_card(
                     "Progress status",
                     f"pace {overall.pace_index:.2f}",
-                    "completion rate / time elapsed",
+                    band_caption(data.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
                 xs=6,

@@ -74,7 +74,7 @@ def update_overview(year: str, country: str, pillar: str):
         pillar_name = f"pillar {pillar_label(pillar, title, 60)}"
     scope = metrics[metrics.pillar == pillar]
     reporting = data.reporting(year)
-    headline = cards.headline_cards(scope, reporting[reporting.country == country])
+    headline = cards.headline_cards(scope, reporting[reporting.country == country], data.thresholds())
     trend_figure = progress.trend_figure(
         trend[trend.pillar == pillar],
         trend_all[trend_all.pillar == pillar],
