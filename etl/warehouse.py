@@ -213,9 +213,10 @@ def _refresh_after_write(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("BEGIN")
         refresh_metrics(con)
         con.execute("COMMIT")
-    except duckdb.Error:
+    except duckdb.Error as exc:
         # The write itself has committed; readers see stale snapshots as stale and read the views.
-        logging.getLogger(__name__).exception("Could not refresh the metric snapshots")
+        # One line, no traceback: this can run under a CLI command.
+        logging.getLogger(__name__).warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
 

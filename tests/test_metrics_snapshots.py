@@ -65,3 +65,15 @@ def test_read_metric_filters_with_lists_and_rejects_unknown_names(warehouse_file
             metrics.read_metric(con, "submissions")
         with pytest.raises(metrics.UnknownMetric):
             metrics.read_metric(con, "metrics_reporting", colour="red")
+
+
+def test_a_failed_refresh_keeps_the_write_and_readers_use_the_views(warehouse_file, caplog):
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute("DROP TABLE measure_progress_snapshot")
+        con.execute("CREATE VIEW measure_progress_snapshot AS SELECT 1 AS broken")  # a refresh cannot replace it
+    add_return(warehouse_file, "MMR", 2013, [("M1", "completed", ["2.1.1"])])
+    assert "Could not refresh the metric snapshots" in caplog.text
+    with warehouse.read_connection(warehouse_file) as con:
+        assert not metrics.snapshots_current(con)
+        row = metrics.read_metric(con, "measure_progress", as_of_year=2013, country="MMR", measure_id="2.1.1")
+    assert row["activities_completed"].tolist() == [1]
