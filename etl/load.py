@@ -7,24 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import duckdb
-import pyarrow as pa
 
 from etl import catalogue as cat
+from etl.rows import ISSUE_COLUMNS, Rows
 from etl.validate import ValidatedReturn
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
-
-ISSUE_SCHEMA = pa.schema(
-    [
-        ("severity", pa.string()),
-        ("code", pa.string()),
-        ("sheet", pa.string()),
-        ("row", pa.int32()),
-        ("column", pa.string()),
-        ("value", pa.string()),
-        ("message", pa.string()),
-    ]
-)
+STAGED_ACTIVITIES, STAGED_MEASURES = "staged_activities", "staged_activity_measures"
 
 
 @dataclass
@@ -85,19 +74,28 @@ def content_hash(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> 
     Each row is hashed by DuckDB and the row hashes summed, which is order-free and vectorised; rows are
     distinct in an accepted return (unique activity ids), so no two rows cancel out.
     """
+    _stage(con, validated)
     activity_columns = [c for c in validated.activities.column_names if c not in ("source_sheet", "source_row")]
     sums = []
-    for name, table, columns in (
-        ("hash_activities", validated.activities, activity_columns),
-        ("hash_measures", validated.measures, validated.measures.column_names),
-    ):
-        con.register(name, table)
-        try:
-            row_hash = ", ".join(f'"{c}"' for c in columns)
-            sums.append(con.execute(f"SELECT count(*), sum(hash({row_hash})::HUGEINT) FROM {name}").fetchall()[0])
-        finally:
-            con.unregister(name)
+    for table, columns in ((STAGED_ACTIVITIES, activity_columns), (STAGED_MEASURES, validated.measures.column_names)):
+        row_hash = ", ".join(f'"{c}"' for c in columns)
+        sums.append(con.execute(f"SELECT count(*), sum(hash({row_hash})::HUGEINT) FROM {table}").fetchall()[0])
     return hashlib.sha256(f"{validated.country}|{validated.year}|{sums}".encode()).hexdigest()
+
+
+def _stage(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> None:
+    """Convert the checked rows once, into temporary tables that hashing and inserting both read."""
+    for table, rows in ((STAGED_ACTIVITIES, validated.activities), (STAGED_MEASURES, validated.measures)):
+        select = rows.select_sql(con, f"{table}_raw")
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
+        finally:
+            con.unregister(f"{table}_raw")
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (STAGED_ACTIVITIES, STAGED_MEASURES):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int, str] | None:
@@ -110,9 +108,9 @@ def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> 
     ).fetchone()
 
 
-def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activities: pa.Table) -> dict:
+def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activities: Rows) -> dict:
     """Activities added, removed and with a changed status against the previous version."""
-    new = dict(zip(activities.column("activity_id").to_pylist(), activities.column("status").to_pylist(), strict=True))
+    new = dict(zip(activities.column("activity_id"), activities.column("status"), strict=True))
     old: dict[str, str] = {}
     if previous is not None:
         old = dict(
@@ -143,7 +141,10 @@ def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tup
 
 def preview(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> LoadOutcome:
     """The outcome loading would have (a dry run), on a read-only connection."""
-    status, previous, _ = plan_load(con, validated)
+    try:
+        status, previous, _ = plan_load(con, validated)
+    finally:
+        _drop_staged(con)
     if status == REJECTED:
         return LoadOutcome(status, None, None, {})
     if status == UNCHANGED:
@@ -164,6 +165,7 @@ def load_return(
     con.execute("BEGIN TRANSACTION")
     try:
         outcome = _load(con, validated, upload, is_synthetic, plan_id)
+        _drop_staged(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -225,38 +227,32 @@ def _no_changes(previous: tuple) -> dict:
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn) -> None:
-    # Bulk inserts from Arrow: a 100 000-row return loads in one statement, not row by row.
+    # Bulk inserts from the staged tables: a 100 000-row return loads in one statement, not row by row.
     params = [submission_id, plan_id, validated.country]
-    con.register("new_activities", validated.activities)
-    con.register("new_activity_measures", validated.measures)
-    try:
-        con.execute(
-            "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
-            "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
-            "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
-            "funding_source, budget_usd, description, source_sheet, source_row FROM new_activities",
-            [*params, validated.year],
-        )
-        con.execute(
-            "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
-            "SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM new_activity_measures",
-            params,
-        )
-    finally:
-        con.unregister("new_activities")
-        con.unregister("new_activity_measures")
+    con.execute(
+        "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
+        "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
+        "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
+        f"funding_source, budget_usd, description, source_sheet, source_row FROM {STAGED_ACTIVITIES}",
+        [*params, validated.year],
+    )
+    con.execute(
+        "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
+        f"SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM {STAGED_MEASURES}",
+        params,
+    )
 
 
 def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn) -> None:
     if not validated.issues:
         return
     records = [issue.to_dict() for issue in validated.issues]
-    table = pa.Table.from_pylist(records, schema=ISSUE_SCHEMA)
-    con.register("new_issues", table)
+    rows = Rows(ISSUE_COLUMNS, {name: [r[name] for r in records] for name in ISSUE_COLUMNS})
+    select = rows.select_sql(con, "new_issues")
     try:
         con.execute(
             'INSERT INTO issues (submission_id, severity, code, sheet, "row", "column", value, message) '
-            'SELECT ?, severity, code, sheet, "row", "column", value, message FROM new_issues',
+            f'SELECT ?, severity, code, sheet, "row", "column", value, message FROM ({select})',
             [submission_id],
         )
     finally:

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain, repeat
 
-import pyarrow as pa
-
 from etl import return_format as fmt
 from etl.catalogue import Catalogue, normalise_measure_id
 from etl.countries import country_code
 from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.issue_codes import ERROR, WARNING, Issue, make_issue, shown_value
 from etl.read import RawReturn
+from etl.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
 MAX_ISSUES_PER_CODE = 1_000
 EARLIEST_DATE = date(2000, 1, 1)
@@ -56,23 +55,6 @@ _PARTNER_SEPARATORS = re.compile(r"[;\n\r]+")
 _ID_SHAPE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\(([a-z])\))?")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
-ACTIVITY_SCHEMA = pa.schema(
-    [
-        ("activity_id", pa.string()),
-        ("title", pa.string()),
-        ("status", pa.string()),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-        ("lead_agency", pa.string()),
-        ("partners", pa.string()),
-        ("funding_source", pa.string()),
-        ("budget_usd", pa.float64()),
-        ("description", pa.string()),
-        ("source_sheet", pa.string()),
-        ("source_row", pa.int32()),
-    ]
-)
-MEASURE_SCHEMA = pa.schema([("activity_id", pa.string()), ("measure_id", pa.string()), ("sub_item", pa.string())])
 
 _MISSING_HINT = {
     "activity_id": "give each activity an ID that stays the same every year, e.g. KHM-001",
@@ -88,8 +70,8 @@ class ValidatedReturn:
 
     country: str | None
     year: int | None
-    activities: pa.Table
-    measures: pa.Table
+    activities: Rows
+    measures: Rows
     issues: list[Issue] = field(default_factory=list)
     is_synthetic: bool = False
 
@@ -211,7 +193,7 @@ def validate_return(
         issues.extend(header_issues)
     synthetic = fmt.SYNTHETIC_MARK.lower() in str(raw.cover.get("data").value if raw.cover.get("data") else "").lower()
     empty = ValidatedReturn(
-        resolved_country, resolved_year, ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table(), issues, synthetic
+        resolved_country, resolved_year, Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS), issues, synthetic
     )
     table = raw.table
     if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
@@ -315,7 +297,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[pa.Table, pa.Table]:
+def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[Rows, Rows]:
     """Check every activity row. Each column is one pass with the conversion memoised per distinct cell value,
     since returns repeat a handful of statuses, measure lists, dates and partners: O(n) with cheap steps."""
     table = raw.table
@@ -445,21 +427,16 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     _check_budget(raw_columns["budget_usd"], out["budget_usd"], issues, place)
 
     if any(i.severity == ERROR for i in issues):
-        return ACTIVITY_SCHEMA.empty_table(), MEASURE_SCHEMA.empty_table()
+        return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
     # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
     links_of = [cell_memo[v][0] for v in measure_cells]
     measure_activity = list(chain.from_iterable(repeat(a, len(k)) for a, k in zip(ids, links_of, strict=True)))
     flat = list(chain.from_iterable(links_of))
     measure_ids = [m for m, _ in flat]
     measure_subs = [s for _, s in flat]
-    activities = pa.Table.from_pydict(out, schema=ACTIVITY_SCHEMA)
-    measures = pa.Table.from_arrays(
-        [
-            pa.array(measure_activity, pa.string()),
-            pa.array(measure_ids, pa.string()),
-            pa.array(measure_subs, pa.string()),
-        ],
-        schema=MEASURE_SCHEMA,
+    activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
+    measures = Rows(
+        MEASURE_COLUMNS, {"activity_id": measure_activity, "measure_id": measure_ids, "sub_item": measure_subs}
     )
     return activities, measures
 
@@ -479,6 +456,7 @@ def _parse_measures(
     parts = _MEASURE_SEPARATORS.split(text) if "," in text or "\n" in text or "\r" in text else text.split(";")
     measures: list[tuple[str, str | None]] = []
     unknown: list[tuple[str, str]] = []
+    with_sub_item = False
     for part in parts:
         known = part_memo.get(part)
         if known is None:
@@ -489,12 +467,11 @@ def _parse_measures(
         kind = known[0]
         if kind == 1:
             measures.append(known[1])
+            if known[1][1] is not None:
+                with_sub_item = True
         elif kind == 2:
             unknown.append(known[1])
-    if len(measures) < 2 and (not measures or measures[0][1] is None):
-        return measures, unknown
-    names = [m for m, _ in measures]
-    if len(set(names)) == len(names) and all(sub is None for _, sub in measures):
+    if not with_sub_item and (len(measures) < 2 or len(set(measures)) == len(measures)):
         return measures, unknown
     # One row per (activity, measure): several sub-items of one measure share its row.
     by_measure: dict[str, list[str]] = {}

@@ -29,8 +29,8 @@ def test_header_below_title_rows_in_any_order_and_spelling(tmp_path, lookup):
     assert table.columns["activity_id"].index == 4 and table.columns["status"].header == "STATUS"
     assert [(i.code, i.row, i.column) for i in raw.issues] == [("extra-column", 4, "Notes for HQ")]
     result = validate_return(raw, lookup)
-    assert result.accepted and result.activities.column("activity_id").to_pylist() == ["K1", "K2"]
-    assert result.activities.column("source_row").to_pylist() == [5, 7]
+    assert result.accepted and result.activities.column("activity_id") == ["K1", "K2"]
+    assert result.activities.column("source_row") == [5, 7]
 
 
 def test_csv_utf8_with_bom_and_semicolons(tmp_path, lookup):
