@@ -8,13 +8,14 @@ held to 10 s and measured for peak memory (at most 1 GiB).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S
+from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S, run_bounded
 from hostile_corpus import CASES, Case
-from hostile_fixtures import exported_tables, query, run_aptmon
+from hostile_fixtures import APTMON, exported_tables, query, run_aptmon
 
 from etl.ingest import ingest_file
 
@@ -107,3 +108,27 @@ def test_a_path_with_dot_dot_through_the_cli(hostile_dir, fresh_warehouse, retur
     assert run.returncode == 1 and "Traceback" not in run.output
     assert [s[5] for s in new_records()["submissions"]] == [notes.name]
     assert all(p.resolve().is_relative_to(returns_dir.resolve()) for p in returns_dir.rglob("*"))
+
+
+def test_every_rejected_file_in_one_run_leaves_the_cli_export_unchanged(
+    hostile_dir, fresh_warehouse, returns_dir, new_records, tmp_path
+):
+    rejected = [c for c in CASES if c.status == "rejected" and not c.args]
+    files = [str(c.build(hostile_dir)) for c in rejected]
+    before = run_aptmon("export", "--format", "csv", "-o", str(tmp_path / "before"), "--warehouse",
+                        str(fresh_warehouse), returns=returns_dir)  # fmt: skip
+    assert before.returncode == 0, before.output
+    env = {**os.environ, "APTMON_RETURNS_DIR": str(returns_dir)}
+    command = [APTMON, "ingest", *files, "--json", "--warehouse", str(fresh_warehouse)]
+    run = run_bounded(command, timeout=TIME_LIMIT_S * len(files), env=env)
+    assert run.returncode == 1 and "Traceback" not in run.output, run.output[-2000:]
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(a["file"], a["status"]) for a in answers] == [(Path(f).name, "rejected") for f in files]
+    assert sorted(s[13] for s in new_records()["submissions"]) == ["rejected"] * len(files)
+    after = run_aptmon("export", "--format", "csv", "-o", str(tmp_path / "after"), "--warehouse",
+                       str(fresh_warehouse), returns=returns_dir)  # fmt: skip
+    assert after.returncode == 0, after.output
+    tables = sorted(p.name for p in (tmp_path / "before").glob("*.csv"))
+    assert "metrics_pillar_country.csv" in tables and "measure_progress.csv" in tables
+    for name in tables:
+        assert (tmp_path / "after" / name).read_bytes() == (tmp_path / "before" / name).read_bytes(), name
