@@ -151,7 +151,8 @@ def initialise(
             if loaded:
                 _write_catalogue(con, catalogue, plan_file, sha)
             create_views(con)
-            refresh_metrics(con)
+            # A rebuilt catalogue is not part of the data fingerprint: rebuild the snapshots with it.
+            refresh_metrics(con, force=loaded)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -181,8 +182,8 @@ METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_c
 SNAPSHOT_SUFFIX = "_snapshot"
 
 
-def refresh_metrics(con: duckdb.DuckDBPyConnection) -> bool:
-    """Materialise every metric view as <view>_snapshot when the data changed since the last refresh.
+def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Materialise every metric view as <view>_snapshot when the data changed since the last refresh (or force).
 
     The views stay the only definition: a snapshot is `SELECT * FROM <view>`, stamped with the
     fingerprint (view metrics_source_state) of the data it was built from; readers (etl.metrics) use
@@ -194,7 +195,7 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection) -> bool:
     fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
     tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     snapshots = {view + SNAPSHOT_SUFFIX for view in METRIC_VIEWS}
-    if "metrics_snapshot_state" in tables and snapshots <= tables:
+    if not force and "metrics_snapshot_state" in tables and snapshots <= tables:
         built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
         if built_from is not None and built_from[0] == fingerprint:
             return False

@@ -77,3 +77,17 @@ def test_a_failed_refresh_keeps_the_write_and_readers_use_the_views(warehouse_fi
         assert not metrics.snapshots_current(con)
         row = metrics.read_metric(con, "measure_progress", as_of_year=2013, country="MMR", measure_id="2.1.1")
     assert row["activities_completed"].tolist() == [1]
+
+
+def test_init_force_rebuilds_the_snapshots_with_the_catalogue(warehouse_file):
+    add_return(warehouse_file, "LAO", 2014, [("L1", "completed", ["5.1", "5.2"])])
+    con = duckdb.connect(str(warehouse_file))
+    con.execute("DELETE FROM measures WHERE measure_id = '5.2'")  # a hand edit of the catalogue
+    con.close()
+    warehouse.initialise(warehouse_file, force=True)
+    with warehouse.read_connection(warehouse_file) as con:
+        assert metrics.snapshots_current(con)
+        for view in warehouse.METRIC_VIEWS:
+            assert _view_equals_snapshot(con, view), view
+        row = metrics.read_metric(con, "metrics_pillar_country", as_of_year=2014, country="LAO", pillar="5")
+    assert row[["measures_total", "measures_completed"]].values.tolist() == [[6, 2]]
