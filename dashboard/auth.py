@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import data, ids, uploads
 from etl import users
 from etl.users import ADMIN, ANALYST, EVALUATOR, ROLES, VIEWER, instance_dir
+from etl.warehouse import WarehouseError
 
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
@@ -239,7 +240,10 @@ def _login():
     if not _token_matches(request.form.get("csrf_token")):
         return _login_page(next_path, "The sign-in form expired; please try again.", status=400)
     username = request.form.get("username", "").strip()
-    attempt = users.authenticate(username, request.form.get("password", ""), os.environ.get("APTMON_WAREHOUSE"))
+    try:
+        attempt = users.authenticate(username, request.form.get("password", ""), data.warehouse_file())
+    except WarehouseError as exc:
+        return _login_page(next_path, f"Signing in is not possible right now: {exc}", username=username, status=503)
     if attempt.locked_until is not None:
         message = (
             f"Too many failed sign-ins: this account is locked until {attempt.locked_until:%H:%M}. "

@@ -265,3 +265,12 @@ def test_cli_users_demo_creates_each_role_once_with_private_passwords(warehouse_
     second = runner.invoke(cli, ["users", "demo", "--warehouse", str(warehouse_file)])
     assert "created" not in second.output
     assert credentials.read_text().count("admin") == 2  # one line: the user name and its role
+
+
+def test_sign_in_without_a_warehouse_says_so(tmp_path):
+    from dashboard.app import create_app
+
+    client = create_app(tmp_path / "missing.duckdb").server.test_client()
+    response = login(client, "ana", PASSWORD)
+    assert response.status_code == 503
+    assert "Run `aptmon init` first." in response.get_data(as_text=True)
