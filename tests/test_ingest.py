@@ -136,6 +136,7 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     result = run("ingest", str(good), str(bad), "--json", "--report-dir", str(tmp_path / "fb"),
                  "--warehouse", str(warehouse_file))  # fmt: skip
     assert result.returncode == 1, result.stderr
+    assert "Checking returns" in result.stderr  # the progress bar goes to stderr, the JSON alone to stdout
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(o["file"], o["status"], o["country"], o["version"]) for o in objects] == [
         ("good.xlsx", "accepted", "KHM", 1),
