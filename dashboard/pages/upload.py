@@ -27,6 +27,10 @@ dash.register_page(
 
 log = logging.getLogger(__name__)
 
+INTERNAL_ERROR = (
+    "The file could not be processed because of an internal error, which the server has logged. "
+    "Please try again later or send the file to the ASEAN Secretariat."
+)
 STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
 
 
@@ -229,6 +233,10 @@ def submit_upload(n_clicks, received_on):
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
         return dbc.Alert(str(exc), color="danger"), False
+    except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
+        log.exception("Submitting %s failed", staged.original_name)
+        uploads.release(staged)
+        return dbc.Alert(INTERNAL_ERROR, color="danger"), False
     if result.status != "rejected":
         uploads.discard(staged)
     return _outcome(result), True
@@ -251,8 +259,7 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
         return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
         log.exception("Checking %s failed", file_name)
-        message = "The file could not be checked because of an internal error; the Secretariat has been told."
-        return _card(file_name, "rejected", [dbc.Alert(message, color="danger", className="mb-0")])
+        return _card(file_name, "rejected", [dbc.Alert(INTERNAL_ERROR, color="danger", className="mb-0")])
     if user.role == auth.ANALYST and result.country not in (None, user.country):
         return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
     return _card(file_name, result.status, _body(result, staged), result)
