@@ -66,10 +66,15 @@ def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
     titles = sorted(r["title"] for r in rows if r["country"] == "LAO")
     assert titles == sorted(p.strip() for p in PAYLOADS)
 
-    from dashboard.pages import measure
+    # The page as Dash registered it: importing dashboard.pages.measure directly would register the page a second
+    # time under another module name, and every app created after it would fail with "duplicate paths".
+    import dash
 
+    measure_layout = next(
+        p["layout"] for p in dash.page_registry.values() if p["path_template"] == "/measure/<measure_id>"
+    )
     with app.server.test_request_context("/measure/2.1.6"):
-        table = _find(measure.layout(measure_id="2.1.6"), ids.MEASURE_ACTIVITIES_TABLE)
+        table = _find(measure_layout(measure_id="2.1.6"), ids.MEASURE_ACTIVITIES_TABLE)
     shown_as = {c["id"]: c.get("presentation", "input") for c in table.columns}
     assert shown_as["title"] == shown_as["lead_agency"] == "input"  # plain text, never markdown or HTML
 
