@@ -19,7 +19,9 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     """Build the app over one warehouse file; every asset is served locally (no CDN)."""
     os.environ["APTMON_WAREHOUSE"] = str(warehouse.warehouse_path(warehouse_file))
     app = dash.Dash(
-        __name__,
+        # The package name, so Dash imports each page as dashboard.pages.<page>: the same module a direct
+        # import gives, never a second copy that would register the page and its callbacks twice.
+        "dashboard",
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
