@@ -57,7 +57,7 @@ def _sheets(cover: list | None, activities: list | None, **sheet_options) -> lis
     return sheets
 
 
-def _good_xlsx(f) -> Path:
+def baseline_xlsx(f) -> Path:
     """The baseline return as an xlsx (the file the warehouse template already holds)."""
     path = f("good.xlsx")
     return path if path.exists() else write_workbook(path, _sheets(COVER, [HEADER, *BASELINE_ROWS]))
@@ -65,7 +65,7 @@ def _good_xlsx(f) -> Path:
 
 def _legacy_xls(f) -> bytes:
     """The baseline return saved by LibreOffice as a legacy .xls (BIFF8)."""
-    xls = convert_with_libreoffice(_good_xlsx(f), "xls", f("libreoffice"))
+    xls = convert_with_libreoffice(baseline_xlsx(f), "xls", f("libreoffice"))
     return xls.read_bytes()
 
 
@@ -251,10 +251,10 @@ CASES: list[Case] = [
     Case("text with a .txt name", lambda f: _write(f("acts.txt"), b"KHM-001,2.1.6\n"), "unsupported-format"),
     # Damaged containers and workbooks
     Case("corrupt zip", lambda f: _write(f("corrupt.xlsx"), b"PK\x03\x04" + bytes(range(256)) * 8), "corrupt-file"),
-    Case("truncated xlsx", lambda f: _write(f("truncated.xlsx"), _good_xlsx(f).read_bytes()[:900]), "corrupt-file"),
+    Case("truncated xlsx", lambda f: _write(f("truncated.xlsx"), baseline_xlsx(f).read_bytes()[:900]), "corrupt-file"),
     Case("zero-byte file", lambda f: _write(f("empty.xlsx"), b""), "empty-workbook"),
     Case("empty workbook", lambda f: _empty_workbook(f("blank.xlsx")), "empty-workbook"),
-    Case("password-protected", lambda f: _encrypted(_good_xlsx(f), f("protected.xlsx")), "password-protected"),
+    Case("password-protected", lambda f: _encrypted(baseline_xlsx(f), f("protected.xlsx")), "password-protected"),
     Case("invalid UTF-8 inside the workbook", lambda f: _bad_utf8_strings(f("bad-bytes.xlsx")), "corrupt-file"),
     # Resource exhaustion: refused from the zip directory or a streamed pre-scan, before any parsing
     Case("zip bomb", lambda f: _zip_bomb(f("bomb.xlsx")), "file-too-large", shows="ratio"),
@@ -306,7 +306,7 @@ CASES: list[Case] = [
     Case("end date in 2099", lambda f: write_xlsx(f("date-2099.xlsx"), [["KHM-001", "2.1.6", "T", "Completed",
          date(2015, 1, 1), date(2099, 12, 31)]]), "date-out-of-range", sheet="Activities", row=2, column="End date"),
     # Tolerated: read as a person would, the content is the baseline's, so the upload is recorded as unchanged
-    Case("second upload of the same file", lambda f: _good_xlsx(f), None, status="unchanged"),
+    Case("second upload of the same file", lambda f: baseline_xlsx(f), None, status="unchanged"),
     Case("100 000 blank rows after the data", lambda f: _blank_rows_xlsx(f("blank-rows.xlsx")), None,
          status="unchanged"),
     Case("100 000 rows of spaces after the data", lambda f: _blank_rows_xlsx(f("space-rows.xlsx"), "  "), None,

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from bounded_run import BoundedRun, run_bounded
-from hostile_corpus import BASELINE_ROWS, _good_xlsx
+from hostile_corpus import BASELINE_ROWS, baseline_xlsx
 from return_files import write_csv, write_xlsx
 
 from etl import warehouse
@@ -37,7 +37,7 @@ def template_warehouse(tmp_path_factory, hostile_dir) -> Path:
     os.environ["APTMON_RETURNS_DIR"] = str(folder / "returns")
     try:
         results = [
-            ingest_file(_good_xlsx(hostile_dir.joinpath), warehouse_file=db),
+            ingest_file(baseline_xlsx(hostile_dir.joinpath), warehouse_file=db),
             ingest_file(
                 write_csv(folder / "vnm.csv", [["VNM-1", "2.7.10", "Energy forum", "Completed", "2014-01-01",
                                                "2014-06-30"]]),
