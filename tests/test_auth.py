@@ -34,7 +34,9 @@ def app(module_warehouse):
 
 
 @pytest.fixture
-def client(app):
+def client(app, module_warehouse, monkeypatch):
+    # The app serves the warehouse named in the environment; other tests here create apps of their own.
+    monkeypatch.setenv("APTMON_WAREHOUSE", str(module_warehouse))
     return app.server.test_client()
 
 
@@ -274,3 +276,20 @@ def test_sign_in_without_a_warehouse_says_so(tmp_path):
     response = login(client, "ana", PASSWORD)
     assert response.status_code == 503
     assert "Run `aptmon init` first." in response.get_data(as_text=True)
+
+
+def test_the_login_form_reports_a_lockout(client, module_warehouse):
+    users.add_user("locky", PASSWORD, "viewer", None, module_warehouse)
+    for _ in range(users.MAX_FAILED_LOGINS - 1):
+        assert "Wrong user name or password." in login(client, "locky", "not-it-at-all").get_data(as_text=True)
+    locked = login(client, "locky", "not-it-at-all")
+    assert locked.status_code == 401
+    assert "Too many failed sign-ins: this account is locked until" in locked.get_data(as_text=True)
+    assert login(client, "locky", PASSWORD).status_code == 401  # even the right password, until the lockout ends
+
+
+def test_a_cross_site_form_cannot_drive_a_callback(client):
+    """Callbacks take JSON only, which a form on another site cannot send (and Lax cookies stay home anyway)."""
+    login(client, "vic", PASSWORD)
+    response = client.post("/_dash-update-component", data={"output": "upload-results.children"})
+    assert response.status_code == 415

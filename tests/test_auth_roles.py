@@ -30,8 +30,15 @@ def app(tmp_path_factory):
     warehouse.initialise(path)
     add_test_users(path)
     app = create_app(path)
+    app.warehouse = path
     sign_in(app.server.test_client(), "viewer").get("/_dash-layout")  # Dash adds its page callbacks on first use
     return app
+
+
+@pytest.fixture(autouse=True)
+def serve_this_warehouse(app, monkeypatch):
+    # The app serves the warehouse named in the environment, which any other app created since may have changed.
+    monkeypatch.setenv("APTMON_WAREHOUSE", str(app.warehouse))
 
 
 @pytest.fixture(scope="module")

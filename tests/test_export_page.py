@@ -31,8 +31,15 @@ def app(tmp_path_factory):
     return create_app(path), path
 
 
-def test_evaluator_downloads_the_workbook_of_the_cli_export(app, tmp_path):
-    dash_app, path = app
+@pytest.fixture
+def served(app, monkeypatch):
+    """The module's app, serving its warehouse (the environment names it; other apps created since may not)."""
+    monkeypatch.setenv("APTMON_WAREHOUSE", str(app[1]))
+    return app
+
+
+def test_evaluator_downloads_the_workbook_of_the_cli_export(served, tmp_path):
+    dash_app, path = served
     client = sign_in(dash_app.server.test_client(), "evaluator")
     response = client.get("/download/export?as_of=2015&format=xlsx")
     assert response.status_code == 200
@@ -52,8 +59,8 @@ def without_timestamp(rows) -> list[tuple]:
 
 
 @pytest.mark.parametrize("output_format", ["csv", "parquet"])
-def test_folder_formats_arrive_as_one_zip_equal_to_the_cli_files(app, tmp_path, output_format):
-    dash_app, path = app
+def test_folder_formats_arrive_as_one_zip_equal_to_the_cli_files(served, tmp_path, output_format):
+    dash_app, path = served
     client = sign_in(dash_app.server.test_client(), "admin")
     response = client.get(f"/download/export?as_of=2014&format={output_format}")
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -72,15 +79,15 @@ def test_folder_formats_arrive_as_one_zip_equal_to_the_cli_files(app, tmp_path, 
             pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(data)), pd.read_parquet(io.BytesIO(cli)))
 
 
-def test_bad_arguments_are_refused_with_400(app):
-    client = sign_in(app[0].server.test_client(), "evaluator")
+def test_bad_arguments_are_refused_with_400(served):
+    client = sign_in(served[0].server.test_client(), "evaluator")
     assert client.get("/download/export?as_of=2030&format=xlsx").status_code == 400
     assert client.get("/download/export?format=../../etc").status_code == 400
 
 
 @pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("analyst", 403), ("evaluator", 200), ("admin", 200)])
-def test_export_routes_and_links_follow_the_role(app, role, status):
-    dash_app, _ = app
+def test_export_routes_and_links_follow_the_role(served, role, status):
+    dash_app, _ = served
     client = sign_in(dash_app.server.test_client(), role)
     assert client.get("/download/export?as_of=2015&format=csv").status_code == status
     links = call_callback(client, dash_app, "export_links", [2014, "parquet"])
@@ -90,8 +97,8 @@ def test_export_routes_and_links_follow_the_role(app, role, status):
         assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet"
 
 
-def test_progress_report_is_the_aptmon_report_page(app, tmp_path):
-    dash_app, path = app
+def test_progress_report_is_the_aptmon_report_page(served, tmp_path):
+    dash_app, path = served
     client = sign_in(dash_app.server.test_client(), "evaluator")
     response = client.get("/download/report?as_of=2015")
     assert response.status_code == 200
