@@ -34,7 +34,7 @@ COLUMNS = [
     ("Activities", "activities"),
     ("Errors", "errors"),
     ("Warnings", "warnings"),
-    ("SHA-256", "sha256"),
+    ("SHA-256 (hover for all of it)", "sha256_start"),
     ("File as received", "download"),
 ]
 
@@ -44,6 +44,7 @@ def layout(**_query):
     if user is None or user.role not in auth.SUBMISSION_READERS:
         return not_permitted("read the submissions log", auth.SUBMISSION_READERS)
     admin = user.role == auth.ADMIN
+    rows = table_rows(_scope_country(user, ALL))
     scope = "every country" if admin else f"{country_name(user.country)} ({user.country})"
     options = [{"label": "All countries", "value": ALL}] + [
         {"label": f"{c.name} ({c.iso3})", "value": c.iso3} for c in COUNTRIES
@@ -63,7 +64,8 @@ def layout(**_query):
             ),
             dash_table.DataTable(
                 id=ids.SUBMISSIONS_TABLE,
-                data=table_rows(_scope_country(user, ALL)),
+                data=rows,
+                tooltip_data=hash_tooltips(rows),
                 columns=[
                     {"name": name, "id": key, "presentation": "markdown"}
                     if key == "download"
@@ -75,15 +77,7 @@ def layout(**_query):
                 sort_action="native",
                 filter_action="native",
                 style_cell={"textAlign": "left", "fontSize": "0.85rem", "whiteSpace": "normal", "height": "auto"},
-                style_cell_conditional=[
-                    {
-                        "if": {"column_id": "sha256"},
-                        # The whole hash, wrapped, so it can be compared with `sha256sum` of a file.
-                        "maxWidth": "9rem",
-                        "wordBreak": "break-all",
-                        "fontSize": "0.7rem",
-                    }
-                ],
+                style_cell_conditional=[{"if": {"column_id": "sha256_start"}, "fontFamily": "monospace"}],
                 style_data_conditional=[
                     {"if": {"filter_query": '{status} = "rejected"', "column_id": "status"}, "color": "#b00020"},
                     {"if": {"filter_query": '{status} = "accepted"', "column_id": "status"}, "color": "#1a7f37"},
@@ -107,19 +101,27 @@ def table_rows(country: str | None) -> list[dict]:
         f"[Download]({downloads.submission_href(sid)})" if has_file else ""
         for sid, has_file in zip(frame["submission_id"], frame["has_file"], strict=True)
     ]
+    frame["sha256_start"] = frame["sha256"].str[:12] + "…"
     frame = frame.astype(object).where(frame.notna(), None)
     return frame.to_dict("records")
 
 
+def hash_tooltips(rows: list[dict]) -> list[dict]:
+    """The whole sha256 of each row on hover, to compare with `sha256sum` of a file."""
+    return [{"sha256_start": {"value": row["sha256"], "type": "text"}} for row in rows]
+
+
 @callback(
     Output(ids.SUBMISSIONS_TABLE, "data"),
+    Output(ids.SUBMISSIONS_TABLE, "tooltip_data"),
     Input(ids.SUBMISSIONS_COUNTRY, "value"),
     prevent_initial_call=True,
 )
 @auth.require_role(*auth.SUBMISSION_READERS)
 def filter_submissions(country):
     user = auth.check_role(*auth.SUBMISSION_READERS)
-    return table_rows(_scope_country(user, country))
+    rows = table_rows(_scope_country(user, country))
+    return rows, hash_tooltips(rows)
 
 
 @callback(
