@@ -9,6 +9,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,10 @@ MAX_SHEET_CELLS = 4_000_000
 # cell without a leading r="" (placed by counting). Ordinary returns have almost none, so the pre-scan is cheap.
 _WIDE_OR_DEEP_CELL = re.compile(rb'<c(?: r="(?:([A-Z]{2,3})\d|[A-Z]+(\d{6,7}))"|(?! r=)[ />])')
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
+_ODS_COLUMNS = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -187,6 +192,7 @@ def _zip_format(path: Path, suffix: str) -> str:
         _check_sheet_extents(path, [e for e in entries if e.filename.startswith("xl/worksheets/")])
         return "xlsm" if suffix == ".xlsm" else "xlsx"
     if "content.xml" in names and "mimetype" in names:
+        _check_ods_extents(path)
         return "ods"
     if "word/document.xml" in names:
         raise _Refused(make_issue("not-a-spreadsheet", detail="it is a Word document"))
@@ -288,6 +294,54 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _check_ods_extents(path: Path) -> None:
+    """Refuse an .ods whose repeated rows or cells hold values over more than a return can hold.
+
+    One ODS row element can stand for a million rows (number-rows-repeated) and one cell for thousands of
+    columns; calamine expands them into a dense sheet of up to 100 million cells (gigabytes) before we see it.
+    """
+    for sheet, rows, columns in _ods_extents(path):
+        if rows > MAX_SHEET_ROWS:
+            detail = f"more than {MAX_SHEET_ROWS:,} rows on sheet {sheet} (values down to row {rows:,})"
+        elif columns > MAX_SHEET_COLUMNS:
+            detail = f"{columns:,} columns on sheet {sheet} (at most {MAX_SHEET_COLUMNS} columns)"
+        elif rows * columns > MAX_SHEET_CELLS:
+            detail = f"{rows:,} rows by {columns:,} columns on sheet {sheet} (at most {MAX_SHEET_CELLS:,} cells)"
+        else:
+            continue
+        raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+
+
+def _ods_extents(path: Path) -> Iterator[tuple[str, int, int]]:
+    """(sheet, rows, columns) spanned by cells holding a value, streamed from content.xml in 1 MiB chunks."""
+    name, row, column, rows, columns = "", 0, 0, 0, 0
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as part:
+        while chunk := part.read(1 << 20):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = data[:cut], data[cut:]
+            for closing, tag, attributes in _ODS_TAG.findall(data):
+                if tag == b"table":
+                    if closing:
+                        yield name, rows, columns
+                    else:
+                        found = _ODS_NAME.search(attributes)
+                        name = html.unescape(found.group(1).decode("utf-8", "replace")) if found else "?"
+                        row = rows = columns = 0
+                elif closing:
+                    continue
+                elif tag == b"table-row":
+                    repeat = _ODS_ROWS.search(attributes)
+                    row += int(repeat.group(1)) if repeat else 1  # the row just opened ends at `row`
+                    column = 0
+                else:  # a cell (or a cell covered by a merge)
+                    repeat = _ODS_COLUMNS.search(attributes)
+                    column += int(repeat.group(1)) if repeat else 1
+                    if b"office:value-type" in attributes:  # a cell with a value; blank repeats cost nothing
+                        rows, columns = max(rows, row), max(columns, column)
 
 
 def _ole_format(path: Path) -> str:

@@ -163,6 +163,31 @@ def _junk_rows(path: Path) -> Path:
     return write_workbook(path, [("Cover", sheet_xml_chunks(COVER)), ("Activities", sheet)])
 
 
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Activities">{rows}</table:table>'
+    "</office:spreadsheet></office:body></office:document-content>"
+)
+
+
+def _ods_repeated(path: Path, rows: int, columns: int) -> Path:
+    """An .ods of a few hundred bytes whose one repeated row of repeated cells holds `rows` x `columns` values."""
+    header = "".join(f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+                     for h in HEADER)  # fmt: skip
+    body = (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated='
+        f'"{columns}" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    content = ODS_CONTENT.format(rows=f"<table:table-row>{header}</table:table-row>{body}")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+    return path
+
+
 def _concat(*parts):
     for part in parts:
         yield from part
@@ -263,6 +288,10 @@ CASES: list[Case] = [
          sheet="Activities", shows="more than 200,000 rows"),
     Case("two cells at A1 and XFD1048576", lambda f: _sparse_corners(f("corners.xlsx")), "file-too-large",
          sheet="Activities", shows="row 1,048,576"),
+    Case("ods: a million repeated rows of 90 values", lambda f: _ods_repeated(f("repeated.ods"), 1_000_000, 90),
+         "file-too-large", sheet="Activities", shows="more than 200,000 rows"),
+    Case("ods: one row repeated across 16 384 columns", lambda f: _ods_repeated(f("wide.ods"), 10, 16_384),
+         "file-too-large", sheet="Activities", shows="16,384 columns"),
     Case("billion laughs in sheet XML", lambda f: _entity_expansion(f("laughs-sheet.xlsx"), "sheet"),
          "corrupt-file", shows="entity"),
     Case("billion laughs in sharedStrings", lambda f: _entity_expansion(f("laughs-strings.xlsx"), "strings"),
