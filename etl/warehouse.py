@@ -180,6 +180,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 # <view>_snapshot, so a query for one year and scope stays fast on a large warehouse.
 METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_country", "metrics_reporting")
 SNAPSHOT_SUFFIX = "_snapshot"
+# Views the metric views share, in the order they build on one another (see refresh_metrics).
+_SHARED_VIEWS = ("activity_measure_spans", "measure_progress", "metrics_group_country")
 
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
@@ -199,8 +201,18 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
         built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
         if built_from is not None and built_from[0] == fingerprint:
             return False
+    # The pillar and section views both read metrics_group_country, which reads measure_progress, which reads
+    # activity_measure_spans: evaluated view by view, each is computed up to three times. A temporary table of the
+    # same name (this connection alone, this transaction's data) shadows the view while the snapshots are built,
+    # so each is computed once and the snapshots are still exactly `SELECT * FROM <view>`.
+    # Names are qualified with the database: a bare `main.x` would find the temporary table too.
+    database = '"{}".main'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
+    for view in _SHARED_VIEWS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view}")
     for view in METRIC_VIEWS:
-        con.execute(f"CREATE OR REPLACE TABLE {view}{SNAPSHOT_SUFFIX} AS SELECT * FROM {view}")
+        con.execute(f"CREATE OR REPLACE TABLE {database}.{view}{SNAPSHOT_SUFFIX} AS SELECT * FROM {view}")
+    for view in _SHARED_VIEWS:  # on failure the caller's rollback drops them with everything else
+        con.execute(f"DROP TABLE temp.main.{view}")
     con.execute(
         "CREATE OR REPLACE TABLE metrics_snapshot_state AS SELECT ?::UBIGINT AS fingerprint, now() AS refreshed_at",
         [fingerprint],
