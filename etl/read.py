@@ -8,11 +8,13 @@ import hashlib
 import html
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import olefile
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl import return_format as fmt
@@ -25,6 +27,7 @@ MAX_ZIP_ENTRIES = 10_000
 MAX_COMPRESSION_RATIO = 200  # xlsx sheets compress 5-50x; zip bombs 1000x and more
 RATIO_CHECK_FLOOR = 4 * 1024 * 1024  # small entries (styles, blank sheets) may compress as well as they like
 HEADER_SEARCH_ROWS = 30
+COVER_ROWS = 40  # the Cover labels sit at the top; a sheet below them is never read
 # calamine allocates every sheet densely (rows x columns) before Python sees it: two cells at A1 and XFD1048576
 # would ask for 512 GiB and abort the process. A return's sheet stays far below these limits.
 MAX_SHEET_ROWS = 200_000
@@ -34,6 +37,10 @@ MAX_SHEET_CELLS = 4_000_000
 # cell without a leading r="" (placed by counting). Ordinary returns have almost none, so the pre-scan is cheap.
 _WIDE_OR_DEEP_CELL = re.compile(rb'<c(?: r="(?:([A-Z]{2,3})\d|[A-Z]+(\d{6,7}))"|(?! r=)[ />])')
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+# BIFF8 record types: beginning and end of a substream, a sheet's name, and the records that hold a cell value
+# (NUMBER, RK, MULRK, LABELSST, LABEL, RSTRING, FORMULA, BOOLERR; formatted blanks cost calamine nothing).
+_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_MULRK = 0x0809, 0x000A, 0x0085, 0x00BD
+_BIFF_VALUE_CELLS = frozenset({0x0203, 0x027E, 0x00BD, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0205})
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
@@ -314,6 +321,47 @@ def _check_ods_extents(path: Path) -> None:
         raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
 
 
+def _check_xls_extents(path: Path) -> None:
+    """Refuse an .xls whose cells holding values reach past the sheet limits, from its BIFF cell records.
+
+    calamine lays an .xls sheet out densely: a 6 KB file with values at A1 and IV65536 takes over 1 GB.
+    """
+    for sheet, rows, columns in _xls_extents(path):
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            detail = f"{rows:,} rows by {columns:,} columns on sheet {sheet} (at most {MAX_SHEET_CELLS:,} cells)"
+            raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+
+
+def _xls_extents(path: Path) -> Iterator[tuple[str, int, int]]:
+    """(sheet, rows, columns) spanned by the value records of each worksheet of a BIFF8 workbook stream."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            stream = ole.openstream(name).read()
+    except (OSError, ValueError, olefile.OleFileError):
+        return  # calamine will say what is wrong with the file
+    names: list[str] = []
+    substream, rows, columns = -1, 0, 0
+    offset, end = 0, len(stream)
+    while offset + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, offset)
+        body = offset + 4
+        offset = body + size
+        if kind == _BIFF_BOF:
+            substream, rows, columns = substream + 1, 0, 0
+        elif kind == _BIFF_EOF and substream > 0:
+            yield (names[substream - 1] if substream - 1 < len(names) else f"sheet {substream}"), rows, columns
+        elif kind == _BIFF_BOUNDSHEET and size >= 8:
+            length, flags = stream[body + 6], stream[body + 7]
+            raw = stream[body + 8 : body + 8 + (2 * length if flags & 1 else length)]
+            names.append(raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace"))
+        elif kind in _BIFF_VALUE_CELLS and size >= 4:
+            row, column = struct.unpack_from("<HH", stream, body)
+            if kind == _BIFF_MULRK and size >= 6:  # several RK values in one row: the last column ends the record
+                column = struct.unpack_from("<H", stream, body + size - 2)[0]
+            rows, columns = max(rows, row + 1), max(columns, column + 1)
+
+
 def _ods_extents(path: Path) -> Iterator[tuple[str, int, int]]:
     """(sheet, rows, columns) spanned by cells holding a value, streamed from content.xml in 1 MiB chunks."""
     name, row, column, rows, columns = "", 0, 0, 0, 0
@@ -350,6 +398,7 @@ def _ole_format(path: Path) -> str:
     if _ENCRYPTED_PACKAGE in data:
         raise _Refused(make_issue("password-protected"))
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        _check_xls_extents(path)
         return "xls"
     raise _Refused(make_issue("not-a-spreadsheet", detail="it is an older Office document but not a workbook"))
 
@@ -370,13 +419,14 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
             cover_name = sheets.get(fmt.header_key(fmt.COVER_SHEET))
             if cover_name is not None:
                 result.cover_sheet = cover_name
-                result.cover = _read_cover(workbook.get_sheet_by_name(cover_name).to_python(skip_empty_area=False))
+                cover = _loaded_sheet(workbook, cover_name)
+                result.cover = _read_cover(cover.to_python(skip_empty_area=False, nrows=COVER_ROWS))
             activities_name = sheets.get(fmt.header_key(fmt.ACTIVITIES_SHEET))
             if activities_name is None:
                 if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
                     raise _Refused(make_issue("empty-workbook"))
                 raise _Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names)))
-            sheet = workbook.get_sheet_by_name(activities_name)
+            sheet = _loaded_sheet(workbook, activities_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except _Refused:
@@ -397,6 +447,20 @@ def _name_list(names: list[str], shown: int = 10) -> str:
     return f"{listed} and {len(names) - shown} more" if len(names) > shown else listed
 
 
+def _loaded_sheet(workbook: CalamineWorkbook, name: str):
+    """A sheet as calamine loaded it, refused before it becomes Python lists if it spans too many cells.
+
+    The last line of defence, for formats with no pre-scan: a 6 KB .xls with cells at A1 and IV65536 is
+    16.7 million cells, over a gigabyte as Python lists.
+    """
+    sheet = workbook.get_sheet_by_name(name)
+    rows, columns = sheet.total_height, sheet.total_width
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+        detail = f"{rows:,} rows by {columns:,} columns on sheet {name} (at most {MAX_SHEET_CELLS:,} cells)"
+        raise _Refused(make_issue("file-too-large", sheet=name, detail=detail))
+    return sheet
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     return text[:160]
@@ -404,7 +468,7 @@ def _short(exc: Exception) -> str:
 
 def _read_cover(rows: list[list]) -> dict[str, CellRef]:
     cover: dict[str, CellRef] = {}
-    for number, row in enumerate(rows[:40], start=1):
+    for number, row in enumerate(rows[:COVER_ROWS], start=1):
         if len(row) < 2 or not isinstance(row[0], str):
             continue
         key = fmt.COVER_LOOKUP.get(fmt.header_key(row[0]))

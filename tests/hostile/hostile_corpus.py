@@ -216,6 +216,13 @@ def _sparse_corners(path: Path) -> Path:
     )
 
 
+def _xls_corners(f) -> Path:
+    """A legacy .xls (saved by LibreOffice) of a few KB with values at A1 and IV65536, the corners of its grid."""
+    rows = [*rows_xml([HEADER]), '<row r="65536"><c r="IV65536"><v>1</v></c></row>']
+    source = write_workbook(f("corners-source.xlsx"), _sheets(COVER, rows, raw_rows=True))
+    return convert_with_libreoffice(source, "xls", f("libreoffice"))
+
+
 def _merged(path: Path) -> Path:
     """Two activities sharing one merged Measure IDs cell: the second row reads blank there."""
     rows = [
@@ -288,6 +295,8 @@ CASES: list[Case] = [
          sheet="Activities", shows="more than 200,000 rows"),
     Case("two cells at A1 and XFD1048576", lambda f: _sparse_corners(f("corners.xlsx")), "file-too-large",
          sheet="Activities", shows="row 1,048,576"),
+    Case("xls: values at A1 and IV65536", _xls_corners, "file-too-large", sheet="Activities",
+         shows="65,536 rows by 256 columns"),
     Case("ods: a million repeated rows of 90 values", lambda f: _ods_repeated(f("repeated.ods"), 1_000_000, 90),
          "file-too-large", sheet="Activities", shows="more than 200,000 rows"),
     Case("ods: one row repeated across 16 384 columns", lambda f: _ods_repeated(f("wide.ods"), 10, 16_384),
