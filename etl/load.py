@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import sys
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 
 import duckdb
 
@@ -13,7 +17,6 @@ from etl.rows import ISSUE_COLUMNS, Rows
 from etl.validate import ValidatedReturn
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
-STAGED_ACTIVITIES, STAGED_MEASURES = "staged_activities", "staged_activity_measures"
 
 
 @dataclass
@@ -68,34 +71,71 @@ def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PL
     return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
 
 
-def content_hash(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> str:
-    """A hash of what the return says (not of the file): re-saving or re-ordering rows does not change it.
+# Bump when the serialisation below changes: the hash of an identical return must never change otherwise.
+CONTENT_HASH_SCHEME = "aptmon-content-v1"
+_NOT_CONTENT = ("source_sheet", "source_row")  # where rows sit in the file, not what they say
 
-    Each row is hashed by DuckDB and the row hashes summed, which is order-free and vectorised; rows are
-    distinct in an accepted return (unique activity ids), so no two rows cancel out.
+
+def content_hash(validated: ValidatedReturn) -> str:
+    """A sha256 of what the return says (not of the file): re-saving or re-ordering rows does not change it.
+
+    The rows are put in a canonical order (activities by id, their measure links by activity and measure;
+    both are unique in an accepted return) and each column is serialised by _column_bytes, whose bytes
+    depend on the values alone, never on a library's hash function or number formatting.
     """
-    _stage(con, validated)
-    activity_columns = [c for c in validated.activities.column_names if c not in ("source_sheet", "source_row")]
-    sums = []
-    for table, columns in ((STAGED_ACTIVITIES, activity_columns), (STAGED_MEASURES, validated.measures.column_names)):
-        row_hash = ", ".join(f'"{c}"' for c in columns)
-        sums.append(con.execute(f"SELECT count(*), sum(hash({row_hash})::HUGEINT) FROM {table}").fetchall()[0])
-    return hashlib.sha256(f"{validated.country}|{validated.year}|{sums}".encode()).hexdigest()
+    digest = hashlib.sha256()
+    digest.update(_text_bytes([CONTENT_HASH_SCHEME, validated.country, str(validated.year)]))
+    activities, measures = validated.activities, validated.measures
+    ids = activities.column("activity_id")
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    for name, sql_type in activities.types.items():
+        if name not in _NOT_CONTENT:
+            digest.update(_text_bytes([name, sql_type]))
+            digest.update(_column_bytes(_ordered(activities.column(name), order), sql_type))
+    links = list(zip(measures.column("activity_id"), measures.column("measure_id"), strict=True))
+    order = sorted(range(len(links)), key=links.__getitem__)
+    for name, sql_type in measures.types.items():
+        digest.update(_text_bytes([name, sql_type]))
+        digest.update(_column_bytes(_ordered(measures.column(name), order), sql_type))
+    return digest.hexdigest()
 
 
-def _stage(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> None:
-    """Convert the checked rows once, into temporary tables that hashing and inserting both read."""
-    for table, rows in ((STAGED_ACTIVITIES, validated.activities), (STAGED_MEASURES, validated.measures)):
-        select = rows.select_sql(con, f"{table}_raw")
+def _ordered(values: list, order: list[int]) -> list:
+    return list(itemgetter(*order)(values)) if len(order) > 1 else [values[i] for i in order]
+
+
+def _column_bytes(values: list, sql_type: str) -> bytes:
+    """One column as bytes that only equal values give: fixed-width little-endian numbers, or text with lengths.
+
+    Dates are day numbers and nulls -1 (no date has one); a budget null is NaN (never a valid amount);
+    text is each value's length (-1 for null) followed by all values in UTF-8, so no separator is needed.
+    """
+    if sql_type == "DATE":
+        days = {when: when.toordinal() for when in set(values) if when is not None}
+        days[None] = -1
+        return _little_endian(array("q", [days[when] for when in values]))
+    if sql_type in ("DOUBLE", "INTEGER"):
+        return _little_endian(array("d", [math.nan if v is None else float(v) for v in values]))
+    if None not in values:  # most columns: lengths and text straight from the list, in C
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
-        finally:
-            con.unregister(f"{table}_raw")
+            return _text_bytes(values)
+        except TypeError:  # a value that is not text (join refuses it): the general path spells it
+            pass
+    return _text_bytes(["" if v is None else str(v) for v in values], nulls=values)
 
 
-def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (STAGED_ACTIVITIES, STAGED_MEASURES):
-        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+def _text_bytes(texts: list[str], nulls: list | None = None) -> bytes:
+    if nulls is None:
+        lengths = array("q", map(len, texts))
+    else:
+        lengths = array("q", [-1 if v is None else len(t) for v, t in zip(nulls, texts, strict=True)])
+    return _little_endian(lengths) + "".join(texts).encode("utf-8", "surrogatepass")
+
+
+def _little_endian(numbers: array) -> bytes:
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
 
 
 def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int, str] | None:
@@ -132,7 +172,7 @@ def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tup
     """What loading would do: (status, current version row, content hash), without writing anything."""
     if not validated.accepted:
         return REJECTED, None, None
-    digest = content_hash(con, validated)
+    digest = content_hash(validated)
     previous = current_version(con, validated.country, validated.year)
     if previous is not None and previous[2] == digest:
         return UNCHANGED, previous, digest
@@ -141,10 +181,7 @@ def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tup
 
 def preview(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> LoadOutcome:
     """The outcome loading would have (a dry run), on a read-only connection."""
-    try:
-        status, previous, _ = plan_load(con, validated)
-    finally:
-        _drop_staged(con)
+    status, previous, _ = plan_load(con, validated)
     if status == REJECTED:
         return LoadOutcome(status, None, None, {})
     if status == UNCHANGED:
@@ -165,7 +202,6 @@ def load_return(
     con.execute("BEGIN TRANSACTION")
     try:
         outcome = _load(con, validated, upload, is_synthetic, plan_id)
-        _drop_staged(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -227,20 +263,28 @@ def _no_changes(previous: tuple) -> dict:
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn) -> None:
-    # Bulk inserts from the staged tables: a 100 000-row return loads in one statement, not row by row.
+    # Bulk inserts straight from the checked columns: a 100 000-row return loads in one statement, not row by row.
     params = [submission_id, plan_id, validated.country]
-    con.execute(
-        "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
-        "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
-        "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
-        f"funding_source, budget_usd, description, source_sheet, source_row FROM {STAGED_ACTIVITIES}",
-        [*params, validated.year],
-    )
-    con.execute(
-        "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
-        f"SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM {STAGED_MEASURES}",
-        params,
-    )
+    select = validated.activities.select_sql(con, "new_activities")
+    try:
+        con.execute(
+            "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
+            "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
+            "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
+            f"funding_source, budget_usd, description, source_sheet, source_row FROM ({select})",
+            [*params, validated.year],
+        )
+    finally:
+        con.unregister("new_activities")
+    select = validated.measures.select_sql(con, "new_activity_measures")
+    try:
+        con.execute(
+            "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
+            f"SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM ({select})",
+            params,
+        )
+    finally:
+        con.unregister("new_activity_measures")
 
 
 def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn) -> None:
