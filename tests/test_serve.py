@@ -52,8 +52,7 @@ class Session:
         self.opener.open(f"{base_url}/login", urllib.parse.urlencode(fields).encode(), timeout=60).read()
 
     def get(self, path: str) -> bytes:
-        with self.opener.open(f"{self.base_url}{path}", timeout=60) as response:
-            return response.read()
+        return self._open(urllib.request.Request(f"{self.base_url}{path}"))
 
     def callback(self, body: dict) -> dict:
         request = urllib.request.Request(
@@ -61,8 +60,15 @@ class Session:
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with self.opener.open(request, timeout=120) as response:
-            return json.loads(response.read())
+        return json.loads(self._open(request))
+
+    def _open(self, request: urllib.request.Request) -> bytes:
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            # A plain message: an HTTPError holds an open socket and cannot travel back from a worker process.
+            raise AssertionError(f"{request.get_method()} {request.full_url}: HTTP {exc.code}") from None
 
 
 def check_body(path: Path) -> dict:
@@ -132,8 +138,11 @@ def read_until(base_url: str, stop_file: str) -> int:
     session = Session(base_url, "admin-reader")
     chart = chart_body(session, "reporting-matrix-graph")
     log_body = {
-        "output": "submissions-table.data",
-        "outputs": {"id": "submissions-table", "property": "data"},
+        "output": "..submissions-table.data...submissions-table.tooltip_data..",
+        "outputs": [
+            {"id": "submissions-table", "property": "data"},
+            {"id": "submissions-table", "property": "tooltip_data"},
+        ],
         "inputs": [{"id": "submissions-country", "property": "value", "value": "ALL"}],
         "state": [],
         "changedPropIds": ["submissions-country.value"],
