@@ -8,7 +8,8 @@ import sys
 from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from itertools import islice
+from operator import itemgetter, le
 
 import duckdb
 
@@ -87,12 +88,14 @@ def content_hash(validated: ValidatedReturn) -> str:
     digest.update(_text_bytes([CONTENT_HASH_SCHEME, validated.country, str(validated.year)]))
     activities, measures = validated.activities, validated.measures
     ids = activities.column("activity_id")
-    order = sorted(range(len(ids)), key=ids.__getitem__)
+    order = None if all(map(le, ids, islice(ids, 1, None))) else sorted(range(len(ids)), key=ids.__getitem__)
     for name, sql_type in activities.types.items():
         if name not in _NOT_CONTENT:
             digest.update(_text_bytes([name, sql_type]))
             digest.update(_column_bytes(_ordered(activities.column(name), order), sql_type))
-    links = list(zip(measures.column("activity_id"), measures.column("measure_id"), strict=True))
+    pairs = zip(measures.column("activity_id"), measures.column("measure_id"), strict=True)
+    # One string per link sorts faster than a tuple; a NUL inside an id would make two links look alike.
+    links = list(pairs) if "\x00" in "".join(ids) else list(map("\x00".join, pairs))
     order = sorted(range(len(links)), key=links.__getitem__)
     for name, sql_type in measures.types.items():
         digest.update(_text_bytes([name, sql_type]))
@@ -100,7 +103,9 @@ def content_hash(validated: ValidatedReturn) -> str:
     return digest.hexdigest()
 
 
-def _ordered(values: list, order: list[int]) -> list:
+def _ordered(values: list, order: list[int] | None) -> list:
+    if order is None:  # already in order
+        return values
     return list(itemgetter(*order)(values)) if len(order) > 1 else [values[i] for i in order]
 
 
