@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain, repeat
+from operator import itemgetter
 
 from etl import return_format as fmt
 from etl.catalogue import Catalogue, normalise_measure_id
@@ -389,8 +390,9 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         values = raw_columns[name]
         parsed = {v: _parse_date(v) for v in set(values) if v != "" and v is not None}
         clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
-        out[name] = [clean.get(v) for v in values]
-        for i in [i for i, v in enumerate(values) if v in parsed and v not in clean]:
+        out[name] = list(map(clean.get, values))
+        unclean = parsed.keys() - clean.keys()
+        for i in [i for i, v in enumerate(values) if v in unclean] if unclean else ():
             value = values[i]
             when, problem, detail = parsed[value]
             if problem:
@@ -429,11 +431,12 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     if any(i.severity == ERROR for i in issues):
         return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
     # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
-    links_of = [cell_memo[v][0] for v in measure_cells]
-    measure_activity = list(chain.from_iterable(repeat(a, len(k)) for a, k in zip(ids, links_of, strict=True)))
+    # Built with map and chain (loops in C): a return has 100 000 rows or more.
+    links_of = list(map(itemgetter(0), map(cell_memo.__getitem__, measure_cells)))
+    measure_activity = list(chain.from_iterable(map(repeat, ids, map(len, links_of))))
     flat = list(chain.from_iterable(links_of))
-    measure_ids = [m for m, _ in flat]
-    measure_subs = [s for _, s in flat]
+    measure_ids = list(map(itemgetter(0), flat))
+    measure_subs = list(map(itemgetter(1), flat))
     activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
     measures = Rows(
         MEASURE_COLUMNS, {"activity_id": measure_activity, "measure_id": measure_ids, "sub_item": measure_subs}
