@@ -12,6 +12,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import olefile
@@ -580,11 +581,11 @@ def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
     width = max((len(row) for row in kept), default=0)
     if any(len(row) != width for row in kept):  # CSV rows may be ragged; workbook rows never are
         kept = [row + [""] * (width - len(row)) for row in kept]
-    transposed = list(zip(*kept, strict=True)) if kept else []
+    # Only the return's columns, each one pass of itemgetter in C: cheaper than transposing every column with zip.
     values: dict[str, list] = {}
     for name, column in columns.items():
         i = column.index - 1
-        values[name] = list(transposed[i]) if i < width else [""] * len(kept)
+        values[name] = list(map(itemgetter(i), kept)) if i < width else [""] * len(kept)
     return RawTable(sheet, header_row, columns, numbers, values)
 
 
