@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -18,18 +19,30 @@ WARNING_FILL = PatternFill("solid", fgColor="FFE699")
 ISSUE_COLUMNS = ("Severity", "Code", "Sheet", "Row", "Column", "Value", "Message")
 ISSUE_WIDTHS = (10, 22, 12, 7, 18, 24, 100)
 COMMENT_AUTHOR = "APT Work Plan Monitor"
+# Above this much sheet XML (about 15 000 rows) the feedback is the issues workbook alone, not the marked copy.
+MARK_MAX_SHEET_BYTES = 8 * 1024 * 1024
 
 
 def write_feedback(path: Path, file_format: str | None, issues: list[Issue], report_dir: Path, file_name: str) -> Path:
     """Write the feedback workbook into report_dir and return its path."""
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).stem).strip("._") or "return"
-    if file_format in ("xlsx", "xlsm"):
+    if file_format in ("xlsx", "xlsm") and _small_enough_to_mark(path):
         try:
             return _annotate_workbook(path, file_format, issues, report_dir / f"{stem}-checked.{file_format}")
         except Exception:  # a workbook calamine read but openpyxl cannot: fall back to the plain list
             pass
     return _issues_workbook(issues, report_dir / f"{stem}-issues.xlsx")
+
+
+def _small_enough_to_mark(path: Path) -> bool:
+    """Whether openpyxl can load the workbook quickly: it holds every cell in memory (7 s for 200 000 rows)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = sum(e.file_size for e in archive.infolist() if e.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return sheets <= MARK_MAX_SHEET_BYTES
 
 
 def _annotate_workbook(path: Path, file_format: str, issues: list[Issue], target: Path) -> Path:

@@ -44,8 +44,8 @@ def test_payloads_are_stored_as_the_text_typed(loaded_payloads):
 
 
 def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
-    from conftest import add_test_users
     from dash_requests import call_callback, sign_in
+    from signing_in import add_test_users
 
     from dashboard.app import create_app
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,9 @@ def test_hostile_input_gets_a_clear_answer_and_changes_nothing(
     case: Case, hostile_dir, fresh_warehouse, returns_dir, new_records, baseline_export, tmp_path
 ):
     path = case.build(hostile_dir)
-    run = run_aptmon("ingest", str(path), "--warehouse", str(fresh_warehouse), *case.args, returns=returns_dir)
+    feedback = tmp_path / "feedback"
+    run = run_aptmon("ingest", str(path), "--warehouse", str(fresh_warehouse), "--report-dir", str(feedback),
+                     *case.args, returns=returns_dir)  # fmt: skip
 
     assert not run.timed_out and run.seconds < TIME_LIMIT_S, f"took {run.seconds:.1f} s"
     assert run.max_rss_mib < MEMORY_LIMIT_MIB, f"peak memory {run.max_rss_mib:.0f} MiB"
@@ -63,7 +66,14 @@ def test_hostile_input_gets_a_clear_answer_and_changes_nothing(
         assert case.shows is None or case.shows in message, message
         if case.row is not None:
             assert message.startswith(f"Row {case.row}") or case.code == "no-activities", message
-    assert "root:" not in run.output and not any("root:" in i[5] for i in issues)  # no /etc/passwd, ever
+    # The feedback workbook of a rejected file is written too (and is the analyst's to download).
+    written = list(feedback.glob("*.xls*"))
+    assert len(written) == (1 if case.status == "rejected" else 0)
+    # No /etc/passwd, ever: not in the output, the issues, or the feedback workbook.
+    assert "root:" not in run.output and not any("root:" in i[5] for i in issues)
+    for workbook in written:
+        with zipfile.ZipFile(workbook) as archive:
+            assert not any(b"root:" in archive.read(name) for name in archive.namelist())
     assert exported_tables(fresh_warehouse, tmp_path / "export") == baseline_export
 
 
