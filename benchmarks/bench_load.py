@@ -392,6 +392,8 @@ def figures(log: Log, elapsed: float, db: Path) -> list[Figure]:
         print("error:", error)
     for output, seconds in sorted(log.by_output.items(), key=lambda item: -statistics.median(item[1])):
         print(f"callback {output}: median {statistics.median(seconds) * 1000:.0f} ms over {len(seconds)} calls")
+    medians = {output: statistics.median(seconds) * 1000 for output, seconds in log.by_output.items()}
+    slowest = max(medians, key=medians.get) if medians else "none"
     served = len(log.samples)
     note = (
         f"{USERS} users ({EXPORTERS} exporting) + {len(ANALYSTS)} analysts, {elapsed:.0f} s, {WORKERS} workers; "
@@ -408,6 +410,8 @@ def figures(log: Log, elapsed: float, db: Path) -> list[Figure]:
                percentile(interactive, 95) <= 1000),
         Figure("page and filter p99 latency", percentile(interactive, 99), "ms", "<= 2000 ms",
                percentile(interactive, 99) <= 2000),
+        Figure("slowest callback, median", medians.get(slowest, float("nan")), "ms", "reported", True,
+               f"{slowest}, over {len(log.by_output.get(slowest, []))} calls"),
         Figure("export download p95 latency", percentile(exports, 95), "ms", "<= 5000 ms",
                percentile(exports, 95) <= 5000, f"{len(exports)} exports"),
         Figure("upload check/submit p95 latency", percentile(uploads_ms, 95), "ms", "<= 5000 ms",
