@@ -96,7 +96,7 @@ def ingest_file(
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
-    file_name = display_name(original_name or "") or path.name
+    file_name = display_name(original_name or path.name) or "unnamed file"
     lookup = catalogue or catalogue_lookup(warehouse_file)
     raw = read_return(path, file_name)
     validated = validate_return(raw, lookup, country=country, year=year)

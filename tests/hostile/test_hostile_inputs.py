@@ -109,14 +109,20 @@ def test_a_hostile_file_name_is_only_a_label(
     assert {p.name for p in returns_dir.rglob("*") if p.is_file()} == {stored.name}
 
 
-def test_a_path_with_dot_dot_through_the_cli(hostile_dir, fresh_warehouse, returns_dir, new_records, tmp_path):
+def test_a_path_with_dot_dot_and_a_name_with_control_characters_through_the_cli(
+    hostile_dir, fresh_warehouse, returns_dir, new_records, tmp_path
+):
+    # A NUL cannot travel in a command-line argument (nor in a Linux file name); new lines and bidi overrides can.
     notes = CASES[0].build(hostile_dir)
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
+    odd = tmp_path / "line\nbreak\u202eslx.exe.xlsx"
+    odd.write_bytes(notes.read_bytes())
     relative = os.path.relpath(notes, deep)  # ../../../... up and back down to the corpus file
-    run = run_aptmon("ingest", str(deep / relative), "--warehouse", str(fresh_warehouse), returns=returns_dir)
+    run = run_aptmon("ingest", str(deep / relative), str(odd), "--warehouse", str(fresh_warehouse),
+                     returns=returns_dir)  # fmt: skip
     assert run.returncode == 1 and "Traceback" not in run.output
-    assert [s[5] for s in new_records()["submissions"]] == [notes.name]
+    assert sorted(s[5] for s in new_records()["submissions"]) == sorted([notes.name, "linebreakslx.exe.xlsx"])
     assert all(p.resolve().is_relative_to(returns_dir.resolve()) for p in returns_dir.rglob("*"))
 
 
