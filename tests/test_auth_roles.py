@@ -124,3 +124,21 @@ def test_upload_page_and_its_link_follow_the_role(app, clients, role, shows_uplo
     assert ("Your role does not allow you to upload returns" in page) is not shows_upload
     navigation = json.dumps(clients[role].get("/_dash-layout").get_json(), separators=(",", ":"))
     assert ('"href":"/upload"' in navigation) is shows_upload
+
+
+def test_every_callback_of_a_restricted_page_checks_the_role(app):
+    """A callback added later to the upload, export or submissions page without require_role fails here."""
+    import dash
+
+    restricted = {page["module"]: page["roles"] for page in dash.page_registry.values() if page.get("roles")}
+    assert len(restricted) >= 3
+    checked = 0
+    for spec in app.callback_map.values():
+        function, roles = spec.get("callback"), None
+        while function is not None:
+            roles = roles or getattr(function, "required_roles", None)
+            inner, function = function, getattr(function, "__wrapped__", None)
+        if spec.get("callback") is not None and inner.__module__ in restricted:
+            assert roles is not None and set(roles) <= set(restricted[inner.__module__]), inner.__name__
+            checked += 1
+    assert checked >= 6  # template link, check, submit, log filter, log detail, export links
