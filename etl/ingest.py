@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import secrets
@@ -70,6 +71,24 @@ class IngestResult:
         }
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a return is processed.
+
+    Reading and checking build millions of lists and tuples, and each batch of new objects triggers a collection
+    that walks every live one (a third of a second on 100 000 rows). These objects hold no reference cycles, so
+    reference counting frees them all the same; the collector resumes as it was, whatever happens.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cycle_collection_paused()
 def ingest_file(
     path: str | os.PathLike,
     *,
