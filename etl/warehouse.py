@@ -182,6 +182,8 @@ METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_c
 SNAPSHOT_SUFFIX = "_snapshot"
 # Views the metric views share, in the order they build on one another (see refresh_metrics).
 _SHARED_VIEWS = ("activity_measure_spans", "measure_progress", "metrics_group_country")
+# Listing views kept the same way (same fingerprint), so the dashboard's listings of a measure stay quick.
+LISTING_VIEWS = ("measure_link_spans",)
 
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
@@ -196,7 +198,8 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
         return False  # a warehouse whose views are not created yet
     fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
     tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    snapshots = {view + SNAPSHOT_SUFFIX for view in METRIC_VIEWS}
+    listings = [view for view in LISTING_VIEWS if view in names]
+    snapshots = {view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *listings)}
     if not force and "metrics_snapshot_state" in tables and snapshots <= tables:
         built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
         if built_from is not None and built_from[0] == fingerprint:
@@ -209,7 +212,7 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
     database = '"{}".main'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
     for view in _SHARED_VIEWS:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view}")
-    for view in METRIC_VIEWS:
+    for view in (*METRIC_VIEWS, *listings):
         con.execute(f"CREATE OR REPLACE TABLE {database}.{view}{SNAPSHOT_SUFFIX} AS SELECT * FROM {view}")
     for view in _SHARED_VIEWS:  # on failure the caller's rollback drops them with everything else
         con.execute(f"DROP TABLE temp.main.{view}")

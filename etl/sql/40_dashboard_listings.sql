@@ -120,3 +120,77 @@ FROM shown s
 JOIN history h ON h.country = s.country AND h.activity_id = s.activity_id
 LEFT JOIN links k ON k.submission_id = s.submission_id AND k.activity_id = s.activity_id
 ORDER BY s.country, s.activity_id;
+
+-- Each listing of an activity in a current return that links it to a measure, with the as-of years it speaks for
+-- (activity_spans: from its reporting year until the activity's next listing; open_ended when nothing lists it
+-- later). refresh_metrics keeps it as measure_link_spans_snapshot, written in measure order so a measure's rows
+-- sit in one or two row groups and the others are skipped on their min/max. The non-cancelled listings are
+-- activity_measure_spans (refresh_metrics has it at hand already); the cancelled ones are added from the
+-- listings of the activities that were ever cancelled, so the whole of activity_spans is not computed again.
+CREATE OR REPLACE VIEW measure_link_spans AS
+WITH ever_cancelled AS (
+    SELECT DISTINCT country, activity_id FROM activities WHERE status = 'cancelled'
+),
+spans AS (
+    SELECT plan_id, measure_id, country, activity_id, submission_id, valid_from, valid_to
+    FROM activity_measure_spans
+    UNION ALL
+    SELECT sp.plan_id, am.measure_id, sp.country, sp.activity_id, sp.submission_id, sp.valid_from, sp.valid_to
+    FROM activity_spans sp
+    JOIN (SELECT DISTINCT submission_id, country, activity_id, measure_id FROM activity_measures) am
+        ON am.submission_id = sp.submission_id AND am.country = sp.country AND am.activity_id = sp.activity_id
+    JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
+    SEMI JOIN ever_cancelled c ON c.country = sp.country AND c.activity_id = sp.activity_id
+    WHERE sp.status = 'cancelled'
+)
+SELECT s.measure_id, s.country, s.activity_id, s.submission_id, s.valid_from, s.valid_to,
+    s.valid_to = p.end_year AS open_ended
+FROM spans s
+JOIN plans p ON p.plan_id = s.plan_id
+ORDER BY s.measure_id;
+
+-- activity_listing(as_of, NULL, only_measure, max_rows), read through measure_link_spans_snapshot while that is
+-- current: the snapshot names the activities whose listing as of the year links to the measure, so only their
+-- own listings are read from the activity rows, instead of every link and every activity being matched.
+-- `links` names the relation read (the view itself gives the same rows); the snapshot is named at each call,
+-- since it exists only once refresh_metrics has run.
+CREATE OR REPLACE MACRO measure_activity_listing(
+    as_of, only_measure, max_rows, links := 'measure_link_spans_snapshot'
+) AS TABLE
+WITH current_returns AS (
+    SELECT submission_id, file_name
+    FROM current_submissions
+    WHERE reporting_year <= as_of
+),
+shown AS MATERIALIZED (
+    SELECT country, activity_id, submission_id
+    FROM query_table(links)
+    WHERE measure_id = only_measure AND valid_from <= as_of AND (valid_to >= as_of OR open_ended)
+    ORDER BY country, activity_id
+    LIMIT max_rows
+),
+listed AS MATERIALIZED (
+    SELECT a.*, r.file_name
+    FROM activities a
+    JOIN current_returns r USING (submission_id)
+    SEMI JOIN shown s ON s.country = a.country AND s.activity_id = a.activity_id
+),
+history AS (
+    SELECT country, activity_id,
+        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    FROM (
+        SELECT country, activity_id, reporting_year, status,
+            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
+        FROM listed
+    )
+    WHERE previous_status IS DISTINCT FROM status
+    GROUP BY ALL
+)
+SELECT
+    l.plan_id, l.country, l.activity_id, l.title, l.status, l.reporting_year AS last_reported_year,
+    h.status_history, NULL::VARCHAR AS measures, l.lead_agency, l.start_date, l.end_date,
+    l.submission_id, l.file_name, l.source_sheet, l.source_row
+FROM listed l
+SEMI JOIN shown s ON s.submission_id = l.submission_id AND s.country = l.country AND s.activity_id = l.activity_id
+JOIN history h ON h.country = l.country AND h.activity_id = l.activity_id
+ORDER BY l.country, l.activity_id;
