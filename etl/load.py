@@ -163,7 +163,8 @@ def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activi
         )
     return {
         "previous_version": previous[1] if previous else None,
-        "added": sorted(new.keys() - old.keys()),
+        # A first version adds every activity: sorting the ids in file order (often sorted already) beats a set.
+        "added": sorted(new.keys() - old.keys()) if old else sorted(new),
         "removed": sorted(old.keys() - new.keys()),
         "status_changed": [
             {"activity_id": key, "from": old[key], "to": new[key]}
