@@ -178,21 +178,38 @@ def served(tmp_path):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: the master and its workers, and nothing else
+        preexec_fn=_stop_with_parent,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base_url}/login", timeout=10).read()
+                break
+            except OSError:  # refused, reset or timed out while the workers boot
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"aptmon serve did not start: {(tmp_path / 'server.log').read_text()}")
+                time.sleep(0.3)
+        yield base_url, db, tmp_path / "server.log"
+    finally:
+        # Whatever happened above, the server started here stops here.
+        server.send_signal(signal.SIGTERM)
         try:
-            urllib.request.urlopen(f"{base_url}/login", timeout=5).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"aptmon serve did not start: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.3)
-    yield base_url, db, tmp_path / "server.log"
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
-    log.close()
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
+
+
+def _stop_with_parent() -> None:
+    """In a child process: have Linux send it SIGTERM if the test process dies first (nothing left running)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
@@ -206,7 +223,8 @@ def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
         for username, (iso3, name) in UPLOADERS.items()
     }  # fmt: skip
     stop_file = str(tmp_path / "stop")
-    with ProcessPoolExecutor(len(UPLOADERS) + READERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(UPLOADERS) + READERS, mp_context=spawn, initializer=_stop_with_parent) as pool:
         readers = [pool.submit(read_until, base_url, stop_file) for _ in range(READERS)]
         uploads = {username: pool.submit(upload_all, base_url, username, paths) for username, paths in files.items()}
         outcomes = {username: future.result(timeout=300) for username, future in uploads.items()}
