@@ -128,20 +128,24 @@ ORDER BY s.country, s.activity_id;
 -- activity_measure_spans (refresh_metrics has it at hand already); the cancelled ones are added from the
 -- listings of the activities that were ever cancelled, so the whole of activity_spans is not computed again.
 CREATE OR REPLACE VIEW measure_link_spans AS
-WITH ever_cancelled AS (
-    SELECT DISTINCT country, activity_id FROM activities WHERE status = 'cancelled'
+WITH cancelled_spans AS MATERIALIZED (
+    SELECT sp.*
+    FROM activity_spans sp
+    SEMI JOIN (SELECT DISTINCT country, activity_id FROM activities WHERE status = 'cancelled') c
+        ON c.country = sp.country AND c.activity_id = sp.activity_id
+    WHERE sp.status = 'cancelled'
 ),
 spans AS (
     SELECT plan_id, measure_id, country, activity_id, submission_id, valid_from, valid_to
     FROM activity_measure_spans
     UNION ALL
-    SELECT sp.plan_id, am.measure_id, sp.country, sp.activity_id, sp.submission_id, sp.valid_from, sp.valid_to
-    FROM activity_spans sp
-    JOIN (SELECT DISTINCT submission_id, country, activity_id, measure_id FROM activity_measures) am
+    -- Linked as activity_measure_spans links them: in the same return, to a catalogue measure, once each.
+    SELECT DISTINCT sp.plan_id, am.measure_id, sp.country, sp.activity_id, sp.submission_id, sp.valid_from,
+        sp.valid_to
+    FROM cancelled_spans sp
+    JOIN activity_measures am
         ON am.submission_id = sp.submission_id AND am.country = sp.country AND am.activity_id = sp.activity_id
-    JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
-    SEMI JOIN ever_cancelled c ON c.country = sp.country AND c.activity_id = sp.activity_id
-    WHERE sp.status = 'cancelled'
+    SEMI JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
 )
 SELECT s.measure_id, s.country, s.activity_id, s.submission_id, s.valid_from, s.valid_to,
     s.valid_to = p.end_year AS open_ended
