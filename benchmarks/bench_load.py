@@ -69,6 +69,7 @@ class Log:
     errors: list[str] = field(default_factory=list)
     uploads: list[tuple[str, str]] = field(default_factory=list)  # (file name, outcome text)
     by_output: dict[str, list[float]] = field(default_factory=dict)  # callback seconds by the component it fills
+    cpu_share: tuple[float, float] = (float("nan"), float("nan"))  # of the machine: (server, load generator)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
@@ -106,6 +107,20 @@ def prepare(folder: Path) -> dict:
         aptmon(env, "users", "add", name, "--role", "analyst", "--country", country, "--password-stdin",
                stdin=PASSWORD + "\n")  # fmt: skip
     return env
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds used so far by every live process of a process group (the server's master and workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[2]) == group:  # fields after the command name: state, ppid, pgrp, ..., utime, stime
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
@@ -364,11 +379,17 @@ def run() -> list[Figure]:
                 for i, (user, country, name) in enumerate(ANALYSTS)
             ]
             started = time.monotonic()
+            server_cpu = group_cpu_seconds(server.pid)
+            client_cpu = time.process_time()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=DURATION_S + 2 * REQUEST_TIMEOUT_S)
             elapsed = time.monotonic() - started
+            log.cpu_share = (
+                (group_cpu_seconds(server.pid) - server_cpu) / (elapsed * os.cpu_count()),
+                (time.process_time() - client_cpu) / (elapsed * os.cpu_count()),
+            )
         finally:
             stop_server(server)
         return figures(log, elapsed, Path(env["APTMON_WAREHOUSE"]))
@@ -395,6 +416,13 @@ def figures(log: Log, elapsed: float, db: Path) -> list[Figure]:
     medians = {output: statistics.median(seconds) * 1000 for output, seconds in log.by_output.items()}
     slowest = max(medians, key=medians.get) if medians else "none"
     served = len(log.samples)
+    server_share, client_share = log.cpu_share
+    busy = (
+        f"{len(interactive)} requests; the server kept {100 * server_share:.0f}% and the load generator "
+        f"{100 * client_share:.0f}% of the {os.cpu_count()} cores busy"
+    )
+    if server_share + client_share > 0.8:
+        busy += ", so requests queue for CPU"
     note = (
         f"{USERS} users ({EXPORTERS} exporting) + {len(ANALYSTS)} analysts, {elapsed:.0f} s, {WORKERS} workers; "
         f"load average {os.getloadavg()[0]:.1f} at the end (clients run on the same machine)"
@@ -404,12 +432,14 @@ def figures(log: Log, elapsed: float, db: Path) -> list[Figure]:
         Figure("requests per second", served / elapsed, "req/s", "reported", True),
         Figure("errors (failed or refused requests)", len(log.errors), "count", "0", not log.errors,
                "; ".join(sorted({e.split(":")[0] for e in log.errors}))),
+        Figure("server CPU use during the run", 100 * server_share, "% of the machine", "reported", True,
+               f"the load generator used {100 * client_share:.0f}% more on the same {os.cpu_count()} cores"),
         Figure("page and filter p50 latency", percentile(interactive, 50), "ms", "<= 300 ms",
-               percentile(interactive, 50) <= 300),
+               percentile(interactive, 50) <= 300, busy),
         Figure("page and filter p95 latency", percentile(interactive, 95), "ms", "<= 1000 ms",
-               percentile(interactive, 95) <= 1000),
+               percentile(interactive, 95) <= 1000, busy),
         Figure("page and filter p99 latency", percentile(interactive, 99), "ms", "<= 2000 ms",
-               percentile(interactive, 99) <= 2000),
+               percentile(interactive, 99) <= 2000, busy),
         Figure("slowest callback, median", medians.get(slowest, float("nan")), "ms", "reported", True,
                f"{slowest}, over {len(log.by_output.get(slowest, []))} calls"),
         Figure("export download p95 latency", percentile(exports, 95), "ms", "<= 5000 ms",
