@@ -108,7 +108,8 @@ def _navbar() -> dbc.Navbar:
     ]
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand("APT Work Plan Monitor", href="/"), dbc.Nav(links, navbar=True), auth.user_menu()]
+            [dbc.NavbarBrand("APT Work Plan Monitor", href="/"), dbc.Nav(links, navbar=True), auth.user_menu()],
+            fluid="xxl",  # as wide as the page below it, so an admin's links fit on one line at 1366 px
         ),
         id=ids.NAVBAR,
         color="primary",

@@ -38,9 +38,15 @@ def layout(**_query):
         [
             html.H2("Export"),
             html.P(
-                "The tables behind every chart, exactly as the monitor computes them, for the as-of year you "
-                "choose (the latest year with returns unless you pick another), and the concise progress report "
-                "for the APT Summit. The same files come from `aptmon export` and `aptmon report`."
+                [
+                    "The tables behind every chart, exactly as the monitor computes them, for the as-of year you "
+                    "choose (the latest year with returns unless you pick another), and the concise progress report "
+                    "for the APT Summit. The same files come from ",
+                    html.Code("aptmon export"),
+                    " and ",
+                    html.Code("aptmon report"),
+                    ".",
+                ]
             ),
             dbc.Row(
                 [
