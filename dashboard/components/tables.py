@@ -55,3 +55,17 @@ def listing_note(shown: int, limit: int, what: str) -> str | None:
     if shown >= limit:
         return f"Showing the first {limit} {what}; `aptmon export` writes them all."
     return None
+
+
+def activity_table(table_id: str, columns: list[tuple[str, str]]):
+    """An empty activity listing, filled by its page's callback, with room for titles and status histories."""
+    return data_table(
+        table_id,
+        pd.DataFrame(columns=[c for _, c in columns]),
+        columns,
+        15,
+        style_cell_conditional=[
+            {"if": {"column_id": "title"}, "minWidth": "240px"},
+            {"if": {"column_id": "status_history"}, "minWidth": "170px"},
+        ],
+    )

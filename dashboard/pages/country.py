@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import data, ids
@@ -12,7 +11,7 @@ from dashboard.components import filters
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import data_table, listing_note, records
+from dashboard.components.tables import activity_table, data_table, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
 from dashboard.components.trend_arrow import change_arrow
 from etl.definitions import PLAN_FIRST_YEAR
@@ -66,16 +65,7 @@ def layout(year=None, country=None, **_query):
                 className="text-muted small",
             ),
             html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
-            data_table(
-                ids.COUNTRY_ACTIVITIES_TABLE,
-                pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
-                ACTIVITY_COLUMNS,
-                15,
-                style_cell_conditional=[
-                    {"if": {"column_id": "title"}, "minWidth": "240px"},
-                    {"if": {"column_id": "status_history"}, "minWidth": "170px"},
-                ],
-            ),
+            activity_table(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
         ]
     )
 

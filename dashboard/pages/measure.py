@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data, ids
@@ -12,7 +11,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.labels import pillar_label
 from dashboard.components.measure import measure_countries_figure
-from dashboard.components.tables import data_table, listing_note, records
+from dashboard.components.tables import activity_table, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
 from etl.catalogue import normalise_measure_id
 
@@ -84,16 +83,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 className="text-muted small",
             ),
             html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
-            data_table(
-                ids.MEASURE_ACTIVITIES_TABLE,
-                pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
-                ACTIVITY_COLUMNS,
-                15,
-                style_cell_conditional=[
-                    {"if": {"column_id": "title"}, "minWidth": "240px"},
-                    {"if": {"column_id": "status_history"}, "minWidth": "170px"},
-                ],
-            ),
+            activity_table(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
         ]
     )
 
