@@ -209,6 +209,19 @@ def _zip_format(path: Path, suffix: str) -> str:
     raise _Refused(make_issue("not-a-spreadsheet", detail="it is a zip archive"))
 
 
+def _refuse_oversized(sheet: str | None, rows: int, columns: int, where: str) -> None:
+    """Refuse a sheet whose values span more rows, columns or cells than a return can hold, saying which."""
+    if rows > MAX_SHEET_ROWS:
+        detail = f"more than {MAX_SHEET_ROWS:,} rows {where} (values down to row {rows:,})"
+    elif columns > MAX_SHEET_COLUMNS:
+        detail = f"{columns:,} columns {where} (at most {MAX_SHEET_COLUMNS} columns)"
+    elif rows * columns > MAX_SHEET_CELLS:
+        detail = f"{rows:,} rows by {columns:,} columns {where} (at most {MAX_SHEET_CELLS:,} cells)"
+    else:
+        return
+    raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+
+
 def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
     """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine."""
     with zipfile.ZipFile(path) as archive:
@@ -218,16 +231,7 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
             if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
                 rows, columns, exact = _sheet_extent(archive, entry, exact=True)
             sheet = names.get(entry.filename)
-            where = f"on sheet {sheet}" if sheet else f"in {entry.filename}"
-            if rows > MAX_SHEET_ROWS:
-                detail = f"more than {MAX_SHEET_ROWS:,} rows {where} (a value in row {rows:,})"
-            elif columns > MAX_SHEET_COLUMNS:
-                detail = f"{columns:,} columns {where} (at most {MAX_SHEET_COLUMNS} columns)"
-            elif rows * columns > MAX_SHEET_CELLS:
-                detail = f"{rows:,} rows by {columns:,} columns {where} (at most {MAX_SHEET_CELLS:,} cells)"
-            else:
-                continue
-            raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+            _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
 
 
 def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -311,15 +315,7 @@ def _check_ods_extents(path: Path) -> None:
     columns; calamine expands them into a dense sheet of up to 100 million cells (gigabytes) before we see it.
     """
     for sheet, rows, columns in _ods_extents(path):
-        if rows > MAX_SHEET_ROWS:
-            detail = f"more than {MAX_SHEET_ROWS:,} rows on sheet {sheet} (values down to row {rows:,})"
-        elif columns > MAX_SHEET_COLUMNS:
-            detail = f"{columns:,} columns on sheet {sheet} (at most {MAX_SHEET_COLUMNS} columns)"
-        elif rows * columns > MAX_SHEET_CELLS:
-            detail = f"{rows:,} rows by {columns:,} columns on sheet {sheet} (at most {MAX_SHEET_CELLS:,} cells)"
-        else:
-            continue
-        raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+        _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}")
 
 
 def _check_xls_extents(path: Path) -> None:
@@ -328,9 +324,7 @@ def _check_xls_extents(path: Path) -> None:
     calamine lays an .xls sheet out densely: a 6 KB file with values at A1 and IV65536 takes over 1 GB.
     """
     for sheet, rows, columns in _xls_extents(path):
-        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
-            detail = f"{rows:,} rows by {columns:,} columns on sheet {sheet} (at most {MAX_SHEET_CELLS:,} cells)"
-            raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
+        _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}")
 
 
 def _xls_extents(path: Path) -> Iterator[tuple[str, int, int]]:
@@ -455,10 +449,7 @@ def _loaded_sheet(workbook: CalamineWorkbook, name: str):
     16.7 million cells, over a gigabyte as Python lists.
     """
     sheet = workbook.get_sheet_by_name(name)
-    rows, columns = sheet.total_height, sheet.total_width
-    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
-        detail = f"{rows:,} rows by {columns:,} columns on sheet {name} (at most {MAX_SHEET_CELLS:,} cells)"
-        raise _Refused(make_issue("file-too-large", sheet=name, detail=detail))
+    _refuse_oversized(name, sheet.total_height, sheet.total_width, f"on sheet {name}")
     return sheet
 
 
