@@ -17,7 +17,7 @@ import duckdb
 
 from etl import catalogue as cat
 from etl import load, warehouse
-from etl.issue_codes import ERROR, WARNING, Issue
+from etl.issue_codes import Issue, IssueCounts
 from etl.read import read_return
 from etl.validate import MeasureLookup, ValidatedReturn, validate_return
 
@@ -30,7 +30,7 @@ def returns_dir() -> Path:
 
 
 @dataclass
-class IngestResult:
+class IngestResult(IssueCounts):
     file: str
     country: str | None
     year: int | None
@@ -43,14 +43,6 @@ class IngestResult:
     stored_path: str | None = None
     report_path: str | None = None
     dry_run: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.severity == WARNING)
 
     def to_json(self) -> dict:
         """The result object of `aptmon ingest --json`."""

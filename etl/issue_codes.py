@@ -37,6 +37,21 @@ class Issue:
 
 PUBLIC_FIELDS = ("severity", "code", "sheet", "row", "column", "value", "message")
 
+
+class IssueCounts:
+    """The error and warning counts of anything that carries an `issues` list (a checked return, an ingest)."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+
 _CODES: tuple[IssueCode, ...] = (
     # The file as a whole
     IssueCode(

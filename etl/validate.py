@@ -14,7 +14,7 @@ from etl import return_format as fmt
 from etl.catalogue import Catalogue, normalise_measure_id
 from etl.countries import country_code
 from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-from etl.issue_codes import ERROR, WARNING, Issue, make_issue, shown_value
+from etl.issue_codes import ERROR, Issue, IssueCounts, make_issue, shown_value
 from etl.read import RawReturn
 from etl.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
@@ -66,7 +66,7 @@ _MISSING_HINT = {
 
 
 @dataclass
-class ValidatedReturn:
+class ValidatedReturn(IssueCounts):
     """A return after checking: its country, year, rows ready to load, and every issue found."""
 
     country: str | None
@@ -75,14 +75,6 @@ class ValidatedReturn:
     measures: Rows
     issues: list[Issue] = field(default_factory=list)
     is_synthetic: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.severity == WARNING)
 
     @property
     def accepted(self) -> bool:
