@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import math
-import sys
-from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
-from operator import itemgetter, le
 
 import duckdb
 
 from etl import catalogue as cat
-from etl.rows import ISSUE_COLUMNS, Rows
+from etl.rows import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, Rows
 from etl.validate import ValidatedReturn
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
@@ -72,81 +68,61 @@ def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PL
     return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
 
 
-# Bump when the serialisation below changes: the hash of an identical return must never change otherwise.
-CONTENT_HASH_SCHEME = "aptmon-content-v1"
-_NOT_CONTENT = ("source_sheet", "source_row")  # where rows sit in the file, not what they say
+# Where rows sit in the file, not what they say: a re-saved or re-sorted return is the same return.
+_NOT_CONTENT = ("source_sheet", "source_row")
+_ACTIVITY_CONTENT = ", ".join(f'"{c}"' for c in ACTIVITY_COLUMNS if c not in _NOT_CONTENT)
+_LINK_CONTENT = ", ".join(f'"{c}"' for c in MEASURE_COLUMNS)
 
 
-def content_hash(validated: ValidatedReturn) -> str:
-    """A sha256 of what the return says (not of the file): re-saving or re-ordering rows does not change it.
+@dataclass
+class Staged:
+    """A checked return's rows, registered on a connection as typed SELECTs (see Rows.select_sql)."""
 
-    The rows are put in a canonical order (activities by id, their measure links by activity and measure;
-    both are unique in an accepted return) and each column is serialised by _column_bytes, whose bytes
-    depend on the values alone, never on a library's hash function or number formatting.
+    activities: str
+    measures: str
+
+
+@contextmanager
+def staged(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> Iterator[Staged]:
+    """The return's rows, readable in SQL for as long as the block runs; the database itself is not touched."""
+    try:
+        yield Staged(
+            validated.activities.select_sql(con, "new_activities"),
+            validated.measures.select_sql(con, "new_activity_measures"),
+        )
+    finally:
+        for name in ("new_activities", "new_activity_measures"):
+            with suppress(duckdb.Error):
+                con.unregister(name)
+
+
+def same_content(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn, rows: Staged) -> bool:
+    """Whether the return says exactly what an earlier upload's rows say, in whatever order.
+
+    The rows are compared in SQL, value for value, as multisets: with equal counts, nothing left over
+    from one side means both hold the same rows. No digest, so nothing depends on how values are spelled.
     """
-    digest = hashlib.sha256()
-    digest.update(_text_bytes([CONTENT_HASH_SCHEME, validated.country, str(validated.year)]))
-    activities, measures = validated.activities, validated.measures
-    ids = activities.column("activity_id")
-    order = None if all(map(le, ids, islice(ids, 1, None))) else sorted(range(len(ids)), key=ids.__getitem__)
-    for name, sql_type in activities.types.items():
-        if name not in _NOT_CONTENT:
-            digest.update(_text_bytes([name, sql_type]))
-            digest.update(_column_bytes(_ordered(activities.column(name), order), sql_type))
-    pairs = zip(measures.column("activity_id"), measures.column("measure_id"), strict=True)
-    # One string per link sorts faster than a tuple; a NUL inside an id would make two links look alike.
-    links = list(pairs) if "\x00" in "".join(ids) else list(map("\x00".join, pairs))
-    order = sorted(range(len(links)), key=links.__getitem__)
-    for name, sql_type in measures.types.items():
-        digest.update(_text_bytes([name, sql_type]))
-        digest.update(_column_bytes(_ordered(measures.column(name), order), sql_type))
-    return digest.hexdigest()
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM activities WHERE submission_id = $id), "
+        "(SELECT count(*) FROM activity_measures WHERE submission_id = $id)",
+        {"id": submission_id},
+    ).fetchone()
+    if counts != (validated.activities.num_rows, validated.measures.num_rows):
+        return False
+    (differs,) = con.execute(
+        f"SELECT EXISTS (SELECT {_ACTIVITY_CONTENT} FROM ({rows.activities}) EXCEPT ALL "
+        f"SELECT {_ACTIVITY_CONTENT} FROM activities WHERE submission_id = $id) "
+        f"OR EXISTS (SELECT {_LINK_CONTENT} FROM ({rows.measures}) EXCEPT ALL "
+        f"SELECT {_LINK_CONTENT} FROM activity_measures WHERE submission_id = $id)",
+        {"id": submission_id},
+    ).fetchone()
+    return not differs
 
 
-def _ordered(values: list, order: list[int] | None) -> list:
-    if order is None:  # already in order
-        return values
-    return list(itemgetter(*order)(values)) if len(order) > 1 else [values[i] for i in order]
-
-
-def _column_bytes(values: list, sql_type: str) -> bytes:
-    """One column as bytes that only equal values give: fixed-width little-endian numbers, or text with lengths.
-
-    Dates are day numbers and nulls -1 (no date has one); a budget null is NaN (never a valid amount);
-    text is each value's length (-1 for null) followed by all values in UTF-8, so no separator is needed.
-    """
-    if sql_type == "DATE":
-        days = {when: when.toordinal() for when in set(values) if when is not None}
-        days[None] = -1
-        return _little_endian(array("q", [days[when] for when in values]))
-    if sql_type in ("DOUBLE", "INTEGER"):
-        return _little_endian(array("d", [math.nan if v is None else float(v) for v in values]))
-    if None not in values:  # most columns: lengths and text straight from the list, in C
-        try:
-            return _text_bytes(values)
-        except TypeError:  # a value that is not text (join refuses it): the general path spells it
-            pass
-    return _text_bytes(["" if v is None else str(v) for v in values], nulls=values)
-
-
-def _text_bytes(texts: list[str], nulls: list | None = None) -> bytes:
-    if nulls is None:
-        lengths = array("q", map(len, texts))
-    else:
-        lengths = array("q", [-1 if v is None else len(t) for v, t in zip(nulls, texts, strict=True)])
-    return _little_endian(lengths) + "".join(texts).encode("utf-8", "surrogatepass")
-
-
-def _little_endian(numbers: array) -> bytes:
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return numbers.tobytes()
-
-
-def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int, str] | None:
-    """(submission_id, version, content hash) of the current accepted return for (country, year), if any."""
+def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int] | None:
+    """(submission_id, version) of the current accepted return for (country, year), if any."""
     return con.execute(
-        "SELECT submission_id, version, content_sha256 FROM submissions "
+        "SELECT submission_id, version FROM submissions "
         "WHERE country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
         "ORDER BY version DESC LIMIT 1",
         [country, year],
@@ -174,20 +150,22 @@ def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activi
     }
 
 
-def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> tuple[str, tuple | None, str | None]:
-    """What loading would do: (status, current version row, content hash), without writing anything."""
+def plan_load(
+    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, rows: Staged | None
+) -> tuple[str, tuple | None]:
+    """What loading would do: (status, current version row), without writing anything."""
     if not validated.accepted:
-        return REJECTED, None, None
-    digest = content_hash(validated)
+        return REJECTED, None
     previous = current_version(con, validated.country, validated.year)
-    if previous is not None and previous[2] == digest:
-        return UNCHANGED, previous, digest
-    return ACCEPTED, previous, digest
+    if previous is not None and same_content(con, previous[0], validated, rows):
+        return UNCHANGED, previous
+    return ACCEPTED, previous
 
 
 def preview(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> LoadOutcome:
     """The outcome loading would have (a dry run), on a read-only connection."""
-    status, previous, _ = plan_load(con, validated)
+    with staged(con, validated) as rows:
+        status, previous = plan_load(con, validated, rows)
     if status == REJECTED:
         return LoadOutcome(status, None, None, {})
     if status == UNCHANGED:
@@ -205,20 +183,26 @@ def load_return(
     plan_id: str = cat.DEFAULT_PLAN_ID,
 ) -> LoadOutcome:
     """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        outcome = _load(con, validated, upload, is_synthetic, plan_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with staged(con, validated) as rows:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            outcome = _load(con, validated, rows, upload, is_synthetic, plan_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return outcome
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, upload: Upload, is_synthetic: bool, plan_id: str
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedReturn,
+    rows: Staged,
+    upload: Upload,
+    is_synthetic: bool,
+    plan_id: str,
 ) -> LoadOutcome:
-    status, previous, digest = plan_load(con, validated)
+    status, previous = plan_load(con, validated, rows)
     submission_id = con.execute("SELECT nextval('submission_seq')").fetchone()[0]
     changes: dict = {}
     if status == ACCEPTED:
@@ -232,11 +216,11 @@ def _load(
     activity_count = validated.activities.num_rows if status != REJECTED else 0
     con.execute(
         "INSERT INTO submissions (submission_id, plan_id, country, reporting_year, version, file_name, stored_path, "
-        "file_format, sha256, content_sha256, submitted_by, submitted_at, received_on, status, activities, errors, "
-        "warnings, is_synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "file_format, sha256, submitted_by, submitted_at, received_on, status, activities, errors, warnings, "
+        "is_synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             submission_id, plan_id, validated.country, validated.year, version, upload.file_name,
-            upload.stored_path, upload.file_format, upload.sha256, digest, upload.submitted_by, upload.submitted_at,
+            upload.stored_path, upload.file_format, upload.sha256, upload.submitted_by, upload.submitted_at,
             upload.received_on or upload.submitted_at.date(), status, activity_count, validated.errors,
             validated.warnings, is_synthetic,
         ],
@@ -244,7 +228,7 @@ def _load(
     if status == UNCHANGED:
         return LoadOutcome(status, submission_id, version, changes)
     if status == ACCEPTED:
-        _insert_rows(con, submission_id, plan_id, validated)
+        _insert_rows(con, submission_id, plan_id, validated, rows)
         if previous is not None:
             con.execute(
                 "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? "
@@ -268,29 +252,23 @@ def _no_changes(previous: tuple) -> dict:
     return {"previous_version": previous[1], "added": [], "removed": [], "status_changed": []}
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn) -> None:
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn, rows: Staged
+) -> None:
     # Bulk inserts straight from the checked columns: a 100 000-row return loads in one statement, not row by row.
     params = [submission_id, plan_id, validated.country]
-    select = validated.activities.select_sql(con, "new_activities")
-    try:
-        con.execute(
-            "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
-            "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
-            "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
-            f"funding_source, budget_usd, description, source_sheet, source_row FROM ({select})",
-            [*params, validated.year],
-        )
-    finally:
-        con.unregister("new_activities")
-    select = validated.measures.select_sql(con, "new_activity_measures")
-    try:
-        con.execute(
-            "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
-            f"SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM ({select})",
-            params,
-        )
-    finally:
-        con.unregister("new_activity_measures")
+    con.execute(
+        "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title, status, "
+        "start_date, end_date, lead_agency, partners, funding_source, budget_usd, description, source_sheet, "
+        "source_row) SELECT ?, ?, ?, ?, activity_id, title, status, start_date, end_date, lead_agency, partners, "
+        f"funding_source, budget_usd, description, source_sheet, source_row FROM ({rows.activities})",
+        [*params, validated.year],
+    )
+    con.execute(
+        "INSERT INTO activity_measures (submission_id, plan_id, country, activity_id, measure_id, sub_item) "
+        f"SELECT ?, ?, ?, activity_id, measure_id, sub_item FROM ({rows.measures})",
+        params,
+    )
 
 
 def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn) -> None:

@@ -64,7 +64,6 @@ CREATE TABLE IF NOT EXISTS submissions (
     stored_path     VARCHAR,
     file_format     VARCHAR,
     sha256          VARCHAR NOT NULL,
-    content_sha256  VARCHAR,
     submitted_by    VARCHAR NOT NULL,
     submitted_at    TIMESTAMP NOT NULL,
     received_on     DATE NOT NULL,
