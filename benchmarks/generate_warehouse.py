@@ -33,9 +33,9 @@ def benchmark_warehouse(activities: int = ACTIVITIES, rebuild: bool = False) -> 
     for stale in (partial, partial.with_name(partial.name + ".wal")):
         stale.unlink(missing_ok=True)
     warehouse.initialise(partial)
-    # Closing the write connection refreshes the metric snapshots, as after any load.
     with warehouse.write_connection(partial) as con:
         _generate(con, activities)
+    warehouse.refresh_snapshots(partial)  # as the server does after a load
     for suffix in (".lock", ".gate.lock"):
         partial.with_name(partial.name + suffix).unlink(missing_ok=True)
     partial.rename(path)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard import snapshots
 from etl import metrics, warehouse
 from etl.definitions import PLAN_LAST_YEAR
 
@@ -109,7 +110,10 @@ def _cached_query(path: str, _version: tuple[int, int], sql: str, params: tuple)
 @functools.lru_cache(maxsize=8)
 def _snapshots_current(path: str, _version: tuple[int, int]) -> bool:
     # Checking the snapshots' fingerprint reads every upload: once per warehouse version is enough.
-    return _run(path, metrics.snapshots_current)
+    current = _run(path, metrics.snapshots_current)
+    if not current:
+        snapshots.refresh_soon(path)  # this read uses the views; the ones after the rebuild, the snapshots
+    return current
 
 
 @functools.lru_cache(maxsize=8)

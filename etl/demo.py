@@ -112,7 +112,7 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
         paths = [_write_upload(job) for job in jobs]
     lookup = MeasureLookup(catalogue)
     # Upload in the order returns would have arrived, so versions and supersession follow the calendar.
-    # One write connection for the batch: each return is its own transaction, metrics refresh once at the end.
+    # One write connection for the batch: each return is its own transaction.
     with warehouse.write_connection(warehouse_file) as con:
         for path, upload in zip(paths, uploads, strict=True):
             result = ingest_file(
@@ -127,6 +127,8 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
             summary.results.append(result)
             summary.files += 1
             setattr(summary, result.status, getattr(summary, result.status) + 1)
+    # The demo prepares a warehouse to be served: its dashboard opens on current metric snapshots.
+    warehouse.refresh_snapshots(warehouse_file)
     return summary
 
 

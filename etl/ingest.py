@@ -103,7 +103,7 @@ def ingest_file(
     `store` keeps a copy of the file under returns_dir(); `report_dir` receives the annotated feedback
     workbook of a rejected return. `catalogue` saves re-reading the warehouse's catalogue for each file of
     a batch; `connection`, an open warehouse.write_connection the caller holds, loads a batch of files
-    under one lock (each file still its own transaction) and refreshes the metric snapshots once.
+    under one lock (each file still its own transaction).
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)

@@ -58,15 +58,17 @@ def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.Du
 
 @contextmanager
 def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection; other writers and readers wait until it closes."""
+    """The one read-write connection; other writers and readers wait until it closes.
+
+    A write leaves the metric snapshots stale, which readers notice (etl.metrics) and answer from the
+    views; refresh_snapshots brings them up to date, and the dashboard server calls it in the background.
+    """
     db = warehouse_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
     with _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
         con = _open(db, read_only=False)
         try:
             yield con
-            # Still under the lock: no reader ever sees new data with old metric snapshots.
-            _refresh_after_write(con)
         finally:
             con.close()
 
@@ -223,18 +225,28 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
     return True
 
 
-def _refresh_after_write(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the metric snapshots up to date after a write; a failure leaves readers on the live views."""
+def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
+    """Rebuild the metric snapshots if the data changed since they were built; False when that failed.
+
+    Kept out of the write path on purpose: a load commits as soon as its rows are in, and the snapshots
+    (a cache for large warehouses) follow in one writer's transaction. A failure is logged, never raised:
+    readers keep reading the views, which give the same numbers.
+    """
+    log = logging.getLogger(__name__)
     try:
-        con.execute("BEGIN")
-        refresh_metrics(con)
-        con.execute("COMMIT")
-    except duckdb.Error as exc:
-        # The write itself has committed; readers see stale snapshots as stale and read the views.
-        # One line, no traceback: this can run under a CLI command.
-        logging.getLogger(__name__).warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
+        with write_connection(path) as con:
+            try:
+                con.execute("BEGIN")
+                refresh_metrics(con)
+                con.execute("COMMIT")
+                return True
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                log.warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
+    except WarehouseError as exc:
+        log.warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
+    return False
 
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:

@@ -132,7 +132,7 @@ def test_sigkill_during_ingest_leaves_all_or_nothing(large_return, tmp_path):
 
     rng = random.Random(SEED)
     # Kills spread over a whole run, then kills soon after the writer lock is taken: the load transaction
-    # itself lasts a fraction of a second (the metric snapshots are rebuilt after it commits).
+    # itself lasts a fraction of a second.
     plan = [("spread", duration * (i + rng.random()) / SPREAD_KILLS) for i in range(SPREAD_KILLS)]
     plan += [("writing", rng.uniform(i, i + 1) * WRITE_STEP_S) for i in range(WRITE_KILLS)]
     killed = 0

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import auth, data, downloads, ids, uploads
+from dashboard import auth, data, downloads, ids, snapshots, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
 from etl import warehouse
@@ -239,6 +239,8 @@ def submit_upload(n_clicks, received_on):
         return dbc.Alert(INTERNAL_ERROR, color="danger"), False
     if result.status != "rejected":
         uploads.discard(staged)
+    if result.status == "accepted":
+        snapshots.refresh_soon(data.warehouse_file())  # before the charts are next drawn, not in this request
     return _outcome(result), True
 
 
