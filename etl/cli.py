@@ -8,11 +8,17 @@ import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from etl import warehouse
 from etl.catalogue import CatalogueError
+from etl.gc_pause import cycle_collection_paused
+
+if TYPE_CHECKING:
+    from etl.read import RawReturn
 
 
 class UsageProblem(click.ClickException):
@@ -275,7 +281,6 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         aptmon ingest activities.csv --country KHM --year 2015 --json
     """
     from etl.countries import country_code
-    from etl.ingest import ingest_file
 
     if country and country_code(country) is None:
         raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
@@ -287,12 +292,16 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         received_on=received_on.date() if received_on else None,
         report_dir=report_dir,
     )
-    results = []
-    if len(files) > 1:
-        with click.progressbar(files, label="Checking returns", file=sys.stderr) as bar:
-            results = [ingest_file(path, **options) for path in bar]
-    else:
-        results = [ingest_file(files[0], **options)]
+    with cycle_collection_paused():  # for the read-ahead thread as well (see etl.gc_pause)
+        reads = _read_ahead(files)  # the first file is being read while etl.ingest and the catalogue load
+        from etl.ingest import catalogue_lookup, ingest_file
+
+        options["catalogue"] = catalogue_lookup(warehouse_file)
+        if len(files) > 1:
+            with click.progressbar(reads, length=len(files), label="Checking returns", file=sys.stderr) as bar:
+                results = [ingest_file(path, raw=raw, **options) for path, raw in bar]
+        else:
+            results = [ingest_file(path, raw=raw, **options) for path, raw in reads]
     if as_json:
         for result in results:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
@@ -300,6 +309,33 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         _print_ingest_summary(results)
     if any(r.status == "rejected" for r in results):
         sys.exit(1)
+
+
+def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
+    """Each file with what read_return made of it, the next file being read meanwhile on another thread.
+
+    python-calamine lets go of the interpreter while it parses a workbook, so reading the next file costs
+    almost nothing while this one is checked and loaded (and the first one while the rest of etl loads).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from etl.read import read_return
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+    pending = pool.submit(read_return, paths[0])
+
+    def in_order() -> Iterator[tuple[str, RawReturn]]:
+        nonlocal pending
+        try:
+            for number, path in enumerate(paths, start=1):
+                raw = pending.result()
+                if number < len(paths):
+                    pending = pool.submit(read_return, paths[number])
+                yield path, raw
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return in_order()
 
 
 def _print_ingest_summary(results, issues_shown: int = 25) -> None:

@@ -290,6 +290,20 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def _texts(values: list) -> list[str | None]:
+    """A column as _text gives each cell, with the loops in C when every cell is already text (the usual case)."""
+    try:
+        stripped = list(map(str.strip, values))
+    except TypeError:  # a number, a date or a formula's error among the cells
+        return [_text(v) if v.__class__ is not str else (v.strip() or None) for v in values]
+    return [text or None for text in stripped] if "" in stripped else stripped
+
+
+def _positions(values: list, target: object) -> list[int]:
+    """The indexes of `target` (None, a blank) in a column; the `in` test runs in C and is usually false."""
+    return [i for i, v in enumerate(values) if v is target] if target in values else []
+
+
 def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[Rows, Rows]:
     """Check every activity row. Each column is one pass with the conversion memoised per distinct cell value,
     since returns repeat a handful of statuses, measure lists, dates and partners: O(n) with cheap steps."""
@@ -330,13 +344,13 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
 
     for name in ("activity_id", "title", "lead_agency", "description"):
-        out[name] = [_text(v) if v.__class__ is not str else (v.strip() or None) for v in raw_columns[name]]
+        out[name] = _texts(raw_columns[name])
 
     # Activity ID: present and unique (ignoring case, as people read them).
     ids = out["activity_id"]
-    for i in [i for i, v in enumerate(ids) if v is None]:
+    for i in _positions(ids, None):
         require("activity_id", i)
-    keys = [v.upper() if v is not None else None for v in ids]
+    keys = list(map(str.upper, ids)) if None not in ids else [v.upper() if v is not None else None for v in ids]
     if len(set(keys)) < n - keys.count(None) + (None in keys):
         first_seen: dict[str, int] = {}
         for i, key in enumerate(keys):
@@ -345,7 +359,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             first = first_seen.setdefault(key, rows[i])
             if first != rows[i]:
                 issues.append(make_issue("duplicate-activity", value=ids[i], detail=first, **place("activity_id", i)))
-    for i in [i for i, v in enumerate(out["title"]) if v is None]:
+    for i in _positions(out["title"], None):
         require("title", i)
 
     # Status: variants and IATI codes.
@@ -354,7 +368,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         text = _text(value)
         status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
     statuses = [status_memo[v] or None for v in raw_columns["status"]]
-    for i in [i for i, s in enumerate(statuses) if s is None]:
+    for i in _positions(statuses, None):
         value = raw_columns["status"][i]
         if status_memo[value] == "":
             require("status", i)
@@ -364,9 +378,10 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures.
     part_memo: dict[str, tuple] = {}
+    plain: dict[str, tuple[str, None]] = {}
     cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
     for value in set(raw_columns["measure_ids"]):
-        cell_memo[value] = _parse_measures(value, lookup, part_memo)
+        cell_memo[value] = _parse_measures(value, lookup, part_memo, plain)
     measure_cells = raw_columns["measure_ids"]
     bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
     for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
@@ -441,9 +456,21 @@ def _blank_or_empty(value: object) -> bool:
 
 
 def _parse_measures(
-    value: object, lookup: MeasureLookup, part_memo: dict[str, tuple]
+    value: object, lookup: MeasureLookup, part_memo: dict[str, tuple], plain: dict[str, tuple[str, None]]
 ) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
-    """(measure, its sub-items joined by ';' or None) per measure named in a cell, and the unknown ids typed."""
+    """(measure, its sub-items joined by ';' or None) per measure named in a cell, and the unknown ids typed.
+
+    `part_memo` remembers what each piece of a cell resolved to, and `plain` the pieces that name a measure
+    without a sub-item: a cell made of those alone (nearly every cell) is one split and one lookup per id.
+    """
+    if value.__class__ is str:
+        try:
+            measures = [plain[part] for part in value.split(";")]
+        except KeyError:
+            pass
+        else:
+            if len(measures) < 2 or len(set(measures)) == len(measures):
+                return measures, []
     text = value if value.__class__ is str else _text(value)
     if not text:
         return [], []
@@ -459,6 +486,8 @@ def _parse_measures(
             measure_id = normalise_measure_id(typed) if typed else ""
             resolved = lookup.resolve(measure_id) if typed else None
             known = part_memo[part] = (1, resolved) if resolved else ((2, (typed, measure_id)) if typed else (0, None))
+            if resolved and resolved[1] is None:
+                plain[part] = resolved
         kind = known[0]
         if kind == 1:
             measures.append(known[1])

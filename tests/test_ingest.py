@@ -133,7 +133,9 @@ def run(*args):
 def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     good = write_xlsx(tmp_path / "good.xlsx")
     bad = write_xlsx(tmp_path / "bad.xlsx", [["A1", "9.9.9", "T", "Planned"]], country="Japan")
-    result = run("ingest", str(good), str(bad), "--json", "--report-dir", str(tmp_path / "fb"),
+    revised = write_xlsx(tmp_path / "revised.xlsx", GOOD_ROWS[:2])
+    # Each file is read while the one before it loads: the results still come in the order given.
+    result = run("ingest", str(good), str(bad), str(revised), "--json", "--report-dir", str(tmp_path / "fb"),
                  "--warehouse", str(warehouse_file))  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "Checking returns" in result.stderr  # the progress bar goes to stderr, the JSON alone to stdout
@@ -141,7 +143,9 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     assert [(o["file"], o["status"], o["country"], o["version"]) for o in objects] == [
         ("good.xlsx", "accepted", "KHM", 1),
         ("bad.xlsx", "rejected", "JPN", None),
+        ("revised.xlsx", "accepted", "KHM", 2),
     ]
+    assert objects[2]["changes"]["removed"] == ["KHM-003"]
     issue = objects[1]["issues"][0]
     assert set(issue) == {"severity", "code", "sheet", "row", "column", "value", "message"}
     assert issue["message"].startswith('Row 2, Measure IDs: "9.9.9" is not a measure')
@@ -150,7 +154,7 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     )
     assert Path(objects[1]["report"]).exists()
 
-    table = run("ingest", str(good), "--warehouse", str(warehouse_file))
+    table = run("ingest", str(revised), "--warehouse", str(warehouse_file))
     assert table.returncode == 0 and "unchanged" in table.stdout and "KHM" in table.stdout
 
     usage = run("ingest", str(good), "--country", "Atlantis", "--warehouse", str(warehouse_file))
