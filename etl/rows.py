@@ -65,6 +65,9 @@ class Rows:
         DuckDB scans a dict of NumPy object arrays directly: no row-by-row insert, and unlike an Arrow
         conversion of Python lists it does not pull in pandas (half a second at every command start).
         """
-        con.register(name, {column: np.array(values, dtype=object) for column, values in self.data.items()})
+        # fromiter copies the references as they are; np.array would first look into each value for a nested
+        # sequence (three times slower on 100 000 strings).
+        arrays = {column: np.fromiter(values, dtype=object, count=len(values)) for column, values in self.data.items()}
+        con.register(name, arrays)
         casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in self.types.items())
         return f"SELECT {casts} FROM {name}"
