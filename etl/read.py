@@ -10,6 +10,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -34,10 +35,38 @@ COVER_ROWS = 40  # the Cover labels sit at the top; a sheet below them is never 
 MAX_SHEET_ROWS = 200_000
 MAX_SHEET_COLUMNS = 256
 MAX_SHEET_CELLS = 4_000_000
-# Cell references that could make a sheet large: two- or three-letter columns, six- or seven-digit rows, or a
-# cell without a leading r="" (placed by counting). Ordinary returns have almost none, so the pre-scan is cheap.
-_WIDE_OR_DEEP_CELL = re.compile(rb'<c(?: r="(?:([A-Z]{2,3})\d|[A-Z]+(\d{6,7}))"|(?! r=)[ />])')
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+# calamine (through quick-xml) places a cell by its r="" attribute wherever that sits in the tag (the last one if
+# repeated, letters in either case, either quote), else one column right of the previous cell in its row; a row's
+# r="" sets the row and each </row> moves to the next; tags count by local name, so <x:c> is a cell too.
+# The quick pass proves a sheet ordinary: every cell tag is <c r="<one letter><digits>"> with at most s="" and t=""
+# after it, as Excel, LibreOffice and openpyxl write, and no cell tag has a prefix. No such cell is placed by
+# counting or lies right of Z, so only six- or seven-digit rows need reading. Anything else takes the exact pass.
+_ORDINARY_CELL_REST = (
+    rb'(?> t="[a-zA-Z]*+">| s="[0-9]*+"(?: t="[a-zA-Z]*+")?/?>|/?>|(?: (?:s|t|cm|vm|ph)="[0-9a-zA-Z]*+")++/?>)'
+)
+_UNUSUAL_OR_DEEP_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}+"' + _ORDINARY_CELL_REST + rb")[\s/>]")
+_DEEP_ORDINARY_CELL = re.compile(rb'<c r="[A-Z]([0-9]{6,7})"' + _ORDINARY_CELL_REST)
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# The exact pass lexes tags as quick-xml does (a quoted attribute value may hold < or >). A cell holding only
+# plain values, formulas or an inline string is one token; any other cell is followed tag by tag. A comment,
+# CDATA section or DOCTYPE (<!), or a cell whose content does not nest, sends the sheet to the coarse bound.
+_QUOTED_ATTRIBUTES = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_XML_TOKEN = re.compile(
+    rb"<(?:(?P<cp>(?:[\w.-]+:)?)c(?=[\s/>])(?P<cell>" + _QUOTED_ATTRIBUTES + rb")(?:(?<=/)>|>(?:"
+    rb"<(?P<vp>(?:[\w.-]+:)?)v>[^<]*</(?P=vp)v>"
+    rb"|<(?P<fp>(?:[\w.-]+:)?)f\b[^<>]*(?:/>|>[^<]*</(?P=fp)f>)"
+    rb"|<(?P<ip>(?:[\w.-]+:)?)is><(?P<tp>(?:[\w.-]+:)?)t\b[^<>]*>[^<]*</(?P=tp)t></(?P=ip)is>"
+    rb")*</(?P=cp)c>)"
+    rb"|\?.*?\?>|(?P<bang>!)"
+    rb"|(?P<end>/?)(?P<name>[^\s/>!?][^\s/>]*)(?P<attributes>" + _QUOTED_ATTRIBUTES + rb")>)",
+    re.DOTALL,
+)
+_ATTRIBUTE = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]+)")
+MAX_TAG_BYTES = 16 << 20
+# The coarse bound needs no lexing: any r="" anywhere, plus one row per row tag and one column per cell tag.
+_ANY_R_ATTRIBUTE = re.compile(rb"""(?<![^\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]+)""")
+_ROW_OR_CELL_TAG = re.compile(rb"</?(?:[^\s/>:<]*:)?(c|row)(?=[\s/>])")
 # BIFF8 record types: beginning and end of a substream, a sheet's name, and the records that hold a cell value
 # (NUMBER, RK, MULRK, LABELSST, LABEL, RSTRING, FORMULA, BOOLERR; formatted blanks cost calamine nothing).
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_MULRK = 0x0809, 0x000A, 0x0085, 0x00BD
@@ -227,9 +256,14 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
     with zipfile.ZipFile(path) as archive:
         names = _sheet_names_by_part(archive)
         for entry in sheets:
-            rows, columns, exact = _sheet_extent(archive, entry, exact=False)
-            if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
-                rows, columns, exact = _sheet_extent(archive, entry, exact=True)
+            try:
+                rows, columns, exact = _sheet_extent(archive, entry, exact=False)
+                if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
+                    rows, columns, exact = _sheet_extent(archive, entry, exact=True)
+            except (zlib.error, zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise _Refused(
+                    make_issue("corrupt-file", detail=f"the zip container is damaged in {entry.filename}: {exc}")
+                ) from exc
             sheet = names.get(entry.filename)
             _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
 
@@ -256,49 +290,188 @@ def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool) -> tuple[int, int, bool]:
-    """(rows, columns, exact) the sheet's cells span, streamed in 1 MiB chunks.
+    """(rows, columns, exact): a bound on the rows and columns calamine will lay the sheet's cells out over.
 
-    The quick pass only looks at unusual references and bounds an ordinary sheet by 99 999 rows and 26
-    columns; the exact pass (or any unusual reference) reads every reference and counts cells placed by order.
+    The quick pass bounds an ordinary sheet by 99 999 rows (or its deepest six- or seven-digit row) and 26
+    columns; the exact pass (taken for any sheet the quick pass cannot vouch for) follows calamine's placement.
     """
-    rows = columns = 0
-    unusual = False
-    row_count = cells_in_row = widest_row = 0
-    tail = b""
-    with archive.open(entry) as part:
-        while chunk := part.read(1 << 20):
-            data = tail + chunk
-            cut = data.rfind(b"<")
-            data, tail = data[:cut], data[cut:]
-            if exact:
-                for column, row in _CELL_REF.findall(data):
-                    rows = max(rows, int(row))
-                    columns = max(columns, _column_number(column))
-                pieces = data.split(b"<row")
-                cells_in_row += _cell_tags(pieces[0])
-                for piece in pieces[1:]:
-                    widest_row = max(widest_row, cells_in_row)
-                    cells_in_row = _cell_tags(piece)
-                row_count += len(pieces) - 1
-                continue
-            for match in _WIDE_OR_DEEP_CELL.finditer(data):
-                column, row = match.groups()
-                if row is not None:
-                    rows = max(rows, int(row))
-                    if rows > MAX_SHEET_ROWS:
-                        return rows, 26, False  # refused whatever the width
-                else:
-                    unusual = True  # a wide column or a cell placed by counting: only the exact pass can tell
-                    break
-            if unusual:
-                return _sheet_extent(archive, entry, exact=True)
     if exact:
-        return max(rows, row_count), max(columns, widest_row, cells_in_row), True
+        return _placed_extent(archive, entry)
+    rows = 0
+    for data, end in _tag_aligned_pieces(archive, entry):
+        if _PREFIXED_CELL.search(data, 0, end):
+            return _placed_extent(archive, entry)
+        for match in _UNUSUAL_OR_DEEP_CELL.finditer(data, 0, end):
+            deep = _DEEP_ORDINARY_CELL.match(data, match.start(), end)
+            if deep is None:
+                return _placed_extent(archive, entry)
+            rows = max(rows, int(deep.group(1)))
+            if rows > MAX_SHEET_ROWS:
+                return rows, 26, False  # refused whatever the width
     return max(rows, 99_999), 26, False
 
 
-def _cell_tags(xml: bytes) -> int:
-    return xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
+def _tag_aligned_pieces(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:
+    """The part in pieces of about 1 MiB as (data, end): data[:end] holds whole tags (cut before the last "<")."""
+    tail = b""
+    for chunk in _inflated(archive, entry):
+        data = tail + chunk if tail else chunk
+        cut = data.rfind(b"<")
+        if cut <= 0:
+            _refuse_long_tag(entry, data)
+            tail = data
+            continue
+        tail = data[cut:]
+        yield data, cut
+    if tail:
+        yield tail, len(tail)
+
+
+def _inflated(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes in pieces of at most 1 MiB, inflated straight from the file.
+
+    zipfile's own reader also checks the part's CRC, a sixth of the pre-scan's time; calamine checks it anyway.
+    """
+    if entry.compress_type != zipfile.ZIP_DEFLATED or entry.flag_bits & 1 or not archive.filename:
+        with archive.open(entry) as part:
+            while chunk := part.read(1 << 20):
+                yield chunk
+        return
+    with open(archive.filename, "rb") as raw:
+        raw.seek(entry.header_offset)
+        header = raw.read(30)
+        if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+            raise zipfile.BadZipFile("bad local file header")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        raw.seek(entry.header_offset + 30 + name_length + extra_length)
+        inflater = zlib.decompressobj(-15)
+        left = entry.compress_size
+        while left > 0 and (compressed := raw.read(min(1 << 17, left))):
+            left -= len(compressed)
+            while compressed:
+                if chunk := inflater.decompress(compressed, 1 << 20):
+                    yield chunk
+                compressed = inflater.unconsumed_tail
+
+
+def _refuse_long_tag(entry: zipfile.ZipInfo, data: bytes) -> None:
+    """Refuse a tag (or text) longer than any sheet needs: no bound can be read across it piece by piece."""
+    if len(data) > MAX_TAG_BYTES:
+        detail = f"a single tag or text of more than {MAX_TAG_BYTES >> 20} MiB in {entry.filename}"
+        raise _Refused(make_issue("file-too-large", detail=detail))
+
+
+def _placed_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int, bool]:
+    """(rows, columns, True) calamine's cells span, found by placing every cell as calamine does."""
+    rows = columns = 0
+    row_index = column_index = 0  # zero-based, where the next cell without r="" goes
+    in_sheet_data = False
+    open_in_cell: list[bytes] | None = None  # element names open inside the current cell; None between cells
+    tail = b""
+    chunks = _inflated(archive, entry)
+    while True:
+        chunk = next(chunks, b"")
+        data = tail + chunk
+        end = 0
+        for match in _XML_TOKEN.finditer(data):
+            if match.start() != end and data.find(b"<", end, match.start()) >= 0:
+                break  # a tag that does not close in this piece: read on
+            end = match.end()
+            cell_attributes = match.group("cell")
+            if cell_attributes is not None:  # a whole cell with plain content, or an empty <c .../>
+                if not in_sheet_data:
+                    continue
+                if open_in_cell is not None:
+                    return _coarse_extent(archive, entry)
+                rows, columns, column_index = _place_cell(cell_attributes, rows, columns, row_index, column_index)
+                column_index += 1
+                continue
+            if match.group("bang"):
+                return _coarse_extent(archive, entry)
+            name = match.group("name")
+            if name is None:  # a processing instruction
+                continue
+            local = name.partition(b":")[2] or name
+            closing = bool(match.group("end"))
+            attributes = match.group("attributes")
+            empty = attributes.endswith(b"/")
+            if open_in_cell is not None:
+                # Inside a cell calamine skips to the cell's own </c>: fine while the content nests properly.
+                if closing and not open_in_cell and local == b"c":
+                    open_in_cell = None
+                    column_index += 1
+                elif closing and open_in_cell and open_in_cell[-1] == name:
+                    open_in_cell.pop()
+                elif closing or local in (b"c", b"row"):
+                    return _coarse_extent(archive, entry)
+                elif not empty:
+                    open_in_cell.append(name)
+                continue
+            if not in_sheet_data:
+                in_sheet_data = local == b"sheetData" and not closing and not empty
+                continue
+            if local == b"sheetData" and closing:
+                return rows, columns, True  # calamine stops reading here
+            if local == b"row":
+                if not closing:
+                    row = _reference(attributes, first=True)
+                    if row is not None:
+                        row_index = row[1] - 1
+                if closing or empty:
+                    row_index += 1
+                    column_index = 0
+            elif local == b"c" and not closing:
+                rows, columns, column_index = _place_cell(attributes, rows, columns, row_index, column_index)
+                if empty:
+                    column_index += 1
+                else:
+                    open_in_cell = []
+        lt = data.find(b"<", end)
+        tail = data[lt:] if lt >= 0 else b""
+        if not chunk or len(tail) > MAX_TAG_BYTES:
+            # No </sheetData> (calamine fails at the end) or a "<" that never closes: bound without lexing.
+            return _coarse_extent(archive, entry)
+
+
+def _place_cell(attributes: bytes, rows: int, columns: int, row_index: int, column_index: int) -> tuple[int, int, int]:
+    """(rows, columns, column_index) once a cell with these attributes is placed."""
+    reference = _reference(attributes, first=False)
+    if reference is None:
+        return max(rows, row_index + 1), max(columns, column_index + 1), column_index
+    column, row = reference
+    return max(rows, row), max(columns, column), column - 1
+
+
+def _reference(attributes: bytes, first: bool) -> tuple[int, int] | None:
+    """(column, row) of a tag's r="" attribute, one-based (column 0 when it has no letters); None without one.
+
+    A row takes its first r="", a cell its last (as calamine reads them). A value calamine cannot read (empty,
+    no digits, row 0) is skipped: calamine stops at it with an error before laying anything out.
+    """
+    found = None
+    for key, double, single in _ATTRIBUTE.findall(attributes):
+        if key == b"r":
+            found = _REFERENCE.fullmatch(double or single)
+            if first:
+                break
+    if found is None or int(found.group(2)) == 0:
+        return None
+    return _column_number(found.group(1).upper()), int(found.group(2))
+
+
+def _coarse_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int, bool]:
+    """(rows, columns, True) bounding any placement: the furthest r="" plus one step per row tag and per cell tag."""
+    rows = columns = row_tags = cell_tags = 0
+    for data, end in _tag_aligned_pieces(archive, entry):
+        for letters, digits in _ANY_R_ATTRIBUTE.findall(data, 0, end):
+            rows = max(rows, int(digits))
+            columns = max(columns, _column_number(letters.upper()))
+        for tag in _ROW_OR_CELL_TAG.findall(data, 0, end):
+            if tag == b"c":
+                cell_tags += 1
+            else:
+                row_tags += 1
+    return rows + row_tags + 1, columns + cell_tags + 1, True
 
 
 def _column_number(letters: bytes) -> int:

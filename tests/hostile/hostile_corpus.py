@@ -216,6 +216,22 @@ def _sparse_corners(path: Path) -> Path:
     )
 
 
+def _far_cell_bomb(path: Path, far_rows: list[str]) -> Path:
+    """The header, then raw rows that put a cell far away in a way a careless pre-scan misses (calamine would lay
+    out a billion-cell sheet and abort the process)."""
+    rows = [*rows_xml([HEADER]), *far_rows]
+    return write_workbook(
+        path, [("Cover", sheet_xml_chunks(COVER)), ("Activities", sheet_xml_chunks(rows, raw_rows=True))]
+    )
+
+
+# The main namespace under a prefix, as the .NET OpenXML SDK writes it; calamine matches tags by local name.
+_PREFIXED_FAR_ROW = (
+    '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
+    '<x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+)
+
+
 def _xls_corners(f) -> Path:
     """A legacy .xls (saved by LibreOffice) of a few KB with values at A1 and IV65536, the corners of its grid."""
     rows = [*rows_xml([HEADER]), '<row r="65536"><c r="IV65536"><v>1</v></c></row>']
@@ -295,6 +311,20 @@ CASES: list[Case] = [
          sheet="Activities", shows="more than 200,000 rows"),
     Case("two cells at A1 and XFD1048576", lambda f: _sparse_corners(f("corners.xlsx")), "file-too-large",
          sheet="Activities", shows="row 1,048,576"),
+    Case("last row: 100 cells placed by counting", lambda f: _far_cell_bomb(f("row-bomb.xlsx"),
+         ['<row r="1048576">' + "<c><v>1</v></c>" * 100 + "</row>"]), "file-too-large", sheet="Activities",
+         shows="row 1,048,576"),
+    Case("XFD1048576 with r after s", lambda f: _far_cell_bomb(f("r-second.xlsx"),
+         ['<row r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row>']), "file-too-large", sheet="Activities",
+         shows="row 1,048,576"),
+    Case("XFD1048576 under a namespace prefix", lambda f: _far_cell_bomb(f("prefixed.xlsx"), [_PREFIXED_FAR_ROW]),
+         "file-too-large", sheet="Activities", shows="row 1,048,576"),
+    Case("xfd1048576 in single quotes, lower case", lambda f: _far_cell_bomb(f("lower-case.xlsx"),
+         ["<row r='1048576'><c r='xfd1048576'><v>1</v></c></row>"]), "file-too-large", sheet="Activities",
+         shows="row 1,048,576"),
+    Case("XFD1048576 as a repeated r", lambda f: _far_cell_bomb(f("repeated-r.xlsx"),
+         ['<row r="1048576"><c r="A1" r="XFD1048576"><v>1</v></c></row>']), "file-too-large", sheet="Activities",
+         shows="row 1,048,576"),
     Case("xls: values at A1 and IV65536", _xls_corners, "file-too-large", sheet="Activities",
          shows="65,536 rows by 256 columns"),
     Case("ods: a million repeated rows of 90 values", lambda f: _ods_repeated(f("repeated.ods"), 1_000_000, 90),
