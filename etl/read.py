@@ -66,7 +66,7 @@ _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]+)")
 MAX_TAG_BYTES = 16 << 20
 # The coarse bound needs no lexing: any r="" anywhere, plus one row per row tag and one column per cell tag.
 _ANY_R_ATTRIBUTE = re.compile(rb"""(?<![^\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]+)""")
-_ROW_OR_CELL_TAG = re.compile(rb"</?(?:[^\s/>:<]*:)?(c|row)(?=[\s/>])")
+_ROW_OR_CELL_TAG = re.compile(rb"<(?:(?:[^\s/>:<]*:)?(c)|/?(?:[^\s/>:<]*:)?row)(?=[\s/>])")
 # BIFF8 record types: beginning and end of a substream, a sheet's name, and the records that hold a cell value
 # (NUMBER, RK, MULRK, LABELSST, LABEL, RSTRING, FORMULA, BOOLERR; formatted blanks cost calamine nothing).
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_MULRK = 0x0809, 0x000A, 0x0085, 0x00BD
@@ -426,6 +426,8 @@ def _placed_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[in
                     column_index += 1
                 else:
                     open_in_cell = []
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            return rows, columns, True  # refused already: no need to read on
         lt = data.find(b"<", end)
         tail = data[lt:] if lt >= 0 else b""
         if not chunk or len(tail) > MAX_TAG_BYTES:
