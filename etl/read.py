@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import html
 import io
@@ -50,17 +51,41 @@ _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # The exact pass lexes tags as quick-xml does (a quoted attribute value may hold < or >). A cell holding only
 # plain values, formulas or an inline string is one token; any other cell is followed tag by tag. A comment,
 # CDATA section or DOCTYPE (<!), or a cell whose content does not nest, sends the sheet to the coarse bound.
-_QUOTED_ATTRIBUTES = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_XML_TOKEN = re.compile(
-    rb"<(?:(?P<cp>(?:[\w.-]+:)?)c(?=[\s/>])(?P<cell>" + _QUOTED_ATTRIBUTES + rb")(?:(?<=/)>|>(?:"
-    rb"<(?P<vp>(?:[\w.-]+:)?)v>[^<]*</(?P=vp)v>"
-    rb"|<(?P<fp>(?:[\w.-]+:)?)f\b[^<>]*(?:/>|>[^<]*</(?P=fp)f>)"
-    rb"|<(?P<ip>(?:[\w.-]+:)?)is><(?P<tp>(?:[\w.-]+:)?)t\b[^<>]*>[^<]*</(?P=tp)t></(?P=ip)is>"
-    rb")*</(?P=cp)c>)"
-    rb"|\?.*?\?>|(?P<bang>!)"
-    rb"|(?P<end>/?)(?P<name>[^\s/>!?][^\s/>]*)(?P<attributes>" + _QUOTED_ATTRIBUTES + rb")>)",
-    re.DOTALL,
-)
+# Unlike quick-xml, a "<" outside quotes ends the tag here: such a tag is left unlexed (the coarse bound), and no
+# attempt to lex a tag reads past the next "<" (no quadratic time on a sheet of unclosed tags).
+_QUOTED_ATTRIBUTES = rb"""(?:[^<>"']|"[^"]*"|'[^']*')*"""
+_PREFIX = rb"(?:[\w.-]+:)?"
+
+
+def _plain_cell_content(tag: str) -> bytes:
+    """Values, formulas and plain inline strings, each closed by its own name (calamine skips to that name)."""
+    v, f, i, t = (f"{name}{tag}".encode() for name in "vfit")
+    return b"".join((
+        rb"(?:<(?P<", v, rb">", _PREFIX, rb")v>[^<]*</(?P=", v, rb")v>",
+        rb"|<(?P<", f, rb">", _PREFIX, rb")f\b[^<>]*(?:/>|>[^<]*</(?P=", f, rb")f>)",
+        rb"|<(?P<", i, rb">", _PREFIX, rb")is><(?P<", t, rb">", _PREFIX, rb")t\b[^<>]*>[^<]*</(?P=", t, rb")t>",
+        rb"</(?P=", i, rb")is>)*",
+    ))  # fmt: skip
+
+
+# Tokens, most specific first: a whole row of plain cells that each open with r="" and carry no other r (placed
+# by their references alone); a whole plain cell; a processing instruction; <! (not lexed); any other tag.
+_ROW_OF_PLACED_CELLS = b"".join((
+    rb"(?P<rp>", _PREFIX, rb""")row(?P<row>(?:[^<>"'/]|"[^"]*"|'[^']*')*)>""",
+    rb"(?P<cells>(?:<(?P<rcp>", _PREFIX, rb""")c r="[A-Za-z]+[0-9]+"(?: (?!r[\s=])[^\s=<>"']+="[^"<>]*")*""",
+    rb"(?:/>|>", _plain_cell_content("r"), rb"</(?P=rcp)c>))*)</(?P=rp)row>",
+))  # fmt: skip
+_PLAIN_CELL = b"".join((
+    rb"(?P<cp>", _PREFIX, rb")c(?=[\s/>])(?P<cell>", _QUOTED_ATTRIBUTES, rb")",
+    rb"(?:(?<=/)>|>", _plain_cell_content("c"), rb"</(?P=cp)c>)",
+))  # fmt: skip
+_XML_TOKEN = re.compile(b"".join((
+    rb"<(?:", _ROW_OF_PLACED_CELLS, rb"|", _PLAIN_CELL, rb"|\?[^<>]*\?>|(?P<bang>!)",
+    rb"|(?P<end>/?)(?P<name>[^\s/>!?][^\s/>]*)(?P<attributes>", _QUOTED_ATTRIBUTES, rb")>)",
+)))  # fmt: skip
+# Within such a row every cell reference reads as c r="..." (a match inside a value only adds to the bound).
+_ROW_CELL_REFERENCES = re.compile(rb'c r="([A-Za-z]+)([0-9]+)"')
+_LEADING_ROW_NUMBER = re.compile(rb' r="([0-9]+)"')
 _ATTRIBUTE = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]+)")
 MAX_TAG_BYTES = 16 << 20
@@ -377,6 +402,22 @@ def _placed_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[in
             if match.start() != end and data.find(b"<", end, match.start()) >= 0:
                 break  # a tag that does not close in this piece: read on
             end = match.end()
+            row_attributes = match.group("row")
+            if row_attributes is not None:  # a whole row of cells placed by their references
+                if not in_sheet_data:
+                    continue
+                if open_in_cell is not None:
+                    return _coarse_extent(archive, entry)
+                if number := _LEADING_ROW_NUMBER.match(row_attributes):
+                    row_index = int(number.group(1)) - 1
+                elif (row := _reference(row_attributes, first=True)) is not None:
+                    row_index = row[1] - 1
+                if references := _ROW_CELL_REFERENCES.findall(match.group("cells")):
+                    rows = max(rows, *map(int, map(itemgetter(1), references)))
+                    columns = max(columns, *map(_column_of, map(itemgetter(0), references)))
+                row_index += 1
+                column_index = 0
+                continue
             cell_attributes = match.group("cell")
             if cell_attributes is not None:  # a whole cell with plain content, or an empty <c .../>
                 if not in_sheet_data:
@@ -458,7 +499,7 @@ def _reference(attributes: bytes, first: bool) -> tuple[int, int] | None:
                 break
     if found is None or int(found.group(2)) == 0:
         return None
-    return _column_number(found.group(1).upper()), int(found.group(2))
+    return _column_of(found.group(1)), int(found.group(2))
 
 
 def _coarse_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int, bool]:
@@ -467,13 +508,19 @@ def _coarse_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[in
     for data, end in _tag_aligned_pieces(archive, entry):
         for letters, digits in _ANY_R_ATTRIBUTE.findall(data, 0, end):
             rows = max(rows, int(digits))
-            columns = max(columns, _column_number(letters.upper()))
+            columns = max(columns, _column_of(letters))
         for tag in _ROW_OR_CELL_TAG.findall(data, 0, end):
             if tag == b"c":
                 cell_tags += 1
             else:
                 row_tags += 1
     return rows + row_tags + 1, columns + cell_tags + 1, True
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_of(letters: bytes) -> int:
+    """The one-based column of reference letters in either case (calamine reads "xfd" as XFD)."""
+    return _column_number(letters.upper())
 
 
 def _column_number(letters: bytes) -> int:
