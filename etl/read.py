@@ -48,6 +48,9 @@ _ORDINARY_CELL_REST = (
 _UNUSUAL_OR_DEEP_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}+"' + _ORDINARY_CELL_REST + rb")[\s/>]")
 _DEEP_ORDINARY_CELL = re.compile(rb'<c r="[A-Z]([0-9]{6,7})"' + _ORDINARY_CELL_REST)
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# calamine reads cells from any sheet the workbook lists, worksheet, chart sheet or dialog sheet alike, and finds
+# its part whatever the letter case of the part's name.
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 # The exact pass lexes tags as quick-xml does (a quoted attribute value may hold < or >). A cell holding only
 # plain values, formulas or an inline string is one token; any other cell is followed tag by tag. A comment,
 # CDATA section or DOCTYPE (<!), or a cell whose content does not nest, sends the sheet to the coarse bound.
@@ -251,7 +254,7 @@ def _zip_format(path: Path, suffix: str) -> str:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise _Refused(make_issue("unsupported-format", value=".xlsb"))
-        _check_sheet_extents(path, [e for e in entries if e.filename.startswith("xl/worksheets/")])
+        _check_sheet_extents(path, [e for e in entries if e.filename.lower().startswith(_SHEET_FOLDERS)])
         return "xlsm" if suffix == ".xlsm" else "xlsx"
     if "content.xml" in names and "mimetype" in names:
         _check_ods_extents(path)
@@ -280,6 +283,7 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
     """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine."""
     with zipfile.ZipFile(path) as archive:
         names = _sheet_names_by_part(archive)
+        names_any_case = {part.lower(): name for part, name in names.items()}
         for entry in sheets:
             try:
                 rows, columns, exact = _sheet_extent(archive, entry, exact=False)
@@ -289,7 +293,7 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
                 raise _Refused(
                     make_issue("corrupt-file", detail=f"the zip container is damaged in {entry.filename}: {exc}")
                 ) from exc
-            sheet = names.get(entry.filename)
+            sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
             _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
 
 

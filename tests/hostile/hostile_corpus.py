@@ -225,6 +225,20 @@ def _far_cell_bomb(path: Path, far_rows: list[str]) -> Path:
     )
 
 
+def _moved_far_cell(path: Path, part: str, target: str) -> Path:
+    """The far-corner cell in an Activities part calamine still finds: a dialog sheet, or a name in capitals."""
+    far_row = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with zipfile.ZipFile(_far_cell_bomb(path.with_suffix(".source.xlsx"), [far_row])) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts[part] = parts.pop("xl/worksheets/sheet2.xml")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace('"worksheets/sheet2.xml"', f'"{target}"').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
 # The main namespace under a prefix, as the .NET OpenXML SDK writes it; calamine matches tags by local name.
 _PREFIXED_FAR_ROW = (
     '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
@@ -324,6 +338,11 @@ CASES: list[Case] = [
          shows="row 1,048,576"),
     Case("XFD1048576 as a repeated r", lambda f: _far_cell_bomb(f("repeated-r.xlsx"),
          ['<row r="1048576"><c r="A1" r="XFD1048576"><v>1</v></c></row>']), "file-too-large", sheet="Activities",
+         shows="row 1,048,576"),
+    Case("XFD1048576 in a dialog sheet", lambda f: _moved_far_cell(f("dialog.xlsx"), "xl/dialogsheets/sheet2.xml",
+         "dialogsheets/sheet2.xml"), "file-too-large", sheet="Activities", shows="row 1,048,576"),
+    Case("XFD1048576 in a part named in capitals", lambda f: _moved_far_cell(f("capitals.xlsx"),
+         "XL/WORKSHEETS/SHEET2.XML", "worksheets/sheet2.xml"), "file-too-large", sheet="Activities",
          shows="row 1,048,576"),
     Case("xls: values at A1 and IV65536", _xls_corners, "file-too-large", sheet="Activities",
          shows="65,536 rows by 256 columns"),
