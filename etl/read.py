@@ -381,6 +381,8 @@ def _inflated(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[byte
                 if chunk := inflater.decompress(compressed, 1 << 20):
                     yield chunk
                 compressed = inflater.unconsumed_tail
+        if rest := inflater.flush():
+            yield rest
 
 
 def _refuse_long_tag(entry: zipfile.ZipInfo, data: bytes) -> None:

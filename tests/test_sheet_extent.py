@@ -17,12 +17,18 @@ A1 = '<row r="1"><c r="A1"><v>1</v></c></row>'
 QUICK_BOUND = (99_999, 26, False)  # an ordinary sheet: one-letter columns, at most five-digit rows
 
 
-def _workbook(path: Path, sheet_data: str, root: str = f'<worksheet xmlns="{MAIN_NS}">', end: str = "</worksheet>"):
+def _workbook(
+    path: Path,
+    sheet_data: str,
+    root: str = f'<worksheet xmlns="{MAIN_NS}">',
+    end: str = "</worksheet>",
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     """A return whose Activities sheet XML is replaced by `sheet_data` inside the given root element."""
     write_xlsx(path, [["KHM-001", "2.1.6", "Training", "Planned"]])
     with zipfile.ZipFile(path) as source:
         parts = {info: source.read(info) for info in source.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(path, "w", compression) as target:
         for info, data in parts.items():
             if info.filename == SHEET_PART:
                 data = f'<?xml version="1.0" encoding="UTF-8"?>\n{root}{sheet_data}{end}'.encode()
@@ -89,6 +95,12 @@ def test_a_far_cell_the_old_pre_scan_missed_is_found(tmp_path, far_row, columns)
     path = _workbook(tmp_path / "far.xlsx", f"<sheetData>{A1}{far_row}</sheetData>")
     assert _extent(path)[0] == 1_048_576 > MAX_SHEET_ROWS  # refused
     assert _extent(path, exact=True) == (1_048_576, columns, True)
+
+
+def test_a_sheet_stored_without_compression_is_scanned_alike(tmp_path):
+    sheet_data = f'<sheetData>{A1}<row r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row></sheetData>'
+    path = _workbook(tmp_path / "stored.xlsx", sheet_data, compression=zipfile.ZIP_STORED)
+    assert _extent(path) == (1_048_576, 16_384, True)
 
 
 def test_rows_without_r_are_counted(tmp_path):
