@@ -114,12 +114,17 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 @pytest.fixture
 def new_records(fresh_warehouse) -> Iterator:
-    """A function giving the rows each record table gained since the test started."""
+    """A function giving the rows each record table gained since the test started, each as {column: value}."""
     before = {t: set(query(fresh_warehouse, f"SELECT * FROM {t}")) for t in RECORD_TABLES}
+    names = {t: [row[0] for row in query(fresh_warehouse, f"DESCRIBE {t}")] for t in RECORD_TABLES}
 
-    def added() -> dict[str, list[tuple]]:
+    def added() -> dict[str, list[dict]]:
         return {
-            t: sorted(set(query(fresh_warehouse, f"SELECT * FROM {t}")) - before[t], key=str) for t in RECORD_TABLES
+            t: [
+                dict(zip(names[t], row, strict=True))
+                for row in sorted(set(query(fresh_warehouse, f"SELECT * FROM {t}")) - before[t], key=str)
+            ]
+            for t in RECORD_TABLES
         }
 
     yield added

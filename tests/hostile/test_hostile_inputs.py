@@ -43,9 +43,9 @@ def test_hostile_input_gets_a_clear_answer_and_changes_nothing(
     assert path.name in run.stdout  # the summary names the file
 
     added = new_records()
-    assert [(s[5], s[13]) for s in added["submissions"]] == [(path.name, case.status)], added["submissions"]
+    assert [(s["file_name"], s["status"]) for s in added["submissions"]] == [(path.name, case.status)], added
     assert added["activities"] == [] and added["activity_measures"] == []
-    submission_id = added["submissions"][0][0]
+    submission_id = added["submissions"][0]["submission_id"]
     issues = query(
         fresh_warehouse,
         'SELECT severity, code, sheet, "row", "column", message FROM issues WHERE submission_id = ? ORDER BY ALL',
@@ -105,7 +105,7 @@ def test_a_hostile_file_name_is_only_a_label(
     assert (result.status, result.file) == ("rejected", recorded)
     stored = Path(result.stored_path).resolve()
     assert stored.is_relative_to(returns_dir.resolve()) and recorded not in stored.name
-    assert [s[5] for s in new_records()["submissions"]] == [recorded]
+    assert [s["file_name"] for s in new_records()["submissions"]] == [recorded]
     assert {p.name for p in returns_dir.rglob("*") if p.is_file()} == {stored.name}
 
 
@@ -122,7 +122,7 @@ def test_a_path_with_dot_dot_and_a_name_with_control_characters_through_the_cli(
     run = run_aptmon("ingest", str(deep / relative), str(odd), "--warehouse", str(fresh_warehouse),
                      returns=returns_dir)  # fmt: skip
     assert run.returncode == 1 and "Traceback" not in run.output
-    assert sorted(s[5] for s in new_records()["submissions"]) == sorted([notes.name, "linebreakslx.exe.xlsx"])
+    assert sorted(s["file_name"] for s in new_records()["submissions"]) == sorted([notes.name, "linebreakslx.exe.xlsx"])
     assert all(p.resolve().is_relative_to(returns_dir.resolve()) for p in returns_dir.rglob("*"))
 
 
@@ -140,7 +140,7 @@ def test_every_rejected_file_in_one_run_leaves_the_cli_export_unchanged(
     assert run.returncode == 1 and "Traceback" not in run.output, run.output[-2000:]
     answers = [json.loads(line) for line in run.stdout.splitlines()]
     assert [(a["file"], a["status"]) for a in answers] == [(Path(f).name, "rejected") for f in files]
-    assert sorted(s[13] for s in new_records()["submissions"]) == ["rejected"] * len(files)
+    assert sorted(s["status"] for s in new_records()["submissions"]) == ["rejected"] * len(files)
     after = run_aptmon("export", "--format", "csv", "-o", str(tmp_path / "after"), "--warehouse",
                        str(fresh_warehouse), returns=returns_dir)  # fmt: skip
     assert after.returncode == 0, after.output
