@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from etl import warehouse
 from etl.catalogue import CatalogueError
 from etl.gc_pause import cycle_collection_paused
 
@@ -47,8 +46,13 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except (warehouse.WarehouseError, CatalogueError, OSError) as exc:
-            raise UsageProblem(str(exc)) from exc
+        except Exception as exc:
+            # Imported here, like every heavy module, so that a command starts without loading DuckDB.
+            from etl.warehouse import WarehouseError
+
+            if isinstance(exc, WarehouseError | CatalogueError | OSError):
+                raise UsageProblem(str(exc)) from exc
+            raise
 
     return wrapper
 
@@ -77,6 +81,8 @@ def init(force: bool, warehouse_file: str | None):
         aptmon init
         aptmon init --force --warehouse /tmp/test.duckdb
     """
+    from etl import warehouse
+
     result = warehouse.initialise(warehouse_file, force=force)
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
     click.echo(
@@ -99,6 +105,8 @@ def catalogue(output_format: str, warehouse_file: str | None):
         aptmon catalogue
         aptmon catalogue --format csv > catalogue.csv
     """
+    from etl import warehouse
+
     with warehouse.read_connection(warehouse_file) as con:
         rows = con.execute(
             "SELECT plan_id, level, id, measure_id, pillar, pillar_title, section_id, section_title, text "
@@ -245,6 +253,8 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
     Example:
         aptmon serve --port 8050 --workers 4
     """
+    from etl import warehouse
+
     db = warehouse.warehouse_path(warehouse_file)
     if not db.exists():
         raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
@@ -314,15 +324,16 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
 def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
     """Each file with what read_return made of it, the next file being read meanwhile on another thread.
 
-    python-calamine lets go of the interpreter while it parses a workbook, so reading the next file costs
-    almost nothing while this one is checked and loaded (and the first one while the rest of etl loads).
+    python-calamine lets go of the interpreter while it parses a workbook, so the next file is parsed while
+    this one is checked and loaded. The first file's format and size checks run here, before the caller loads
+    the rest of etl: those imports then overlap the parse, not the checks (both of which need the interpreter).
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from etl.read import read_return
+    from etl.read import inspect_return, read_return
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-    pending = pool.submit(read_return, paths[0])
+    pending = pool.submit(inspect_return(paths[0]).read)
 
     def in_order() -> Iterator[tuple[str, RawReturn]]:
         nonlocal pending

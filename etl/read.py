@@ -180,19 +180,44 @@ def read_return(path: str | Path, file_name: str | None = None) -> RawReturn:
     `file_name` is the name the analyst gave the file (its extension decides the expected format);
     it defaults to the path's own name.
     """
+    return inspect_return(path, file_name).read()
+
+
+@dataclass
+class InspectedReturn:
+    """A return file whose format and size are checked: the first half of reading it."""
+
+    raw: RawReturn
+    refused: bool
+
+    def read(self) -> RawReturn:
+        """The second half: parse the file. calamine lets go of the interpreter meanwhile, so a caller may run
+        this on a thread and do other work; a refused file comes back as it is, with the issue that says why."""
+        raw = self.raw
+        if self.refused:
+            return raw
+        try:
+            if raw.file_format == "csv":
+                _read_csv(raw.path, raw)
+            else:
+                _read_workbook(raw.path, raw)
+        except _Refused as refused:
+            raw.table = None
+            raw.issues.append(refused.issue)
+        return raw
+
+
+def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedReturn:
+    """The first half of read_return: the file's hash, its format by content, and the size limits checked."""
     path = Path(path)
     file_name = file_name or path.name
-    result = RawReturn(path, file_name, None, file_sha256(path))
+    raw = RawReturn(path, file_name, None, file_sha256(path))
     try:
-        result.file_format = _detect_format(path, file_name)
-        if result.file_format == "csv":
-            _read_csv(path, result)
-        else:
-            _read_workbook(path, result)
+        raw.file_format = _detect_format(path, file_name)
     except _Refused as refused:
-        result.table = None
-        result.issues.append(refused.issue)
-    return result
+        raw.issues.append(refused.issue)
+        return InspectedReturn(raw, refused=True)
+    return InspectedReturn(raw, refused=False)
 
 
 def _detect_format(path: Path, file_name: str) -> str:
