@@ -8,7 +8,6 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 from dash_requests import call_callback, sign_in
 from openpyxl import load_workbook
@@ -16,6 +15,7 @@ from return_files import GOOD_ROWS, write_csv, write_xlsx
 from signing_in import add_test_users
 
 from dashboard.auth import secret_key
+from etl import warehouse
 
 BAD_ROWS = [GOOD_ROWS[0], ["KHM-009", "9.9.9", "Unknown measure", "Weird status"]]
 
@@ -82,11 +82,9 @@ def tokens(text: str, kind: str) -> list[str]:
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    # Through the warehouse's lock: the app may be rebuilding the metric snapshots in the background.
+    with warehouse.read_connection(db) as con:
         return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_bad_return_is_rejected_recorded_kept_and_annotated(app, warehouse_file, tmp_path, returns_dir):

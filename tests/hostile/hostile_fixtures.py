@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from bounded_run import BoundedRun, run_bounded
 from hostile_corpus import BASELINE_ROWS, baseline_xlsx
@@ -94,22 +93,17 @@ def exported_tables(db: Path, folder: Path) -> dict[str, str]:
 
 
 def _dump_metric_views(db: Path) -> dict[str, str]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    # Through the warehouse's lock: an upload page may be rebuilding the metric snapshots in the background.
+    with warehouse.read_connection(db) as con:
         return {
             view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").df().to_csv(index=False)
             for view in warehouse.METRIC_VIEWS
         }
-    finally:
-        con.close()
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with warehouse.read_connection(db) as con:
         return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
