@@ -131,16 +131,16 @@ def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> 
 
 def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activities: Rows) -> dict:
     """Activities added, removed and with a changed status against the previous version."""
+    if previous is None:  # a first version adds every activity (ids are unique in an accepted return)
+        return {"previous_version": None, "added": sorted(activities.column("activity_id")), "removed": [],
+                "status_changed": []}  # fmt: skip
     new = dict(zip(activities.column("activity_id"), activities.column("status"), strict=True))
-    old: dict[str, str] = {}
-    if previous is not None:
-        old = dict(
-            con.execute("SELECT activity_id, status FROM activities WHERE submission_id = ?", [previous[0]]).fetchall()
-        )
+    old = dict(
+        con.execute("SELECT activity_id, status FROM activities WHERE submission_id = ?", [previous[0]]).fetchall()
+    )
     return {
-        "previous_version": previous[1] if previous else None,
-        # A first version adds every activity: sorting the ids in file order (often sorted already) beats a set.
-        "added": sorted(new.keys() - old.keys()) if old else sorted(new),
+        "previous_version": previous[1],
+        "added": sorted(new.keys() - old.keys()),
         "removed": sorted(old.keys() - new.keys()),
         "status_changed": [
             {"activity_id": key, "from": old[key], "to": new[key]}
