@@ -58,6 +58,13 @@ _SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 # attempt to lex a tag reads past the next "<" (no quadratic time on a sheet of unclosed tags).
 _QUOTED_ATTRIBUTES = rb"""(?:[^<>"']|"[^"]*"|'[^']*')*"""
 _PREFIX = rb"(?:[\w.-]+:)?"
+ERROR_SCAN_MAX_BYTES = 16 * 1024 * 1024  # about 25 000 activity rows of sheet XML
+# A cell whose type is e (an error a formula left, e.g. #REF!) with what it holds, not self-closing.
+_ERROR_CELL = re.compile(
+    rb"<c\b(" + _QUOTED_ATTRIBUTES + rb"""\bt\s*=\s*["']e["']""" + _QUOTED_ATTRIBUTES + rb")(?<!/)>(.*?)</c>", re.S
+)
+_CELL_REFERENCE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_CACHED_VALUE = re.compile(rb"<v>([^<]{1,64})</v>")
 
 
 def _plain_cell_content(tag: str) -> bytes:
@@ -677,6 +684,8 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
             sheet = _loaded_sheet(workbook, activities_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
+            if result.file_format in ("xlsx", "xlsm"):
+                _restore_error_values(rows, _error_values(path, activities_name))
         except _Refused:
             raise
         except PasswordError as exc:
@@ -687,6 +696,41 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
         raise _Refused(make_issue("empty-workbook"))
     result.table = _table(activities_name, rows, result.issues)
     _warn_merged(result.table, merged, result.issues)
+
+
+def _error_values(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
+    """(row, column) -> the spreadsheet error (#REF!, #N/A ...) a formula left in a cell, read from the sheet XML.
+
+    calamine gives such a cell as blank, which would make the message "a value is required" (or, in an optional
+    column, say nothing) where the analyst sees #REF!. Only sheets up to ERROR_SCAN_MAX_BYTES are read again for
+    this, which covers any real return; a larger sheet keeps the blanks.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = next((p for p, name in _sheet_names_by_part(archive).items() if name == sheet_name), None)
+            if part is None or archive.getinfo(part).file_size > ERROR_SCAN_MAX_BYTES:
+                return {}
+            xml = archive.read(part)
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error):
+        return {}
+    if b't="e"' not in xml and b"t='e'" not in xml:
+        return {}
+    found = {}
+    for attributes, content in _ERROR_CELL.findall(xml):
+        where = _CELL_REFERENCE.search(attributes)
+        value = _CACHED_VALUE.search(content)
+        if where and value:
+            found[int(where.group(2)), _column_number(where.group(1).upper())] = html.unescape(
+                value.group(1).decode("utf-8", "replace")
+            )
+    return found
+
+
+def _restore_error_values(rows: list[list], errors: dict[tuple[int, int], str]) -> None:
+    """Put each error back in the blank cell calamine gave for it (rows start at Excel row 1, column A)."""
+    for (row, column), text in errors.items():
+        if row <= len(rows) and column <= len(rows[row - 1]) and rows[row - 1][column - 1] == "":
+            rows[row - 1][column - 1] = text
 
 
 def _name_list(names: list[str], shown: int = 10) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -82,6 +84,46 @@ def test_formulas_are_read_as_their_values(foreign_files, lookup):
     assert activity["activity_id"] == "KHM-001" and activity["title"] == "CUSTOMS TRAINING"
     assert activity["status"] == "ongoing" and activity["start_date"] == date(2015, 3, 1)
     assert activity["budget_usd"] == 3000.0
+
+
+def _with_cells_replaced(path: Path, cells: dict[str, str]) -> Path:
+    """The workbook with the Activities cells at the given references rewritten as raw XML (as Excel saves them)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {item: archive.read(item) for item in archive.infolist()}
+    for item, data in parts.items():
+        if item.filename.startswith("xl/worksheets/") and b'<c r="B3"' in data:
+            xml = data.decode("utf-8")
+            for ref, cell in cells.items():
+                xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', cell, xml, count=1)
+            parts[item] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item, data in parts.items():
+            archive.writestr(item, data)
+    return path
+
+
+def test_spreadsheet_errors_left_by_formulas_are_named_where_they_are(tmp_path, lookup):
+    rows = [list(r) + [None] * (10 - len(r)) + ["Outputs"] for r in GOOD_ROWS]
+    rows[0][9] = 1  # placeholders for the cells rewritten below
+    path = _with_cells_replaced(
+        write_xlsx(tmp_path / "errors.xlsx", rows),
+        {
+            # a broken lookup in a required column, its type written before its reference
+            "B3": '<c t="e" r="B3"><f>VLOOKUP(A3,Lists!A:B,2,0)</f><v>#REF!</v></c>',
+            # an optional column: without this the budget would be read as blank and the return accepted
+            "J2": '<c r="J2" s="0" t="e"><f>C2/0</f><v>#DIV/0!</v></c>',
+            # an error cell that holds no value stays blank (the scan does not run on into the next cell)
+            "K2": '<c r="K2" t="e"/>',
+        },
+    )
+    raw = read_return(path)
+    assert raw.table.values["measure_ids"][1] == "#REF!" and raw.table.values["description"][:2] == ["", "Outputs"]
+    result = validate_return(raw, lookup)
+    assert [(i.code, i.row, i.column, i.value) for i in result.issues] == [
+        ("cell-error", 2, "Budget (USD)", "#DIV/0!"),
+        ("cell-error", 3, "Measure IDs", "#REF!"),
+    ]
+    assert not result.accepted and "fix the formula" in result.issues[1].message
 
 
 def test_csv_without_a_header_row(tmp_path):
