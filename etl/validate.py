@@ -412,17 +412,16 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
 
     starts, ends = out["start_date"], out["end_date"]
     start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
-    no_start = [i for i, (s, d) in enumerate(zip(statuses, starts, strict=True)) if d is None and s in NEEDS_START]
-    no_end = [i for i, (s, d) in enumerate(zip(statuses, ends, strict=True)) if d is None and s in NEEDS_END]
+    no_start = [i for i in _positions(starts, None) if statuses[i] in NEEDS_START]
+    no_end = [i for i in _positions(ends, None) if statuses[i] in NEEDS_END]
     for i in no_start:
         if _blank_or_empty(start_values[i]):
             issues.append(make_issue("missing-date", detail=statuses[i], **place("start_date", i)))
     for i in no_end:
         if _blank_or_empty(end_values[i]):
             issues.append(make_issue("missing-date", detail=statuses[i], **place("end_date", i)))
-    backwards = [
-        i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if a is not None and b is not None and b < a
-    ]
+    ended = [i for i, b in enumerate(ends) if b is not None]  # usually the completed ones alone
+    backwards = [i for i in ended if starts[i] is not None and ends[i] < starts[i]]
     for i in backwards:
         issues.append(
             make_issue("end-before-start", value=ends[i], detail=starts[i].isoformat(), **place("end_date", i))
@@ -541,7 +540,9 @@ def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
 
 def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
     parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
-    target[:] = [parsed[v][0] if v != "" else None for v in values]
+    codes = {v: p[0] for v, p in parsed.items()}
+    codes[""] = None
+    target[:] = map(codes.__getitem__, values)  # one lookup per row, in C
     if any(p[1] for p in parsed.values()):
         for i, value in enumerate(values):
             for name in parsed[value][1] if value != "" else ():
@@ -576,8 +577,9 @@ def _check_funding(values: list, target: list, issues: list[Issue], place) -> No
         text = _text(value)
         known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
         parsed[value] = (known or text, known is not None or text is None)
-    target[:] = [parsed[v][0] for v in values]
-    for i in [i for i, v in enumerate(values) if not parsed[v][1]]:
+    target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
+    unknown = {v for v, p in parsed.items() if not p[1]}
+    for i in [i for i, v in enumerate(values) if v in unknown] if unknown else ():
         where = place("funding_source", i)
         issues.append(make_issue("unknown-funding-source", value=target[i], detail=listed, **where))
 
