@@ -233,6 +233,8 @@ def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
     readers keep reading the views, which give the same numbers.
     """
     log = logging.getLogger(__name__)
+    if not warehouse_path(path).exists():  # never create an empty warehouse just to refresh it
+        return False
     try:
         with write_connection(path) as con:
             try:

@@ -98,3 +98,9 @@ def test_init_force_rebuilds_the_snapshots_with_the_catalogue(warehouse_file):
             assert _view_equals_snapshot(con, view), view
         row = metrics.read_metric(con, "metrics_pillar_country", as_of_year=2014, country="LAO", pillar="5")
     assert row[["measures_total", "measures_completed"]].values.tolist() == [[6, 2]]
+
+
+def test_a_refresh_never_creates_a_missing_warehouse(tmp_path):
+    missing = tmp_path / "gone" / "aptmon.duckdb"
+    assert not warehouse.refresh_snapshots(missing)
+    assert not missing.parent.exists()
