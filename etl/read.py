@@ -13,6 +13,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -58,7 +59,6 @@ _SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 # attempt to lex a tag reads past the next "<" (no quadratic time on a sheet of unclosed tags).
 _QUOTED_ATTRIBUTES = rb"""(?:[^<>"']|"[^"]*"|'[^']*')*"""
 _PREFIX = rb"(?:[\w.-]+:)?"
-ERROR_SCAN_MAX_BYTES = 16 * 1024 * 1024  # about 25 000 activity rows of sheet XML
 # A cell whose type is e (an error a formula left, e.g. #REF!) with what it holds, not self-closing.
 _ERROR_CELL = re.compile(
     rb"<c\b(" + _QUOTED_ATTRIBUTES + rb"""\bt\s*=\s*["']e["']""" + _QUOTED_ATTRIBUTES + rb")(?<!/)>(.*?)</c>", re.S
@@ -659,6 +659,15 @@ def _ole_format(path: Path) -> str:
 
 
 def _read_workbook(path: Path, result: RawReturn) -> None:
+    if result.file_format not in ("xlsx", "xlsm"):
+        _read_sheets(path, result, None)
+        return
+    # zlib and calamine both let go of the interpreter, so the error values are found beside the parse.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="error-values") as pool:
+        _read_sheets(path, result, pool.submit(_activity_error_values, path))
+
+
+def _read_sheets(path: Path, result: RawReturn, error_scan: Future | None) -> None:
     try:
         if path.suffix.lower() == f".{result.file_format}":
             workbook = CalamineWorkbook.from_path(str(path))
@@ -684,8 +693,8 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
             sheet = _loaded_sheet(workbook, activities_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
-            if result.file_format in ("xlsx", "xlsm"):
-                _restore_error_values(rows, _error_values(path, activities_name))
+            if error_scan is not None:
+                _restore_error_values(rows, error_scan.result().get(activities_name, {}))
         except _Refused:
             raise
         except PasswordError as exc:
@@ -698,32 +707,46 @@ def _read_workbook(path: Path, result: RawReturn) -> None:
     _warn_merged(result.table, merged, result.issues)
 
 
-def _error_values(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
-    """(row, column) -> the spreadsheet error (#REF!, #N/A ...) a formula left in a cell, read from the sheet XML.
+def _activity_error_values(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet named like the Activities sheet: (row, column) -> the spreadsheet error (#REF!, #N/A ...) a
+    formula left in the cell, read from the sheet XML.
 
     calamine gives such a cell as blank, which would make the message "a value is required" (or, in an optional
-    column, say nothing) where the analyst sees #REF!. Only sheets up to ERROR_SCAN_MAX_BYTES are read again for
-    this, which covers any real return; a larger sheet keeps the blanks.
+    column, say nothing) where the analyst sees #REF!. The part is inflated in pieces and only a sheet that holds
+    an error value is searched whole; _read_workbook runs this beside calamine's parse.
     """
+    found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            part = next((p for p, name in _sheet_names_by_part(archive).items() if name == sheet_name), None)
-            if part is None or archive.getinfo(part).file_size > ERROR_SCAN_MAX_BYTES:
-                return {}
-            xml = archive.read(part)
-    except (KeyError, OSError, zipfile.BadZipFile, zlib.error):
-        return {}
-    if b't="e"' not in xml and b"t='e'" not in xml:
-        return {}
-    found = {}
+            wanted = fmt.header_key(fmt.ACTIVITIES_SHEET)
+            for part, name in _sheet_names_by_part(archive).items():
+                if fmt.header_key(name) != wanted or part not in archive.NameToInfo:
+                    continue
+                entry = archive.getinfo(part)
+                tail = b""
+                for chunk in _inflated(archive, entry):  # a byte search per piece: cheap when there is none
+                    if _holds_error_value(tail + chunk[:8]) or _holds_error_value(chunk):
+                        found[name] = _error_cells(archive.read(part))
+                        break
+                    tail = chunk[-8:]
+    except (KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        return found  # calamine will say what is wrong with the file
+    return found
+
+
+def _holds_error_value(data: bytes) -> bool:
+    return b't="e"' in data or b"t='e'" in data
+
+
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    cells = {}
     for attributes, content in _ERROR_CELL.findall(xml):
         where = _CELL_REFERENCE.search(attributes)
         value = _CACHED_VALUE.search(content)
         if where and value:
-            found[int(where.group(2)), _column_number(where.group(1).upper())] = html.unescape(
-                value.group(1).decode("utf-8", "replace")
-            )
-    return found
+            text = html.unescape(value.group(1).decode("utf-8", "replace"))
+            cells[int(where.group(2)), _column_number(where.group(1).upper())] = text
+    return cells
 
 
 def _restore_error_values(rows: list[list], errors: dict[tuple[int, int], str]) -> None:
