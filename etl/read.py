@@ -13,7 +13,6 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -43,11 +42,13 @@ MAX_SHEET_CELLS = 4_000_000
 # The quick pass proves a sheet ordinary: every cell tag is <c r="<one letter><digits>"> with at most s="" and t=""
 # after it, as Excel, LibreOffice and openpyxl write, and no cell tag has a prefix. No such cell is placed by
 # counting or lies right of Z, so only six- or seven-digit rows need reading. Anything else takes the exact pass.
-_ORDINARY_CELL_REST = (
-    rb'(?> t="[a-zA-Z]*+">| s="[0-9]*+"(?: t="[a-zA-Z]*+")?/?>|/?>|(?: (?:s|t|cm|vm|ph)="[0-9a-zA-Z]*+")++/?>)'
-)
+# A cell of type e holds a spreadsheet error (#REF! ...), which calamine reads as blank: the quick pass takes such
+# a cell as it takes a deep one, noting the error for _read_workbook (no extra search of the sheet).
+_CELL_REST = rb'(?> t="{t}">| s="[0-9]*+"(?: t="{t}")?/?>|/?>|(?: (?:s|cm|vm|ph)="[0-9a-zA-Z]*+"| t="{t}")++/?>)'
+_ORDINARY_CELL_REST = _CELL_REST.replace(b"{t}", rb'(?!e")[a-zA-Z]*+')
+_LISTED_CELL_REST = _CELL_REST.replace(b"{t}", rb"[a-zA-Z]*+")
 _UNUSUAL_OR_DEEP_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}+"' + _ORDINARY_CELL_REST + rb")[\s/>]")
-_DEEP_ORDINARY_CELL = re.compile(rb'<c r="[A-Z]([0-9]{6,7})"' + _ORDINARY_CELL_REST)
+_DEEP_OR_ERROR_CELL = re.compile(rb'<c r="[A-Z]([0-9]{1,7})"' + _LISTED_CELL_REST)
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # calamine reads cells from any sheet the workbook lists, worksheet, chart sheet or dialog sheet alike, and finds
 # its part whatever the letter case of the part's name.
@@ -196,6 +197,7 @@ class InspectedReturn:
 
     raw: RawReturn
     refused: bool
+    error_value_parts: frozenset[str] = frozenset()  # sheet parts that may hold spreadsheet errors (#REF! ...)
 
     def read(self) -> RawReturn:
         """The second half: parse the file. calamine lets go of the interpreter meanwhile, so a caller may run
@@ -207,7 +209,7 @@ class InspectedReturn:
             if raw.file_format == "csv":
                 _read_csv(raw.path, raw)
             else:
-                _read_workbook(raw.path, raw)
+                _read_workbook(raw.path, raw, self.error_value_parts)
         except _Refused as refused:
             raw.table = None
             raw.issues.append(refused.issue)
@@ -220,15 +222,19 @@ def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedR
     file_name = file_name or path.name
     raw = RawReturn(path, file_name, None, file_sha256(path))
     try:
-        raw.file_format = _detect_format(path, file_name)
+        raw.file_format, error_value_parts = _detect_format(path, file_name)
     except _Refused as refused:
         raw.issues.append(refused.issue)
         return InspectedReturn(raw, refused=True)
-    return InspectedReturn(raw, refused=False)
+    return InspectedReturn(raw, refused=False, error_value_parts=error_value_parts)
 
 
-def _detect_format(path: Path, file_name: str) -> str:
-    """The format by content, checked against the extension; refuse what is not a readable spreadsheet."""
+def _detect_format(path: Path, file_name: str) -> tuple[str, frozenset[str]]:
+    """The format by content, checked against the extension; refuse what is not a readable spreadsheet.
+
+    With it come the sheet parts of an xlsx that may hold spreadsheet errors, which the size pre-scan notices
+    on its way through the sheet XML (calamine reads such cells as blank; _read_workbook reads them back).
+    """
     suffix = Path(file_name).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise _Refused(make_issue("unsupported-format", value=suffix or file_name))
@@ -237,9 +243,9 @@ def _detect_format(path: Path, file_name: str) -> str:
     if head.startswith(_ZIP_MAGIC):
         return _zip_format(path, suffix)
     if head.startswith(_OLE_MAGIC):
-        return _ole_format(path)
+        return _ole_format(path), frozenset()
     if suffix == ".csv":
-        return "csv"
+        return "csv", frozenset()
     if not head:
         raise _Refused(make_issue("empty-workbook"))
     raise _Refused(make_issue("not-a-spreadsheet", detail=_describe(path, head)))
@@ -258,7 +264,7 @@ def _describe(path: Path, head: bytes) -> str:
         return "its content is not a workbook"
 
 
-def _zip_format(path: Path, suffix: str) -> str:
+def _zip_format(path: Path, suffix: str) -> tuple[str, frozenset[str]]:
     """An xlsx/xlsm/ods is a zip: inspect its directory, before any parsing, for size and ratio limits."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -286,11 +292,11 @@ def _zip_format(path: Path, suffix: str) -> str:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise _Refused(make_issue("unsupported-format", value=".xlsb"))
-        _check_sheet_extents(path, [e for e in entries if e.filename.lower().startswith(_SHEET_FOLDERS)])
-        return "xlsm" if suffix == ".xlsm" else "xlsx"
+        sheets = [e for e in entries if e.filename.lower().startswith(_SHEET_FOLDERS)]
+        return ("xlsm" if suffix == ".xlsm" else "xlsx"), _check_sheet_extents(path, sheets)
     if "content.xml" in names and "mimetype" in names:
         _check_ods_extents(path)
-        return "ods"
+        return "ods", frozenset()
     if "word/document.xml" in names:
         raise _Refused(make_issue("not-a-spreadsheet", detail="it is a Word document"))
     if "[Content_Types].xml" in names or "mimetype" in names:
@@ -311,14 +317,21 @@ def _refuse_oversized(sheet: str | None, rows: int, columns: int, where: str) ->
     raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
 
 
-def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
-    """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine."""
+def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> frozenset[str]:
+    """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine.
+
+    Returns the parts that may hold spreadsheet errors: those the quick pass saw one in, and those it could not
+    vouch for (the exact pass does not look for them).
+    """
+    may_hold_errors: set[str] = set()
     with zipfile.ZipFile(path) as archive:
         names = _sheet_names_by_part(archive)
         names_any_case = {part.lower(): name for part, name in names.items()}
         for entry in sheets:
             try:
-                rows, columns, exact = _sheet_extent(archive, entry, exact=False)
+                rows, columns, exact = _sheet_extent(archive, entry, exact=False, errors_seen=may_hold_errors)
+                if exact:
+                    may_hold_errors.add(entry.filename)
                 if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
                     rows, columns, exact = _sheet_extent(archive, entry, exact=True)
             except (zlib.error, zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -327,6 +340,7 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> None:
                 ) from exc
             sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
             _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
+    return frozenset(may_hold_errors)
 
 
 def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -350,11 +364,14 @@ def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool) -> tuple[int, int, bool]:
+def _sheet_extent(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool, errors_seen: set[str] | None = None
+) -> tuple[int, int, bool]:
     """(rows, columns, exact): a bound on the rows and columns calamine will lay the sheet's cells out over.
 
     The quick pass bounds an ordinary sheet by 99 999 rows (or its deepest six- or seven-digit row) and 26
     columns; the exact pass (taken for any sheet the quick pass cannot vouch for) follows calamine's placement.
+    The quick pass also adds the part to `errors_seen` when one of its cells holds a spreadsheet error.
     """
     if exact:
         return _placed_extent(archive, entry)
@@ -363,10 +380,12 @@ def _sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool)
         if _PREFIXED_CELL.search(data, 0, end):
             return _placed_extent(archive, entry)
         for match in _UNUSUAL_OR_DEEP_CELL.finditer(data, 0, end):
-            deep = _DEEP_ORDINARY_CELL.match(data, match.start(), end)
-            if deep is None:
+            cell = _DEEP_OR_ERROR_CELL.match(data, match.start(), end)
+            if cell is None:
                 return _placed_extent(archive, entry)
-            rows = max(rows, int(deep.group(1)))
+            if errors_seen is not None and b't="e"' in data[match.start() : cell.end()]:
+                errors_seen.add(entry.filename)
+            rows = max(rows, int(cell.group(1)))
             if rows > MAX_SHEET_ROWS:
                 return rows, 26, False  # refused whatever the width
     return max(rows, 99_999), 26, False
@@ -658,16 +677,7 @@ def _ole_format(path: Path) -> str:
     raise _Refused(make_issue("not-a-spreadsheet", detail="it is an older Office document but not a workbook"))
 
 
-def _read_workbook(path: Path, result: RawReturn) -> None:
-    if result.file_format not in ("xlsx", "xlsm"):
-        _read_sheets(path, result, None)
-        return
-    # zlib and calamine both let go of the interpreter, so the error values are found beside the parse.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="error-values") as pool:
-        _read_sheets(path, result, pool.submit(_activity_error_values, path))
-
-
-def _read_sheets(path: Path, result: RawReturn, error_scan: Future | None) -> None:
+def _read_workbook(path: Path, result: RawReturn, error_value_parts: frozenset[str] = frozenset()) -> None:
     try:
         if path.suffix.lower() == f".{result.file_format}":
             workbook = CalamineWorkbook.from_path(str(path))
@@ -693,8 +703,8 @@ def _read_sheets(path: Path, result: RawReturn, error_scan: Future | None) -> No
             sheet = _loaded_sheet(workbook, activities_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
-            if error_scan is not None:
-                _restore_error_values(rows, error_scan.result().get(activities_name, {}))
+            if error_value_parts:
+                _restore_error_values(rows, _error_values(path, activities_name, error_value_parts))
         except _Refused:
             raise
         except PasswordError as exc:
@@ -707,31 +717,23 @@ def _read_sheets(path: Path, result: RawReturn, error_scan: Future | None) -> No
     _warn_merged(result.table, merged, result.issues)
 
 
-def _activity_error_values(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Per sheet named like the Activities sheet: (row, column) -> the spreadsheet error (#REF!, #N/A ...) a
-    formula left in the cell, read from the sheet XML.
+def _error_values(path: Path, sheet_name: str, parts: frozenset[str]) -> dict[tuple[int, int], str]:
+    """(row, column) -> the spreadsheet error (#REF!, #N/A ...) a formula left in a cell of the sheet, when its part
+    is one of `parts` (see _check_sheet_extents), read from the sheet XML.
 
     calamine gives such a cell as blank, which would make the message "a value is required" (or, in an optional
-    column, say nothing) where the analyst sees #REF!. The part is inflated in pieces and only a sheet that holds
-    an error value is searched whole; _read_workbook runs this beside calamine's parse.
+    column, say nothing) where the analyst sees #REF!.
     """
-    found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            wanted = fmt.header_key(fmt.ACTIVITIES_SHEET)
-            for part, name in _sheet_names_by_part(archive).items():
-                if fmt.header_key(name) != wanted or part not in archive.NameToInfo:
-                    continue
-                entry = archive.getinfo(part)
-                tail = b""
-                for chunk in _inflated(archive, entry):  # a byte search per piece: cheap when there is none
-                    if _holds_error_value(tail + chunk[:8]) or _holds_error_value(chunk):
-                        found[name] = _error_cells(archive.read(part))
-                        break
-                    tail = chunk[-8:]
+            named = {part.lower() for part, name in _sheet_names_by_part(archive).items() if name == sheet_name}
+            part = next((p for p in parts if p.lower() in named), None)
+            if part is None:
+                return {}
+            xml = archive.read(part)
     except (KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
-        return found  # calamine will say what is wrong with the file
-    return found
+        return {}  # calamine has read the sheet; the blanks stay blanks
+    return _error_cells(xml) if _holds_error_value(xml) else {}
 
 
 def _holds_error_value(data: bytes) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
 from etl.catalogue import load_catalogue
-from etl.read import read_return
+from etl.read import inspect_return, read_return
 from etl.validate import MeasureLookup, validate_return
 
 
@@ -124,6 +124,20 @@ def test_spreadsheet_errors_left_by_formulas_are_named_where_they_are(tmp_path, 
         ("cell-error", 3, "Measure IDs", "#REF!"),
     ]
     assert not result.accepted and "fix the formula" in result.issues[1].message
+
+
+def test_the_size_pre_scan_notes_error_values_on_its_way_through_an_ordinary_sheet(tmp_path, lookup):
+    plain = write_xlsx(tmp_path / "plain.xlsx", [list(r) for r in GOOD_ROWS])
+    assert inspect_return(plain).error_value_parts == frozenset()
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1][2] = "placeholder"
+    broken = _with_cells_replaced(
+        write_xlsx(tmp_path / "broken.xlsx", rows), {"C3": '<c r="C3" s="0" t="e"><f>Titles!B7</f><v>#N/A</v></c>'}
+    )
+    inspected = inspect_return(broken)
+    assert inspected.error_value_parts == {"xl/worksheets/sheet2.xml"}  # Excel's own form: the quick pass sees it
+    result = validate_return(inspected.read(), lookup)
+    assert [(i.code, i.row, i.column, i.value) for i in result.issues] == [("cell-error", 3, "Title", "#N/A")]
 
 
 def test_csv_without_a_header_row(tmp_path):
