@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -76,7 +76,7 @@ _LINK_CONTENT = ", ".join(f'"{c}"' for c in MEASURE_COLUMNS)
 
 @dataclass
 class Staged:
-    """A checked return's rows, registered on a connection as typed SELECTs (see Rows.select_sql)."""
+    """A checked return's rows, registered on a connection as typed SELECTs (see Rows.registered)."""
 
     activities: str
     measures: str
@@ -85,15 +85,11 @@ class Staged:
 @contextmanager
 def staged(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> Iterator[Staged]:
     """The return's rows, readable in SQL for as long as the block runs; the database itself is not touched."""
-    try:
-        yield Staged(
-            validated.activities.select_sql(con, "new_activities"),
-            validated.measures.select_sql(con, "new_activity_measures"),
-        )
-    finally:
-        for name in ("new_activities", "new_activity_measures"):
-            with suppress(duckdb.Error):
-                con.unregister(name)
+    with (
+        validated.activities.registered(con, "new_activities") as activities,
+        validated.measures.registered(con, "new_activity_measures") as measures,
+    ):
+        yield Staged(activities, measures)
 
 
 def same_content(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn, rows: Staged) -> bool:
@@ -150,9 +146,7 @@ def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activi
     }
 
 
-def plan_load(
-    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, rows: Staged | None
-) -> tuple[str, tuple | None]:
+def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, rows: Staged) -> tuple[str, tuple | None]:
     """What loading would do: (status, current version row), without writing anything."""
     if not validated.accepted:
         return REJECTED, None
@@ -276,12 +270,9 @@ def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated
         return
     records = [issue.to_dict() for issue in validated.issues]
     rows = Rows(ISSUE_COLUMNS, {name: [r[name] for r in records] for name in ISSUE_COLUMNS})
-    select = rows.select_sql(con, "new_issues")
-    try:
+    with rows.registered(con, "new_issues") as select:
         con.execute(
             'INSERT INTO issues (submission_id, severity, code, sheet, "row", "column", value, message) '
             f'SELECT ?, severity, code, sheet, "row", "column", value, message FROM ({select})',
             [submission_id],
         )
-    finally:
-        con.unregister("new_issues")

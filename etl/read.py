@@ -64,7 +64,6 @@ _PREFIX = rb"(?:[\w.-]+:)?"
 _ERROR_CELL = re.compile(
     rb"<c\b(" + _QUOTED_ATTRIBUTES + rb"""\bt\s*=\s*["']e["']""" + _QUOTED_ATTRIBUTES + rb")(?<!/)>(.*?)</c>", re.S
 )
-_CELL_REFERENCE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
 _CACHED_VALUE = re.compile(rb"<v>([^<]{1,64})</v>")
 
 
@@ -743,11 +742,11 @@ def _holds_error_value(data: bytes) -> bool:
 def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     cells = {}
     for attributes, content in _ERROR_CELL.findall(xml):
-        where = _CELL_REFERENCE.search(attributes)
+        reference = _reference(attributes, first=False)  # where calamine put the cell it read as blank
         value = _CACHED_VALUE.search(content)
-        if where and value:
-            text = html.unescape(value.group(1).decode("utf-8", "replace"))
-            cells[int(where.group(2)), _column_number(where.group(1).upper())] = text
+        if reference and reference[0] and value:
+            column, row = reference
+            cells[row, column] = html.unescape(value.group(1).decode("utf-8", "replace"))
     return cells
 
 

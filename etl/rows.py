@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import duckdb
@@ -59,8 +61,9 @@ class Rows:
         names = self.column_names
         return [dict(zip(names, values, strict=True)) for values in zip(*(self.data[n] for n in names), strict=True)]
 
-    def select_sql(self, con: duckdb.DuckDBPyConnection, name: str) -> str:
-        """Register the rows under `name` and return a SELECT that yields them with their SQL types.
+    @contextmanager
+    def registered(self, con: duckdb.DuckDBPyConnection, name: str) -> Iterator[str]:
+        """The rows readable under `name` while the block runs, as a SELECT that yields them with their SQL types.
 
         DuckDB scans a dict of NumPy object arrays directly: no row-by-row insert, and unlike an Arrow
         conversion of Python lists it does not pull in pandas (half a second at every command start).
@@ -70,4 +73,8 @@ class Rows:
         arrays = {column: np.fromiter(values, dtype=object, count=len(values)) for column, values in self.data.items()}
         con.register(name, arrays)
         casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in self.types.items())
-        return f"SELECT {casts} FROM {name}"
+        try:
+            yield f"SELECT {casts} FROM {name}"
+        finally:
+            with suppress(duckdb.Error):
+                con.unregister(name)

@@ -237,18 +237,18 @@ def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
         return False
     try:
         with write_connection(path) as con:
+            con.execute("BEGIN")
             try:
-                con.execute("BEGIN")
                 refresh_metrics(con)
                 con.execute("COMMIT")
-                return True
-            except duckdb.Error as exc:
+            except duckdb.Error:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("ROLLBACK")
-                log.warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
-    except WarehouseError as exc:
+                raise
+    except (duckdb.Error, WarehouseError) as exc:
         log.warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
-    return False
+        return False
+    return True
 
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:
