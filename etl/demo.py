@@ -102,14 +102,7 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
     summary = DemoSummary(folder=folder)
     uploads = sorted(_plan_uploads(catalogue, rng), key=lambda u: (u["received_on"], u["country"], u["name"]))
     # Writing workbooks is the slow part (pure Python); spread it over the cores, then ingest in arrival order.
-    global _WORKER_CATALOGUE
-    _WORKER_CATALOGUE = catalogue
-    jobs = [(folder / u["name"], u) for u in uploads]
-    if os.cpu_count() and os.cpu_count() > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with ProcessPoolExecutor(min(os.cpu_count(), 4), mp_context=multiprocessing.get_context("fork")) as pool:
-            paths = list(pool.map(_write_upload, jobs, chunksize=4))
-    else:
-        paths = [_write_upload(job) for job in jobs]
+    paths = _write_uploads([(folder / u["name"], u) for u in uploads], catalogue)
     lookup = MeasureLookup(catalogue)
     # Upload in the order returns would have arrived, so versions and supersession follow the calendar.
     # One write connection for the batch: each return is its own transaction.
@@ -132,7 +125,28 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
     return summary
 
 
-_WORKER_CATALOGUE: Catalogue | None = None  # set before forking the template writers, which inherit it
+_WORKER_CATALOGUE: Catalogue | None = None  # each template writer's copy, set when its process starts
+
+
+def _write_uploads(jobs: list[tuple[Path, dict]], catalogue: Catalogue) -> list[Path]:
+    """Write the workbooks, in worker processes when there are several cores; the paths in the order given."""
+    cores = os.cpu_count() or 1
+    if cores == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        _use_catalogue(catalogue)
+        return [_write_upload(job) for job in jobs]
+    # Workers come from a fork server, a fresh interpreter, never from this process: it may have threads (a
+    # server's, DuckDB's pool) whose locks a plain fork would copy held, hanging the child for good.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(
+        min(cores, 4), mp_context=context, initializer=_use_catalogue, initargs=(catalogue,)
+    ) as pool:
+        return list(pool.map(_write_upload, jobs, chunksize=4))
+
+
+def _use_catalogue(catalogue: Catalogue) -> None:
+    global _WORKER_CATALOGUE
+    _WORKER_CATALOGUE = catalogue
 
 
 def _write_upload(job: tuple[Path, dict]) -> Path:
