@@ -154,3 +154,20 @@ def test_content_that_does_not_nest_takes_the_coarse_bound(tmp_path):
     """calamine skips a value up to its own end tag, whatever closes in between: no placement can be trusted."""
     sheet_data = f'<sheetData>{A1}<row r="2"><c><v>1</c></row><c r="A9"><v>2</v></c></v></c></row></sheetData>'
     assert _extent(_workbook(tmp_path / "tangled.xlsx", sheet_data)) == (9 + 5 + 1, 1 + 3 + 1, True)
+
+
+@pytest.mark.parametrize("cut", [1, 3, 9, 14])
+def test_a_deep_cell_cut_by_a_piece_boundary_is_read_whole(tmp_path, cut):
+    """The pre-scan reads a sheet in 1 MiB pieces (exactly 1 MiB when the part is stored): a cell tag that
+    starts `cut` bytes before the end of a piece and ends in the next is still read, by its row and its error."""
+    deep = '<c r="C150000" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    prologue = f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN_NS}">'
+    head = f'<sheetData>{A1}<row r="150000">'
+    spaces = " " * ((1 << 20) - cut - len(prologue) - len(head))
+    path = _workbook(tmp_path / "cut.xlsx", f"{head}{spaces}{deep}</row></sheetData>", compression=zipfile.ZIP_STORED)
+    errors: set[str] = set()
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read(SHEET_PART).index(deep.encode()) == (1 << 20) - cut
+        bound = _sheet_extent(archive, archive.getinfo(SHEET_PART), exact=False, errors_seen=errors)
+    assert bound == (150_000, 26, False)
+    assert errors == {SHEET_PART}
