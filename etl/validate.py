@@ -387,13 +387,15 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
     out["status"] = statuses
 
-    # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures.
+    # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
+    # of known ids, each named once in its cell, is linked in bulk; any other goes cell by cell, with its issues.
+    measure_cells = raw_columns["measure_ids"]
+    links_in_bulk = _links_in_bulk(measure_cells, ids, lookup)
     part_memo: dict[str, tuple] = {}
     plain: dict[str, tuple[str, None]] = {}
     cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
-    for value in set(raw_columns["measure_ids"]):
+    for value in set(measure_cells) if links_in_bulk is None else ():
         cell_memo[value] = _parse_measures(value, lookup, part_memo, plain)
-    measure_cells = raw_columns["measure_ids"]
     bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
     for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
         links, unknown = cell_memo[measure_cells[i]]
@@ -449,16 +451,43 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
     # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
     # Built with map and chain (loops in C): a return has 100 000 rows or more.
-    links_of = list(map(itemgetter(0), map(cell_memo.__getitem__, measure_cells)))
-    measure_activity = list(chain.from_iterable(map(repeat, ids, map(len, links_of))))
-    flat = list(chain.from_iterable(links_of))
-    measure_ids = list(map(itemgetter(0), flat))
-    measure_subs = list(map(itemgetter(1), flat))
+    if links_in_bulk is None:
+        links_of = list(map(itemgetter(0), map(cell_memo.__getitem__, measure_cells)))
+        measure_activity = list(chain.from_iterable(map(repeat, ids, map(len, links_of))))
+        flat = list(chain.from_iterable(links_of))
+        links_in_bulk = measure_activity, list(map(itemgetter(0), flat)), list(map(itemgetter(1), flat))
     activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
-    measures = Rows(
-        MEASURE_COLUMNS, {"activity_id": measure_activity, "measure_id": measure_ids, "sub_item": measure_subs}
-    )
+    measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, links_in_bulk, strict=True)))
     return activities, measures
+
+
+def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list, list, list] | None:
+    """(activity ids, measure ids, sub-items), one per link, when every cell is text naming known measures, each
+    once, separated by ';'; else None, and _parse_measures reads the cells one by one and says what is wrong.
+
+    One join and one split over the whole column, and one lookup per distinct id: the loops run in C, where
+    parsing each distinct cell in Python costs a tenth of a second on 100 000 rows of varied measure lists.
+    """
+    try:
+        joined = ";".join(cells)
+    except TypeError:  # a number (2.1 typed into the cell) or a date: read cell by cell
+        return None
+    if "," in joined or "\n" in joined or "\r" in joined:
+        return None
+    pieces = joined.split(";")
+    resolved = {}
+    for piece in set(pieces):
+        typed = piece.strip()
+        found = lookup.resolve(normalise_measure_id(typed)) if typed else None
+        if found is None:  # a blank cell or piece, or an unknown id
+            return None
+        resolved[piece] = found
+    links = list(map(resolved.__getitem__, pieces))
+    activities = list(chain.from_iterable(map(repeat, ids, map((1).__add__, map(str.count, cells, repeat(";"))))))
+    measures = list(map(itemgetter(0), links))
+    if len(set(zip(activities, measures, strict=True))) < len(measures):  # named twice in a cell: merge cell by cell
+        return None
+    return activities, measures, list(map(itemgetter(1), links))
 
 
 def _blank_or_empty(value: object) -> bool:

@@ -9,7 +9,7 @@ from return_files import write_xlsx
 
 from etl.catalogue import load_catalogue
 from etl.read import read_return
-from etl.validate import MeasureLookup, validate_return
+from etl.validate import MeasureLookup, _links_in_bulk, validate_return
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +167,32 @@ def test_country_and_year_are_required_somewhere(tmp_path, lookup):
     assert [i.code for i in result.issues] == ["missing-country", "missing-year"]
     with_flags = check(tmp_path, None, lookup, cover=False, flag_country="khm", flag_year="2015")
     assert with_flags.accepted and (with_flags.country, with_flags.year) == ("KHM", 2015)
+
+
+@pytest.mark.parametrize(
+    ("cells", "in_bulk", "links"),
+    [
+        (  # every id known and named once: the column is linked in bulk
+            ["2.1.6", "2.1.6; 3.1.2(a)", " 5.1;5.2 "],
+            True,
+            {("KHM-0", "2.1.6", None), ("KHM-1", "2.1.6", None), ("KHM-1", "3.1.2", "3.1.2(a)"),
+             ("KHM-2", "5.1", None), ("KHM-2", "5.2", None)},
+        ),
+        (  # two sub-items of one measure share its row
+            ["2.1.6", "3.1.2(a); 3.1.2(b)"],
+            False,
+            {("KHM-0", "2.1.6", None), ("KHM-1", "3.1.2", "3.1.2(a);3.1.2(b)")},
+        ),
+        (["2.1.6; 2.1.6", "5.1"], False, {("KHM-0", "2.1.6", None), ("KHM-1", "5.1", None)}),  # named twice
+        (["2.1.6, 5.1", "5.2"], False, {("KHM-0", "2.1.6", None), ("KHM-0", "5.1", None), ("KHM-1", "5.2", None)}),
+        (["2.1.6;", "5.1"], False, {("KHM-0", "2.1.6", None), ("KHM-1", "5.1", None)}),  # an empty piece
+    ],
+)  # fmt: skip
+def test_measure_links_in_bulk_or_cell_by_cell(tmp_path, lookup, cells, in_bulk, links):
+    """A plain column of known ids is linked in bulk; any other cell by cell; both give one row per measure."""
+    rows = [[f"KHM-{i}", cell, f"Activity {i}", "Ongoing", "2015-01-01"] for i, cell in enumerate(cells)]
+    result = check(tmp_path, rows, lookup)
+    assert result.accepted, result.issues
+    assert {(m["activity_id"], m["measure_id"], m["sub_item"]) for m in result.measures.to_pylist()} == links
+    ids = [row[0] for row in rows]
+    assert (_links_in_bulk(cells, ids, lookup) is not None) == in_bulk
