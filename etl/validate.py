@@ -299,17 +299,6 @@ def _texts(values: list) -> list[str | None]:
     return [text or None for text in stripped] if "" in stripped else stripped
 
 
-def _error_values_among(values: list) -> set[str]:
-    """The spreadsheet errors (#REF! ...) among a column's cells. A join and a search, both in C, rule out the usual
-    column of text without a "#" before any cell is hashed (hashing 100 000 titles costs more than the search)."""
-    try:
-        if "#" not in "".join(values):
-            return set()
-    except TypeError:  # numbers or dates among the cells: they hash cheaply
-        pass
-    return CELL_ERRORS.intersection(values)
-
-
 def _positions(values: list, target: object) -> list[int]:
     """The indexes of `target` (None, a blank) in a column; the `in` test runs in C and is usually false."""
     return [i for i, v in enumerate(values) if v is target] if target in values else []
@@ -336,7 +325,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     raw_columns: dict[str, list] = {}
     for name in fmt.COLUMN_BY_FIELD:
         column_values = table.values.get(name, blank_column)
-        found = _error_values_among(column_values)
+        found = CELL_ERRORS.intersection(column_values)  # a set operation in C; usually empty
         if found:
             bad = [i for i, v in enumerate(column_values) if v in found]
             column_values = list(column_values)
