@@ -251,8 +251,8 @@ def _insert_rows(
 ) -> None:
     # Bulk inserts straight from the checked columns: a 100 000-row return loads in one statement, not row by row.
     # On one thread: the rows are Python objects, read under the interpreter lock, and a second DuckDB thread
-    # only waits for that lock (the inserts take 0.14 s instead of 0.23 s on 100 000 rows; the commit after
-    # them runs on every thread again).
+    # mostly waits for that lock. The commit after them runs on every thread again. On 100 000 rows the inserts
+    # take 0.14 s instead of 0.23 s, the commit 0.06 s more: 0.04 s less in all.
     params = [submission_id, plan_id, validated.country]
     con.execute("SET threads = 1")
     try:

@@ -379,11 +379,11 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
     # of known ids, each named once in its cell, is linked in bulk; any other goes cell by cell, with its issues.
     measure_cells = raw_columns["measure_ids"]
-    links_in_bulk = _links_in_bulk(measure_cells, ids, lookup)
+    measure_links = _links_in_bulk(measure_cells, ids, lookup)
     part_memo: dict[str, tuple] = {}
     plain: dict[str, tuple[str, None]] = {}
     cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
-    for value in set(measure_cells) if links_in_bulk is None else ():
+    for value in set(measure_cells) if measure_links is None else ():
         cell_memo[value] = _parse_measures(value, lookup, part_memo, plain)
     bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
     for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
@@ -440,13 +440,13 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
     # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
     # Built with map and chain (loops in C): a return has 100 000 rows or more.
-    if links_in_bulk is None:
+    if measure_links is None:
         links_of = list(map(itemgetter(0), map(cell_memo.__getitem__, measure_cells)))
         measure_activity = list(chain.from_iterable(map(repeat, ids, map(len, links_of))))
         flat = list(chain.from_iterable(links_of))
-        links_in_bulk = measure_activity, list(map(itemgetter(0), flat)), list(map(itemgetter(1), flat))
+        measure_links = measure_activity, list(map(itemgetter(0), flat)), list(map(itemgetter(1), flat))
     activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
-    measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, links_in_bulk, strict=True)))
+    measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, measure_links, strict=True)))
     return activities, measures
 
 
