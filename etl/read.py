@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl import return_format as fmt
 from etl.issue_codes import Issue, make_issue
+from etl.sheet_halves import ParsedHalves, parse_in_halves, worth_splitting
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 # A real return unpacks to a few MiB; the benchmark's 100 000 rows to well under 100 MiB.
@@ -198,6 +199,7 @@ class InspectedReturn:
     raw: RawReturn
     refused: bool
     error_value_parts: frozenset[str] = frozenset()  # sheet parts that may hold spreadsheet errors (#REF! ...)
+    sheet_in_halves: tuple[str, str] | None = None  # (part, name) of a large activity sheet to parse in halves
 
     def read(self) -> RawReturn:
         """The second half: parse the file. calamine lets go of the interpreter meanwhile, so a caller may run
@@ -209,7 +211,7 @@ class InspectedReturn:
             if raw.file_format == "csv":
                 _read_csv(raw.path, raw)
             else:
-                _read_workbook(raw.path, raw, self.error_value_parts)
+                _read_workbook(raw.path, raw, self.error_value_parts, self.sheet_in_halves)
         except _Refused as refused:
             raw.table = None
             raw.issues.append(refused.issue)
@@ -222,19 +224,23 @@ def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedR
     file_name = file_name or path.name
     raw = RawReturn(path, file_name, None, file_sha256(path))
     try:
-        raw.file_format, error_value_parts = _detect_format(path, file_name)
+        raw.file_format, scan = _detect_format(path, file_name)
     except _Refused as refused:
         raw.issues.append(refused.issue)
         return InspectedReturn(raw, refused=True)
-    return InspectedReturn(raw, refused=False, error_value_parts=error_value_parts)
+    return InspectedReturn(raw, False, scan.error_value_parts, scan.sheet_in_halves)
 
 
-def _detect_format(path: Path, file_name: str) -> tuple[str, frozenset[str]]:
-    """The format by content, checked against the extension; refuse what is not a readable spreadsheet.
+@dataclass
+class _SheetScan:
+    """What the size pre-scan of an xlsx learnt on its way through the sheet XML, besides the sizes."""
 
-    With it come the sheet parts of an xlsx that may hold spreadsheet errors, which the size pre-scan notices
-    on its way through the sheet XML (calamine reads such cells as blank; _read_workbook reads them back).
-    """
+    error_value_parts: frozenset[str] = frozenset()  # calamine reads error cells as blank: _read_workbook reads them
+    sheet_in_halves: tuple[str, str] | None = None  # a large activity sheet the quick pass vouched for
+
+
+def _detect_format(path: Path, file_name: str) -> tuple[str, _SheetScan]:
+    """The format by content, checked against the extension; refuse what is not a readable spreadsheet."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise _Refused(make_issue("unsupported-format", value=suffix or file_name))
@@ -243,9 +249,9 @@ def _detect_format(path: Path, file_name: str) -> tuple[str, frozenset[str]]:
     if head.startswith(_ZIP_MAGIC):
         return _zip_format(path, suffix)
     if head.startswith(_OLE_MAGIC):
-        return _ole_format(path), frozenset()
+        return _ole_format(path), _SheetScan()
     if suffix == ".csv":
-        return "csv", frozenset()
+        return "csv", _SheetScan()
     if not head:
         raise _Refused(make_issue("empty-workbook"))
     raise _Refused(make_issue("not-a-spreadsheet", detail=_describe(path, head)))
@@ -264,7 +270,7 @@ def _describe(path: Path, head: bytes) -> str:
         return "its content is not a workbook"
 
 
-def _zip_format(path: Path, suffix: str) -> tuple[str, frozenset[str]]:
+def _zip_format(path: Path, suffix: str) -> tuple[str, _SheetScan]:
     """An xlsx/xlsm/ods is a zip: inspect its directory, before any parsing, for size and ratio limits."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -296,7 +302,7 @@ def _zip_format(path: Path, suffix: str) -> tuple[str, frozenset[str]]:
         return ("xlsm" if suffix == ".xlsm" else "xlsx"), _check_sheet_extents(path, sheets)
     if "content.xml" in names and "mimetype" in names:
         _check_ods_extents(path)
-        return "ods", frozenset()
+        return "ods", _SheetScan()
     if "word/document.xml" in names:
         raise _Refused(make_issue("not-a-spreadsheet", detail="it is a Word document"))
     if "[Content_Types].xml" in names or "mimetype" in names:
@@ -317,17 +323,20 @@ def _refuse_oversized(sheet: str | None, rows: int, columns: int, where: str) ->
     raise _Refused(make_issue("file-too-large", sheet=sheet, detail=detail))
 
 
-def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> frozenset[str]:
+def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> _SheetScan:
     """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine.
 
-    Returns the parts that may hold spreadsheet errors: those the quick pass saw one in, and those it could not
-    vouch for (the exact pass does not look for them).
+    Returns the parts that may hold spreadsheet errors (those the quick pass saw one in, and those it could not
+    vouch for: the exact pass does not look for them), and the part and name of a large activity sheet the quick
+    pass vouched for, which is then parsed in two halves at once (etl.sheet_halves).
     """
     may_hold_errors: set[str] = set()
+    sheet_in_halves = None
     with zipfile.ZipFile(path) as archive:
         names = _sheet_names_by_part(archive)
         names_any_case = {part.lower(): name for part, name in names.items()}
         for entry in sheets:
+            sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
             try:
                 rows, columns, exact = _sheet_extent(archive, entry, exact=False, errors_seen=may_hold_errors)
                 if exact:
@@ -338,9 +347,11 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> frozenset
                 raise _Refused(
                     make_issue("corrupt-file", detail=f"the zip container is damaged in {entry.filename}: {exc}")
                 ) from exc
-            sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
             _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
-    return frozenset(may_hold_errors)
+            is_activities = sheet is not None and fmt.header_key(sheet) == fmt.header_key(fmt.ACTIVITIES_SHEET)
+            if is_activities and not exact and worth_splitting(entry.file_size):
+                sheet_in_halves = (entry.filename, sheet)
+    return _SheetScan(frozenset(may_hold_errors), sheet_in_halves)
 
 
 def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -681,7 +692,12 @@ def _ole_format(path: Path) -> str:
     raise _Refused(make_issue("not-a-spreadsheet", detail="it is an older Office document but not a workbook"))
 
 
-def _read_workbook(path: Path, result: RawReturn, error_value_parts: frozenset[str] = frozenset()) -> None:
+def _read_workbook(
+    path: Path,
+    result: RawReturn,
+    error_value_parts: frozenset[str] = frozenset(),
+    sheet_in_halves: tuple[str, str] | None = None,
+) -> None:
     try:
         if path.suffix.lower() == f".{result.file_format}":
             workbook = CalamineWorkbook.from_path(str(path))
@@ -704,9 +720,15 @@ def _read_workbook(path: Path, result: RawReturn, error_value_parts: frozenset[s
                 if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
                     raise _Refused(make_issue("empty-workbook"))
                 raise _Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names)))
-            sheet = _loaded_sheet(workbook, activities_name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
+            halves = None
+            if sheet_in_halves is not None and sheet_in_halves[1] == activities_name:
+                halves = _parse_in_halves(path, *sheet_in_halves)
+            if halves is not None:
+                rows, merged = halves.rows, halves.merged
+            else:
+                sheet = _loaded_sheet(workbook, activities_name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
             if error_value_parts:
                 _restore_error_values(rows, _error_values(path, activities_name, error_value_parts))
         except _Refused:
@@ -719,6 +741,14 @@ def _read_workbook(path: Path, result: RawReturn, error_value_parts: frozenset[s
         raise _Refused(make_issue("empty-workbook"))
     result.table = _table(activities_name, rows, result.issues)
     _warn_merged(result.table, merged, result.issues)
+
+
+def _parse_in_halves(path: Path, part: str, sheet_name: str) -> ParsedHalves | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return parse_in_halves(archive, sheet_name, part, _inflated(archive, archive.getinfo(part)))
+    except (OSError, KeyError, zipfile.BadZipFile):  # the whole file's parse says what is wrong
+        return None
 
 
 def _error_values(path: Path, sheet_name: str, parts: frozenset[str]) -> dict[tuple[int, int], str]:

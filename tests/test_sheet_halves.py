@@ -1,0 +1,125 @@
+"""A large activity sheet parsed in two halves at once reads exactly as the whole sheet does, or is read whole."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from return_files import HEADER, write_xlsx
+
+from etl import read, sheet_halves
+from etl.read import read_return
+
+SHEET_PART = "xl/worksheets/sheet2.xml"  # Activities, after the Cover
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def read_both_ways(path: Path, monkeypatch) -> tuple[read.RawReturn, read.RawReturn, list[bool]]:
+    """(the file read whole, read with every activity sheet counted as large, whether the halves were used)."""
+    whole = read_return(path)
+    used: list[bool] = []
+    parse = read._parse_in_halves
+
+    def watched(*args):
+        halves = parse(*args)
+        used.append(halves is not None)
+        return halves
+
+    monkeypatch.setattr(sheet_halves, "MIN_SPLIT_BYTES", 0)
+    monkeypatch.setattr(read, "_parse_in_halves", watched)
+    return whole, read_return(path), used
+
+
+def same_reading(one: read.RawReturn, other: read.RawReturn) -> None:
+    assert one.table.rows == other.table.rows
+    assert one.table.values == other.table.values
+    assert one.issues == other.issues
+    assert one.cover == other.cover
+
+
+def activity_rows(count: int) -> list[list]:
+    return [
+        [f"KHM-{i:04d}", "2.1.6; 3.1.2(a)" if i % 3 else "5.1", f"Activity {i}", "Completed" if i % 2 else "Planned",
+         datetime(2014, 1 + i % 12, 1 + i % 28), datetime(2015, 6, 30) if i % 2 else None, "Ministry of Trade",
+         "Japan; KOR" if i % 5 else None, "APT Cooperation Fund", float(i * 10) if i % 7 else None, ""]
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def with_sheet_xml(path: Path, rows_xml: str, after_rows: str = "") -> Path:
+    """The workbook at `path` with its Activities sheet replaced by these rows (cells written by hand)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[SHEET_PART] = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN_NS}"><sheetData>{rows_xml}</sheetData>'
+        f"{after_rows}</worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def header_xml() -> str:
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(HEADER))
+    return f'<row r="1">{cells}</row>'
+
+
+def row_xml(number: int, first_column: str = "A") -> str:
+    values = [f"KHM-{number:04d}", "2.1.6", f"Activity {number}", "Ongoing"]
+    columns = "ABCD" if first_column == "A" else "BCDE"
+    cells = "".join(
+        f'<c r="{c}{number}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in zip(columns, values, strict=True)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def test_an_ordinary_sheet_reads_the_same_in_halves(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "return.xlsx", activity_rows(400))
+    workbook = load_workbook(path)
+    workbook["Activities"].merge_cells("K3:K4")  # in the first half: its warning must still be given
+    workbook.save(path)
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    assert used == [True]
+    assert len(halves.table.rows) == 400 and halves.table.rows[-1] == 401
+    assert [i.code for i in halves.issues] == ["merged-cells"]
+    same_reading(whole, halves)
+
+
+def test_an_error_value_in_the_first_half_is_still_named(tmp_path, monkeypatch):
+    rows = [header_xml(), '<row r="2"><c r="A2" t="inlineStr"><is><t>KHM-0002</t></is></c>'
+            '<c r="B2" t="e"><f>#REF!+1</f><v>#REF!</v></c></row>']  # fmt: skip
+    rows += [row_xml(n) for n in range(3, 300)]
+    path = with_sheet_xml(write_xlsx(tmp_path / "return.xlsx"), "".join(rows))
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    assert used == [True]
+    assert halves.table.values["measure_ids"][0] == "#REF!"
+    same_reading(whole, halves)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [header_xml(), *(row_xml(n) for n in range(3, 300)), row_xml(2)],  # row 2 written last
+        [header_xml(), *(row_xml(n) for n in range(2, 150)), *(row_xml(n, "B") for n in range(150, 300))],
+        [header_xml(), *(row_xml(n) for n in range(2, 300))][:1],  # nothing to cut
+    ],
+    ids=["a row out of order", "the second half without column A", "a header alone"],
+)
+def test_a_sheet_the_halves_cannot_reproduce_is_read_whole(tmp_path, monkeypatch, rows):
+    path = with_sheet_xml(write_xlsx(tmp_path / "return.xlsx"), "".join(rows))
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    assert used == [False]
+    same_reading(whole, halves)
+
+
+def test_only_a_large_sheet_is_cut(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "return.xlsx", activity_rows(50))
+    used: list[bool] = []
+    monkeypatch.setattr(read, "_parse_in_halves", lambda *args: used.append(True))
+    read_return(path)
+    assert used == []  # a few KiB of sheet: calamine reads it whole
+    assert sheet_halves.worth_splitting(sheet_halves.MIN_SPLIT_BYTES) is True
