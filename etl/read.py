@@ -12,7 +12,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import itemgetter
@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl import return_format as fmt
 from etl.issue_codes import Issue, make_issue
-from etl.sheet_halves import ParsedHalves, parse_in_halves, worth_splitting
+from etl.sheet_halves import SheetHalves, worth_splitting
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 # A real return unpacks to a few MiB; the benchmark's 100 000 rows to well under 100 MiB.
@@ -199,7 +199,7 @@ class InspectedReturn:
     raw: RawReturn
     refused: bool
     error_value_parts: frozenset[str] = frozenset()  # sheet parts that may hold spreadsheet errors (#REF! ...)
-    sheet_in_halves: tuple[str, str] | None = None  # (part, name) of a large activity sheet to parse in halves
+    halves: SheetHalves | None = None  # a large activity sheet, cut in two by the size pre-scan
 
     def read(self) -> RawReturn:
         """The second half: parse the file. calamine lets go of the interpreter meanwhile, so a caller may run
@@ -211,7 +211,7 @@ class InspectedReturn:
             if raw.file_format == "csv":
                 _read_csv(raw.path, raw)
             else:
-                _read_workbook(raw.path, raw, self.error_value_parts, self.sheet_in_halves)
+                _read_workbook(raw.path, raw, self.error_value_parts, self.halves)
         except _Refused as refused:
             raw.table = None
             raw.issues.append(refused.issue)
@@ -228,7 +228,7 @@ def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedR
     except _Refused as refused:
         raw.issues.append(refused.issue)
         return InspectedReturn(raw, refused=True)
-    return InspectedReturn(raw, False, scan.error_value_parts, scan.sheet_in_halves)
+    return InspectedReturn(raw, False, scan.error_value_parts, scan.halves)
 
 
 @dataclass
@@ -236,7 +236,7 @@ class _SheetScan:
     """What the size pre-scan of an xlsx learnt on its way through the sheet XML, besides the sizes."""
 
     error_value_parts: frozenset[str] = frozenset()  # calamine reads error cells as blank: _read_workbook reads them
-    sheet_in_halves: tuple[str, str] | None = None  # a large activity sheet the quick pass vouched for
+    halves: SheetHalves | None = None  # a large activity sheet the quick pass vouched for, cut in two
 
 
 def _detect_format(path: Path, file_name: str) -> tuple[str, _SheetScan]:
@@ -327,18 +327,26 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> _SheetSca
     """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine.
 
     Returns the parts that may hold spreadsheet errors (those the quick pass saw one in, and those it could not
-    vouch for: the exact pass does not look for them), and the part and name of a large activity sheet the quick
-    pass vouched for, which is then parsed in two halves at once (etl.sheet_halves).
+    vouch for: the exact pass does not look for them), and a large activity sheet the quick pass vouched for, cut
+    in two on the way for parsing in halves at once (etl.sheet_halves).
     """
     may_hold_errors: set[str] = set()
-    sheet_in_halves = None
+    vouched_halves = None
     with zipfile.ZipFile(path) as archive:
         names = _sheet_names_by_part(archive)
         names_any_case = {part.lower(): name for part, name in names.items()}
         for entry in sheets:
             sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
+            is_activities = sheet is not None and fmt.header_key(sheet) == fmt.header_key(fmt.ACTIVITIES_SHEET)
+            halves = (
+                SheetHalves(archive, entry.filename, sheet)
+                if is_activities and worth_splitting(entry.file_size)
+                else None
+            )
             try:
-                rows, columns, exact = _sheet_extent(archive, entry, exact=False, errors_seen=may_hold_errors)
+                rows, columns, exact = _sheet_extent(
+                    archive, entry, exact=False, errors_seen=may_hold_errors, checked=halves and halves.checked
+                )
                 if exact:
                     may_hold_errors.add(entry.filename)
                 if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
@@ -348,10 +356,9 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> _SheetSca
                     make_issue("corrupt-file", detail=f"the zip container is damaged in {entry.filename}: {exc}")
                 ) from exc
             _refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
-            is_activities = sheet is not None and fmt.header_key(sheet) == fmt.header_key(fmt.ACTIVITIES_SHEET)
-            if is_activities and not exact and worth_splitting(entry.file_size):
-                sheet_in_halves = (entry.filename, sheet)
-    return _SheetScan(frozenset(may_hold_errors), sheet_in_halves)
+            if halves is not None and not exact and vouched_halves is None:
+                vouched_halves = halves
+    return _SheetScan(frozenset(may_hold_errors), vouched_halves)
 
 
 def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -376,18 +383,23 @@ def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _sheet_extent(
-    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, exact: bool, errors_seen: set[str] | None = None
+    archive: zipfile.ZipFile,
+    entry: zipfile.ZipInfo,
+    exact: bool,
+    errors_seen: set[str] | None = None,
+    checked: Callable[[bytes], None] | None = None,
 ) -> tuple[int, int, bool]:
     """(rows, columns, exact): a bound on the rows and columns calamine will lay the sheet's cells out over.
 
     The quick pass bounds an ordinary sheet by 99 999 rows (or its deepest six- or seven-digit row) and 26
     columns; the exact pass (taken for any sheet the quick pass cannot vouch for) follows calamine's placement.
-    The quick pass also adds the part to `errors_seen` when one of its cells holds a spreadsheet error.
+    The quick pass also adds the part to `errors_seen` when one of its cells holds a spreadsheet error, and hands
+    each piece of the part to `checked` once it has checked the tags that open in it (see _tag_aligned_pieces).
     """
     if exact:
         return _placed_extent(archive, entry)
     rows = 0
-    for data, start, end in _tag_aligned_pieces(archive, entry):
+    for data, start, end in _tag_aligned_pieces(archive, entry, checked):
         if _PREFIXED_CELL.search(data, start, end):
             return _placed_extent(archive, entry)
         for match in _UNUSUAL_OR_DEEP_CELL.finditer(data, start, end):
@@ -402,21 +414,31 @@ def _sheet_extent(
     return max(rows, 99_999), 26, False
 
 
-def _tag_aligned_pieces(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[tuple[bytes, int, int]]:
+def _tag_aligned_pieces(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, checked: Callable[[bytes], None] | None = None
+) -> Iterator[tuple[bytes, int, int]]:
     """The part in pieces of about 1 MiB as (data, start, end): data[start:end] holds whole tags, and every tag
     opens in exactly one piece. A tag cut by the end of a piece is read whole in a small piece of its own (the
-    big pieces are never copied to join them: a sixth of the quick pass's time on 60 MiB of sheet)."""
+    big pieces are never copied to join them: a sixth of the quick pass's time on 60 MiB of sheet).
+
+    `checked`, when given, receives the part as inflated, piece by piece in order, once the caller has asked for
+    what follows a piece: by then every tag that opens in it before its last "<" has passed the caller's checks.
+    """
     tail = b""  # an unfinished tag (and the text after it) at the end of the piece before
     for chunk in _inflated(archive, entry):
         first = chunk.find(b"<")
-        if first < 0:
+        if first < 0:  # no tag opens here
             tail += chunk
             _refuse_long_tag(entry, tail)
+            if checked is not None:
+                checked(chunk)
             continue
         if tail:
             yield tail + chunk[:first], 0, len(tail) + first
         last = chunk.rfind(b"<")
         yield chunk, first, last
+        if checked is not None:
+            checked(chunk)
         tail = chunk[last:]
     if tail:
         yield tail, 0, len(tail)
@@ -696,7 +718,7 @@ def _read_workbook(
     path: Path,
     result: RawReturn,
     error_value_parts: frozenset[str] = frozenset(),
-    sheet_in_halves: tuple[str, str] | None = None,
+    halves: SheetHalves | None = None,
 ) -> None:
     try:
         if path.suffix.lower() == f".{result.file_format}":
@@ -720,11 +742,9 @@ def _read_workbook(
                 if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
                     raise _Refused(make_issue("empty-workbook"))
                 raise _Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names)))
-            halves = None
-            if sheet_in_halves is not None and sheet_in_halves[1] == activities_name:
-                halves = _parse_in_halves(path, *sheet_in_halves)
-            if halves is not None:
-                rows, merged = halves.rows, halves.merged
+            parsed = halves.parse(activities_name) if halves is not None else None
+            if parsed is not None:
+                rows, merged = parsed.rows, parsed.merged
             else:
                 sheet = _loaded_sheet(workbook, activities_name)
                 rows = sheet.to_python(skip_empty_area=False)
@@ -741,14 +761,6 @@ def _read_workbook(
         raise _Refused(make_issue("empty-workbook"))
     result.table = _table(activities_name, rows, result.issues)
     _warn_merged(result.table, merged, result.issues)
-
-
-def _parse_in_halves(path: Path, part: str, sheet_name: str) -> ParsedHalves | None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return parse_in_halves(archive, sheet_name, part, _inflated(archive, archive.getinfo(part)))
-    except (OSError, KeyError, zipfile.BadZipFile):  # the whole file's parse says what is wrong
-        return None
 
 
 def _error_values(path: Path, sheet_name: str, parts: frozenset[str]) -> dict[tuple[int, int], str]:

@@ -1,11 +1,13 @@
 """Parsing one large worksheet as two halves side by side: python-calamine lets go of the interpreter while it parses.
 
 calamine parses a sheet on one core, and a 100 000-row return spends most of its reading time there while the
-second core waits. When the size pre-scan has proved a sheet ordinary (every cell carries its own one-letter
-reference), the sheet can be cut between two rows. Each half goes into a small uncompressed copy of the workbook,
-with the parts that decide how calamine reads dates and text (workbook, styles, shared strings), and the first
-copy is parsed while the second is still being written, then both at once. Cells keep their Excel positions, as
-every cell names its own. Anything unexpected gives None, and the caller parses the whole file as usual.
+second core waits. The size pre-scan reads every sheet's XML before calamine may touch it; for a large activity
+sheet it hands each piece it has checked to SheetHalves, which cuts the sheet between two rows near its middle.
+Each half goes into a small uncompressed copy of the workbook, with the parts that decide how calamine reads dates
+and text (workbook, styles, shared strings). The first half is parsed as soon as the scan has checked all of it,
+while the scan reads on through the second; the second is parsed once the scan has vouched for the whole sheet.
+Cells keep their Excel positions, as every cell of a sheet the scan vouches for names its own. Anything
+unexpected gives None, and the caller parses the whole file as usual.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain
 
 from python_calamine import CalamineWorkbook
 
@@ -42,76 +42,86 @@ def worth_splitting(uncompressed_bytes: int) -> bool:
     return uncompressed_bytes >= MIN_SPLIT_BYTES and (os.cpu_count() or 1) > 1
 
 
-def parse_in_halves(
-    archive: zipfile.ZipFile, sheet_name: str, part: str, inflated: Iterator[bytes]
-) -> ParsedHalves | None:
-    """The rows of the sheet in `part` of the workbook, parsed as two halves at once from `inflated` (the part's XML
-    piece by piece); None when the sheet cannot be cut or a half fails to parse."""
-    try:
+class SheetHalves:
+    """A large sheet cut into two workbooks as the size pre-scan reads it.
+
+    The scan calls checked() with each piece of the sheet's XML, in order, once every tag that opens in the piece
+    before its last "<" has passed the scan's checks (the cut always falls before that "<"), and parse() once it
+    has vouched for the whole sheet. A scan that stops early simply never calls parse().
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, part: str, sheet_name: str):
+        self.part, self.sheet_name = part, sheet_name
+        self.size = archive.getinfo(part).file_size
         listed = [i for i in archive.infolist() if _PACKAGE_PARTS.match(i.filename)]
-        if sum(i.file_size for i in listed) > MAX_PACKAGE_PARTS_BYTES:
-            return None
-        parts = {i.filename: archive.read(i) for i in listed}
-        size = archive.getinfo(part).file_size
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-half") as pool:
-            first = second = None
-            for package in _half_packages(inflated, size, parts, part):
-                if first is None:
-                    first = pool.submit(_parse, package, sheet_name, from_a1=True)
-                else:
-                    second = _parse(package, sheet_name, from_a1=False)
-            if first is None or second is None:
-                return None
-            first_rows, _, _ = first.result()
-            second_rows, merged, (start_row, start_column) = second
-    except Exception:  # the whole file's parse says what is wrong, in the caller's words
-        return None
-    # The second half starts at its first cell. A row written out of order (below the cut in the first half, or
-    # above it in the second) would overlap the first half, and a second half without column A would need
-    # shifting: the whole file is parsed instead.
-    if start_row < len(first_rows) or start_column != 0:
-        return None
-    width = len(first_rows[0]) if first_rows else 0
-    between = [[""] * width for _ in range(start_row - len(first_rows))]
-    return ParsedHalves(first_rows + between + second_rows, merged)
+        self.failed = sum(i.file_size for i in listed) > MAX_PACKAGE_PARTS_BYTES
+        self.parts: dict[str, bytes] = {}
+        try:
+            self.parts = {} if self.failed else {i.filename: archive.read(i) for i in listed}
+        except Exception:  # a damaged part: calamine's own reading of the whole file says what is wrong
+            self.failed = True
+        self.start = b""  # the sheet's XML up to its <sheetData>, once found
+        self.root = b""  # the sheet's root element, which the first half closes
+        self.first: _PackageWriter | None = None
+        self.second: _PackageWriter | None = None
+        self.written = 0
+        self.first_parsed: Future | None = None
 
+    def checked(self, piece: bytes) -> None:
+        if self.failed:
+            return
+        try:
+            self._write(piece)
+        except Exception:  # e.g. memory for the copies: the whole file is parsed instead
+            self.failed = True
 
-def _half_packages(inflated: Iterator[bytes], size: int, parts: dict[str, bytes], part: str) -> Iterator[io.BytesIO]:
-    """The two workbooks, the first as soon as it is complete. The first half closes its rows with the sheet's
-    root element (its merged cells and other trailing parts are read from the second half, which ends as the
-    sheet does); the second half opens with the sheet's own XML before its rows."""
-    data, head = b"", None
-    for chunk in inflated:  # the head: from the start of the sheet to its <sheetData>
-        data += chunk
-        head = _HEAD.search(data)
-        if head or len(data) > MAX_HEAD_BYTES:
-            break
-    if not head:
-        return
-    first = _PackageWriter(parts, part)
-    first.write(data[: head.end()])
-    written = head.end()
-    rows = chain([data[head.end() :]], inflated)
-    for chunk in rows:
-        middle = size // 2 - written  # where the cut would fall in this piece
-        boundary = _ROW_BOUNDARY.search(chunk, max(middle, 0)) if middle < len(chunk) else None
+    def _write(self, piece: bytes) -> None:
+        if self.second is not None:
+            self.second.write(piece)
+            return
+        if self.first is None:  # the sheet's opening XML may reach over several pieces
+            self.start += piece
+            head = _HEAD.search(self.start)
+            if head is None:
+                self.failed = len(self.start) > MAX_HEAD_BYTES
+                return
+            piece, self.start, self.root = self.start[head.end() :], self.start[: head.end()], head["root"]
+            self.first = _PackageWriter(self.parts, self.part)
+            self.first.write(self.start)
+            self.written = len(self.start)
+        middle = self.size // 2 - self.written  # where in this piece the middle of the sheet falls
+        boundary = _ROW_BOUNDARY.search(piece, max(middle, 0)) if middle < len(piece) else None
         if boundary is None:
-            first.write(chunk)
-            written += len(chunk)
-            continue
-        first.write(chunk[: boundary.end()])
-        first.write(b"</sheetData></" + head["root"] + b">")
-        yield first.close()
-        rest = chunk[boundary.end() :]
-        break
-    else:
-        return
-    second = _PackageWriter(parts, part)
-    second.write(data[: head.end()])
-    second.write(rest)
-    for chunk in rows:
-        second.write(chunk)
-    yield second.close()
+            self.first.write(piece)
+            self.written += len(piece)
+            return
+        self.first.write(piece[: boundary.end()])
+        self.first.write(b"</sheetData></" + self.root + b">")
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-half")
+        self.first_parsed = pool.submit(_parse, self.first.close(), self.sheet_name, from_a1=True)
+        pool.shutdown(wait=False)  # its thread ends with the parse
+        self.second = _PackageWriter(self.parts, self.part)
+        self.second.write(self.start)
+        self.second.write(piece[boundary.end() :])
+
+    def parse(self, sheet_name: str) -> ParsedHalves | None:
+        """The sheet's rows, from both halves; None when the sheet could not be cut, is not `sheet_name` to
+        calamine, or a half fails to parse."""
+        if self.failed or self.second is None or sheet_name != self.sheet_name:
+            return None
+        try:
+            second_rows, merged, (start_row, start_column) = _parse(self.second.close(), sheet_name, from_a1=False)
+            first_rows, _, _ = self.first_parsed.result()
+        except Exception:  # the whole file's parse says what is wrong, in the caller's words
+            return None
+        # The second half starts at its first cell. A row written out of order (below the cut in the first half,
+        # or above it in the second) would overlap the first half, and a second half without column A would need
+        # shifting: the whole file is parsed instead.
+        if start_row < len(first_rows) or start_column != 0:
+            return None
+        width = len(first_rows[0]) if first_rows else 0
+        between = [[""] * width for _ in range(start_row - len(first_rows))]
+        return ParsedHalves(first_rows + between + second_rows, merged)
 
 
 class _PackageWriter:
@@ -136,7 +146,7 @@ class _PackageWriter:
 
 def _parse(package: io.BytesIO, sheet_name: str, from_a1: bool) -> tuple[list[list], list, tuple[int, int]]:
     """(rows, merged ranges, (row, column) of the first cell) of the sheet in a package; the rows from A1, or
-    from the first cell."""
+    from the first cell. The merged ranges come from the second half, which ends as the sheet does."""
     with CalamineWorkbook.from_filelike(package) as workbook:
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = sheet.to_python(skip_empty_area=not from_a1)

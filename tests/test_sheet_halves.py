@@ -20,17 +20,23 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 def read_both_ways(path: Path, monkeypatch) -> tuple[read.RawReturn, read.RawReturn, list[bool]]:
     """(the file read whole, read with every activity sheet counted as large, whether the halves were used)."""
     whole = read_return(path)
-    used: list[bool] = []
-    parse = read._parse_in_halves
+    monkeypatch.setattr(sheet_halves, "MIN_SPLIT_BYTES", 0)
+    used = watch_halves(monkeypatch)
+    return whole, read_return(path), used
 
-    def watched(*args):
-        halves = parse(*args)
+
+def watch_halves(monkeypatch) -> list[bool]:
+    """A list that records, for each sheet read in halves, whether the halves gave its rows."""
+    used: list[bool] = []
+    parse = sheet_halves.SheetHalves.parse
+
+    def watched(self, sheet_name):
+        halves = parse(self, sheet_name)
         used.append(halves is not None)
         return halves
 
-    monkeypatch.setattr(sheet_halves, "MIN_SPLIT_BYTES", 0)
-    monkeypatch.setattr(read, "_parse_in_halves", watched)
-    return whole, read_return(path), used
+    monkeypatch.setattr(sheet_halves.SheetHalves, "parse", watched)
+    return used
 
 
 def same_reading(one: read.RawReturn, other: read.RawReturn) -> None:
@@ -118,8 +124,23 @@ def test_a_sheet_the_halves_cannot_reproduce_is_read_whole(tmp_path, monkeypatch
 
 def test_only_a_large_sheet_is_cut(tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "return.xlsx", activity_rows(50))
-    used: list[bool] = []
-    monkeypatch.setattr(read, "_parse_in_halves", lambda *args: used.append(True))
+    used = watch_halves(monkeypatch)
     read_return(path)
     assert used == []  # a few KiB of sheet: calamine reads it whole
     assert sheet_halves.worth_splitting(sheet_halves.MIN_SPLIT_BYTES) is True
+
+
+def test_a_damaged_styles_part_is_reported_as_the_whole_file_would_be(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "return.xlsx", activity_rows(100))
+    with zipfile.ZipFile(path) as archive:
+        styles = archive.getinfo("xl/styles.xml")
+    data = bytearray(path.read_bytes())
+    name_length, extra_length = int.from_bytes(data[styles.header_offset + 26 : styles.header_offset + 28], "little"), \
+        int.from_bytes(data[styles.header_offset + 28 : styles.header_offset + 30], "little")  # fmt: skip
+    middle = styles.header_offset + 30 + name_length + extra_length + styles.compress_size // 2
+    data[middle] ^= 0xFF
+    path.write_bytes(bytes(data))
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    assert used == []  # calamine refuses the workbook before any sheet is parsed
+    assert [i.code for i in halves.issues] == ["corrupt-file"]
+    assert halves.issues == whole.issues and halves.table is None
