@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -144,3 +145,27 @@ def test_a_damaged_styles_part_is_reported_as_the_whole_file_would_be(tmp_path, 
     assert used == []  # calamine refuses the workbook before any sheet is parsed
     assert [i.code for i in halves.issues] == ["corrupt-file"]
     assert halves.issues == whole.issues and halves.table is None
+
+
+@pytest.mark.parametrize(("far_row", "halves_parsed"), [(5, []), (11_990, [True])], ids=["before the cut", "after it"])
+def test_a_far_cell_is_refused_before_calamine_lays_it_out(tmp_path, monkeypatch, far_row, halves_parsed):
+    """A cell at XFD1048576 would make calamine lay out 17 billion cells. It is refused wherever the scan meets it:
+    before the cut nothing is parsed; after it, only the first half, all of which the scan had already checked."""
+    rows = [header_xml(), *(row_xml(n) for n in range(2, 12_000))]  # about 3 MiB: the scan reads it in pieces
+    rows[far_row] = rows[far_row].replace("</row>", '<c r="XFD1048576"><v>1</v></c></row>')
+    path = with_sheet_xml(write_xlsx(tmp_path / "return.xlsx"), "".join(rows))
+    parsed: list[bool] = []  # from_a1 of each half parsed: True for the first
+    parse = sheet_halves._parse
+
+    def watched_parse(*args, **kwargs):
+        parsed.append(kwargs["from_a1"])
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(sheet_halves, "_parse", watched_parse)
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    for thread in threading.enumerate():  # a first half's parse runs on its own thread
+        if thread.name.startswith("first-half"):
+            thread.join()
+    assert parsed == halves_parsed and used == []
+    assert [i.code for i in halves.issues] == ["file-too-large"] and halves.table is None
+    assert halves.issues == whole.issues
