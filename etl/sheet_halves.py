@@ -56,10 +56,11 @@ class SheetHalves:
         listed = [i for i in archive.infolist() if _PACKAGE_PARTS.match(i.filename)]
         self.failed = sum(i.file_size for i in listed) > MAX_PACKAGE_PARTS_BYTES
         self.parts: dict[str, bytes] = {}
-        try:
-            self.parts = {} if self.failed else {i.filename: archive.read(i) for i in listed}
-        except Exception:  # a damaged part: calamine's own reading of the whole file says what is wrong
-            self.failed = True
+        if not self.failed:
+            try:
+                self.parts = {i.filename: archive.read(i) for i in listed}
+            except Exception:  # a damaged part: calamine's own reading of the whole file says what is wrong
+                self.failed = True
         self.start = b""  # the sheet's XML up to its <sheetData>, once found
         self.root = b""  # the sheet's root element, which the first half closes
         self.first: _PackageWriter | None = None

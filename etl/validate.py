@@ -466,8 +466,7 @@ def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list,
     pieces = joined.split(";")
     resolved = {}
     for piece in set(pieces):
-        typed = piece.strip()
-        found = lookup.resolve(normalise_measure_id(typed)) if typed else None
+        _, _, found = _resolve_piece(piece, lookup)
         if found is None:  # a blank cell or piece, or an unknown id
             return None
         resolved[piece] = found
@@ -477,6 +476,14 @@ def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list,
     if len(set(zip(activities, measures, strict=True))) < len(measures):  # named twice in a cell: merge cell by cell
         return None
     return activities, measures, list(map(itemgetter(1), links))
+
+
+def _resolve_piece(piece: str, lookup: MeasureLookup) -> tuple[str, str, tuple[str, str | None] | None]:
+    """(the id as typed, normalised by the catalogue's one function, (measure, sub-item) or None when unknown or
+    blank) for one piece of a measure cell."""
+    typed = piece.strip()
+    measure_id = normalise_measure_id(typed) if typed else ""
+    return typed, measure_id, lookup.resolve(measure_id) if typed else None
 
 
 def _blank_or_empty(value: object) -> bool:
@@ -510,9 +517,7 @@ def _parse_measures(
     for part in parts:
         known = part_memo.get(part)
         if known is None:
-            typed = part.strip()
-            measure_id = normalise_measure_id(typed) if typed else ""
-            resolved = lookup.resolve(measure_id) if typed else None
+            typed, measure_id, resolved = _resolve_piece(part, lookup)
             known = part_memo[part] = (1, resolved) if resolved else ((2, (typed, measure_id)) if typed else (0, None))
             if resolved and resolved[1] is None:
                 plain[part] = resolved
