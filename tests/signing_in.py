@@ -26,9 +26,11 @@ def add_test_users(warehouse_file: Path) -> None:
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
-    """Sign in through the real login form and wait until the dashboard takes over."""
+    """Sign in through the real login form and wait until the dashboard's page has loaded."""
     page.goto(f"{base_url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    with page.expect_navigation(url=re.compile(r"^(?!.*/login)"), wait_until="commit"):
+    # Wait for "load", not "commit": Chromium can drop a close that races a navigation's commit
+    # (crbug.com/536385539), and page.close() or context.close() then waits forever.
+    with page.expect_navigation(url=re.compile(r"^(?!.*/login)"), wait_until="load"):
         page.click("#login-form button[type=submit]")
