@@ -44,7 +44,8 @@ class Session:
 
     def __init__(self, base_url: str, username: str):
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         form = self.get("/login").decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
         fields = {"username": username, "password": PASSWORD, "csrf_token": token, "next": "/login"}
@@ -57,9 +58,13 @@ class Session:
         request = urllib.request.Request(
             f"{self.base_url}/_dash-update-component",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+            # As Dash's renderer does: the session's token from its cookie, as a header.
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.cookie("_csrf_token")},
         )
         return json.loads(self._open(request))
+
+    def cookie(self, name: str) -> str:
+        return next((cookie.value for cookie in self.cookies if cookie.name == name), "")
 
     def _open(self, request: urllib.request.Request) -> bytes:
         try:
