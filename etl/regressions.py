@@ -10,7 +10,8 @@ from etl.issue_codes import REGRESSION_CODES, Issue, RecordChange, make_issue
 
 # The record a new return for (country, year) is held against, one row per activity: the current version of the
 # same return for every activity it lists, and, for an activity it does not list, the latest earlier year's
-# current return that does. reporting_year is NULL for the same return's version.
+# current return that does. reporting_year is NULL for the same return's version. An activity's links are compared
+# as sets of ids (several sub-items of one measure share one link row, joined by ';').
 _REGRESSIONS = """
 WITH same_return AS (
     SELECT activity_id, status, submission_id, NULL::INTEGER AS reporting_year
@@ -32,8 +33,8 @@ record AS (
 ),
 record_links AS (
     SELECT r.activity_id,
-        string_agg(DISTINCT coalesce(m.sub_item, m.measure_id), '; ' ORDER BY coalesce(m.sub_item, m.measure_id))
-            AS measures
+        array_to_string(list_sort(list_distinct(flatten(list(string_split(coalesce(m.sub_item, m.measure_id), ';'))))),
+            '; ') AS measures
     FROM record r
     JOIN activity_measures m ON m.submission_id = r.submission_id AND m.activity_id = r.activity_id
     GROUP BY r.activity_id
@@ -43,7 +44,8 @@ incoming AS (
 ),
 incoming_links AS (
     SELECT activity_id,
-        string_agg(DISTINCT coalesce(sub_item, measure_id), '; ' ORDER BY coalesce(sub_item, measure_id)) AS measures
+        array_to_string(list_sort(list_distinct(flatten(list(string_split(coalesce(sub_item, measure_id), ';'))))),
+            '; ') AS measures
     FROM ({measures})
     GROUP BY activity_id
 )

@@ -208,7 +208,9 @@ class Prefill:
 _PREFILL_COLUMNS = """
     SELECT a.activity_id, a.title, a.status, a.start_date, a.end_date, a.lead_agency, a.partners,
            a.funding_source, a.budget_usd, a.description, a.source_row,
-           string_agg(coalesce(m.sub_item, m.measure_id), '; ' ORDER BY m.measure_id, m.sub_item) AS measure_ids
+           -- several sub-items of one measure share its link row, joined by ';'
+           string_agg(replace(coalesce(m.sub_item, m.measure_id), ';', '; '), '; ' ORDER BY m.measure_id)
+               AS measure_ids
     FROM activities a
     LEFT JOIN activity_measures m ON m.submission_id = a.submission_id AND m.activity_id = a.activity_id
     WHERE a.submission_id = $submission {unfinished}

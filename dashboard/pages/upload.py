@@ -63,8 +63,9 @@ def layout(**_query):
                     [
                         html.H5("1. Download the template", className="card-title"),
                         html.P(
-                            "The template lists the measures and, for a country that reported before, starts "
-                            "with its activities that were not yet completed or cancelled.",
+                            "The template lists the measures and starts from what the monitor holds: for a year "
+                            "already reported, every activity of its current version (to correct it); otherwise the "
+                            "activities of the latest earlier return that were not yet completed or cancelled.",
                             className="small text-muted",
                         ),
                         dbc.Row(
