@@ -67,8 +67,8 @@ def test_every_command_has_help_with_an_example(command):
 
 @pytest.mark.parametrize("output_format", ["table", "csv", "json"])
 def test_catalogue_into_a_pipe_that_closes_early_ends_quietly(warehouse_file, output_format):
-    # `aptmon catalogue | head -1`: head reads one line and goes; the command stops without a word on stderr.
-    reader = subprocess.Popen(["head", "-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    # `aptmon catalogue | head -3`: head reads three lines and goes; the command stops without a word on stderr.
+    reader = subprocess.Popen(["head", "-3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     writer = subprocess.run(
         [APTMON, "catalogue", "--format", output_format, "--warehouse", str(warehouse_file)],
         stdout=reader.stdin,
@@ -77,9 +77,9 @@ def test_catalogue_into_a_pipe_that_closes_early_ends_quietly(warehouse_file, ou
         timeout=120,
     )
     reader.stdin.close()
-    first_line = reader.stdout.read().decode()
+    first_lines = reader.stdout.read().decode()
     reader.wait(timeout=30)
-    assert first_line.strip() != ""
+    assert first_lines.strip() != ""
     assert writer.stderr == ""
     assert writer.returncode in (0, 1)
 
