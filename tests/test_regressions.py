@@ -152,7 +152,7 @@ def test_the_prefill_starts_from_the_years_current_version_and_says_so(tmp_path,
 
     # A year without a version starts from the latest earlier return's unfinished activities.
     result = aptmon(*command, warehouse_file=warehouse_file)
-    assert "1 activities carried forward from the unfinished activities of the 2016 return" in result.stdout
+    assert "1 activity carried forward from the unfinished activities of the 2016 return" in result.stdout
     assert [r[0] for r in load_workbook(out)["Activities"].iter_rows(min_row=2, max_row=3, values_only=True)] == [
         "KHM-000", None]  # fmt: skip
 
