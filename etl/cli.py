@@ -15,6 +15,7 @@ import click
 
 from etl.catalogue import CatalogueError
 from etl.gc_pause import cycle_collection_paused
+from etl.wording import plural
 
 if TYPE_CHECKING:
     from etl.read import RawReturn
@@ -46,6 +47,8 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            _reader_went_away()
         except Exception as exc:
             # Imported here, like every heavy module, so that a command starts without loading DuckDB.
             from etl.warehouse import WarehouseError
@@ -55,6 +58,14 @@ def friendly_errors(command):
             raise
 
     return wrapper
+
+
+def _reader_went_away() -> None:
+    """The command reading our output stopped early (`aptmon catalogue | head`): end quietly, as a Unix filter
+    does. Standard output goes to /dev/null first, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -91,7 +102,7 @@ def init(force: bool, warehouse_file: str | None):
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
     click.echo(
         f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
-        f"({result['measures']} measures, {result['sub_items']} sub-items)."
+        f"({plural(result['measures'], 'measure')}, {plural(result['sub_items'], 'sub-item')})."
     )
 
 
@@ -305,8 +316,10 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
     if not db.exists():
         raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
     os.environ["APTMON_WAREHOUSE"] = str(db.resolve())
+    os.environ["APTMON_SERVE_URL"] = f"http://{host}:{port}"
     args = [
         sys.executable, "-m", "gunicorn",
+        "--config", "python:dashboard.gunicorn_hooks",
         "--workers", str(workers),
         "--bind", f"{host}:{port}",
         "--timeout", "120",
@@ -325,16 +338,26 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write feedback workbooks here.")
 @click.option("--received-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Arrival date (admin).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result object per file (one per line).")
+@click.option(
+    "--confirm-changes",
+    is_flag=True,
+    help="Load a return even though it undoes part of the record (activities back from completed, removed, "
+    "or linked to other measures); without it such a return is held.",
+)
 @warehouse_option
 @friendly_errors
-def ingest(files, country, year, dry_run, report_dir, received_on, as_json, warehouse_file):
-    """Check country returns and load the accepted ones; exit 1 when any is rejected.
+def ingest(files, country, year, dry_run, report_dir, received_on, as_json, confirm_changes, warehouse_file):
+    """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
+
+    A return that would undo part of the country's record is held: nothing is loaded and the changes are
+    listed; check them, then run the command again with --confirm-changes to load it.
 
     \b
     Example:
         aptmon ingest --dry-run KHM-2015.xlsx
         aptmon ingest returns/*.xlsx --report-dir feedback/
         aptmon ingest activities.csv --country KHM --year 2015 --json
+        aptmon ingest KHM-2017-v2.xlsx --confirm-changes
     """
     from etl.countries import country_code
 
@@ -347,6 +370,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         dry_run=dry_run,
         received_on=received_on.date() if received_on else None,
         report_dir=report_dir,
+        confirm_changes=confirm_changes,
     )
     with cycle_collection_paused():  # for the read-ahead thread as well (see etl.gc_pause)
         reads = _read_ahead(files)  # the first file is being read while etl.ingest and the catalogue load
@@ -363,7 +387,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     else:
         _print_ingest_summary(results)
-    if any(r.status == "rejected" for r in results):
+    if any(r.status in ("rejected", "held") for r in results):
         sys.exit(1)
 
 
@@ -396,12 +420,14 @@ def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
 
 
 def _print_ingest_summary(results, issues_shown: int = 25) -> None:
+    from etl import regressions
+
     click.echo(
         f"{'file':<36} {'country':<7} {'year':<5} {'status':<20} "
         f"{'version':>7} {'activities':>10} {'errors':>6} {'warnings':>8}"
     )
     for r in results:
-        colour = {"accepted": "green", "rejected": "red"}.get(r.status)
+        colour = {"accepted": "green", "rejected": "red", "held": "yellow"}.get(r.status)
         click.echo(
             f"{textwrap.shorten(r.file, 36):<36} {r.country or '-':<7} {r.year or '-'!s:<5} "
             + click.style(f"{r.status + (' (dry run)' if r.dry_run else ''):<20}", fg=colour)
@@ -409,10 +435,17 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
         )
     for r in results:
         changes = r.changes or {}
-        if changes.get("previous_version") and r.status == "accepted":
+        if changes.get("previous_version") and r.status in ("accepted", "held"):
             click.echo(
                 f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added'])} added, "
                 f"{len(changes['removed'])} removed, {len(changes['status_changed'])} changed status"
+            )
+        if r.status == "held":
+            click.echo(
+                f"\n{r.file}: held, nothing loaded: it would undo part of the record "
+                f"({regressions.summary(r.issues)}). Check the changes listed below; if they are right, run "
+                "the command again with --confirm-changes to load it as version "
+                f"{r.version}."
             )
         if r.issues:
             click.echo(f"\n{r.file}:")
@@ -430,7 +463,11 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
 @cli.command()
 @click.option("--country", required=True, help="ISO3 code or name of the reporting country, e.g. KHM.")
 @click.option("--year", required=True, type=int, help="Reporting year, 2013-2017.")
-@click.option("--prefill", is_flag=True, help="Start with the unfinished activities of the latest earlier return.")
+@click.option(
+    "--prefill",
+    is_flag=True,
+    help="Start from the year's current version, else the latest earlier return's unfinished activities.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
 @friendly_errors
@@ -453,9 +490,18 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
-    activities = prefill_activities(warehouse_file, iso3, year) if prefill else None
-    path = write_template(output, iso3, year, template_catalogue(warehouse_file), activities)
-    carried = f" with {len(activities)} activities carried forward" if prefill else ""
+    filled = prefill_activities(warehouse_file, iso3, year) if prefill else None
+    path = write_template(
+        output,
+        iso3,
+        year,
+        template_catalogue(warehouse_file),
+        filled.activities if filled else None,
+        prefilled_from=filled.source if filled else "",
+    )
+    carried = f" with {plural(len(filled), 'activity')} carried forward" if prefill else ""
+    if filled and filled.source:
+        carried += f" from {filled.source}"
     click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
 
 
@@ -479,9 +525,15 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
         click.echo("The warehouse already has submissions; no demo data added.")
         return
     click.echo(
-        f"Synthetic demo data: {summary.files} returns written to {summary.folder} and ingested "
+        f"Synthetic demo data: {plural(summary.files, 'return')} written to {summary.folder} and ingested "
         f"({summary.accepted} accepted, {summary.rejected} rejected, {summary.unchanged} unchanged)."
     )
+    for result in summary.results:
+        if result.status == "rejected":
+            click.echo(
+                f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
+                "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
+            )
 
 
 @cli.command()
@@ -549,6 +601,8 @@ def main() -> None:
         cli.main(standalone_mode=True)
     except SystemExit:
         raise
+    except BrokenPipeError:
+        _reader_went_away()
     except Exception as exc:  # a bug, not a user error: say so in one line
         if os.environ.get("APTMON_DEBUG"):
             raise
