@@ -20,7 +20,6 @@ from dashboard.roles import (  # the pages' and downloads' role checks, kept imp
     VIEWER,
     check_country,
     check_role,
-    may_read_submissions_of,
     may_see_page,
     require_role,
 )
@@ -39,7 +38,7 @@ SESSION_LIFETIME = sessions.ABSOLUTE_LIFETIME
 __all__ = [
     "ADMIN", "ANALYST", "EVALUATOR", "VIEWER", "EVERYONE", "UPLOADERS", "EXPORTERS", "SUBMISSION_READERS",
     "SignedInUser", "init_app", "require_role", "check_role", "check_country", "signed_in_user", "may_see_page",
-    "may_read_submissions_of", "csrf_token", "secret_key", "login", "logout", "user_menu",
+    "csrf_token", "secret_key", "login", "logout", "user_menu",
 ]  # fmt: skip
 
 

@@ -18,7 +18,6 @@ SUBMISSION_READERS: tuple[str, ...] = (ANALYST, ADMIN)
 __all__ = [
     "ADMIN", "ANALYST", "EVALUATOR", "VIEWER", "EVERYONE", "UPLOADERS", "EXPORTERS", "SUBMISSION_READERS",
     "SignedInUser", "require_role", "check_role", "check_country", "signed_in_user", "may_see_page",
-    "may_read_submissions_of",
 ]  # fmt: skip
 
 
@@ -36,11 +35,6 @@ def check_country(user: SignedInUser, country: str | None) -> None:
     """Abort 403 when an analyst asks for another country than their own."""
     if not user.may_see_country(country):
         flask.abort(403)
-
-
-def may_read_submissions_of(user: SignedInUser | None, country: str | None) -> bool:
-    """Whether the user may read one country's uploads as received (files, cell values): as the submissions log."""
-    return user is not None and user.role in SUBMISSION_READERS and user.may_see_country(country)
 
 
 def require_role(*roles: str) -> Callable:
