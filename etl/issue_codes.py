@@ -14,6 +14,8 @@ class IssueCode:
     severity: str
     template: str  # str.format fields: the value found and the code's own details
     description: str
+    # Details a caller may leave out: the words of a return, which the schedule's reader replaces (etl.table_layout).
+    defaults: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +97,7 @@ _CODES: tuple[IssueCode, ...] = (
         ERROR,
         "The file has no data; {template} and re-upload.",
         "The workbook or CSV holds no cell values at all.",
+        {"template": "fill in the return template (aptmon template)"},
     ),
     IssueCode(
         "missing-sheet",
@@ -335,7 +338,7 @@ def make_issue(
     """Build the issue record for `code`, filling its message template."""
     spec = ISSUE_CODES[code]
     shown = None if value is None else shown_value(value)
-    message = spec.template.format(row=row, column=column, value=shown, **details)
+    message = spec.template.format(row=row, column=column, value=shown, **(spec.defaults | details))
     return Issue(spec.severity, code, sheet, row, column, shown, message, column_index)
 
 
