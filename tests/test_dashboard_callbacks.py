@@ -124,8 +124,12 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     together = figure.data[2]
     assert withheld.text[pillar5][-1] == "insufficient<br>data" and math.isnan(together.z[pillar5][-1])
     assert (together.zmin, together.zmax, together.showscale) == (0, 1, False)
-    highest = view(example_warehouse, "SELECT max(coverage_rate) AS top FROM metrics_pillar_country WHERE "
-                   "as_of_year = 2015 AND country <> 'ALL' AND progress_status <> 'insufficient data'", [])["top"]  # fmt: skip
+    highest = view(
+        example_warehouse,
+        "SELECT max(coverage_rate) AS top FROM metrics_pillar_country WHERE as_of_year = 2015 AND country <> 'ALL' "
+        "AND progress_status <> 'insufficient data'",
+        [],
+    )["top"]
     assert rates.zmin == 0 and rates.zmax == pytest.approx(math.ceil(highest * 10) / 10)
 
 
