@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import dash
+import pandas as pd
 import pytest
 from dash import no_update
 from factories import add_return
@@ -109,7 +110,9 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     rates, withheld = figure.data[1], figure.data[0]
     columns = list(rates.x[1])
     rows = list(rates.y)
-    khm, jpn, pillar5 = columns.index("KHM"), columns.index("JPN"), rows.index("V Connectivity")
+    # Columns carry the countries' names (wrapped onto two lines where long), the all-countries column last.
+    assert columns[0] == "Brunei<br>Darussalam" and columns[-1] == "All 13<br>countries"
+    khm, jpn, pillar5 = columns.index("Cambodia"), columns.index("Japan"), rows.index("V Connectivity")
     assert rates.z[pillar5][khm] == pytest.approx(0.5)
     assert rates.text[pillar5][khm] == "50%"
     assert math.isnan(rates.z[pillar5][jpn])  # not 0: JPN sent 1 of 3 returns
@@ -117,13 +120,25 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     assert list(rates.x[0]).count("ASEAN") == 10 and list(rates.x[0]).count("Plus Three") == 3
     completion = page("heatmap").update_heatmap("2014", "completion", "pillars", "ALL").data[1]
     assert completion.z[pillar5][khm] == pytest.approx(2 / 6)
+    # The all-countries column is drawn apart, on its own scale; the countries' scale ends at their highest rate.
+    # (Here 3 of 39 returns: the 13 together are withheld too; the demo data's browser test reads their rates.)
+    together = figure.data[2]
+    assert withheld.text[pillar5][-1] == "insufficient<br>data" and math.isnan(together.z[pillar5][-1])
+    assert (together.zmin, together.zmax, together.showscale) == (0, 1, False)
+    highest = view(
+        example_warehouse,
+        "SELECT max(coverage_rate) AS top FROM metrics_pillar_country WHERE as_of_year = 2015 AND country <> 'ALL' "
+        "AND progress_status <> 'insufficient data'",
+        [],
+    )["top"]
+    assert rates.zmin == 0 and rates.zmax == pytest.approx(math.ceil(highest * 10) / 10)
 
 
 def test_heatmap_sections_of_one_pillar(example_warehouse):
     figure = page("heatmap").update_heatmap("2015", "coverage", "sections", "5")
     rates = figure.data[1]
     assert list(rates.y) == ["5.0 Measures directly under pillar V"]
-    assert rates.z[0][list(rates.x[1]).index("KHM")] == pytest.approx(0.5)
+    assert rates.z[0][list(rates.x[1]).index("Cambodia")] == pytest.approx(0.5)
 
 
 def test_measures_table_search_and_treemap(example_warehouse):
@@ -146,6 +161,24 @@ def test_measures_table_search_and_treemap(example_warehouse):
     assert treemap.marker.colors[ids.index("5.2")] == PROGRESS_COLOURS["completed"]
     assert treemap.marker.colors[ids.index("5.6")] == PROGRESS_COLOURS["not covered"]
     assert set(ids) == {"P5", "S5.0", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6"}
+    # Pillars and sections first; a section's tile says, and its hover details, the scope's counts from the view.
+    assert treemap.maxdepth == 2
+    section = view(example_warehouse, "SELECT * FROM metrics_section_country WHERE as_of_year = 2015 "
+                   "AND country = 'KHM' AND section_id = '5.0'", [])  # fmt: skip
+    assert treemap.text[ids.index("S5.0")] == f"{section['measures_completed']} of 6 completed"
+    assert (
+        f"6 measures: {section['measures_covered']} covered, {section['measures_completed']} completed"
+        in treemap.hovertext[ids.index("S5.0")]
+    )
+    assert "6 measures: " in treemap.hovertext[ids.index("P5")]
+    # Every section's tile is the same size, however few its measures, which share it; a pillar of one or two
+    # sections (V, with its one group of direct measures) has the room of three.
+    tree = measures.update_treemap("2015", "ALL", "ALL", "ALL").data[0]
+    tree_ids = list(tree.ids)
+    size = tree.values[tree_ids.index("S1.1")]
+    assert {tree.values[tree_ids.index(i)] for i in tree_ids if i.startswith(("S1.", "S2.", "S4."))} == {size}
+    assert tree.values[tree_ids.index("S5.0")] == pytest.approx(3 * size)
+    assert tree.values[tree_ids.index("5.2")] == pytest.approx(3 * size / 6)
 
 
 def test_clicking_a_measure_tile_opens_it(example_warehouse):
@@ -167,8 +200,10 @@ def test_measure_page_lists_activities_with_history_and_provenance(example_wareh
         "Activities",
         3,
     )
+    # Two countries have activities under 5.2: the chart shows those two, by name.
     completed = trace(figure, "Completed")
-    assert dict(zip(completed.x, completed.y, strict=True))["KHM"] == 1
+    assert dict(zip(completed.x, completed.y, strict=True)) == {"Cambodia": 1, "Japan": 0}
+    assert "the 2 countries with activities" in figure.layout.title.text
 
 
 def test_measure_page_names_sub_items_and_unknown_ids(example_warehouse):
@@ -283,3 +318,66 @@ def test_country_record_gives_every_return_its_due_date_and_says_not_yet_due(exa
     reporting_2017, _ = page("country").update_country("2017", "KHM")
     later = {r["reporting_year"]: r["return_state"] for r in _table_rows(reporting_2017, "country-returns-table")}
     assert (later[2016], later[2017]) == ("missing", "not yet due")
+
+
+def _links(component) -> dict[str, str]:
+    """The href of each link with an id inside a component tree."""
+    found = {}
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            found |= _links(child)
+        return found
+    if component is None or isinstance(component, (str, int, float)):
+        return found
+    if getattr(component, "href", None) and getattr(component, "id", None):
+        found[component.id] = component.href
+    return found | _links(getattr(component, "children", None))
+
+
+def test_measure_breadcrumb_links_its_pillar_and_section(example_warehouse):
+    layout = page("measure").layout(measure_id="2.7.10")
+    links = _links(layout)
+    assert links["measure-pillar-link"] == "/measures?pillar=2"
+    assert links["measure-section-link"] == "/measures?pillar=2&section=2.7"
+    assert "2.7 Enhancing Energy Cooperation" in texts(layout)
+    # The section link opens the measures page on that section alone.
+    measures = page("measures")
+    rows = measures.update_table("2015", "ALL", "2", None, "2.7")
+    assert rows and {r["section_id"] for r in rows} == {"2.7"}
+    tiles = measures.update_treemap("2015", "ALL", "2", "2.7").data[0].ids
+    assert "S2.7" in tiles and all(i.startswith(("P2", "S2.7", "2.7.")) for i in tiles)
+    # Another pillar's section falls back to all sections of the new pillar.
+    options, value = measures.narrow_sections("5", "2.7")
+    assert value == "ALL" and [o["value"] for o in options] == ["ALL", "5.0"]
+
+
+def test_measure_chart_of_many_countries_shows_all_13_by_code():
+    from dashboard.components.measure import measure_countries_figure
+
+    countries = data.countries()
+    by_country = pd.DataFrame(
+        {"country": countries.iso3, "activities_total": [1] * 7 + [0] * 6, "activities_implemented": 1}
+    ).assign(activities_completed=0)
+    figure = measure_countries_figure(by_country, countries, "Activities under 1.1.1 by country, end 2017")
+    assert list(trace(figure, "Completed").x) == list(countries.iso3)
+    assert list(trace(figure, "Completed").customdata) == list(countries.name)
+    nobody = measure_countries_figure(by_country.assign(activities_total=0), countries, "Activities under 1.1.1")
+    assert "No country has an activity" in nobody.layout.annotations[0].text
+
+
+def test_status_history_names_the_years_of_the_returns_behind_each_status(tmp_path):
+    path = tmp_path / "history.duckdb"
+    warehouse.initialise(path)
+    for year, status in ((2013, "planned"), (2014, "ongoing"), (2015, "ongoing"), (2017, "ongoing")):
+        add_return(path, "LAO", year, [("L1", status, ["5.1"])])
+    with warehouse.read_connection(path) as con:
+        listed = con.execute(
+            "SELECT status_history, last_reported_year, file_name FROM activity_listing(2017, 'LAO', NULL, 10)"
+        ).fetchall()
+        by_measure = con.execute(
+            "SELECT status_history FROM activity_listing(2016, NULL, '5.1', 10) UNION ALL "
+            "SELECT status_history FROM measure_activity_listing(2016, '5.1', 10, links := 'measure_link_spans')"
+        ).fetchall()
+    # No return for 2016: the years say so, and the last of them is the return the file is.
+    assert listed == [("2013 planned → 2014, 2015, 2017 ongoing", 2017, "LAO-2017-v1.xlsx")]
+    assert by_measure == [("2013 planned → 2014–2015 ongoing",)] * 2
