@@ -49,7 +49,7 @@ def test_analyst_fixes_a_rejected_return_and_the_chart_changes(live_app, signed_
     result = page.locator(".upload-result").first
     result.wait_for(timeout=30000)
     assert result.locator(".upload-status").inner_text() == "rejected"
-    result.locator(".dash-cell").first.wait_for(timeout=15000)  # the issues table renders after its script loads
+    result.locator(".ag-cell").first.wait_for(timeout=15000)  # the issues grid renders after its script loads
     assert '"9.9.9" is not a measure' in result.inner_text()
     assert page.locator(".upload-submit").count() == 0
 

@@ -347,7 +347,7 @@ def _body(result, staged: uploads.StagedUpload) -> list:
         )
         parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
     if result.issues:
-        parts.append(issues_table([issue.to_dict() for issue in result.issues]))
+        parts.append(issues_table(f"upload-issues-{staged.token}", [issue.to_dict() for issue in result.issues]))
     return parts
 
 
