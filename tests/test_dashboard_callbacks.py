@@ -258,3 +258,27 @@ def test_a_capped_listing_says_so():
 
     assert listing_note(500, 500, "activities") == "Showing the first 500 activities; `aptmon export` writes them all."
     assert listing_note(12, 500, "activities") is None
+
+
+def _table_rows(component, table_id: str) -> list[dict]:
+    """The rows of the table with that id inside a component tree (DataTable `data` or AG Grid `rowData`)."""
+    if isinstance(component, (list, tuple)):
+        return next((rows for c in component if (rows := _table_rows(c, table_id)) is not None), None)
+    if component is None or isinstance(component, (str, int, float)):
+        return None
+    if getattr(component, "id", None) == table_id:
+        return getattr(component, "rowData", None) or getattr(component, "data", None)
+    return _table_rows(getattr(component, "children", None), table_id)
+
+
+def test_country_record_gives_every_return_its_due_date_and_says_not_yet_due(example_warehouse):
+    reporting, _ = page("country").update_country("2016", "KHM")
+    rows = {r["reporting_year"]: r for r in _table_rows(reporting, "country-returns-table")}
+    # Nothing came for 2013: missing, and its due date is shown all the same.
+    assert (rows[2013]["return_state"], rows[2013]["deadline"]) == ("missing", "2014-03-31")
+    assert (rows[2015]["return_state"], rows[2015]["deadline"]) == ("late", "2016-03-31")
+    # As of the end of 2016 the 2016 return is due only on 31 March 2017.
+    assert (rows[2016]["return_state"], rows[2016]["deadline"]) == ("not yet due", "2017-03-31")
+    reporting_2017, _ = page("country").update_country("2017", "KHM")
+    later = {r["reporting_year"]: r["return_state"] for r in _table_rows(reporting_2017, "country-returns-table")}
+    assert (later[2016], later[2017]) == ("missing", "not yet due")

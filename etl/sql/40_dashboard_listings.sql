@@ -26,7 +26,8 @@ SELECT
     coalesce(u.rejected_uploads, 0) AS rejected_uploads,
     r.first_received_on,
     u.last_upload_on,
-    r.deadline,
+    -- Every return has its deadline, received or not: a missing return says by when it was due.
+    make_date(g.reporting_year + 1, st.deadline_month, st.deadline_day) AS deadline,
     CASE
         WHEN r.on_time THEN 'on time'
         WHEN r.current_submission_id IS NOT NULL THEN 'late'
@@ -34,8 +35,22 @@ SELECT
         ELSE 'missing'
     END AS return_state
 FROM grid g
+CROSS JOIN metric_settings st
 LEFT JOIN received_returns r USING (plan_id, country, reporting_year)
 LEFT JOIN uploads u USING (plan_id, country, reporting_year);
+
+-- return_status as seen at the end of an as-of year: the returns for reporting years up to it, where one with
+-- nothing accepted whose deadline falls after that date is 'not yet due' rather than 'missing' (the return for
+-- the as-of year itself is due in March of the year after).
+CREATE OR REPLACE MACRO return_status_as_of(as_of) AS TABLE
+SELECT * REPLACE (
+    CASE
+        WHEN return_state = 'missing' AND deadline > make_date(as_of, 12, 31) THEN 'not yet due'
+        ELSE return_state
+    END AS return_state
+)
+FROM return_status
+WHERE reporting_year <= as_of;
 
 -- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
