@@ -256,7 +256,7 @@ def grid_count(page, listing: str, text: str) -> None:
     page.wait_for_function(
         "([listing, text]) => (document.querySelector(`#${listing} .grid-count`) || {}).innerText === text",
         arg=[listing, text],
-        timeout=15000,
+        timeout=30000,
     )
 
 
