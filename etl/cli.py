@@ -292,16 +292,26 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write feedback workbooks here.")
 @click.option("--received-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Arrival date (admin).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result object per file (one per line).")
+@click.option(
+    "--confirm-changes",
+    is_flag=True,
+    help="Load a return even though it undoes part of the record (activities back from completed, removed, "
+    "or linked to other measures); without it such a return is held.",
+)
 @warehouse_option
 @friendly_errors
-def ingest(files, country, year, dry_run, report_dir, received_on, as_json, warehouse_file):
-    """Check country returns and load the accepted ones; exit 1 when any is rejected.
+def ingest(files, country, year, dry_run, report_dir, received_on, as_json, confirm_changes, warehouse_file):
+    """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
+
+    A return that would undo part of the country's record is held: nothing is loaded and the changes are
+    listed; check them, then run the command again with --confirm-changes to load it.
 
     \b
     Example:
         aptmon ingest --dry-run KHM-2015.xlsx
         aptmon ingest returns/*.xlsx --report-dir feedback/
         aptmon ingest activities.csv --country KHM --year 2015 --json
+        aptmon ingest KHM-2017-v2.xlsx --confirm-changes
     """
     from etl.countries import country_code
 
@@ -314,6 +324,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         dry_run=dry_run,
         received_on=received_on.date() if received_on else None,
         report_dir=report_dir,
+        confirm_changes=confirm_changes,
     )
     with cycle_collection_paused():  # for the read-ahead thread as well (see etl.gc_pause)
         reads = _read_ahead(files)  # the first file is being read while etl.ingest and the catalogue load
@@ -330,7 +341,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     else:
         _print_ingest_summary(results)
-    if any(r.status == "rejected" for r in results):
+    if any(r.status in ("rejected", "held") for r in results):
         sys.exit(1)
 
 
@@ -363,12 +374,14 @@ def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
 
 
 def _print_ingest_summary(results, issues_shown: int = 25) -> None:
+    from etl import regressions
+
     click.echo(
         f"{'file':<36} {'country':<7} {'year':<5} {'status':<20} "
         f"{'version':>7} {'activities':>10} {'errors':>6} {'warnings':>8}"
     )
     for r in results:
-        colour = {"accepted": "green", "rejected": "red"}.get(r.status)
+        colour = {"accepted": "green", "rejected": "red", "held": "yellow"}.get(r.status)
         click.echo(
             f"{textwrap.shorten(r.file, 36):<36} {r.country or '-':<7} {r.year or '-'!s:<5} "
             + click.style(f"{r.status + (' (dry run)' if r.dry_run else ''):<20}", fg=colour)
@@ -376,10 +389,17 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
         )
     for r in results:
         changes = r.changes or {}
-        if changes.get("previous_version") and r.status == "accepted":
+        if changes.get("previous_version") and r.status in ("accepted", "held"):
             click.echo(
                 f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added'])} added, "
                 f"{len(changes['removed'])} removed, {len(changes['status_changed'])} changed status"
+            )
+        if r.status == "held":
+            click.echo(
+                f"\n{r.file}: held, nothing loaded: it would undo part of the record "
+                f"({regressions.summary(r.issues)}). Check the changes listed below; if they are right, run "
+                "the command again with --confirm-changes to load it as version "
+                f"{r.version}."
             )
         if r.issues:
             click.echo(f"\n{r.file}:")
@@ -397,7 +417,11 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
 @cli.command()
 @click.option("--country", required=True, help="ISO3 code or name of the reporting country, e.g. KHM.")
 @click.option("--year", required=True, type=int, help="Reporting year, 2013-2017.")
-@click.option("--prefill", is_flag=True, help="Start with the unfinished activities of the latest earlier return.")
+@click.option(
+    "--prefill",
+    is_flag=True,
+    help="Start from the year's current version, else the latest earlier return's unfinished activities.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
 @friendly_errors
@@ -420,9 +444,18 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
-    activities = prefill_activities(warehouse_file, iso3, year) if prefill else None
-    path = write_template(output, iso3, year, template_catalogue(warehouse_file), activities)
-    carried = f" with {plural(len(activities), 'activity')} carried forward" if prefill else ""
+    filled = prefill_activities(warehouse_file, iso3, year) if prefill else None
+    path = write_template(
+        output,
+        iso3,
+        year,
+        template_catalogue(warehouse_file),
+        filled.activities if filled else None,
+        prefilled_from=filled.source if filled else "",
+    )
+    carried = f" with {plural(len(filled), 'activity')} carried forward" if prefill else ""
+    if filled and filled.source:
+        carried += f" from {filled.source}"
     click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
 
 

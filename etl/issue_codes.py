@@ -29,10 +29,24 @@ class Issue:
     message: str
     # The cell's column index (1-based) in its sheet, for highlighting; not part of the public record.
     column_index: int | None = field(default=None, repr=False, compare=False)
+    # A change against the country's record (the regression codes): which activity, what it was, what it becomes.
+    change: RecordChange | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         # Field by field, not dataclasses.asdict: that deep-copies each value, 40 s for a return with 800 000 issues.
-        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
+        record = {name: getattr(self, name) for name in PUBLIC_FIELDS}
+        if self.change is not None:
+            record.update(activity_id=self.change.activity_id, old=self.change.old, new=self.change.new)
+        return record
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """What a new version would change in an activity's record: its id, the value held, the value coming."""
+
+    activity_id: str
+    old: str
+    new: str | None  # None: the activity is no longer listed
 
 
 PUBLIC_FIELDS = ("severity", "code", "sheet", "row", "column", "value", "message")
@@ -278,7 +292,32 @@ _CODES: tuple[IssueCode, ...] = (
         "Row {row}, {column}: the cell shows the spreadsheet error {value}; fix the formula or type the value.",
         "A formula in the cell evaluates to an error such as #REF! or #VALUE!.",
     ),
+    # Against the country's record: what this version would undo (see etl.regressions)
+    IssueCode(
+        "completed-undone",
+        WARNING,
+        "Row {row}, {column}: activity {activity} was completed in {source} and would go back to {value}; "
+        "check the Status (set Completed again if it is done), or confirm the change.",
+        "An activity the record holds as completed comes back with another status.",
+    ),
+    IssueCode(
+        "activity-removed",
+        WARNING,
+        "Activity {activity}, {old} in {source}, is not in this return and would leave the record; "
+        "list it again if it belongs to the year, or confirm that it goes.",
+        "A completed or ongoing activity of the current version is missing from the new version.",
+    ),
+    IssueCode(
+        "measures-changed",
+        WARNING,
+        "Row {row}, {column}: activity {activity} was linked to {old} in {source} and would be linked to {value}; "
+        "check the measure ids, or confirm the change.",
+        "An activity comes back linked to other measures than the record holds for it.",
+    ),
 )
+
+# Findings against the country's record rather than the file: a return with any of them is held until confirmed.
+REGRESSION_CODES = ("completed-undone", "activity-removed", "measures-changed")
 
 ISSUE_CODES: dict[str, IssueCode] = {c.code: c for c in _CODES}
 
@@ -291,13 +330,14 @@ def make_issue(
     column: str | None = None,
     value: object = None,
     column_index: int | None = None,
+    change: RecordChange | None = None,
     **details: object,
 ) -> Issue:
     """Build the issue record for `code`, filling its message template."""
     spec = ISSUE_CODES[code]
     shown = None if value is None else shown_value(value)
     message = spec.template.format(row=row, column=column, value=shown, **details)
-    return Issue(spec.severity, code, sheet, row, column, shown, message, column_index)
+    return Issue(spec.severity, code, sheet, row, column, shown, message, column_index, change)
 
 
 SHOWN_VALUE_CHARS = 120  # a pasted essay in a cell must not turn every message about it into an essay

@@ -26,10 +26,12 @@ def _row(activity_id: str, status: str, measure_ids: list[str], year: int) -> di
     }
 
 
-def _upload(folder, warehouse_file, country: str, year: int, rows: list[dict], name: str):
+def _upload(folder, warehouse_file, country: str, year: int, rows: list[dict], name: str, confirm: bool = False):
     catalogue = template_catalogue(warehouse_file)
     path = write_template(folder / name, country, year, catalogue, rows)
-    return ingest_file(path, warehouse_file=warehouse_file, received_on=date(year + 1, 2, 15), store=False)
+    return ingest_file(
+        path, warehouse_file=warehouse_file, received_on=date(year + 1, 2, 15), store=False, confirm_changes=confirm
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,10 @@ def example_warehouse(tmp_path_factory):
     assert _upload(folder, path, "JPN", 2015, bad, "JPN-2015-bad.xlsx").status == "rejected"
     for (country, year), activities in example.RETURNS.items():
         rows = [_row(activity_id, status, measures, year) for activity_id, status, measures in activities]
-        result = _upload(folder, path, country, year, rows, f"{country}-{year}.xlsx")
+        # The corrected KHM 2014 takes A1 back from completed and drops A9: a correction its sender confirms.
+        result = _upload(
+            folder, path, country, year, rows, f"{country}-{year}.xlsx", confirm=(country, year) == ("KHM", 2014)
+        )
         assert result.status == "accepted", result.issues
     return path
 

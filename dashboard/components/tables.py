@@ -76,6 +76,7 @@ def data_grid(
         "domLayout": "autoHeight",
         "enableCellTextSelection": True,
         "ensureDomOrder": True,
+        "suppressColumnVirtualisation": True,  # every column in the page, for find-in-page and a screen reader
         "tooltipShowDelay": 300,
     }
     if selectable:

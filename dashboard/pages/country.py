@@ -24,9 +24,10 @@ ACTIVITY_COLUMNS = [
     ("Activity", "activity_id"),
     ("Title", "title"),
     ("Status", "status"),
-    ("Status history", "status_history"),
+    ("Status history (return years)", "status_history"),
     ("Measures", "measures"),
     ("Lead agency", "lead_agency"),
+    ("Latest return", "last_reported_year"),
     ("File", "file_name"),
     ("Sheet", "source_sheet"),
     ("Row", "source_row"),
@@ -38,6 +39,13 @@ RETURN_COLUMNS = [
     ("Due", "deadline"),
     ("Accepted versions", "versions"),
     ("Rejected uploads", "rejected_uploads"),
+]
+VERSION_COLUMNS = [
+    ("Return for", "reporting_year"),
+    ("Version", "version"),
+    ("State", "version_state"),
+    ("File", "file_name"),
+    ("Uploaded (UTC)", "submitted_at"),
 ]
 
 
@@ -61,7 +69,8 @@ def layout(year=None, country=None, **_query):
             dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities"),
             html.P(
-                "Each activity's status as of the chosen year, from the latest return that lists it.",
+                "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
+                "and row); the history gives each status with the years of the returns that reported it.",
                 className="text-muted small",
             ),
             html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
@@ -143,11 +152,26 @@ def update_country(year: str, country: str):
                 5,
                 csv_name="returns",
             ),
+            html.H6("Uploads and the state of each version", className="mt-3"),
+            data_grid(
+                "country-versions-table",
+                VERSION_COLUMNS,
+                records(_version_rows(data.country_versions(country, year)), [c for _, c in VERSION_COLUMNS]),
+                5,
+                csv_name="versions",
+            ),
         ],
         className="mb-3",
     )
     figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and completion by pillar, end {year}")
     return [cards, record], figure
+
+
+def _version_rows(versions):
+    """Upload times to the minute, as the Submissions log shows them."""
+    shown = versions.copy()
+    shown["submitted_at"] = shown["submitted_at"].dt.strftime("%Y-%m-%d %H:%M")
+    return shown
 
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.

@@ -32,6 +32,7 @@ COLUMNS = [
     ("Received on", "received_on"),
     ("Result", "status"),
     ("Version", "version"),
+    ("State", "version_state"),
     ("Activities", "activities"),
     ("Errors", "errors"),
     ("Warnings", "warnings"),
@@ -39,7 +40,7 @@ COLUMNS = [
     ("File as received", "download"),
 ]
 COLUMN_OPTIONS = {
-    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted"}),
+    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"}),
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }
@@ -59,8 +60,9 @@ def layout(**_query):
         [
             html.H2("Submissions"),
             html.P(
-                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result and the "
-                "version it made. Select a row to see the problems found in it; download a file exactly as it "
+                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result, the "
+                "version it made and that version's state (current, superseded, unchanged, held until its changes "
+                "are confirmed). Select a row to see the problems found in it; download a file exactly as it "
                 "was received."
             ),
             html.Div(

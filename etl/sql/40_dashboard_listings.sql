@@ -102,17 +102,31 @@ shown AS MATERIALIZED (
     ORDER BY country, activity_id
     LIMIT max_rows
 ),
--- The history names each change of status once: '2013 ongoing → 2015 completed'.
+-- The history names each status with the years of the returns that gave it ('2013 planned → 2014–2016 ongoing →
+-- 2017 completed'; '2013, 2015 ongoing' when a return between them is missing), so its last year is the return the
+-- row's status, file, sheet and row come from.
 history AS (
-    SELECT country, activity_id,
-        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
     FROM (
-        SELECT country, activity_id, reporting_year, status,
-            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
-        FROM listed
-        SEMI JOIN shown USING (country, activity_id)
+        SELECT country, activity_id, status, min(reporting_year) AS first_year,
+            CASE
+                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
+                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
+                    THEN min(reporting_year) || '–' || max(reporting_year)
+                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
+            END AS years
+        FROM (
+            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
+            FROM (
+                SELECT country, activity_id, reporting_year, status,
+                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
+                        IS DISTINCT FROM status)::INTEGER AS changed
+                FROM listed
+                SEMI JOIN shown USING (country, activity_id)
+            )
+        )
+        GROUP BY country, activity_id, status, run
     )
-    WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 ),
 -- The measures each listed activity links to, for a country's listing only: on a measure's listing it
@@ -194,15 +208,28 @@ listed AS MATERIALIZED (
     JOIN current_returns r USING (submission_id)
     SEMI JOIN shown s ON s.country = a.country AND s.activity_id = a.activity_id
 ),
+-- The status history as activity_listing writes it.
 history AS (
-    SELECT country, activity_id,
-        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
     FROM (
-        SELECT country, activity_id, reporting_year, status,
-            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
-        FROM listed
+        SELECT country, activity_id, status, min(reporting_year) AS first_year,
+            CASE
+                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
+                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
+                    THEN min(reporting_year) || '–' || max(reporting_year)
+                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
+            END AS years
+        FROM (
+            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
+            FROM (
+                SELECT country, activity_id, reporting_year, status,
+                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
+                        IS DISTINCT FROM status)::INTEGER AS changed
+                FROM listed
+            )
+        )
+        GROUP BY country, activity_id, status, run
     )
-    WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 )
 SELECT

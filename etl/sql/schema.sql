@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS sub_items (
 );
 
 -- Every upload, whatever its outcome. The current version of a (country, year) return is its
--- newest accepted row with superseded_by NULL.
+-- newest accepted row with superseded_by NULL. A held upload (it would undo part of the record and
+-- was not confirmed) points through superseded_by at the version it became once confirmed.
 CREATE TABLE IF NOT EXISTS submissions (
     submission_id   INTEGER PRIMARY KEY DEFAULT nextval('submission_seq'),
     plan_id         VARCHAR NOT NULL,
@@ -67,7 +68,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     submitted_by    VARCHAR NOT NULL,
     submitted_at    TIMESTAMP NOT NULL,
     received_on     DATE NOT NULL,
-    status          VARCHAR NOT NULL CHECK (status IN ('accepted', 'rejected', 'unchanged')),
+    status          VARCHAR NOT NULL CHECK (status IN ('accepted', 'rejected', 'unchanged', 'held')),
     superseded_by   INTEGER,
     activities      INTEGER NOT NULL DEFAULT 0,
     errors          INTEGER NOT NULL DEFAULT 0,
