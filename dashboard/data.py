@@ -286,9 +286,10 @@ def country_activities(year: int, country: str, limit: int = LISTING_LIMIT) -> p
 
 
 def return_matrix(year: int) -> pd.DataFrame:
-    """Each country's return for each reporting year up to the as-of year: its state, versions, rejections."""
+    """Each country's return for each reporting year up to the as-of year: its state (a return whose deadline is
+    after the end of that year is 'not yet due'), due date, versions, rejections."""
     return query(
-        "SELECT * FROM return_status WHERE reporting_year <= ? ORDER BY country_ordinal, reporting_year",
+        "SELECT * FROM return_status_as_of(?) ORDER BY country_ordinal, reporting_year",
         [year],
     )
 

@@ -13,6 +13,7 @@ PILLAR = {"type": FILTER, "name": "pillar"}
 COUNTRY = {"type": FILTER, "name": "country"}
 METRIC = {"type": FILTER, "name": "metric"}
 ROWS = {"type": FILTER, "name": "rows"}
+SECTION = {"type": FILTER, "name": "section"}
 
 # Overview
 HEADLINE_CARDS = "headline-cards"
@@ -34,6 +35,8 @@ MEASURE_SUMMARY = "measure-summary"
 MEASURE_COUNTRIES_GRAPH = "measure-countries-graph"
 MEASURE_ACTIVITIES_TABLE = "measure-activities-table"
 MEASURE_ACTIVITIES_NOTE = "measure-activities-note"
+MEASURE_PILLAR_LINK = "measure-pillar-link"
+MEASURE_SECTION_LINK = "measure-section-link"
 
 # Country profile
 COUNTRY_PILLARS_GRAPH = "country-pillars-graph"

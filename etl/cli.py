@@ -15,6 +15,7 @@ import click
 
 from etl.catalogue import CatalogueError
 from etl.gc_pause import cycle_collection_paused
+from etl.wording import plural
 
 if TYPE_CHECKING:
     from etl.read import RawReturn
@@ -46,6 +47,8 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            _reader_went_away()
         except Exception as exc:
             # Imported here, like every heavy module, so that a command starts without loading DuckDB.
             from etl.warehouse import WarehouseError
@@ -55,6 +58,14 @@ def friendly_errors(command):
             raise
 
     return wrapper
+
+
+def _reader_went_away() -> None:
+    """The command reading our output stopped early (`aptmon catalogue | head`): end quietly, as a Unix filter
+    does. Standard output goes to /dev/null first, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -87,7 +98,7 @@ def init(force: bool, warehouse_file: str | None):
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
     click.echo(
         f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
-        f"({result['measures']} measures, {result['sub_items']} sub-items)."
+        f"({plural(result['measures'], 'measure')}, {plural(result['sub_items'], 'sub-item')})."
     )
 
 
@@ -262,8 +273,10 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
     if not db.exists():
         raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
     os.environ["APTMON_WAREHOUSE"] = str(db.resolve())
+    os.environ["APTMON_SERVE_URL"] = f"http://{host}:{port}"
     args = [
         sys.executable, "-m", "gunicorn",
+        "--config", "python:dashboard.gunicorn_hooks",
         "--workers", str(workers),
         "--threads", str(threads),
         "--bind", f"{host}:{port}",
@@ -415,7 +428,7 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
     activities = prefill_activities(warehouse_file, iso3, year) if prefill else None
     path = write_template(output, iso3, year, template_catalogue(warehouse_file), activities)
-    carried = f" with {len(activities)} activities carried forward" if prefill else ""
+    carried = f" with {plural(len(activities), 'activity')} carried forward" if prefill else ""
     click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
 
 
@@ -439,9 +452,15 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
         click.echo("The warehouse already has submissions; no demo data added.")
         return
     click.echo(
-        f"Synthetic demo data: {summary.files} returns written to {summary.folder} and ingested "
+        f"Synthetic demo data: {plural(summary.files, 'return')} written to {summary.folder} and ingested "
         f"({summary.accepted} accepted, {summary.rejected} rejected, {summary.unchanged} unchanged)."
     )
+    for result in summary.results:
+        if result.status == "rejected":
+            click.echo(
+                f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
+                "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
+            )
 
 
 @cli.command()
@@ -506,6 +525,8 @@ def main() -> None:
         cli.main(standalone_mode=True)
     except SystemExit:
         raise
+    except BrokenPipeError:
+        _reader_went_away()
     except Exception as exc:  # a bug, not a user error: say so in one line
         if os.environ.get("APTMON_DEBUG"):
             raise

@@ -27,10 +27,28 @@ MISSING_RETURNS = (("BRN", 2014), ("MMR", 2013), ("LAO", 2016), ("BRN", 2017))
 REUPLOADED = ("THA", 2015)
 REJECTED_FIRST = ("PHL", 2016)
 LATE_SHARE = 0.2
-ACTIONS = (
-    "Workshop on", "Training programme on", "Joint study on", "Pilot project on", "Expert meeting on",
-    "Capacity building for", "Policy dialogue on", "Exchange programme on", "Regional forum on", "Database on",
+# The kinds of activity a title names, by what the measure's own text asks for (the first group whose words it
+# uses), so an activity under an energy dialogue measure is a dialogue or a forum, never a database.
+ACTIONS_FOR = (
+    (("dialogue", "consultation", "discussion", "meeting", "summit", "forum"),
+     ("Policy dialogue", "Expert meeting", "Regional forum", "Senior officials' consultation")),
+    (("training", "capacity", "education", "skills", "human resource"),
+     ("Training programme", "Capacity-building course", "Workshop", "Train-the-trainers course")),
+    (("exchange", "visit", "youth", "people-to-people", "networking"),
+     ("Exchange programme", "Study visit", "Networking event")),
+    (("research", "study", "studies", "knowledge", "assessment"),
+     ("Joint study", "Expert meeting", "Research network")),
+    (("information", "database", "data", "statistic"),
+     ("Information-sharing network", "Joint study", "Expert meeting")),
 )  # fmt: skip
+GENERAL_ACTIONS = ("Workshop", "Expert meeting", "Pilot project", "Joint programme", "Regional seminar")
+ACTION_DRAWS = 10  # one draw of 0-9 picks the kind of activity (the same random stream for every measure)
+TITLE_WORDS = 12
+_DANGLING = {
+    "a", "aimed", "among", "an", "and", "as", "at", "between", "by", "for", "from", "in", "including", "into", "of",
+    "on", "or", "such", "the", "through", "to", "towards", "via", "with",
+}  # fmt: skip
+_PREPOSITIONS = {"in", "within", "through", "with", "as", "for", "on", "under", "by", "the"}
 AGENCIES = (
     "Ministry of Foreign Affairs", "Ministry of Trade", "Ministry of Health", "Ministry of Education",
     "Ministry of Finance", "Ministry of Agriculture", "Ministry of Transport", "Ministry of Environment",
@@ -166,7 +184,6 @@ def _write_upload(job: tuple[Path, dict]) -> Path:
 
 def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
     measures = sorted(catalogue.measures, key=lambda m: m.ordinal)
-    sections = {s.section_id: s.title for s in catalogue.sections}
     # Each country favours a few pillars, as real cooperation programmes do.
     uploads: list[dict] = []
     for country in COUNTRIES:
@@ -182,9 +199,7 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                 activity.status = _advance(activity, year, rng)
             for _ in range(rng.randint(6, 12) if year == AS_OF_YEARS[0] else rng.randint(2, 6)):
                 counter += 1
-                activities.append(
-                    _new_activity(country.iso3, counter, year, measures, weights, sections, partners_pool, rng)
-                )
+                activities.append(_new_activity(country.iso3, counter, year, measures, weights, partners_pool, rng))
             if (country.iso3, year) in MISSING_RETURNS:
                 continue
             rows = [a.row(year) for a in activities]
@@ -204,7 +219,7 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                     if row["status"] == "ongoing":
                         row["status"], row["end_date"] = "completed", date(year, 11, 30)
                 corrected.append(
-                    _new_activity(country.iso3, 900, year, measures, weights, sections, partners_pool, rng).row(year)
+                    _new_activity(country.iso3, 900, year, measures, weights, partners_pool, rng).row(year)
                 )
                 uploads.append(
                     _upload(
@@ -243,18 +258,24 @@ def _new_activity(
     year: int,
     measures: list,
     weights: list[float],
-    sections: dict[str, str],
     partners_pool: list[str],
     rng: random.Random,
 ) -> _Activity:
-    chosen = []
-    for measure in rng.choices(measures, weights=weights, k=rng.choice((1, 1, 2, 2, 3))):
+    chosen: list[str] = []
+    texts: list[tuple[str, bool]] = []
+    # One activity serves measures of one section, so its title, written from the first, fits them all.
+    count = rng.choice((1, 1, 2, 2, 3))
+    first = rng.choices(measures, weights=weights)[0]
+    siblings = [m for m in measures if m.section_id == first.section_id and m is not first]
+    for measure in [first, *rng.sample(siblings, min(count - 1, len(siblings)))]:
         if measure.sub_items and rng.random() < 0.6:
-            chosen.append(rng.choice(measure.sub_items).sub_item_id)
+            item = rng.choice(measure.sub_items)
+            chosen.append(item.sub_item_id)
+            texts.append((item.text, True))
         elif measure.measure_id not in chosen:
             chosen.append(measure.measure_id)
-    first = measures[0] if not chosen else next(m for m in measures if chosen[0].startswith(m.measure_id))
-    topic = sections.get(first.section_id, "").strip() or first.text[:60]
+            texts.append((measure.text, False))
+    title = activity_title(texts[0][0], rng.randrange(ACTION_DRAWS), sub_item=texts[0][1])
     start = date(year, rng.randint(1, 12), rng.randint(1, 28))
     status = rng.choices(("planned", "ongoing", "completed"), weights=(0.4, 0.5, 0.1))[0]
     end = None
@@ -267,7 +288,7 @@ def _new_activity(
     partners = rng.sample(partners_pool, rng.choice((0, 0, 1, 2, 3)))
     return _Activity(
         activity_id=f"{country}-{number:03d}",
-        title=f"{SYNTHETIC_PREFIX} {rng.choice(ACTIONS)} {topic.lower()}",
+        title=f"{SYNTHETIC_PREFIX} {title}",
         measure_ids="; ".join(dict.fromkeys(chosen)),
         status=status,
         start=start,
@@ -278,3 +299,30 @@ def _new_activity(
         budget=float(rng.randrange(5_000, 500_000, 500)) if rng.random() < 0.8 else None,
         end=end,
     )
+
+
+def activity_title(text: str, draw: int, sub_item: bool = False) -> str:
+    """A plausible title for an activity under a measure: a kind of activity its text calls for, then the gist of
+    the text ('Regional forum to promote dialogue with Middle East oil and gas producing countries'). A measure's
+    text starts with what to do (to ...); a sub-item's names a field (on ...)."""
+    lowered = text.lower()
+    actions = next((kinds for words, kinds in ACTIONS_FOR if any(w in lowered for w in words)), GENERAL_ACTIONS)
+    gist = _gist(text)
+    joint = "on" if sub_item or gist.split(" ", 1)[0] in _PREPOSITIONS else "to"
+    return f"{actions[draw % len(actions)]} {joint} {gist}"
+
+
+def _gist(text: str) -> str:
+    """The measure's opening clause, at most TITLE_WORDS words, ending on a word that carries meaning."""
+    text = text.strip().lstrip("(").split(")", 1)[-1] if text.lstrip().startswith("(") else text.strip()
+    clause = text
+    for mark in (";", ":", ". ", ", ", " to "):
+        head = clause.split(mark, 1)[0]
+        if len(head.split()) >= 4:
+            clause = head
+    words = clause.rstrip(".;:, ").split()[:TITLE_WORDS]
+    while len(words) > 3 and words[-1].lower() in _DANGLING:
+        words.pop()
+    if words and not words[0].isupper():
+        words[0] = words[0][0].lower() + words[0][1:]
+    return " ".join(words)

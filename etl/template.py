@@ -32,7 +32,8 @@ INSTRUCTIONS = (
     "completed activities, End date for completed ones (dates as 2015-03-01 or 01/03/2015).",
     "6. Partner countries: APT country names or codes separated by ';'. Budget (USD): a number, 0 or more.",
     "7. List every activity active in the year, including those that finished or were cancelled during it.",
-    "8. Before submitting, check the file: aptmon ingest --dry-run FILE (or the dashboard's Check button).",
+    "8. Upload the file on the dashboard's Upload page: it is checked at once and any problems are listed, row by "
+    "row; press Submit only when it passes. To check without the dashboard: aptmon ingest --dry-run FILE.",
 )
 
 

@@ -63,3 +63,33 @@ def test_catalogue_before_init_exits_2_and_says_what_to_do(tmp_path):
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "Example:" in result.stdout and "--warehouse" in result.stdout
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv", "json"])
+def test_catalogue_into_a_pipe_that_closes_early_ends_quietly(warehouse_file, output_format):
+    # `aptmon catalogue | head -3`: head reads three lines and goes; the command stops without a word on stderr.
+    reader = subprocess.Popen(["head", "-3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    writer = subprocess.run(
+        [APTMON, "catalogue", "--format", output_format, "--warehouse", str(warehouse_file)],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    reader.stdin.close()
+    first_lines = reader.stdout.read().decode()
+    reader.wait(timeout=30)
+    assert first_lines.strip() != ""
+    assert writer.stderr == ""
+    assert writer.returncode in (0, 1)
+
+
+def test_counted_words_take_their_number():
+    from etl.wording import plural
+
+    assert [plural(1, "error"), plural(0, "error"), plural(2, "warning")] == ["1 error", "0 errors", "2 warnings"]
+    assert [plural(1, "activity"), plural(3, "activity"), plural(1, "sub-item")] == [
+        "1 activity",
+        "3 activities",
+        "1 sub-item",
+    ]

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import dash
+import pandas as pd
 import pytest
 from dash import no_update
 from factories import add_return
@@ -166,8 +167,10 @@ def test_measure_page_lists_activities_with_history_and_provenance(example_wareh
         "Activities",
         3,
     )
+    # Two countries have activities under 5.2: the chart shows those two, by name.
     completed = trace(figure, "Completed")
-    assert dict(zip(completed.x, completed.y, strict=True))["KHM"] == 1
+    assert dict(zip(completed.x, completed.y, strict=True)) == {"Cambodia": 1, "Japan": 0}
+    assert "the 2 countries with activities" in figure.layout.title.text
 
 
 def test_measure_page_names_sub_items_and_unknown_ids(example_warehouse):
@@ -258,3 +261,90 @@ def test_a_capped_listing_says_so():
 
     assert listing_note(500, 500, "activities") == "Showing the first 500 activities; `aptmon export` writes them all."
     assert listing_note(12, 500, "activities") is None
+
+
+def _table_rows(component, table_id: str) -> list[dict]:
+    """The rows of the table with that id inside a component tree (DataTable `data` or AG Grid `rowData`)."""
+    if isinstance(component, (list, tuple)):
+        return next((rows for c in component if (rows := _table_rows(c, table_id)) is not None), None)
+    if component is None or isinstance(component, (str, int, float)):
+        return None
+    if getattr(component, "id", None) == table_id:
+        return getattr(component, "rowData", None) or getattr(component, "data", None)
+    return _table_rows(getattr(component, "children", None), table_id)
+
+
+def test_country_record_gives_every_return_its_due_date_and_says_not_yet_due(example_warehouse):
+    reporting, _ = page("country").update_country("2016", "KHM")
+    rows = {r["reporting_year"]: r for r in _table_rows(reporting, "country-returns-table")}
+    # Nothing came for 2013: missing, and its due date is shown all the same.
+    assert (rows[2013]["return_state"], rows[2013]["deadline"]) == ("missing", "2014-03-31")
+    assert (rows[2015]["return_state"], rows[2015]["deadline"]) == ("late", "2016-03-31")
+    # As of the end of 2016 the 2016 return is due only on 31 March 2017.
+    assert (rows[2016]["return_state"], rows[2016]["deadline"]) == ("not yet due", "2017-03-31")
+    reporting_2017, _ = page("country").update_country("2017", "KHM")
+    later = {r["reporting_year"]: r["return_state"] for r in _table_rows(reporting_2017, "country-returns-table")}
+    assert (later[2016], later[2017]) == ("missing", "not yet due")
+
+
+def _links(component) -> dict[str, str]:
+    """The href of each link with an id inside a component tree."""
+    found = {}
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            found |= _links(child)
+        return found
+    if component is None or isinstance(component, (str, int, float)):
+        return found
+    if getattr(component, "href", None) and getattr(component, "id", None):
+        found[component.id] = component.href
+    return found | _links(getattr(component, "children", None))
+
+
+def test_measure_breadcrumb_links_its_pillar_and_section(example_warehouse):
+    layout = page("measure").layout(measure_id="2.7.10")
+    links = _links(layout)
+    assert links["measure-pillar-link"] == "/measures?pillar=2"
+    assert links["measure-section-link"] == "/measures?pillar=2&section=2.7"
+    assert "2.7 Enhancing Energy Cooperation" in texts(layout)
+    # The section link opens the measures page on that section alone.
+    measures = page("measures")
+    rows = measures.update_table("2015", "ALL", "2", None, "2.7")
+    assert rows and {r["section_id"] for r in rows} == {"2.7"}
+    tiles = measures.update_treemap("2015", "ALL", "2", "2.7").data[0].ids
+    assert "S2.7" in tiles and all(i.startswith(("P2", "S2.7", "2.7.")) for i in tiles)
+    # Another pillar's section falls back to all sections of the new pillar.
+    options, value = measures.narrow_sections("5", "2.7")
+    assert value == "ALL" and [o["value"] for o in options] == ["ALL", "5.0"]
+
+
+def test_measure_chart_of_many_countries_shows_all_13_by_code():
+    from dashboard.components.measure import measure_countries_figure
+
+    countries = data.countries()
+    by_country = pd.DataFrame(
+        {"country": countries.iso3, "activities_total": [1] * 7 + [0] * 6, "activities_implemented": 1}
+    ).assign(activities_completed=0)
+    figure = measure_countries_figure(by_country, countries, "Activities under 1.1.1 by country, end 2017")
+    assert list(trace(figure, "Completed").x) == list(countries.iso3)
+    assert list(trace(figure, "Completed").customdata) == list(countries.name)
+    nobody = measure_countries_figure(by_country.assign(activities_total=0), countries, "Activities under 1.1.1")
+    assert "No country has an activity" in nobody.layout.annotations[0].text
+
+
+def test_status_history_names_the_years_of_the_returns_behind_each_status(tmp_path):
+    path = tmp_path / "history.duckdb"
+    warehouse.initialise(path)
+    for year, status in ((2013, "planned"), (2014, "ongoing"), (2015, "ongoing"), (2017, "ongoing")):
+        add_return(path, "LAO", year, [("L1", status, ["5.1"])])
+    with warehouse.read_connection(path) as con:
+        listed = con.execute(
+            "SELECT status_history, last_reported_year, file_name FROM activity_listing(2017, 'LAO', NULL, 10)"
+        ).fetchall()
+        by_measure = con.execute(
+            "SELECT status_history FROM activity_listing(2016, NULL, '5.1', 10) UNION ALL "
+            "SELECT status_history FROM measure_activity_listing(2016, '5.1', 10, links := 'measure_link_spans')"
+        ).fetchall()
+    # No return for 2016: the years say so, and the last of them is the return the file is.
+    assert listed == [("2013 planned → 2014, 2015, 2017 ongoing", 2017, "LAO-2017-v1.xlsx")]
+    assert by_measure == [("2013 planned → 2014–2015 ongoing",)] * 2

@@ -36,6 +36,10 @@ def query(db: Path, sql: str) -> list[tuple]:
 def test_demo_covers_the_countries_and_years_with_realistic_gaps(demo_warehouse):
     db, returns, stdout = demo_warehouse
     assert "1 rejected" in stdout
+    # The one rejected upload is explained, in one line, as deliberate.
+    explained = [line for line in stdout.splitlines() if "wrong on purpose" in line]
+    assert len(explained) == 1 and f"{demo.REJECTED_FIRST[0]}-{demo.REJECTED_FIRST[1]}-first-try.xlsx" in explained[0]
+    assert "(3 errors)" in explained[0]
     current = query(
         db, "SELECT country, reporting_year FROM submissions WHERE status = 'accepted' AND superseded_by IS NULL"
     )
@@ -84,3 +88,37 @@ def test_demo_is_deterministic_for_a_seed():
     again = demo._plan_uploads(catalogue, random.Random(5))
     other = demo._plan_uploads(catalogue, random.Random(6))
     assert first == again and first != other
+
+
+def test_activity_titles_are_written_from_the_measure_they_serve(demo_warehouse):
+    db, _, _ = demo_warehouse
+    # Every activity's measures sit in one section, and its title carries the words of the first of them.
+    sections = query(
+        db,
+        "SELECT count(DISTINCT m.section_id) FROM activity_measures am JOIN measures m USING (plan_id, measure_id) "
+        "GROUP BY am.submission_id, am.activity_id ORDER BY 1 DESC LIMIT 1",
+    )
+    assert sections == [(1,)]
+    titled = query(
+        db,
+        "SELECT a.title, list(coalesce(si.text, m.text)) FROM activities a "
+        "JOIN activity_measures am USING (submission_id, activity_id) "
+        "LEFT JOIN sub_items si ON si.sub_item_id = am.sub_item LEFT JOIN measures m ON m.measure_id = am.measure_id "
+        "GROUP BY a.submission_id, a.activity_id, a.title",
+    )
+    assert len(titled) > 300
+    assert "Database on" not in " ".join(t for t, _ in titled)
+    for title, texts in titled:
+        # "<kind of activity> to|on <the opening words of a measure or sub-item linked to it>"
+        kind_and_gist = title.removeprefix(demo.SYNTHETIC_PREFIX).strip()
+        opening = [" ".join(kind_and_gist.split(f" {joint} ", 1)[-1].split()[:3]).lower() for joint in ("to", "on")]
+        assert any(t.lower().startswith(o) for t in texts for o in opening), (title, texts)
+
+
+def test_an_energy_dialogue_measure_gets_a_dialogue_title():
+    title = demo.activity_title(
+        "Promote dialogue with Middle East oil and gas producing countries to enhance mutual understanding", 0
+    )
+    assert title in {f"{kind} to promote dialogue with Middle East oil and gas producing countries" for kind in
+                     demo.ACTIONS_FOR[0][1]}  # fmt: skip
+    assert demo.activity_title("technology transfer", 3, sub_item=True).endswith(" on technology transfer")

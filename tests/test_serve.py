@@ -323,3 +323,44 @@ def _server_end_owner(server_port: int, client_port: int) -> int:
 def _returns_received(answer: str) -> str:
     text = json.dumps(json.loads(answer)["response"]["reporting-cards"])
     return text.split('"Returns received"', 1)[1].split('"children": "', 1)[1].split('"', 1)[0]
+
+
+def test_serve_prints_the_address_and_demo_sign_ins_in_a_box_once_it_answers(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    warehouse.initialise(db)
+    env = os.environ | {"APTMON_INSTANCE_DIR": str(tmp_path / "instance")}
+    made = subprocess.run([APTMON, "users", "demo", "--warehouse", str(db)], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    sign_ins = [line for line in (tmp_path / "instance" / "demo-users.txt").read_text().splitlines() if line[:1] != "#"]
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [APTMON, "serve", "--workers", "2", "--port", str(port), "--warehouse", str(db)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_stop_with_parent,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while "The dashboard is ready" not in log_path.read_text():
+                assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.3)
+            # Ready means it answers.
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30).status == 200
+            time.sleep(1)  # the other worker's start-up lines, if any were to follow
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    lines = log_path.read_text().splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("+--"))
+    box = lines[top : top + len(sign_ins) + 5]
+    assert box[1] == f"| The dashboard is ready: http://127.0.0.1:{port}".ljust(len(box[0]) - 1) + "|"
+    for sign_in in sign_ins:
+        assert any(sign_in.rstrip() in line for line in box), (sign_in, box)
+    assert box[-1] == box[0] and all(len(line) == len(box[0]) for line in box)
+    # Once, after gunicorn's own start-up lines, not lost among them.
+    assert sum("The dashboard is ready" in line for line in lines) == 1
+    assert not any("Booting worker" in line for line in lines[top:])

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
-from dashboard.components.labels import pillar_label
+from dashboard.components.labels import pillar_label, section_label
 from etl.definitions import AS_OF_YEARS
 
 ALL = "ALL"
@@ -47,6 +47,20 @@ def pillar_filter(value: str, pillars: pd.DataFrame) -> dbc.Col:
     ]
     control = dbc.Select(id=ids.PILLAR, options=options, value=value, size="sm")
     return _labelled("Pillar", control, {"xs": 6, "md": 4, "lg": 3})
+
+
+def section_options(sections: pd.DataFrame, pillar: str = ALL) -> list[dict]:
+    """'All sections' and each section (of one pillar, or of all), labelled by id and title."""
+    shown = sections if pillar == ALL else sections[sections.pillar == pillar]
+    return [{"label": "All sections", "value": ALL}] + [
+        {"label": section_label(s.section_id, s.title, s.is_direct_group, 48), "value": s.section_id}
+        for s in shown.itertuples()
+    ]
+
+
+def section_filter(value: str, sections: pd.DataFrame, pillar: str = ALL) -> dbc.Col:
+    control = dbc.Select(id=ids.SECTION, options=section_options(sections, pillar), value=value, size="sm")
+    return _labelled("Section", control, {"xs": 6, "md": 4, "lg": 3})
 
 
 def country_filter(value: str, countries: pd.DataFrame, allow_all: bool = True) -> dbc.Col:

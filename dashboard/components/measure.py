@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY, new_figure
+from dashboard.components.theme import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY, message_figure, new_figure
+
+# Up to this many countries with activities, the chart shows only them: a row of twelve empty slots around one
+# bar says less than the bar alone. Beyond it, all 13 countries, so the gaps show.
+FEW_COUNTRIES = 6
 
 
 def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, title: str) -> go.Figure:
@@ -13,6 +17,17 @@ def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, 
     frame = countries.merge(by_country, left_on="iso3", right_on="country", how="left").fillna(
         {"activities_total": 0, "activities_implemented": 0, "activities_completed": 0}
     )
+    engaged = frame[frame.activities_total > 0]
+    if engaged.empty:
+        return message_figure(title, "No country has an activity under this measure as of this year.")
+    few = len(engaged) <= FEW_COUNTRIES
+    if few:
+        frame = engaged
+        title = (
+            f"{title}: the {len(engaged)} countries with activities" if len(engaged) > 1 else f"{title}: one country"
+        )
+    # Few bars leave room for the countries' names; all 13 go by ISO3 code, the name in the hover.
+    labels = frame.name if few else frame.iso3
     figure = new_figure(title, height=330, barmode="group", bargap=0.25)
     for column, name, colour in (
         ("activities_total", "Activities (not cancelled)", GREY),
@@ -20,7 +35,7 @@ def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, 
         ("activities_completed", "Completed", COMPLETION_COLOUR),
     ):
         figure.add_bar(
-            x=frame.iso3,
+            x=labels,
             y=frame[column],
             name=name,
             marker_color=colour,

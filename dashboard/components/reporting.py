@@ -1,4 +1,4 @@
-"""The country x year matrix of returns: on time, late, rejected or missing, with versions."""
+"""The country x year matrix of returns: on time, late, rejected, missing or not yet due, with versions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import plotly.graph_objects as go
 
 from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, ORANGE, VERMILLION, new_figure
 
-STATES = ["on time", "late", "rejected", "missing"]
-STATE_COLOURS = {"on time": BLUISH_GREEN, "late": ORANGE, "rejected": VERMILLION, "missing": LIGHT_GREY}
+STATES = ["on time", "late", "rejected", "missing", "not yet due"]
+STATE_COLOURS = {
+    "on time": BLUISH_GREEN,
+    "late": ORANGE,
+    "rejected": VERMILLION,
+    "missing": LIGHT_GREY,
+    "not yet due": "#FFFFFF",  # no colour: nothing is wrong with a return whose deadline is still ahead
+}
 
 
 def _cell_text(row) -> str:

@@ -24,9 +24,10 @@ ACTIVITY_COLUMNS = [
     ("Activity", "activity_id"),
     ("Title", "title"),
     ("Status", "status"),
-    ("Status history", "status_history"),
+    ("Status history (return years)", "status_history"),
     ("Measures", "measures"),
     ("Lead agency", "lead_agency"),
+    ("Latest return", "last_reported_year"),
     ("File", "file_name"),
     ("Sheet", "source_sheet"),
     ("Row", "source_row"),
@@ -61,7 +62,8 @@ def layout(year=None, country=None, **_query):
             dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities"),
             html.P(
-                "Each activity's status as of the chosen year, from the latest return that lists it.",
+                "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
+                "and row); the history gives each status with the years of the returns that reported it.",
                 className="text-muted small",
             ),
             html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
-from dashboard.components.labels import pillar_label
+from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_table, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
@@ -28,8 +28,9 @@ ACTIVITY_COLUMNS = [
     ("Activity", "activity_id"),
     ("Title", "title"),
     ("Status", "status"),
-    ("Status history", "status_history"),
+    ("Status history (return years)", "status_history"),
     ("Lead agency", "lead_agency"),
+    ("Latest return", "last_reported_year"),
     ("File", "file_name"),
     ("Sheet", "source_sheet"),
     ("Row", "source_row"),
@@ -63,8 +64,18 @@ def layout(measure_id: str | None = None, year=None, **_query):
             html.Div(
                 [
                     dcc.Link("Measures", href="/measures"),
-                    f" › Pillar {pillar_label(head.pillar, head.pillar_title, 60)} › {head.section_id} "
-                    f"{head.section_title}",
+                    " › ",
+                    dcc.Link(
+                        f"Pillar {pillar_label(head.pillar, head.pillar_title, 60)}",
+                        href=f"/measures?pillar={head.pillar}",
+                        id=ids.MEASURE_PILLAR_LINK,
+                    ),
+                    " › ",
+                    dcc.Link(
+                        section_label(head.section_id, head.section_title, head.section_id.endswith(".0"), 200),
+                        href=f"/measures?pillar={head.pillar}&section={head.section_id}",
+                        id=ids.MEASURE_SECTION_LINK,
+                    ),
                 ],
                 className="breadcrumb-line",
             ),
@@ -78,8 +89,9 @@ def layout(measure_id: str | None = None, year=None, **_query):
             dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities under this measure"),
             html.P(
-                "Each activity's status is the one in the latest return that lists it; the history shows every "
-                "return year's status. File, sheet and row say where the latest status was reported.",
+                "Each activity's status is the one in the latest return that lists it. The history gives each "
+                "status with the years of the returns that reported it (2014–2016 ongoing: the 2014, 2015 and 2016 "
+                "returns said ongoing); its last year is the latest return, the one file, sheet and row point to.",
                 className="text-muted small",
             ),
             html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids
 from dashboard.components import filters
@@ -29,14 +29,17 @@ TABLE_COLUMNS = [
 
 
 @data.reads_warehouse
-def layout(year=None, country=None, pillar=None, **_query):
+def layout(year=None, country=None, pillar=None, section=None, **_query):
     state = data.data_state()
     pillars = data.pillars()
     countries = data.countries()
     catalogue = data.catalogue()
+    sections = data.sections()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
+    in_pillar = sections if pillar == "ALL" else sections[sections.pillar == pillar]
+    section = filters.pick(section, ["ALL", *in_pillar.section_id], "ALL")
     n_measures = int((catalogue.level == "measure").sum())
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
@@ -53,6 +56,7 @@ def layout(year=None, country=None, pillar=None, **_query):
                 filters.year_filter(year),
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
+                filters.section_filter(section, sections, pillar),
             ),
             no_returns_alert() if not state["has_returns"] else None,
             dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
@@ -75,11 +79,27 @@ def layout(year=None, country=None, pillar=None, **_query):
     )
 
 
-def _measure_rows(year: int, country: str, pillar: str) -> pd.DataFrame:
+def _measure_rows(year: int, country: str, pillar: str, section: str | None = "ALL") -> pd.DataFrame:
     measures = data.measure_progress(year, country)
     if pillar != "ALL":
         measures = measures[measures.pillar == pillar]
+    if section and section != "ALL":
+        measures = measures[measures.section_id == section]
     return measures
+
+
+@callback(
+    Output(ids.SECTION, "options"),
+    Output(ids.SECTION, "value"),
+    Input(ids.PILLAR, "value"),
+    State(ids.SECTION, "value"),
+)
+@data.reads_warehouse
+def narrow_sections(pillar: str, section: str | None):
+    """The section list follows the pillar; a section of another pillar falls back to all sections."""
+    options = filters.section_options(data.sections(), pillar)
+    keep = section if any(o["value"] == section for o in options) else "ALL"
+    return options, keep
 
 
 @callback(
@@ -87,12 +107,13 @@ def _measure_rows(year: int, country: str, pillar: str) -> pd.DataFrame:
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
+    Input(ids.SECTION, "value"),
 )
 @data.reads_warehouse
-def update_treemap(year: str, country: str, pillar: str):
-    """Redraw the treemap for one as-of year, country scope and pillar."""
+def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL"):
+    """Redraw the treemap for one as-of year, country scope, pillar and section."""
     year = int(year)
-    measures = _measure_rows(year, country, pillar)
+    measures = _measure_rows(year, country, pillar, section)
     scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
     return catalogue_treemap(
         measures, data.sections(), data.pillars(), f"Progress of each measure, {scope}, end {year}"
@@ -105,11 +126,12 @@ def update_treemap(year: str, country: str, pillar: str):
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
     Input(ids.CATALOGUE_SEARCH, "value"),
+    Input(ids.SECTION, "value"),
 )
 @data.reads_warehouse
-def update_table(year: str, country: str, pillar: str, search: str | None):
+def update_table(year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL"):
     """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
-    measures = _measure_rows(int(year), country, pillar)
+    measures = _measure_rows(int(year), country, pillar, section)
     if search and search.strip():
         needle = search.strip().lower()
         haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()

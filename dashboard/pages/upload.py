@@ -15,6 +15,7 @@ from dashboard.components.issues_table import issues_table
 from etl import warehouse
 from etl.countries import COUNTRIES, country_name
 from etl.definitions import AS_OF_YEARS
+from etl.wording import plural
 
 dash.register_page(
     __name__,
@@ -308,9 +309,8 @@ def _card(file_name: str, status: str, body: list, result=None) -> dbc.Card:
 
 def _body(result, staged: uploads.StagedUpload) -> list:
     parts: list = []
-    summary = f"{result.activities} activities, {result.errors} errors, {result.warnings} warnings."
-    if result.status == "rejected":
-        summary = f"{result.errors} errors, {result.warnings} warnings."
+    found = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}."
+    summary = found if result.status == "rejected" else f"{plural(result.activities, 'activity')}, {found}"
     parts.append(html.P(summary, className="mb-2"))
     if result.status == "rejected":
         parts.append(
@@ -359,7 +359,9 @@ def _outcome(result) -> dbc.Alert:
         text = f"Identical to version {result.version} already in the monitor: recorded, nothing changed."
         return dbc.Alert(text, color="secondary", className="upload-outcome mb-0")
     return dbc.Alert(
-        f"Rejected with {result.errors} errors; nothing was loaded.", color="danger", className="upload-outcome mb-0"
+        f"Rejected with {plural(result.errors, 'error')}; nothing was loaded.",
+        color="danger",
+        className="upload-outcome mb-0",
     )
 
 
@@ -367,7 +369,7 @@ def _changes_text(result) -> str:
     changes = result.changes or {}
     previous = changes.get("previous_version")
     if not previous:
-        return f"The first version of this return: {result.activities} activities."
+        return f"The first version of this return: {plural(result.activities, 'activity')}."
     added, removed, moved = changes.get("added", []), changes.get("removed", []), changes.get("status_changed", [])
     details = [f"{len(added)} added", f"{len(removed)} removed", f"{len(moved)} changed status"]
     text = f"Against version {previous}: {', '.join(details)}."

@@ -26,7 +26,8 @@ SELECT
     coalesce(u.rejected_uploads, 0) AS rejected_uploads,
     r.first_received_on,
     u.last_upload_on,
-    r.deadline,
+    -- Every return has its deadline, received or not: a missing return says by when it was due.
+    make_date(g.reporting_year + 1, st.deadline_month, st.deadline_day) AS deadline,
     CASE
         WHEN r.on_time THEN 'on time'
         WHEN r.current_submission_id IS NOT NULL THEN 'late'
@@ -34,8 +35,22 @@ SELECT
         ELSE 'missing'
     END AS return_state
 FROM grid g
+CROSS JOIN metric_settings st
 LEFT JOIN received_returns r USING (plan_id, country, reporting_year)
 LEFT JOIN uploads u USING (plan_id, country, reporting_year);
+
+-- return_status as seen at the end of an as-of year: the returns for reporting years up to it, where one with
+-- nothing accepted whose deadline falls after that date is 'not yet due' rather than 'missing' (the return for
+-- the as-of year itself is due in March of the year after).
+CREATE OR REPLACE MACRO return_status_as_of(as_of) AS TABLE
+SELECT * REPLACE (
+    CASE
+        WHEN return_state = 'missing' AND deadline > make_date(as_of, 12, 31) THEN 'not yet due'
+        ELSE return_state
+    END AS return_state
+)
+FROM return_status
+WHERE reporting_year <= as_of;
 
 -- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
@@ -87,17 +102,31 @@ shown AS MATERIALIZED (
     ORDER BY country, activity_id
     LIMIT max_rows
 ),
--- The history names each change of status once: '2013 ongoing → 2015 completed'.
+-- The history names each status with the years of the returns that gave it ('2013 planned → 2014–2016 ongoing →
+-- 2017 completed'; '2013, 2015 ongoing' when a return between them is missing), so its last year is the return the
+-- row's status, file, sheet and row come from.
 history AS (
-    SELECT country, activity_id,
-        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
     FROM (
-        SELECT country, activity_id, reporting_year, status,
-            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
-        FROM listed
-        SEMI JOIN shown USING (country, activity_id)
+        SELECT country, activity_id, status, min(reporting_year) AS first_year,
+            CASE
+                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
+                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
+                    THEN min(reporting_year) || '–' || max(reporting_year)
+                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
+            END AS years
+        FROM (
+            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
+            FROM (
+                SELECT country, activity_id, reporting_year, status,
+                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
+                        IS DISTINCT FROM status)::INTEGER AS changed
+                FROM listed
+                SEMI JOIN shown USING (country, activity_id)
+            )
+        )
+        GROUP BY country, activity_id, status, run
     )
-    WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 ),
 -- The measures each listed activity links to, for a country's listing only: on a measure's listing it
@@ -179,15 +208,28 @@ listed AS MATERIALIZED (
     JOIN current_returns r USING (submission_id)
     SEMI JOIN shown s ON s.country = a.country AND s.activity_id = a.activity_id
 ),
+-- The status history as activity_listing writes it.
 history AS (
-    SELECT country, activity_id,
-        string_agg(CAST(reporting_year AS VARCHAR) || ' ' || status, ' → ' ORDER BY reporting_year) AS status_history
+    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
     FROM (
-        SELECT country, activity_id, reporting_year, status,
-            lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS previous_status
-        FROM listed
+        SELECT country, activity_id, status, min(reporting_year) AS first_year,
+            CASE
+                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
+                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
+                    THEN min(reporting_year) || '–' || max(reporting_year)
+                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
+            END AS years
+        FROM (
+            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
+            FROM (
+                SELECT country, activity_id, reporting_year, status,
+                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
+                        IS DISTINCT FROM status)::INTEGER AS changed
+                FROM listed
+            )
+        )
+        GROUP BY country, activity_id, status, run
     )
-    WHERE previous_status IS DISTINCT FROM status
     GROUP BY ALL
 )
 SELECT
