@@ -98,7 +98,11 @@ function (values, filterIds) {
 
 def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
-    return create_app().server
+    server = create_app().server
+    # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
+    # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
+    server.test_client().get(auth.LOGIN_PATH)
+    return server
 
 
 def _navbar() -> dbc.Navbar:

@@ -41,6 +41,7 @@ ACTION_PROPERTIES = frozenset(
 # Enough for every page's callbacks over every filter a session tries; cleared whenever the data version moves.
 MAX_ANSWERS = 2000
 ONE_YEAR_S = 31_536_000
+ONE_DAY_S = 86_400
 _NOT_CACHED = "-"
 
 _cache = Cache()
@@ -62,6 +63,7 @@ def init_app(app: dash.Dash) -> None:
     server.config.update(
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript", "application/json"],
         COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
         COMPRESS_BR_LEVEL=5,
         COMPRESS_CACHE_BACKEND=_CompressedAnswers,
         COMPRESS_CACHE_KEY=_compressed_key,
@@ -69,7 +71,9 @@ def init_app(app: dash.Dash) -> None:
     Compress(server)
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     server.view_functions[endpoint] = _answering_from_cache(app, server.view_functions[endpoint])
-    server.after_request(_long_lived_static)
+    # Last of the after-request hooks (Flask runs them in reverse), so its Cache-Control is the one sent.
+    server.after_request_funcs.setdefault(None, []).insert(0, _long_lived_static)
+    server.wsgi_app = _static_without_cookie_vary(server.wsgi_app)
 
 
 def clear() -> None:
@@ -177,11 +181,46 @@ class _CompressedAnswers:
 
 
 def _long_lived_static(response: flask.Response) -> flask.Response:
-    """Fingerprinted static files never change under their name: let the browser keep them for a year."""
+    """Static files under a fingerprinted name (Dash's `.v<version>m<mtime>`, an asset's `?m=<mtime>`, the
+    favicon's `?v=`) never change: the browser keeps them a year. Dash's two bundles it fetches by a plain name
+    (plotly.js, the graph's async chunk) are kept a day, after which the browser revalidates them by ETag."""
     request = flask.request
-    fingerprinted = request.path.startswith("/_dash-component-suites/") and ".v" in request.path.rsplit("/", 1)[-1]
-    fingerprinted |= request.path.startswith("/assets/") and "m" in request.args
-    if fingerprinted and response.status_code == 200:
+    if response.status_code != 200:
+        return response
+    name = request.path.rsplit("/", 1)[-1]
+    suite = request.path.startswith("/_dash-component-suites/")
+    if (
+        (suite and ".v" in name)
+        or (request.path.startswith("/assets/") and "m" in request.args)
+        or (request.path == "/_favicon.ico" and "v" in request.args)
+    ):
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR_S}, immutable"
-        response.headers.pop("Expires", None)
+    elif suite:
+        response.headers["Cache-Control"] = f"public, max-age={ONE_DAY_S}"
+    else:
+        return response
+    response.headers.pop("Expires", None)
     return response
+
+
+def _static_without_cookie_vary(wsgi_app: Callable) -> Callable:
+    """Drop "Vary: Cookie" from the static files _long_lived_static marked: they are the same bytes whoever asks,
+    and Flask refreshes the session cookie on every response, so a browser's kept copy would never match the
+    next request's cookie. (Flask adds the header after every hook, hence a WSGI wrapper.)"""
+
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            cache_control = next((v for k, v in headers if k.lower() == "cache-control"), "")
+            if cache_control.startswith("public, max-age="):
+                headers = [(k, v) for k, v in headers if k.lower() != "vary"] + [
+                    ("Vary", ", ".join(part for part in _vary(headers) if part.lower() != "cookie"))
+                ]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
+
+
+def _vary(headers: list[tuple[str, str]]) -> list[str]:
+    return [part.strip() for k, v in headers if k.lower() == "vary" for part in v.split(",") if part.strip()]

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,10 @@ DEFAULT_WAREHOUSE = cat.PROJECT_ROOT / "data" / "warehouse" / "aptmon.duckdb"
 READ_TIMEOUT_S = 20.0
 WRITE_TIMEOUT_S = 60.0
 _POLL_S = 0.02
+# One thread of a process uses DuckDB at a time: connections of one process share one database instance, and
+# DuckDB's Python client races on it (registering a frame while another thread does fails with "pandas_scan does
+# not exist"). Re-entrant, as a reader may open the users table inside a callback's own read.
+_in_process = threading.RLock()
 
 
 class WarehouseError(RuntimeError):
@@ -48,7 +53,7 @@ def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.Du
     db = warehouse_path(path)
     if not db.exists():
         raise WarehouseError(f"No warehouse at {db}. Run `aptmon init` first.")
-    with _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
+    with _in_process, _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         con = _open(db, read_only=True)
         try:
             yield con
@@ -65,7 +70,7 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
     """
     db = warehouse_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
+    with _in_process, _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
         con = _open(db, read_only=False)
         try:
             yield con
