@@ -316,17 +316,28 @@ def rejected_issues(year: int, country: str = ALL, limit: int = LISTING_LIMIT) -
 def submissions(country: str | None = None, limit: int = 1000) -> pd.DataFrame:
     """Every upload, newest first: who sent which file when, its outcome, version and hash; one country or all."""
     sql = (
-        "SELECT submission_id, country, reporting_year, version, status, file_name, submitted_by, submitted_at, "
-        "received_on, activities, errors, warnings, sha256, superseded_by, is_synthetic, "
-        "stored_path IS NOT NULL AS has_file FROM submissions"
+        "SELECT s.submission_id, s.country, s.reporting_year, s.version, s.status, v.version_state, s.file_name, "
+        "s.submitted_by, s.submitted_at, s.received_on, s.activities, s.errors, s.warnings, s.sha256, "
+        "s.superseded_by, s.is_synthetic, s.stored_path IS NOT NULL AS has_file "
+        "FROM submissions s JOIN submission_states v USING (submission_id)"
     )
     params: list = []
     if country is not None:
-        sql += " WHERE country = ?"
+        sql += " WHERE s.country = ?"
         params.append(country)
-    sql += " ORDER BY submitted_at DESC, submission_id DESC LIMIT ?"
+    sql += " ORDER BY s.submitted_at DESC, s.submission_id DESC LIMIT ?"
     params.append(limit)
     return query(sql, params)
+
+
+def country_versions(country: str, year: int, limit: int = 200) -> pd.DataFrame:
+    """One country's uploads for reporting years up to `year`, with the state of each version, newest first."""
+    return query(
+        "SELECT s.reporting_year, s.version, v.version_state, s.file_name, s.submitted_at FROM submissions s "
+        "JOIN submission_states v USING (submission_id) WHERE s.country = ? AND s.reporting_year <= ? "
+        "ORDER BY s.reporting_year DESC, s.submitted_at DESC, s.submission_id DESC LIMIT ?",
+        [country, year, limit],
+    )
 
 
 def submission_issues(submission_id: int) -> pd.DataFrame:

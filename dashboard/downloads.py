@@ -62,7 +62,8 @@ def feedback(token: str):
 
 @auth.require_role(*auth.UPLOADERS)
 def template():
-    """The return template for a year, prefilled with the country's open activities (analysts: their own)."""
+    """The return template for a year, prefilled from its current version or the country's open activities
+    (analysts: their own country's)."""
     from etl import template as template_writer
 
     user = auth.check_role(*auth.UPLOADERS)
@@ -74,10 +75,15 @@ def template():
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
     warehouse_file = data.warehouse_file()
-    activities = template_writer.prefill_activities(warehouse_file, country, year)
+    filled = template_writer.prefill_activities(warehouse_file, country, year)
     with tempfile.TemporaryDirectory() as folder:
         path = template_writer.write_template(
-            Path(folder) / name, country, year, template_writer.template_catalogue(warehouse_file), activities
+            Path(folder) / name,
+            country,
+            year,
+            template_writer.template_catalogue(warehouse_file),
+            filled.activities,
+            prefilled_from=filled.source,
         )
         buffer = io.BytesIO(path.read_bytes())
     return flask.send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)

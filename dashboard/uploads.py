@@ -55,6 +55,11 @@ class StagedUpload:
     def report_dir(self) -> Path:
         return self.folder / "report"
 
+    @property
+    def shown_changes_file(self) -> Path:
+        # The changes to the record the analyst was shown for this file (see remember_shown_changes).
+        return self.folder / "shown-changes.json"
+
     def report_file(self) -> Path | None:
         """The feedback workbook written for a rejected return, if any."""
         if not self.report_dir.is_dir():
@@ -150,6 +155,19 @@ def load_staged(token: object) -> StagedUpload | None:
     except (OSError, ValueError, TypeError):
         return None
     return staged if staged.token == token and staged.path.exists() else None
+
+
+def remember_shown_changes(staged: StagedUpload, changes: frozenset[tuple[str, str]]) -> None:
+    """Keep which changes to the record (code, activity) the page showed, so a Submit confirms those only."""
+    staged.shown_changes_file.write_text(json.dumps(sorted(changes)), encoding="utf-8")
+
+
+def shown_changes(staged: StagedUpload) -> frozenset[tuple[str, str]]:
+    """The changes remember_shown_changes kept; none when the page showed none."""
+    try:
+        return frozenset(tuple(pair) for pair in json.loads(staged.shown_changes_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return frozenset()
 
 
 def claim(staged: StagedUpload) -> bool:

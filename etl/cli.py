@@ -298,16 +298,26 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write feedback workbooks here.")
 @click.option("--received-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Arrival date (admin).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result object per file (one per line).")
+@click.option(
+    "--confirm-changes",
+    is_flag=True,
+    help="Load a return even though it undoes part of the record (activities back from completed, removed, "
+    "or linked to other measures); without it such a return is held.",
+)
 @warehouse_option
 @friendly_errors
-def ingest(files, country, year, dry_run, report_dir, received_on, as_json, warehouse_file):
-    """Check country returns and load the accepted ones; exit 1 when any is rejected.
+def ingest(files, country, year, dry_run, report_dir, received_on, as_json, confirm_changes, warehouse_file):
+    """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
+
+    A return that would undo part of the country's record is held: nothing is loaded and the changes are
+    listed; check them, then run the command again with --confirm-changes to load it.
 
     \b
     Example:
         aptmon ingest --dry-run KHM-2015.xlsx
         aptmon ingest returns/*.xlsx --report-dir feedback/
         aptmon ingest activities.csv --country KHM --year 2015 --json
+        aptmon ingest KHM-2017-v2.xlsx --confirm-changes
     """
     from etl.countries import country_code
 
@@ -320,6 +330,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
         dry_run=dry_run,
         received_on=received_on.date() if received_on else None,
         report_dir=report_dir,
+        confirm_changes=confirm_changes,
     )
     with cycle_collection_paused():  # for the read-ahead thread as well (see etl.gc_pause)
         reads = _read_ahead(files)  # the first file is being read while etl.ingest and the catalogue load
@@ -336,7 +347,7 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, ware
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     else:
         _print_ingest_summary(results)
-    if any(r.status == "rejected" for r in results):
+    if any(r.status in ("rejected", "held") for r in results):
         sys.exit(1)
 
 
@@ -369,12 +380,14 @@ def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
 
 
 def _print_ingest_summary(results, issues_shown: int = 25) -> None:
+    from etl import regressions
+
     click.echo(
         f"{'file':<36} {'country':<7} {'year':<5} {'status':<20} "
         f"{'version':>7} {'activities':>10} {'errors':>6} {'warnings':>8}"
     )
     for r in results:
-        colour = {"accepted": "green", "rejected": "red"}.get(r.status)
+        colour = {"accepted": "green", "rejected": "red", "held": "yellow"}.get(r.status)
         click.echo(
             f"{textwrap.shorten(r.file, 36):<36} {r.country or '-':<7} {r.year or '-'!s:<5} "
             + click.style(f"{r.status + (' (dry run)' if r.dry_run else ''):<20}", fg=colour)
@@ -382,10 +395,17 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
         )
     for r in results:
         changes = r.changes or {}
-        if changes.get("previous_version") and r.status == "accepted":
+        if changes.get("previous_version") and r.status in ("accepted", "held"):
             click.echo(
                 f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added'])} added, "
                 f"{len(changes['removed'])} removed, {len(changes['status_changed'])} changed status"
+            )
+        if r.status == "held":
+            click.echo(
+                f"\n{r.file}: held, nothing loaded: it would undo part of the record "
+                f"({regressions.summary(r.issues)}). Check the changes listed below; if they are right, run "
+                "the command again with --confirm-changes to load it as version "
+                f"{r.version}."
             )
         if r.issues:
             click.echo(f"\n{r.file}:")
@@ -403,7 +423,11 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
 @cli.command()
 @click.option("--country", required=True, help="ISO3 code or name of the reporting country, e.g. KHM.")
 @click.option("--year", required=True, type=int, help="Reporting year, 2013-2017.")
-@click.option("--prefill", is_flag=True, help="Start with the unfinished activities of the latest earlier return.")
+@click.option(
+    "--prefill",
+    is_flag=True,
+    help="Start from the year's current version, else the latest earlier return's unfinished activities.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
 @friendly_errors
@@ -426,9 +450,18 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
-    activities = prefill_activities(warehouse_file, iso3, year) if prefill else None
-    path = write_template(output, iso3, year, template_catalogue(warehouse_file), activities)
-    carried = f" with {plural(len(activities), 'activity')} carried forward" if prefill else ""
+    filled = prefill_activities(warehouse_file, iso3, year) if prefill else None
+    path = write_template(
+        output,
+        iso3,
+        year,
+        template_catalogue(warehouse_file),
+        filled.activities if filled else None,
+        prefilled_from=filled.source if filled else "",
+    )
+    carried = f" with {plural(len(filled), 'activity')} carried forward" if prefill else ""
+    if filled and filled.source:
+        carried += f" from {filled.source}"
     click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
 
 
@@ -460,6 +493,120 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
             click.echo(
                 f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
                 "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
+            )
+
+
+@cli.group()
+def schedule():
+    """The implementation schedule (Work Plan item 6.3) that progress is judged against.
+
+    \b
+    Example:
+        aptmon schedule template -o schedule.xlsx
+        aptmon schedule load schedule.xlsx --dry-run
+        aptmon schedule show --format csv > schedule.csv
+    """
+
+
+@schedule.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@warehouse_option
+@friendly_errors
+def schedule_template(output: str, warehouse_file: str | None):
+    """Write the schedule workbook: every measure, filled with the current schedule.
+
+    \b
+    Example:
+        aptmon schedule template -o schedule.xlsx
+    """
+    from etl.schedule_template import write_schedule_template
+
+    if not output.lower().endswith(".xlsx"):
+        raise UsageProblem(f"-o {output!r}: the schedule is an .xlsx workbook; give a file name ending in .xlsx.")
+    path = write_schedule_template(output, warehouse_file)
+    click.echo(f"Wrote the schedule workbook to {path}.")
+
+
+@schedule.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check only: report what would happen, change nothing.")
+@click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write the feedback workbook here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@warehouse_option
+@friendly_errors
+def schedule_load(file: str, dry_run: bool, report_dir: str | None, as_json: bool, warehouse_file: str | None):
+    """Check a schedule workbook and load it as the new schedule version; exit 1 when it is rejected.
+
+    \b
+    Example:
+        aptmon schedule load schedule.xlsx --dry-run
+        aptmon schedule load schedule.xlsx --report-dir feedback/ --json
+    """
+    from etl.schedule import load_schedule_file
+
+    result = load_schedule_file(file, warehouse_file=warehouse_file, dry_run=dry_run, report_dir=report_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+    else:
+        _print_schedule_result(result)
+    if result.status == "rejected":
+        sys.exit(1)
+
+
+def _print_schedule_result(result, issues_shown: int = 25) -> None:
+    colour = {"accepted": "green", "rejected": "red"}.get(result.status)
+    status = click.style(result.status + (" (dry run)" if result.dry_run else ""), fg=colour)
+    version = f", version {result.version}" if result.version else ""
+    click.echo(f"{result.file}: {status}{version}; {result.measures} measures listed, {result.errors} errors, "
+               f"{result.warnings} warnings.")  # fmt: skip
+    if result.status != "rejected":
+        against = f"version {result.previous_version}" if result.previous_version else "the default schedule"
+        shown = ", ".join(result.changed[:20]) + (" ..." if len(result.changed) > 20 else "")
+        click.echo(f"Against {against}: {len(result.changed)} measures change" + (f" ({shown})." if shown else "."))
+    for issue in result.issues[:issues_shown]:
+        click.echo(
+            f"  {click.style(f'{issue.severity:<7}', fg='red' if issue.severity == 'error' else 'yellow')}  "
+            f"{issue.message}"
+        )
+    if len(result.issues) > issues_shown:
+        click.echo(f"  ... and {len(result.issues) - issues_shown} more (use --report-dir or --json for all)")
+    if result.report_path:
+        click.echo(f"  Feedback workbook: {result.report_path}")
+
+
+@schedule.command("show")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@warehouse_option
+@friendly_errors
+def schedule_show(output_format: str, warehouse_file: str | None):
+    """Print the current schedule: every measure with its effective values and whether they are the default.
+
+    \b
+    Example:
+        aptmon schedule show
+        aptmon schedule show --format csv > schedule.csv
+    """
+    from etl import warehouse
+    from etl.schedule import current_schedule, schedule_version
+
+    with warehouse.read_connection(warehouse_file) as con:
+        rows = current_schedule(con)
+        version = schedule_version(con)
+    if output_format == "csv":
+        rows.to_csv(sys.stdout, index=False)
+    elif output_format == "json":
+        click.echo(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.secho(f"Schedule: {version.label}", bold=True)
+        click.echo(f"{'measure':<10} {'kind':<10} {'start':>5} {'due':>5}  {'leads':<20} {'default':<7} note")
+        for row in rows.itertuples():
+            leads = row.lead_countries if isinstance(row.lead_countries, str) else "-"
+            note = row.note if isinstance(row.note, str) else ""
+            click.echo(
+                f"{row.measure_id:<10} {row.kind:<10} {row.start_year:>5} {row.due_year:>5}  {leads:<20} "
+                f"{'yes' if row.is_default else 'no':<7} {textwrap.shorten(note, 60, placeholder=' ...')}"
             )
 
 

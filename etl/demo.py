@@ -98,6 +98,7 @@ class DemoSummary:
     accepted: int = 0
     rejected: int = 0
     unchanged: int = 0
+    held: int = 0  # never, unless the plan below undid its own record
     skipped: bool = False
     results: list[IngestResult] = field(default_factory=list)
     folder: Path | None = None
@@ -214,13 +215,12 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                 received += timedelta(days=9)
             uploads.append(_upload(country.iso3, year, name, rows, received))
             if (country.iso3, year) == REUPLOADED:
-                corrected = [dict(r) for r in rows]
-                for row in corrected[:2]:
-                    if row["status"] == "ongoing":
-                        row["status"], row["end_date"] = "completed", date(year, 11, 30)
-                corrected.append(
-                    _new_activity(country.iso3, 900, year, measures, weights, partners_pool, rng).row(year)
-                )
+                # The correction is the country's record from then on: what it completes stays completed later.
+                for activity in activities[:2]:
+                    if activity.status == "ongoing":
+                        activity.status, activity.end = "completed", date(year, 11, 30)
+                activities.append(_new_activity(country.iso3, 900, year, measures, weights, partners_pool, rng))
+                corrected = [a.row(year) for a in activities]
                 uploads.append(
                     _upload(
                         country.iso3, year, f"{country.iso3}-{year}-v2.xlsx", corrected, received + timedelta(days=40)

@@ -80,6 +80,7 @@ def ingest_file(
     catalogue: MeasureLookup | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
     raw: RawReturn | None = None,
+    confirm_changes: load.ConfirmChanges = False,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
@@ -88,7 +89,9 @@ def ingest_file(
     workbook of a rejected return. `catalogue` saves re-reading the warehouse's catalogue for each file of
     a batch; `connection`, an open warehouse.write_connection the caller holds, loads a batch of files
     under one lock (each file still its own transaction). `raw` is the file as read_return already read it
-    (the command line reads the next file while this one loads).
+    (the command line reads the next file while this one loads). A return that would undo part of the country's
+    record (etl.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
+    names every change it makes (etl.regressions.change_keys).
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
@@ -107,13 +110,13 @@ def ingest_file(
 
     if dry_run:
         with _connection(connection, warehouse.read_connection, warehouse_file) as con:
-            outcome = load.preview(con, validated)
+            outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
         stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
         upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
         with _connection(connection, warehouse.write_connection, warehouse_file) as con:
-            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic)
+            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes)
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
         file=file_name,
@@ -122,7 +125,7 @@ def ingest_file(
         status=outcome.status,
         version=outcome.version,
         activities=activities,
-        issues=validated.issues,
+        issues=[*outcome.regressions, *validated.issues],  # what it would undo first
         changes=outcome.changes,
         submission_id=outcome.submission_id,
         stored_path=stored,

@@ -14,6 +14,8 @@ class IssueCode:
     severity: str
     template: str  # str.format fields: the value found and the code's own details
     description: str
+    # Details a caller may leave out: the words of a return, which the schedule's reader replaces (etl.table_layout).
+    defaults: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -29,10 +31,24 @@ class Issue:
     message: str
     # The cell's column index (1-based) in its sheet, for highlighting; not part of the public record.
     column_index: int | None = field(default=None, repr=False, compare=False)
+    # A change against the country's record (the regression codes): which activity, what it was, what it becomes.
+    change: RecordChange | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         # Field by field, not dataclasses.asdict: that deep-copies each value, 40 s for a return with 800 000 issues.
-        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
+        record = {name: getattr(self, name) for name in PUBLIC_FIELDS}
+        if self.change is not None:
+            record.update(activity_id=self.change.activity_id, old=self.change.old, new=self.change.new)
+        return record
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """What a new version would change in an activity's record: its id, the value held, the value coming."""
+
+    activity_id: str
+    old: str
+    new: str | None  # None: the activity is no longer listed
 
 
 PUBLIC_FIELDS = ("severity", "code", "sheet", "row", "column", "value", "message")
@@ -93,22 +109,22 @@ _CODES: tuple[IssueCode, ...] = (
     IssueCode(
         "empty-workbook",
         ERROR,
-        "The file has no data; fill in the return template (aptmon template) and re-upload.",
+        "The file has no data; {template} and re-upload.",
         "The workbook or CSV holds no cell values at all.",
+        {"template": "fill in the return template (aptmon template)"},
     ),
     IssueCode(
         "missing-sheet",
         ERROR,
-        "The workbook has no Activities sheet (sheets found: {detail}); "
-        "put the activities on a sheet named Activities.",
-        "A workbook return needs the Activities sheet of the template.",
+        "The workbook has no {wanted} sheet (sheets found: {detail}); put the {rows_noun} on a sheet named {wanted}.",
+        "A workbook needs the sheet of its template: Activities for a return, Schedule for the schedule.",
     ),
     IssueCode(
         "missing-header",
         ERROR,
         "No header row found in the first {detail} rows; the first row of the table must hold the column names "
-        "(Activity ID, Measure IDs, Title, Status, ...).",
-        "No row near the top of the Activities sheet looks like the template's header.",
+        "({columns}, ...).",
+        "No row near the top of the sheet (Activities, or Schedule) looks like the template's header.",
     ),
     IssueCode(
         "missing-column",
@@ -266,6 +282,46 @@ _CODES: tuple[IssueCode, ...] = (
         'Row {row}, {column}: "{value}" is not an amount; type a number of US dollars of 0 or more, e.g. 25000.',
         "The budget is not a number, or is negative.",
     ),
+    # Schedule rows (the implementation schedule workbook, Work Plan item 6.3)
+    IssueCode(
+        "schedule-sub-item",
+        ERROR,
+        'Row {row}, {column}: "{value}" is a sub-item; a schedule is set per measure, so type its measure {detail}.',
+        "The schedule names a sub-item such as 3.1.2(a); schedules are set for whole measures (3.1.2).",
+    ),
+    IssueCode(
+        "unknown-kind",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a kind; type One-off (delivered once) or Recurring (every year), '
+        "or leave it blank for one-off.",
+        "The kind is neither one-off nor recurring, nor one of their common variants (once, annual, yearly ...).",
+    ),
+    IssueCode(
+        "invalid-schedule-year",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a year of the plan; type a year from {first} to {last}, or leave it '
+        "blank for {detail}.",
+        "A start or due year is not a whole year within the plan's 2013-2017.",
+    ),
+    IssueCode(
+        "due-before-start",
+        ERROR,
+        "Row {row}, {column}: the due year {value} is before the start year {detail}; correct one of the two.",
+        "A measure cannot be due before it starts (a blank year counts as its default, 2013 or 2017).",
+    ),
+    IssueCode(
+        "unknown-lead-country",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not one of the 13 APT countries; type names or ISO3 codes separated by '
+        "';', e.g. JPN; KOR.",
+        "A lead country is not an ASEAN Plus Three country.",
+    ),
+    IssueCode(
+        "duplicate-measure",
+        ERROR,
+        "Row {row}, {column}: {value} is already scheduled in row {detail}; list each measure once.",
+        "The schedule lists a measure twice, so it is unclear which line holds its schedule.",
+    ),
     IssueCode(
         "more-issues",
         WARNING,
@@ -278,7 +334,32 @@ _CODES: tuple[IssueCode, ...] = (
         "Row {row}, {column}: the cell shows the spreadsheet error {value}; fix the formula or type the value.",
         "A formula in the cell evaluates to an error such as #REF! or #VALUE!.",
     ),
+    # Against the country's record: what this version would undo (see etl.regressions)
+    IssueCode(
+        "completed-undone",
+        WARNING,
+        "Row {row}, {column}: activity {activity} was completed in {source} and would go back to {value}; "
+        "check the Status (set Completed again if it is done), or confirm the change.",
+        "An activity the record holds as completed comes back with another status.",
+    ),
+    IssueCode(
+        "activity-removed",
+        WARNING,
+        "Activity {activity}, {old} in {source}, is not in this return and would leave the record; "
+        "list it again if it belongs to the year, or confirm that it goes.",
+        "A completed or ongoing activity of the current version is missing from the new version.",
+    ),
+    IssueCode(
+        "measures-changed",
+        WARNING,
+        "Row {row}, {column}: activity {activity} was linked to {old} in {source} and would be linked to {value}; "
+        "check the measure ids, or confirm the change.",
+        "An activity comes back linked to other measures than the record holds for it.",
+    ),
 )
+
+# Findings against the country's record rather than the file: a return with any of them is held until confirmed.
+REGRESSION_CODES = ("completed-undone", "activity-removed", "measures-changed")
 
 ISSUE_CODES: dict[str, IssueCode] = {c.code: c for c in _CODES}
 
@@ -291,13 +372,14 @@ def make_issue(
     column: str | None = None,
     value: object = None,
     column_index: int | None = None,
+    change: RecordChange | None = None,
     **details: object,
 ) -> Issue:
     """Build the issue record for `code`, filling its message template."""
     spec = ISSUE_CODES[code]
     shown = None if value is None else shown_value(value)
-    message = spec.template.format(row=row, column=column, value=shown, **details)
-    return Issue(spec.severity, code, sheet, row, column, shown, message, column_index)
+    message = spec.template.format(row=row, column=column, value=shown, **(spec.defaults | details))
+    return Issue(spec.severity, code, sheet, row, column, shown, message, column_index, change)
 
 
 SHOWN_VALUE_CHARS = 120  # a pasted essay in a cell must not turn every message about it into an essay

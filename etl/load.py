@@ -10,10 +10,15 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from etl import catalogue as cat
+from etl.issue_codes import Issue
+from etl.regressions import confirms, find_regressions
 from etl.rows import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, Rows
 from etl.validate import ValidatedReturn
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+# A return that would undo part of the country's record (etl.regressions): recorded with its findings, not loaded,
+# until it is uploaded again with the changes confirmed.
+HELD = "held"
 
 
 @dataclass
@@ -33,8 +38,9 @@ class Upload:
 class LoadOutcome:
     status: str
     submission_id: int | None
-    version: int | None
+    version: int | None  # the version made, or the one a held return would make once confirmed
     changes: dict
+    regressions: list[Issue] = field(default_factory=list)  # what it undoes in the record (confirmed or not)
 
 
 def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> cat.Catalogue:
@@ -146,26 +152,46 @@ def changes_since(con: duckdb.DuckDBPyConnection, previous: tuple | None, activi
     }
 
 
-def plan_load(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, rows: Staged) -> tuple[str, tuple | None]:
-    """What loading would do: (status, current version row), without writing anything."""
+@dataclass
+class LoadPlan:
+    """What loading a checked return would do, found without writing anything."""
+
+    status: str
+    previous: tuple[int, int] | None  # the current version's (submission_id, version)
+    regressions: list[Issue] = field(default_factory=list)
+
+
+ConfirmChanges = bool | frozenset[tuple[str, str]]  # any change, or the (code, activity id) pairs confirmed
+
+
+def plan_load(
+    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, rows: Staged, confirm_changes: ConfirmChanges = False
+) -> LoadPlan:
+    """The status loading would give: rejected, unchanged, held (it undoes part of the record, and the changes are
+    not all confirmed) or accepted."""
     if not validated.accepted:
-        return REJECTED, None
+        return LoadPlan(REJECTED, None)
     previous = current_version(con, validated.country, validated.year)
     if previous is not None and same_content(con, previous[0], validated, rows):
-        return UNCHANGED, previous
-    return ACCEPTED, previous
+        return LoadPlan(UNCHANGED, previous)
+    regressions = find_regressions(con, validated.country, validated.year, previous, rows.activities, rows.measures)
+    held = regressions and not confirms(confirm_changes, regressions)
+    return LoadPlan(HELD if held else ACCEPTED, previous, regressions)
 
 
-def preview(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> LoadOutcome:
+def preview(
+    con: duckdb.DuckDBPyConnection, validated: ValidatedReturn, confirm_changes: ConfirmChanges = False
+) -> LoadOutcome:
     """The outcome loading would have (a dry run), on a read-only connection."""
     with staged(con, validated) as rows:
-        status, previous = plan_load(con, validated, rows)
-    if status == REJECTED:
-        return LoadOutcome(status, None, None, {})
-    if status == UNCHANGED:
-        return LoadOutcome(status, None, previous[1], _no_changes(previous))
+        plan = plan_load(con, validated, rows, confirm_changes)
+    if plan.status == REJECTED:
+        return LoadOutcome(plan.status, None, None, {})
+    if plan.status == UNCHANGED:
+        return LoadOutcome(plan.status, None, plan.previous[1], _no_changes(plan.previous))
     version = _next_version(con, validated)
-    return LoadOutcome(status, None, version, changes_since(con, previous, validated.activities))
+    changes = changes_since(con, plan.previous, validated.activities)
+    return LoadOutcome(plan.status, None, version, changes, plan.regressions)
 
 
 def load_return(
@@ -175,12 +201,17 @@ def load_return(
     *,
     is_synthetic: bool = False,
     plan_id: str = cat.DEFAULT_PLAN_ID,
+    confirm_changes: ConfirmChanges = False,
 ) -> LoadOutcome:
-    """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing."""
+    """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing.
+
+    A return that would undo part of the record is held (recorded with its findings, nothing loaded) unless
+    `confirm_changes`.
+    """
     with staged(con, validated) as rows:
         con.execute("BEGIN TRANSACTION")
         try:
-            outcome = _load(con, validated, rows, upload, is_synthetic, plan_id)
+            outcome = _load(con, validated, rows, upload, is_synthetic, plan_id, confirm_changes)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -195,11 +226,13 @@ def _load(
     upload: Upload,
     is_synthetic: bool,
     plan_id: str,
+    confirm_changes: ConfirmChanges,
 ) -> LoadOutcome:
-    status, previous = plan_load(con, validated, rows)
+    plan = plan_load(con, validated, rows, confirm_changes)
+    status, previous = plan.status, plan.previous
     submission_id = con.execute("SELECT nextval('submission_seq')").fetchone()[0]
     changes: dict = {}
-    if status == ACCEPTED:
+    if status in (ACCEPTED, HELD):
         version = _next_version(con, validated)
         changes = changes_since(con, previous, validated.activities)
     elif status == UNCHANGED:
@@ -229,8 +262,14 @@ def _load(
                 "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
                 [submission_id, validated.country, validated.year, submission_id],
             )
-    _insert_issues(con, submission_id, validated)
-    return LoadOutcome(status, submission_id, version, changes)
+        # The same file held before is now confirmed: its log entry points at the version it became.
+        con.execute(
+            "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? AND status = 'held' "
+            "AND superseded_by IS NULL AND sha256 = ?",
+            [submission_id, validated.country, validated.year, upload.sha256],
+        )
+    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
+    return LoadOutcome(status, submission_id, version, changes, plan.regressions)
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:
@@ -272,10 +311,10 @@ def _insert_rows(
         con.execute("RESET threads")
 
 
-def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, validated: ValidatedReturn) -> None:
-    if not validated.issues:
+def _insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
+    if not issues:
         return
-    records = [issue.to_dict() for issue in validated.issues]
+    records = [issue.to_dict() for issue in issues]
     rows = Rows(ISSUE_COLUMNS, {name: [r[name] for r in records] for name in ISSUE_COLUMNS})
     with rows.registered(con, "new_issues") as select:
         con.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from etl.countries import COUNTRIES, country_name
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 LABEL_FONT = Font(bold=True)
+PREFILLED_FROM_LABEL = "Prefilled from"
 EMPTY_ROWS = 300  # rows below the activities that carry the dropdowns, ready to type into
 
 INSTRUCTIONS = (
@@ -47,13 +49,15 @@ def write_template(
     prepared_by: str = "",
     email: str = "",
     date_prepared: date | None = None,
+    prefilled_from: str = "",
 ) -> Path:
-    """Write the return workbook for (country, year), with `activities` (dicts keyed by field) already filled."""
+    """Write the return workbook for (country, year), with `activities` (dicts keyed by field) already filled;
+    `prefilled_from` says on the Cover which return they come from (see prefill_activities)."""
     path = Path(path)
     workbook = Workbook()
     cover = workbook.active
     cover.title = fmt.COVER_SHEET
-    _write_cover(cover, country, year, synthetic, prepared_by, email, date_prepared)
+    _write_cover(cover, country, year, synthetic, prepared_by, email, date_prepared, prefilled_from)
     activities_sheet = workbook.create_sheet(fmt.ACTIVITIES_SHEET)
     measures_sheet = workbook.create_sheet(fmt.MEASURES_SHEET)
     measure_count = _write_measures(measures_sheet, catalogue)
@@ -66,7 +70,9 @@ def write_template(
     return path
 
 
-def _write_cover(sheet, country: str, year: int, synthetic: bool, prepared_by, email, date_prepared) -> None:
+def _write_cover(
+    sheet, country: str, year: int, synthetic: bool, prepared_by, email, date_prepared, prefilled_from: str
+) -> None:
     sheet["A1"] = "ASEAN Plus Three Cooperation Work Plan 2013-2017: annual activity return"
     sheet["A1"].font = Font(bold=True, size=14)
     values = {
@@ -90,6 +96,11 @@ def _write_cover(sheet, country: str, year: int, synthetic: bool, prepared_by, e
             cell.number_format = "yyyy-mm-dd"
         if field.key == "data":
             cell.font = Font(bold=True, color="C00000")
+        row += 1
+    if prefilled_from:
+        # Not a Cover field the reader looks for: it tells the analyst what the Activities sheet starts from.
+        sheet.cell(row=row, column=1, value=PREFILLED_FROM_LABEL).font = LABEL_FONT
+        sheet.cell(row=row, column=2, value=prefilled_from)
         row += 1
     row += 1
     for index, line in enumerate(INSTRUCTIONS):
@@ -184,30 +195,55 @@ def _style_header(sheet, width: int) -> None:
         cell.alignment = Alignment(vertical="center", wrap_text=True)
 
 
-def prefill_activities(warehouse_file: str | os.PathLike | None, country: str, year: int) -> list[dict]:
-    """The country's unfinished activities (not completed or cancelled) from its latest earlier accepted return."""
+@dataclass
+class Prefill:
+    """The activities a template starts with, and the return they come from (for the Cover)."""
+
+    activities: list[dict]
+    source: str  # e.g. "version 2 of the 2017 return", or "" when nothing was carried
+
+    def __len__(self) -> int:
+        return len(self.activities)
+
+
+_PREFILL_COLUMNS = """
+    SELECT a.activity_id, a.title, a.status, a.start_date, a.end_date, a.lead_agency, a.partners,
+           a.funding_source, a.budget_usd, a.description, a.source_row,
+           -- several sub-items of one measure share its link row, joined by ';'
+           string_agg(replace(coalesce(m.sub_item, m.measure_id), ';', '; '), '; ' ORDER BY m.measure_id)
+               AS measure_ids
+    FROM activities a
+    LEFT JOIN activity_measures m ON m.submission_id = a.submission_id AND m.activity_id = a.activity_id
+    WHERE a.submission_id = $submission {unfinished}
+    GROUP BY ALL
+    ORDER BY a.source_row
+"""
+
+
+def prefill_activities(warehouse_file: str | os.PathLike | None, country: str, year: int) -> Prefill:
+    """What a template for (country, year) starts with.
+
+    A year that already has a current version starts from that version, every activity and every column as
+    stored, so a correction starts from what the monitor holds. Any other year starts from the unfinished
+    activities (not completed or cancelled) of the country's latest earlier current return.
+    """
     with warehouse.read_connection(warehouse_file) as con:
-        frame = con.execute(
-            """
-            WITH latest AS (
-                SELECT submission_id FROM submissions
-                WHERE country = ? AND reporting_year < ? AND status = 'accepted' AND superseded_by IS NULL
-                ORDER BY reporting_year DESC LIMIT 1
-            )
-            SELECT a.activity_id, a.title, a.status, a.start_date, a.end_date, a.lead_agency, a.partners,
-                   a.funding_source, a.budget_usd, a.description, a.source_row,
-                   string_agg(coalesce(m.sub_item, m.measure_id), '; ' ORDER BY m.measure_id) AS measure_ids
-            FROM activities a
-            JOIN latest USING (submission_id)
-            LEFT JOIN activity_measures m ON m.submission_id = a.submission_id AND m.activity_id = a.activity_id
-            WHERE a.status NOT IN ('completed', 'cancelled')
-            GROUP BY ALL
-            ORDER BY a.source_row
-            """,
+        found = con.execute(
+            "SELECT submission_id, reporting_year, version FROM current_submissions "
+            "WHERE country = ? AND reporting_year <= ? ORDER BY reporting_year DESC LIMIT 1",
             [country, year],
-        ).fetchall()
-        names = [d[0] for d in con.description]
-    return [dict(zip(names, row, strict=True)) for row in frame]
+        ).fetchone()
+        if found is None:
+            return Prefill([], "")
+        submission_id, source_year, version = found
+        same_year = source_year == year
+        unfinished = "" if same_year else "AND a.status NOT IN ('completed', 'cancelled')"
+        cursor = con.execute(_PREFILL_COLUMNS.format(unfinished=unfinished), {"submission": submission_id})
+        names = [d[0] for d in cursor.description]
+        activities = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if same_year:
+        return Prefill(activities, f"version {version} of the {year} return")
+    return Prefill(activities, f"the unfinished activities of the {source_year} return (version {version})")
 
 
 def template_catalogue(warehouse_file: str | os.PathLike | None = None) -> Catalogue:

@@ -189,6 +189,7 @@ def initialise(
         con.execute("BEGIN")
         try:
             con.execute(read_sql("schema.sql"))
+            _allow_held_submissions(con)
             _write_settings(con)
             _write_countries(con)
             known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
@@ -209,6 +210,23 @@ def initialise(
         "measures": len(catalogue.measures),
         "sub_items": len(catalogue.sub_items),
     }
+
+
+def _allow_held_submissions(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a warehouse made before held uploads existed the submissions table of today's schema.
+
+    DuckDB cannot alter a CHECK constraint, so the table is rebuilt with its rows (views bind to it by name).
+    """
+    checks = con.execute(
+        "SELECT expression FROM duckdb_constraints() WHERE table_name = 'submissions' AND constraint_type = 'CHECK'"
+    ).fetchall()
+    if not any("status" in expression and "held" not in expression for (expression,) in checks):
+        return
+    con.execute("CREATE TEMP TABLE submissions_before AS SELECT * FROM submissions")
+    con.execute("DROP TABLE submissions")
+    con.execute(read_sql("schema.sql"))
+    con.execute("INSERT INTO submissions SELECT * FROM submissions_before")
+    con.execute("DROP TABLE submissions_before")
 
 
 def read_sql(name: str) -> str:

@@ -137,15 +137,17 @@ def test_heatmap_toggles_to_completion(demo_app, page):
     wait_for_title(page, "heatmap-graph", "Completion by pillar and country, end 2016")
     rows = view(path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2016 AND pillar = '2'")
     drawn = figure(page, "heatmap-graph")
-    rates, withheld = drawn["traces"][1], drawn["traces"][0]
-    countries = rates["x"][1] if isinstance(rates["x"][0], list) else [x[1] for x in rates["x"]]
+    rates, withheld, together = drawn["traces"][1], drawn["traces"][0], drawn["traces"][2]
+    # Columns in the countries' order, the 13 together last (their own trace).
+    codes = [r["iso3"] for r in view(path, "SELECT iso3 FROM countries ORDER BY ordinal")] + ["ALL"]
     for row in rows:
-        column = countries.index(row["country"])
+        column = codes.index(row["country"])
+        drawn_rate = together if row["country"] == "ALL" else rates
         if row["progress_status"] == "insufficient data":
             assert withheld["text"][1][column] == "insufficient<br>data"
-            assert rates["z"][1][column] is None
+            assert drawn_rate["z"][1][column] is None
         else:
-            assert rates["z"][1][column] == pytest.approx(row["completion_rate"])
+            assert drawn_rate["z"][1][column] == pytest.approx(row["completion_rate"])
     assert page.console_errors == []
 
 
@@ -247,4 +249,34 @@ def test_pages_fit_a_tablet_width(demo_app, page):
         wait_for_title(page, graph, " ")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 768, path
     assert page.hosts == {base.split("/")[2]}  # every script, style and font from the app itself
+    assert page.console_errors == []
+
+
+CHART_PAGES = {
+    "/": ["trend-graph", "pillar-ranking-graph", "pillar-trends-graph"],
+    "/heatmap": ["heatmap-graph"],
+    "/heatmap?rows=sections": ["heatmap-graph"],
+    "/measures": ["catalogue-treemap"],
+    "/measure/2.7.10": ["measure-countries-graph"],
+    "/country?country=BRN": ["country-pillars-graph"],
+    "/reporting": ["reporting-matrix-graph"],
+}
+
+
+def test_no_chart_label_on_any_page_is_cut_at_1366_px(demo_app, page):
+    base, _ = demo_app
+    assert page.viewport_size["width"] == 1366
+    for path, graphs in CHART_PAGES.items():
+        page.goto(base + path)
+        for graph in graphs:
+            wait_for_title(page, graph, " ")
+        # Every piece of text plotly drew: titles, ticks, annotations, legend entries, tile and cell labels.
+        drawn = page.evaluate(
+            """ids => ids.flatMap(id => Array.from(
+                document.getElementById(id).querySelectorAll('.js-plotly-plot svg text'), t => t.textContent))""",
+            graphs,
+        )
+        assert len(drawn) > 5, path
+        cut = [text for text in drawn if text.rstrip().endswith(("…", "..."))]
+        assert cut == [], (path, cut)
     assert page.console_errors == []

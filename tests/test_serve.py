@@ -31,6 +31,7 @@ YEARS = (2013, 2014, 2015, 2016)
 READERS = 3
 OUTCOME_PATTERN = '{"token":["MATCH"],"type":"upload-outcome"}'
 SUBMIT_PATTERN = '{"token":["MATCH"],"type":"upload-submit"}'
+STATUS_PATTERN = '{"token":["MATCH"],"type":"upload-status"}'
 
 
 def free_port() -> int:
@@ -90,9 +91,11 @@ def check_body(path: Path) -> dict:
 def submit_body(token: str) -> dict:
     outcome = {"type": "upload-outcome", "token": token}
     button = {"type": "upload-submit", "token": token}
+    status = {"type": "upload-status", "token": token}
     return {
-        "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled..",
-        "outputs": [{"id": outcome, "property": "children"}, {"id": button, "property": "disabled"}],
+        "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled...{STATUS_PATTERN}.children..",
+        "outputs": [{"id": outcome, "property": "children"}, {"id": button, "property": "disabled"},
+                    {"id": status, "property": "children"}],
         "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
         "state": [{"id": "upload-received-on", "property": "date", "value": None}],
         "changedPropIds": ['{"token":"' + token + '","type":"upload-submit"}.n_clicks'],

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from return_files import GOOD_ROWS, write_xlsx
+
+from etl import warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +109,80 @@ def test_viewer_sees_no_upload_control_and_is_refused_by_the_callback(live_app, 
     )
     assert response.status == 403
     assert page.request.get(f"{live_app}/download/template?year=2015").status == 403
+
+
+# Version 1 of Cambodia's 2015 return, then a second version that takes two activities back from completed and
+# drops a third.
+VERSION_1 = [
+    ["KHM-001", "2.1.6", "Customs training", "Completed", date(2015, 1, 10), date(2015, 6, 30)],
+    ["KHM-002", "3.1.2(a)", "Rural health pilot", "Completed", date(2015, 2, 1), date(2015, 9, 30)],
+    ["KHM-003", "5.1", "Connectivity study", "Ongoing", date(2015, 3, 1)],
+    ["KHM-004", "5.2", "Port survey", "Planned"],
+]
+VERSION_2 = [
+    ["KHM-001", "2.1.6", "Customs training", "Ongoing", date(2015, 1, 10)],
+    ["KHM-002", "3.1.2(a)", "Rural health pilot", "Suspended", date(2015, 2, 1)],
+    ["KHM-004", "5.2", "Port survey", "Planned"],
+    ["KHM-005", "6.1", "New forum", "Planned"],
+]
+
+
+def check_and_wait(page, path):
+    upload(page, path)
+    page.wait_for_selector(".upload-submit", timeout=30000)
+
+
+def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_when_confirmed(
+    live_app, signed_in_page, tmp_path, warehouse_file
+):
+    page = signed_in_page("analyst")
+    page.goto(f"{live_app}/upload")
+    page.wait_for_selector("#upload", timeout=15000)
+    check_and_wait(page, write_xlsx(tmp_path / "khm-2015.xlsx", VERSION_1))
+    page.click(".upload-submit")
+    page.wait_for_selector("text=submitted as version 1", timeout=30000)
+
+    page.goto(f"{live_app}/upload")
+    page.wait_for_selector("#upload", timeout=15000)
+    check_and_wait(page, write_xlsx(tmp_path / "khm-2015-v2.xlsx", VERSION_2))
+    card = page.locator(".upload-result").first
+    assert card.locator(".upload-status").inner_text() == "changes to the record: confirm them to submit"
+    button = page.locator(".upload-submit")
+    assert button.inner_text() == "Submit version 2: 2 activities go back from completed, 1 removed"
+    table = card.locator(".dash-spreadsheet").first  # the changes, above the button
+    table.wait_for(timeout=15000)
+    assert table.bounding_box()["y"] < button.bounding_box()["y"]
+    rows = table.locator("tbody tr").all_inner_texts()
+    changes = sorted(" | ".join(row.split("\t")[:3]) for row in rows[1:])  # below the header row
+    assert changes == ["KHM-001 | completed | ongoing", "KHM-002 | completed | suspended",
+                       "KHM-003 | ongoing | (not listed)"]  # fmt: skip
+    page.screenshot(path=str(tmp_path / "held.png"), full_page=True)
+    with warehouse.read_connection(warehouse_file) as con:  # held: recorded, nothing loaded
+        assert con.execute("SELECT status, version FROM submissions ORDER BY submission_id").fetchall() == [
+            ("accepted", 1), ("held", 2)]  # fmt: skip
+
+    button.click()
+    outcome = page.locator(".upload-outcome")
+    outcome.wait_for(timeout=30000)
+    assert "Submitted: KHM 2015 is now version 2." in outcome.inner_text()
+    assert card.locator(".upload-status").inner_text() == "submitted as version 2"
+    with warehouse.read_connection(warehouse_file) as con:
+        loaded = con.execute(
+            "SELECT a.activity_id, a.status FROM activities a JOIN current_submissions s USING (submission_id) "
+            "ORDER BY 1"
+        ).fetchall()
+    assert loaded == [("KHM-001", "ongoing"), ("KHM-002", "suspended"), ("KHM-004", "planned"),
+                      ("KHM-005", "planned")]  # fmt: skip
+
+    page.goto(f"{live_app}/submissions")
+    page.wait_for_selector("#submissions-table .dash-cell", timeout=15000)
+    log = page.inner_text("#submissions-table")
+    assert "current" in log and "superseded by version 2 on " in log and "held, then confirmed as version 2" in log
+
+    page.goto(f"{live_app}/country?country=KHM&year=2015")
+    versions = page.locator("#country-versions-table")
+    versions.wait_for(timeout=15000)
+    text = versions.inner_text()
+    assert "current" in text and "superseded by version 2" in text and "held, then confirmed" in text
+    page.screenshot(path=str(tmp_path / "country.png"), full_page=True)
+    assert page.console_errors == []

@@ -12,7 +12,7 @@ from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import activity_table, data_table, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from etl.definitions import PLAN_FIRST_YEAR
 
@@ -39,6 +39,13 @@ RETURN_COLUMNS = [
     ("Due", "deadline"),
     ("Accepted versions", "versions"),
     ("Rejected uploads", "rejected_uploads"),
+]
+VERSION_COLUMNS = [
+    ("Return for", "reporting_year"),
+    ("Version", "version"),
+    ("State", "version_state"),
+    ("File", "file_name"),
+    ("Uploaded (UTC)", "submitted_at"),
 ]
 
 
@@ -125,7 +132,7 @@ def update_country(year: str, country: str):
             dbc.Col(
                 stat_card(
                     "Progress status",
-                    f"pace {overall.pace_index:.2f}",
+                    pace_text(overall.pace_index),
                     band_caption(data.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
@@ -139,11 +146,26 @@ def update_country(year: str, country: str):
         [
             html.H5(f"{name}: returns up to {year}"),
             data_table("country-returns-table", returns, RETURN_COLUMNS, 5, filter_action="none"),
+            html.H6("Uploads and the state of each version", className="mt-3"),
+            data_table(
+                "country-versions-table",
+                _version_rows(data.country_versions(country, year)),
+                VERSION_COLUMNS,
+                5,
+                filter_action="none",
+            ),
         ],
         className="mb-3",
     )
     figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and completion by pillar, end {year}")
     return [cards, record], figure
+
+
+def _version_rows(versions):
+    """Upload times to the minute, as the Submissions log shows them."""
+    shown = versions.copy()
+    shown["submitted_at"] = shown["submitted_at"].dt.strftime("%Y-%m-%d %H:%M")
+    return shown
 
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.

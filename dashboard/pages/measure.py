@@ -72,7 +72,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                     ),
                     " › ",
                     dcc.Link(
-                        section_label(head.section_id, head.section_title, head.section_id.endswith(".0"), 200),
+                        section_label(head.section_id, head.section_title, head.section_id.endswith(".0")),
                         href=f"/measures?pillar={head.pillar}&section={head.section_id}",
                         id=ids.MEASURE_SECTION_LINK,
                     ),

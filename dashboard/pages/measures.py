@@ -47,8 +47,8 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
             html.H2("Work Plan measures", className="page-title"),
             html.P(
                 f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
-                "2013-2017. Each tile is one measure, coloured by its progress; click a pillar or section to zoom "
-                "in, and a measure to open it.",
+                "2013-2017, by pillar and section; click a section to see its measures, each coloured by its "
+                "progress, and a measure to open it. Hover a tile for its counts.",
                 id=ids.CATALOGUE_SUMMARY,
                 className="lead-text",
             ),
@@ -115,8 +115,14 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
     year = int(year)
     measures = _measure_rows(year, country, pillar, section)
     scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    section_counts = data.section_metrics_by_country(year, pillar)
     return catalogue_treemap(
-        measures, data.sections(), data.pillars(), f"Progress of each measure, {scope}, end {year}"
+        measures,
+        data.sections(),
+        data.pillars(),
+        f"Progress of each measure, {scope}, end {year}",
+        section_counts=section_counts[section_counts.country == country],
+        pillar_counts=data.pillar_metrics(year, country),
     )
 
 

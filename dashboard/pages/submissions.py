@@ -31,6 +31,7 @@ COLUMNS = [
     ("Received on", "received_on"),
     ("Result", "status"),
     ("Version", "version"),
+    ("State", "version_state"),
     ("Activities", "activities"),
     ("Errors", "errors"),
     ("Warnings", "warnings"),
@@ -53,8 +54,9 @@ def layout(**_query):
         [
             html.H2("Submissions"),
             html.P(
-                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result and the "
-                "version it made. Select a row to see the problems found in it; download a file exactly as it "
+                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result, the "
+                "version it made and that version's state (current, superseded, unchanged, held until its changes "
+                "are confirmed). Select a row to see the problems found in it; download a file exactly as it "
                 "was received."
             ),
             html.Div(
@@ -81,6 +83,7 @@ def layout(**_query):
                 style_data_conditional=[
                     {"if": {"filter_query": '{status} = "rejected"', "column_id": "status"}, "color": "#b00020"},
                     {"if": {"filter_query": '{status} = "accepted"', "column_id": "status"}, "color": "#1a7f37"},
+                    {"if": {"filter_query": '{status} = "held"', "column_id": "status"}, "color": "#9a6700"},
                 ],
                 tooltip_duration=None,
                 style_header={"fontWeight": "bold"},

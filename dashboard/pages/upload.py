@@ -7,14 +7,17 @@ from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import auth, data, downloads, ids, snapshots, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
-from etl import warehouse
+from dashboard.components.tables import data_table
+from etl import regressions, warehouse
 from etl.countries import COUNTRIES, country_name
 from etl.definitions import AS_OF_YEARS
+from etl.regressions import change_keys
 from etl.wording import plural
 
 dash.register_page(
@@ -32,7 +35,9 @@ INTERNAL_ERROR = (
     "The file could not be processed because of an internal error, which the server has logged. "
     "Please try again later or send the file to the ASEAN Secretariat."
 )
-STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
+STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger", "held": "warning"}
+# The changes to the record a held return would make, as the table above its Submit button shows them.
+CHANGE_COLUMNS = [("Activity", "activity_id"), ("Was", "old"), ("Would be", "new"), ("What to check", "message")]
 
 
 def layout(**_query):
@@ -59,8 +64,9 @@ def layout(**_query):
                     [
                         html.H5("1. Download the template", className="card-title"),
                         html.P(
-                            "The template lists the measures and, for a country that reported before, starts "
-                            "with its activities that were not yet completed or cancelled.",
+                            "The template lists the measures and starts from what the monitor holds: for a year "
+                            "already reported, every activity of its current version (to correct it); otherwise the "
+                            "activities of the latest earlier return that were not yet completed or cancelled.",
                             className="small text-muted",
                         ),
                         dbc.Row(
@@ -213,36 +219,40 @@ def check_uploads(contents, file_names, country, year, received_on):
 @callback(
     Output({"type": ids.UPLOAD_OUTCOME, "token": MATCH}, "children"),
     Output({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "disabled"),
+    Output({"type": ids.UPLOAD_STATUS, "token": MATCH}, "children"),
     Input({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "n_clicks"),
     State(ids.UPLOAD_RECEIVED_ON, "date"),
     prevent_initial_call=True,
 )
 @auth.require_role(*auth.UPLOADERS)
 def submit_upload(n_clicks, received_on):
-    """Load a checked file into the warehouse as the new version of its return."""
+    """Load a checked file into the warehouse as the new version of its return, confirming the changes to the
+    record its card showed (and no others: a change made meanwhile by another upload holds it again)."""
     user = auth.check_role(*auth.UPLOADERS)
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
+    unchanged_badge = dash.no_update
     staged = uploads.load_staged(ctx.triggered_id["token"])
     if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
-        return dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning"), True
+        alert = dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning")
+        return alert, True, unchanged_badge
     auth.check_country(user, staged.country)
     if not uploads.claim(staged):
-        return dbc.Alert("This file is already being submitted.", color="warning"), True
+        return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
     try:
-        result = _ingest(staged, user, received_on, dry_run=False)
+        result = _ingest(staged, user, received_on, dry_run=False, confirm_changes=uploads.shown_changes(staged))
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="danger"), False
+        return dbc.Alert(str(exc), color="danger"), False, unchanged_badge
     except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
         log.exception("Submitting %s failed", staged.original_name)
         uploads.release(staged)
-        return dbc.Alert(INTERNAL_ERROR, color="danger"), False
-    if result.status != "rejected":
+        return dbc.Alert(INTERNAL_ERROR, color="danger"), False, unchanged_badge
+    if result.status not in ("rejected", "held"):
         uploads.discard(staged)
     if result.status == "accepted":
         snapshots.refresh_soon(data.warehouse_file())  # before the charts are next drawn, not in this request
-    return _outcome(result), True
+    return _outcome(result), True, _submitted_label(result)
 
 
 def _check_one(user, content: str, file_name: str, country: str | None, year: int | None, received_on) -> dbc.Card:
@@ -258,6 +268,10 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
         elif result.status == "unchanged":
             result = _ingest(staged, user, received_on, dry_run=False)
             uploads.discard(staged)
+        elif result.status == "held":
+            # Recorded as held at once, as the log shows it; Submit confirms exactly the changes shown here.
+            result = _ingest(staged, user, received_on, dry_run=False)
+            uploads.remember_shown_changes(staged, change_keys(result.issues))
     except warehouse.WarehouseError as exc:
         return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
@@ -265,10 +279,10 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
         return _card(file_name, "rejected", [dbc.Alert(INTERNAL_ERROR, color="danger", className="mb-0")])
     if user.role == auth.ANALYST and result.country not in (None, user.country):
         return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
-    return _card(file_name, result.status, _body(result, staged), result)
+    return _card(file_name, result.status, _body(result, staged), result, staged.token)
 
 
-def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool):
+def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False):
     from etl.ingest import ingest_file
 
     backfill = None
@@ -284,21 +298,29 @@ def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool):
         submitted_by=user.username,
         report_dir=None if dry_run else staged.report_dir,
         original_name=staged.original_name,
+        confirm_changes=confirm_changes,
     )
 
 
-def _card(file_name: str, status: str, body: list, result=None) -> dbc.Card:
-    label = {"accepted": "ready to submit", "unchanged": "identical to the current version"}.get(status, status)
+def _card(file_name: str, status: str, body: list, result=None, token: str | None = None) -> dbc.Card:
+    label = {
+        "accepted": "ready to submit",
+        "unchanged": "identical to the current version",
+        "held": "changes to the record: confirm them to submit",
+    }.get(status, status)
     if result is not None and not result.dry_run and status == "rejected":
         label = "rejected"
     scope = f" {result.country or '?'} {result.year or '?'}" if result is not None else ""
+    badge = {"id": {"type": ids.UPLOAD_STATUS, "token": token}} if token else {}
     return dbc.Card(
         [
             dbc.CardHeader(
                 [
                     html.Strong(file_name),
                     html.Span(scope, className="text-muted"),
-                    dbc.Badge(label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 upload-status"),
+                    dbc.Badge(
+                        label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 upload-status", **badge
+                    ),
                 ]
             ),
             dbc.CardBody(body),
@@ -337,18 +359,61 @@ def _body(result, staged: uploads.StagedUpload) -> list:
         )
     else:
         parts.append(html.P(_changes_text(result), className="mb-2"))
+        changes = [issue for issue in result.issues if issue.change is not None]
+        button = f"Submit as version {result.version}"
+        if result.status == "held":
+            parts.append(
+                html.P(
+                    "This version would undo part of the country's record, so nothing is loaded until you confirm "
+                    "the changes below. Check each one: correct the file and upload it again, or submit it as it is "
+                    "if the changes are right.",
+                    className="mb-2 held-explanation",
+                )
+            )
+            parts.append(_changes_table(changes, staged.token))
+            button = f"Submit version {result.version}: {regressions.summary(changes)}"
         parts.append(
             dbc.Button(
-                f"Submit as version {result.version}",
+                button,
                 id={"type": ids.UPLOAD_SUBMIT, "token": staged.token},
-                color="primary",
+                color="warning" if result.status == "held" else "primary",
                 className="mb-2 upload-submit",
             )
         )
         parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
-    if result.issues:
-        parts.append(issues_table([issue.to_dict() for issue in result.issues]))
+    others = [issue.to_dict() for issue in result.issues if issue.change is None]
+    if others:
+        parts.append(issues_table(others))
     return parts
+
+
+def _changes_table(changes: list, token: str):
+    """The changes to the record a held return would make, one row each, above the button that confirms them."""
+    rows = pd.DataFrame(
+        [
+            {
+                "activity_id": c.change.activity_id,
+                "old": c.change.old,
+                "new": c.change.new or "(not listed)",
+                "message": c.message,
+            }
+            for c in changes
+        ],  # fmt: skip
+        columns=[key for _, key in CHANGE_COLUMNS],
+    )
+    table_id = {"type": ids.UPLOAD_CHANGES_TABLE, "token": token}
+    return data_table(table_id, rows, CHANGE_COLUMNS, 15, filter_action="none")
+
+
+def _submitted_label(result) -> str:
+    """The card's badge once Submit has run: what became of the file."""
+    if result.status == "accepted":
+        return f"submitted as version {result.version}"
+    if result.status == "unchanged":
+        return f"identical to version {result.version}"
+    if result.status == "held":
+        return "held: the record changed meanwhile, check again"
+    return "rejected"
 
 
 def _outcome(result) -> dbc.Alert:
@@ -358,6 +423,12 @@ def _outcome(result) -> dbc.Alert:
     if result.status == "unchanged":
         text = f"Identical to version {result.version} already in the monitor: recorded, nothing changed."
         return dbc.Alert(text, color="secondary", className="upload-outcome mb-0")
+    if result.status == "held":
+        text = (
+            "Not loaded: since this file was checked, the record changed in ways not shown above "
+            f"({regressions.summary([i for i in result.issues if i.change is not None])}). Upload it again to see them."
+        )
+        return dbc.Alert(text, color="warning", className="upload-outcome mb-0")
     return dbc.Alert(
         f"Rejected with {plural(result.errors, 'error')}; nothing was loaded.",
         color="danger",
