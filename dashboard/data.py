@@ -408,12 +408,47 @@ def review_activities(from_date: date, to_date: date) -> pd.DataFrame:
 
 def review_measures(from_date: date, to_date: date) -> pd.DataFrame:
     """Measures newly delivered or newly overdue, all 13 countries, between the years the two dates speak for."""
-    path = warehouse_file()
-    progress = "measure_progress_snapshot" if _snapshots_current(path, warehouse_version(path)) else "measure_progress"
-    return query("SELECT * FROM review_measures(?, ?, progress := ?)", [from_date, to_date, progress])
+    return query(
+        "SELECT * FROM review_measures(?, ?, progress := ?)",
+        [from_date, to_date, _metric_relation("measure_progress")],
+    )
 
 
 def review_years(from_date: date, to_date: date) -> tuple[int | None, int | None]:
     """The as-of years the two dates speak for (the latest year whose returns were due by then)."""
     row = query("SELECT review_as_of_year(?) AS before, review_as_of_year(?) AS now", [from_date, to_date]).iloc[0]
     return (None if pd.isna(row.before) else int(row.before), None if pd.isna(row.now) else int(row.now))
+
+
+# ---- where it lags (the overview's panel) --------------------------------------------------------------------
+
+
+def _metric_relation(view: str) -> str:
+    """The relation a macro should read a metric view from: its snapshot while current, else the view."""
+    path = warehouse_file()
+    return f"{view}_snapshot" if _snapshots_current(path, warehouse_version(path)) else view
+
+
+def overdue_measures(year: int, country: str = ALL, pillar: str = ALL) -> pd.DataFrame:
+    """The measures overdue in a scope as of a year (measure_progress.overdue), in plan order."""
+    return query(
+        "SELECT * FROM overdue_measures(?, ?, ?, progress := ?)",
+        [year, country, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
+    )
+
+
+def lagging_sections(year: int, country: str = ALL, pillar: str = ALL) -> pd.DataFrame:
+    """The scope's sections behind their expected share (pace index below 1), the furthest behind first."""
+    return query(
+        "SELECT * FROM lagging_sections(?, ?, ?, section_metrics := ?)",
+        [year, country, None if pillar == ALL else pillar, _metric_relation("metrics_section_country")],
+    )
+
+
+def measures_not_taken_up(year: int, pillar: str = ALL) -> tuple[int, int]:
+    """How many measures (of the pillar, or all) no country has any activity under, and of how many."""
+    row = query(
+        "SELECT * FROM measures_not_taken_up(?, ?, progress := ?)",
+        [year, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
+    ).iloc[0]
+    return int(row.not_taken_up), int(row.measures_total)
