@@ -133,3 +133,20 @@ def test_an_admin_records_lists_and_removes_meetings_from_the_command_line(wareh
     assert [m.meeting_on for m in reviews.list_meetings(warehouse_file)] == [date(2016, 6, 15)]
     missing = aptmon("reviews", "remove", "2017-06-15", db=warehouse_file)
     assert missing.returncode == 2 and "No meeting on 2017-06-15" in missing.stderr
+
+
+def test_measures_newly_delivered_between_the_years_the_reviews_speak_for(reviewed):
+    # 1 June 2015 speaks for the end of 2014, 1 June 2016 for the end of 2015: A1 completed 5.1 in the 2015 return.
+    changed = rows(
+        reviewed,
+        "SELECT measure_id, year_before, year_now, change FROM review_measures(?, ?)",
+        [FIRST_REVIEW, SECOND_REVIEW],
+    )
+    assert changed == [("5.1", 2014, 2015, "newly delivered")]
+    delivered = rows(
+        reviewed,
+        "SELECT as_of_year, delivered FROM measure_progress WHERE measure_id = '5.1' AND country = 'ALL' "
+        "AND as_of_year IN (2014, 2015) ORDER BY as_of_year",
+        [],
+    )
+    assert delivered == [(2014, False), (2015, True)]

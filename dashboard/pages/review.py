@@ -17,7 +17,7 @@ from dashboard.components.tables import data_table, records
 from etl.wording import plural
 
 dash.register_page(
-    __name__, path="/review", name="Since the last review", title="Review - APT Work Plan Monitor", order=5
+    __name__, path="/review", name="Review", title="Since the last review - APT Work Plan Monitor", order=5
 )
 
 RETURN_COLUMNS = [
