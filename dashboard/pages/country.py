@@ -12,7 +12,7 @@ from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import activity_table, data_table, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from etl.definitions import PLAN_FIRST_YEAR
 
@@ -132,7 +132,7 @@ def update_country(year: str, country: str):
             dbc.Col(
                 stat_card(
                     "Progress status",
-                    f"pace {overall.pace_index:.2f}",
+                    pace_text(overall.pace_index),
                     band_caption(data.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
