@@ -262,7 +262,9 @@ def load_returns(env: dict, workbooks: list[Path], until: float, windows: list, 
         workbook = workbooks[number % len(workbooks)]
         number += 1
         started = time.perf_counter()
-        done = subprocess.run([aptmon, "ingest", str(workbook), "--json"], env=env, capture_output=True, text=True)
+        # Each file replaces the other's activities: confirmed, or it would be held (recorded, not loaded).
+        command = [aptmon, "ingest", str(workbook), "--json", "--confirm-changes"]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
         windows.append((started, time.perf_counter()))
         outcome = json.loads(done.stdout.splitlines()[-1])["status"] if done.stdout.strip() else done.stderr[-200:]
         results.append((time.perf_counter() - started, outcome))
@@ -350,6 +352,8 @@ def run() -> list[Figure]:
             replay(base, captured, PHASE_S, loading, sessions)
             loader.join()
             loading_memory = worker_memory(server)
+            for session in sessions:
+                session.close()  # else the threaded workers keep the idle connections through the graceful stop
         finally:
             stop_server(server)
     for error in (steady.errors + loading.errors)[:10]:
