@@ -158,12 +158,12 @@ def test_measures_search_then_open_a_measure(demo_app, page):
     page.fill("#catalogue-search", "oil and gas")
     page.wait_for_function(
         """() => {
-            const texts = [...document.querySelectorAll("#catalogue-table td[data-dash-column='text']")];
+            const texts = [...document.querySelectorAll("#catalogue-table .ag-cell[col-id='text']")];
             return texts.length > 0 && texts.every(td => td.innerText.toLowerCase().includes('oil and gas'));
         }""",
         timeout=15000,
     )
-    page.locator("#catalogue-table td[data-dash-column='id_link'] a", has_text="2.7.10").click()
+    page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a", has_text="2.7.10").click()
     page.wait_for_url("**/measure/2.7.10**")
     wait_for_title(page, "measure-countries-graph", "Activities under 2.7.10")
     year = view(path, "SELECT max(reporting_year) AS y FROM submissions WHERE status = 'accepted'")[0]["y"]
@@ -174,7 +174,9 @@ def test_measures_search_then_open_a_measure(demo_app, page):
     )[0]
     assert page.locator("#measure-summary .stat-value").first.inner_text() == str(overall["activities_total"])
     listed = view(path, "SELECT * FROM activity_listing(?, NULL, '2.7.10', 1000)", [year])
-    shown = page.locator("#measure-activities-table td[data-dash-column='activity_id']").all_inner_texts()
+    cells = page.locator("#measure-activities-table .ag-center-cols-container .ag-cell[col-id='activity_id']")
+    cells.first.wait_for(timeout=15000)
+    shown = cells.all_inner_texts()
     assert sorted(shown) == sorted(r["activity_id"] for r in listed)[: len(shown)] and len(shown) == min(
         15, len(listed)
     )
@@ -208,7 +210,7 @@ def test_reporting_matrix_and_rejected_upload(demo_app, page):
         "WHERE s.status = 'rejected' AND i.severity = 'error'",
     )
     assert rejected, "the demo includes a rejected upload"
-    page.wait_for_selector("#reporting-issues-table td[data-dash-column='message']", timeout=15000)
+    page.wait_for_selector("#reporting-issues-table .ag-cell[col-id='message']", timeout=15000)
     assert rejected[0]["message"] in page.inner_text("#reporting-issues-table")
     page.select_option(filter_control("year"), "2015")
     wait_for_title(page, "reporting-matrix-graph", "as of end 2015")
@@ -252,6 +254,94 @@ def test_pages_fit_a_tablet_width(demo_app, page):
     assert page.console_errors == []
 
 
+def grid_count(page, listing: str, text: str) -> None:
+    page.wait_for_function(
+        "([listing, text]) => (document.querySelector(`#${listing} .grid-count`) || {}).innerText === text",
+        arg=[listing, text],
+        timeout=30000,
+    )
+
+
+def test_a_grid_filters_counts_and_downloads_what_it_shows(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/measures?year=2016")
+    grid_count(page, "catalogue-table", "183 rows")
+    expected = view(
+        path,
+        "SELECT p.measure_id, p.activities_total FROM measure_progress p JOIN catalogue c ON c.id = p.measure_id "
+        "WHERE p.as_of_year = 2016 AND p.country = 'ALL' AND lower(c.text) LIKE '%energy%'",
+    )
+    assert 0 < len(expected) < 183
+    page.locator("#catalogue-table .ag-floating-filter[col-id='text'] input").fill("Energy")
+    grid_count(page, "catalogue-table", f"{len(expected)} of 183 rows (filtered)")
+    page.locator(
+        "#catalogue-table [role=columnheader][col-id='activities_total'] .ag-header-cell-label"
+    ).click()  # sort ascending
+    with page.expect_download() as download:
+        page.locator("#catalogue-table .grid-csv").click()
+    assert download.value.suggested_filename == "measures.csv"
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], [line.split(",")[0].strip('"') for line in lines[1:]]
+    assert header.startswith('"Id","Pillar","Section","Text","Progress","Activities"')
+    assert sorted(rows) == sorted(r["measure_id"] for r in expected)  # every filtered row, not just one page
+    totals = {r["measure_id"]: r["activities_total"] for r in expected}
+    assert [totals[m] for m in rows] == sorted(totals.values())  # in the order shown
+    assert page.console_errors == []
+
+
+def test_grids_use_the_page_font_and_their_filter_boxes_never_overlap(demo_app, page):
+    base, _ = demo_app
+    for path, listing in [("/country?country=KHM", "country-activities-table"), ("/measures", "catalogue-table")]:
+        page.goto(base + path)
+        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=15000)
+        fonts = page.evaluate(
+            """(listing) => [document.body, document.querySelector(`#${listing} .ag-cell`),
+                              document.querySelector(`#${listing} .ag-header-cell-text`)]
+                             .map(e => getComputedStyle(e).fontFamily)""",
+            listing,
+        )
+        assert fonts[1] == fonts[2] == fonts[0], path
+        boxes = page.evaluate(
+            """(listing) => [...document.querySelectorAll(`#${listing} .ag-floating-filter input`)]
+                             .map(e => e.getBoundingClientRect()).map(r => [r.left, r.right, r.width])""",
+            listing,
+        )
+        assert len(boxes) >= 9
+        assert all(width >= 40 for _, _, width in boxes), path
+        assert all(right <= after[0] for (_, right, _), after in zip(boxes, boxes[1:], strict=False)), path
+    assert page.console_errors == []
+
+
+def test_selecting_a_rejected_upload_lists_its_problems(demo_app, browser):
+    base, path = demo_app
+    rejected = view(
+        path,
+        "SELECT s.submission_id, s.file_name, i.message FROM submissions s JOIN issues i USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error'",
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        admin = context.new_page()
+        username, password, _ = TEST_USERS["admin"]
+        sign_in(admin, base, username, password)
+        admin.goto(base + "/submissions")
+        total = view(path, "SELECT count(*) AS n FROM submissions")[0]["n"]
+        grid_count(admin, "submissions-table", f"{total} rows")
+        admin.locator("#submissions-table .ag-floating-filter[col-id='status'] input").fill("rejected")
+        grid_count(admin, "submissions-table", f"1 of {total} rows (filtered)")
+        admin.locator("#submissions-table .ag-center-cols-container .ag-cell[col-id='file_name']").first.click()
+        admin.wait_for_selector("#submission-issues .ag-cell[col-id='message']", timeout=15000)
+        assert f"Upload {rejected[0]['submission_id']}: {rejected[0]['file_name']}" in admin.inner_text(
+            "#submission-detail"
+        )
+        assert len({r["submission_id"] for r in rejected}) == 1, "the demo rejects one upload"
+        shown = admin.inner_text("#submission-issues")
+        assert all(r["message"] in shown for r in rejected)
+        assert "error" in admin.locator("#submission-issues .flag-error").first.inner_text()
+    finally:
+        context.close()
+
+
 CHART_PAGES = {
     "/": ["trend-graph", "pillar-ranking-graph", "pillar-trends-graph"],
     "/heatmap": ["heatmap-graph"],
@@ -279,4 +369,78 @@ def test_no_chart_label_on_any_page_is_cut_at_1366_px(demo_app, page):
         assert len(drawn) > 5, path
         cut = [text for text in drawn if text.rstrip().endswith(("…", "..."))]
         assert cut == [], (path, cut)
+    assert page.console_errors == []
+
+
+def test_overview_where_it_lags_panel_shows_the_views_numbers(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/?year=2017")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    overdue = view(
+        path,
+        "SELECT mp.measure_id FROM measure_progress mp JOIN measures m USING (plan_id, measure_id) "
+        "WHERE mp.as_of_year = 2017 AND mp.country = 'ALL' AND mp.overdue ORDER BY m.ordinal",
+    )
+    assert page.inner_text("#lags-overdue-count") == f"{len(overdue)} overdue measures"
+    links = page.locator("#where-it-lags a.lag-measure")
+    assert links.all_inner_texts() == [r["measure_id"] for r in overdue][:8]
+    behind = view(
+        path,
+        "SELECT section_id, pace_index FROM metrics_section_country WHERE as_of_year = 2017 AND country = 'ALL' "
+        "AND pace_index < 1 AND progress_status NOT IN ('insufficient data', 'no commitments', 'not yet due') "
+        "ORDER BY pace_index, expected_rate - delivery_rate DESC",
+    )
+    shown = page.locator("#where-it-lags a.lag-section").all_inner_texts()
+    assert [s.split(" ", 1)[0] for s in shown] == [r["section_id"] for r in behind][:5]
+    assert f"pace {behind[0]['pace_index']:.2f}" in page.inner_text("#where-it-lags")
+    idle = view(
+        path,
+        "SELECT count(*) AS n FROM measure_progress WHERE as_of_year = 2017 AND country = 'ALL' AND NOT engaged",
+    )[0]["n"]
+    assert page.inner_text("#lags-not-taken-up") == str(idle)
+    # Each is a link: the first section opens the measures page on that section alone.
+    page.locator("#where-it-lags a.lag-section").first.click()
+    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}")
+    wait_for_title(page, "catalogue-treemap", "Progress of each measure")
+    assert page.input_value(filter_control("section")) == behind[0]["section_id"]
+    # A pillar narrows the panel to its sections.
+    page.goto(base + "/?year=2017&pillar=2")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    assert all(s.startswith("2.") for s in page.locator("#where-it-lags a.lag-section").all_inner_texts())
+    assert page.console_errors == []
+
+
+def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_app, page):
+    base, path = demo_app
+    from etl.demo import REVIEW_MEETINGS
+
+    (before, _), (now, _) = REVIEW_MEETINGS
+    page.goto(base + "/review")
+    page.wait_for_selector("#card-review-returns .stat-value", timeout=15000)
+    # The dates start at the last two meetings the demo recorded.
+    assert page.input_value(filter_control("from")) == before.isoformat()
+    assert page.input_value(filter_control("to")) == now.isoformat()
+    returns = view(path, "SELECT * FROM review_returns(?, ?)", [before, now])
+    changes = view(path, "SELECT change FROM review_activities(?, ?)", [before, now])
+    measures = view(path, "SELECT change FROM review_measures(?, ?)", [before, now])
+    expected = {
+        "#card-review-returns": len(returns),
+        "#card-review-added": sum(c["change"] == "added" for c in changes),
+        "#card-review-completed": sum(c["change"] == "completed" for c in changes),
+        "#card-review-back": sum(c["change"] == "went back" for c in changes),
+        "#card-review-delivered": sum(m["change"] == "newly delivered" for m in measures),
+        "#card-review-overdue": sum(m["change"] == "newly overdue" for m in measures),
+    }
+    assert expected["#card-review-returns"] > 0 and expected["#card-review-added"] > 0
+    for card, count in expected.items():
+        assert page.inner_text(f"{card} .stat-value") == str(count), card
+    # Other dates: the earlier meeting against the last upload; the numbers follow.
+    page.fill(filter_control("from"), "2015-06-15")
+    page.wait_for_function("() => window.location.search.includes('from=2015-06-15')", timeout=15000)
+    earlier = view(path, "SELECT * FROM review_returns(DATE '2015-06-15', ?)", [now])
+    page.wait_for_function(
+        "n => document.querySelector('#card-review-returns .stat-value').innerText === n",
+        arg=str(len(earlier)),
+        timeout=15000,
+    )
     assert page.console_errors == []

@@ -144,7 +144,7 @@ def test_heatmap_sections_of_one_pillar(example_warehouse):
 def test_measures_table_search_and_treemap(example_warehouse):
     measures = page("measures")
     rows = measures.update_table("2015", "ALL", "ALL", "5.2")
-    row = next(r for r in rows if r["id_link"] == "[5.2](/measure/5.2)")
+    row = next(r for r in rows if r["measure_id"] == "5.2")
     progress = view(
         example_warehouse,
         "SELECT * FROM measure_progress WHERE as_of_year = 2015 AND country = 'ALL' AND measure_id = '5.2'",
@@ -297,13 +297,13 @@ def test_a_capped_listing_says_so():
 
 
 def _table_rows(component, table_id: str) -> list[dict]:
-    """The rows of the table with that id inside a component tree (DataTable `data` or AG Grid `rowData`)."""
+    """The rows of the listing with that id inside a component tree (its AG Grid's `rowData`)."""
     if isinstance(component, (list, tuple)):
         return next((rows for c in component if (rows := _table_rows(c, table_id)) is not None), None)
     if component is None or isinstance(component, (str, int, float)):
         return None
-    if getattr(component, "id", None) == table_id:
-        return getattr(component, "rowData", None) or getattr(component, "data", None)
+    if getattr(component, "id", None) == {"type": "data-grid", "grid": table_id}:  # the grid inside the listing
+        return component.rowData
     return _table_rows(getattr(component, "children", None), table_id)
 
 

@@ -10,13 +10,13 @@ from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.theme import GRAPH_CONFIG
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
 
 TABLE_COLUMNS = [
-    ("Id", "id_link"),
+    ("Id", "measure_id"),
     ("Pillar", "pillar"),
     ("Section", "section_id"),
     ("Text", "text"),
@@ -68,12 +68,14 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
                 debounce=0.3,
                 className="form-control mb-2",
             ),
-            data_table(
+            data_grid(
                 ids.CATALOGUE_TABLE,
-                pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]),
                 TABLE_COLUMNS,
-                15,
-                style_cell_conditional=[{"if": {"column_id": "text"}, "minWidth": "380px", "width": "40%"}],
+                options={
+                    "measure_id": link_column("/measure/"),
+                    "text": {"minWidth": 380, "flex": 4},
+                },
+                csv_name="measures",
             ),
         ]
     )
@@ -127,7 +129,7 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
 
 
 @callback(
-    Output(ids.CATALOGUE_TABLE, "data"),
+    Output(grid_id(ids.CATALOGUE_TABLE), "rowData"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
@@ -143,7 +145,6 @@ def update_table(year: str, country: str, pillar: str, search: str | None, secti
         haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()
         measures = measures[haystack.str.contains(needle, regex=False)]
     measures = measures.assign(
-        id_link=[f"[{m}](/measure/{m})" for m in measures.measure_id],
         progress=[measure_progress_label(c, d) for c, d in zip(measures.covered, measures.completed, strict=True)],
     )
     return records(measures, [c for _, c in TABLE_COLUMNS])
