@@ -13,7 +13,7 @@ from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_grid, grid_id, link_column, records
 from etl.wording import plural
 
 dash.register_page(
@@ -39,7 +39,7 @@ ACTIVITY_COLUMNS = [
     ("Latest return", "reporting_year"),
     ("File", "file_name"),
 ]
-MEASURE_COLUMNS = [("Change", "change"), ("Measure", "id_link"), ("Section", "section_id"), ("Text", "text")]
+MEASURE_COLUMNS = [("Change", "change"), ("Measure", "measure_id"), ("Section", "section_id"), ("Text", "text")]
 
 
 def _date(raw: object) -> date | None:
@@ -87,24 +87,22 @@ def layout(**query):
             html.P(id=ids.REVIEW_NOTE, className="text-muted small"),
             html.Div(id=ids.REVIEW_CARDS, className="row g-2 mb-3"),
             html.H4("Returns received"),
-            data_table(
-                ids.REVIEW_RETURNS_TABLE, pd.DataFrame(columns=[c for _, c in RETURN_COLUMNS]), RETURN_COLUMNS, 10
-            ),
+            data_grid(ids.REVIEW_RETURNS_TABLE, RETURN_COLUMNS, page_size=10, csv_name="returns-received"),
             html.H4("Activities added, completed or gone back", className="mt-3"),
-            data_table(
+            data_grid(
                 ids.REVIEW_ACTIVITIES_TABLE,
-                pd.DataFrame(columns=[c for _, c in ACTIVITY_COLUMNS]),
                 ACTIVITY_COLUMNS,
-                10,
-                style_cell_conditional=[{"if": {"column_id": "title"}, "minWidth": "260px"}],
+                page_size=10,
+                options={"title": {"minWidth": 260, "flex": 3}},
+                csv_name="activity-changes",
             ),
             html.H4("Measures newly delivered or newly overdue (all 13 countries)", className="mt-3"),
-            data_table(
+            data_grid(
                 ids.REVIEW_MEASURES_TABLE,
-                pd.DataFrame(columns=[c for _, c in MEASURE_COLUMNS]),
                 MEASURE_COLUMNS,
-                10,
-                style_cell_conditional=[{"if": {"column_id": "text"}, "minWidth": "380px"}],
+                page_size=10,
+                options={"measure_id": link_column("/measure/"), "text": {"minWidth": 380, "flex": 4}},
+                csv_name="measure-changes",
             ),
         ]
     )
@@ -125,9 +123,9 @@ def _meeting_list(meetings: pd.DataFrame):
 @callback(
     Output(ids.REVIEW_CARDS, "children"),
     Output(ids.REVIEW_NOTE, "children"),
-    Output(ids.REVIEW_RETURNS_TABLE, "data"),
-    Output(ids.REVIEW_ACTIVITIES_TABLE, "data"),
-    Output(ids.REVIEW_MEASURES_TABLE, "data"),
+    Output(grid_id(ids.REVIEW_RETURNS_TABLE), "rowData"),
+    Output(grid_id(ids.REVIEW_ACTIVITIES_TABLE), "rowData"),
+    Output(grid_id(ids.REVIEW_MEASURES_TABLE), "rowData"),
     Input(ids.REVIEW_FROM, "value"),
     Input(ids.REVIEW_TO, "value"),
 )
@@ -168,7 +166,6 @@ def update_review(from_value: str | None, to_value: str | None):
         arrival=["first" if f else "new version" for f in returns.first_received],
         timeliness=["on time" if t else "late" for t in returns.on_time],
     )
-    measures = measures.assign(id_link=[f"[{m}](/measure/{m})" for m in measures.measure_id])
     return (
         cards,
         note,
