@@ -568,6 +568,12 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
                 f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
                 "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
             )
+    if summary.schedule is not None and summary.schedule.status != "rejected":
+        click.echo(
+            f"An example implementation schedule ({plural(summary.schedule.measures, 'measure')}: recurring, early-due "
+            f"and led measures) is loaded as schedule version {summary.schedule.version}; it is an example, not the "
+            "Secretariat's. Replace it with `aptmon schedule load FILE`."
+        )
 
 
 @cli.group()
@@ -715,6 +721,7 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
     tables = ", ".join(f"{table} {rows}" for table, rows in result.rows.items())
     click.echo(f"Exported as of {result.as_of_year} to {result.path} ({output_format}; rows: {tables}).")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 @cli.command()
@@ -738,6 +745,7 @@ def report(as_of: int | None, output: str, warehouse_file: str | None):
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 def main() -> None:
