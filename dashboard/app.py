@@ -11,7 +11,7 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import auth, data, downloads, ids, security_headers, sessions, throttling, uploads
+from dashboard import auth, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
 from etl import private_files, warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +48,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     auth.init_app(server)
     security_headers.init_app(app)
     _add_routes(server, throttling.init_app(server))
+    read_cache.init_app(app)  # after auth: the sign-in check runs before any cached answer is given
     return app
 
 
@@ -130,6 +131,9 @@ def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
     private_files.restrict_umask()  # the warehouse, stored returns, staged uploads, instance/: private
     server = create_app().server
+    # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
+    # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
+    server.test_client().get(auth.LOGIN_PATH)
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
     return server
 

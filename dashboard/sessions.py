@@ -187,9 +187,9 @@ def _load_user(session_id: str) -> SignedInUser | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _cached_user(path: str, _version: tuple[int, int], username: str) -> users.User | None:
-    # Opening the warehouse for every request would cost more than the request. The key is the warehouse file's
-    # version (its and its log's modification times), which every commit changes in every worker's view, so an
+def _cached_user(path: str, _version: tuple, username: str) -> users.User | None:
+    # Opening the warehouse for every request would cost more than the request. The key is the warehouse's data
+    # version, which every commit changes in every worker's view, so an
     # ended session, a new password or a new role counts from the next request on, whichever worker serves it.
     return users.get_user(username, path)
 
