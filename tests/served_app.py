@@ -139,9 +139,11 @@ def reporting_body(browser: Browser, year: int = 2016) -> dict:
     """The callback request that draws the Reporting page for a year and every country, built from its map."""
     dependencies = browser.get("/_dash-dependencies").json()
     spec = next(d for d in dependencies if "reporting-matrix-graph." in d["output"])
-    outputs = [
-        dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in spec["output"][2:-2].split("...")
-    ]
+    outputs = []
+    for part in spec["output"][2:-2].split("..."):
+        component, prop = part.rsplit(".", 1)
+        # A pattern-matching id (the data grids') travels as its JSON text in "output" but as an object here.
+        outputs.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
     values = {"year": str(year), "country": "ALL"}
     inputs = [
         {**item, "id": json.loads(item["id"]), "value": values[json.loads(item["id"])["name"]]}

@@ -270,6 +270,7 @@ def test_an_upload_is_read_at_once_from_every_worker(served, tmp_path):
     body = chart_body(reader, "reporting-cards")
     # The signed-in browser's cookie and user agent (Flask-Login marks a session seen from another agent as stale).
     headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in reader.cookies), **dict(reader.opener.addheaders)}
+    headers["X-CSRFToken"] = reader.cookie("_csrf_token")  # as Dash's renderer sends it with every callback
 
     def received_on_every_worker() -> dict[int, str]:
         """The 'Returns received' figure each worker gives, asking on new connections until all have answered."""
