@@ -59,6 +59,8 @@ _YEARS = PLAN_LAST_YEAR - PLAN_FIRST_YEAR + 1
 # The progress status bands, in the order they are tested.
 PROGRESS_BANDS: tuple[tuple[str, str], ...] = (
     ("insufficient data", f"reporting rate below {_MIN_RATE}"),
+    ("no commitments", "no measure in scope (the country took up none and leads none)"),
+    ("not yet due", "nothing expected yet by the schedule (expected rate 0)"),
     ("on track", f"pace index {_ON_TRACK} or more"),
     ("acceleration needed", f"pace index from {_ACCELERATION} to below {_ON_TRACK}"),
     ("limited progress", f"pace index below {_ACCELERATION}"),
@@ -86,6 +88,18 @@ GLOSSARY: tuple[Definition, ...] = (
                "that same return. A cancelled activity is left out of every count."),
     Definition("terms", "implemented", "An activity that is ongoing or completed."),
     Definition("terms", "sub-items", "A sub-item such as 3.1.2(a) counts for its measure (3.1.2)."),
+    Definition("terms", "schedule", "The implementation schedule (Work Plan item 6.3): per measure a kind (one-off or "
+               f"recurring), a start year s and a due year d ({PLAN_FIRST_YEAR} <= s <= d <= {PLAN_LAST_YEAR}) and "
+               f"optional lead countries. A measure it does not list is one-off, s = {PLAN_FIRST_YEAR}, "
+               f"d = {PLAN_LAST_YEAR}, no leads (the default schedule). The metrics use its current version."),
+    Definition("terms", "engaged", "A scope is engaged in a measure as of Y when it has at least one non-cancelled "
+               "activity (any status) linked to it as of Y."),
+    Definition("terms", "delivered", "A one-off measure: the scope has a completed activity linked to it as of Y. "
+               "A recurring measure: the scope has an implemented activity linked to it in the return for year Y "
+               "itself (it must be delivered again every year)."),
+    Definition("terms", "in scope", "The measures a scope is judged on: for ALL every measure; for a country the "
+               "measures it is engaged in as of Y or leads in the schedule (a country is judged on what it took up)."),
+    Definition("terms", "overdue", "A one-off measure in scope, due by Y (d <= Y), that is not delivered."),
     Definition(_ALL_METRICS, "plan_id", "The work plan (apt-2013-2017)."),
     Definition(_ALL_METRICS, "as_of_year", "The year Y at whose end the row describes progress."),
     Definition(_ALL_METRICS, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
@@ -101,6 +115,18 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition("measure_progress", "countries_implementing", "Distinct countries with an implemented activity."),
     Definition("measure_progress", "covered", "activities_implemented > 0."),
     Definition("measure_progress", "completed", "activities_completed > 0."),
+    Definition("measure_progress", "kind", "one-off or recurring, from the schedule."),
+    Definition("measure_progress", "start_year", "The year work on the measure is expected to start (schedule)."),
+    Definition("measure_progress", "due_year", "A one-off measure's deadline; a recurring measure's last year "
+               "(schedule)."),
+    Definition("measure_progress", "lead_countries", "The measure's lead countries in the schedule (ISO3, '; ' "
+               "between them); empty when none."),
+    Definition("measure_progress", "expected_share", "e(m, Y): one-off min(1, max(0, (Y - s + 1) / (d - s + 1))); "
+               "recurring 1 when Y >= s, else 0. Under the default schedule, the time elapsed."),
+    Definition("measure_progress", "engaged", "The scope is engaged in the measure as of Y (terms)."),
+    Definition("measure_progress", "in_scope", "For a country: engaged or a lead country; for ALL always true."),
+    Definition("measure_progress", "delivered", "The measure is delivered as of Y by the scope (terms)."),
+    Definition("measure_progress", "overdue", "One-off, in scope, due_year <= Y and not delivered."),
     Definition(_SCOPE_TABLES, "measures_total", "Catalogue measures in the pillar or section (the country does not "
                "change it)."),
     Definition(_SCOPE_TABLES, "measures_covered", "Distinct measures with at least one implemented activity of the "
@@ -108,6 +134,16 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition(_SCOPE_TABLES, "coverage_rate", "measures_covered / measures_total."),
     Definition(_SCOPE_TABLES, "measures_completed", "Distinct measures with at least one completed activity."),
     Definition(_SCOPE_TABLES, "completion_rate", "measures_completed / measures_total."),
+    Definition(_SCOPE_TABLES, "measures_engaged", "Distinct measures the scope is engaged in."),
+    Definition(_SCOPE_TABLES, "measures_in_scope", "The measures the scope is judged on (terms); measures_total "
+               "for ALL."),
+    Definition(_SCOPE_TABLES, "measures_delivered", "Measures in scope that are delivered."),
+    Definition(_SCOPE_TABLES, "delivery_rate", "measures_delivered / measures_in_scope; empty when nothing is in "
+               "scope."),
+    Definition(_SCOPE_TABLES, "expected_rate", "The mean expected share of the measures in scope: how much of them "
+               "the schedule expects delivered by Y; empty when nothing is in scope. Under the default schedule, "
+               "time_elapsed."),
+    Definition(_SCOPE_TABLES, "measures_overdue", "Measures in scope that are overdue."),
     Definition(_SCOPE_TABLES, "activities_total", "Distinct non-cancelled activities linked to at least one measure "
                "of the pillar or section."),
     Definition(_SCOPE_TABLES, "activities_completed", "Those of them completed."),
@@ -115,12 +151,14 @@ GLOSSARY: tuple[Definition, ...] = (
                "are no activities."),
     Definition(_SCOPE_TABLES, "time_elapsed", f"(Y - {PLAN_FIRST_YEAR} + 1) / {_YEARS}: 0.2 for {PLAN_FIRST_YEAR} "
                f"... 1.0 for {PLAN_LAST_YEAR}."),
-    Definition(_SCOPE_TABLES, "pace_index", "completion_rate / time_elapsed: 1.0 means measures are being completed "
-               "as fast as the timeframe requires."),
+    Definition(_SCOPE_TABLES, "pace_index", "delivery_rate / expected_rate: 1.0 means the measures in scope are "
+               "delivered as fast as the schedule expects; empty when nothing is expected yet. Under the default "
+               "schedule, for ALL, completion_rate / time_elapsed."),
     Definition(f"{_SCOPE_TABLES}, metrics_reporting", "reporting_rate", "returns_received / returns_expected of the "
                "scope's countries as of Y."),
     Definition(_SCOPE_TABLES, "progress_status", "; ".join(f"'{name}' when {rule}" for name, rule in PROGRESS_BANDS)
-               + " (bands of the Open SDG progress methodology; status withheld when too few returns arrived)."),
+               + " (tested in this order; bands of the Open SDG progress methodology; status withheld when too few "
+               "returns arrived)."),
     Definition("metrics_reporting", "returns_expected", f"(Y - {PLAN_FIRST_YEAR} + 1) per country; 13 times that "
                "for ALL."),
     Definition("metrics_reporting", "returns_received", "(country, year) returns with year <= Y and an accepted "

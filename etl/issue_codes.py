@@ -15,6 +15,8 @@ class IssueCode:
     severity: str
     template: str  # str.format fields: the value found and the code's own details
     description: str
+    # Details a caller may leave out: the words of a return, which the schedule's reader replaces (etl.table_layout).
+    defaults: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -122,22 +124,22 @@ _CODES: tuple[IssueCode, ...] = (
     IssueCode(
         "empty-workbook",
         ERROR,
-        "The file has no data; fill in the return template (aptmon template) and re-upload.",
+        "The file has no data; {template} and re-upload.",
         "The workbook or CSV holds no cell values at all.",
+        {"template": "fill in the return template (aptmon template)"},
     ),
     IssueCode(
         "missing-sheet",
         ERROR,
-        "The workbook has no Activities sheet (sheets found: {detail}); "
-        "put the activities on a sheet named Activities.",
-        "A workbook return needs the Activities sheet of the template.",
+        "The workbook has no {wanted} sheet (sheets found: {detail}); put the {rows_noun} on a sheet named {wanted}.",
+        "A workbook needs the sheet of its template: Activities for a return, Schedule for the schedule.",
     ),
     IssueCode(
         "missing-header",
         ERROR,
         "No header row found in the first {detail} rows; the first row of the table must hold the column names "
-        "(Activity ID, Measure IDs, Title, Status, ...).",
-        "No row near the top of the Activities sheet looks like the template's header.",
+        "({columns}, ...).",
+        "No row near the top of the sheet (Activities, or Schedule) looks like the template's header.",
     ),
     IssueCode(
         "missing-column",
@@ -295,6 +297,46 @@ _CODES: tuple[IssueCode, ...] = (
         'Row {row}, {column}: "{value}" is not an amount; type a number of US dollars of 0 or more, e.g. 25000.',
         "The budget is not a number, or is negative.",
     ),
+    # Schedule rows (the implementation schedule workbook, Work Plan item 6.3)
+    IssueCode(
+        "schedule-sub-item",
+        ERROR,
+        'Row {row}, {column}: "{value}" is a sub-item; a schedule is set per measure, so type its measure {detail}.',
+        "The schedule names a sub-item such as 3.1.2(a); schedules are set for whole measures (3.1.2).",
+    ),
+    IssueCode(
+        "unknown-kind",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a kind; type One-off (delivered once) or Recurring (every year), '
+        "or leave it blank for one-off.",
+        "The kind is neither one-off nor recurring, nor one of their common variants (once, annual, yearly ...).",
+    ),
+    IssueCode(
+        "invalid-schedule-year",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not a year of the plan; type a year from {first} to {last}, or leave it '
+        "blank for {detail}.",
+        "A start or due year is not a whole year within the plan's 2013-2017.",
+    ),
+    IssueCode(
+        "due-before-start",
+        ERROR,
+        "Row {row}, {column}: the due year {value} is before the start year {detail}; correct one of the two.",
+        "A measure cannot be due before it starts (a blank year counts as its default, 2013 or 2017).",
+    ),
+    IssueCode(
+        "unknown-lead-country",
+        ERROR,
+        'Row {row}, {column}: "{value}" is not one of the 13 APT countries; type names or ISO3 codes separated by '
+        "';', e.g. JPN; KOR.",
+        "A lead country is not an ASEAN Plus Three country.",
+    ),
+    IssueCode(
+        "duplicate-measure",
+        ERROR,
+        "Row {row}, {column}: {value} is already scheduled in row {detail}; list each measure once.",
+        "The schedule lists a measure twice, so it is unclear which line holds its schedule.",
+    ),
     IssueCode(
         "more-issues",
         WARNING,
@@ -356,7 +398,7 @@ def make_issue(
     shown = None if value is None else showable(shown_value(value))
     sheet, column = _showable_or_none(sheet), _showable_or_none(column)
     # The templates are plain text: one look at the message covers the details put into it.
-    message = showable(spec.template.format(row=row, column=column, value=shown, **details))
+    message = showable(spec.template.format(row=row, column=column, value=shown, **(spec.defaults | details)))
     return Issue(spec.severity, code, sheet, row, column, shown, message, column_index, change)
 
 

@@ -31,6 +31,7 @@ from etl.parse_guard import (
     sheet_names_by_part,
 )
 from etl.sheet_halves import SheetHalves
+from etl.table_layout import TableLayout
 
 HEADER_SEARCH_ROWS = 30
 COVER_ROWS = 40  # the Cover labels sit at the top; a sheet below them is never read
@@ -92,13 +93,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_return(path: str | Path, file_name: str | None = None) -> RawReturn:
+def read_return(path: str | Path, file_name: str | None = None, layout: TableLayout = fmt.RETURN_LAYOUT) -> RawReturn:
     """Read a return file; problems that stop reading come back as one error issue, never as an exception.
 
     `file_name` is the name the analyst gave the file (its extension decides the expected format);
-    it defaults to the path's own name.
+    it defaults to the path's own name. `layout` says which sheet and header to read: a return's by default,
+    the implementation schedule's for a schedule workbook (etl.schedule_format).
     """
-    return inspect_return(path, file_name).read()
+    return inspect_return(path, file_name, layout).read()
 
 
 @dataclass
@@ -107,6 +109,7 @@ class InspectedReturn:
 
     raw: RawReturn
     refused: bool
+    layout: TableLayout = fmt.RETURN_LAYOUT
     error_value_parts: frozenset[str] = frozenset()  # sheet parts that may hold spreadsheet errors (#REF! ...)
     halves: SheetHalves | None = None  # a large activity sheet, cut in two by the size pre-scan
     # .xls and .ods: the spreadsheet errors of each sheet, found by the pre-scan
@@ -120,16 +123,19 @@ class InspectedReturn:
             return raw
         try:
             if raw.file_format == "csv":
-                _read_csv(raw.path, raw)
+                _read_csv(raw.path, raw, self.layout)
             else:
-                _read_workbook(raw.path, raw, self.error_value_parts, self.halves, self.error_values)
+                halves = self.halves if self.layout.sheet == fmt.ACTIVITIES_SHEET else None
+                _read_workbook(raw.path, raw, self.layout, self.error_value_parts, halves, self.error_values)
         except Refused as refused:
             raw.table = None
             raw.issues.append(refused.issue)
         return raw
 
 
-def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedReturn:
+def inspect_return(
+    path: str | Path, file_name: str | None = None, layout: TableLayout = fmt.RETURN_LAYOUT
+) -> InspectedReturn:
     """The first half of read_return: the file's hash, its format by content, and the size limits checked."""
     path = Path(path)
     file_name = file_name or path.name
@@ -137,14 +143,18 @@ def inspect_return(path: str | Path, file_name: str | None = None) -> InspectedR
     try:
         raw.file_format, scan = check_file(path, file_name)
     except Refused as refused:
-        raw.issues.append(refused.issue)
-        return InspectedReturn(raw, refused=True)
-    return InspectedReturn(raw, False, scan.error_value_parts, scan.halves, scan.error_values)
+        issue = refused.issue
+        if issue.code == "empty-workbook":  # an empty file is told which template to fill in
+            issue = make_issue("empty-workbook", sheet=issue.sheet, **layout.words)
+        raw.issues.append(issue)
+        return InspectedReturn(raw, refused=True, layout=layout)
+    return InspectedReturn(raw, False, layout, scan.error_value_parts, scan.halves, scan.error_values)
 
 
 def _read_workbook(
     path: Path,
     result: RawReturn,
+    layout: TableLayout,
     error_value_parts: frozenset[str] = frozenset(),
     halves: SheetHalves | None = None,
     error_values: dict[str, dict[tuple[int, int], str]] | None = None,
@@ -161,16 +171,16 @@ def _read_workbook(
     with workbook:
         sheets = {fmt.header_key(name): name for name in workbook.sheet_names}
         try:
-            cover_name = sheets.get(fmt.header_key(fmt.COVER_SHEET))
+            cover_name = sheets.get(fmt.header_key(layout.cover_sheet)) if layout.cover_sheet else None
             if cover_name is not None:
                 result.cover_sheet = cover_name
                 cover = _loaded_sheet(workbook, cover_name)
-                result.cover = _read_cover(cover.to_python(skip_empty_area=False, nrows=COVER_ROWS))
-            activities_name = sheets.get(fmt.header_key(fmt.ACTIVITIES_SHEET))
+                result.cover = _read_cover(cover.to_python(skip_empty_area=False, nrows=COVER_ROWS), layout)
+            activities_name = sheets.get(fmt.header_key(layout.sheet))
             if activities_name is None:
                 if not any(workbook.get_sheet_by_name(n).height for n in workbook.sheet_names):
-                    raise Refused(make_issue("empty-workbook"))
-                raise Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names)))
+                    raise Refused(make_issue("empty-workbook", **layout.words))
+                raise Refused(make_issue("missing-sheet", detail=_name_list(workbook.sheet_names), **layout.words))
             parsed = halves.parse(activities_name) if halves is not None else None
             if parsed is not None:
                 rows, merged = parsed.rows, parsed.merged
@@ -189,8 +199,8 @@ def _read_workbook(
         except Exception as exc:  # calamine raises several types for damaged parts
             raise Refused(_unreadable(exc)) from exc
     if not rows and not result.cover:
-        raise Refused(make_issue("empty-workbook"))
-    result.table = _table(activities_name, rows, result.issues)
+        raise Refused(make_issue("empty-workbook", **layout.words))
+    result.table = _table(activities_name, rows, result.issues, layout)
     _warn_merged(result.table, merged, result.issues)
 
 
@@ -269,21 +279,21 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-def _read_cover(rows: list[list]) -> dict[str, CellRef]:
+def _read_cover(rows: list[list], layout: TableLayout) -> dict[str, CellRef]:
     cover: dict[str, CellRef] = {}
     for number, row in enumerate(rows[:COVER_ROWS], start=1):
         if len(row) < 2 or not isinstance(row[0], str):
             continue
-        key = fmt.COVER_LOOKUP.get(fmt.header_key(row[0]))
+        key = layout.cover_lookup.get(fmt.header_key(row[0]))
         if key and key not in cover:
             cover[key] = CellRef(row[1], number, 2)
     return cover
 
 
-def _read_csv(path: Path, result: RawReturn) -> None:
+def _read_csv(path: Path, result: RawReturn, layout: TableLayout) -> None:
     data = path.read_bytes()
     if not data.strip():
-        raise Refused(make_issue("empty-workbook"))
+        raise Refused(make_issue("empty-workbook", **layout.words))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
         raise Refused(make_issue("wrong-encoding", detail="it is UTF-16 (Unicode) text"))
     try:
@@ -297,7 +307,7 @@ def _read_csv(path: Path, result: RawReturn) -> None:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first_line.count)
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    result.table = _table(fmt.ACTIVITIES_SHEET, rows, result.issues)
+    result.table = _table(layout.sheet, rows, result.issues, layout)
 
 
 def _is_blank(value: object) -> bool:
@@ -318,15 +328,15 @@ def _has_value(row: list) -> bool:
     return False
 
 
-def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
-    """The first row near the top whose cells name the most return columns (at least two different ones)."""
+def _find_header(rows: list[list], lookup: dict[str, str]) -> tuple[int, dict[int, str]] | None:
+    """The first row near the top whose cells name the most of the layout's columns (at least two different ones)."""
     best: tuple[int, dict[int, str]] | None = None
     best_fields = 0
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         matched = {
-            i: fmt.HEADER_LOOKUP[key]
+            i: lookup[key]
             for i, cell in enumerate(row)
-            if isinstance(cell, str) and (key := fmt.header_key(cell)) in fmt.HEADER_LOOKUP
+            if isinstance(cell, str) and (key := fmt.header_key(cell)) in lookup
         }
         # Count the columns named, not the cells: "ID, ID" or "#NAME!, #NAME?" (both read as Name) is one column
         # said twice, not a header.
@@ -336,12 +346,12 @@ def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
     return best
 
 
-def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
+def _table(sheet: str, rows: list[list], issues: list[Issue], layout: TableLayout) -> RawTable:
     if not any(any(not _is_blank(v) for v in row) for row in rows):
-        raise Refused(make_issue("empty-workbook", sheet=sheet))
-    found = _find_header(rows)
+        raise Refused(make_issue("empty-workbook", sheet=sheet, **layout.words))
+    found = _find_header(rows, layout.header_lookup)
     if found is None:
-        raise Refused(make_issue("missing-header", sheet=sheet, detail=HEADER_SEARCH_ROWS))
+        raise Refused(make_issue("missing-header", sheet=sheet, detail=HEADER_SEARCH_ROWS, **layout.words))
     header_index, matched = found
     header_row = header_index + 1
     header = rows[header_index]
@@ -368,14 +378,14 @@ def _table(sheet: str, rows: list[list], issues: list[Issue]) -> RawTable:
             continue
         columns[name] = TableColumn(name, text, i + 1)
     found_names = ", ".join(c.header for c in columns.values())
-    for name in fmt.REQUIRED_FIELDS:
+    for name in layout.required:
         if name not in columns:
             issues.append(
                 make_issue(
                     "missing-column",
                     sheet=sheet,
                     row=header_row,
-                    column=fmt.COLUMN_BY_FIELD[name].header,
+                    column=layout.headers[name],
                     detail=found_names,
                 )
             )

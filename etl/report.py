@@ -25,6 +25,8 @@ STATUS_COLOURS = {
     "on track": "#009E73",
     "acceleration needed": "#E69F00",
     "limited progress": "#D55E00",
+    "not yet due": "#56B4E9",
+    "no commitments": "#CC79A7",
     "insufficient data": "#999999",
 }
 CHART_WIDTH = 680  # px: fits the A4 text width when printed

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from etl.table_layout import TableLayout
+
 COVER_SHEET = "Cover"
 ACTIVITIES_SHEET = "Activities"
 MEASURES_SHEET = "Measures"
@@ -79,3 +81,15 @@ def header_key(text: object) -> str:
 
 HEADER_LOOKUP: dict[str, str] = {header_key(name): c.field for c in COLUMNS for name in (c.header, c.field, *c.aliases)}
 COVER_LOOKUP: dict[str, str] = {header_key(name): f.key for f in COVER_FIELDS for name in (f.label, *f.aliases)}
+
+# How the reader finds the Activities table and the Cover of a return.
+RETURN_LAYOUT = TableLayout(
+    sheet=ACTIVITIES_SHEET,
+    header_lookup=HEADER_LOOKUP,
+    required=REQUIRED_FIELDS,
+    headers={c.field: c.header for c in COLUMNS},
+    rows_noun="activities",
+    template_hint="fill in the return template (aptmon template)",
+    cover_sheet=COVER_SHEET,
+    cover_lookup=COVER_LOOKUP,
+)

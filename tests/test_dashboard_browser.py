@@ -137,15 +137,17 @@ def test_heatmap_toggles_to_completion(demo_app, page):
     wait_for_title(page, "heatmap-graph", "Completion by pillar and country, end 2016")
     rows = view(path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2016 AND pillar = '2'")
     drawn = figure(page, "heatmap-graph")
-    rates, withheld = drawn["traces"][1], drawn["traces"][0]
-    countries = rates["x"][1] if isinstance(rates["x"][0], list) else [x[1] for x in rates["x"]]
+    rates, withheld, together = drawn["traces"][1], drawn["traces"][0], drawn["traces"][2]
+    # Columns in the countries' order, the 13 together last (their own trace).
+    codes = [r["iso3"] for r in view(path, "SELECT iso3 FROM countries ORDER BY ordinal")] + ["ALL"]
     for row in rows:
-        column = countries.index(row["country"])
+        column = codes.index(row["country"])
+        drawn_rate = together if row["country"] == "ALL" else rates
         if row["progress_status"] == "insufficient data":
             assert withheld["text"][1][column] == "insufficient<br>data"
-            assert rates["z"][1][column] is None
+            assert drawn_rate["z"][1][column] is None
         else:
-            assert rates["z"][1][column] == pytest.approx(row["completion_rate"])
+            assert drawn_rate["z"][1][column] == pytest.approx(row["completion_rate"])
     assert page.console_errors == []
 
 
@@ -156,12 +158,12 @@ def test_measures_search_then_open_a_measure(demo_app, page):
     page.fill("#catalogue-search", "oil and gas")
     page.wait_for_function(
         """() => {
-            const texts = [...document.querySelectorAll("#catalogue-table td[data-dash-column='text']")];
+            const texts = [...document.querySelectorAll("#catalogue-table .ag-cell[col-id='text']")];
             return texts.length > 0 && texts.every(td => td.innerText.toLowerCase().includes('oil and gas'));
         }""",
         timeout=15000,
     )
-    page.locator("#catalogue-table td[data-dash-column='id_link'] a", has_text="2.7.10").click()
+    page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a", has_text="2.7.10").click()
     page.wait_for_url("**/measure/2.7.10**")
     wait_for_title(page, "measure-countries-graph", "Activities under 2.7.10")
     year = view(path, "SELECT max(reporting_year) AS y FROM submissions WHERE status = 'accepted'")[0]["y"]
@@ -172,7 +174,9 @@ def test_measures_search_then_open_a_measure(demo_app, page):
     )[0]
     assert page.locator("#measure-summary .stat-value").first.inner_text() == str(overall["activities_total"])
     listed = view(path, "SELECT * FROM activity_listing(?, NULL, '2.7.10', 1000)", [year])
-    shown = page.locator("#measure-activities-table td[data-dash-column='activity_id']").all_inner_texts()
+    cells = page.locator("#measure-activities-table .ag-center-cols-container .ag-cell[col-id='activity_id']")
+    cells.first.wait_for(timeout=15000)
+    shown = cells.all_inner_texts()
     assert sorted(shown) == sorted(r["activity_id"] for r in listed)[: len(shown)] and len(shown) == min(
         15, len(listed)
     )
@@ -206,7 +210,7 @@ def test_reporting_matrix_and_rejected_upload(demo_app, page):
         "WHERE s.status = 'rejected' AND i.severity = 'error'",
     )
     assert rejected, "the demo includes a rejected upload"
-    page.wait_for_selector("#reporting-issues-table td[data-dash-column='message']", timeout=15000)
+    page.wait_for_selector("#reporting-issues-table .ag-cell[col-id='message']", timeout=15000)
     assert rejected[0]["message"] in page.inner_text("#reporting-issues-table")
     page.select_option(filter_control("year"), "2015")
     wait_for_title(page, "reporting-matrix-graph", "as of end 2015")
@@ -247,4 +251,122 @@ def test_pages_fit_a_tablet_width(demo_app, page):
         wait_for_title(page, graph, " ")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 768, path
     assert page.hosts == {base.split("/")[2]}  # every script, style and font from the app itself
+    assert page.console_errors == []
+
+
+def grid_count(page, listing: str, text: str) -> None:
+    page.wait_for_function(
+        "([listing, text]) => (document.querySelector(`#${listing} .grid-count`) || {}).innerText === text",
+        arg=[listing, text],
+        timeout=30000,
+    )
+
+
+def test_a_grid_filters_counts_and_downloads_what_it_shows(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/measures?year=2016")
+    grid_count(page, "catalogue-table", "183 rows")
+    expected = view(
+        path,
+        "SELECT p.measure_id, p.activities_total FROM measure_progress p JOIN catalogue c ON c.id = p.measure_id "
+        "WHERE p.as_of_year = 2016 AND p.country = 'ALL' AND lower(c.text) LIKE '%energy%'",
+    )
+    assert 0 < len(expected) < 183
+    page.locator("#catalogue-table .ag-floating-filter[col-id='text'] input").fill("Energy")
+    grid_count(page, "catalogue-table", f"{len(expected)} of 183 rows (filtered)")
+    page.locator(
+        "#catalogue-table [role=columnheader][col-id='activities_total'] .ag-header-cell-label"
+    ).click()  # sort ascending
+    with page.expect_download() as download:
+        page.locator("#catalogue-table .grid-csv").click()
+    assert download.value.suggested_filename == "measures.csv"
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], [line.split(",")[0].strip('"') for line in lines[1:]]
+    assert header.startswith('"Id","Pillar","Section","Text","Progress","Activities"')
+    assert sorted(rows) == sorted(r["measure_id"] for r in expected)  # every filtered row, not just one page
+    totals = {r["measure_id"]: r["activities_total"] for r in expected}
+    assert [totals[m] for m in rows] == sorted(totals.values())  # in the order shown
+    assert page.console_errors == []
+
+
+def test_grids_use_the_page_font_and_their_filter_boxes_never_overlap(demo_app, page):
+    base, _ = demo_app
+    for path, listing in [("/country?country=KHM", "country-activities-table"), ("/measures", "catalogue-table")]:
+        page.goto(base + path)
+        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=15000)
+        fonts = page.evaluate(
+            """(listing) => [document.body, document.querySelector(`#${listing} .ag-cell`),
+                              document.querySelector(`#${listing} .ag-header-cell-text`)]
+                             .map(e => getComputedStyle(e).fontFamily)""",
+            listing,
+        )
+        assert fonts[1] == fonts[2] == fonts[0], path
+        boxes = page.evaluate(
+            """(listing) => [...document.querySelectorAll(`#${listing} .ag-floating-filter input`)]
+                             .map(e => e.getBoundingClientRect()).map(r => [r.left, r.right, r.width])""",
+            listing,
+        )
+        assert len(boxes) >= 9
+        assert all(width >= 40 for _, _, width in boxes), path
+        assert all(right <= after[0] for (_, right, _), after in zip(boxes, boxes[1:], strict=False)), path
+    assert page.console_errors == []
+
+
+def test_selecting_a_rejected_upload_lists_its_problems(demo_app, browser):
+    base, path = demo_app
+    rejected = view(
+        path,
+        "SELECT s.submission_id, s.file_name, i.message FROM submissions s JOIN issues i USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error'",
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        admin = context.new_page()
+        username, password, _ = TEST_USERS["admin"]
+        sign_in(admin, base, username, password)
+        admin.goto(base + "/submissions")
+        total = view(path, "SELECT count(*) AS n FROM submissions")[0]["n"]
+        grid_count(admin, "submissions-table", f"{total} rows")
+        admin.locator("#submissions-table .ag-floating-filter[col-id='status'] input").fill("rejected")
+        grid_count(admin, "submissions-table", f"1 of {total} rows (filtered)")
+        admin.locator("#submissions-table .ag-center-cols-container .ag-cell[col-id='file_name']").first.click()
+        admin.wait_for_selector("#submission-issues .ag-cell[col-id='message']", timeout=15000)
+        assert f"Upload {rejected[0]['submission_id']}: {rejected[0]['file_name']}" in admin.inner_text(
+            "#submission-detail"
+        )
+        assert len({r["submission_id"] for r in rejected}) == 1, "the demo rejects one upload"
+        shown = admin.inner_text("#submission-issues")
+        assert all(r["message"] in shown for r in rejected)
+        assert "error" in admin.locator("#submission-issues .flag-error").first.inner_text()
+    finally:
+        context.close()
+
+
+CHART_PAGES = {
+    "/": ["trend-graph", "pillar-ranking-graph", "pillar-trends-graph"],
+    "/heatmap": ["heatmap-graph"],
+    "/heatmap?rows=sections": ["heatmap-graph"],
+    "/measures": ["catalogue-treemap"],
+    "/measure/2.7.10": ["measure-countries-graph"],
+    "/country?country=BRN": ["country-pillars-graph"],
+    "/reporting": ["reporting-matrix-graph"],
+}
+
+
+def test_no_chart_label_on_any_page_is_cut_at_1366_px(demo_app, page):
+    base, _ = demo_app
+    assert page.viewport_size["width"] == 1366
+    for path, graphs in CHART_PAGES.items():
+        page.goto(base + path)
+        for graph in graphs:
+            wait_for_title(page, graph, " ")
+        # Every piece of text plotly drew: titles, ticks, annotations, legend entries, tile and cell labels.
+        drawn = page.evaluate(
+            """ids => ids.flatMap(id => Array.from(
+                document.getElementById(id).querySelectorAll('.js-plotly-plot svg text'), t => t.textContent))""",
+            graphs,
+        )
+        assert len(drawn) > 5, path
+        cut = [text for text in drawn if text.rstrip().endswith(("…", "..."))]
+        assert cut == [], (path, cut)
     assert page.console_errors == []

@@ -83,17 +83,18 @@ def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
         "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2015 AND country = 'KHM' AND pillar = '5'",
         [],
     )
-    assert (row["measures_covered"], row["measures_total"], row["progress_status"]) == (3, 6, "acceleration needed")
+    assert (row["measures_covered"], row["measures_total"], row["progress_status"]) == (3, 6, "on track")
     shown = texts(cards)
     assert "3 / 6" in shown and "coverage 50.0%" in shown and "completion 50.0%" in shown
     assert "2 / 3" in shown  # KHM returns received as of 2015, of 3 expected
-    assert "pace 0.83" in shown and "acceleration needed" in shown
+    # KHM took up 3 measures of pillar 5 and delivered all 3, against 0.6 expected: pace 1.67.
+    assert "pace 1.67" in shown and "on track" in shown
     assert "on track from 0.95, acceleration needed from 0.60" in shown
     assert list(trace(trend, "Coverage").x) == [2013, 2014, 2015]
     assert list(trace(trend, "Completion").y) == pytest.approx([0, 2 / 6, 3 / 6])
     assert list(trace(trend, "Straight line to full implementation").y) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])
-    bar = trace(ranking, "acceleration needed")
-    assert bar.marker.color == STATUS_COLOURS["acceleration needed"]
+    bar = trace(ranking, "on track")
+    assert bar.marker.color == STATUS_COLOURS["on track"]
     assert list(bar.x) == [pytest.approx(0.5)] and bar.y[0].startswith("V ")
     assert len([t for t in multiples.data if t.name == "Coverage"]) == 6
 
@@ -109,7 +110,9 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     rates, withheld = figure.data[1], figure.data[0]
     columns = list(rates.x[1])
     rows = list(rates.y)
-    khm, jpn, pillar5 = columns.index("KHM"), columns.index("JPN"), rows.index("V Connectivity")
+    # Columns carry the countries' names (wrapped onto two lines where long), the all-countries column last.
+    assert columns[0] == "Brunei<br>Darussalam" and columns[-1] == "All 13<br>countries"
+    khm, jpn, pillar5 = columns.index("Cambodia"), columns.index("Japan"), rows.index("V Connectivity")
     assert rates.z[pillar5][khm] == pytest.approx(0.5)
     assert rates.text[pillar5][khm] == "50%"
     assert math.isnan(rates.z[pillar5][jpn])  # not 0: JPN sent 1 of 3 returns
@@ -117,19 +120,31 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     assert list(rates.x[0]).count("ASEAN") == 10 and list(rates.x[0]).count("Plus Three") == 3
     completion = page("heatmap").update_heatmap("2014", "completion", "pillars", "ALL").data[1]
     assert completion.z[pillar5][khm] == pytest.approx(2 / 6)
+    # The all-countries column is drawn apart, on its own scale; the countries' scale ends at their highest rate.
+    # (Here 3 of 39 returns: the 13 together are withheld too; the demo data's browser test reads their rates.)
+    together = figure.data[2]
+    assert withheld.text[pillar5][-1] == "insufficient<br>data" and math.isnan(together.z[pillar5][-1])
+    assert (together.zmin, together.zmax, together.showscale) == (0, 1, False)
+    highest = view(
+        example_warehouse,
+        "SELECT max(coverage_rate) AS top FROM metrics_pillar_country WHERE as_of_year = 2015 AND country <> 'ALL' "
+        "AND progress_status <> 'insufficient data'",
+        [],
+    )["top"]
+    assert rates.zmin == 0 and rates.zmax == pytest.approx(math.ceil(highest * 10) / 10)
 
 
 def test_heatmap_sections_of_one_pillar(example_warehouse):
     figure = page("heatmap").update_heatmap("2015", "coverage", "sections", "5")
     rates = figure.data[1]
     assert list(rates.y) == ["5.0 Measures directly under pillar V"]
-    assert rates.z[0][list(rates.x[1]).index("KHM")] == pytest.approx(0.5)
+    assert rates.z[0][list(rates.x[1]).index("Cambodia")] == pytest.approx(0.5)
 
 
 def test_measures_table_search_and_treemap(example_warehouse):
     measures = page("measures")
     rows = measures.update_table("2015", "ALL", "ALL", "5.2")
-    row = next(r for r in rows if r["id_link"] == "[5.2](/measure/5.2)")
+    row = next(r for r in rows if r["measure_id"] == "5.2")
     progress = view(
         example_warehouse,
         "SELECT * FROM measure_progress WHERE as_of_year = 2015 AND country = 'ALL' AND measure_id = '5.2'",
@@ -146,6 +161,24 @@ def test_measures_table_search_and_treemap(example_warehouse):
     assert treemap.marker.colors[ids.index("5.2")] == PROGRESS_COLOURS["completed"]
     assert treemap.marker.colors[ids.index("5.6")] == PROGRESS_COLOURS["not covered"]
     assert set(ids) == {"P5", "S5.0", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6"}
+    # Pillars and sections first; a section's tile says, and its hover details, the scope's counts from the view.
+    assert treemap.maxdepth == 2
+    section = view(example_warehouse, "SELECT * FROM metrics_section_country WHERE as_of_year = 2015 "
+                   "AND country = 'KHM' AND section_id = '5.0'", [])  # fmt: skip
+    assert treemap.text[ids.index("S5.0")] == f"{section['measures_completed']} of 6 completed"
+    assert (
+        f"6 measures: {section['measures_covered']} covered, {section['measures_completed']} completed"
+        in treemap.hovertext[ids.index("S5.0")]
+    )
+    assert "6 measures: " in treemap.hovertext[ids.index("P5")]
+    # Every section's tile is the same size, however few its measures, which share it; a pillar of one or two
+    # sections (V, with its one group of direct measures) has the room of three.
+    tree = measures.update_treemap("2015", "ALL", "ALL", "ALL").data[0]
+    tree_ids = list(tree.ids)
+    size = tree.values[tree_ids.index("S1.1")]
+    assert {tree.values[tree_ids.index(i)] for i in tree_ids if i.startswith(("S1.", "S2.", "S4."))} == {size}
+    assert tree.values[tree_ids.index("S5.0")] == pytest.approx(3 * size)
+    assert tree.values[tree_ids.index("5.2")] == pytest.approx(3 * size / 6)
 
 
 def test_clicking_a_measure_tile_opens_it(example_warehouse):
@@ -264,13 +297,13 @@ def test_a_capped_listing_says_so():
 
 
 def _table_rows(component, table_id: str) -> list[dict]:
-    """The rows of the table with that id inside a component tree (DataTable `data` or AG Grid `rowData`)."""
+    """The rows of the listing with that id inside a component tree (its AG Grid's `rowData`)."""
     if isinstance(component, (list, tuple)):
         return next((rows for c in component if (rows := _table_rows(c, table_id)) is not None), None)
     if component is None or isinstance(component, (str, int, float)):
         return None
-    if getattr(component, "id", None) == table_id:
-        return getattr(component, "rowData", None) or getattr(component, "data", None)
+    if getattr(component, "id", None) == {"type": "data-grid", "grid": table_id}:  # the grid inside the listing
+        return component.rowData
     return _table_rows(getattr(component, "children", None), table_id)
 
 

@@ -56,7 +56,8 @@ def test_workbook_tables_equal_the_views_and_numbers_stay_numbers(workbook_expor
     assert len(sheet) == len(view) == 7 * 14
     for column in ("measures_covered", "coverage_rate", "pace_index", "reporting_rate"):
         assert all(isinstance(v, int | float) for v in sheet[column]), column
-        assert sheet[column].astype(float).tolist() == pytest.approx(view[column].astype(float).tolist())
+        # A pace is empty where nothing is expected yet: empty in the sheet too.
+        assert sheet[column].astype(float).tolist() == pytest.approx(view[column].astype(float).tolist(), nan_ok=True)
     assert sheet["progress_status"].tolist() == view["progress_status"].tolist()
     assert result.rows["measure_progress"] == 183 * 14
 

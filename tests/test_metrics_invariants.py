@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
 import pytest
 
@@ -172,21 +173,43 @@ def _raw(con):
     activities = con.execute("SELECT submission_id, country, activity_id, status FROM activities").fetchall()
     links = con.execute("SELECT submission_id, activity_id, measure_id FROM activity_measures").fetchall()
     measures = dict(con.execute("SELECT measure_id, pillar::VARCHAR FROM measures").fetchall())
-    return submissions, activities, links, measures
+    # The schedule's newest accepted version, as stored; the defaults are applied below, not by the views.
+    entries = con.execute(
+        "SELECT measure_id, kind, start_year, due_year, lead_countries FROM schedule_entries WHERE load_id = "
+        "(SELECT load_id FROM schedule_loads WHERE status = 'accepted' ORDER BY version DESC LIMIT 1)"
+    ).fetchall()
+    return submissions, activities, links, measures, entries
+
+
+def _schedule(measures: dict, entries: list) -> dict[str, tuple[str, int, int, set[str]]]:
+    """measure -> (kind, start, due, leads), the default for what the schedule leaves out or blank."""
+    schedule = {m: ("one-off", PLAN_FIRST_YEAR, PLAN_LAST_YEAR, set()) for m in measures}
+    for measure_id, kind, start, due, leads in entries:
+        schedule[measure_id] = (
+            kind or "one-off",
+            PLAN_FIRST_YEAR if start is None else start,
+            PLAN_LAST_YEAR if due is None else due,
+            set(leads or ()),
+        )
+    return schedule
+
+
+def _expected_share(kind: str, start: int, due: int, year: int) -> Fraction:
+    if kind == "recurring":
+        return Fraction(1 if year >= start else 0)
+    return min(Fraction(1), max(Fraction(0), Fraction(year - start + 1, due - start + 1)))
 
 
 def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
-    submissions, activities, links, measures = _raw(con)
+    submissions, activities, links, measures, entries = _raw(con)
+    schedule = _schedule(measures, entries)
     # Current version of each (country, year): the newest accepted upload.
     current: dict[tuple[str, int], tuple[int, int]] = {}
-    first_arrival: dict[tuple[str, int], tuple[int, object]] = {}
-    for sid, c, year, version, status, _superseded, received_on in submissions:
+    for sid, c, year, version, status, _superseded, _received_on in submissions:
         if status != "accepted":
             continue
         if (c, year) not in current or version > current[(c, year)][0]:
             current[(c, year)] = (version, sid)
-        if (c, year) not in first_arrival or sid < first_arrival[(c, year)][0]:
-            first_arrival[(c, year)] = (sid, received_on)
     current_ids = {sid: key for key, (_, sid) in current.items()}
     countries = set(ISO3_CODES) if country == "ALL" else {country}
     # Status as of Y: the latest listing with R <= Y.
@@ -201,8 +224,9 @@ def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
     for sid, activity_id, measure_id in links:
         linked[(sid, activity_id)].add(measure_id)
     in_pillar = {m for m, p in measures.items() if pillar == "ALL" or p == pillar}
-    covered, completed, acts, acts_done = set(), set(), 0, 0
-    for (_c, activity_id), (_year, sid, status) in latest.items():
+    covered, completed, engaged, implemented_this_year = set(), set(), set(), set()
+    acts = acts_done = 0
+    for (_c, activity_id), (year, sid, status) in latest.items():
         if status == "cancelled":
             continue
         ms = linked[(sid, activity_id)] & in_pillar
@@ -210,20 +234,32 @@ def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
             continue
         acts += 1
         acts_done += status == "completed"
+        engaged |= ms
         if status in ("ongoing", "completed"):
             covered |= ms
+            if year == as_of:
+                implemented_this_year |= ms
         if status == "completed":
             completed |= ms
+    # ALL is judged on every measure; a country on what it took up and what it leads.
+    leads = {m for m in in_pillar if country in schedule[m][3]}
+    in_scope = set(in_pillar) if country == "ALL" else engaged | leads
+    delivered = {m for m in in_scope if m in (implemented_this_year if schedule[m][0] == "recurring" else completed)}
+    overdue = {m for m in in_scope - delivered if schedule[m][0] == "one-off" and schedule[m][2] <= as_of}
+    expected_total = sum((_expected_share(*schedule[m][:3], as_of) for m in in_scope), Fraction(0))
     years = as_of - PLAN_FIRST_YEAR + 1
     received = sum(1 for (c, year) in current if c in countries and year <= as_of)
     reporting_rate = received / (len(countries) * years)
-    completion_rate = len(completed) / len(in_pillar)
-    pace = completion_rate / (years / (PLAN_LAST_YEAR - PLAN_FIRST_YEAR + 1))
+    pace = Fraction(len(delivered)) / expected_total if expected_total else None
     if reporting_rate < SETTING_VALUES["min_reporting_rate"]:
         status = "insufficient data"
-    elif pace >= SETTING_VALUES["on_track_pace"]:
+    elif not in_scope:
+        status = "no commitments"
+    elif expected_total == 0:
+        status = "not yet due"
+    elif pace >= Fraction(str(SETTING_VALUES["on_track_pace"])):
         status = "on track"
-    elif pace >= SETTING_VALUES["acceleration_pace"]:
+    elif pace >= Fraction(str(SETTING_VALUES["acceleration_pace"])):
         status = "acceleration needed"
     else:
         status = "limited progress"
@@ -231,10 +267,15 @@ def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
         "measures_total": len(in_pillar),
         "measures_covered": len(covered),
         "measures_completed": len(completed),
+        "measures_engaged": len(engaged),
+        "measures_in_scope": len(in_scope),
+        "measures_delivered": len(delivered),
+        "measures_overdue": len(overdue),
         "activities_total": acts,
         "activities_completed": acts_done,
         "coverage_rate": pytest.approx(len(covered) / len(in_pillar)),
-        "pace_index": pytest.approx(pace),
+        "expected_rate": pytest.approx(float(expected_total / len(in_scope))) if in_scope else None,
+        "pace_index": pytest.approx(float(pace)) if pace is not None else None,
         "reporting_rate": pytest.approx(reporting_rate),
         "progress_status": status,
     }

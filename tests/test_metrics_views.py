@@ -143,7 +143,7 @@ def test_deadline_is_read_from_settings(warehouse_file):
 @pytest.mark.parametrize(
     ("completed", "reporting_years", "status"),
     [
-        # 5 of 6 measures done by 2017: pace 0.8333.
+        # KOR works on all 6 measures of pillar 5; 5 of them done by 2017: pace 0.8333.
         (5, 5, "acceleration needed"),
         (6, 5, "on track"),
         (3, 5, "limited progress"),  # pace 0.5
@@ -151,15 +151,39 @@ def test_deadline_is_read_from_settings(warehouse_file):
     ],
 )
 def test_progress_status_bands(warehouse_file, completed, reporting_years, status):
-    done = [(f"K{i}", "completed", [f"5.{i}"]) for i in range(1, completed + 1)]
+    done = [(f"K{i}", "completed" if i <= completed else "ongoing", [f"5.{i}"]) for i in range(1, 7)]
     for year in range(2017 - reporting_years + 1, 2018):
         add_return(warehouse_file, "KOR", year, done)
     row = _one(
         warehouse_file,
-        "SELECT measures_completed, progress_status FROM metrics_pillar_country"
+        "SELECT measures_in_scope, measures_delivered, progress_status FROM metrics_pillar_country"
         " WHERE as_of_year = 2017 AND country = 'KOR' AND pillar = '5'",
     )
-    assert row == (completed, status)
+    assert row == (6, completed, status)
+
+
+def test_a_country_is_judged_on_the_measures_it_took_up(warehouse_file):
+    # Two measures of pillar 5 taken up, one completed: half delivered against 0.4 expected as of 2014.
+    for year in (2013, 2014):
+        add_return(warehouse_file, "KHM", year, [("K1", "completed", ["5.1"]), ("K2", "planned", ["5.2"])])
+    row = _one(
+        warehouse_file,
+        "SELECT measures_total, measures_in_scope, delivery_rate, expected_rate, pace_index, progress_status "
+        "FROM metrics_pillar_country WHERE as_of_year = 2014 AND country = 'KHM' AND pillar = '5'",
+    )
+    assert row == (6, 2, 0.5, 0.4, 1.25, "on track")
+
+
+def test_a_reporting_country_with_nothing_in_scope_has_no_commitments(warehouse_file):
+    # MMR reports every year, but nothing under pillar 6: no measure of it is in scope, so no pace either.
+    for year in range(2013, 2016):
+        add_return(warehouse_file, "MMR", year, [("M1", "ongoing", ["5.1"])])
+    row = _one(
+        warehouse_file,
+        "SELECT measures_in_scope, delivery_rate, expected_rate, pace_index, progress_status "
+        "FROM metrics_pillar_country WHERE as_of_year = 2015 AND country = 'MMR' AND pillar = '6'",
+    )
+    assert row == (0, None, None, None, "no commitments")
 
 
 def test_pace_exactly_at_a_threshold_is_on_it(warehouse_file):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -94,3 +95,88 @@ def test_worked_example_reporting(example_warehouse):
             " WHERE as_of_year = 2015 AND country IN ('KHM', 'JPN', 'ALL') ORDER BY country"
         ).fetchall()
     assert rows == [("ALL", 39, 3, 3), ("JPN", 3, 1, 1), ("KHM", 3, 2, 2)]
+
+
+@pytest.fixture(scope="module")
+def scheduled_warehouse(tmp_path_factory, example_warehouse):
+    """The worked example's warehouse, copied, with the second table's schedule loaded by `aptmon schedule load`."""
+    import shutil
+
+    from schedule_files import write_schedule
+    from test_cli import run
+
+    folder = tmp_path_factory.mktemp("worked-example-scheduled")
+    path = folder / "warehouse.duckdb"
+    shutil.copyfile(example_warehouse, path)
+    workbook = write_schedule(folder / "schedule.xlsx", example.SCHEDULE)
+    result = run("schedule", "load", str(workbook), "--json", warehouse_file=path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    loaded = json.loads(result.stdout)
+    assert (loaded["status"], loaded["version"], loaded["measures"]) == ("accepted", 1, 2)
+    assert loaded["changes"] == {"previous_version": None, "changed": ["5.1", "5.6"]}
+    return path
+
+
+def test_worked_example_with_the_schedule_every_row_and_column(scheduled_warehouse):
+    with warehouse.read_connection(scheduled_warehouse) as con:
+        got = example.pillar_5_rows(con, example.PILLAR_5_SCHEDULED, example.SCHEDULED_COLUMNS)
+    assert got == example.PILLAR_5_SCHEDULED
+
+
+def test_worked_example_with_the_schedule_per_measure(scheduled_warehouse):
+    with warehouse.read_connection(scheduled_warehouse) as con:
+        rows = con.execute(
+            "SELECT as_of_year, measure_id, country, kind, start_year, due_year, lead_countries, expected_share, "
+            "engaged, in_scope, delivered, overdue FROM measure_progress "
+            "WHERE measure_id IN ('5.1', '5.6') AND country IN ('ALL', 'KOR', 'KHM') AND as_of_year IN (2014, 2016) "
+            "ORDER BY ALL"
+        ).fetchall()
+    assert rows == [
+        # 5.1 recurring: delivered in 2014 (A1 ongoing in the 2014 return), not in 2016 (no 2016 return)
+        (2014, "5.1", "ALL", "recurring", 2013, 2017, None, 1.0, True, True, True, False),
+        (2014, "5.1", "KHM", "recurring", 2013, 2017, None, 1.0, True, True, True, False),
+        (2014, "5.1", "KOR", "recurring", 2013, 2017, None, 1.0, False, False, False, False),
+        (2014, "5.6", "ALL", "one-off", 2015, 2016, "JPN; KOR", 0.0, False, True, False, False),
+        (2014, "5.6", "KHM", "one-off", 2015, 2016, "JPN; KOR", 0.0, False, False, False, False),
+        # KOR leads 5.6: in scope with no activity
+        (2014, "5.6", "KOR", "one-off", 2015, 2016, "JPN; KOR", 0.0, False, True, False, False),
+        (2016, "5.1", "ALL", "recurring", 2013, 2017, None, 1.0, True, True, False, False),
+        (2016, "5.1", "KHM", "recurring", 2013, 2017, None, 1.0, True, True, False, False),
+        (2016, "5.1", "KOR", "recurring", 2013, 2017, None, 1.0, False, False, False, False),
+        # due by 2016, J2 only suspended: overdue for ALL and for KOR, which leads it
+        (2016, "5.6", "ALL", "one-off", 2015, 2016, "JPN; KOR", 1.0, True, True, False, True),
+        (2016, "5.6", "KHM", "one-off", 2015, 2016, "JPN; KOR", 1.0, False, False, False, False),
+        (2016, "5.6", "KOR", "one-off", 2015, 2016, "JPN; KOR", 1.0, False, True, False, True),
+    ]
+
+
+def test_worked_example_statuses_with_the_schedule(scheduled_warehouse):
+    with warehouse.read_connection(scheduled_warehouse) as con:
+        rows = con.execute(
+            "SELECT as_of_year, country, progress_status FROM metrics_pillar_country WHERE pillar = '5' "
+            "AND (as_of_year, country) IN ((2014, 'KHM'), (2015, 'KHM'), (2014, 'KOR'), (2015, 'KOR'), (2013, 'KHM'))"
+            " ORDER BY ALL"
+        ).fetchall()
+    assert rows == [
+        (2013, "KHM", "insufficient data"),  # no 2013 return
+        (2014, "KHM", "on track"),
+        (2014, "KOR", "insufficient data"),
+        (2015, "KHM", "on track"),
+        (2015, "KOR", "insufficient data"),
+    ]
+
+
+def test_the_default_schedule_leaves_every_all_row_as_before(example_warehouse):
+    # Under the default schedule, ALL is judged as it always was: delivered = completed, expected = time elapsed,
+    # and the pace is the earlier definition's one division, (completed * 5) / (total * years elapsed), exactly.
+    # Every measure is due by 2017, so only then is what is not completed overdue.
+    with warehouse.read_connection(example_warehouse) as con:
+        rows, differing = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT ("
+            "measures_in_scope = measures_total AND measures_delivered = measures_completed "
+            "AND delivery_rate = completion_rate AND expected_rate = time_elapsed "
+            "AND measures_overdue = CASE WHEN as_of_year = 2017 THEN measures_total - measures_completed ELSE 0 END "
+            "AND pace_index = (measures_completed * 5) / (measures_total * (as_of_year - 2012)))) "
+            "FROM metrics_pillar_country WHERE country = 'ALL'"
+        ).fetchone()
+    assert (rows, differing) == (35, 0)

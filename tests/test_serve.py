@@ -119,9 +119,11 @@ def chart_body(session: Session, output_id: str) -> dict:
     """The request the browser sends for the callback that draws `output_id`, for 2016 and all countries."""
     dependencies = json.loads(session.get("/_dash-dependencies"))
     spec = next(d for d in dependencies if f"{output_id}." in d["output"])
-    outputs = [
-        dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in spec["output"][2:-2].split("...")
-    ]
+    outputs = []
+    for part in spec["output"][2:-2].split("..."):
+        component, prop = part.rsplit(".", 1)
+        # A pattern-matching id (the data grids') travels as its JSON text in "output" but as an object here.
+        outputs.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
     values = {"year": "2016", "country": "ALL"}
     inputs = [
         {**item, "id": json.loads(item["id"]), "value": values[json.loads(item["id"])["name"]]}
@@ -139,12 +141,10 @@ def read_until(base_url: str, stop_file: str) -> int:
     """A reader's process: layouts, the reporting chart, the log and a template until told to stop; requests made."""
     session = Session(base_url, "admin-reader")
     chart = chart_body(session, "reporting-matrix-graph")
+    log_grid = {"grid": "submissions-table", "type": "data-grid"}
     log_body = {
-        "output": "..submissions-table.data...submissions-table.tooltip_data..",
-        "outputs": [
-            {"id": "submissions-table", "property": "data"},
-            {"id": "submissions-table", "property": "tooltip_data"},
-        ],
+        "output": f"{item_id(log_grid)}.rowData",
+        "outputs": {"id": log_grid, "property": "rowData"},
         "inputs": [{"id": "submissions-country", "property": "value", "value": "ALL"}],
         "state": [],
         "changedPropIds": ["submissions-country.value"],
@@ -154,7 +154,7 @@ def read_until(base_url: str, stop_file: str) -> int:
         session.get("/_dash-layout")
         figure = session.callback(chart)["response"]["reporting-matrix-graph"]["figure"]
         assert figure["data"][0]["type"] == "heatmap"
-        session.callback(log_body)
+        assert "rowData" in json.dumps(session.callback(log_body)["response"])
         session.get("/download/template?year=2016&country=KHM")
         requests += 4
     return requests

@@ -52,7 +52,7 @@ def test_analyst_fixes_a_rejected_return_and_the_chart_changes(live_app, signed_
     result = page.locator(".upload-result").first
     result.wait_for(timeout=30000)
     assert result.locator(".upload-status").inner_text() == "rejected"
-    result.locator(".dash-cell").first.wait_for(timeout=15000)  # the issues table renders after its script loads
+    result.locator(".ag-cell").first.wait_for(timeout=15000)  # the issues grid renders after its script loads
     assert '"9.9.9" is not a measure' in result.inner_text()
     assert page.locator(".upload-submit").count() == 0
 
@@ -149,11 +149,12 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
     assert card.locator(".upload-status").inner_text() == "changes to the record: confirm them to submit"
     button = page.locator(".upload-submit")
     assert button.inner_text() == "Submit version 2: 2 activities go back from completed, 1 removed"
-    table = card.locator(".dash-spreadsheet").first  # the changes, above the button
-    table.wait_for(timeout=15000)
+    table = card.locator("[id^=upload-changes-table-]").first  # the changes, above the button
+    table.locator(".ag-cell").first.wait_for(timeout=15000)
     assert table.bounding_box()["y"] < button.bounding_box()["y"]
-    rows = table.locator("tbody tr").all_inner_texts()
-    changes = sorted(" | ".join(row.split("\t")[:3]) for row in rows[1:])  # below the header row
+    cells = {key: table.locator(f".ag-center-cols-container .ag-cell[col-id='{key}']").all_inner_texts()
+             for key in ("activity_id", "old", "new")}  # fmt: skip
+    changes = sorted(" | ".join(row) for row in zip(cells["activity_id"], cells["old"], cells["new"], strict=True))
     assert changes == ["KHM-001 | completed | ongoing", "KHM-002 | completed | suspended",
                        "KHM-003 | ongoing | (not listed)"]  # fmt: skip
     page.screenshot(path=str(tmp_path / "held.png"), full_page=True)
@@ -175,7 +176,7 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
                       ("KHM-005", "planned")]  # fmt: skip
 
     page.goto(f"{live_app}/submissions")
-    page.wait_for_selector("#submissions-table .dash-cell", timeout=15000)
+    page.wait_for_selector("#submissions-table .ag-cell", timeout=15000)
     log = page.inner_text("#submissions-table")
     assert "current" in log and "superseded by version 2 on " in log and "held, then confirmed as version 2" in log
 

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.components.theme import STATUS_BADGES, pct
+from dashboard.components.theme import STATUS_BADGES, STATUS_WORDING, pace_text, pct
 
 
 def stat_card(title: str, value: str, caption: str, card_id: str | None = None, extra=None) -> dbc.Card:
@@ -24,13 +24,20 @@ def stat_card(title: str, value: str, caption: str, card_id: str | None = None, 
 
 def status_badge(status: str) -> dbc.Badge:
     """The progress status as a coloured badge, in the same band colours as the charts."""
-    return dbc.Badge(status, color=STATUS_BADGES.get(status, "secondary"), className="status-badge")
+    colour = STATUS_BADGES.get(status, "secondary")
+    return dbc.Badge(
+        status,
+        color=colour,
+        text_color="dark" if colour == "light" else None,
+        className="status-badge",
+        title=STATUS_WORDING.get(status, ""),
+    )
 
 
 def band_caption(settings: dict[str, float]) -> str:
     """The progress-status bands in words, from the warehouse settings."""
     return (
-        f"pace = completion / time elapsed; on track from {settings['on_track_pace']:.2f}, "
+        f"pace = delivered / expected by the schedule; on track from {settings['on_track_pace']:.2f}, "
         f"acceleration needed from {settings['acceleration_pace']:.2f}"
     )
 
@@ -71,7 +78,7 @@ def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[
         ),
         stat_card(
             "Progress status",
-            f"pace {row.pace_index:.2f}",
+            pace_text(row.pace_index),
             band_caption(settings),
             "card-status",
             extra=status_extra,

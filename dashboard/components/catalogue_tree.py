@@ -5,11 +5,32 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import pillar_label, section_label, shorten
+from dashboard.components.labels import pillar_label, section_label, wrap
 from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, SKY_BLUE, new_figure
 
 PROGRESS_COLOURS = {"completed": BLUISH_GREEN, "covered, not completed": SKY_BLUE, "not covered": LIGHT_GREY}
 _PARENT_COLOUR = "#FFFFFF"
+SECTION_WEIGHT = 12.0
+MIN_PILLAR_SECTIONS = 3
+SECTION_LABEL_WIDTH = 24
+
+
+def _counts(frame: pd.DataFrame | None, key: str) -> str:
+    """The hover's counts of a pillar or section, from its metrics row."""
+    if frame is None or key not in frame.index:
+        return ""
+    row = frame.loc[key]
+    return (
+        f"<br>{row.measures_total} measures: {row.measures_covered} covered, {row.measures_completed} completed"
+        f"<br>Activities {row.activities_total} ({row.activities_completed} completed)"
+    )
+
+
+def _tile_counts(frame: pd.DataFrame | None, key: str) -> str:
+    if frame is None or key not in frame.index:
+        return ""
+    row = frame.loc[key]
+    return f"{row.measures_completed} of {row.measures_total} completed"
 
 
 def measure_progress_label(covered: bool, completed: bool) -> str:
@@ -19,15 +40,36 @@ def measure_progress_label(covered: bool, completed: bool) -> str:
     return "covered, not completed" if covered else "not covered"
 
 
-def catalogue_treemap(measures: pd.DataFrame, sections: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
-    """One tile per measure (equal size), grouped by section and pillar; click a pillar or section to zoom in.
+def catalogue_treemap(
+    measures: pd.DataFrame,
+    sections: pd.DataFrame,
+    pillars: pd.DataFrame,
+    title: str,
+    section_counts: pd.DataFrame | None = None,
+    pillar_counts: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Pillar > section at first, each section a tile with its name and counts; click one to see its measures, one
+    tile each, coloured by progress, and a measure to open it.
 
     `measures` holds measure_progress rows joined to the catalogue (measure_id, pillar, section_id, text,
     covered, completed, activities_total, activities_implemented, activities_completed, countries_implementing).
+    `section_counts` and `pillar_counts` are the scope's metrics_section_country and metrics_pillar_country rows,
+    for the tiles' counts.
     """
-    ids, labels, parents, colours, values, hover, links = [], [], [], [], [], [], []
+    ids, labels, parents, colours, values, hover, links, texts = [], [], [], [], [], [], [], []
     shown_pillars = set(measures.pillar)
-    shown_sections = set(measures.section_id)
+    per_section = measures.groupby("section_id").size()
+    # Every section's tile is the same size, its measures sharing it: a section of two measures has the room of one
+    # of sixteen, for its name and counts (which say how many measures it has). A pillar of one or two sections
+    # gets the room of three, so it is not a strip too narrow to read.
+    section_pillar = measures.drop_duplicates("section_id").set_index("section_id").pillar
+    sections_in = section_pillar.value_counts()
+    weight = {
+        section: SECTION_WEIGHT * max(1, MIN_PILLAR_SECTIONS / sections_in[section_pillar[section]]) / count
+        for section, count in per_section.items()
+    }
+    by_section = section_counts.set_index("section_id") if section_counts is not None else None
+    by_pillar = pillar_counts.set_index("pillar") if pillar_counts is not None else None
     for p in pillars.itertuples():
         if p.pillar not in shown_pillars:
             continue
@@ -35,34 +77,42 @@ def catalogue_treemap(measures: pd.DataFrame, sections: pd.DataFrame, pillars: p
         labels.append(pillar_label(p.pillar, p.title, 40))
         parents.append("")
         colours.append(_PARENT_COLOUR)
-        values.append(int((measures.pillar == p.pillar).sum()))
-        hover.append(f"Pillar {pillar_label(p.pillar, p.title, 80)}")
+        in_pillar = measures.section_id[measures.pillar == p.pillar]
+        values.append(float(sum(weight[s] for s in in_pillar)))
+        hover.append(f"<b>Pillar {pillar_label(p.pillar, p.title, 80)}</b>" + _counts(by_pillar, p.pillar))
         links.append("")
+        texts.append("")
     for s in sections.itertuples():
-        if s.section_id not in shown_sections:
+        if s.section_id not in per_section.index:
             continue
         ids.append(f"S{s.section_id}")
-        labels.append(section_label(s.section_id, s.title, s.is_direct_group, 60))
+        labels.append(section_label(s.section_id, s.title, s.is_direct_group, SECTION_LABEL_WIDTH))
         parents.append(f"P{s.pillar}")
         colours.append(_PARENT_COLOUR)
-        values.append(int((measures.section_id == s.section_id).sum()))
-        hover.append(section_label(s.section_id, s.title, s.is_direct_group, 120))
+        values.append(float(per_section[s.section_id] * weight[s.section_id]))
+        hover.append(
+            f"<b>{section_label(s.section_id, s.title, s.is_direct_group, 70)}</b>"
+            + _counts(by_section, s.section_id)
+            + "<br><i>Click to see its measures</i>"
+        )
         links.append("")
+        texts.append(_tile_counts(by_section, s.section_id))
     for m in measures.itertuples():
         progress = measure_progress_label(m.covered, m.completed)
         ids.append(m.measure_id)
         labels.append(m.measure_id)
         parents.append(f"S{m.section_id}")
         colours.append(PROGRESS_COLOURS[progress])
-        values.append(1)
+        values.append(weight[m.section_id])
         hover.append(
-            f"<b>{m.measure_id}</b> {progress}<br>{shorten(m.text, 90)}<br>"
+            f"<b>{m.measure_id}</b> {progress}<br>{wrap(m.text, 70)}<br>"
             f"Activities {m.activities_total} (implemented {m.activities_implemented}, "
             f"completed {m.activities_completed})<br>Countries implementing {m.countries_implementing}"
             "<br><i>Click to open the measure</i>"
         )
         links.append(m.measure_id)
-    figure = new_figure(title, height=560, margin={"l": 4, "r": 4, "t": 50, "b": 4})
+        texts.append("")
+    figure = new_figure(title, height=620, margin={"l": 4, "r": 4, "t": 50, "b": 4})
     figure.add_treemap(
         ids=ids,
         labels=labels,
@@ -73,8 +123,10 @@ def catalogue_treemap(measures: pd.DataFrame, sections: pd.DataFrame, pillars: p
         customdata=links,
         hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>",
-        textinfo="label",
-        maxdepth=3,
+        text=texts,
+        textinfo="label+text",
+        # Pillars and their sections first: thirty sections' names are readable, 183 tiles' are not.
+        maxdepth=2,
         pathbar={"visible": True},
         root={"color": _PARENT_COLOUR},
         sort=False,

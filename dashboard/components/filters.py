@@ -53,7 +53,7 @@ def section_options(sections: pd.DataFrame, pillar: str = ALL) -> list[dict]:
     """'All sections' and each section (of one pillar, or of all), labelled by id and title."""
     shown = sections if pillar == ALL else sections[sections.pillar == pillar]
     return [{"label": "All sections", "value": ALL}] + [
-        {"label": section_label(s.section_id, s.title, s.is_direct_group, 48), "value": s.section_id}
+        {"label": section_label(s.section_id, s.title, s.is_direct_group), "value": s.section_id}
         for s in shown.itertuples()
     ]
 

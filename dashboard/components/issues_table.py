@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dash import dash_table
+from dash import html
+
+from dashboard.components.tables import data_grid, flag_column
 
 ISSUE_COLUMNS = [
     ("Severity", "severity"),
@@ -12,20 +14,13 @@ ISSUE_COLUMNS = [
     ("Value", "value"),
     ("Message", "message"),
 ]
+ISSUE_OPTIONS = {
+    "severity": flag_column({"error": "flag-error"}) | {"maxWidth": 130},
+    "row": {"maxWidth": 110},
+    "message": {"minWidth": 380, "flex": 3},
+}
 
 
-def issues_table(rows: list[dict], page_size: int = 15) -> dash_table.DataTable:
-    """One row per issue, errors marked in red; sortable, paged."""
-    return dash_table.DataTable(
-        data=rows,
-        columns=[{"name": name, "id": key} for name, key in ISSUE_COLUMNS],
-        page_size=page_size,
-        sort_action="native",
-        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.85rem"},
-        style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "380px"}],
-        style_data_conditional=[
-            {"if": {"filter_query": '{severity} = "error"', "column_id": "severity"}, "color": "#b00020"},
-        ],
-        style_header={"fontWeight": "bold"},
-        css=[{"selector": ".dash-spreadsheet", "rule": "margin-bottom: 0.5rem"}],
-    )
+def issues_table(name: str, rows: list[dict], page_size: int = 15) -> html.Div:
+    """One row per issue, errors marked in red; sortable, filterable, paged, downloadable as CSV."""
+    return data_grid(name, ISSUE_COLUMNS, rows, page_size, options=ISSUE_OPTIONS, csv_name="issues")

@@ -1,18 +1,32 @@
-"""Short display labels for pillars, sections and countries, derived from the catalogue's own titles."""
+"""Display labels for pillars, sections and countries, derived from the catalogue's own titles; never cut short."""
 
 from __future__ import annotations
 
 import re
+import textwrap
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+# Words a title keeps in lower case inside it ("Deepening Political and Security Cooperation").
+_MINOR_WORDS = {"And", "Of", "In", "The", "For", "To", "On", "With", "At", "By", "Or", "A", "An"}
+
+
+def wrap(text: str, width: int, separator: str = "<br>") -> str:
+    """Break text into lines of about `width` characters at word boundaries (plotly breaks lines at <br>)."""
+    return separator.join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def shorten(text: str, limit: int) -> str:
-    """Cut text at a word boundary to at most `limit` characters, marking the cut with an ellipsis."""
+    """Cut text at a word boundary to at most `limit` characters, marking the cut with an ellipsis (hover text)."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
     return f"{cut}…"
+
+
+def title_words(title: str) -> str:
+    """'Strengthening Peace And Stability' -> 'Strengthening Peace and Stability'."""
+    words = title.split(" ")
+    return " ".join(w.lower() if i and w in _MINOR_WORDS else w for i, w in enumerate(words))
 
 
 def pillar_name(title: str) -> str:
@@ -21,15 +35,24 @@ def pillar_name(title: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" ,")
 
 
+def pillar_short_name(title: str) -> str:
+    """The name up to its first comma or '&': 'Environment', 'Socio-Cultural', 'Institutional Support'."""
+    return re.split(r",| & ", pillar_name(title), maxsplit=1)[0].strip()
+
+
 def pillar_label(pillar: str | int, title: str, limit: int = 30) -> str:
-    """'II Economic & Financial': the Roman numeral and a short name."""
+    """'II Economic & Financial', or the short name when the whole one is longer than `limit`: 'III Environment'."""
     roman = ROMAN.get(int(pillar), str(pillar))
-    return f"{roman} {shorten(pillar_name(title), limit)}"
+    name = pillar_name(title)
+    return f"{roman} {name if len(name) <= limit else pillar_short_name(title)}"
 
 
-def section_label(section_id: str, title: str, is_direct_group: bool, limit: int = 42) -> str:
-    """'2.7 Enhancing Energy Cooperation', or '5.0 Measures directly under pillar V' for a direct group."""
+def section_label(section_id: str, title: str, is_direct_group: bool, width: int | None = None) -> str:
+    """'2.7 Enhancing Energy Cooperation', or '5.0 Measures directly under pillar V' for a direct group; with a
+    width, wrapped onto lines of about that many characters for a chart."""
     if is_direct_group:
         pillar = int(section_id.split(".")[0])
-        return f"{section_id} Measures directly under pillar {ROMAN.get(pillar, pillar)}"
-    return f"{section_id} {shorten(title, limit)}"
+        label = f"{section_id} Measures directly under pillar {ROMAN.get(pillar, pillar)}"
+    else:
+        label = f"{section_id} {title_words(title)}"
+    return wrap(label, width) if width else label

@@ -1,42 +1,122 @@
-"""Data tables in one style: sortable, filterable, wrapping text, with links where a row opens a page."""
+"""Every listing in one AG Grid style: sortable, filterable, paged, a row count and a CSV of the rows shown."""
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import pandas as pd
-from dash import dash_table
+from dash import MATCH, ClientsideFunction, Input, Output, State, clientside_callback, html
 
-from dashboard.components.theme import FONT
+# Pattern-matching ids, so one pair of clientside callbacks (dashboard/assets/20-data-grid.js) serves every
+# grid on every page, including those a callback creates (an upload's issues). The outer Div keeps the plain
+# name as its id, for links and tests.
+GRID = "data-grid"
+GRID_COUNT = "data-grid-count"
+GRID_CSV = "data-grid-csv"
 
-STYLE_CELL = {
-    "textAlign": "left",
-    "whiteSpace": "normal",
-    "height": "auto",
-    "fontSize": "0.85rem",
-    "fontFamily": FONT,
-    "padding": "4px 8px",
+# Cell renderers defined in dashboard/assets/20-data-grid.js (plain script files, so the grid needs no
+# eval'd code under a content security policy).
+LINK_RENDERER = "PageLink"
+FLAG_RENDERER = "FlagText"
+
+DEFAULT_COLUMN = {
+    "sortable": True,
+    # One text filter for every column ("contains", case-insensitive): a number or a date is searched as it reads.
+    # No type inference, which would give dates a cramped date picker and change with the first row's values.
+    "cellDataType": False,
+    "filter": "agTextColumnFilter",
+    "floatingFilter": True,
+    "suppressFloatingFilterButton": True,
+    "suppressHeaderFilterButton": True,
+    "flex": 1,
+    "resizable": True,
+    "wrapText": True,
+    "autoHeight": True,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+    "cellStyle": {"lineHeight": "1.35", "paddingTop": "4px", "paddingBottom": "4px"},
 }
-STYLE_HEADER = {"fontWeight": "bold", "backgroundColor": "#f1f3f5"}
 
 
-def data_table(table_id: str, frame: pd.DataFrame, columns: list[tuple[str, str]], page_size: int = 20, **props):
-    """A DataTable of `frame` showing (header, column) pairs; a column holding markdown links renders them."""
-    specs = []
-    for name, column in columns:
-        spec = {"name": name, "id": column}
-        if column.endswith("_link"):
-            spec["presentation"] = "markdown"
-        specs.append(spec)
-    options = {
-        "sort_action": "native",
-        "filter_action": "native",
-        "filter_options": {"case": "insensitive"},
-        "page_size": page_size,
-        "style_cell": STYLE_CELL,
-        "style_header": STYLE_HEADER,
-        "style_table": {"overflowX": "auto"},
-        "markdown_options": {"link_target": "_self"},
-    } | props
-    return dash_table.DataTable(id=table_id, data=records(frame, [c for _, c in columns]), columns=specs, **options)
+def grid_id(name: str) -> dict:
+    """The id of the grid inside the listing `name`; callbacks write its rowData."""
+    return {"type": GRID, "grid": name}
+
+
+def link_column(prefix: str = "", label: str | None = None) -> dict:
+    """Column options rendering each value as a link to prefix + value (or to the value, labelled `label`)."""
+    params = {"prefix": prefix} | ({"label": label} if label else {})
+    return {"cellRenderer": LINK_RENDERER, "cellRendererParams": params}
+
+
+def flag_column(flags: dict[str, str]) -> dict:
+    """Column options colouring a cell by its value: {"error": "text-danger"} puts class text-danger on errors."""
+    return {"cellRenderer": FLAG_RENDERER, "cellRendererParams": {"classes": flags}}
+
+
+def data_grid(
+    name: str,
+    columns: list[tuple[str, str]],
+    rows: list[dict] | None = None,
+    page_size: int = 15,
+    *,
+    options: dict[str, dict] | None = None,
+    csv_name: str | None = None,
+    selectable: bool = False,
+) -> html.Div:
+    """A listing of `rows` showing (header, field) pairs; `options` adds AG Grid column options per field."""
+    options = options or {}
+    column_defs = [
+        {"headerName": header, "field": field, "minWidth": _min_width(header)} | options.get(field, {})
+        for header, field in columns
+    ]
+    grid_options = {
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": sorted({page_size, 50, 100}),
+        "domLayout": "autoHeight",
+        "enableCellTextSelection": True,
+        "ensureDomOrder": True,
+        "suppressColumnVirtualisation": True,  # every column in the page, for find-in-page and a screen reader
+        "tooltipShowDelay": 300,
+    }
+    if selectable:
+        grid_options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(id={"type": GRID_COUNT, "grid": name}, className="grid-count"),
+                    html.Button(
+                        "Download CSV",
+                        id={"type": GRID_CSV, "grid": name},
+                        n_clicks=0,
+                        className="btn btn-outline-secondary btn-sm grid-csv",
+                        title="The rows shown, as filtered and sorted, as a CSV file",
+                    ),
+                ],
+                className="grid-toolbar",
+            ),
+            dag.AgGrid(
+                id=grid_id(name),
+                rowData=rows or [],
+                columnDefs=column_defs,
+                defaultColDef=DEFAULT_COLUMN,
+                dashGridOptions=grid_options,
+                csvExportParams={"fileName": f"{csv_name or name}.csv"},
+                className="ag-theme-quartz",
+                style={"width": "100%"},
+            ),
+        ],
+        id=name,
+        className="data-grid mb-2",
+    )
+
+
+def _min_width(header: str) -> int:
+    # Wide enough for the header's longest word (headers wrap between words, never inside one) and for a
+    # floating filter box that never runs into its neighbour's; below that the grid scrolls sideways.
+    longest = max((len(word) for word in header.split()), default=0)
+    return max(80, round(longest * 7.5) + 34)
 
 
 def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -57,15 +137,21 @@ def listing_note(shown: int, limit: int, what: str) -> str | None:
     return None
 
 
-def activity_table(table_id: str, columns: list[tuple[str, str]]):
+def activity_grid(name: str, columns: list[tuple[str, str]], options: dict[str, dict] | None = None) -> html.Div:
     """An empty activity listing, filled by its page's callback, with room for titles and status histories."""
-    return data_table(
-        table_id,
-        pd.DataFrame(columns=[c for _, c in columns]),
-        columns,
-        15,
-        style_cell_conditional=[
-            {"if": {"column_id": "title"}, "minWidth": "240px"},
-            {"if": {"column_id": "status_history"}, "minWidth": "170px"},
-        ],
-    )
+    wide = {"title": {"minWidth": 240, "flex": 2}, "status_history": {"minWidth": 170}}
+    return data_grid(name, columns, page_size=15, options=wide | (options or {}))
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dataGrid", function_name="rowCount"),
+    Output({"type": GRID_COUNT, "grid": MATCH}, "children"),
+    Input({"type": GRID, "grid": MATCH}, "virtualRowData"),
+    State({"type": GRID, "grid": MATCH}, "rowData"),
+)
+clientside_callback(
+    ClientsideFunction(namespace="dataGrid", function_name="downloadCsv"),
+    Output({"type": GRID, "grid": MATCH}, "exportDataAsCsv"),
+    Input({"type": GRID_CSV, "grid": MATCH}, "n_clicks"),
+    prevent_initial_call=True,
+)

@@ -24,12 +24,16 @@ COVERAGE_COLOUR = BLUE
 COMPLETION_COLOUR = BLUISH_GREEN
 TARGET_COLOUR = GREY
 
-# Progress status bands (METRICS.md): the order is best to worst, then withheld.
-STATUS_ORDER = ["on track", "acceleration needed", "limited progress", "insufficient data"]
+# Progress status bands (METRICS.md): the order is best to worst, then the statuses that judge nothing yet
+# (nothing due by the schedule, nothing taken up), then withheld.
+STATUS_ORDER = ["on track", "acceleration needed", "limited progress", "not yet due", "no commitments",
+                "insufficient data"]  # fmt: skip
 STATUS_COLOURS = {
     "on track": BLUISH_GREEN,
     "acceleration needed": ORANGE,
     "limited progress": VERMILLION,
+    "not yet due": SKY_BLUE,
+    "no commitments": REDDISH_PURPLE,
     "insufficient data": GREY,
 }
 # Bootstrap contextual classes for the same bands, for badges and cards.
@@ -37,8 +41,27 @@ STATUS_BADGES = {
     "on track": "success",
     "acceleration needed": "warning",
     "limited progress": "danger",
+    "not yet due": "info",
+    "no commitments": "light",
     "insufficient data": "secondary",
 }
+# What each status means, in a sentence a CPR member reads beside the badge.
+STATUS_WORDING = {
+    "on track": "delivering as fast as the schedule expects",
+    "acceleration needed": "delivering, but slower than the schedule expects",
+    "limited progress": "well behind what the schedule expects",
+    "not yet due": "nothing it took up is expected yet by the schedule",
+    "no commitments": "took up no measure here and leads none",
+    "insufficient data": "too few returns to judge",
+}
+
+
+def pace_text(pace: float | None) -> str:
+    """'pace 1.25', or what stands in for a pace the view leaves empty (nothing expected yet)."""
+    if pace is None or (isinstance(pace, float) and math.isnan(pace)):
+        return "no pace yet"
+    return f"pace {pace:.2f}"
+
 
 # A sequential scale from the palette's blue, light to dark, readable in grey print too.
 RATE_SCALE = [[0.0, "#F2F7FB"], [0.5, SKY_BLUE], [1.0, BLUE]]

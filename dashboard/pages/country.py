@@ -11,8 +11,8 @@ from dashboard.components import filters
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import activity_table, data_table, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
+from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from etl.definitions import PLAN_FIRST_YEAR
 
@@ -74,7 +74,7 @@ def layout(year=None, country=None, **_query):
                 className="text-muted small",
             ),
             html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
-            activity_table(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
         ]
     )
 
@@ -132,7 +132,7 @@ def update_country(year: str, country: str):
             dbc.Col(
                 stat_card(
                     "Progress status",
-                    f"pace {overall.pace_index:.2f}",
+                    pace_text(overall.pace_index),
                     band_caption(data.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
@@ -145,14 +145,20 @@ def update_country(year: str, country: str):
     record = html.Div(
         [
             html.H5(f"{name}: returns up to {year}"),
-            data_table("country-returns-table", returns, RETURN_COLUMNS, 5, filter_action="none"),
-            html.H6("Uploads and the state of each version", className="mt-3"),
-            data_table(
-                "country-versions-table",
-                _version_rows(data.country_versions(country, year)),
-                VERSION_COLUMNS,
+            data_grid(
+                "country-returns-table",
+                RETURN_COLUMNS,
+                records(returns, [c for _, c in RETURN_COLUMNS]),
                 5,
-                filter_action="none",
+                csv_name="returns",
+            ),
+            html.H6("Uploads and the state of each version", className="mt-3"),
+            data_grid(
+                "country-versions-table",
+                VERSION_COLUMNS,
+                records(_version_rows(data.country_versions(country, year)), [c for _, c in VERSION_COLUMNS]),
+                5,
+                csv_name="versions",
             ),
         ],
         className="mb-3",
@@ -170,7 +176,7 @@ def _version_rows(versions):
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
 @callback(
-    Output(ids.COUNTRY_ACTIVITIES_TABLE, "data"),
+    Output(grid_id(ids.COUNTRY_ACTIVITIES_TABLE), "rowData"),
     Output(ids.COUNTRY_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),

@@ -67,7 +67,7 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
         row_frame = pd.DataFrame(
             {
                 "row_id": sections.section_id,
-                "label": [section_label(s.section_id, s.title, s.is_direct_group, 34) for s in sections.itertuples()],
+                "label": [section_label(s.section_id, s.title, s.is_direct_group, 44) for s in sections.itertuples()],
             }
         )
         metrics = data.section_metrics_by_country(year, pillar).rename(columns={"section_id": "row_id"})

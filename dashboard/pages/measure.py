@@ -11,7 +11,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.measure import measure_countries_figure
-from dashboard.components.tables import activity_table, listing_note, records
+from dashboard.components.tables import activity_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
 from etl.catalogue import normalise_measure_id
 
@@ -72,7 +72,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                     ),
                     " › ",
                     dcc.Link(
-                        section_label(head.section_id, head.section_title, head.section_id.endswith(".0"), 200),
+                        section_label(head.section_id, head.section_title, head.section_id.endswith(".0")),
                         href=f"/measures?pillar={head.pillar}&section={head.section_id}",
                         id=ids.MEASURE_SECTION_LINK,
                     ),
@@ -95,7 +95,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 className="text-muted small",
             ),
             html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
-            activity_table(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
         ]
     )
 
@@ -129,7 +129,7 @@ def update_measure(year: str, measure_id: str):
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.
 @callback(
-    Output(ids.MEASURE_ACTIVITIES_TABLE, "data"),
+    Output(grid_id(ids.MEASURE_ACTIVITIES_TABLE), "rowData"),
     Output(ids.MEASURE_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),

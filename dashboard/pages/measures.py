@@ -10,13 +10,13 @@ from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.theme import GRAPH_CONFIG
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
 
 TABLE_COLUMNS = [
-    ("Id", "id_link"),
+    ("Id", "measure_id"),
     ("Pillar", "pillar"),
     ("Section", "section_id"),
     ("Text", "text"),
@@ -47,8 +47,8 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
             html.H2("Work Plan measures", className="page-title"),
             html.P(
                 f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
-                "2013-2017. Each tile is one measure, coloured by its progress; click a pillar or section to zoom "
-                "in, and a measure to open it.",
+                "2013-2017, by pillar and section; click a section to see its measures, each coloured by its "
+                "progress, and a measure to open it. Hover a tile for its counts.",
                 id=ids.CATALOGUE_SUMMARY,
                 className="lead-text",
             ),
@@ -68,12 +68,14 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
                 debounce=0.3,
                 className="form-control mb-2",
             ),
-            data_table(
+            data_grid(
                 ids.CATALOGUE_TABLE,
-                pd.DataFrame(columns=[c for _, c in TABLE_COLUMNS]),
                 TABLE_COLUMNS,
-                15,
-                style_cell_conditional=[{"if": {"column_id": "text"}, "minWidth": "380px", "width": "40%"}],
+                options={
+                    "measure_id": link_column("/measure/"),
+                    "text": {"minWidth": 380, "flex": 4},
+                },
+                csv_name="measures",
             ),
         ]
     )
@@ -115,13 +117,19 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
     year = int(year)
     measures = _measure_rows(year, country, pillar, section)
     scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    section_counts = data.section_metrics_by_country(year, pillar)
     return catalogue_treemap(
-        measures, data.sections(), data.pillars(), f"Progress of each measure, {scope}, end {year}"
+        measures,
+        data.sections(),
+        data.pillars(),
+        f"Progress of each measure, {scope}, end {year}",
+        section_counts=section_counts[section_counts.country == country],
+        pillar_counts=data.pillar_metrics(year, country),
     )
 
 
 @callback(
-    Output(ids.CATALOGUE_TABLE, "data"),
+    Output(grid_id(ids.CATALOGUE_TABLE), "rowData"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
@@ -137,7 +145,6 @@ def update_table(year: str, country: str, pillar: str, search: str | None, secti
         haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()
         measures = measures[haystack.str.contains(needle, regex=False)]
     measures = measures.assign(
-        id_link=[f"[{m}](/measure/{m})" for m in measures.measure_id],
         progress=[measure_progress_label(c, d) for c, d in zip(measures.covered, measures.completed, strict=True)],
     )
     return records(measures, [c for _, c in TABLE_COLUMNS])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import data, ids
@@ -12,7 +11,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.reporting import return_matrix_figure
-from dashboard.components.tables import data_table, records
+from dashboard.components.tables import data_grid, grid_id, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
 
 dash.register_page(__name__, path="/reporting", name="Reporting", title="Reporting - APT Work Plan Monitor", order=4)
@@ -56,12 +55,11 @@ def layout(year=None, country=None, **_query):
                 className="text-muted small",
             ),
             html.P(id=ids.REPORTING_ISSUES_NOTE, className="empty-note"),
-            data_table(
+            data_grid(
                 ids.REPORTING_ISSUES_TABLE,
-                pd.DataFrame(columns=[c for _, c in ISSUE_COLUMNS]),
                 ISSUE_COLUMNS,
-                15,
-                style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "320px"}],
+                options={"message": {"minWidth": 320, "flex": 3}},
+                csv_name="rejected-uploads",
             ),
         ]
     )
@@ -70,7 +68,7 @@ def layout(year=None, country=None, **_query):
 @callback(
     Output(ids.REPORTING_CARDS, "children"),
     Output(ids.REPORTING_MATRIX_GRAPH, "figure"),
-    Output(ids.REPORTING_ISSUES_TABLE, "data"),
+    Output(grid_id(ids.REPORTING_ISSUES_TABLE), "rowData"),
     Output(ids.REPORTING_ISSUES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),

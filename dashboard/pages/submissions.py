@@ -5,11 +5,12 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import auth, data, downloads, ids
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
+from dashboard.components.tables import data_grid, flag_column, grid_id, link_column
 from etl.countries import COUNTRIES, country_name
 
 dash.register_page(
@@ -38,6 +39,11 @@ COLUMNS = [
     ("SHA-256 (hover for all of it)", "sha256_start"),
     ("File as received", "download"),
 ]
+COLUMN_OPTIONS = {
+    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"}),
+    "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
+    "download": link_column(label="Download") | {"sortable": False, "filter": False},
+}
 
 
 def layout(**_query):
@@ -64,29 +70,14 @@ def layout(**_query):
                 style={"maxWidth": "20rem"} if admin else {"display": "none"},
                 className="mb-3",
             ),
-            dash_table.DataTable(
-                id=ids.SUBMISSIONS_TABLE,
-                data=rows,
-                tooltip_data=hash_tooltips(rows),
-                columns=[
-                    {"name": name, "id": key, "presentation": "markdown"}
-                    if key == "download"
-                    else {"name": name, "id": key}
-                    for name, key in COLUMNS
-                ],
-                markdown_options={"link_target": "_self"},
-                page_size=20,
-                sort_action="native",
-                filter_action="native",
-                style_cell={"textAlign": "left", "fontSize": "0.85rem", "whiteSpace": "normal", "height": "auto"},
-                style_cell_conditional=[{"if": {"column_id": "sha256_start"}, "fontFamily": "monospace"}],
-                style_data_conditional=[
-                    {"if": {"filter_query": '{status} = "rejected"', "column_id": "status"}, "color": "#b00020"},
-                    {"if": {"filter_query": '{status} = "accepted"', "column_id": "status"}, "color": "#1a7f37"},
-                    {"if": {"filter_query": '{status} = "held"', "column_id": "status"}, "color": "#9a6700"},
-                ],
-                tooltip_duration=None,
-                style_header={"fontWeight": "bold"},
+            data_grid(
+                ids.SUBMISSIONS_TABLE,
+                COLUMNS,
+                rows,
+                20,
+                options=COLUMN_OPTIONS,
+                csv_name="submissions",
+                selectable=True,
             ),
             html.Div(id=ids.SUBMISSION_DETAIL, className="mt-3"),
         ]
@@ -101,7 +92,7 @@ def table_rows(country: str | None) -> list[dict]:
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M")
     frame["received_on"] = pd.to_datetime(frame["received_on"]).dt.strftime("%Y-%m-%d")
     frame["download"] = [
-        f"[Download]({downloads.submission_href(sid)})" if has_file else ""
+        downloads.submission_href(sid) if has_file else ""
         for sid, has_file in zip(frame["submission_id"], frame["has_file"], strict=True)
     ]
     frame["sha256_start"] = frame["sha256"].str[:12] + "…"
@@ -109,38 +100,30 @@ def table_rows(country: str | None) -> list[dict]:
     return frame.to_dict("records")
 
 
-def hash_tooltips(rows: list[dict]) -> list[dict]:
-    """The whole sha256 of each row on hover, to compare with `sha256sum` of a file."""
-    return [{"sha256_start": {"value": row["sha256"], "type": "text"}} for row in rows]
-
-
 @callback(
-    Output(ids.SUBMISSIONS_TABLE, "data"),
-    Output(ids.SUBMISSIONS_TABLE, "tooltip_data"),
+    Output(grid_id(ids.SUBMISSIONS_TABLE), "rowData"),
     Input(ids.SUBMISSIONS_COUNTRY, "value"),
     prevent_initial_call=True,
 )
 @auth.require_role(*auth.SUBMISSION_READERS)
 def filter_submissions(country):
     user = auth.check_role(*auth.SUBMISSION_READERS)
-    rows = table_rows(_scope_country(user, country))
-    return rows, hash_tooltips(rows)
+    return table_rows(_scope_country(user, country))
 
 
 @callback(
     Output(ids.SUBMISSION_DETAIL, "children"),
-    Input(ids.SUBMISSIONS_TABLE, "active_cell"),
-    State(ids.SUBMISSIONS_TABLE, "derived_viewport_data"),
+    Input(grid_id(ids.SUBMISSIONS_TABLE), "selectedRows"),
     prevent_initial_call=True,
 )
 @auth.require_role(*auth.SUBMISSION_READERS)
-def show_submission(active_cell, visible_rows):
+def show_submission(selected_rows):
     """The problems found in the selected upload (the id from the browser is checked against the user's country)."""
     user = auth.check_role(*auth.SUBMISSION_READERS)
-    if not active_cell or not visible_rows or active_cell.get("row", -1) >= len(visible_rows):
+    if not selected_rows:
         raise dash.exceptions.PreventUpdate
     try:
-        submission_id = int(visible_rows[active_cell["row"]]["submission_id"])
+        submission_id = int(selected_rows[0]["submission_id"])
     except (KeyError, TypeError, ValueError):
         raise dash.exceptions.PreventUpdate from None
     record = data.submission_file(submission_id)
@@ -154,7 +137,7 @@ def show_submission(active_cell, visible_rows):
     return html.Div(
         [
             html.H5(title),
-            issues_table(issues.astype(object).where(issues.notna(), None).to_dict("records")),
+            issues_table("submission-issues", issues.astype(object).where(issues.notna(), None).to_dict("records")),
         ]
     )
 

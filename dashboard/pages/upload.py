@@ -13,7 +13,7 @@ from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 from dashboard import auth, data, downloads, ids, snapshots, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
-from dashboard.components.tables import data_table
+from dashboard.components.tables import data_grid, records
 from etl import regressions, warehouse
 from etl.countries import COUNTRIES, country_name
 from etl.definitions import AS_OF_YEARS
@@ -383,7 +383,7 @@ def _body(result, staged: uploads.StagedUpload) -> list:
         parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
     others = [issue.to_dict() for issue in result.issues if issue.change is None]
     if others:
-        parts.append(issues_table(others))
+        parts.append(issues_table(f"upload-issues-{staged.token}", others))
     return parts
 
 
@@ -401,8 +401,11 @@ def _changes_table(changes: list, token: str):
         ],  # fmt: skip
         columns=[key for _, key in CHANGE_COLUMNS],
     )
-    table_id = {"type": ids.UPLOAD_CHANGES_TABLE, "token": token}
-    return data_table(table_id, rows, CHANGE_COLUMNS, 15, filter_action="none")
+    listing = f"{ids.UPLOAD_CHANGES_TABLE}-{token}"
+    columns = [key for _, key in CHANGE_COLUMNS]
+    return data_grid(
+        listing, CHANGE_COLUMNS, records(rows, columns), 15, options={"message": {"flex": 3}}, csv_name="changes"
+    )
 
 
 def _submitted_label(result) -> str:

@@ -11,13 +11,16 @@ SELECT
     max(value) FILTER (WHERE name = 'deadline_day')::INTEGER AS deadline_day
 FROM settings;
 
--- One row per plan and as-of year Y; a metric "as of Y" describes the end of year Y.
+-- One row per plan and as-of year Y; a metric "as of Y" describes the end of year Y. share_units is the least
+-- common multiple of 1 ... years_total: every expected share (y / n for n <= years_total years) is a whole number
+-- of 1/share_units, so sums of shares stay exact integers and a pace exactly at a threshold compares equal to it.
 CREATE OR REPLACE VIEW plan_years AS
 SELECT
     plan_id,
     as_of_year,
     as_of_year - start_year + 1 AS years_elapsed,
-    end_year - start_year + 1 AS years_total
+    end_year - start_year + 1 AS years_total,
+    list_reduce(generate_series(1, end_year - start_year + 1), lambda a, b: lcm(a, b)) AS share_units
 FROM (
     SELECT plan_id, start_year, end_year, unnest(generate_series(start_year, end_year))::INTEGER AS as_of_year
     FROM plans
@@ -46,7 +49,8 @@ QUALIFY row_number() OVER (
 
 -- A fingerprint of what the metrics depend on and can change between two `aptmon init` runs: the
 -- accepted uploads (activities and their links are only ever written with their upload), the
--- settings, the plans and the view definitions. The catalogue and the countries change only through
+-- settings, the plans, the accepted schedule versions (entries are only written with their version) and the
+-- view definitions. The catalogue and the countries change only through
 -- `aptmon init`, which rebuilds the snapshots itself. The metric snapshots record the fingerprint
 -- they were built from; a reader uses a snapshot only while it still matches (see etl/metrics.py).
 -- Kept to a few small scans: every dashboard query checks it.
@@ -57,5 +61,7 @@ SELECT hash(
         received_on)), 0) FROM submissions WHERE status = 'accepted'),
     (SELECT coalesce(bit_xor(hash(name, value)), 0) FROM settings),
     (SELECT coalesce(bit_xor(hash(plan_id, start_year, end_year, source_sha256)), 0) FROM plans),
+    -- a schedule load that changes nothing is recorded as unchanged and leaves them as they are
+    (SELECT coalesce(bit_xor(hash(load_id, plan_id, version)), 0) FROM schedule_loads WHERE status = 'accepted'),
     (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal)
 ) AS fingerprint;

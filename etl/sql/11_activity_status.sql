@@ -53,13 +53,15 @@ JOIN (SELECT DISTINCT submission_id, country, activity_id, measure_id FROM activ
 JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
 WHERE sp.status <> 'cancelled';
 
--- One row per non-cancelled activity, as-of year and measure it is linked to in that year.
+-- One row per non-cancelled activity, as-of year and measure it is linked to in that year. reporting_year is the
+-- year of the return the status and link come from (a recurring measure counts only a listing of year Y itself).
 CREATE OR REPLACE VIEW activity_measure_status AS
 SELECT
     plan_id,
     as_of_year,
     country,
     activity_id,
+    valid_from AS reporting_year,
     status,
     is_implemented,
     is_completed,

@@ -1,6 +1,6 @@
--- Coverage, completion, pace and progress status per group of measures (a pillar, all pillars, or a
--- section) and country scope, as of each year (METRICS.md, metrics_pillar_country). The pillar and
--- section views select from this one, so both share one definition of every column.
+-- Coverage, completion, delivery against the schedule, pace and progress status per group of measures (a
+-- pillar, all pillars, or a section) and country scope, as of each year (METRICS.md, metrics_pillar_country).
+-- The pillar and section views select from this one, so both share one definition of every column.
 
 -- Each catalogue measure in each group it belongs to: its pillar, 'ALL' pillars, and its section
 -- (measures directly under a pillar belong to the section '<pillar>.0').
@@ -17,7 +17,9 @@ WITH group_totals AS (
     FROM measure_groups
     GROUP BY ALL
 ),
--- A measure counts as covered or completed in a scope as measure_progress says.
+-- A measure counts as covered, completed, engaged, in scope, delivered or overdue in a scope as measure_progress
+-- says. expected_units sums the expected shares of the measures in scope in whole 1/share_units (plan_years), so
+-- the mean share and the pace are each one division of integers.
 measure_counts AS (
     SELECT
         mp.plan_id,
@@ -26,9 +28,21 @@ measure_counts AS (
         g.group_id,
         mp.country,
         count(*) FILTER (WHERE mp.covered) AS measures_covered,
-        count(*) FILTER (WHERE mp.completed) AS measures_completed
+        count(*) FILTER (WHERE mp.completed) AS measures_completed,
+        count(*) FILTER (WHERE mp.engaged) AS measures_engaged,
+        count(*) FILTER (WHERE mp.in_scope) AS measures_in_scope,
+        count(*) FILTER (WHERE mp.in_scope AND mp.delivered) AS measures_delivered,
+        count(*) FILTER (WHERE mp.overdue) AS measures_overdue,
+        coalesce(sum(
+            CASE
+                WHEN mp.kind = 'recurring' THEN CASE WHEN mp.as_of_year >= mp.start_year THEN y.share_units ELSE 0 END
+                ELSE y.share_units // (mp.due_year - mp.start_year + 1)
+                    * least(mp.due_year - mp.start_year + 1, greatest(0, mp.as_of_year - mp.start_year + 1))
+            END
+        ) FILTER (WHERE mp.in_scope), 0)::BIGINT AS expected_units
     FROM measure_progress mp
     JOIN measure_groups g ON g.plan_id = mp.plan_id AND g.measure_id = mp.measure_id
+    JOIN plan_years y ON y.plan_id = mp.plan_id AND y.as_of_year = mp.as_of_year
     GROUP BY ALL
 ),
 -- Each listing span once per group it has a measure in (group first, then expand to as-of years:
@@ -76,6 +90,7 @@ scaffold AS (
         y.as_of_year,
         y.years_elapsed,
         y.years_total,
+        y.share_units,
         t.group_level,
         t.group_id,
         sc.country,
@@ -83,6 +98,11 @@ scaffold AS (
         t.measures_total,
         coalesce(mc.measures_covered, 0) AS measures_covered,
         coalesce(mc.measures_completed, 0) AS measures_completed,
+        coalesce(mc.measures_engaged, 0) AS measures_engaged,
+        coalesce(mc.measures_in_scope, 0) AS measures_in_scope,
+        coalesce(mc.measures_delivered, 0) AS measures_delivered,
+        coalesce(mc.measures_overdue, 0) AS measures_overdue,
+        coalesce(mc.expected_units, 0) AS expected_units,
         coalesce(ac.activities_total, 0) AS activities_total,
         coalesce(ac.activities_completed, 0) AS activities_completed,
         r.reporting_rate
@@ -96,6 +116,14 @@ scaffold AS (
         ON ac.plan_id = y.plan_id AND ac.as_of_year = y.as_of_year AND ac.group_level = t.group_level
         AND ac.group_id = t.group_id AND ac.country = sc.country
     JOIN metrics_reporting r ON r.plan_id = y.plan_id AND r.as_of_year = y.as_of_year AND r.country = sc.country
+),
+-- The pace, once: delivered over what the schedule expects of the measures in scope, as one division of integers
+-- (NULL when nothing is expected yet).
+paced AS (
+    SELECT
+        *,
+        CASE WHEN expected_units > 0 THEN (measures_delivered * share_units) / expected_units END AS pace_index
+    FROM scaffold
 )
 SELECT
     plan_id,
@@ -108,20 +136,26 @@ SELECT
     measures_covered / measures_total AS coverage_rate,
     measures_completed,
     measures_completed / measures_total AS completion_rate,
+    measures_engaged,
+    measures_in_scope,
+    measures_delivered,
+    CASE WHEN measures_in_scope > 0 THEN measures_delivered / measures_in_scope END AS delivery_rate,
+    CASE WHEN measures_in_scope > 0 THEN expected_units / (measures_in_scope * share_units) END AS expected_rate,
+    measures_overdue,
     activities_total,
     activities_completed,
     CASE WHEN activities_total > 0 THEN activities_completed / activities_total END AS activity_completion_rate,
     years_elapsed / years_total AS time_elapsed,
-    -- One division of integers, so a pace exactly at a threshold compares equal to it.
-    (measures_completed * years_total) / (measures_total * years_elapsed) AS pace_index,
+    pace_index,
     reporting_rate,
     CASE
         WHEN reporting_rate < st.min_reporting_rate THEN 'insufficient data'
-        WHEN (measures_completed * years_total) / (measures_total * years_elapsed) >= st.on_track_pace THEN 'on track'
-        WHEN (measures_completed * years_total) / (measures_total * years_elapsed) >= st.acceleration_pace
-            THEN 'acceleration needed'
+        WHEN measures_in_scope = 0 THEN 'no commitments'
+        WHEN expected_units = 0 THEN 'not yet due'
+        WHEN pace_index >= st.on_track_pace THEN 'on track'
+        WHEN pace_index >= st.acceleration_pace THEN 'acceleration needed'
         ELSE 'limited progress'
     END AS progress_status,
     country_ordinal
-FROM scaffold
+FROM paced
 CROSS JOIN metric_settings st;

@@ -139,3 +139,37 @@ CREATE TABLE IF NOT EXISTS settings (
     value       DOUBLE NOT NULL,
     description VARCHAR NOT NULL
 );
+
+-- The implementation schedule of each plan (Work Plan item 6.3), every version kept. Each load is recorded like
+-- a submission: who, when, the file's SHA-256. An accepted load is a new version with its entries; a load that says
+-- exactly what the current version says is recorded as unchanged (its version is the current one, no entries).
+-- A rejected file is not recorded: it changes nothing. The metrics use the newest accepted version (view
+-- current_schedule); with none loaded, every measure takes the default (view measure_schedule).
+CREATE SEQUENCE IF NOT EXISTS schedule_load_seq START 1;
+
+CREATE TABLE IF NOT EXISTS schedule_loads (
+    load_id         INTEGER PRIMARY KEY DEFAULT nextval('schedule_load_seq'),
+    plan_id         VARCHAR NOT NULL,
+    version         INTEGER NOT NULL,
+    file_name       VARCHAR NOT NULL,
+    sha256          VARCHAR NOT NULL,
+    loaded_by       VARCHAR NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL,
+    status          VARCHAR NOT NULL CHECK (status IN ('accepted', 'unchanged')),
+    measures_listed INTEGER NOT NULL,
+    warnings        INTEGER NOT NULL DEFAULT 0,
+    is_example      BOOLEAN NOT NULL DEFAULT false
+);
+
+-- What one accepted version says of each measure it lists; a NULL field was left blank and takes its default.
+CREATE TABLE IF NOT EXISTS schedule_entries (
+    load_id         INTEGER NOT NULL,
+    plan_id         VARCHAR NOT NULL,
+    measure_id      VARCHAR NOT NULL,
+    kind            VARCHAR CHECK (kind IN ('one-off', 'recurring')),
+    start_year      INTEGER,
+    due_year        INTEGER,
+    lead_countries  VARCHAR[],
+    note            VARCHAR,
+    PRIMARY KEY (load_id, measure_id)
+);
