@@ -251,13 +251,90 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+@cli.group()
+def reviews():
+    """Record the CPR Plus Three meetings that review the plan; the dashboard compares the data between two.
+
+    \b
+    Example:
+        aptmon reviews add 2017-06-15 --title "CPR Plus Three, June 2017"
+        aptmon reviews list
+    """
+
+
+@reviews.command("add")
+@click.argument("meeting_on", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--title", default="", help="What the meeting is called (default: from its date).")
+@click.option("--by", "recorded_by", default=None, help="Who records it (default: the login name).")
+@warehouse_option
+@friendly_errors
+def reviews_add(meeting_on, title: str, recorded_by: str | None, warehouse_file: str | None):
+    """Record a review meeting held on a date (YYYY-MM-DD).
+
+    \b
+    Example:
+        aptmon reviews add 2017-06-15 --title "CPR Plus Three, June 2017"
+    """
+    import getpass
+
+    from etl.reviews import ReviewError, add_meeting
+
+    try:
+        meeting = add_meeting(meeting_on.date(), title, recorded_by or getpass.getuser(), warehouse_file)
+    except ReviewError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}.")
+
+
+@reviews.command("remove")
+@click.argument("meeting_on", type=click.DateTime(formats=["%Y-%m-%d"]))
+@warehouse_option
+@friendly_errors
+def reviews_remove(meeting_on, warehouse_file: str | None):
+    """Remove the meeting recorded on a date.
+
+    \b
+    Example:
+        aptmon reviews remove 2017-06-15
+    """
+    from etl.reviews import ReviewError, remove_meeting
+
+    try:
+        remove_meeting(meeting_on.date(), warehouse_file)
+    except ReviewError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Removed the meeting of {meeting_on:%Y-%m-%d}.")
+
+
+@reviews.command("list")
+@warehouse_option
+@friendly_errors
+def reviews_list(warehouse_file: str | None):
+    """Print the recorded review meetings, the latest first.
+
+    \b
+    Example:
+        aptmon reviews list
+    """
+    from etl.reviews import list_meetings
+
+    meetings = list_meetings(warehouse_file)
+    if not meetings:
+        click.echo("No review meeting recorded yet; add one with `aptmon reviews add YYYY-MM-DD`.")
+    for meeting in meetings:
+        click.echo(f"{meeting.meeting_on:%Y-%m-%d}  {meeting.title}  (recorded by {meeting.recorded_by})")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+# Threads per worker: gunicorn's threaded worker keeps connections alive and never waits for a slow client
+# with a whole process (benchmarks/bench_read_path.py measured 3x the throughput of one thread per worker).
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @warehouse_option
 @friendly_errors
-def serve(host: str, port: int, workers: int, warehouse_file: str | None):
+def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None):
     """Run the dashboard under gunicorn.
 
     \b
@@ -275,12 +352,15 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
         sys.executable, "-m", "gunicorn",
         "--config", "python:dashboard.gunicorn_hooks",
         "--workers", str(workers),
+        "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "120",
         "--access-logfile", "-",
         "dashboard.app:create_server()",
     ]  # fmt: skip
-    click.echo(f"Serving the dashboard on http://{host}:{port} with {workers} workers (Ctrl+C to stop).")
+    click.echo(
+        f"Serving the dashboard on http://{host}:{port} with {workers} workers of {threads} threads (Ctrl+C to stop)."
+    )
     os.execv(sys.executable, args)
 
 
@@ -496,6 +576,12 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
                 f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
                 "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
             )
+    if summary.schedule is not None and summary.schedule.status != "rejected":
+        click.echo(
+            f"An example implementation schedule ({plural(summary.schedule.measures, 'measure')}: recurring, early-due "
+            f"and led measures) is loaded as schedule version {summary.schedule.version}; it is an example, not the "
+            "Secretariat's. Replace it with `aptmon schedule load FILE`."
+        )
 
 
 @cli.group()
@@ -643,6 +729,7 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
     tables = ", ".join(f"{table} {rows}" for table, rows in result.rows.items())
     click.echo(f"Exported as of {result.as_of_year} to {result.path} ({output_format}; rows: {tables}).")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 @cli.command()
@@ -666,6 +753,7 @@ def report(as_of: int | None, output: str, warehouse_file: str | None):
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 def main() -> None:
