@@ -362,3 +362,8 @@ def submission_file(submission_id: int) -> dict | None:
     row = frame.iloc[0]
     country = row.country if pd.notna(row.country) else None
     return {"country": country, "file_name": row.file_name, "stored_path": row.stored_path}
+
+
+def funding(year: int) -> pd.DataFrame:
+    """The funding view for one as-of year: every pillar (and 'ALL') and country scope, with its budgets by source."""
+    return query("SELECT * FROM funding WHERE as_of_year = ?", [year])

@@ -73,3 +73,9 @@ EXPORT_STATUS = "export-status"
 SUBMISSIONS_TABLE = "submissions-table"
 SUBMISSIONS_COUNTRY = "submissions-country"
 SUBMISSION_DETAIL = "submission-detail"
+
+# Funding
+FUNDING_CARDS = "funding-cards"
+FUNDING_GRAPH = "funding-graph"
+FUNDING_TABLE = "funding-table"
+FUNDING_NOTE = "funding-note"

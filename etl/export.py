@@ -24,6 +24,7 @@ TABLES = (
     "metrics_section_country",
     "measure_progress",
     "metrics_reporting",
+    "funding",
     "activities",
     "catalogue",
 )
@@ -32,6 +33,7 @@ TITLES = {
     "metrics_section_country": "Coverage, completion and progress status per section and country",
     "measure_progress": "Activities and coverage per measure and country",
     "metrics_reporting": "Reporting completeness and timeliness per country",
+    "funding": "Budgets by funding source per pillar and country, and the APT Cooperation Fund's share",
     "activities": "Activities with their status as of the year",
     "catalogue": "The Work Plan catalogue: pillars, sections, measures and sub-items",
 }
@@ -109,6 +111,8 @@ def table_query(
     if table in warehouse.METRIC_VIEWS:
         # The views and their snapshots keep their rows in plan order; filtering keeps that order.
         return f"SELECT * FROM {metrics.metric_source(con, table, current)} WHERE as_of_year = ?", [as_of_year]
+    if table == "funding":
+        return "SELECT * FROM funding WHERE as_of_year = ?", [as_of_year]
     if table == "activities":
         return (
             "SELECT a.* FROM activities_as_of a JOIN countries c ON c.iso3 = a.country"
