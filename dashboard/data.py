@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -362,6 +363,95 @@ def submission_file(submission_id: int) -> dict | None:
     row = frame.iloc[0]
     country = row.country if pd.notna(row.country) else None
     return {"country": country, "file_name": row.file_name, "stored_path": row.stored_path}
+
+
+# ---- the review between two dates (item 6.5) -----------------------------------------------------------------
+
+
+def review_meetings() -> pd.DataFrame:
+    """The CPR Plus Three review meetings an admin recorded, the latest first."""
+    return query("SELECT meeting_on, title FROM review_meetings ORDER BY meeting_on DESC")
+
+
+def review_default_dates() -> tuple[date, date] | None:
+    """The two dates a review compares by default: the last two meetings; with one meeting, it and the latest
+    upload; with none, the last two days an accepted upload arrived. None before two such dates exist."""
+    frame = query(
+        "WITH meetings AS (SELECT meeting_on AS day FROM review_meetings ORDER BY day DESC LIMIT 2), "
+        "uploads AS (SELECT DISTINCT received_on AS day FROM submissions WHERE status = 'accepted' "
+        "ORDER BY day DESC LIMIT 2) "
+        "SELECT (SELECT list(day ORDER BY day DESC) FROM meetings) AS meetings, "
+        "(SELECT list(day ORDER BY day DESC) FROM uploads) AS uploads"
+    ).iloc[0]
+    meetings = list(frame.meetings) if pd.api.types.is_list_like(frame.meetings) else []
+    uploads = list(frame.uploads) if pd.api.types.is_list_like(frame.uploads) else []
+    if len(meetings) >= 2:
+        chosen = (meetings[1], meetings[0])
+    elif meetings and uploads and uploads[0] > meetings[0]:
+        chosen = (meetings[0], uploads[0])
+    elif len(uploads) >= 2:
+        chosen = (uploads[1], uploads[0])
+    else:
+        return None
+    return tuple(pd.Timestamp(day).date() for day in chosen)
+
+
+def review_returns(from_date: date, to_date: date) -> pd.DataFrame:
+    """The returns accepted after from_date and on or before to_date: first arrivals and new versions."""
+    return query("SELECT * FROM review_returns(?, ?)", [from_date, to_date])
+
+
+def review_activities(from_date: date, to_date: date) -> pd.DataFrame:
+    """Activities added, completed, or whose status went back between the two dates."""
+    return query("SELECT * FROM review_activities(?, ?)", [from_date, to_date])
+
+
+def review_measures(from_date: date, to_date: date) -> pd.DataFrame:
+    """Measures newly delivered or newly overdue, all 13 countries, between the years the two dates speak for."""
+    return query(
+        "SELECT * FROM review_measures(?, ?, progress := ?)",
+        [from_date, to_date, _metric_relation("measure_progress")],
+    )
+
+
+def review_years(from_date: date, to_date: date) -> tuple[int | None, int | None]:
+    """The as-of years the two dates speak for (the latest year whose returns were due by then)."""
+    row = query("SELECT review_as_of_year(?) AS before, review_as_of_year(?) AS now", [from_date, to_date]).iloc[0]
+    return (None if pd.isna(row.before) else int(row.before), None if pd.isna(row.now) else int(row.now))
+
+
+# ---- where it lags (the overview's panel) --------------------------------------------------------------------
+
+
+def _metric_relation(view: str) -> str:
+    """The relation a macro should read a metric view from: its snapshot while current, else the view."""
+    path = warehouse_file()
+    return f"{view}_snapshot" if _snapshots_current(path, warehouse_version(path)) else view
+
+
+def overdue_measures(year: int, country: str = ALL, pillar: str = ALL) -> pd.DataFrame:
+    """The measures overdue in a scope as of a year (measure_progress.overdue), in plan order."""
+    return query(
+        "SELECT * FROM overdue_measures(?, ?, ?, progress := ?)",
+        [year, country, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
+    )
+
+
+def lagging_sections(year: int, country: str = ALL, pillar: str = ALL) -> pd.DataFrame:
+    """The scope's sections behind their expected share (pace index below 1), the furthest behind first."""
+    return query(
+        "SELECT * FROM lagging_sections(?, ?, ?, section_metrics := ?)",
+        [year, country, None if pillar == ALL else pillar, _metric_relation("metrics_section_country")],
+    )
+
+
+def measures_not_taken_up(year: int, pillar: str = ALL) -> tuple[int, int]:
+    """How many measures (of the pillar, or all) no country has any activity under, and of how many."""
+    row = query(
+        "SELECT * FROM measures_not_taken_up(?, ?, progress := ?)",
+        [year, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
+    ).iloc[0]
+    return int(row.not_taken_up), int(row.measures_total)
 
 
 def funding(year: int) -> pd.DataFrame:

@@ -73,6 +73,16 @@ EXPORT_STATUS = "export-status"
 SUBMISSIONS_TABLE = "submissions-table"
 SUBMISSIONS_COUNTRY = "submissions-country"
 SUBMISSION_DETAIL = "submission-detail"
+REVIEW_FROM = {"type": FILTER, "name": "from"}
+REVIEW_TO = {"type": FILTER, "name": "to"}
+REVIEW_CARDS = "review-cards"
+REVIEW_NOTE = "review-note"
+REVIEW_RETURNS_TABLE = "review-returns-table"
+REVIEW_ACTIVITIES_TABLE = "review-activities-table"
+REVIEW_MEASURES_TABLE = "review-measures-table"
+REVIEW_MEETINGS = "review-meetings"
+WHERE_IT_LAGS = "where-it-lags"
+
 
 # Funding
 FUNDING_CARDS = "funding-cards"

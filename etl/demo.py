@@ -27,6 +27,10 @@ MISSING_RETURNS = (("BRN", 2014), ("MMR", 2013), ("LAO", 2016), ("BRN", 2017))
 REUPLOADED = ("THA", 2015)
 REJECTED_FIRST = ("PHL", 2016)
 LATE_SHARE = 0.2
+REVIEW_MEETINGS = (
+    (date(2016, 6, 15), "CPR Plus Three review, June 2016 (example)"),
+    (date(2017, 6, 15), "CPR Plus Three review, June 2017 (example)"),
+)
 # The kinds of activity a title names, by what the measure's own text asks for (the first group whose words it
 # uses), so an activity under an energy dialogue measure is a dialogue or a forum, never a database.
 ACTIONS_FOR = (
@@ -139,6 +143,12 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
             summary.results.append(result)
             summary.files += 1
             setattr(summary, result.status, getattr(summary, result.status) + 1)
+        # Two example review meetings, so the review page opens on a year of changes.
+        for meeting_on, title in REVIEW_MEETINGS:
+            con.execute(
+                "INSERT INTO review_meetings VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                [meeting_on, title, SUBMITTED_BY],
+            )
     # The demo prepares a warehouse to be served: its dashboard opens on current metric snapshots.
     warehouse.refresh_snapshots(warehouse_file)
     return summary

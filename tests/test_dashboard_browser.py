@@ -372,6 +372,79 @@ def test_no_chart_label_on_any_page_is_cut_at_1366_px(demo_app, page):
     assert page.console_errors == []
 
 
+def test_overview_where_it_lags_panel_shows_the_views_numbers(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/?year=2017")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    overdue = view(
+        path,
+        "SELECT mp.measure_id FROM measure_progress mp JOIN measures m USING (plan_id, measure_id) "
+        "WHERE mp.as_of_year = 2017 AND mp.country = 'ALL' AND mp.overdue ORDER BY m.ordinal",
+    )
+    assert page.inner_text("#lags-overdue-count") == f"{len(overdue)} overdue measures"
+    links = page.locator("#where-it-lags a.lag-measure")
+    assert links.all_inner_texts() == [r["measure_id"] for r in overdue][:8]
+    behind = view(
+        path,
+        "SELECT section_id, pace_index FROM metrics_section_country WHERE as_of_year = 2017 AND country = 'ALL' "
+        "AND pace_index < 1 AND progress_status NOT IN ('insufficient data', 'no commitments', 'not yet due') "
+        "ORDER BY pace_index, expected_rate - delivery_rate DESC",
+    )
+    shown = page.locator("#where-it-lags a.lag-section").all_inner_texts()
+    assert [s.split(" ", 1)[0] for s in shown] == [r["section_id"] for r in behind][:5]
+    assert f"pace {behind[0]['pace_index']:.2f}" in page.inner_text("#where-it-lags")
+    idle = view(
+        path,
+        "SELECT count(*) AS n FROM measure_progress WHERE as_of_year = 2017 AND country = 'ALL' AND NOT engaged",
+    )[0]["n"]
+    assert page.inner_text("#lags-not-taken-up") == str(idle)
+    # Each is a link: the first section opens the measures page on that section alone.
+    page.locator("#where-it-lags a.lag-section").first.click()
+    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}")
+    wait_for_title(page, "catalogue-treemap", "Progress of each measure")
+    assert page.input_value(filter_control("section")) == behind[0]["section_id"]
+    # A pillar narrows the panel to its sections.
+    page.goto(base + "/?year=2017&pillar=2")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    assert all(s.startswith("2.") for s in page.locator("#where-it-lags a.lag-section").all_inner_texts())
+    assert page.console_errors == []
+
+
+def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_app, page):
+    base, path = demo_app
+    from etl.demo import REVIEW_MEETINGS
+
+    (before, _), (now, _) = REVIEW_MEETINGS
+    page.goto(base + "/review")
+    page.wait_for_selector("#card-review-returns .stat-value", timeout=15000)
+    # The dates start at the last two meetings the demo recorded.
+    assert page.input_value(filter_control("from")) == before.isoformat()
+    assert page.input_value(filter_control("to")) == now.isoformat()
+    returns = view(path, "SELECT * FROM review_returns(?, ?)", [before, now])
+    changes = view(path, "SELECT change FROM review_activities(?, ?)", [before, now])
+    measures = view(path, "SELECT change FROM review_measures(?, ?)", [before, now])
+    expected = {
+        "#card-review-returns": len(returns),
+        "#card-review-added": sum(c["change"] == "added" for c in changes),
+        "#card-review-completed": sum(c["change"] == "completed" for c in changes),
+        "#card-review-back": sum(c["change"] == "went back" for c in changes),
+        "#card-review-delivered": sum(m["change"] == "newly delivered" for m in measures),
+        "#card-review-overdue": sum(m["change"] == "newly overdue" for m in measures),
+    }
+    assert expected["#card-review-returns"] > 0 and expected["#card-review-added"] > 0
+    for card, count in expected.items():
+        assert page.inner_text(f"{card} .stat-value") == str(count), card
+    # Other dates: the earlier meeting against the last upload; the numbers follow.
+    page.fill(filter_control("from"), "2015-06-15")
+    page.wait_for_function("() => window.location.search.includes('from=2015-06-15')", timeout=15000)
+    earlier = view(path, "SELECT * FROM review_returns(DATE '2015-06-15', ?)", [now])
+    page.wait_for_function(
+        "n => document.querySelector('#card-review-returns .stat-value').innerText === n",
+        arg=str(len(earlier)),
+        timeout=15000,
+    )
+
+
 def test_funding_page_shows_the_funding_views_numbers(demo_app, page):
     base, path = demo_app
     page.goto(base + "/funding?year=2016")

@@ -14,7 +14,7 @@ from dashboard.components.funding import funding_figure, usd
 from dashboard.components.tables import amount_column, data_grid, grid_id, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
 
-dash.register_page(__name__, path="/funding", name="Funding", title="Funding - APT Work Plan Monitor", order=5)
+dash.register_page(__name__, path="/funding", name="Funding", title="Funding - APT Work Plan Monitor", order=6)
 
 TABLE_COLUMNS = [
     ("Country", "country_name"),

@@ -9,6 +9,7 @@ from dashboard import data, ids
 from dashboard.components import cards, filters, progress
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.labels import pillar_label
+from dashboard.components.lags import where_it_lags
 from dashboard.components.theme import GRAPH_CONFIG
 
 dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
@@ -37,6 +38,7 @@ def layout(year=None, country=None, pillar=None, **_query):
             ),
             html.Div(no_returns_alert(ids.OVERVIEW_EMPTY) if not state["has_returns"] else None),
             dcc.Loading(html.Div(id=ids.HEADLINE_CARDS, className="row g-2"), type="dot", delay_show=300),
+            html.Div(id=ids.WHERE_IT_LAGS, className="mt-3"),
             html.Div(
                 [
                     html.Div(dcc.Graph(id=ids.TREND_GRAPH, config=GRAPH_CONFIG), className="col-lg-6 mb-3"),
@@ -85,3 +87,28 @@ def update_overview(year: str, country: str, pillar: str):
         trend[trend.pillar != "ALL"], trend_all, pillars, f"Each pillar against the straight line to 2017, {scope_name}"
     )
     return headline, trend_figure, ranking, small_multiples
+
+
+@callback(
+    Output(ids.WHERE_IT_LAGS, "children"),
+    Input(ids.YEAR, "value"),
+    Input(ids.COUNTRY, "value"),
+    Input(ids.PILLAR, "value"),
+)
+@data.reads_warehouse
+def update_where_it_lags(year: str, country: str, pillar: str):
+    """The overdue measures, the sections furthest behind and the measures not taken up, for the scope."""
+    year = int(year)
+    scope = "All 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    if pillar != "ALL":
+        title = data.pillars().set_index("pillar").title[pillar]
+        scope = f"{scope}, pillar {pillar_label(pillar, title, 60)}"
+    not_taken_up, total = data.measures_not_taken_up(year, pillar)
+    return where_it_lags(
+        data.overdue_measures(year, country, pillar),
+        data.lagging_sections(year, country, pillar),
+        not_taken_up,
+        total,
+        scope,
+        year,
+    )

@@ -173,3 +173,12 @@ CREATE TABLE IF NOT EXISTS schedule_entries (
     note            VARCHAR,
     PRIMARY KEY (load_id, measure_id)
 );
+
+-- The CPR Plus Three meetings that review the plan (Work Plan item 6.5), recorded by an admin with
+-- `aptmon reviews add`; the dashboard's review page compares the warehouse between two of them.
+CREATE TABLE IF NOT EXISTS review_meetings (
+    meeting_on   DATE PRIMARY KEY,
+    title        VARCHAR NOT NULL,
+    recorded_by  VARCHAR NOT NULL,
+    recorded_at  TIMESTAMP NOT NULL
+);

@@ -1,0 +1,181 @@
+"""Since the last review (Work Plan item 6.5): what changed in the warehouse between two dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import data, ids
+from dashboard.components import filters
+from dashboard.components.cards import stat_card
+from dashboard.components.empty import no_returns_alert
+from dashboard.components.tables import data_grid, grid_id, link_column, records
+from etl.wording import plural
+
+dash.register_page(
+    __name__, path="/review", name="Review", title="Since the last review - APT Work Plan Monitor", order=5
+)
+
+RETURN_COLUMNS = [
+    ("Country", "country_name"),
+    ("Return for", "reporting_year"),
+    ("Received", "received_on"),
+    ("Version", "version"),
+    ("First arrival", "arrival"),
+    ("On time", "timeliness"),
+    ("File", "file_name"),
+]
+ACTIVITY_COLUMNS = [
+    ("Change", "change"),
+    ("Country", "country_name"),
+    ("Activity", "activity_id"),
+    ("Title", "title"),
+    ("Status then", "status_before"),
+    ("Status now", "status_now"),
+    ("Latest return", "reporting_year"),
+    ("File", "file_name"),
+]
+MEASURE_COLUMNS = [("Change", "change"), ("Measure", "measure_id"), ("Section", "section_id"), ("Text", "text")]
+
+
+def _date(raw: object) -> date | None:
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+
+
+def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
+    control = dcc.Input(
+        id=component_id,
+        type="date",
+        value=value.isoformat() if value else None,
+        className="form-control form-control-sm",
+    )
+    return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], xs=6, md=3, lg=2, className="mb-2")
+
+
+@data.reads_warehouse
+def layout(**query):
+    state = data.data_state()
+    defaults = data.review_default_dates()
+    chosen_from, chosen_to = _date(query.get("from")), _date(query.get("to"))
+    if defaults and not (chosen_from and chosen_to):
+        chosen_from, chosen_to = chosen_from or defaults[0], chosen_to or defaults[1]
+    meetings = data.review_meetings()
+    return html.Div(
+        [
+            html.H2("Since the last review", className="page-title"),
+            html.P(
+                "What changed between two dates, for the CPR Plus Three's regular review of the plan: returns "
+                "received, activities added or completed, statuses that went back, and measures newly delivered "
+                "or newly overdue. A date takes in every upload received on or before it. The dates start at the "
+                "last two review meetings an admin recorded (aptmon reviews add), else at the last two days "
+                "returns arrived.",
+                className="lead-text",
+            ),
+            filters.filter_bar(
+                _date_filter(ids.REVIEW_FROM, "From (the earlier review)", chosen_from),
+                _date_filter(ids.REVIEW_TO, "To (this review)", chosen_to),
+            ),
+            html.Div(_meeting_list(meetings), id=ids.REVIEW_MEETINGS, className="mb-2 small"),
+            no_returns_alert() if not state["has_returns"] else None,
+            html.P(id=ids.REVIEW_NOTE, className="text-muted small"),
+            html.Div(id=ids.REVIEW_CARDS, className="row g-2 mb-3"),
+            html.H4("Returns received"),
+            data_grid(ids.REVIEW_RETURNS_TABLE, RETURN_COLUMNS, page_size=10, csv_name="returns-received"),
+            html.H4("Activities added, completed or gone back", className="mt-3"),
+            data_grid(
+                ids.REVIEW_ACTIVITIES_TABLE,
+                ACTIVITY_COLUMNS,
+                page_size=10,
+                options={"title": {"minWidth": 260, "flex": 3}},
+                csv_name="activity-changes",
+            ),
+            html.H4("Measures newly delivered or newly overdue (all 13 countries)", className="mt-3"),
+            data_grid(
+                ids.REVIEW_MEASURES_TABLE,
+                MEASURE_COLUMNS,
+                page_size=10,
+                options={"measure_id": link_column("/measure/"), "text": {"minWidth": 380, "flex": 4}},
+                csv_name="measure-changes",
+            ),
+        ]
+    )
+
+
+def _meeting_list(meetings: pd.DataFrame):
+    if meetings.empty:
+        return "No review meeting recorded yet."
+    links = []
+    days = [pd.Timestamp(d).date() for d in meetings.meeting_on]
+    for index, (day, title) in enumerate(zip(days, meetings.title, strict=True)):
+        before = days[index + 1] if index + 1 < len(days) else None
+        label = f"{title} ({day:%d %b %Y})"
+        links.append(dcc.Link(label, href=f"/review?from={before}&to={day}") if before else html.Span(label))
+    return ["Recorded reviews: ", *[part for link in links for part in (link, " · ")][:-1]]
+
+
+@callback(
+    Output(ids.REVIEW_CARDS, "children"),
+    Output(ids.REVIEW_NOTE, "children"),
+    Output(grid_id(ids.REVIEW_RETURNS_TABLE), "rowData"),
+    Output(grid_id(ids.REVIEW_ACTIVITIES_TABLE), "rowData"),
+    Output(grid_id(ids.REVIEW_MEASURES_TABLE), "rowData"),
+    Input(ids.REVIEW_FROM, "value"),
+    Input(ids.REVIEW_TO, "value"),
+)
+@data.reads_warehouse
+def update_review(from_value: str | None, to_value: str | None):
+    """The changes between the two dates, from the warehouse's review macros."""
+    from_date, to_date = _date(from_value), _date(to_value)
+    if not (from_date and to_date) or from_date >= to_date:
+        return [], "Choose two dates, the earlier one first.", [], [], []
+    returns = data.review_returns(from_date, to_date)
+    activities = data.review_activities(from_date, to_date)
+    measures = data.review_measures(from_date, to_date)
+    year_before, year_now = data.review_years(from_date, to_date)
+    first = int(returns.first_received.sum()) if len(returns) else 0
+    counts = activities.change.value_counts()
+    delivered = int((measures.change == "newly delivered").sum())
+    overdue = int((measures.change == "newly overdue").sum())
+    cards = [
+        dbc.Col(stat_card("Returns received", str(len(returns)),
+                          f"{plural(first, 'first arrival')}, {plural(len(returns) - first, 'new version')}",
+                          "card-review-returns"), xs=6, lg=2),
+        dbc.Col(stat_card("Activities added", str(counts.get("added", 0)), "listed for the first time",
+                          "card-review-added"), xs=6, lg=2),
+        dbc.Col(stat_card("Activities completed", str(counts.get("completed", 0)), "completed since",
+                          "card-review-completed"), xs=6, lg=2),
+        dbc.Col(stat_card("Statuses that went back", str(counts.get("went back", 0)),
+                          "e.g. ongoing to suspended, or cancelled", "card-review-back"), xs=6, lg=2),
+        dbc.Col(stat_card("Measures newly delivered", str(delivered), _years_caption(year_before, year_now),
+                          "card-review-delivered"), xs=6, lg=2),
+        dbc.Col(stat_card("Measures newly overdue", str(overdue), _years_caption(year_before, year_now),
+                          "card-review-overdue"), xs=6, lg=2),
+    ]  # fmt: skip
+    note = (
+        f"Uploads received after {from_date:%d %B %Y} and on or before {to_date:%d %B %Y}. Measures compare the "
+        "metrics as of the last year whose returns were due by each date."
+    )
+    returns = returns.assign(
+        arrival=["first" if f else "new version" for f in returns.first_received],
+        timeliness=["on time" if t else "late" for t in returns.on_time],
+    )
+    return (
+        cards,
+        note,
+        records(returns, [c for _, c in RETURN_COLUMNS]),
+        records(activities, [c for _, c in ACTIVITY_COLUMNS]),
+        records(measures, [c for _, c in MEASURE_COLUMNS]),
+    )
+
+
+def _years_caption(year_before: int | None, year_now: int | None) -> str:
+    if year_now is None:
+        return "no year's returns were due yet"
+    return f"as of end {year_now}, against end {year_before}" if year_before else f"as of end {year_now}"
