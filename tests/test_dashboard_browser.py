@@ -325,6 +325,8 @@ def test_selecting_a_rejected_upload_lists_its_problems(demo_app, browser):
         username, password, _ = TEST_USERS["admin"]
         sign_in(admin, base, username, password)
         admin.goto(base + "/submissions")
+        # An admin's navigation (every page) fits the 1366 px screen: nothing runs off to the right.
+        assert admin.evaluate("() => document.documentElement.scrollWidth") <= 1366
         total = view(path, "SELECT count(*) AS n FROM submissions")[0]["n"]
         grid_count(admin, "submissions-table", f"{total} rows")
         admin.locator("#submissions-table .ag-floating-filter[col-id='status'] input").fill("rejected")
