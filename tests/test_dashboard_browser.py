@@ -293,7 +293,7 @@ def test_grids_use_the_page_font_and_their_filter_boxes_never_overlap(demo_app, 
     base, _ = demo_app
     for path, listing in [("/country?country=KHM", "country-activities-table"), ("/measures", "catalogue-table")]:
         page.goto(base + path)
-        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=15000)
+        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=30000)
         fonts = page.evaluate(
             """(listing) => [document.body, document.querySelector(`#${listing} .ag-cell`),
                               document.querySelector(`#${listing} .ag-header-cell-text`)]
