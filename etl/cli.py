@@ -329,9 +329,12 @@ def reviews_list(warehouse_file: str | None):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+# Threads per worker: gunicorn's threaded worker keeps connections alive and never waits for a slow client
+# with a whole process (benchmarks/bench_read_path.py measured 3x the throughput of one thread per worker).
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @warehouse_option
 @friendly_errors
-def serve(host: str, port: int, workers: int, warehouse_file: str | None):
+def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None):
     """Run the dashboard under gunicorn.
 
     \b
@@ -349,12 +352,15 @@ def serve(host: str, port: int, workers: int, warehouse_file: str | None):
         sys.executable, "-m", "gunicorn",
         "--config", "python:dashboard.gunicorn_hooks",
         "--workers", str(workers),
+        "--threads", str(threads),
         "--bind", f"{host}:{port}",
         "--timeout", "120",
         "--access-logfile", "-",
         "dashboard.app:create_server()",
     ]  # fmt: skip
-    click.echo(f"Serving the dashboard on http://{host}:{port} with {workers} workers (Ctrl+C to stop).")
+    click.echo(
+        f"Serving the dashboard on http://{host}:{port} with {workers} workers of {threads} threads (Ctrl+C to stop)."
+    )
     os.execv(sys.executable, args)
 
 
@@ -562,6 +568,12 @@ def demo(seed: int, if_empty: bool, warehouse_file: str | None):
                 f"The rejected one, {result.file}, is wrong on purpose ({plural(result.errors, 'error')}), to show "
                 "the feedback a country gets; its corrected upload was accepted (see the Reporting page)."
             )
+    if summary.schedule is not None and summary.schedule.status != "rejected":
+        click.echo(
+            f"An example implementation schedule ({plural(summary.schedule.measures, 'measure')}: recurring, early-due "
+            f"and led measures) is loaded as schedule version {summary.schedule.version}; it is an example, not the "
+            "Secretariat's. Replace it with `aptmon schedule load FILE`."
+        )
 
 
 @cli.group()
@@ -709,6 +721,7 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
     tables = ", ".join(f"{table} {rows}" for table, rows in result.rows.items())
     click.echo(f"Exported as of {result.as_of_year} to {result.path} ({output_format}; rows: {tables}).")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 @cli.command()
@@ -732,6 +745,7 @@ def report(as_of: int | None, output: str, warehouse_file: str | None):
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
     click.echo(f"Data fingerprint: {result.fingerprint}")
+    click.echo(f"Schedule: {result.schedule}")
 
 
 def main() -> None:

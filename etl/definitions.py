@@ -100,27 +100,33 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition("terms", "in scope", "The measures a scope is judged on: for ALL every measure; for a country the "
                "measures it is engaged in as of Y or leads in the schedule (a country is judged on what it took up)."),
     Definition("terms", "overdue", "A one-off measure in scope, due by Y (d <= Y), that is not delivered."),
-    Definition(_ALL_METRICS, "plan_id", "The work plan (apt-2013-2017)."),
+    Definition(f"{_ALL_METRICS}, schedule", "plan_id", "The work plan (apt-2013-2017)."),
     Definition(_ALL_METRICS, "as_of_year", "The year Y at whose end the row describes progress."),
     Definition(_ALL_METRICS, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
-    Definition("measure_progress, metrics_pillar_country", "pillar",
+    Definition("measure_progress, metrics_pillar_country, schedule", "pillar",
                "Pillar of the Work Plan, 1 ... 6, or ALL (metrics_pillar_country) for the whole plan."),
-    Definition("measure_progress, metrics_section_country", "section_id",
+    Definition("measure_progress, metrics_section_country, schedule", "section_id",
                "Section of the Work Plan, e.g. 2.7; measures directly under a pillar (4.1, 4.2, all of V and VI) "
                "form the section <pillar>.0, e.g. 5.0."),
-    Definition("measure_progress", "measure_id", "The Work Plan measure, e.g. 2.7.10."),
+    Definition("measure_progress, schedule", "measure_id", "The Work Plan measure, e.g. 2.7.10."),
     Definition("measure_progress", "activities_total", "Non-cancelled activities of the scope linked to the measure."),
     Definition("measure_progress", "activities_implemented", "Those of them ongoing or completed."),
     Definition("measure_progress", "activities_completed", "Those of them completed."),
     Definition("measure_progress", "countries_implementing", "Distinct countries with an implemented activity."),
     Definition("measure_progress", "covered", "activities_implemented > 0."),
     Definition("measure_progress", "completed", "activities_completed > 0."),
-    Definition("measure_progress", "kind", "one-off or recurring, from the schedule."),
-    Definition("measure_progress", "start_year", "The year work on the measure is expected to start (schedule)."),
-    Definition("measure_progress", "due_year", "A one-off measure's deadline; a recurring measure's last year "
+    Definition("measure_progress, schedule", "kind", "one-off or recurring, from the schedule."),
+    Definition("measure_progress, schedule", "start_year", "The year work on the measure is expected to start "
                "(schedule)."),
-    Definition("measure_progress", "lead_countries", "The measure's lead countries in the schedule (ISO3, '; ' "
-               "between them); empty when none."),
+    Definition("measure_progress, schedule", "due_year", "A one-off measure's deadline; a recurring measure's last "
+               "year (schedule)."),
+    Definition("measure_progress, schedule", "lead_countries", "The measure's lead countries in the schedule (ISO3, "
+               "'; ' between them); empty when none."),
+    Definition("schedule", "note", "The schedule's note on the measure."),
+    Definition("schedule", "is_default", "Whether the measure's schedule is the default one (one-off, "
+               f"{PLAN_FIRST_YEAR} to {PLAN_LAST_YEAR}, no leads), listed so or not listed."),
+    Definition("schedule", "schedule_version", "The version of the schedule loaded (every load is kept); 0 for the "
+               "default schedule, when none is loaded."),
     Definition("measure_progress", "expected_share", "e(m, Y): one-off min(1, max(0, (Y - s + 1) / (d - s + 1))); "
                "recurring 1 when Y >= s, else 0. Under the default schedule, the time elapsed."),
     Definition("measure_progress", "engaged", "The scope is engaged in the measure as of Y (terms)."),

@@ -14,9 +14,11 @@ from etl import warehouse
 from etl.catalogue import Catalogue
 from etl.countries import COUNTRIES
 from etl.definitions import AS_OF_YEARS
+from etl.demo_schedule import load_example_schedule
 from etl.ingest import IngestResult, ingest_file, returns_dir
 from etl.load import read_catalogue
 from etl.return_format import FUNDING_SOURCES
+from etl.schedule import ScheduleResult
 from etl.template import write_template
 from etl.validate import MeasureLookup
 
@@ -106,6 +108,7 @@ class DemoSummary:
     skipped: bool = False
     results: list[IngestResult] = field(default_factory=list)
     folder: Path | None = None
+    schedule: ScheduleResult | None = None  # the example schedule's load
 
 
 def demo_dir() -> Path:
@@ -149,6 +152,8 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
                 "INSERT INTO review_meetings VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
                 [meeting_on, title, SUBMITTED_BY],
             )
+    # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
+    summary.schedule = load_example_schedule(folder / "schedule", warehouse_file)
     # The demo prepares a warehouse to be served: its dashboard opens on current metric snapshots.
     warehouse.refresh_snapshots(warehouse_file)
     return summary

@@ -15,6 +15,7 @@ import pandas as pd
 
 from etl import metrics, warehouse
 from etl.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.schedule import SHOW_COLUMNS, schedule_version
 from etl.xlsx_writer import FORMULA_TRIGGERS, StreamingWorkbook
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -26,6 +27,7 @@ TABLES = (
     "metrics_reporting",
     "activities",
     "catalogue",
+    "schedule",
 )
 TITLES = {
     "metrics_pillar_country": "Coverage, completion and progress status per pillar and country",
@@ -34,6 +36,7 @@ TITLES = {
     "metrics_reporting": "Reporting completeness and timeliness per country",
     "activities": "Activities with their status as of the year",
     "catalogue": "The Work Plan catalogue: pillars, sections, measures and sub-items",
+    "schedule": "The implementation schedule the metrics judge against (Work Plan item 6.3)",
 }
 
 
@@ -48,6 +51,8 @@ class ExportResult:
     as_of_year: int
     exported_at: str
     fingerprint: str
+    schedule: str = ""  # which schedule the numbers judge against (etl.schedule.ScheduleVersion.label)
+    schedule_version: int = 0
     rows: dict[str, int] = field(default_factory=dict)
 
 
@@ -77,7 +82,8 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: int | None) -> int:
 
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """sha256 over what the numbers come from: the plan text, the settings and each current return.
+    """sha256 over what the numbers come from: the plan text, the settings, each current return and the current
+    schedule version (none while the default schedule is used).
 
     Two exports with the same fingerprint were computed from the same data and definitions.
     """
@@ -99,6 +105,12 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             """
         ).fetchall()
     ]
+    lines += [
+        f"schedule {plan_id} {version} {sha}"
+        for plan_id, version, sha in con.execute(
+            "SELECT plan_id, version, sha256 FROM current_schedule ORDER BY plan_id"
+        ).fetchall()
+    ]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -117,6 +129,8 @@ def table_query(
         )
     if table == "catalogue":
         return "SELECT * FROM catalogue ORDER BY plan_id, measure_ordinal, letter", []
+    if table == "schedule":
+        return f"SELECT plan_id, {', '.join(SHOW_COLUMNS)} FROM measure_schedule ORDER BY plan_id, ordinal", []
     raise ExportError(f"Unknown table {table!r}; the export has {', '.join(TABLES)}.")
 
 
@@ -157,6 +171,8 @@ def export(
             exported_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             fingerprint=data_fingerprint(con),
         )
+        version = schedule_version(con)
+        result.schedule, result.schedule_version = version.label, version.version
         current = metrics.snapshots_current(con)
         if output_format == "xlsx":
             _write_workbook(con, path, as_of_year, current, result)
@@ -171,6 +187,7 @@ def _header_block(result: ExportResult) -> list[tuple[str, object]]:
         ("As of year", result.as_of_year),
         ("Exported", result.exported_at),
         ("Data fingerprint (sha256)", result.fingerprint),
+        ("Schedule", result.schedule),
     ]
 
 
@@ -192,6 +209,8 @@ def _write_folder(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result
         "as_of_year": result.as_of_year,
         "exported_at": result.exported_at,
         "data_fingerprint_sha256": result.fingerprint,
+        "schedule_version": result.schedule_version,
+        "schedule": result.schedule,
         "tables": {table: f"{table}.{suffix}" for table in result.rows},
         "rows": result.rows,
         "definitions": f"definitions.{suffix}",

@@ -16,10 +16,12 @@ from etl import metrics, warehouse
 from etl.countries import COUNTRIES
 from etl.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
 from etl.export import data_fingerprint, resolve_as_of
+from etl.schedule import ScheduleVersion, schedule_version
 
 # The dashboard's colour-blind-safe palette (Okabe & Ito), so the report and the charts look alike.
 COVERAGE_COLOUR = "#0072B2"
 COMPLETION_COLOUR = "#009E73"
+DELIVERED_COLOUR = "#CC79A7"
 TARGET_COLOUR = "#999999"
 STATUS_COLOURS = {
     "on track": "#009E73",
@@ -39,6 +41,7 @@ class ReportResult:
     as_of_year: int
     fingerprint: str
     charts: int
+    schedule: str = ""  # which schedule the report judged against (ScheduleVersion.label)
 
 
 @dataclass
@@ -51,6 +54,8 @@ class _Data:
     reporting: pd.DataFrame  # metrics_reporting, as of Y
     idle_measures: pd.DataFrame  # measure_progress ALL with no activity, with catalogue text
     pillar_titles: dict[str, str]
+    schedule: ScheduleVersion  # the schedule the numbers judge against
+    overdue_measures: pd.DataFrame  # measure_progress ALL overdue as of Y, with catalogue text
 
 
 def write_report(
@@ -63,16 +68,20 @@ def write_report(
     charts = [_pillar_chart(data), _trend_chart(data), _reporting_chart(data)]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_page(data, charts), encoding="utf-8")
-    return ReportResult(path=path, as_of_year=data.as_of_year, fingerprint=data.fingerprint, charts=len(charts))
+    return ReportResult(
+        path=path, as_of_year=data.as_of_year, fingerprint=data.fingerprint, charts=len(charts),
+        schedule=data.schedule.label,
+    )  # fmt: skip
 
 
 def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> _Data:
     year = resolve_as_of(con, as_of)
     current = metrics.snapshots_current(con)
-    idle = metrics.read_metric(con, "measure_progress", current=current, as_of_year=year, country="ALL")
-    idle = idle[idle["activities_total"] == 0]
+    every = metrics.read_metric(con, "measure_progress", current=current, as_of_year=year, country="ALL")
     texts = con.execute("SELECT measure_id, text, measure_ordinal FROM catalogue WHERE level = 'measure'").df()
-    idle = idle.merge(texts, on="measure_id").sort_values("measure_ordinal")
+    every = every.merge(texts, on="measure_id").sort_values("measure_ordinal")
+    idle = every[every["activities_total"] == 0]
+    overdue = every[every["overdue"]]
     synthetic = con.execute(
         "SELECT count(*) > 0 FROM current_submissions WHERE is_synthetic AND reporting_year <= ?", [year]
     ).fetchone()[0]
@@ -95,6 +104,8 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> _Data:
         pillar_titles={
             str(p): t for p, t in con.execute("SELECT pillar, title FROM pillars ORDER BY pillar").fetchall()
         },
+        schedule=schedule_version(con),
+        overdue_measures=overdue,
     )
 
 
@@ -135,10 +146,15 @@ def _pillar_chart(data: _Data) -> go.Figure:
         customdata=titles,
         hovertemplate="%{customdata}: %{y:.0%}",
     )
-    elapsed = float(data.trend["time_elapsed"].iloc[-1])
-    fig.add_hline(y=elapsed, line={"color": TARGET_COLOUR, "dash": "dash"},
-                  annotation_text=f"{elapsed:.0%} of {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR} elapsed",
-                  annotation_position="top left")  # fmt: skip
+    fig.add_scatter(
+        x=labels,
+        y=rows["expected_rate"],
+        mode="markers",
+        name="Expected by the schedule",
+        marker={"symbol": "line-ew-open", "size": 34, "line": {"width": 3, "color": TARGET_COLOUR}},
+        customdata=titles,
+        hovertemplate="%{customdata}: %{y:.0%} expected",
+    )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.08])
     return _layout(fig, f"Coverage and completion per pillar, all countries, as of {data.as_of_year}")
 
@@ -150,11 +166,13 @@ def _trend_chart(data: _Data) -> go.Figure:
                     line={"color": COVERAGE_COLOUR})  # fmt: skip
     fig.add_scatter(x=trend["as_of_year"], y=trend["completion_rate"], mode="lines+markers", name="Completion",
                     line={"color": COMPLETION_COLOUR})  # fmt: skip
-    fig.add_scatter(x=trend["as_of_year"], y=trend["time_elapsed"], mode="lines", name="Timeframe elapsed",
+    fig.add_scatter(x=trend["as_of_year"], y=trend["delivery_rate"], mode="lines+markers", name="Delivered",
+                    line={"color": DELIVERED_COLOUR})  # fmt: skip
+    fig.add_scatter(x=trend["as_of_year"], y=trend["expected_rate"], mode="lines", name="Expected by the schedule",
                     line={"color": TARGET_COLOUR, "dash": "dash"})  # fmt: skip
     fig.update_xaxes(range=[PLAN_FIRST_YEAR - 0.3, PLAN_LAST_YEAR + 0.3], dtick=1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return _layout(fig, f"Whole plan against the {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR} timeframe", height=300)
+    return _layout(fig, "Whole plan against the implementation schedule", height=300)
 
 
 def _reporting_chart(data: _Data) -> go.Figure:
@@ -201,6 +219,9 @@ def _headline(data: _Data) -> str:
         ("Measures completed", f"{whole['measures_completed']} of {whole['measures_total']}",
          _pct(whole["completion_rate"])),
         ("Activities", f"{whole['activities_total']}", f"{whole['activities_completed']} completed"),
+        ("Delivered", f"{whole['measures_delivered']} of {whole['measures_in_scope']}",
+         f"{_pct(whole['delivery_rate'])}; {_pct(whole['expected_rate'])} expected by the schedule"),
+        ("Overdue", f"{whole['measures_overdue']}", "one-off measures due and not delivered"),
         ("Timeframe elapsed", _pct(whole["time_elapsed"]), f"pace index {_num(whole['pace_index'])}"),
         ("Returns received", f"{reporting['returns_received']} of {reporting['returns_expected']}",
          f"{_pct(reporting['reporting_rate'])}, {_pct(reporting['on_time_rate'])} on time"),
@@ -253,6 +274,36 @@ def _idle_measures(data: _Data) -> str:
         f"no activity in any country's returns as of {data.as_of_year}.</p>"
         + _table(["Measure", "Pillar", "Text"], rows)
     )
+
+
+def _overdue_measures(data: _Data) -> str:
+    overdue = data.overdue_measures
+    if overdue.empty:
+        return f"<p>No one-off measure due by {data.as_of_year} is undelivered.</p>"
+    rows = [
+        [
+            html.escape(r["measure_id"]),
+            html.escape(str(r["pillar"])),
+            str(r["due_year"]),
+            html.escape(r["lead_countries"] if isinstance(r["lead_countries"], str) else "–"),
+            html.escape("no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed"),
+            html.escape(_shorten(r["text"], 120)),
+        ]
+        for _, r in overdue.iterrows()
+    ]
+    return (
+        f"<p>{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and no "
+        "country has completed an activity under them.</p>"
+        + _table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows)
+    )
+
+
+def _schedule_note(data: _Data) -> str:
+    """Which schedule the report judged against, in words (an example one is said to be an example)."""
+    version = data.schedule
+    text = f"Progress is judged against the implementation schedule (Work Plan item 6.3): {version.label}."
+    css = "schedule example" if version.is_example else "schedule"
+    return f'<p class="{css}" id="schedule-used">{html.escape(text)}</p>'
 
 
 def _catalogue_size(data: _Data) -> int:
@@ -326,6 +377,7 @@ def _page(data: _Data, charts: list[go.Figure]) -> str:
 {data.as_of_year}; generated {generated}; data fingerprint <code>{data.fingerprint[:16]}</code>
 (sha256 <span class="fp">{data.fingerprint}</span>).</p>
 {synthetic}
+{_schedule_note(data)}
 </header>
 <section id="headline-figures"><h2>Headline figures</h2>{_headline(data)}</section>
 <section id="pillars"><h2>Coverage and completion per pillar against the timeframe</h2>
@@ -333,7 +385,8 @@ def _page(data: _Data, charts: list[go.Figure]) -> str:
 <section id="pillar-country" class="break"><h2>Pillars and countries</h2>{_pillar_country_table(data)}</section>
 <section id="reporting"><h2>Reporting completeness and timeliness</h2>
 <div class="chart">{figures[2]}</div>{_reporting_table(data)}</section>
-<section id="idle-measures" class="break"><h2>Measures with no activity yet</h2>{_idle_measures(data)}</section>
+<section id="overdue-measures" class="break"><h2>Overdue measures</h2>{_overdue_measures(data)}</section>
+<section id="idle-measures"><h2>Measures with no activity yet</h2>{_idle_measures(data)}</section>
 <section id="definitions" class="break"><h2>Definitions</h2>{_definitions()}</section>
 </body>
 </html>
@@ -347,6 +400,7 @@ h1 { font-size: 17pt; margin: 0 0 4pt; } h2 { font-size: 13pt; border-bottom: 1p
 h3 { font-size: 11pt; }
 .meta { color: #555; font-size: 9pt; } .fp { font-family: monospace; font-size: 7.5pt; word-break: break-all; }
 .synthetic { border: 2px solid #D55E00; color: #D55E00; font-weight: bold; padding: 4pt 6pt; }
+.schedule { font-size: 9pt; } .schedule.example { border: 1px dashed #CC79A7; padding: 3pt 6pt; }
 .cards { display: flex; flex-wrap: wrap; gap: 6pt; }
 .card { flex: 1 1 30mm; border: 1px solid #ccc; border-radius: 4pt; padding: 5pt 7pt; break-inside: avoid; }
 .card .label { font-size: 8.5pt; color: #555; } .card .value { font-size: 15pt; font-weight: bold; }

@@ -122,3 +122,25 @@ def test_an_energy_dialogue_measure_gets_a_dialogue_title():
     assert title in {f"{kind} to promote dialogue with Middle East oil and gas producing countries" for kind in
                      demo.ACTIONS_FOR[0][1]}  # fmt: skip
     assert demo.activity_title("technology transfer", 3, sub_item=True).endswith(" on technology transfer")
+
+
+def test_the_demo_loads_an_example_schedule_marked_as_one(demo_warehouse):
+    from etl.schedule import schedule_version
+
+    db, returns, stdout = demo_warehouse
+    assert "it is an example, not the Secretariat's" in stdout
+    assert (returns / "demo" / "schedule" / "schedule-example.xlsx").exists()
+    with warehouse.read_connection(db) as con:
+        version = schedule_version(con)
+        recurring, led, early = con.execute(
+            "SELECT count(*) FILTER (WHERE kind = 'recurring'), count(*) FILTER (WHERE lead_countries IS NOT NULL), "
+            "count(*) FILTER (WHERE kind = 'one-off' AND due_year < 2017) FROM measure_schedule"
+        ).fetchone()
+    assert (version.version, version.is_example, version.loaded_by, version.file_name) == (
+        1,
+        True,
+        "demo",
+        "schedule-example.xlsx",
+    )
+    assert "an example, not the Secretariat's schedule" in version.label
+    assert recurring >= 3 and led >= 5 and early >= 5

@@ -15,7 +15,7 @@ from etl import export, warehouse
 from etl.cli import cli
 from etl.definitions import GLOSSARY
 
-HEADER_ROWS = 5  # title, as of, exported, fingerprint, blank; the column names follow
+HEADER_ROWS = 6  # title, as of, exported, fingerprint, schedule, blank; the column names follow
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,28 @@ def test_workbook_has_a_sheet_per_table_and_definitions(workbook_export):
     assert header[1][:2] == ("As of year", 2017)
     assert header[2][0] == "Exported" and header[2][1].endswith("UTC")
     assert header[3][:2] == ("Data fingerprint (sha256)", result.fingerprint) and len(result.fingerprint) == 64
+    # The schedule the numbers judge against, beside the fingerprint on every sheet: the demo's example.
+    assert header[4][0] == "Schedule" and header[4][1] == result.schedule
+    assert result.schedule.startswith("version 1 (an example, not the Secretariat's schedule), 14 measures scheduled")
+    for name in workbook.sheetnames:
+        assert _sheet_frame(workbook, name)[0][4][:2] == ("Schedule", result.schedule), name
+
+
+def test_the_schedule_table_is_the_schedule_the_views_use(workbook_export, demo_warehouse):
+    _, workbook = workbook_export
+    _, sheet = _sheet_frame(workbook, "schedule")
+    view = _view(demo_warehouse, "SELECT * FROM measure_schedule ORDER BY ordinal", [])
+    assert len(sheet) == 183 and sheet["measure_id"].tolist() == view["measure_id"].tolist()
+    assert sheet["kind"].tolist() == view["kind"].tolist() and sheet["due_year"].tolist() == view["due_year"].tolist()
+    led = sheet.set_index("measure_id").loc["5.4"]
+    assert (led.kind, led.start_year, led.due_year, led.lead_countries, led.is_default) == (
+        "one-off",
+        2014,
+        2016,
+        "CHN; KOR",
+        False,
+    )
+    assert set(sheet.schedule_version) == {1}
 
 
 def test_workbook_tables_equal_the_views_and_numbers_stay_numbers(workbook_export, demo_warehouse):
@@ -89,6 +111,7 @@ def test_folder_exports_equal_the_views(demo_warehouse, tmp_path, output_format)
     assert files == sorted([f"{t}.{output_format}" for t in tables] + ["export.json"])
     manifest = json.loads((tmp_path / "out" / "export.json").read_text())
     assert manifest["as_of_year"] == 2015 and manifest["data_fingerprint_sha256"] == result.fingerprint
+    assert manifest["schedule_version"] == 1 and manifest["schedule"] == result.schedule
     read = pd.read_csv if output_format == "csv" else pd.read_parquet
     reporting = read(tmp_path / "out" / f"metrics_reporting.{output_format}")
     view = _view(demo_warehouse, "SELECT * FROM metrics_reporting WHERE as_of_year = 2015", [])
@@ -108,6 +131,23 @@ def test_fingerprint_is_stable_and_follows_the_data(warehouse_file, tmp_path):
     assert export.export(tmp_path / "c", warehouse_file=warehouse_file, output_format="csv").fingerprint != (
         first.fingerprint
     )
+
+
+def test_fingerprint_and_header_follow_the_schedule(warehouse_file, tmp_path):
+    from schedule_files import write_schedule
+
+    from etl.schedule import load_schedule_file
+
+    add_return(warehouse_file, "KHM", 2014, [("A1", "ongoing", ["5.1"])])
+    default = export.export(tmp_path / "a", warehouse_file=warehouse_file, output_format="csv")
+    assert default.schedule_version == 0 and default.schedule.startswith("default schedule (none loaded")
+    schedule = write_schedule(tmp_path / "s.xlsx", [{"measure_id": "5.1", "kind": "recurring"}])
+    load_schedule_file(schedule, warehouse_file=warehouse_file, loaded_by="secretariat")
+    scheduled = export.export(tmp_path / "b", warehouse_file=warehouse_file, output_format="csv")
+    assert scheduled.fingerprint != default.fingerprint  # the numbers now judge against another schedule
+    assert scheduled.schedule_version == 1 and "by secretariat" in scheduled.schedule
+    table = pd.read_csv(tmp_path / "b" / "schedule.csv").set_index("measure_id")
+    assert table.loc["5.1", "kind"] == "recurring" and not table.loc["5.1", "is_default"]
 
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']

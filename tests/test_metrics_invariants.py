@@ -283,8 +283,12 @@ def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
 
 @pytest.mark.parametrize(
     ("as_of", "country", "pillar"),
-    [(2017, "ALL", "ALL"), (2016, "KHM", "2"), (2015, "THA", "4"), (2014, "ALL", "1"), (2017, "PHL", "ALL")],
-)
+    [
+        (2017, "ALL", "ALL"), (2016, "KHM", "2"), (2015, "THA", "4"), (2014, "ALL", "1"), (2017, "PHL", "ALL"),
+        # under the demo's example schedule: a lead with no activity, not yet due, overdue, recurring measures
+        (2014, "JPN", "5"), (2016, "JPN", "5"), (2015, "THA", "3"), (2016, "ALL", "6"), (2015, "KOR", "1"),
+    ],
+)  # fmt: skip
 def test_cells_match_an_independent_recomputation(con, as_of, country, pillar):
     expected = _recompute(con, as_of, country, pillar)
     row = con.execute(
@@ -292,7 +296,54 @@ def test_cells_match_an_independent_recomputation(con, as_of, country, pillar):
         [as_of, country, pillar],
     ).fetchone()
     assert dict(zip(expected, row, strict=True)) == expected
-    assert expected["activities_total"] > 0
+    assert expected["activities_total"] > 0 or expected["measures_in_scope"] > 0  # a cell with something to judge
+
+
+def test_the_demo_judges_against_its_example_schedule_and_shows_every_status(con):
+    loaded = con.execute("SELECT version, loaded_by, is_example FROM current_schedule").fetchall()
+    assert loaded == [(1, "demo", True)]
+    kinds = dict(con.execute("SELECT kind, count(*) FROM measure_schedule GROUP BY ALL").fetchall())
+    assert kinds["recurring"] >= 1 and kinds["one-off"] >= 1
+    statuses = {s for (s,) in con.execute("SELECT DISTINCT progress_status FROM metrics_pillar_country").fetchall()}
+    assert statuses == {"on track", "acceleration needed", "limited progress", "not yet due", "no commitments",
+                        "insufficient data"}  # fmt: skip
+    assert _scalar(con, "SELECT count(*) FROM measure_progress WHERE overdue AND due_year < 2017") >= 1
+
+
+def test_delivered_never_exceeds_in_scope_and_all_judges_every_measure(con):
+    for view in ("metrics_pillar_country", "metrics_section_country"):
+        bad = _scalar(
+            con,
+            f"SELECT count(*) FROM {view} WHERE measures_delivered > measures_in_scope"
+            " OR measures_engaged > measures_in_scope OR measures_in_scope > measures_total"
+            " OR measures_overdue > measures_in_scope - measures_delivered"
+            " OR delivery_rate NOT BETWEEN 0 AND 1 OR expected_rate NOT BETWEEN 0 AND 1"
+            " OR (country = 'ALL' AND measures_in_scope <> measures_total)"
+            " OR ((measures_in_scope = 0) <> (delivery_rate IS NULL))",
+        )
+        assert bad == 0, view
+    assert _scalar(con, "SELECT count(*) FROM measure_progress WHERE country = 'ALL' AND NOT in_scope") == 0
+    assert _scalar(con, "SELECT count(*) FROM measure_progress WHERE delivered AND NOT in_scope") == 0
+
+
+def test_a_lead_country_is_in_scope_for_its_measures_even_with_no_activity(con):
+    rows = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE in_scope), count(*) FILTER (WHERE NOT engaged) FROM measure_progress"
+        " WHERE country <> 'ALL' AND list_contains(string_split(lead_countries, '; '), country)"
+    ).fetchone()
+    led, in_scope, without_activity = rows
+    assert led == in_scope > 0 and without_activity > 0
+
+
+def test_measures_on_the_default_schedule_are_judged_as_before(con):
+    # A measure the schedule leaves at its default is delivered when completed and expected by time elapsed.
+    differing = _scalar(
+        con,
+        "SELECT count(*) FROM measure_progress mp JOIN measure_schedule ms USING (plan_id, measure_id) "
+        "WHERE ms.is_default AND (mp.delivered <> mp.completed OR mp.expected_share <> (mp.as_of_year - 2012) / 5"
+        " OR mp.overdue <> (mp.as_of_year = 2017 AND NOT mp.completed AND mp.in_scope))",
+    )
+    assert differing == 0
 
 
 def test_every_as_of_year_and_scope_is_present(con):

@@ -65,6 +65,29 @@ def test_headline_and_tables_come_from_the_views(report, demo_warehouse):
         assert f"<code>{definition.column}</code>" in text
 
 
+def test_the_report_names_its_schedule_and_lists_the_overdue_measures(report, demo_warehouse):
+    _, text = report
+    with warehouse.read_connection(demo_warehouse) as con:
+        overdue = con.execute(
+            "SELECT measure_id, due_year FROM measure_progress WHERE as_of_year = 2016 AND country = 'ALL' AND overdue "
+            "ORDER BY measure_id"
+        ).fetchall()
+        delivered, in_scope, count = con.execute(
+            "SELECT measures_delivered, measures_in_scope, measures_overdue FROM metrics_pillar_country"
+            " WHERE as_of_year = 2016 AND pillar = 'ALL' AND country = 'ALL'"
+        ).fetchone()
+    assert overdue and all(due <= 2016 for _, due in overdue)
+    section = text.split('<section id="overdue-measures"', 1)[1].split("</section>", 1)[0]
+    assert f"{len(overdue)} one-off measures were due by the end of 2016" in section
+    listed = [cell.split("</td>")[0] for cell in section.split("<tr><td>")[1:]]
+    assert sorted(listed) == [measure for measure, _ in overdue]
+    assert count == len(overdue) and f"{delivered} of {in_scope}" in text
+    note = text.split('id="schedule-used">', 1)[1].split("</p>", 1)[0]
+    assert note.startswith("Progress is judged against the implementation schedule (Work Plan item 6.3): version 1")
+    assert "an example, not the Secretariat&#x27;s schedule" in note
+    assert "Expected by the schedule" in text
+
+
 @pytest.mark.browser
 def test_charts_render_offline_without_console_errors(report, browser, tmp_path):
     result, _ = report
@@ -91,7 +114,7 @@ def test_charts_render_offline_without_console_errors(report, browser, tmp_path)
             plot = plots.nth(index)
             assert plot.locator("svg.main-svg .trace").count() >= 2
             assert plot.locator("svg.main-svg .point").count() + plot.locator("path.js-line").count() > 0
-        assert page.locator("#headline .card").count() == 5
+        assert page.locator("#headline .card").count() == 7
         assert page.locator("table.matrix tbody tr").count() == 14
         page.emulate_media(media="print")
         pdf = page.pdf(format="A4", print_background=True)
