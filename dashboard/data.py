@@ -467,3 +467,8 @@ def measures_not_taken_up(year: int, pillar: str = ALL) -> tuple[int, int]:
         [year, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
     ).iloc[0]
     return int(row.not_taken_up), int(row.measures_total)
+
+
+def funding(year: int) -> pd.DataFrame:
+    """The funding view for one as-of year: every pillar (and 'ALL') and country scope, with its budgets by source."""
+    return query("SELECT * FROM funding WHERE as_of_year = ?", [year])

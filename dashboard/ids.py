@@ -83,3 +83,10 @@ REVIEW_ACTIVITIES_TABLE = "review-activities-table"
 REVIEW_MEASURES_TABLE = "review-measures-table"
 REVIEW_MEETINGS = "review-meetings"
 WHERE_IT_LAGS = "where-it-lags"
+
+
+# Funding
+FUNDING_CARDS = "funding-cards"
+FUNDING_GRAPH = "funding-graph"
+FUNDING_TABLE = "funding-table"
+FUNDING_NOTE = "funding-note"
