@@ -52,12 +52,23 @@ def demo_warehouse(tmp_path_factory) -> Path:
     return root / "warehouse.duckdb"
 
 
+LIMITS_FOR_THE_SESSION = {
+    "APTMON_UPLOADS_PER_HOUR": "100000",
+    "APTMON_SIGNIN_LIMITS": "1000 per minute",
+    "APTMON_SIGNIN_CLIENT_LIMITS": "100000 per minute",
+}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def instance_dir(tmp_path_factory) -> Iterator[Path]:
     """Secrets of the app under test (session key, demo passwords) live in a temporary folder, not the project."""
     path = tmp_path_factory.mktemp("instance")
     before = os.environ.get("APTMON_INSTANCE_DIR")
     os.environ["APTMON_INSTANCE_DIR"] = str(path)
+    # The rate limits' counts live in instance/ and so span the whole session: hundreds of uploads and failed
+    # sign-ins from 127.0.0.1 within the hour. Tests of the limits themselves set their own (tests/test_security.py).
+    for name, value in LIMITS_FOR_THE_SESSION.items():
+        os.environ.setdefault(name, value)
     yield path
     if before is None:
         os.environ.pop("APTMON_INSTANCE_DIR", None)
