@@ -19,6 +19,7 @@ TEMPLATE_PATH = "/download/template"
 SUBMISSION_PATH = "/download/submission/<int:submission_id>"
 EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
+SCHEDULE_PATH = "/download/schedule"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,6 +31,7 @@ def init_app(server: flask.Flask) -> None:
     server.add_url_rule(SUBMISSION_PATH, "download_submission", submission)
     server.add_url_rule(EXPORT_PATH, "download_export", export_tables)
     server.add_url_rule(REPORT_PATH, "download_report", progress_report)
+    server.add_url_rule(SCHEDULE_PATH, "download_schedule", schedule_workbook)
 
 
 def feedback_href(token: str) -> str:
@@ -183,3 +185,16 @@ def _inside_returns(stored_path: str | None) -> Path | None:
     if not path.is_relative_to(root) or not path.is_file():
         return None
     return path
+
+
+@auth.require_role(auth.ADMIN)
+def schedule_workbook():
+    """The schedule workbook, filled with the current schedule (aptmon schedule template), for an admin."""
+    from etl.schedule_template import write_schedule_template
+
+    auth.check_role(auth.ADMIN)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", data.warehouse_file())
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
+                           max_age=0)  # fmt: skip
