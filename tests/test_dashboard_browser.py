@@ -186,9 +186,9 @@ def test_measures_search_then_open_a_measure(demo_app, page):
 def test_country_profile_switches_country(demo_app, page):
     base, path = demo_app
     page.goto(base + "/country?country=KHM&year=2017")
-    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and completion by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and delivery by pillar, end 2017")
     page.select_option(filter_control("country"), "JPN")
-    wait_for_title(page, "country-pillars-graph", "Japan: coverage and completion by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Japan: coverage and delivery by pillar, end 2017")
     rows = view(
         path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2017 AND country = 'JPN' ORDER BY pillar"
     )
