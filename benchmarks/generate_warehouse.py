@@ -171,7 +171,7 @@ def benchmark_schedule(con, variant: int = 0) -> list[list]:
     """
     measures = [m for (m,) in con.execute("SELECT measure_id FROM measures ORDER BY ordinal").fetchall()]
     rows = []
-    for i, measure_id in enumerate(measures[variant :: 3][:SCHEDULED_MEASURES]):
+    for i, measure_id in enumerate(measures[variant::3][:SCHEDULED_MEASURES]):
         leads = "; ".join(ISO3_CODES[(i + variant + k) % len(ISO3_CODES)] for k in range(i % 3))
         if i % 4 == 0:  # recurring from 2013 or 2014
             rows.append([measure_id, "recurring", 2013 + (i + variant) % 2, None, leads or None])
