@@ -6,6 +6,7 @@ APTMON := $(VENV)/bin/aptmon
 HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 4
+THREADS ?= 4
 
 .PHONY: run test lint format bench install install-test system-deps clean
 
@@ -13,7 +14,7 @@ run: install
 	$(APTMON) init
 	$(APTMON) demo --if-empty
 	$(APTMON) users demo
-	$(APTMON) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(APTMON) serve --host $(HOST) --port $(PORT) --workers $(WORKERS) --threads $(THREADS)
 
 test: install-test system-deps
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 
-from dashboard import auth, data, ids
+from dashboard import auth, data, ids, read_cache
 from etl import warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +38,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
     auth.init_app(app)
+    read_cache.init_app(app)  # after auth: the sign-in check runs before any cached answer is given
     return app
 
 
@@ -105,7 +106,11 @@ function (values, filterIds) {
 
 def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
-    return create_app().server
+    server = create_app().server
+    # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
+    # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
+    server.test_client().get(auth.LOGIN_PATH)
+    return server
 
 
 def _navbar() -> dbc.Navbar:

@@ -203,7 +203,7 @@ def _load_user(session_id: str) -> SignedInUser | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _cached_user(path: str, _version: tuple[int, int], username: str) -> users.User | None:
+def _cached_user(path: str, _version: tuple, username: str) -> users.User | None:
     # Every request needs its user; opening the warehouse for each would cost more than the request. The cache
     # key changes with every write to the warehouse, so a new password or role counts from the next request on.
     return users.get_user(username, path)

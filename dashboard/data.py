@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -30,11 +29,9 @@ def warehouse_file() -> str:
     return str(warehouse.warehouse_path(os.environ.get("APTMON_WAREHOUSE")))
 
 
-def warehouse_version(path: str | None = None) -> tuple[int, int]:
-    """Changes whenever a writer commits: the file's and its write-ahead log's modification times."""
-    db = Path(path or warehouse_file())
-    wal = db.with_name(db.name + ".wal")
-    return (db.stat().st_mtime_ns if db.exists() else 0, wal.stat().st_mtime_ns if wal.exists() else 0)
+def warehouse_version(path: str | None = None) -> tuple:
+    """Changes with every commit to the warehouse (etl.warehouse.data_version): the key of every cache here."""
+    return warehouse.data_version(path or warehouse_file())
 
 
 # One read connection may serve every query of a callback (see `reading`); it is opened only on a cache miss.
@@ -104,12 +101,12 @@ def query(sql: str, params: list | tuple | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_query(path: str, _version: tuple[int, int], sql: str, params: tuple) -> pd.DataFrame:
+def _cached_query(path: str, _version: tuple, sql: str, params: tuple) -> pd.DataFrame:
     return _run(path, lambda con: con.execute(sql, list(params)).df())
 
 
 @functools.lru_cache(maxsize=8)
-def _snapshots_current(path: str, _version: tuple[int, int]) -> bool:
+def _snapshots_current(path: str, _version: tuple) -> bool:
     # Checking the snapshots' fingerprint reads every upload: once per warehouse version is enough.
     current = _run(path, metrics.snapshots_current)
     if not current:
@@ -118,7 +115,7 @@ def _snapshots_current(path: str, _version: tuple[int, int]) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _measure_links_current(path: str, _version: tuple[int, int]) -> bool:
+def _measure_links_current(path: str, _version: tuple) -> bool:
     # The measure listing's snapshot is built with the metric snapshots; a warehouse refreshed before it existed
     # has current metric snapshots and no listing snapshot yet.
     if not _snapshots_current(path, _version):
@@ -200,7 +197,7 @@ def metric(view: str, order_by: str | None = None, **equals) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_metric(path: str, version: tuple[int, int], view: str, order_by: str | None, key: tuple) -> pd.DataFrame:
+def _cached_metric(path: str, version: tuple, view: str, order_by: str | None, key: tuple) -> pd.DataFrame:
     equals = {k: list(v) if isinstance(v, tuple) else v for k, v in key}
     current = _snapshots_current(path, version)
     return _run(path, lambda con: metrics.read_metric(con, view, current=current, order_by=order_by, **equals))

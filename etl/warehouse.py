@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,10 @@ DEFAULT_WAREHOUSE = cat.PROJECT_ROOT / "data" / "warehouse" / "aptmon.duckdb"
 READ_TIMEOUT_S = 20.0
 WRITE_TIMEOUT_S = 60.0
 _POLL_S = 0.02
+# One thread of a process uses DuckDB at a time: connections of one process share one database instance, and
+# DuckDB's Python client races on it (registering a frame while another thread does fails with "pandas_scan does
+# not exist"). Re-entrant, as a reader may open the users table inside a callback's own read.
+_in_process = threading.RLock()
 
 
 class WarehouseError(RuntimeError):
@@ -48,7 +53,7 @@ def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.Du
     db = warehouse_path(path)
     if not db.exists():
         raise WarehouseError(f"No warehouse at {db}. Run `aptmon init` first.")
-    with _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
+    with _in_process, _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         con = _open(db, read_only=True)
         try:
             yield con
@@ -65,12 +70,50 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
     """
     db = warehouse_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
+    with _in_process, _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
         con = _open(db, read_only=False)
         try:
             yield con
         finally:
-            con.close()
+            try:
+                con.close()
+            finally:
+                # Still under the writer's lock: a reader that sees the new version reads the new data.
+                _bump_version(db)
+
+
+VERSION_SUFFIX = ".version"
+
+
+def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
+    """A token that changes with every commit: each write_connection bumps it as it closes.
+
+    The file's and its write-ahead log's modification times are part of it too, so a write made outside
+    write_connection (an admin's own DuckDB session) changes it as well. Costs one small read and two stats,
+    no lock: readers check it on every request and answer from their caches while it stands.
+    """
+    db = warehouse_path(path)
+    try:
+        token = db.with_name(db.name + VERSION_SUFFIX).read_text(encoding="ascii")
+    except FileNotFoundError:
+        token = ""
+    return (token, _mtime_ns(db), _mtime_ns(db.with_name(db.name + ".wal")))
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _bump_version(db: Path) -> None:
+    # A fresh unique token (not a counter), so a warehouse deleted and made again never repeats an old version;
+    # written aside and renamed into place, so a reader never reads half of it.
+    target = db.with_name(db.name + VERSION_SUFFIX)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    temporary.write_text(f"{time.time_ns()}-{os.getpid()}-{os.urandom(4).hex()}", encoding="ascii")
+    os.replace(temporary, target)
 
 
 @contextmanager
@@ -217,13 +260,9 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
     if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
         return False  # a warehouse whose views are not created yet
     fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
-    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     listings = [view for view in LISTING_VIEWS if view in names]
-    snapshots = {view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *listings)}
-    if not force and "metrics_snapshot_state" in tables and snapshots <= tables:
-        built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
-        if built_from is not None and built_from[0] == fingerprint:
-            return False
+    if not force and not snapshots_stale(con):
+        return False
     # The pillar and section views both read metrics_group_country, which reads measure_progress, which reads
     # activity_measure_spans: evaluated view by view, each is computed up to three times. A temporary table of the
     # same name (this connection alone, this transaction's data) shadows the view while the snapshots are built,
@@ -243,6 +282,20 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
     return True
 
 
+def snapshots_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether refresh_metrics would rebuild: a snapshot is missing or was built from other data."""
+    names = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
+        return False  # a warehouse whose views are not created yet: nothing to build
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    snapshots = {view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *(v for v in LISTING_VIEWS if v in names))}
+    if "metrics_snapshot_state" not in tables or not snapshots <= tables:
+        return True
+    built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
+    fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
+    return built_from is None or built_from[0] != fingerprint
+
+
 def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
     """Rebuild the metric snapshots if the data changed since they were built; False when that failed.
 
@@ -254,6 +307,11 @@ def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
     if not warehouse_path(path).exists():  # never create an empty warehouse just to refresh it
         return False
     try:
+        # Asked for by every server process that notices stale snapshots: the ones after the first find them
+        # rebuilt with a read, and neither take the writer's lock nor move the data version (their caches stay).
+        with read_connection(path) as con:
+            if not snapshots_stale(con):
+                return True
         with write_connection(path) as con:
             con.execute("BEGIN")
             try:

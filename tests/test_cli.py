@@ -59,9 +59,9 @@ def test_catalogue_before_init_exits_2_and_says_what_to_do(tmp_path):
     assert "Run `aptmon init` first" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["init", "catalogue", "serve"])
+@pytest.mark.parametrize("command", ["init", "catalogue", "serve", "reviews add", "reviews list"])
 def test_every_command_has_help_with_an_example(command):
-    result = run(command, "--help")
+    result = run(*command.split(), "--help")
     assert result.returncode == 0 and "Example:" in result.stdout and "--warehouse" in result.stdout
 
 

@@ -45,7 +45,8 @@ class Session:
 
     def __init__(self, base_url: str, username: str):
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         form = self.get("/login").decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
         fields = {"username": username, "password": PASSWORD, "csrf_token": token, "next": "/login"}
@@ -255,6 +256,76 @@ def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
     # Every request the server saw succeeded (gunicorn's access log: "METHOD path HTTP/1.1" status).
     statuses = re.findall(r'HTTP/1\.[01]" (\d{3})', server_log.read_text())
     assert statuses and all(status in ("200", "204", "302") for status in statuses), sorted(set(statuses))
+
+
+def test_an_upload_is_read_at_once_from_every_worker(served, tmp_path):
+    """Every worker has cached the reporting cards; after an upload, each answers with the new count at once."""
+    base_url, db, _ = served
+    port = int(base_url.rsplit(":", 1)[1])
+    reader = Session(base_url, "admin-reader")
+    body = chart_body(reader, "reporting-cards")
+    # The signed-in browser's cookie and user agent (Flask-Login marks a session seen from another agent as stale).
+    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in reader.cookies), **dict(reader.opener.addheaders)}
+
+    def received_on_every_worker() -> dict[int, str]:
+        """The 'Returns received' figure each worker gives, asking on new connections until all have answered."""
+        answers: dict[int, str] = {}
+        for _ in range(200):
+            worker, text = _ask_one_worker(port, headers, body)
+            answers.setdefault(worker, _returns_received(text))
+            if len(answers) == 3:
+                return answers
+        pytest.fail(f"only workers {sorted(answers)} answered")
+
+    before = received_on_every_worker()
+    assert set(before.values()) == {"0 / 52"}, before
+    path = write_xlsx(tmp_path / "KHM-2016.xlsx", [["KHM-1", "2.1.6", "Trade fair", "Planned"]], country="Cambodia",
+                      year=2016)  # fmt: skip
+    outcome = upload_all(base_url, "up-khm", [str(path)])
+    assert "Submitted: KHM 2016 is now version 1" in outcome[0]
+    after = received_on_every_worker()
+    assert set(after) == set(before) and set(after.values()) == {"1 / 52"}, after
+
+
+def _ask_one_worker(port: int, headers: dict, body: dict) -> tuple[int, str]:
+    """POST a callback on a fresh connection; the pid of the worker that answered (from /proc), and the answer."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(
+            "POST", "/_dash-update-component", json.dumps(body), {"Content-Type": "application/json", **headers}
+        )
+        response = connection.getresponse()
+        text = response.read().decode()
+        assert response.status == 200, text[:500]
+        worker = _server_end_owner(port, connection.sock.getsockname()[1])  # the connection is kept alive
+    finally:
+        connection.close()
+    return worker, text
+
+
+def _server_end_owner(server_port: int, client_port: int) -> int:
+    """The process holding the server's end of the loopback connection from `client_port`."""
+    wanted = f":{server_port:04X}", f":{client_port:04X}"
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(wanted[0]) and fields[2].endswith(wanted[1]):
+            inode = fields[9]
+    assert inode is not None, "the server's end of the connection is not in /proc/net/tcp"
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir()):
+                return int(fd_dir.parent.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no process holds socket {inode}")
+
+
+def _returns_received(answer: str) -> str:
+    text = json.dumps(json.loads(answer)["response"]["reporting-cards"])
+    return text.split('"Returns received"', 1)[1].split('"children": "', 1)[1].split('"', 1)[0]
 
 
 def test_serve_prints_the_address_and_demo_sign_ins_in_a_box_once_it_answers(tmp_path):

@@ -53,16 +53,17 @@ def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
     app = create_app(loaded_payloads)
     client = sign_in(app.server.test_client(), "viewer")
     from dashboard import ids
+    from dashboard.components.tables import grid_id
 
     # Whichever callback fills the measure page's activity table, called as the browser calls it.
-    key = next(k for k in app.callback_map if f"{ids.MEASURE_ACTIVITIES_TABLE}.data" in k)
+    key = next(k for k in app.callback_map if ids.MEASURE_ACTIVITIES_TABLE in k and "rowData" in k)
     function = app.callback_map[key]["callback"]
     while hasattr(function, "__wrapped__"):
         function = function.__wrapped__
     response = call_callback(client, app, function.__name__, ["2015"], ["2.1.6"])
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     payload = response.get_json()["response"]
-    rows = next(v["data"] for v in payload.values() if isinstance(v, dict) and "data" in v)
+    rows = next(v["rowData"] for v in payload.values() if isinstance(v, dict) and "rowData" in v)
     titles = sorted(r["title"] for r in rows if r["country"] == "LAO")
     assert titles == sorted(p.strip() for p in PAYLOADS)
 
@@ -74,9 +75,11 @@ def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
         p["layout"] for p in dash.page_registry.values() if p["path_template"] == "/measure/<measure_id>"
     )
     with app.server.test_request_context("/measure/2.1.6"):
-        table = _find(measure_layout(measure_id="2.1.6"), ids.MEASURE_ACTIVITIES_TABLE)
-    shown_as = {c["id"]: c.get("presentation", "input") for c in table.columns}
-    assert shown_as["title"] == shown_as["lead_agency"] == "input"  # plain text, never markdown or HTML
+        table = _find(measure_layout(measure_id="2.1.6"), grid_id(ids.MEASURE_ACTIVITIES_TABLE))
+    # The grid shows these cells as text: no cell renderer (a link or HTML) on their columns, none by default.
+    columns = {c["field"]: c for c in table.columnDefs}
+    assert "cellRenderer" not in columns["title"] and "cellRenderer" not in columns["lead_agency"]
+    assert "cellRenderer" not in table.defaultColDef
 
 
 def _find(component, component_id):

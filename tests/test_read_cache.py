@@ -1,0 +1,126 @@
+"""The read path's cache: a repeated question is answered without the warehouse, never past a commit or a session."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from dash_requests import call_callback, sign_in
+from factories import add_return
+from signing_in import add_test_users
+
+from dashboard import read_cache
+from etl import warehouse
+
+
+@pytest.fixture
+def app(warehouse_file):
+    add_test_users(warehouse_file)
+    add_return(warehouse_file, "KHM", 2015, [("A1", "ongoing", ["5.1"])])
+    warehouse.refresh_snapshots(warehouse_file)  # else the first read starts a background rebuild: a new version
+    from dashboard.app import create_app
+
+    app = create_app(warehouse_file)
+    read_cache.clear()
+    return app
+
+
+def returns_received(response) -> str:
+    """The 'Returns received' card's figure in the reporting callback's answer, e.g. "1 / 39"."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    text = json.dumps(response.get_json()["response"]["reporting-cards"])
+    return text.split('"Returns received"', 1)[1].split('"children": "', 1)[1].split('"', 1)[0]
+
+
+def reporting(client, app, year="2015", country="ALL"):
+    return call_callback(client, app, "update_reporting", [year, country])
+
+
+def held_by_a_writer(path, seconds: float) -> threading.Event:
+    """Hold the warehouse's writer lock on another thread for `seconds`; the event is set once it is held."""
+    held = threading.Event()
+
+    def write():
+        with warehouse.write_connection(path):
+            held.set()
+            time.sleep(seconds)
+
+    threading.Thread(target=write, daemon=True).start()
+    assert held.wait(30)
+    return held
+
+
+def test_a_repeated_question_is_answered_while_a_writer_holds_the_warehouse(app, warehouse_file):
+    client = sign_in(app.server.test_client(), "viewer")
+    first = reporting(client, app)
+    assert returns_received(first) == "1 / 39"
+    assert client.get("/_dash-layout").status_code == 200
+    held_by_a_writer(warehouse_file, 3.0)
+    started = time.perf_counter()
+    again = reporting(client, app)
+    layout = client.get("/_dash-layout")
+    # A reader that opened DuckDB would wait the writer's 3 s out (the lock): a cached answer does not.
+    assert time.perf_counter() - started < 1.5
+    assert again.get_data() == first.get_data()
+    assert layout.status_code == 200
+
+
+def test_every_commit_makes_the_next_answer_new(app, warehouse_file):
+    client = sign_in(app.server.test_client(), "viewer")
+    assert returns_received(reporting(client, app)) == "1 / 39"
+    before = warehouse.data_version(warehouse_file)
+    add_return(warehouse_file, "JPN", 2015, [("J1", "completed", ["5.2"])])
+    assert warehouse.data_version(warehouse_file) != before
+    assert returns_received(reporting(client, app)) == "2 / 39"
+    # A write whose transaction is rolled back still bumps the version: a spare recomputation, never a stale one.
+    version = warehouse.data_version(warehouse_file)
+    with pytest.raises(RuntimeError), warehouse.write_connection(warehouse_file):
+        raise RuntimeError("abandoned")
+    assert warehouse.data_version(warehouse_file) != version
+
+
+def test_answers_are_kept_per_role_and_country(app):
+    viewer = sign_in(app.server.test_client(), "viewer")
+    analyst = sign_in(app.server.test_client(), "analyst")
+    for client in (viewer, analyst):
+        call_callback(client, app, "update_reporting", ["2015", "KHM"])
+    keys = [key for key in read_cache._cache.cache._cache if key.startswith("answer:")]
+    assert len(keys) == 2  # the same question from two scopes: two answers, neither served to the other
+
+
+def test_a_signed_out_session_gets_no_cached_answer(app):
+    client = sign_in(app.server.test_client(), "viewer")
+    assert reporting(client, app).status_code == 200
+    client.get("/_dash-layout")  # the navigation's Sign out link carries the session's token
+    assert client.get("/logout?csrf_token=" + _csrf(client)).status_code == 302
+    refused = reporting(client, app)
+    assert refused.status_code == 401
+
+
+def test_a_role_refused_by_a_callback_is_refused_again_when_its_answer_is_cached(app):
+    admin = sign_in(app.server.test_client(), "admin")
+    viewer = sign_in(app.server.test_client(), "viewer")
+    assert call_callback(admin, app, "filter_submissions", ["ALL"]).status_code == 200
+    assert call_callback(viewer, app, "filter_submissions", ["ALL"]).status_code == 403
+
+
+def test_an_action_is_never_answered_from_the_cache(app):
+    from dashboard.read_cache import _callback_of
+
+    sign_in(app.server.test_client(), "viewer").get("/_dash-layout")  # Dash adds its page callbacks on first use
+    assert "upload-results.children" in app.callback_map
+    body = {
+        "output": "upload-results.children",
+        "inputs": [{"id": "upload", "property": "contents", "value": ["data:,x"]}],
+    }
+    assert _callback_of(app, json.dumps(body).encode()) is None
+    template = next(key for key in app.callback_map if key.startswith("template-link"))
+    body = {"output": template, "inputs": [{"id": "template-year", "property": "value", "value": 2016}]}
+    assert _callback_of(app, json.dumps(body).encode()) is not None
+
+
+def _csrf(client) -> str:
+    with client.session_transaction() as session:
+        return session["csrf_token"]
