@@ -40,7 +40,12 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
         x=frame.expected_rate,
         mode="markers",
         name="Expected by the schedule",
-        marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 3, "color": TARGET_COLOUR}},
+        marker={
+            "symbol": "line-ns-open",
+            "size": 26,
+            "color": TARGET_COLOUR,
+            "line": {"width": 3, "color": TARGET_COLOUR},
+        },
         customdata=frame[["measures_in_scope", "progress_status"]].to_numpy(),
         hovertemplate="%{y}<br>Expected by the schedule <b>%{x:.1%}</b> of the %{customdata[0]} measures taken up"
         "<br>Status: %{customdata[1]}<extra></extra>",
