@@ -109,7 +109,7 @@ def trace(drawn: dict, name: str) -> dict:
 def test_overview_redraws_for_the_chosen_year(demo_app, page):
     base, path = demo_app
     page.goto(base + "/")
-    wait_for_title(page, "trend-graph", "Coverage and completion")
+    wait_for_title(page, "trend-graph", "Against the schedule")
     assert "Demo data" in page.inner_text("#demo-banner")
     page.select_option(filter_control("year"), "2014")
     wait_for_title(page, "pillar-ranking-graph", "end 2014")
