@@ -478,3 +478,8 @@ def schedule_version():
         int(row.version), row.file_name, row.sha256, row.loaded_by, row.loaded_at.to_pydatetime(),
         bool(row.is_example), int(row.measures_set),
     )  # fmt: skip
+
+
+def funding(year: int) -> pd.DataFrame:
+    """The funding view for one as-of year: every pillar (and 'ALL') and country scope, with its budgets by source."""
+    return query("SELECT * FROM funding WHERE as_of_year = ?", [year])

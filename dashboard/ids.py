@@ -88,3 +88,10 @@ SCHEDULE_RESULT = "schedule-result"
 SCHEDULE_TABLE = "schedule-table"
 SCHEDULE_VERSION = "schedule-version"
 TREEMAP_COLOUR_BY = "treemap-colour-by"
+
+
+# Funding
+FUNDING_CARDS = "funding-cards"
+FUNDING_GRAPH = "funding-graph"
+FUNDING_TABLE = "funding-table"
+FUNDING_NOTE = "funding-note"

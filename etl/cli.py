@@ -418,11 +418,19 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, conf
             results = [ingest_file(path, raw=raw, **options) for path, raw in reads]
     if as_json:
         for result in results:
-            click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+            click.echo(_json_line(result.to_json()))
     else:
         _print_ingest_summary(results)
     if any(r.status in ("rejected", "held") for r in results):
         sys.exit(1)
+
+
+# Characters json.dumps leaves as they are but a line reader splits on: escaped, so one object stays one line.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _json_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
 def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:

@@ -76,6 +76,7 @@ class Definition:
 
 _SCOPE_TABLES = "metrics_pillar_country, metrics_section_country"
 _ALL_METRICS = f"measure_progress, {_SCOPE_TABLES}, metrics_reporting"
+_ALL_TABLES = f"{_ALL_METRICS}, funding"
 
 # One entry per column of the metric tables (and the terms they use): the Definitions sheet, the report's
 # definitions section and the README table are generated from this list.
@@ -100,9 +101,9 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition("terms", "in scope", "The measures a scope is judged on: for ALL every measure; for a country the "
                "measures it is engaged in as of Y or leads in the schedule (a country is judged on what it took up)."),
     Definition("terms", "overdue", "A one-off measure in scope, due by Y (d <= Y), that is not delivered."),
-    Definition(f"{_ALL_METRICS}, schedule", "plan_id", "The work plan (apt-2013-2017)."),
-    Definition(_ALL_METRICS, "as_of_year", "The year Y at whose end the row describes progress."),
-    Definition(_ALL_METRICS, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
+    Definition(f"{_ALL_TABLES}, schedule", "plan_id", "The work plan (apt-2013-2017)."),
+    Definition(_ALL_TABLES, "as_of_year", "The year Y at whose end the row describes progress."),
+    Definition(_ALL_TABLES, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
     Definition("measure_progress, metrics_pillar_country, schedule", "pillar",
                "Pillar of the Work Plan, 1 ... 6, or ALL (metrics_pillar_country) for the whole plan."),
     Definition("measure_progress, metrics_section_country, schedule", "section_id",
@@ -173,6 +174,21 @@ GLOSSARY: tuple[Definition, ...] = (
                f"{_DEADLINE} of the following year (the upload date, or the date an administrator gives when "
                "backfilling)."),
     Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected."),
+    Definition("funding", "pillar", "Pillar of the Work Plan, 1 ... 6, or ALL. An activity linked to measures of "
+               "two pillars counts in full under each, once under ALL."),
+    Definition("funding", "activities_total", "Non-cancelled activities of the scope as of Y linked to a measure of "
+               "the pillar (any for ALL), with the funding source and budget of the return that gives their status."),
+    Definition("funding", "activities_budgeted", "Those of them with a budget (USD) in the return."),
+    Definition("funding", "activities_without_budget", "activities_total - activities_budgeted: no budget given."),
+    Definition("funding", "activities_apt_fund", "Those of them funded by the APT Cooperation Fund."),
+    Definition("funding", "budget_total_usd", "Sum of the budgets of the activities, whatever their funding source."),
+    Definition("funding", "budget_apt_fund_usd", "Sum of the budgets of those funded by the APT Cooperation Fund."),
+    Definition("funding", "budget_national_usd", "... funded by a national budget."),
+    Definition("funding", "budget_plus_three_usd", "... funded by a Plus Three partner."),
+    Definition("funding", "budget_other_usd", "... funded otherwise (funding source Other)."),
+    Definition("funding", "budget_source_not_given_usd", "... whose return gives a budget but no funding source."),
+    Definition("funding", "apt_fund_share", "budget_apt_fund_usd / budget_total_usd; empty when no budget was "
+               "reported."),
 )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from etl import metrics, warehouse
 from etl.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
 from etl.schedule import SHOW_COLUMNS, schedule_version
-from etl.xlsx_writer import FORMULA_TRIGGERS, StreamingWorkbook
+from etl.xlsx_writer import AMOUNT, DECIMAL2, FORMULA_TRIGGERS, PERCENT, PLAIN, StreamingWorkbook
 
 FORMATS = ("csv", "xlsx", "parquet")
 # The exported tables, in sheet order: the metric views, then the activities and the catalogue behind them.
@@ -25,6 +25,7 @@ TABLES = (
     "metrics_section_country",
     "measure_progress",
     "metrics_reporting",
+    "funding",
     "activities",
     "catalogue",
     "schedule",
@@ -34,6 +35,7 @@ TITLES = {
     "metrics_section_country": "Coverage, completion and progress status per section and country",
     "measure_progress": "Activities and coverage per measure and country",
     "metrics_reporting": "Reporting completeness and timeliness per country",
+    "funding": "Budgets by funding source per pillar and country, and the APT Cooperation Fund's share",
     "activities": "Activities with their status as of the year",
     "catalogue": "The Work Plan catalogue: pillars, sections, measures and sub-items",
     "schedule": "The implementation schedule the metrics judge against (Work Plan item 6.3)",
@@ -121,6 +123,8 @@ def table_query(
     if table in warehouse.METRIC_VIEWS:
         # The views and their snapshots keep their rows in plan order; filtering keeps that order.
         return f"SELECT * FROM {metrics.metric_source(con, table, current)} WHERE as_of_year = ?", [as_of_year]
+    if table == "funding":
+        return "SELECT * FROM funding WHERE as_of_year = ?", [as_of_year]
     if table == "activities":
         return (
             "SELECT a.* FROM activities_as_of a JOIN countries c ON c.iso3 = a.country"
@@ -246,21 +250,68 @@ def _write_workbook(
         yield from rows
 
     def add(workbook: StreamingWorkbook, name: str, title: str, columns: list[str], rows: Iterable[Sequence]) -> int:
-        widths = [max(10, min(40, len(column) + 2)) for column in columns]
         written = workbook.add_sheet(
-            name, sheet_rows(title, columns, rows), widths=widths, freeze_rows=first_row, bold_rows=(1, first_row)
+            name,
+            sheet_rows(title, columns, rows),
+            freeze_rows=first_row,
+            bold_rows=(1, first_row),
+            table_header=first_row,
+            column_styles=[_column_style(column) for column in columns],
+            fit_widths=True,
         )
         return written - first_row
 
+    pillar_names = _pillar_names(con)
     with StreamingWorkbook(path) as workbook:
         for table in TABLES:
             sql, params = table_query(con, table, as_of_year, current)
             cursor = con.execute(sql, params)
             columns = [column[0] for column in cursor.description]
-            result.rows[table] = add(workbook, table, TITLES[table], columns, _fetch(cursor))
+            rows: Iterable[Sequence] = _fetch(cursor)
+            if "pillar" in columns and "pillar_title" not in columns:
+                columns, rows = _with_pillar_names(columns, rows, pillar_names)
+            result.rows[table] = add(workbook, table, TITLES[table], columns, rows)
         definitions = definitions_frame()
         add(workbook, "Definitions", "Definitions of the metrics, progress bands and settings",
             list(definitions.columns), definitions.itertuples(index=False, name=None))  # fmt: skip
+
+
+def _column_style(column: str) -> int:
+    """How a workbook shows a column's numbers: rates as percentages, a pace to two decimals, budgets in dollars."""
+    if column.endswith("_rate") or column.endswith("_share") or column == "time_elapsed":
+        return PERCENT
+    if column == "pace_index":
+        return DECIMAL2
+    if column.endswith("_usd"):
+        return AMOUNT
+    return PLAIN
+
+
+def _pillar_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Pillar number (as the metric views hold it) -> its name, e.g. '2' -> 'Economic and Financial Cooperation'."""
+    names = {
+        str(pillar): " ".join(w.lower() if i and w in _MINOR_WORDS else w for i, w in enumerate(title.title().split()))
+        for pillar, title in con.execute("SELECT DISTINCT pillar, title FROM pillars ORDER BY pillar").fetchall()
+    }
+    return names | {"ALL": "All pillars"}
+
+
+_MINOR_WORDS = {"And", "Of", "In", "The", "For", "To", "On", "With", "At", "By", "Or", "A", "An"}
+
+
+def _with_pillar_names(
+    columns: list[str], rows: Iterable[Sequence], names: dict[str, str]
+) -> tuple[list[str], Iterator[list]]:
+    """The workbook's pillar column as a number (text in the views, for the 'ALL' row) with its name beside it."""
+    at = columns.index("pillar")
+
+    def rows_with_names() -> Iterator[list]:
+        for row in rows:
+            pillar = row[at]
+            number = int(pillar) if isinstance(pillar, str) and pillar.isdigit() else pillar
+            yield [*row[:at], number, names.get(str(pillar)), *row[at + 1 :]]
+
+    return [*columns[: at + 1], "pillar_name", *columns[at + 1 :]], rows_with_names()
 
 
 def _fetch(cursor: duckdb.DuckDBPyConnection, size: int = 10_000) -> Iterator[tuple]:

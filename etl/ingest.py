@@ -17,7 +17,7 @@ import duckdb
 from etl import catalogue as cat
 from etl import load, warehouse
 from etl.gc_pause import cycle_collection_paused
-from etl.issue_codes import Issue, IssueCounts
+from etl.issue_codes import Issue, IssueCounts, showable
 from etl.read import RawReturn, read_return
 from etl.validate import MeasureLookup, ValidatedReturn, validate_return
 
@@ -134,13 +134,10 @@ def ingest_file(
     )
 
 
-# Control characters (NUL, new lines) and bidirectional overrides, which can make "exe.xlsx" read as another name.
-_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def display_name(name: str) -> str:
-    """The analyst's file name as a label: its last part after / or \\, without unshowable characters."""
-    return _UNSHOWABLE.sub("", re.split(r"[\\/]", name)[-1]).strip()
+    """The analyst's file name as a label: its last part after / or \\, without unshowable characters (control
+    characters, bidirectional overrides that can make "exe.xlsx" read as another name)."""
+    return showable(re.split(r"[\\/]", name)[-1], breaks="").strip()
 
 
 @contextmanager

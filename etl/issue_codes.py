@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ERROR = "error"
@@ -87,6 +88,20 @@ _CODES: tuple[IssueCode, ...] = (
         ERROR,
         "The workbook cannot be opened ({detail}); open it in Excel or LibreOffice, save it again and re-upload.",
         "The file looks like a workbook but is damaged or truncated.",
+    ),
+    IssueCode(
+        "old-excel-format",
+        ERROR,
+        "The file is an {detail} worksheet, a format too old to read; open it in Excel or LibreOffice, save it as "
+        ".xlsx (Excel Workbook) and re-upload.",
+        "The file is an Excel 2.x, 3.0 or 4.0 worksheet, older than the .xls format the monitor reads.",
+    ),
+    IssueCode(
+        "unsupported-content",
+        ERROR,
+        "The workbook holds {detail}, which the monitor cannot read; copy the Cover and Activities sheets into a new "
+        "workbook, save it as .xlsx and re-upload.",
+        "The workbook uses a feature the reader does not support (an Excel 4.0 macro sheet, an unknown codepage).",
     ),
     IssueCode(
         "password-protected",
@@ -375,11 +390,35 @@ def make_issue(
     change: RecordChange | None = None,
     **details: object,
 ) -> Issue:
-    """Build the issue record for `code`, filling its message template."""
+    """Build the issue record for `code`, filling its message template.
+
+    Text taken from the file (a sheet name, a header, a value) reaches the record only as showable text.
+    """
     spec = ISSUE_CODES[code]
-    shown = None if value is None else shown_value(value)
-    message = spec.template.format(row=row, column=column, value=shown, **(spec.defaults | details))
+    shown = None if value is None else showable(shown_value(value))
+    sheet, column = _showable_or_none(sheet), _showable_or_none(column)
+    # The templates are plain text: one look at the message covers the details put into it.
+    message = showable(spec.template.format(row=row, column=column, value=shown, **(spec.defaults | details)))
     return Issue(spec.severity, code, sheet, row, column, shown, message, column_index, change)
+
+
+# Control characters (NUL, ESC, U+0085 ...) and the invisible marks that reorder or hide text (bidirectional
+# overrides and isolates, zero-width characters): from a file, they could break a line of JSON or make a message
+# read as something else. Tabs and line breaks become spaces; the rest go.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_SPACING = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def showable(text: str, breaks: str = " ") -> str:
+    """Text from a file as a message may show it: no control or bidirectional characters; tabs and line breaks
+    become `breaks`."""
+    if text.isprintable() and text.isascii():  # nearly every value: nothing to look for
+        return text
+    return _UNSHOWABLE.sub("", _SPACING.sub(breaks, text))
+
+
+def _showable_or_none(text: str | None) -> str | None:
+    return text if text is None or (text.isascii() and text.isprintable()) else showable(text)
 
 
 SHOWN_VALUE_CHARS = 120  # a pasted essay in a cell must not turn every message about it into an essay

@@ -10,7 +10,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
@@ -47,7 +47,14 @@ _DEEP_OR_ERROR_CELL = re.compile(rb'<c r="[A-Z]([0-9]{1,7})"' + _LISTED_CELL_RES
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # calamine reads cells from any sheet the workbook lists, worksheet, chart sheet or dialog sheet alike, and finds
 # its part whatever the letter case of the part's name.
-_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
+# The workbook part is where the package's relationships say (xl/workbook.xml as most writers put it, but the
+# format allows any name), and its sheets are where the workbook's relationships say.
+_SHEET_FOLDERS = ("worksheets/", "chartsheets/", "dialogsheets/", "macrosheets/")
+_OFFICE_DOCUMENT = "/officeDocument"
+_MACRO_SHEET_TYPES = ("/xlMacrosheet", "/xlIntlMacrosheet")
+# A package part that cannot be read here (missing, damaged, encrypted or compressed in a way zipfile lacks) is
+# left for calamine to report on.
+_UNREADABLE_PART = (KeyError, OSError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 # The exact pass lexes tags as quick-xml does (a quoted attribute value may hold < or >). A cell holding only
 # plain values, formulas or an inline string is one token; any other cell is followed tag by tag. A comment,
 # CDATA section or DOCTYPE (<!), or a cell whose content does not nest, sends the sheet to the coarse bound.
@@ -100,6 +107,14 @@ _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|tab
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
 _ODS_COLUMNS = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
+# Spreadsheet errors, which calamine reads as blank: BIFF's BOOLERR and FORMULA records with an error code, and
+# ODS cells LibreOffice marks as holding an error (the text shown follows as the cell's paragraph).
+_BIFF_FORMULA, _BIFF_BOOLERR, _BIFF_FILEPASS = 0x0006, 0x0205, 0x002F
+_BIFF_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                     0x2A: "#N/A"}  # fmt: skip
+_ODS_ERROR = b'calcext:value-type="error"'
+_ODS_TEXT = re.compile(rb"\s*<text:p[^>]*>([^<]{1,64})</text:p>")
+_MAX_ERROR_CELLS = 10_000  # each is reported; a sheet of errors needs no more to be rejected
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -127,6 +142,8 @@ class SheetScan:
 
     error_value_parts: frozenset[str] = frozenset()  # calamine reads error cells as blank: etl.read reads them
     halves: SheetHalves | None = None  # a large activity sheet the quick pass vouched for, cut in two
+    # .xls and .ods: sheet name -> {(row, column): error text}, one-based, found on the way through the records
+    error_values: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 def check_file(path: Path, file_name: str) -> tuple[str, SheetScan]:
@@ -140,12 +157,28 @@ def check_file(path: Path, file_name: str) -> tuple[str, SheetScan]:
     if head.startswith(_ZIP_MAGIC):
         return _zip_format(path, suffix)
     if head.startswith(_OLE_MAGIC):
-        return _ole_format(path), SheetScan()
+        return _ole_format(path)
     if suffix == ".csv":
         return "csv", SheetScan()
+    if (old := _old_excel_format(head)) is not None:
+        raise Refused(make_issue("old-excel-format", detail=old))
     if not head:
         raise Refused(make_issue("empty-workbook"))
     raise Refused(make_issue("not-a-spreadsheet", detail=_describe(path, head)))
+
+
+def _old_excel_format(head: bytes) -> str | None:
+    """Which Excel of before 1997 wrote a bare BIFF2, 3 or 4 file (no OLE container), from its first record."""
+    if len(head) < 8:
+        return None
+    kind, size, _version, sheet_type = struct.unpack_from("<HHHH", head)
+    if kind == 0x0009 and size in (4, 6):
+        return "Excel 2.x"
+    if kind == 0x0209 and size == 6:
+        return "Excel 3.0"
+    if kind == 0x0409 and size == 6:
+        return "Excel 4.0 workbook" if sheet_type == 0x0100 else "Excel 4.0"
+    return None
 
 
 def _describe(path: Path, head: bytes) -> str:
@@ -186,19 +219,76 @@ def _zip_format(path: Path, suffix: str) -> tuple[str, SheetScan]:
                     f"in {entry.filename} (a ratio of {ratio:,.0f}:1, at most {MAX_COMPRESSION_RATIO}:1)",
                 )
             )
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        if "xl/workbook.bin" in names:
+    workbook_part = _workbook_part(path, names)
+    if workbook_part in names:
+        if workbook_part.lower().endswith(".bin"):
             raise Refused(make_issue("unsupported-format", value=".xlsb"))
-        sheets = [e for e in entries if e.filename.lower().startswith(_SHEET_FOLDERS)]
+        relations = _workbook_relations(path, workbook_part)
+        if macro_sheets := [target for kind, target in relations if kind.endswith(_MACRO_SHEET_TYPES)]:
+            detail = f"an Excel 4.0 macro sheet ({macro_sheets[0]})"
+            raise Refused(make_issue("unsupported-content", detail=detail))
+        # Every part a sheet could be read from: the workbook's sheet targets, and any sheet folder (by any case).
+        targets = {target.lower() for kind, target in relations if kind.endswith("sheet")}
+        sheets = [e for e in entries if e.filename.lower() in targets or _in_sheet_folder(e.filename.lower())]
         return ("xlsm" if suffix == ".xlsm" else "xlsx"), _check_sheet_extents(path, sheets)
     if "content.xml" in names and "mimetype" in names:
-        _check_ods_extents(path)
-        return "ods", SheetScan()
+        return "ods", SheetScan(error_values=_check_ods_extents(path))
     if "word/document.xml" in names:
         raise Refused(make_issue("not-a-spreadsheet", detail="it is a Word document"))
     if "[Content_Types].xml" in names or "mimetype" in names:
         raise Refused(make_issue("corrupt-file", detail="the workbook part is missing"))
     raise Refused(make_issue("not-a-spreadsheet", detail="it is a zip archive"))
+
+
+def _in_sheet_folder(name: str) -> bool:
+    return any(f"/{folder}" in f"/{name}" for folder in _SHEET_FOLDERS)
+
+
+def _workbook_part(path: Path, names: set[str]) -> str:
+    """The workbook part's name, from the package relationships (_rels/.rels); xl/workbook.xml without them."""
+    for kind, target in _relations(path, "_rels/.rels", ""):
+        if kind.endswith(_OFFICE_DOCUMENT) and target in names:
+            return target
+    return "xl/workbook.bin" if "xl/workbook.bin" in names and "xl/workbook.xml" not in names else "xl/workbook.xml"
+
+
+def _workbook_relations(path: Path, workbook_part: str) -> list[tuple[str, str]]:
+    """(type, part) of each relationship of the workbook: its sheets, styles, shared strings."""
+    folder, _, name = workbook_part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    return _relations(path, rels, folder)
+
+
+def _relations(path: Path, rels_part: str, base: str) -> list[tuple[str, str]]:
+    """(type, target part) of each relationship in a .rels part, targets resolved against the folder `base`; read
+    with plain patterns (an XML parser here would expand entities), at most 1 MiB of it."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(rels_part) as part:
+            rels = part.read(1 << 20)
+    except _UNREADABLE_PART:
+        return []
+    found = []
+    for element in re.findall(rb"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', element))
+        if attributes.get(b"TargetMode") == b"External":
+            continue
+        target = html.unescape(attributes.get(b"Target", b"").decode("utf-8", "replace"))
+        found.append((attributes.get(b"Type", b"").decode("utf-8", "replace"), _resolved(base, target)))
+    return found
+
+
+def _resolved(base: str, target: str) -> str:
+    """A relationship's target as a part name: absolute ("/xl/...") or relative to the folder `base`."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = [p for p in base.split("/") if p]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
 
 
 def refuse_oversized(sheet: str | None, rows: int, columns: int, where: str) -> None:
@@ -254,16 +344,25 @@ def _check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> SheetScan
 
 def sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> sheet name, read with plain patterns (an XML parser here would expand entities)."""
-    try:
-        workbook = archive.read("xl/workbook.xml")[: 1 << 20]
-        rels = archive.read("xl/_rels/workbook.xml.rels")[: 1 << 20]
-    except (KeyError, OSError, zipfile.BadZipFile):
+    path = Path(archive.filename) if archive.filename else None
+    if path is None:
         return {}
+    workbook_part = _workbook_part(path, set(archive.namelist()))
+    try:
+        workbook = archive.read(workbook_part)[: 1 << 20]
+    except _UNREADABLE_PART:
+        return {}
+    folder = workbook_part.rpartition("/")[0]
+    rels = f"{folder}/_rels/{workbook_part.rpartition('/')[2]}.rels" if folder else f"_rels/{workbook_part}.rels"
     targets = {}
-    for element in re.findall(rb"<Relationship\b([^>]*)>", rels):
+    try:
+        data = archive.read(rels)[: 1 << 20]
+    except _UNREADABLE_PART:
+        return {}
+    for element in re.findall(rb"<Relationship\b([^>]*)>", data):
         attributes = dict(re.findall(rb'(\w+)="([^"]*)"', element))
-        target = attributes.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
-        targets[attributes.get(b"Id")] = target if target.startswith("xl/") else f"xl/{target}"
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+        targets[attributes.get(b"Id")] = _resolved(folder, target)
     names = {}
     for element in re.findall(rb"<sheet\b([^>]*)>", workbook):
         attributes = dict(re.findall(rb'([\w:]+)="([^"]*)"', element))
@@ -515,27 +614,37 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_ods_extents(path: Path) -> None:
-    """Refuse an .ods whose repeated rows or cells hold values over more than a return can hold.
+def _check_ods_extents(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Refuse an .ods whose repeated rows or cells hold values over more than a return can hold; the error values
+    (#REF! ...) of each sheet, which calamine reads as blank.
 
     One ODS row element can stand for a million rows (number-rows-repeated) and one cell for thousands of
     columns; calamine expands them into a dense sheet of up to 100 million cells (gigabytes) before we see it.
     """
-    for sheet, rows, columns in _ods_extents(path):
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet, rows, columns, sheet_errors in _ods_extents(path):
         refuse_oversized(sheet, rows, columns, f"on sheet {sheet}")
+        if sheet_errors:
+            errors[sheet] = sheet_errors
+    return errors
 
 
-def _check_xls_extents(path: Path) -> None:
-    """Refuse an .xls whose cells holding values reach past the sheet limits, from its BIFF cell records.
+def _check_xls_extents(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Refuse an .xls whose cells holding values reach past the sheet limits, from its BIFF cell records; the
+    error values (#REF! ...) of each sheet, which calamine reads as blank.
 
     calamine lays an .xls sheet out densely: a 6 KB file with values at A1 and IV65536 takes over 1 GB.
     """
-    for sheet, rows, columns in _xls_extents(path):
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet, rows, columns, sheet_errors in _xls_extents(path):
         refuse_oversized(sheet, rows, columns, f"on sheet {sheet}")
+        if sheet_errors:
+            errors[sheet] = sheet_errors
+    return errors
 
 
-def _xls_extents(path: Path) -> Iterator[tuple[str, int, int]]:
-    """(sheet, rows, columns) spanned by the value records of each worksheet of a BIFF8 workbook stream."""
+def _xls_extents(path: Path) -> Iterator[tuple[str, int, int, dict[tuple[int, int], str]]]:
+    """(sheet, rows, columns, error cells) spanned by the value records of each worksheet of a BIFF8 stream."""
     try:
         with olefile.OleFileIO(str(path)) as ole:
             name = "Workbook" if ole.exists("Workbook") else "Book"
@@ -544,15 +653,16 @@ def _xls_extents(path: Path) -> Iterator[tuple[str, int, int]]:
         return  # calamine will say what is wrong with the file
     names: list[str] = []
     substream, rows, columns = -1, 0, 0
+    errors: dict[tuple[int, int], str] = {}
     offset, end = 0, len(stream)
     while offset + 4 <= end:
         kind, size = struct.unpack_from("<HH", stream, offset)
         body = offset + 4
         offset = body + size
         if kind == _BIFF_BOF:
-            substream, rows, columns = substream + 1, 0, 0
+            substream, rows, columns, errors = substream + 1, 0, 0, {}
         elif kind == _BIFF_EOF and substream > 0:
-            yield (names[substream - 1] if substream - 1 < len(names) else f"sheet {substream}"), rows, columns
+            yield (names[substream - 1] if substream - 1 < len(names) else f"sheet {substream}"), rows, columns, errors
         elif kind == _BIFF_BOUNDSHEET and size >= 8:
             length, flags = stream[body + 6], stream[body + 7]
             raw = stream[body + 8 : body + 8 + (2 * length if flags & 1 else length)]
@@ -562,25 +672,64 @@ def _xls_extents(path: Path) -> Iterator[tuple[str, int, int]]:
             if kind == _BIFF_MULRK and size >= 6:  # several RK values in one row: the last column ends the record
                 column = struct.unpack_from("<H", stream, body + size - 2)[0]
             rows, columns = max(rows, row + 1), max(columns, column + 1)
+            if (error := _biff_error(kind, stream[body : body + size])) is not None:
+                errors[row + 1, column + 1] = error
 
 
-def _ods_extents(path: Path) -> Iterator[tuple[str, int, int]]:
-    """(sheet, rows, columns) spanned by cells holding a value, streamed from content.xml in 1 MiB chunks."""
+def _xls_is_encrypted(path: Path) -> bool:
+    """Whether the workbook's global records hold a FILEPASS record: the file is encrypted with a password.
+
+    Record headers stay in the clear in an encrypted .xls; everything after FILEPASS (sheet names, cells) is
+    ciphertext, which read as records would give binary junk for names and sizes.
+    """
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            stream = ole.openstream(name).read(1 << 16)  # FILEPASS follows the first BOF at once
+    except (OSError, ValueError, olefile.OleFileError):
+        return False  # calamine will say what is wrong with the file
+    offset = 0
+    while offset + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, offset)
+        if kind == _BIFF_FILEPASS:
+            return True
+        if kind in (_BIFF_EOF, _BIFF_BOUNDSHEET) or (kind == _BIFF_BOF and offset > 0):
+            return False  # the globals' first records are behind us
+        offset += 4 + size
+    return False
+
+
+def _biff_error(kind: int, record: bytes) -> str | None:
+    """The error a BOOLERR or FORMULA record holds (#REF! ...), else None."""
+    if kind == _BIFF_BOOLERR and len(record) >= 8 and record[7] == 1:
+        return _BIFF_ERROR_CODES.get(record[6], "#VALUE!")
+    # A formula's cached result: bytes 6-13, an error when its last two are FFFF and its first is 2.
+    if kind == _BIFF_FORMULA and len(record) >= 14 and record[12:14] == b"\xff\xff" and record[6] == 2:
+        return _BIFF_ERROR_CODES.get(record[8], "#VALUE!")
+    return None
+
+
+def _ods_extents(path: Path) -> Iterator[tuple[str, int, int, dict[tuple[int, int], str]]]:
+    """(sheet, rows, columns, error cells) spanned by cells holding a value, streamed from content.xml in 1 MiB
+    chunks."""
     name, row, column, rows, columns = "", 0, 0, 0, 0
+    errors: dict[tuple[int, int], str] = {}
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as part:
         while chunk := part.read(1 << 20):
             data = tail + chunk
             cut = data.rfind(b"<")
             data, tail = data[:cut], data[cut:]
-            for closing, tag, attributes in _ODS_TAG.findall(data):
+            for match in _ODS_TAG.finditer(data):
+                closing, tag, attributes = match.groups()
                 if tag == b"table":
                     if closing:
-                        yield name, rows, columns
+                        yield name, rows, columns, errors
                     else:
                         found = _ODS_NAME.search(attributes)
                         name = html.unescape(found.group(1).decode("utf-8", "replace")) if found else "?"
                         row = rows = columns = 0
+                        errors = {}
                 elif closing:
                     continue
                 elif tag == b"table-row":
@@ -589,17 +738,23 @@ def _ods_extents(path: Path) -> Iterator[tuple[str, int, int]]:
                     column = 0
                 else:  # a cell (or a cell covered by a merge)
                     repeat = _ODS_COLUMNS.search(attributes)
-                    column += int(repeat.group(1)) if repeat else 1
+                    count = int(repeat.group(1)) if repeat else 1
+                    column += count
                     if b"office:value-type" in attributes:  # a cell with a value; blank repeats cost nothing
                         rows, columns = max(rows, row), max(columns, column)
+                    if _ODS_ERROR in attributes and len(errors) < _MAX_ERROR_CELLS:
+                        text = _ODS_TEXT.match(data, match.end())
+                        shown = html.unescape(text.group(1).decode("utf-8", "replace")) if text else "#VALUE!"
+                        errors[row, column - count + 1] = shown
 
 
-def _ole_format(path: Path) -> str:
+def _ole_format(path: Path) -> tuple[str, SheetScan]:
     """An OLE compound file: an encrypted Office document (any format) or a legacy .xls."""
     data = path.read_bytes()
     if _ENCRYPTED_PACKAGE in data:
         raise Refused(make_issue("password-protected"))
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        _check_xls_extents(path)
-        return "xls"
+        if _xls_is_encrypted(path):  # its records past the first are ciphertext: never read them
+            raise Refused(make_issue("password-protected"))
+        return "xls", SheetScan(error_values=_check_xls_extents(path))
     raise Refused(make_issue("not-a-spreadsheet", detail="it is an older Office document but not a workbook"))

@@ -112,6 +112,8 @@ class InspectedReturn:
     layout: TableLayout = fmt.RETURN_LAYOUT
     error_value_parts: frozenset[str] = frozenset()  # sheet parts that may hold spreadsheet errors (#REF! ...)
     halves: SheetHalves | None = None  # a large activity sheet, cut in two by the size pre-scan
+    # .xls and .ods: the spreadsheet errors of each sheet, found by the pre-scan
+    error_values: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
     def read(self) -> RawReturn:
         """The second half: parse the file. calamine lets go of the interpreter meanwhile, so a caller may run
@@ -124,7 +126,7 @@ class InspectedReturn:
                 _read_csv(raw.path, raw, self.layout)
             else:
                 halves = self.halves if self.layout.sheet == fmt.ACTIVITIES_SHEET else None
-                _read_workbook(raw.path, raw, self.layout, self.error_value_parts, halves)
+                _read_workbook(raw.path, raw, self.layout, self.error_value_parts, halves, self.error_values)
         except Refused as refused:
             raw.table = None
             raw.issues.append(refused.issue)
@@ -146,7 +148,7 @@ def inspect_return(
             issue = make_issue("empty-workbook", sheet=issue.sheet, **layout.words)
         raw.issues.append(issue)
         return InspectedReturn(raw, refused=True, layout=layout)
-    return InspectedReturn(raw, False, layout, scan.error_value_parts, scan.halves)
+    return InspectedReturn(raw, False, layout, scan.error_value_parts, scan.halves, scan.error_values)
 
 
 def _read_workbook(
@@ -155,6 +157,7 @@ def _read_workbook(
     layout: TableLayout,
     error_value_parts: frozenset[str] = frozenset(),
     halves: SheetHalves | None = None,
+    error_values: dict[str, dict[tuple[int, int], str]] | None = None,
 ) -> None:
     try:
         if path.suffix.lower() == f".{result.file_format}":
@@ -164,7 +167,7 @@ def _read_workbook(
     except PasswordError as exc:
         raise Refused(make_issue("password-protected")) from exc
     except (CalamineError, OSError, ValueError) as exc:
-        raise Refused(make_issue("corrupt-file", detail=_short(exc))) from exc
+        raise Refused(_unreadable(exc)) from exc
     with workbook:
         sheets = {fmt.header_key(name): name for name in workbook.sheet_names}
         try:
@@ -187,12 +190,14 @@ def _read_workbook(
                 merged = sheet.merged_cell_ranges or []
             if error_value_parts:
                 _restore_error_values(rows, _error_values(path, activities_name, error_value_parts))
+            if error_values and activities_name in error_values:  # .xls, .ods: found by the pre-scan
+                _restore_error_values(rows, error_values[activities_name])
         except Refused:
             raise
         except PasswordError as exc:
             raise Refused(make_issue("password-protected")) from exc
         except Exception as exc:  # calamine raises several types for damaged parts
-            raise Refused(make_issue("corrupt-file", detail=_short(exc))) from exc
+            raise Refused(_unreadable(exc)) from exc
     if not rows and not result.cover:
         raise Refused(make_issue("empty-workbook", **layout.words))
     result.table = _table(activities_name, rows, result.issues, layout)
@@ -257,6 +262,18 @@ def _loaded_sheet(workbook: CalamineWorkbook, name: str):
     return sheet
 
 
+_CODEPAGE = re.compile(r"codepage\s+(\w+)\s+not found", re.IGNORECASE)
+
+
+def _unreadable(exc: Exception) -> Issue:
+    """Why calamine could not read the file: a damaged file, or one in a form it does not support (saving it
+    again in the same program would not help)."""
+    if found := _CODEPAGE.search(str(exc)):
+        detail = f"text in codepage {found.group(1)} (a character set the reader does not know)"
+        return make_issue("unsupported-content", detail=detail)
+    return make_issue("corrupt-file", detail=_short(exc))
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     return text[:160]
@@ -312,16 +329,20 @@ def _has_value(row: list) -> bool:
 
 
 def _find_header(rows: list[list], lookup: dict[str, str]) -> tuple[int, dict[int, str]] | None:
-    """The first row near the top whose cells name the most of the layout's columns (at least two)."""
+    """The first row near the top whose cells name the most of the layout's columns (at least two different ones)."""
     best: tuple[int, dict[int, str]] | None = None
+    best_fields = 0
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         matched = {
             i: lookup[key]
             for i, cell in enumerate(row)
             if isinstance(cell, str) and (key := fmt.header_key(cell)) in lookup
         }
-        if len(matched) >= 2 and (best is None or len(matched) > len(best[1])):
-            best = (index, matched)
+        # Count the columns named, not the cells: "ID, ID" or "#NAME!, #NAME?" (both read as Name) is one column
+        # said twice, not a header.
+        fields = len(set(matched.values()))
+        if fields >= 2 and fields > best_fields:
+            best, best_fields = (index, matched), fields
     return best
 
 

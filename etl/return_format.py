@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from etl.table_layout import TableLayout
@@ -62,9 +63,20 @@ COVER_FIELDS: tuple[CoverField, ...] = (
 )
 
 
+_NOT_ASCII_KEY = re.compile(r"[^a-z0-9]")
+
+
 def header_key(text: object) -> str:
-    """Compare headers and labels ignoring case, spacing and punctuation."""
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+    """Compare headers, labels and sheet names ignoring case, spacing and punctuation, in any script.
+
+    Letters, digits and the marks that belong to them (Thai vowels, Hebrew points) count; full-width and other
+    compatibility forms count as their plain letters.
+    """
+    text = str(text)
+    if text.isascii():
+        return _NOT_ASCII_KEY.sub("", text.lower())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum() or unicodedata.category(ch).startswith("M"))
 
 
 HEADER_LOOKUP: dict[str, str] = {header_key(name): c.field for c in COLUMNS for name in (c.header, c.field, *c.aliases)}

@@ -23,7 +23,11 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2030, 12, 31)
 PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
 PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
-CELL_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+# Excel's error values, and LibreOffice's numbered ones (Err:501 to Err:539) as an .ods shows them.
+CELL_ERRORS = frozenset(
+    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+    | {f"Err:{code}" for code in range(501, 540)}
+)
 NEEDS_START = ("ongoing", "suspended", "completed")
 NEEDS_END = ("completed",)
 

@@ -293,7 +293,7 @@ def test_grids_use_the_page_font_and_their_filter_boxes_never_overlap(demo_app, 
     base, _ = demo_app
     for path, listing in [("/country?country=KHM", "country-activities-table"), ("/measures", "catalogue-table")]:
         page.goto(base + path)
-        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=15000)
+        page.locator(f"#{listing} .ag-center-cols-container .ag-cell").first.wait_for(timeout=30000)
         fonts = page.evaluate(
             """(listing) => [document.body, document.querySelector(`#${listing} .ag-cell`),
                               document.querySelector(`#${listing} .ag-header-cell-text`)]
@@ -325,6 +325,8 @@ def test_selecting_a_rejected_upload_lists_its_problems(demo_app, browser):
         username, password, _ = TEST_USERS["admin"]
         sign_in(admin, base, username, password)
         admin.goto(base + "/submissions")
+        # An admin's navigation (every page) fits the 1366 px screen: nothing runs off to the right.
+        assert admin.evaluate("() => document.documentElement.scrollWidth") <= 1366
         total = view(path, "SELECT count(*) AS n FROM submissions")[0]["n"]
         grid_count(admin, "submissions-table", f"{total} rows")
         admin.locator("#submissions-table .ag-floating-filter[col-id='status'] input").fill("rejected")
@@ -443,4 +445,42 @@ def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_a
         arg=str(len(earlier)),
         timeout=15000,
     )
+
+
+def test_funding_page_shows_the_funding_views_numbers(demo_app, page):
+    base, path = demo_app
+    page.goto(base + "/funding?year=2016")
+    wait_for_title(page, "funding-graph", "all 13 countries, end 2016")
+    rows = view(path, "SELECT * FROM funding WHERE as_of_year = 2016")
+    whole = next(r for r in rows if r["country"] == "ALL" and r["pillar"] == "ALL")
+    assert whole["budget_total_usd"] > whole["budget_apt_fund_usd"] > 0 and whole["activities_without_budget"] > 0
+    assert f"USD {whole['budget_total_usd'] / 1e6:,.1f} million" in page.inner_text("#card-budget")
+    fund = page.inner_text("#card-fund")
+    assert f"{whole['apt_fund_share'] * 100:.1f}% of the reported budget" in fund
+    assert f"{whole['activities_apt_fund']} activities" in fund
+    no_budget = f"{whole['activities_without_budget']} / {whole['activities_total']}"
+    assert no_budget in page.inner_text("#card-no-budget")
+    drawn = figure(page, "funding-graph")
+    by_pillar = [r for r in rows if r["country"] == "ALL"]  # the view's order: pillars 1 ... 6, then ALL
+    assert trace(drawn, "APT Cooperation Fund")["x"] == pytest.approx([r["budget_apt_fund_usd"] for r in by_pillar])
+    assert trace(drawn, "National budgets")["x"] == pytest.approx([r["budget_national_usd"] for r in by_pillar])
+    labels = trace(drawn, "Other")["y"]
+    assert labels[0] == "I Political & Security" and labels[-1] == "All pillars"  # names, not numbers
+    grid_count(page, "funding-table", "14 rows")
+    all_row = page.locator("#funding-table .ag-row", has_text="All 13 countries")
+    assert all_row.locator("[col-id='budget_total_usd']").inner_text() == f"{whole['budget_total_usd']:,.0f}"
+    assert all_row.locator("[col-id='activities_without_budget']").inner_text() == str(
+        whole["activities_without_budget"]
+    )
+    # One country and one pillar: the cards follow the view's row for that scope.
+    page.select_option(filter_control("country"), "KHM")
+    page.select_option(filter_control("pillar"), "2")
+    wait_for_title(page, "funding-graph", "Cambodia, end 2016")
+    khm = next(r for r in rows if r["country"] == "KHM" and r["pillar"] == "2")
+    page.wait_for_function(
+        "text => document.querySelector('#card-no-budget').innerText.includes(text)",
+        arg=f"{khm['activities_without_budget']} / {khm['activities_total']}",
+        timeout=15000,
+    )
+    assert "pillar II" in page.inner_text("#card-budget")
     assert page.console_errors == []

@@ -73,8 +73,14 @@ def test_workbook_tables_equal_the_views_and_numbers_stay_numbers(workbook_expor
     view = _view(
         demo_warehouse, "SELECT * FROM metrics_pillar_country WHERE as_of_year = ? ORDER BY ALL", [result.as_of_year]
     )
+    # The workbook gives the pillar as a number with its name beside it; the other columns are the view's.
+    names = sheet.pop("pillar_name")
+    assert dict(zip(sheet["pillar"], names, strict=True))[2] == "Economic and Financial Cooperation"
+    assert set(names[sheet["pillar"] == "ALL"]) == {"All pillars"}
+    sheet["pillar"] = sheet["pillar"].astype(str)
     sheet = sheet.sort_values(list(sheet.columns)).reset_index(drop=True)
     assert list(sheet.columns) == list(view.columns)
+    assert sheet["pillar"].tolist() == view["pillar"].tolist()
     assert len(sheet) == len(view) == 7 * 14
     for column in ("measures_covered", "coverage_rate", "pace_index", "reporting_rate"):
         assert all(isinstance(v, int | float) for v in sheet[column]), column
@@ -82,6 +88,47 @@ def test_workbook_tables_equal_the_views_and_numbers_stay_numbers(workbook_expor
         assert sheet[column].astype(float).tolist() == pytest.approx(view[column].astype(float).tolist(), nan_ok=True)
     assert sheet["progress_status"].tolist() == view["progress_status"].tolist()
     assert result.rows["measure_progress"] == 183 * 14
+
+
+def test_every_sheet_filters_freezes_its_header_and_shows_rates_as_percentages(workbook_export, tmp_path_factory):
+    result, _ = workbook_export
+    workbook = load_workbook(result.path)  # not read-only: filters, panes and widths are read back too
+    table_row = HEADER_ROWS + 1
+    for sheet in workbook.worksheets:
+        last = sheet.max_row
+        assert sheet.auto_filter.ref == f"A{table_row}:{sheet.cell(table_row, sheet.max_column).column_letter}{last}"
+        assert sheet.freeze_panes == f"A{table_row + 1}", sheet.title
+        names = [cell.value for cell in sheet[table_row]]
+        for index, name in enumerate(names, start=1):
+            letter = sheet.cell(table_row, index).column_letter
+            width = sheet.column_dimensions[letter].width
+            assert len(name) + 2 <= width <= 60, (sheet.title, name, width)  # the name and its filter button fit
+    pillars = workbook["metrics_pillar_country"]
+    names = [cell.value for cell in pillars[table_row]]
+    first = pillars[table_row + 1]
+    for column in ("coverage_rate", "completion_rate", "reporting_rate", "time_elapsed", "activity_completion_rate"):
+        cell = first[names.index(column)]
+        assert cell.number_format == "0.0%" and isinstance(cell.value, float), column
+    assert first[names.index("pace_index")].number_format == "0.00"
+    assert first[names.index("measures_covered")].number_format == "General"
+    assert (first[names.index("pillar")].value, first[names.index("pillar_name")].value) == (
+        1,
+        "Political and Security Cooperation",
+    )
+    reporting = workbook["metrics_reporting"]
+    names = [cell.value for cell in reporting[table_row]]
+    assert reporting[table_row + 1][names.index("on_time_rate")].number_format == "0.0%"
+    text = workbook["catalogue"]
+    text_width = text.column_dimensions[text.cell(table_row, 9).column_letter].width  # the measures' text
+    assert text.cell(table_row, 9).value == "text" and text_width == 60  # long text: as wide as a column goes
+
+
+def test_csv_and_parquet_keep_the_views_columns_and_fractions(demo_warehouse, tmp_path):
+    export.export(tmp_path / "csv", warehouse_file=demo_warehouse, output_format="csv", as_of=2016)
+    frame = pd.read_csv(tmp_path / "csv" / "metrics_pillar_country.csv")
+    view = _view(demo_warehouse, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2016", [])
+    assert list(frame.columns) == list(view.columns)  # no pillar_name: the workbook alone adds it
+    assert frame["coverage_rate"].tolist() == pytest.approx(view["coverage_rate"].tolist())
 
 
 def test_definitions_sheet_comes_from_the_glossary(workbook_export):
@@ -97,7 +144,7 @@ def test_definitions_sheet_comes_from_the_glossary(workbook_export):
 def test_every_metric_column_has_a_definition(demo_warehouse):
     defined = {(table.strip(), d.column) for d in GLOSSARY for table in d.tables.split(",")}
     with warehouse.read_connection(demo_warehouse) as con:
-        for view in warehouse.METRIC_VIEWS:
+        for view in (*warehouse.METRIC_VIEWS, "funding"):
             columns = [name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {view})").fetchall()]
             missing = [c for c in columns if (view, c) not in defined]
             assert not missing, (view, missing)

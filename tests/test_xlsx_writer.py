@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from etl.xlsx_writer import StreamingWorkbook, column_letter
+from etl.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook, column_letter
 
 ROWS = [
     ["name", "count", "rate", "flag", "day", "moment", "amount", "empty"],
@@ -29,12 +30,20 @@ def workbook_path(tmp_path):
     with StreamingWorkbook(path) as workbook:
         assert workbook.add_sheet("Data: 2015/16", ROWS, widths=[12] * 8, freeze_rows=1, bold_rows=[1]) == 5
         workbook.add_sheet("Second", [["only"]])
+        workbook.add_sheet(
+            "Table",
+            [["A title well longer than any column"], [], ["id", "rate", "pace", "budget_usd", "note"],
+             ["x", 0.8333, 0.956, 125000, "a note of some forty characters, or so.."], ["y", 1, None, 2.5, None],
+             ["z", float("nan"), 1.2, None, "short"]],
+            freeze_rows=3, bold_rows=[3], table_header=3, column_styles=[PLAIN, PERCENT, DECIMAL2, AMOUNT, PLAIN],
+            fit_widths=True,
+        )  # fmt: skip
     return path
 
 
 def test_openpyxl_reads_types_and_values(workbook_path):
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["Data  2015 16", "Second"]
+    assert workbook.sheetnames == ["Data  2015 16", "Second", "Table"]
     sheet = workbook["Data  2015 16"]
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
     assert [c.value for c in sheet[2]] == ["plain", 3, 0.25, True, datetime(2015, 3, 31), datetime(2016, 1, 2, 12, 30),
@@ -44,6 +53,24 @@ def test_openpyxl_reads_types_and_values(workbook_path):
     assert sheet["A3"].value == "a <b> & 'c'" and sheet["C3"].value is None  # NaN is left empty
     assert sheet["A4"].value == "'=1+2" and sheet["A4"].data_type == "s"
     assert sheet["A5"].value == "line\nbreak\rcrctl" and sheet["B5"].value == 10**12
+
+
+def test_a_table_gets_filter_buttons_number_formats_and_fitted_widths(workbook_path):
+    sheet = load_workbook(workbook_path)["Table"]
+    assert sheet.auto_filter.ref == "A3:E6" and sheet.freeze_panes == "A4"
+    assert [(c.value, c.number_format) for c in sheet[4]] == [
+        ("x", "General"), (0.8333, "0.0%"), (0.956, "0.00"), (125000, "#,##0"),
+        ("a note of some forty characters, or so..", "General")]  # fmt: skip
+    assert (sheet["B5"].value, sheet["B5"].number_format) == (1, "0.0%")  # an int rate is a rate too
+    assert sheet["B6"].value is None and sheet["A1"].number_format == "General"  # NaN empty; the title untouched
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDE"}
+    # Each column fits its longest value or its name with the filter button, not the long title above the table.
+    assert widths == {"A": 11, "B": 11, "C": 11, "D": 13, "E": 43}
+    with zipfile.ZipFile(workbook_path) as package:  # the hidden name Excel keeps for a filtered range
+        assert (
+            '<definedName name="_xlnm._FilterDatabase" localSheetId="2" hidden="1">'
+            "'Table'!$A$3:$E$6</definedName>" in package.read("xl/workbook.xml").decode()
+        )
 
 
 def test_calamine_reads_it(workbook_path):

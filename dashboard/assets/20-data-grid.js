@@ -22,6 +22,11 @@ window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridCompone
         const href = (params.prefix || "") + props.value;
         return React.createElement("a", { href: href }, params.label || String(props.value));
     },
+    // A number with thousands separators and no decimals: 125,000.
+    Amount: function (props) {
+        if (typeof props.value !== "number") { return null; }
+        return String(Math.round(props.value)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    },
     // The value in a class chosen by the value itself (errors in red, accepted in green).
     FlagText: function (props) {
         const classes = (props.colDef.cellRendererParams || {}).classes || {};

@@ -17,6 +17,7 @@ GRID_CSV = "data-grid-csv"
 # eval'd code under a content security policy).
 LINK_RENDERER = "PageLink"
 FLAG_RENDERER = "FlagText"
+AMOUNT_RENDERER = "Amount"
 
 DEFAULT_COLUMN = {
     "sortable": True,
@@ -51,6 +52,11 @@ def link_column(prefix: str = "", label: str | None = None) -> dict:
 def flag_column(flags: dict[str, str]) -> dict:
     """Column options colouring a cell by its value: {"error": "text-danger"} puts class text-danger on errors."""
     return {"cellRenderer": FLAG_RENDERER, "cellRendererParams": {"classes": flags}}
+
+
+def amount_column() -> dict:
+    """Column options showing a number with thousands separators (125,000); it sorts and downloads as the number."""
+    return {"cellRenderer": AMOUNT_RENDERER, "cellClass": "text-end"}
 
 
 def data_grid(

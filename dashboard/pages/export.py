@@ -24,6 +24,7 @@ TABLES = (
     ("metrics_section_country", "the same per section"),
     ("measure_progress", "activities and coverage per measure and country"),
     ("metrics_reporting", "reporting completeness and timeliness per country"),
+    ("funding", "budgets by funding source per pillar and country, and the APT Cooperation Fund's share"),
     ("activities", "every activity with its status as of the year"),
     ("catalogue", "the Work Plan's pillars, sections, measures and sub-items"),
 )
