@@ -9,6 +9,7 @@ from the plotly package, so nothing is fetched.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 from pathlib import Path
 
@@ -61,7 +62,9 @@ def chart_images(charts: list[go.Figure]) -> list[bytes]:
             ]
 
     try:
-        return asyncio.run(draw())
+        # In a thread of its own: the caller may already run an event loop (a test's browser, an async server).
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, draw()).result()
     except Exception as exc:  # no Chromium, or one that would not start: say what to install, not a traceback
         raise ExportError(
             "The Word report draws its charts in headless Chromium, which could not be started "
