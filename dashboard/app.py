@@ -7,10 +7,12 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, Input, Output, State, dcc, html
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import auth, data, ids, read_cache
-from etl import warehouse
+from dashboard import auth, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
+from etl import private_files, warehouse
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,9 +43,38 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         Input({"type": ids.FILTER, "name": ALL}, "value"),
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
-    auth.init_app(app)
+    server = app.server
+    if sessions.env_flag("APTMON_PROXY_FIX"):
+        # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further. The
+        # client's address (for the sign-in throttle) and the scheme (Secure cookies, HSTS) are then the proxy's word.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    sessions.init_app(server)
+    auth.init_app(server)
+    security_headers.init_app(app)
+    _add_routes(server, throttling.init_app(server))
     read_cache.init_app(app)  # after auth: the sign-in check runs before any cached answer is given
     return app
+
+
+def _add_routes(server: flask.Flask, limiter) -> None:
+    """Every route beside Dash's own, in one place: sign-in (throttled), sign-out (a POST form), the downloads."""
+    server.add_url_rule(
+        auth.LOGIN_PATH, "login", throttling.limit_sign_in(limiter, auth.login), methods=["GET", "POST"]
+    )
+    server.add_url_rule(auth.LOGOUT_PATH, "logout", auth.logout, methods=["POST"])
+    for path, endpoint, view in downloads.ROUTES:
+        server.add_url_rule(path, endpoint, view)
+    # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
+    # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
+    catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")
+    pages = server.view_functions[catch_all]
+
+    def page_or_404(*args, **kwargs):
+        if flask.request.path.startswith(auth.PUBLIC_PREFIXES):
+            flask.abort(404)
+        return pages(*args, **kwargs)
+
+    server.view_functions[catch_all] = page_or_404
 
 
 def _layout() -> html.Div:
@@ -102,10 +133,12 @@ function (values, filterIds) {
 
 def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
+    private_files.restrict_umask()  # the warehouse, stored returns, staged uploads, instance/: private
     server = create_app().server
     # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
     # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
     server.test_client().get(auth.LOGIN_PATH)
+    uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
     return server
 
 

@@ -311,6 +311,24 @@ def rejected_issues(year: int, country: str = ALL, limit: int = LISTING_LIMIT) -
     return query(sql, params)
 
 
+def rejected_issue_counts(year: int, country: str = ALL, except_country: str | None = None) -> pd.DataFrame:
+    """How many errors of each code rejected uploads had, by country and reporting year: no file, cell or value."""
+    sql = (
+        "SELECT s.country, s.reporting_year, i.code, count(*) AS errors, count(DISTINCT s.submission_id) AS uploads "
+        "FROM issues i JOIN submissions s USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error' AND (s.reporting_year IS NULL OR s.reporting_year <= ?)"
+    )
+    params: list = [year]
+    if country != ALL:
+        sql += " AND s.country = ?"
+        params.append(country)
+    if except_country is not None:
+        sql += " AND s.country IS DISTINCT FROM ?"
+        params.append(except_country)
+    sql += " GROUP BY ALL ORDER BY s.country, s.reporting_year DESC, errors DESC, i.code"
+    return query(sql, params)
+
+
 # ---- the submissions log (upload and submissions pages; callers check the user's country) -----------------
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import flask
 
-from dashboard import auth, data, uploads
+from dashboard import data, roles, uploads
 from etl.countries import country_code
 from etl.definitions import AS_OF_YEARS
 
@@ -22,15 +22,6 @@ REPORT_PATH = "/download/report"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def init_app(server: flask.Flask) -> None:
-    """Add the download routes; each checks the signed-in user's role (and country) itself."""
-    server.add_url_rule(FEEDBACK_PATH, "download_feedback", feedback)
-    server.add_url_rule(TEMPLATE_PATH, "download_template", template)
-    server.add_url_rule(SUBMISSION_PATH, "download_submission", submission)
-    server.add_url_rule(EXPORT_PATH, "download_export", export_tables)
-    server.add_url_rule(REPORT_PATH, "download_report", progress_report)
 
 
 def feedback_href(token: str) -> str:
@@ -48,12 +39,12 @@ def submission_href(submission_id: int) -> str:
     return f"/download/submission/{int(submission_id)}"
 
 
-@auth.require_role(*auth.UPLOADERS)
+@roles.require_role(*roles.UPLOADERS)
 def feedback(token: str):
     """The annotated workbook of a rejected upload, for the user who uploaded it (or an admin)."""
-    user = auth.check_role(*auth.UPLOADERS)
+    user = roles.check_role(*roles.UPLOADERS)
     staged = uploads.load_staged(token)
-    if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
+    if staged is None or (staged.owner != user.username and user.role != roles.ADMIN):
         flask.abort(404)
     report = staged.report_file()
     if report is None:
@@ -61,17 +52,17 @@ def feedback(token: str):
     return flask.send_file(report, as_attachment=True, download_name=report.name, max_age=0)
 
 
-@auth.require_role(*auth.UPLOADERS)
+@roles.require_role(*roles.UPLOADERS)
 def template():
     """The return template for a year, prefilled from its current version or the country's open activities
     (analysts: their own country's)."""
     from etl import template as template_writer
 
-    user = auth.check_role(*auth.UPLOADERS)
+    user = roles.check_role(*roles.UPLOADERS)
     year = flask.request.args.get("year", type=int)
     if year not in AS_OF_YEARS:
         flask.abort(400, f"Choose a reporting year from {AS_OF_YEARS[0]} to {AS_OF_YEARS[-1]}.")
-    country = user.country if user.role == auth.ANALYST else country_code(flask.request.args.get("country"))
+    country = user.country if user.role == roles.ANALYST else country_code(flask.request.args.get("country"))
     if country is None:
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
@@ -90,14 +81,14 @@ def template():
     return flask.send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
 
 
-@auth.require_role(*auth.SUBMISSION_READERS)
+@roles.require_role(*roles.SUBMISSION_READERS)
 def submission(submission_id: int):
     """A return file exactly as it was received; analysts get only their own country's."""
-    user = auth.check_role(*auth.SUBMISSION_READERS)
+    user = roles.check_role(*roles.SUBMISSION_READERS)
     record = data.submission_file(submission_id)
     if record is None:
         flask.abort(404)
-    auth.check_country(user, record["country"])
+    roles.check_country(user, record["country"])
     stored = _inside_returns(record["stored_path"])
     if stored is None:
         flask.abort(404)
@@ -117,7 +108,7 @@ def report_href(as_of: int | None, output_format: str = "html") -> str:
     return f"{REPORT_PATH}?{'&'.join(query)}" if query else REPORT_PATH
 
 
-@auth.require_role(*auth.EXPORTERS)
+@roles.require_role(*roles.EXPORTERS)
 def export_tables():
     """The metric tables of `aptmon export` for an as-of year: one workbook, or a zip of CSV or Parquet files."""
     from etl import export as exporter
@@ -142,7 +133,7 @@ def export_tables():
     return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
-@auth.require_role(*auth.EXPORTERS)
+@roles.require_role(*roles.EXPORTERS)
 def progress_report():
     """The progress report of `aptmon report` for an as-of year: one self-contained HTML file, or a Word document."""
     from etl import report
@@ -192,3 +183,13 @@ def _inside_returns(stored_path: str | None) -> Path | None:
     if not path.is_relative_to(root) or not path.is_file():
         return None
     return path
+
+
+# (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
+ROUTES = (
+    (FEEDBACK_PATH, "download_feedback", feedback),
+    (TEMPLATE_PATH, "download_template", template),
+    (SUBMISSION_PATH, "download_submission", submission),
+    (EXPORT_PATH, "download_export", export_tables),
+    (REPORT_PATH, "download_report", progress_report),
+)

@@ -52,6 +52,7 @@ REPORTING_ISSUES_NOTE = "reporting-issues-note"
 
 # Signing in, upload, export and the submissions log
 SIGNED_IN_USER = "signed-in-user"
+SIGN_OUT_FORM = "sign-out-form"
 UPLOAD = "upload"
 UPLOAD_COUNTRY = "upload-country"
 UPLOAD_YEAR = "upload-year"

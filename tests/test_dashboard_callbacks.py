@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -232,16 +233,48 @@ def test_country_profile_reporting_record_with_arrows(example_warehouse):
     assert dict(zip(coverage.y, coverage.x, strict=True))["V Connectivity"] == pytest.approx(0.5)
 
 
+@contextlib.contextmanager
+def signed_in_as(role: str, country: str | None = None):
+    """A request of a signed-in user of that role, for callbacks that scope what they show by the user."""
+    from flask_login import login_user
+
+    from dashboard.sessions import SignedInUser
+    from etl.users import User
+
+    with dash.get_app().server.test_request_context():
+        login_user(SignedInUser(User(f"a-{role}", role, country, "fingerprint")))
+        yield
+
+
 def test_reporting_matrix_and_rejected_issues(example_warehouse):
-    cards, figure, issues, note = page("reporting").update_reporting("2016", "JPN")
+    with signed_in_as("admin"):
+        cards, figure, issues, note = page("reporting").update_reporting("2016", "JPN")
     assert "1 / 4" in texts(cards)
     matrix = figure.data[0]
     assert list(matrix.x) == ["2013", "2014", "2015", "2016"]
     assert matrix.text[0][2] == "on time" and matrix.text[0][3].startswith("rejected")
     assert issues[0]["row"] == 14 and "2.1.17" in issues[0]["message"] and note is None
-    _, figure_2015, issues_2015, note_2015 = page("reporting").update_reporting("2015", "KHM")
+    with signed_in_as("admin"):
+        _, figure_2015, issues_2015, note_2015 = page("reporting").update_reporting("2015", "KHM")
     assert issues_2015 == [] and "No upload" in note_2015
     assert [row for row in figure_2015.data[0].text[0]] == ["missing", "on time", "late"]
+
+
+@pytest.mark.parametrize(("role", "country"), [("viewer", None), ("evaluator", None), ("analyst", "KHM")])
+def test_rejected_cell_values_are_scoped_like_the_submissions_log(example_warehouse, role, country):
+    """Only the Secretariat and the country's own analyst see a rejected upload's cells; others see counts."""
+    for scope in ("JPN", "ALL"):
+        with signed_in_as(role, country):
+            _, _, issues, note = page("reporting").update_reporting("2016", scope)
+        assert note is None
+        assert issues == [
+            {"country": "JPN", "reporting_year": 2016, "file_name": None, "submitted_at": None, "sheet": None,
+             "row": None, "column": None, "value": None,
+             "message": "1 error 'unknown-measure' in 1 upload (the cells are shown to the country's analyst)"}
+        ]  # fmt: skip
+    with signed_in_as("analyst", "JPN"):
+        _, _, issues, _ = page("reporting").update_reporting("2016", "ALL")
+    assert [(row["row"], row["value"]) for row in issues] == [(14, "2.1.17")]
 
 
 def test_layout_reads_filters_from_the_url(example_warehouse):
