@@ -20,6 +20,7 @@ SUBMISSION_PATH = "/download/submission/<int:submission_id>"
 EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCHEDULE_PATH = "/download/schedule"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -185,6 +186,19 @@ def _inside_returns(stored_path: str | None) -> Path | None:
     return path
 
 
+@roles.require_role(roles.ADMIN)
+def schedule_workbook():
+    """The schedule workbook, filled with the current schedule (aptmon schedule template), for an admin."""
+    from etl.schedule_template import write_schedule_template
+
+    roles.check_role(roles.ADMIN)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", data.warehouse_file())
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
+                           max_age=0)  # fmt: skip
+
+
 # (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
 ROUTES = (
     (FEEDBACK_PATH, "download_feedback", feedback),
@@ -192,4 +206,5 @@ ROUTES = (
     (SUBMISSION_PATH, "download_submission", submission),
     (EXPORT_PATH, "download_export", export_tables),
     (REPORT_PATH, "download_report", progress_report),
+    (SCHEDULE_PATH, "download_schedule", schedule_workbook),
 )

@@ -84,6 +84,12 @@ REVIEW_ACTIVITIES_TABLE = "review-activities-table"
 REVIEW_MEASURES_TABLE = "review-measures-table"
 REVIEW_MEETINGS = "review-meetings"
 WHERE_IT_LAGS = "where-it-lags"
+SCHEDULE_UPLOAD = "schedule-upload"
+SCHEDULE_DRY_RUN = "schedule-dry-run"
+SCHEDULE_RESULT = "schedule-result"
+SCHEDULE_TABLE = "schedule-table"
+SCHEDULE_VERSION = "schedule-version"
+TREEMAP_COLOUR_BY = "treemap-colour-by"
 
 
 # Funding

@@ -166,7 +166,12 @@ def _pillar_chart(data: _Data) -> go.Figure:
         y=rows["expected_rate"],
         mode="markers",
         name="Expected by the schedule",
-        marker={"symbol": "line-ew-open", "size": 34, "line": {"width": 3, "color": TARGET_COLOUR}},
+        marker={
+            "symbol": "line-ew-open",
+            "size": 34,
+            "color": TARGET_COLOUR,
+            "line": {"width": 3, "color": TARGET_COLOUR},
+        },
         customdata=titles,
         hovertemplate="%{customdata}: %{y:.0%} expected",
     )
