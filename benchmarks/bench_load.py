@@ -192,7 +192,9 @@ class Client:
             first["id"], dict) else first["id"]  # fmt: skip
         body["changedPropIds"] = [f"{first_id}.{first['property']}"]
         started = time.perf_counter()
-        response = self.request(kind, "POST", "/_dash-update-component", json=body)
+        # As Dash's renderer does: the session's token from its cookie, as a header.
+        token = {"X-CSRFToken": self.session.cookies.get("_csrf_token", "")}
+        response = self.request(kind, "POST", "/_dash-update-component", json=body, headers=token)
         with self.log.lock:
             self.log.by_output.setdefault(output_id, []).append(time.perf_counter() - started)
         return response

@@ -213,7 +213,7 @@ def replay(base: str, captured: dict[str, list[Captured]], seconds: float, sampl
 
     def timed(session, kind, method, path, body=None) -> None:
         started = time.perf_counter()
-        headers = {"Content-Type": "application/json"} if body else {}
+        headers = _callback_headers(session) if body else {}
         try:
             answer = session.request(method, base + path, data=body, headers=headers, timeout=REQUEST_TIMEOUT_S)
             ok, detail = answer.status_code in (200, 204), f"{method} {path} -> {answer.status_code}"
@@ -237,13 +237,18 @@ def replay(base: str, captured: dict[str, list[Captured]], seconds: float, sampl
     return time.monotonic() - started
 
 
+def _callback_headers(session) -> dict:
+    # As Dash's renderer sends every callback: JSON, with the session's token copied from its cookie.
+    return {"Content-Type": "application/json", "X-CSRFToken": session.cookies.get("_csrf_token", "")}
+
+
 def warm_up(base: str, captured: dict[str, list[Captured]], sessions: list) -> None:
     """Each client opens every captured page once, untimed (the answers a restart has not cached yet)."""
 
     def client(session) -> None:
         for sent in captured.values():
             for request in sent:
-                headers = {"Content-Type": "application/json"} if request.body else {}
+                headers = _callback_headers(session) if request.body else {}
                 session.request(request.method, base + request.path, data=request.body, headers=headers,
                                 timeout=REQUEST_TIMEOUT_S)  # fmt: skip
 

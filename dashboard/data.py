@@ -311,6 +311,24 @@ def rejected_issues(year: int, country: str = ALL, limit: int = LISTING_LIMIT) -
     return query(sql, params)
 
 
+def rejected_issue_counts(year: int, country: str = ALL, except_country: str | None = None) -> pd.DataFrame:
+    """How many errors of each code rejected uploads had, by country and reporting year: no file, cell or value."""
+    sql = (
+        "SELECT s.country, s.reporting_year, i.code, count(*) AS errors, count(DISTINCT s.submission_id) AS uploads "
+        "FROM issues i JOIN submissions s USING (submission_id) "
+        "WHERE s.status = 'rejected' AND i.severity = 'error' AND (s.reporting_year IS NULL OR s.reporting_year <= ?)"
+    )
+    params: list = [year]
+    if country != ALL:
+        sql += " AND s.country = ?"
+        params.append(country)
+    if except_country is not None:
+        sql += " AND s.country IS DISTINCT FROM ?"
+        params.append(except_country)
+    sql += " GROUP BY ALL ORDER BY s.country, s.reporting_year DESC, errors DESC, i.code"
+    return query(sql, params)
+
+
 # ---- the submissions log (upload and submissions pages; callers check the user's country) -----------------
 
 
@@ -449,6 +467,35 @@ def measures_not_taken_up(year: int, pillar: str = ALL) -> tuple[int, int]:
         [year, None if pillar == ALL else pillar, _metric_relation("measure_progress")],
     ).iloc[0]
     return int(row.not_taken_up), int(row.measures_total)
+
+
+# ---- the implementation schedule ------------------------------------------------------------------------------
+
+
+def schedule() -> pd.DataFrame:
+    """Every measure's effective schedule (kind, start and due year, leads, note, whether it is the default)."""
+    return query(
+        "SELECT ms.measure_id, ms.pillar, ms.section_id, ms.kind, ms.start_year, ms.due_year, ms.lead_countries, "
+        "ms.note, ms.is_default, ms.schedule_version, m.text FROM measure_schedule ms "
+        "JOIN measures m ON m.plan_id = ms.plan_id AND m.measure_id = ms.measure_id ORDER BY ms.ordinal"
+    )
+
+
+def schedule_version():
+    """The schedule the metrics judge against (etl.schedule.ScheduleVersion): a loaded version, or the default."""
+    from etl.schedule import ScheduleVersion
+
+    frame = query(
+        "SELECT version, file_name, sha256, loaded_by, loaded_at, is_example, "
+        "(SELECT count(*) FROM measure_schedule WHERE NOT is_default) AS measures_set FROM current_schedule"
+    )
+    if frame.empty:
+        return ScheduleVersion(0)
+    row = frame.iloc[0]
+    return ScheduleVersion(
+        int(row.version), row.file_name, row.sha256, row.loaded_by, row.loaded_at.to_pydatetime(),
+        bool(row.is_example), int(row.measures_set),
+    )  # fmt: skip
 
 
 def funding(year: int) -> pd.DataFrame:

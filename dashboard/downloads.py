@@ -10,7 +10,7 @@ from pathlib import Path
 
 import flask
 
-from dashboard import auth, data, uploads
+from dashboard import data, roles, uploads
 from etl.countries import country_code
 from etl.definitions import AS_OF_YEARS
 
@@ -19,17 +19,10 @@ TEMPLATE_PATH = "/download/template"
 SUBMISSION_PATH = "/download/submission/<int:submission_id>"
 EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCHEDULE_PATH = "/download/schedule"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def init_app(server: flask.Flask) -> None:
-    """Add the download routes; each checks the signed-in user's role (and country) itself."""
-    server.add_url_rule(FEEDBACK_PATH, "download_feedback", feedback)
-    server.add_url_rule(TEMPLATE_PATH, "download_template", template)
-    server.add_url_rule(SUBMISSION_PATH, "download_submission", submission)
-    server.add_url_rule(EXPORT_PATH, "download_export", export_tables)
-    server.add_url_rule(REPORT_PATH, "download_report", progress_report)
 
 
 def feedback_href(token: str) -> str:
@@ -47,12 +40,12 @@ def submission_href(submission_id: int) -> str:
     return f"/download/submission/{int(submission_id)}"
 
 
-@auth.require_role(*auth.UPLOADERS)
+@roles.require_role(*roles.UPLOADERS)
 def feedback(token: str):
     """The annotated workbook of a rejected upload, for the user who uploaded it (or an admin)."""
-    user = auth.check_role(*auth.UPLOADERS)
+    user = roles.check_role(*roles.UPLOADERS)
     staged = uploads.load_staged(token)
-    if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
+    if staged is None or (staged.owner != user.username and user.role != roles.ADMIN):
         flask.abort(404)
     report = staged.report_file()
     if report is None:
@@ -60,17 +53,17 @@ def feedback(token: str):
     return flask.send_file(report, as_attachment=True, download_name=report.name, max_age=0)
 
 
-@auth.require_role(*auth.UPLOADERS)
+@roles.require_role(*roles.UPLOADERS)
 def template():
     """The return template for a year, prefilled from its current version or the country's open activities
     (analysts: their own country's)."""
     from etl import template as template_writer
 
-    user = auth.check_role(*auth.UPLOADERS)
+    user = roles.check_role(*roles.UPLOADERS)
     year = flask.request.args.get("year", type=int)
     if year not in AS_OF_YEARS:
         flask.abort(400, f"Choose a reporting year from {AS_OF_YEARS[0]} to {AS_OF_YEARS[-1]}.")
-    country = user.country if user.role == auth.ANALYST else country_code(flask.request.args.get("country"))
+    country = user.country if user.role == roles.ANALYST else country_code(flask.request.args.get("country"))
     if country is None:
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
@@ -89,14 +82,14 @@ def template():
     return flask.send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
 
 
-@auth.require_role(*auth.SUBMISSION_READERS)
+@roles.require_role(*roles.SUBMISSION_READERS)
 def submission(submission_id: int):
     """A return file exactly as it was received; analysts get only their own country's."""
-    user = auth.check_role(*auth.SUBMISSION_READERS)
+    user = roles.check_role(*roles.SUBMISSION_READERS)
     record = data.submission_file(submission_id)
     if record is None:
         flask.abort(404)
-    auth.check_country(user, record["country"])
+    roles.check_country(user, record["country"])
     stored = _inside_returns(record["stored_path"])
     if stored is None:
         flask.abort(404)
@@ -110,11 +103,13 @@ def export_href(as_of: int | None, output_format: str) -> str:
     return f"{EXPORT_PATH}?{year}format={output_format}"
 
 
-def report_href(as_of: int | None) -> str:
-    return f"{REPORT_PATH}?as_of={int(as_of)}" if as_of else REPORT_PATH
+def report_href(as_of: int | None, output_format: str = "html") -> str:
+    query = [f"as_of={int(as_of)}"] if as_of else []
+    query += [f"format={output_format}"] if output_format != "html" else []
+    return f"{REPORT_PATH}?{'&'.join(query)}" if query else REPORT_PATH
 
 
-@auth.require_role(*auth.EXPORTERS)
+@roles.require_role(*roles.EXPORTERS)
 def export_tables():
     """The metric tables of `aptmon export` for an as-of year: one workbook, or a zip of CSV or Parquet files."""
     from etl import export as exporter
@@ -139,22 +134,28 @@ def export_tables():
     return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
-@auth.require_role(*auth.EXPORTERS)
+@roles.require_role(*roles.EXPORTERS)
 def progress_report():
-    """The progress report of `aptmon report` for an as-of year, as one self-contained HTML file."""
+    """The progress report of `aptmon report` for an as-of year: one self-contained HTML file, or a Word document."""
     from etl import report
     from etl.export import ExportError
 
     as_of = _as_of_year()
+    output_format = flask.request.args.get("format", "html")
+    if output_format not in report.FORMATS:
+        flask.abort(400, f"Choose a report format from {', '.join(report.FORMATS)}.")
     with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "report.html"
+        target = Path(folder) / f"report.{output_format}"
         try:
-            result = report.write_report(target, warehouse_file=data.warehouse_file(), as_of=as_of)
+            result = report.write_report(
+                target, warehouse_file=data.warehouse_file(), as_of=as_of, output_format=output_format
+            )
         except ExportError as exc:
             flask.abort(400, str(exc))
         payload = io.BytesIO(target.read_bytes())
-    name = f"apt-progress-report-as-of-{result.as_of_year}.html"
-    return flask.send_file(payload, mimetype="text/html", as_attachment=True, download_name=name, max_age=0)
+    name = f"apt-progress-report-as-of-{result.as_of_year}.{output_format}"
+    mimetype = DOCX_TYPE if output_format == "docx" else "text/html"
+    return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 def _as_of_year() -> int | None:
@@ -183,3 +184,27 @@ def _inside_returns(stored_path: str | None) -> Path | None:
     if not path.is_relative_to(root) or not path.is_file():
         return None
     return path
+
+
+@roles.require_role(roles.ADMIN)
+def schedule_workbook():
+    """The schedule workbook, filled with the current schedule (aptmon schedule template), for an admin."""
+    from etl.schedule_template import write_schedule_template
+
+    roles.check_role(roles.ADMIN)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", data.warehouse_file())
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
+                           max_age=0)  # fmt: skip
+
+
+# (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
+ROUTES = (
+    (FEEDBACK_PATH, "download_feedback", feedback),
+    (TEMPLATE_PATH, "download_template", template),
+    (SUBMISSION_PATH, "download_submission", submission),
+    (EXPORT_PATH, "download_export", export_tables),
+    (REPORT_PATH, "download_report", progress_report),
+    (SCHEDULE_PATH, "download_schedule", schedule_workbook),
+)

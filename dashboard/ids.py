@@ -52,6 +52,7 @@ REPORTING_ISSUES_NOTE = "reporting-issues-note"
 
 # Signing in, upload, export and the submissions log
 SIGNED_IN_USER = "signed-in-user"
+SIGN_OUT_FORM = "sign-out-form"
 UPLOAD = "upload"
 UPLOAD_COUNTRY = "upload-country"
 UPLOAD_YEAR = "upload-year"
@@ -68,6 +69,7 @@ EXPORT_YEAR = "export-year"
 EXPORT_FORMAT = "export-format"
 EXPORT_TABLES_BUTTON = "export-tables-button"
 EXPORT_REPORT_BUTTON = "export-report-button"
+EXPORT_REPORT_DOCX_BUTTON = "export-report-docx-button"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
 SUBMISSIONS_TABLE = "submissions-table"
@@ -82,6 +84,12 @@ REVIEW_ACTIVITIES_TABLE = "review-activities-table"
 REVIEW_MEASURES_TABLE = "review-measures-table"
 REVIEW_MEETINGS = "review-meetings"
 WHERE_IT_LAGS = "where-it-lags"
+SCHEDULE_UPLOAD = "schedule-upload"
+SCHEDULE_DRY_RUN = "schedule-dry-run"
+SCHEDULE_RESULT = "schedule-result"
+SCHEDULE_TABLE = "schedule-table"
+SCHEDULE_VERSION = "schedule-version"
+TREEMAP_COLOUR_BY = "treemap-colour-by"
 
 
 # Funding

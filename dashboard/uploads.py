@@ -5,16 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from etl.users import instance_dir
+from etl.users import instance_dir, private_instance_dir
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 DEFAULT_MAX_MB = 20
@@ -22,8 +24,11 @@ ZIP_SIGNATURE = b"PK\x03\x04"  # xlsx, xlsm and ods are zip packages
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # xls: an OLE compound file
 _SIGNATURES = {".xlsx": ZIP_SIGNATURE, ".xlsm": ZIP_SIGNATURE, ".ods": ZIP_SIGNATURE, ".xls": OLE_SIGNATURE}
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-# A staged file not submitted within this time is removed at the next upload.
-STAGED_MAX_AGE_S = 24 * 3600
+# A staged file not submitted within this time is removed by the server's sweeper ($APTMON_STAGED_MAX_MINUTES).
+DEFAULT_STAGED_MAX_MINUTES = 24 * 60
+# The sweeper looks at most this long after a file expired.
+SWEEP_INTERVAL_S = 300
+_sweeper_started = threading.Event()
 
 
 class UploadRefused(ValueError):
@@ -87,6 +92,16 @@ def staging_dir() -> Path:
     return instance_dir() / "uploads"
 
 
+def staged_max_age_s() -> float:
+    """How long a checked file waits for its Submit: $APTMON_STAGED_MAX_MINUTES (default a day)."""
+    raw = os.environ.get("APTMON_STAGED_MAX_MINUTES", "").strip()
+    try:
+        minutes = float(raw) if raw else DEFAULT_STAGED_MAX_MINUTES
+    except ValueError:
+        minutes = DEFAULT_STAGED_MAX_MINUTES
+    return max(minutes, 0.01) * 60
+
+
 def decode_upload(contents: str, file_name: str) -> bytes:
     """The bytes of a dcc.Upload data URL, refused when too large or not base64."""
     _, _, encoded = (contents or "").partition(",")
@@ -137,11 +152,14 @@ def stage(data: bytes, file_name: str, owner: str, country: str | None = None, y
         year=year,
         created=time.time(),
     )
-    staged.folder.mkdir(mode=0o700, parents=True)
+    private_instance_dir(staging_dir().name)
+    staged.folder.mkdir(mode=0o700)
     fd = os.open(staged.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
-    (staged.folder / "meta.json").write_text(json.dumps(asdict(staged)), encoding="utf-8")
+    fd = os.open(staged.folder / "meta.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(staged)))
     return staged
 
 
@@ -154,7 +172,9 @@ def load_staged(token: object) -> StagedUpload | None:
         staged = StagedUpload(**json.loads(meta.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    return staged if staged.token == token and staged.path.exists() else None
+    if staged.token != token or not staged.path.exists() or time.time() - staged.created > staged_max_age_s():
+        return None  # an expired file counts as gone even in the moment before the sweeper removes it
+    return staged
 
 
 def remember_shown_changes(staged: StagedUpload, changes: frozenset[tuple[str, str]]) -> None:
@@ -189,17 +209,37 @@ def discard(staged: StagedUpload) -> None:
     shutil.rmtree(staged.folder, ignore_errors=True)
 
 
-def remove_stale(now: float | None = None) -> None:
+def remove_stale(now: float | None = None) -> int:
+    """Remove every staged file older than staged_max_age_s(); how many were removed."""
     now = now or time.time()
     root = staging_dir()
     if not root.is_dir():
-        return
+        return 0
+    removed = 0
+    max_age = staged_max_age_s()
     for folder in root.iterdir():
         try:
-            if now - folder.stat().st_mtime > STAGED_MAX_AGE_S:
+            if now - folder.stat().st_mtime > max_age:
                 shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
         except OSError:
             continue  # removed by another worker at the same moment
+    return removed
+
+
+def start_sweeping() -> None:
+    """Remove expired staged files in the background of this process, whether or not anyone uploads again."""
+    if _sweeper_started.is_set():
+        return
+    _sweeper_started.set()
+    threading.Thread(target=_sweep_forever, name="staged-upload-sweeper", daemon=True).start()
+
+
+def _sweep_forever() -> None:
+    while True:
+        with contextlib.suppress(OSError):  # a staging folder that cannot be read now is tried again next round
+            remove_stale()
+        time.sleep(min(SWEEP_INTERVAL_S, max(staged_max_age_s() / 2, 0.5)))
 
 
 def _looks_like_utf8_text(data: bytes) -> bool:

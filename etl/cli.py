@@ -92,9 +92,13 @@ def init(force: bool, warehouse_file: str | None):
         aptmon init
         aptmon init --force --warehouse /tmp/test.duckdb
     """
-    from etl import warehouse
+    from etl import private_files, users, warehouse
+    from etl.ingest import returns_dir
 
     result = warehouse.initialise(warehouse_file, force=force)
+    # The secrets' and the returns' folders exist from the start, private (an older deployment's are made so).
+    private_files.private_dir(users.instance_dir())
+    private_files.private_dir(returns_dir())
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
     click.echo(
         f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
@@ -191,7 +195,7 @@ def users_add(name: str, role: str, country: str | None, password_stdin: bool, w
 @warehouse_option
 @friendly_errors
 def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
-    """Set a user's new password (and lift a lockout).
+    """Set a user's new password; every session the user had signed in ends.
 
     \b
     Example:
@@ -210,7 +214,7 @@ def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
 @warehouse_option
 @friendly_errors
 def users_list(warehouse_file: str | None):
-    """Print every user with role, country and lockout.
+    """Print every user with role and country.
 
     \b
     Example:
@@ -219,8 +223,50 @@ def users_list(warehouse_file: str | None):
     from etl import users as user_store
 
     for user in user_store.list_users(warehouse_file):
-        locked = f"  locked until {user.locked_until:%Y-%m-%d %H:%M}" if user.locked_until else ""
-        click.echo(f"{user.username:<24} {user.role:<10} {user.country or '-':<4}{locked}")
+        click.echo(f"{user.username:<24} {user.role:<10} {user.country or '-':<4}")
+
+
+@users.command("role")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["viewer", "analyst", "evaluator", "admin"]))
+@click.option("--country", default=None, help="ISO3 code of the analyst's country (analysts only).")
+@warehouse_option
+@friendly_errors
+def users_role(name: str, role: str, country: str | None, warehouse_file: str | None):
+    """Give a user another role; every session the user had signed in ends.
+
+    \b
+    Example:
+        aptmon users role somchai --role viewer
+    """
+    from etl import users as user_store
+
+    try:
+        user = user_store.set_role(name, role, country, warehouse_file)
+    except user_store.UserError as exc:
+        raise UsageProblem(str(exc)) from exc
+    where = f" for {user.country}" if user.country else ""
+    click.echo(f"User {user.username} is now {user.role}{where}; their sessions have ended.")
+
+
+@users.command("sign-out")
+@click.argument("name")
+@warehouse_option
+@friendly_errors
+def users_sign_out(name: str, warehouse_file: str | None):
+    """End every session of a user on every device (a lost laptop, a stolen cookie); their password stays.
+
+    \b
+    Example:
+        aptmon users sign-out somchai
+    """
+    from etl import users as user_store
+
+    try:
+        user_store.end_sessions(name, warehouse_file)
+    except user_store.UserError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Every session of {name} has ended; they must sign in again.")
 
 
 @users.command("demo")
@@ -734,21 +780,32 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
 
 @cli.command()
 @click.option("--as-of", "as_of", type=int, default=None, help="As-of year (default: the latest year with data).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "docx"]),
+    default=None,
+    help="html (one self-contained page) or docx (a Word document to edit); default from the file name, else html.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @warehouse_option
 @friendly_errors
-def report(as_of: int | None, output: str, warehouse_file: str | None):
-    """Write the concise progress report for the APT Summit: one self-contained, printable HTML file.
+def report(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
+    """Write the concise progress report for the APT Summit: a self-contained, printable HTML file, or a Word
+    document with the same content to edit before the Summit.
 
     \b
     Example:
         aptmon report -o progress-2016.html --as-of 2016
+        aptmon report --format docx -o progress-2016.docx --as-of 2016
     """
     from etl.export import ExportError
     from etl.report import write_report
 
+    if output_format is None:
+        output_format = "docx" if output.lower().endswith(".docx") else "html"
     try:
-        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of)
+        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
     except ExportError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
@@ -758,6 +815,9 @@ def report(as_of: int | None, output: str, warehouse_file: str | None):
 
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    from etl import private_files
+
+    private_files.restrict_umask()  # the warehouse, stored returns and instance/ are private whatever the umask
     try:
         cli.main(standalone_mode=True)
     except SystemExit:

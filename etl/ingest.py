@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from etl import catalogue as cat
-from etl import load, warehouse
+from etl import load, private_files, warehouse
 from etl.gc_pause import cycle_collection_paused
 from etl.issue_codes import Issue, IssueCounts, showable
 from etl.read import RawReturn, read_return
@@ -158,10 +158,13 @@ def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> Measure
 
 def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:
     """Keep the file as received, under a generated name (never the analyst's own file name)."""
-    folder = returns_dir() / (validated.country or "unknown") / str(validated.year or "unknown")
-    folder.mkdir(parents=True, exist_ok=True)
+    # Other governments' returns: each folder on the way is readable by the service's account only.
+    folder = private_files.private_dir(returns_dir())
+    for part in (validated.country or "unknown", str(validated.year or "unknown")):
+        folder = private_files.private_dir(folder / part)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     suffix = f".{file_format}" if file_format else ".bin"
     target = folder / f"{stamp}-{sha256[:12]}-{secrets.token_hex(3)}{suffix}"
     shutil.copyfile(path, target)
+    private_files.make_private(target)
     return target

@@ -1,4 +1,4 @@
-"""Dashboard users: roles, hashed passwords, sign-in checks with lockout, and the demo accounts."""
+"""Dashboard users: roles, hashed passwords and their policy, sign-in checks, session epochs, the demo accounts."""
 
 from __future__ import annotations
 
@@ -7,22 +7,24 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
-from etl import warehouse
+from etl import private_files, warehouse
 from etl.catalogue import PROJECT_ROOT
 from etl.countries import country_code
 
 VIEWER, ANALYST, EVALUATOR, ADMIN = "viewer", "analyst", "evaluator", "admin"
 ROLES: tuple[str, ...] = (VIEWER, ANALYST, EVALUATOR, ADMIN)
 
-MIN_PASSWORD_LENGTH = 10
-# After this many failed sign-ins in a row the account is locked for LOCKOUT; the count resets on success.
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+# zxcvbn's 0-4 scale: 3 is "safely unguessable" against an attacker who guesses 10^10 times offline.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows with the length; past this many characters a password is long enough on its own.
+_SCORED_PREFIX = 64
 PASSWORD_METHOD = "scrypt"
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -42,6 +44,14 @@ def instance_dir() -> Path:
     return Path(os.environ.get("APTMON_INSTANCE_DIR") or PROJECT_ROOT / "instance")
 
 
+def private_instance_dir(*parts: str) -> Path:
+    """instance/ (or a folder in it), created readable by the service's account only."""
+    folder = private_files.private_dir(instance_dir())
+    for part in parts:
+        folder = private_files.private_dir(folder / part)
+    return folder
+
+
 DEMO_CREDENTIALS_NAME = "demo-users.txt"
 
 
@@ -56,16 +66,15 @@ class User:
     country: str | None
     # Changes whenever the password does, so a password change ends every existing session.
     password_fingerprint: str
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    # Raised by end_sessions(); a session signed in under an older epoch is over.
+    session_epoch: int = 0
 
 
 @dataclass(frozen=True)
 class SignIn:
-    """The outcome of a sign-in attempt: the user, or why not."""
+    """The outcome of a sign-in attempt: the user, or None for a wrong name or password (never which)."""
 
     user: User | None
-    locked_until: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,9 +102,18 @@ def validate_new_user(username: str, role: str, country: str | None) -> str | No
     return None
 
 
-def validate_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def validate_password(password: str, username: str = "") -> None:
+    """Refuse a password shorter than MIN_PASSWORD_LENGTH or one zxcvbn rates easy to guess, saying why."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    # zxcvbn knows common passwords, names, words, keyboard walks, dates and repeats; the user name counts too.
+    strength = zxcvbn(password[:_SCORED_PREFIX], user_inputs=[username, "aptmon", "asean"])
+    if strength["score"] < MIN_PASSWORD_SCORE:
+        feedback = strength["feedback"]
+        why = feedback.get("warning") or "It follows a pattern that is quick to guess."
+        hints = " ".join(feedback.get("suggestions") or ["Use a few uncommon words together."])
+        raise UserError(f"The password is too easy to guess: {why.rstrip('.')}. {hints}")
 
 
 def add_user(
@@ -107,7 +125,7 @@ def add_user(
 ) -> User:
     """Create a user with a scrypt-hashed password; the name must be new."""
     iso3 = validate_new_user(username, role, country)
-    validate_password(password)
+    validate_password(password, username)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     with warehouse.write_connection(warehouse_file) as con:
         if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
@@ -120,77 +138,67 @@ def add_user(
 
 
 def set_password(username: str, password: str, warehouse_file: str | os.PathLike | None = None) -> None:
-    """Replace a user's password and clear any lockout."""
-    validate_password(password)
+    """Replace a user's password; every session signed in before ends."""
+    validate_password(password, username)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    _update_user(
+        username,
+        "SET password_hash = ?, session_epoch = session_epoch + 1",
+        [password_hash],
+        warehouse_file,
+    )
+
+
+def set_role(
+    username: str, role: str, country: str | None = None, warehouse_file: str | os.PathLike | None = None
+) -> User:
+    """Give a user another role (and country); every session signed in before ends."""
+    iso3 = validate_new_user(username, role, country)
+    _update_user(username, "SET role = ?, country = ?, session_epoch = session_epoch + 1", [role, iso3], warehouse_file)
+    return get_user(username, warehouse_file)
+
+
+def end_sessions(username: str, warehouse_file: str | os.PathLike | None = None) -> None:
+    """End every session of a user, on every device and worker: a saved cookie no longer opens anything."""
+    _update_user(username, "SET session_epoch = session_epoch + 1", [], warehouse_file)
+
+
+def _update_user(username: str, assignments: str, params: list, warehouse_file: str | os.PathLike | None) -> None:
     with warehouse.write_connection(warehouse_file) as con:
         if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise UserError(f"No user named {username!r}.")
-        con.execute(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
-            [password_hash, username],
-        )
+        con.execute(f"UPDATE users {assignments} WHERE username = ?", [*params, username])
+
+
+_USER_COLUMNS = "username, role, country, password_hash, session_epoch"
 
 
 def get_user(username: str, warehouse_file: str | os.PathLike | None = None) -> User | None:
     """The user of that name, or None."""
     with warehouse.read_connection(warehouse_file) as con:
-        row = con.execute(
-            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users WHERE username = ?",
-            [username],
-        ).fetchone()
+        row = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", [username]).fetchone()
     return _user(row) if row else None
 
 
 def list_users(warehouse_file: str | os.PathLike | None = None) -> list[User]:
     """Every user, by name."""
     with warehouse.read_connection(warehouse_file) as con:
-        rows = con.execute(
-            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users ORDER BY username"
-        ).fetchall()
+        rows = con.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY username").fetchall()
     return [_user(row) for row in rows]
 
 
-def authenticate(
-    username: str,
-    password: str,
-    warehouse_file: str | os.PathLike | None = None,
-    now: datetime | None = None,
-) -> SignIn:
-    """Check a sign-in; counts failures and locks the account after MAX_FAILED_LOGINS in a row."""
-    now = now or datetime.now()
+def authenticate(username: str, password: str, warehouse_file: str | os.PathLike | None = None) -> SignIn:
+    """Check a sign-in: the same work and the same answer for an unknown name as for a wrong password.
+
+    Nothing is written: repeated failures are slowed down by the dashboard's throttle (by client and account),
+    never by locking the account, which would let anyone keep its owner out.
+    """
     with warehouse.read_connection(warehouse_file) as con:
-        row = con.execute(
-            "SELECT username, role, country, password_hash, failed_logins, locked_until FROM users WHERE username = ?",
-            [username or ""],
-        ).fetchone()
-    if row is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        return SignIn(None)
-    user, password_hash = _user(row), row[3]
-    if user.locked_until is not None and user.locked_until > now:
-        # No password check while locked: a guess during the lockout can neither succeed nor tell anything.
-        return SignIn(None, locked_until=user.locked_until)
-    if check_password_hash(password_hash, password or ""):
-        if user.failed_logins or user.locked_until:
-            with warehouse.write_connection(warehouse_file) as con:
-                con.execute(
-                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [user.username]
-                )
-        return SignIn(user)
-    with warehouse.write_connection(warehouse_file) as con:
-        failed = con.execute(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ? RETURNING failed_logins",
-            [user.username],
-        ).fetchone()[0]
-        locked_until = None
-        if failed >= MAX_FAILED_LOGINS:
-            locked_until = now + LOCKOUT
-            con.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?",
-                [locked_until, user.username],
-            )
-    return SignIn(None, locked_until=locked_until)
+        row = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", [username or ""]).fetchone()
+    # A valid hash is checked even for an unknown name, so both cost the same time.
+    password_hash = row[3] if row else _DUMMY_HASH
+    matches = check_password_hash(password_hash, password or "")
+    return SignIn(_user(row) if row and matches else None)
 
 
 def ensure_demo_users(
@@ -208,11 +216,13 @@ def ensure_demo_users(
     for username, role, country in DEMO_USERS:
         if username in existing:
             continue
-        password = secrets.token_urlsafe(12)
+        password = _generated_password(username)
         add_user(username, password, role, country, warehouse_file)
         created.append(username)
         where = f" ({country})" if country else ""
         lines.append(f"{username:<14} {password:<18} {role}{where}\n")
+    if credentials_file.parent == instance_dir():
+        private_instance_dir()
     credentials_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as out:
@@ -223,9 +233,20 @@ def ensure_demo_users(
     return credentials_file, created
 
 
+def _generated_password(username: str) -> str:
+    """A random 16-character password; one the policy would refuse (vanishingly rare) is drawn again."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, username)
+        except UserError:
+            continue
+        return password
+
+
 def _user(row: tuple) -> User:
-    username, role, country, password_hash, failed_logins, locked_until = row
-    return User(username, role, country, _fingerprint(password_hash), failed_logins, locked_until)
+    username, role, country, password_hash, session_epoch = row
+    return User(username, role, country, _fingerprint(password_hash), session_epoch or 0)
 
 
 def _fingerprint(password_hash: str) -> str:

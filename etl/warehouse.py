@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from etl import catalogue as cat
+from etl import private_files
 from etl.countries import COUNTRIES
 from etl.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
 
@@ -72,6 +73,10 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
     db.parent.mkdir(parents=True, exist_ok=True)
     with _in_process, _lock(db, exclusive=True, timeout=WRITE_TIMEOUT_S):
         con = _open(db, read_only=False)
+        # It holds every password hash and every country's returns: readable by the service's account only,
+        # whatever the umask of the process that made it (an older file is made private on its next write).
+        for part in (db, db.with_name(db.name + ".wal")):
+            private_files.make_private(part)
         try:
             yield con
         finally:
@@ -142,7 +147,7 @@ def _lock(db: Path, exclusive: bool, timeout: float) -> Iterator[None]:
 
 
 def _lock_file(db: Path, suffix: str) -> int:
-    return os.open(db.with_name(db.name + suffix), os.O_RDWR | os.O_CREAT, 0o644)
+    return os.open(db.with_name(db.name + suffix), os.O_RDWR | os.O_CREAT, private_files.PRIVATE_FILE_MODE)
 
 
 def _acquire(fd: int, mode: int, deadline: float, db: Path) -> None:

@@ -49,7 +49,13 @@ def call_callback(client, app: dash.Dash, function_name: str, inputs: list, stat
         json.dumps(first["id"], sort_keys=True, separators=(",", ":")) if isinstance(first["id"], dict) else first["id"]
     )
     body["changedPropIds"] = [f"{first_id}.{first['property']}"]
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers=csrf_header(client))
+
+
+def csrf_header(client) -> dict:
+    """The header Dash's renderer sends with every callback: the session's token, copied from its cookie."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value} if cookie else {}
 
 
 def _output_parts(key: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from dash_requests import call_callback, callback_key, sign_in
+from dash_requests import call_callback, callback_key, csrf_header, sign_in
 from signing_in import TEST_USERS, add_test_users
 
 from dashboard import auth
@@ -118,6 +118,7 @@ def test_upload_page_and_its_link_follow_the_role(app, clients, role, shows_uplo
             "state": [{**item, "value": None} for item in spec["state"]],
             "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
         },
+        headers=csrf_header(clients[role]),
     )  # fmt: skip
     page = response.get_data(as_text=True)
     assert ('"id":"upload"' in page) is shows_upload

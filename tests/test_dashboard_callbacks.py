@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -92,7 +93,14 @@ def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
     assert "on track from 0.95, acceleration needed from 0.60" in shown
     assert list(trace(trend, "Coverage").x) == [2013, 2014, 2015]
     assert list(trace(trend, "Completion").y) == pytest.approx([0, 2 / 6, 3 / 6])
-    assert list(trace(trend, "Straight line to full implementation").y) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])
+    # The dashed line is what the schedule expects of KHM's measures in scope: none in 2013 (no return), then
+    # the default schedule's shares of 2014 ... 2017.
+    expected = list(trace(trend, "Expected by the schedule").y)
+    assert expected[:2] == [0, None] and expected[2:] == pytest.approx([0.4, 0.6, 0.8, 1])
+    delivered = trace(trend, "Delivered")
+    assert math.isnan(delivered.y[0])  # nothing in scope for KHM in 2013: no rate, a gap in the line
+    assert list(delivered.y[1:]) == pytest.approx([2 / 4, 3 / 3]) and list(delivered.customdata[-1]) == [3, 3]
+    assert "3 / 3" in shown and "of the 3 measures it took up or leads" in shown
     bar = trace(ranking, "on track")
     assert bar.marker.color == STATUS_COLOURS["on track"]
     assert list(bar.x) == [pytest.approx(0.5)] and bar.y[0].startswith("V ")
@@ -232,16 +240,48 @@ def test_country_profile_reporting_record_with_arrows(example_warehouse):
     assert dict(zip(coverage.y, coverage.x, strict=True))["V Connectivity"] == pytest.approx(0.5)
 
 
+@contextlib.contextmanager
+def signed_in_as(role: str, country: str | None = None):
+    """A request of a signed-in user of that role, for callbacks that scope what they show by the user."""
+    from flask_login import login_user
+
+    from dashboard.sessions import SignedInUser
+    from etl.users import User
+
+    with dash.get_app().server.test_request_context():
+        login_user(SignedInUser(User(f"a-{role}", role, country, "fingerprint")))
+        yield
+
+
 def test_reporting_matrix_and_rejected_issues(example_warehouse):
-    cards, figure, issues, note = page("reporting").update_reporting("2016", "JPN")
+    with signed_in_as("admin"):
+        cards, figure, issues, note = page("reporting").update_reporting("2016", "JPN")
     assert "1 / 4" in texts(cards)
     matrix = figure.data[0]
     assert list(matrix.x) == ["2013", "2014", "2015", "2016"]
     assert matrix.text[0][2] == "on time" and matrix.text[0][3].startswith("rejected")
     assert issues[0]["row"] == 14 and "2.1.17" in issues[0]["message"] and note is None
-    _, figure_2015, issues_2015, note_2015 = page("reporting").update_reporting("2015", "KHM")
+    with signed_in_as("admin"):
+        _, figure_2015, issues_2015, note_2015 = page("reporting").update_reporting("2015", "KHM")
     assert issues_2015 == [] and "No upload" in note_2015
     assert [row for row in figure_2015.data[0].text[0]] == ["missing", "on time", "late"]
+
+
+@pytest.mark.parametrize(("role", "country"), [("viewer", None), ("evaluator", None), ("analyst", "KHM")])
+def test_rejected_cell_values_are_scoped_like_the_submissions_log(example_warehouse, role, country):
+    """Only the Secretariat and the country's own analyst see a rejected upload's cells; others see counts."""
+    for scope in ("JPN", "ALL"):
+        with signed_in_as(role, country):
+            _, _, issues, note = page("reporting").update_reporting("2016", scope)
+        assert note is None
+        assert issues == [
+            {"country": "JPN", "reporting_year": 2016, "file_name": None, "submitted_at": None, "sheet": None,
+             "row": None, "column": None, "value": None,
+             "message": "1 error 'unknown-measure' in 1 upload (the cells are shown to the country's analyst)"}
+        ]  # fmt: skip
+    with signed_in_as("analyst", "JPN"):
+        _, _, issues, _ = page("reporting").update_reporting("2016", "ALL")
+    assert [(row["row"], row["value"]) for row in issues] == [(14, "2.1.17")]
 
 
 def test_layout_reads_filters_from_the_url(example_warehouse):

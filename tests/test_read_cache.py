@@ -93,8 +93,8 @@ def test_answers_are_kept_per_role_and_country(app):
 def test_a_signed_out_session_gets_no_cached_answer(app):
     client = sign_in(app.server.test_client(), "viewer")
     assert reporting(client, app).status_code == 200
-    client.get("/_dash-layout")  # the navigation's Sign out link carries the session's token
-    assert client.get("/logout?csrf_token=" + _csrf(client)).status_code == 302
+    # The navigation's Sign out form posts the session's token.
+    assert client.post("/logout", data={"csrf_token": _csrf(client)}).status_code == 302
     refused = reporting(client, app)
     assert refused.status_code == 401
 

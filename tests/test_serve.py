@@ -59,9 +59,13 @@ class Session:
         request = urllib.request.Request(
             f"{self.base_url}/_dash-update-component",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+            # As Dash's renderer does: the session's token from its cookie, as a header.
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.cookie("_csrf_token")},
         )
         return json.loads(self._open(request))
+
+    def cookie(self, name: str) -> str:
+        return next((cookie.value for cookie in self.cookies if cookie.name == name), "")
 
     def _open(self, request: urllib.request.Request) -> bytes:
         try:
@@ -266,6 +270,7 @@ def test_an_upload_is_read_at_once_from_every_worker(served, tmp_path):
     body = chart_body(reader, "reporting-cards")
     # The signed-in browser's cookie and user agent (Flask-Login marks a session seen from another agent as stale).
     headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in reader.cookies), **dict(reader.opener.addheaders)}
+    headers["X-CSRFToken"] = reader.cookie("_csrf_token")  # as Dash's renderer sends it with every callback
 
     def received_on_every_worker() -> dict[int, str]:
         """The 'Returns received' figure each worker gives, asking on new connections until all have answered."""

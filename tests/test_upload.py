@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from dash_requests import call_callback, sign_in
+from dash_requests import call_callback, csrf_header, sign_in
 from openpyxl import load_workbook
 from return_files import GOOD_ROWS, write_csv, write_xlsx
 from signing_in import add_test_users
@@ -226,6 +226,7 @@ def test_size_cap_is_enforced_on_the_decoded_file_and_the_request(warehouse_file
         "/_dash-update-component",
         data=b"x" * (app.server.config["MAX_CONTENT_LENGTH"] + 1),
         content_type="application/json",
+        headers=csrf_header(client),
     )
     assert too_long.status_code == 413
 

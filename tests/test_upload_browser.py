@@ -104,8 +104,12 @@ def test_viewer_sees_no_upload_control_and_is_refused_by_the_callback(live_app, 
         ],
         "changedPropIds": ["upload.contents"],
     }
+    # With the session's token, as the page's own script sends it: refused for the role, not for a missing token.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
     response = page.request.post(
-        f"{live_app}/_dash-update-component", data=json.dumps(body), headers={"Content-Type": "application/json"}
+        f"{live_app}/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
     )
     assert response.status == 403
     assert page.request.get(f"{live_app}/download/template?year=2015").status == 403

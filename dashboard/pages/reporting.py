@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import auth, data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
@@ -51,7 +52,8 @@ def layout(year=None, country=None, **_query):
             html.H4("Why uploads were rejected"),
             html.P(
                 "The errors found in rejected uploads, newest first. The analyst fixes them in the workbook and "
-                "uploads it again.",
+                "uploads it again. The cells and their values are shown to the country's analyst and the "
+                "Secretariat; everyone else sees how many errors of each kind.",
                 className="text-muted small",
             ),
             html.P(id=ids.REPORTING_ISSUES_NOTE, className="empty-note"),
@@ -106,8 +108,32 @@ def update_reporting(year: str, country: str):
     if country != "ALL":
         returns = returns[returns.country == country]
     figure = return_matrix_figure(returns, f"Returns by country and reporting year, as of end {year}")
-    issues = data.rejected_issues(year, country)
+    issues = _issues_for_the_user(year, country)
     if issues.empty:
         note = f"No upload for {name} up to {year} was rejected."
         return cards, figure, [], note
     return cards, figure, records(issues, [c for _, c in ISSUE_COLUMNS]), None
+
+
+def _issues_for_the_user(year: int, country: str) -> pd.DataFrame:
+    """The rejected uploads' errors, scoped like the submissions log: cell values for those who may read the files
+    (the Secretariat, a country's analyst for their own country); for every other country, counts by issue code.
+    """
+    user = auth.signed_in_user()
+    columns = [c for _, c in ISSUE_COLUMNS]
+    if user is not None and user.role == auth.ADMIN:
+        return data.rejected_issues(year, country)
+    parts = []
+    own = user.country if user is not None and user.role == auth.ANALYST else None
+    if own is not None and country in (data.ALL, own):
+        parts.append(data.rejected_issues(year, own))
+    counts = data.rejected_issue_counts(year, country, except_country=own)
+    if not counts.empty:
+        counts["message"] = [
+            f"{row.errors} error{'s' if row.errors != 1 else ''} '{row.code}' in {row.uploads} "
+            f"upload{'s' if row.uploads != 1 else ''} (the cells are shown to the country's analyst)"
+            for row in counts.itertuples()
+        ]
+        parts.append(counts.reindex(columns=columns))
+    parts = [part[columns] for part in parts if not part.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

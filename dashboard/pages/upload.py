@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import auth, data, downloads, ids, snapshots, uploads
+from dashboard import auth, data, downloads, ids, snapshots, throttling, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
@@ -210,10 +210,16 @@ def check_uploads(contents, file_names, country, year, received_on):
     # Never trust the form for whose return it is: an analyst's uploads are always for their own country.
     country = user.country if user.role == auth.ANALYST else country
     year = int(year) if year in AS_OF_YEARS else None
-    return [
-        _check_one(user, content, name, country, year, received_on)
-        for content, name in zip(contents, file_names, strict=True)
-    ]
+    try:
+        # A few checks at once per user, so one analyst's parallel uploads cannot hold every worker.
+        with throttling.check_slot(user.username):
+            return [
+                _check_one(user, content, name, country, year, received_on)
+                for content, name in zip(contents, file_names, strict=True)
+            ]
+    except throttling.TooManyChecks as exc:
+        busy = [dbc.Alert(str(exc), color="warning", className="mb-0")]
+        return [_card(name, "rejected", busy) for name in file_names]
 
 
 @callback(
@@ -256,6 +262,12 @@ def submit_upload(n_clicks, received_on):
 
 
 def _check_one(user, content: str, file_name: str, country: str | None, year: int | None, received_on) -> dbc.Card:
+    if not throttling.upload_allowed(user.username):
+        message = (
+            f"{file_name}: you reached the limit of {throttling.uploads_per_hour()} uploads an hour; "
+            "upload it again later, or ask the administrator."
+        )
+        return _card(file_name, "rejected", [dbc.Alert(message, color="warning", className="mb-0")])
     try:
         staged = uploads.stage(uploads.decode_upload(content, file_name), file_name, user.username, country, year)
     except uploads.UploadRefused as exc:

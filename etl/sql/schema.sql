@@ -121,9 +121,13 @@ CREATE TABLE IF NOT EXISTS users (
     role            VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'evaluator', 'admin')),
     country         VARCHAR,
     created_at      TIMESTAMP NOT NULL,
-    failed_logins   INTEGER NOT NULL DEFAULT 0,
-    locked_until    TIMESTAMP
+    -- Raised to end every session of the user (sign-out, new password or role, an admin's order):
+    -- a session carries the value it was signed in under and counts only while that still matches.
+    session_epoch   INTEGER NOT NULL DEFAULT 0
 );
+-- A warehouse made before sessions could be ended on the server gains the column (its old lockout columns
+-- stay, unused: sign-in throttling lives in the dashboard, by client and account).
+ALTER TABLE users ADD COLUMN IF NOT EXISTS session_epoch INTEGER DEFAULT 0;
 
 -- The 13 APT countries, written from etl/countries.py by `aptmon init`; the metric views' country scopes.
 CREATE TABLE IF NOT EXISTS countries (
