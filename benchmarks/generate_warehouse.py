@@ -2,23 +2,31 @@
 
 13 countries x 5 reporting years, each return listing ~15 000 activities that persist across about
 three years with statuses that progress over time, each linked to one to three catalogue measures,
-plus superseded and rejected uploads that the metrics must ignore. Built once and cached under
-benchmarks/data/ (git-ignored); other benchmarks call `benchmark_warehouse()`.
+plus superseded and rejected uploads that the metrics must ignore, and an implementation schedule of 60
+non-default measures (recurring, early-due and led ones) loaded through `aptmon schedule load`'s own path.
+Built once and cached under benchmarks/data/ (git-ignored); other benchmarks call `benchmark_warehouse()`.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from etl import warehouse
 from etl.catalogue import DEFAULT_PLAN_ID
+from etl.countries import ISO3_CODES
+from etl.schedule import ScheduleResult, load_schedule_file
+from etl.schedule_format import COLUMNS, SCHEDULE_SHEET
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ACTIVITIES = 1_000_000
 # Bump when the generated content changes, so stale cached files are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+SCHEDULED_MEASURES = 60
 
 
 def benchmark_warehouse(activities: int = ACTIVITIES, rebuild: bool = False) -> Path:
@@ -35,6 +43,7 @@ def benchmark_warehouse(activities: int = ACTIVITIES, rebuild: bool = False) -> 
     warehouse.initialise(partial)
     with warehouse.write_connection(partial) as con:
         _generate(con, activities)
+    load_benchmark_schedule(partial)
     warehouse.refresh_snapshots(partial)  # as the server does after a load
     for suffix in (".lock", ".gate.lock"):
         partial.with_name(partial.name + suffix).unlink(missing_ok=True)
@@ -153,6 +162,42 @@ def _generate(con, activities: int) -> None:
     con.execute("DROP TABLE generated")
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
+
+
+def benchmark_schedule(con, variant: int = 0) -> list[list]:
+    """Rows of a schedule workbook setting SCHEDULED_MEASURES measures (every third), each off the default.
+
+    `variant` shifts the years and leads, so a second variant is a different schedule of the same size.
+    """
+    measures = [m for (m,) in con.execute("SELECT measure_id FROM measures ORDER BY ordinal").fetchall()]
+    rows = []
+    for i, measure_id in enumerate(measures[variant::3][:SCHEDULED_MEASURES]):
+        leads = "; ".join(ISO3_CODES[(i + variant + k) % len(ISO3_CODES)] for k in range(i % 3))
+        if i % 4 == 0:  # recurring from 2013 or 2014
+            rows.append([measure_id, "recurring", 2013 + (i + variant) % 2, None, leads or None])
+        else:  # one-off, due early or starting late
+            start = 2013 + (i + variant) % 3
+            rows.append([measure_id, "one-off", start, min(2017, start + 1 + i % 3), leads or None])
+    return rows
+
+
+def load_benchmark_schedule(path: Path, variant: int = 0) -> ScheduleResult:
+    """Write the benchmark schedule as a workbook and load it as `aptmon schedule load` does."""
+    with warehouse.read_connection(path) as con:
+        rows = benchmark_schedule(con, variant)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SCHEDULE_SHEET
+    fields = ("measure_id", "kind", "start_year", "due_year", "lead_countries")
+    sheet.append([c.header for c in COLUMNS if c.field in fields])
+    for row in rows:
+        sheet.append(row)
+    with tempfile.TemporaryDirectory() as folder:
+        workbook_path = Path(folder) / f"benchmark-schedule-{variant}.xlsx"
+        workbook.save(workbook_path)
+        result = load_schedule_file(workbook_path, warehouse_file=path, loaded_by="benchmark")
+    assert result.status in ("accepted", "unchanged"), result.issues
+    return result
 
 
 def main() -> None:

@@ -92,18 +92,26 @@ def _demo_banner() -> html.Div:
     """A banner on every page while the warehouse holds synthetic demo returns."""
     try:
         synthetic = data.data_state()["synthetic"]
+        example_schedule = data.schedule_version().is_example
     except warehouse.WarehouseError:
-        synthetic = False
-    if not synthetic:
+        synthetic = example_schedule = False
+    if not synthetic and not example_schedule:
         return html.Div(id=ids.DEMO_BANNER)
+    returns = (
+        ["The returns shown are synthetic, written by ", html.Code("aptmon demo"),
+         " to show how the monitor reads; they are not any country's report. "]
+        if synthetic
+        else []
+    )  # fmt: skip
+    schedule = (
+        ["Progress is judged against an example implementation schedule, not the Secretariat's: an admin "
+         "replaces it on the Schedule page."]
+        if example_schedule
+        else []
+    )  # fmt: skip
     return html.Div(
         dbc.Alert(
-            [
-                html.Strong("Demo data. "),
-                "The returns shown are synthetic, written by ",
-                html.Code("aptmon demo"),
-                " to show how the monitor reads; they are not any country's report.",
-            ],
+            [html.Strong("Demo data. "), *returns, *schedule],
             color="warning",
             className="py-2 mb-3",
         ),

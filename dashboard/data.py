@@ -469,6 +469,35 @@ def measures_not_taken_up(year: int, pillar: str = ALL) -> tuple[int, int]:
     return int(row.not_taken_up), int(row.measures_total)
 
 
+# ---- the implementation schedule ------------------------------------------------------------------------------
+
+
+def schedule() -> pd.DataFrame:
+    """Every measure's effective schedule (kind, start and due year, leads, note, whether it is the default)."""
+    return query(
+        "SELECT ms.measure_id, ms.pillar, ms.section_id, ms.kind, ms.start_year, ms.due_year, ms.lead_countries, "
+        "ms.note, ms.is_default, ms.schedule_version, m.text FROM measure_schedule ms "
+        "JOIN measures m ON m.plan_id = ms.plan_id AND m.measure_id = ms.measure_id ORDER BY ms.ordinal"
+    )
+
+
+def schedule_version():
+    """The schedule the metrics judge against (etl.schedule.ScheduleVersion): a loaded version, or the default."""
+    from etl.schedule import ScheduleVersion
+
+    frame = query(
+        "SELECT version, file_name, sha256, loaded_by, loaded_at, is_example, "
+        "(SELECT count(*) FROM measure_schedule WHERE NOT is_default) AS measures_set FROM current_schedule"
+    )
+    if frame.empty:
+        return ScheduleVersion(0)
+    row = frame.iloc[0]
+    return ScheduleVersion(
+        int(row.version), row.file_name, row.sha256, row.loaded_by, row.loaded_at.to_pydatetime(),
+        bool(row.is_example), int(row.measures_set),
+    )  # fmt: skip
+
+
 def funding(year: int) -> pd.DataFrame:
     """The funding view for one as-of year: every pillar (and 'ALL') and country scope, with its budgets by source."""
     return query("SELECT * FROM funding WHERE as_of_year = ?", [year])

@@ -19,6 +19,8 @@ TEMPLATE_PATH = "/download/template"
 SUBMISSION_PATH = "/download/submission/<int:submission_id>"
 EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCHEDULE_PATH = "/download/schedule"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -101,8 +103,10 @@ def export_href(as_of: int | None, output_format: str) -> str:
     return f"{EXPORT_PATH}?{year}format={output_format}"
 
 
-def report_href(as_of: int | None) -> str:
-    return f"{REPORT_PATH}?as_of={int(as_of)}" if as_of else REPORT_PATH
+def report_href(as_of: int | None, output_format: str = "html") -> str:
+    query = [f"as_of={int(as_of)}"] if as_of else []
+    query += [f"format={output_format}"] if output_format != "html" else []
+    return f"{REPORT_PATH}?{'&'.join(query)}" if query else REPORT_PATH
 
 
 @roles.require_role(*roles.EXPORTERS)
@@ -132,20 +136,26 @@ def export_tables():
 
 @roles.require_role(*roles.EXPORTERS)
 def progress_report():
-    """The progress report of `aptmon report` for an as-of year, as one self-contained HTML file."""
+    """The progress report of `aptmon report` for an as-of year: one self-contained HTML file, or a Word document."""
     from etl import report
     from etl.export import ExportError
 
     as_of = _as_of_year()
+    output_format = flask.request.args.get("format", "html")
+    if output_format not in report.FORMATS:
+        flask.abort(400, f"Choose a report format from {', '.join(report.FORMATS)}.")
     with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "report.html"
+        target = Path(folder) / f"report.{output_format}"
         try:
-            result = report.write_report(target, warehouse_file=data.warehouse_file(), as_of=as_of)
+            result = report.write_report(
+                target, warehouse_file=data.warehouse_file(), as_of=as_of, output_format=output_format
+            )
         except ExportError as exc:
             flask.abort(400, str(exc))
         payload = io.BytesIO(target.read_bytes())
-    name = f"apt-progress-report-as-of-{result.as_of_year}.html"
-    return flask.send_file(payload, mimetype="text/html", as_attachment=True, download_name=name, max_age=0)
+    name = f"apt-progress-report-as-of-{result.as_of_year}.{output_format}"
+    mimetype = DOCX_TYPE if output_format == "docx" else "text/html"
+    return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 def _as_of_year() -> int | None:
@@ -176,6 +186,19 @@ def _inside_returns(stored_path: str | None) -> Path | None:
     return path
 
 
+@roles.require_role(roles.ADMIN)
+def schedule_workbook():
+    """The schedule workbook, filled with the current schedule (aptmon schedule template), for an admin."""
+    from etl.schedule_template import write_schedule_template
+
+    roles.check_role(roles.ADMIN)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", data.warehouse_file())
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
+                           max_age=0)  # fmt: skip
+
+
 # (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
 ROUTES = (
     (FEEDBACK_PATH, "download_feedback", feedback),
@@ -183,4 +206,5 @@ ROUTES = (
     (SUBMISSION_PATH, "download_submission", submission),
     (EXPORT_PATH, "download_export", export_tables),
     (REPORT_PATH, "download_report", progress_report),
+    (SCHEDULE_PATH, "download_schedule", schedule_workbook),
 )

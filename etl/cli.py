@@ -780,21 +780,32 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
 
 @cli.command()
 @click.option("--as-of", "as_of", type=int, default=None, help="As-of year (default: the latest year with data).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "docx"]),
+    default=None,
+    help="html (one self-contained page) or docx (a Word document to edit); default from the file name, else html.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @warehouse_option
 @friendly_errors
-def report(as_of: int | None, output: str, warehouse_file: str | None):
-    """Write the concise progress report for the APT Summit: one self-contained, printable HTML file.
+def report(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
+    """Write the concise progress report for the APT Summit: a self-contained, printable HTML file, or a Word
+    document with the same content to edit before the Summit.
 
     \b
     Example:
         aptmon report -o progress-2016.html --as-of 2016
+        aptmon report --format docx -o progress-2016.docx --as-of 2016
     """
     from etl.export import ExportError
     from etl.report import write_report
 
+    if output_format is None:
+        output_format = "docx" if output.lower().endswith(".docx") else "html"
     try:
-        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of)
+        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
     except ExportError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")

@@ -225,8 +225,9 @@ def _zip_format(path: Path, suffix: str) -> tuple[str, SheetScan]:
             raise Refused(make_issue("unsupported-format", value=".xlsb"))
         relations = _workbook_relations(path, workbook_part)
         if macro_sheets := [target for kind, target in relations if kind.endswith(_MACRO_SHEET_TYPES)]:
-            detail = f"an Excel 4.0 macro sheet ({macro_sheets[0]})"
-            raise Refused(make_issue("unsupported-content", detail=detail))
+            with zipfile.ZipFile(path) as archive:
+                named = sheet_names_by_part(archive).get(macro_sheets[0], macro_sheets[0])
+            raise Refused(make_issue("unsupported-content", detail=f"an Excel 4.0 macro sheet ({named})"))
         # Every part a sheet could be read from: the workbook's sheet targets, and any sheet folder (by any case).
         targets = {target.lower() for kind, target in relations if kind.endswith("sheet")}
         sheets = [e for e in entries if e.filename.lower() in targets or _in_sheet_folder(e.filename.lower())]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import os
+import re
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ import plotly.graph_objects as go
 from etl import metrics, warehouse
 from etl.countries import COUNTRIES
 from etl.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
-from etl.export import data_fingerprint, resolve_as_of
+from etl.export import ExportError, data_fingerprint, resolve_as_of
 from etl.schedule import ScheduleVersion, schedule_version
 
 # The dashboard's colour-blind-safe palette (Okabe & Ito), so the report and the charts look alike.
@@ -33,6 +35,8 @@ STATUS_COLOURS = {
 }
 CHART_WIDTH = 680  # px: fits the A4 text width when printed
 CHART_CONFIG = {"displayModeBar": False, "responsive": False, "staticPlot": False}
+FORMATS = ("html", "docx")
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI"}
 
 
 @dataclass
@@ -59,17 +63,28 @@ class _Data:
 
 
 def write_report(
-    path: str | os.PathLike, *, warehouse_file: str | os.PathLike | None = None, as_of: int | None = None
+    path: str | os.PathLike,
+    *,
+    warehouse_file: str | os.PathLike | None = None,
+    as_of: int | None = None,
+    output_format: str = "html",
 ) -> ReportResult:
-    """Write the progress report for one as-of year (default: the latest year with data) to an HTML file."""
+    """Write the progress report for one as-of year (default: the latest year with data): HTML or Word (docx)."""
+    if output_format not in FORMATS:
+        raise ExportError(f"Unknown report format {output_format!r}; choose one of {', '.join(FORMATS)}.")
     path = Path(path)
     with warehouse.read_connection(warehouse_file) as con:
         data = _read(con, as_of)
-    charts = [_pillar_chart(data), _trend_chart(data), _reporting_chart(data)]
+    content = build_content(data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_page(data, charts), encoding="utf-8")
+    if output_format == "docx":
+        from etl.report_docx import write_docx  # python-docx and the chart renderer load only when asked for
+
+        write_docx(content, path)
+    else:
+        path.write_text(render_html(content), encoding="utf-8")
     return ReportResult(
-        path=path, as_of_year=data.as_of_year, fingerprint=data.fingerprint, charts=len(charts),
+        path=path, as_of_year=data.as_of_year, fingerprint=data.fingerprint, charts=len(content.charts),
         schedule=data.schedule.label,
     )  # fmt: skip
 
@@ -127,7 +142,7 @@ def _layout(fig: go.Figure, title: str, height: int = 330) -> go.Figure:
 
 def _pillar_chart(data: _Data) -> go.Figure:
     rows = data.pillars[(data.pillars["country"] == "ALL") & (data.pillars["pillar"] != "ALL")].sort_values("pillar")
-    labels = [f"Pillar {p}" for p in rows["pillar"]]
+    labels = [pillar_label(p, data.pillar_titles.get(p, ""), wrap=True) for p in rows["pillar"]]
     titles = [data.pillar_titles.get(p, "").title() for p in rows["pillar"]]
     fig = go.Figure()
     fig.add_bar(
@@ -151,7 +166,12 @@ def _pillar_chart(data: _Data) -> go.Figure:
         y=rows["expected_rate"],
         mode="markers",
         name="Expected by the schedule",
-        marker={"symbol": "line-ew-open", "size": 34, "line": {"width": 3, "color": TARGET_COLOUR}},
+        marker={
+            "symbol": "line-ew-open",
+            "size": 34,
+            "color": TARGET_COLOUR,
+            "line": {"width": 3, "color": TARGET_COLOUR},
+        },
         customdata=titles,
         hovertemplate="%{customdata}: %{y:.0%} expected",
     )
@@ -184,12 +204,133 @@ def _reporting_chart(data: _Data) -> go.Figure:
     return _layout(fig, f"Returns received and on time, {PLAN_FIRST_YEAR}-{data.as_of_year}", height=300)
 
 
+def pillar_label(pillar: str, title: str, wrap: bool = False) -> str:
+    """'II Economic & Financial' from pillar 2's title; for a chart's axis a long name goes by its first words
+    ('III Environment') and wraps onto two short lines, so no label is cut."""
+    name = re.sub(r"\s+", " ", re.sub(r"\bCooperation\b", "", title.title()).replace(" And ", " & ")).strip(" ,")
+    if wrap and len(name) > 24:
+        name = re.split(r",| & ", name, maxsplit=1)[0].strip()
+    label = f"{ROMAN.get(str(pillar), str(pillar))} {name}"
+    return "<br>".join(textwrap.wrap(label, 18, break_long_words=False)) if wrap else label
+
+
 def _by_country(frame: pd.DataFrame) -> pd.DataFrame:
     order = {c.iso3: i for i, c in enumerate(COUNTRIES)} | {"ALL": len(COUNTRIES)}
     return frame.assign(_order=frame["country"].map(order)).sort_values("_order").drop(columns="_order")
 
 
-# --- the page ------------------------------------------------------------------------------------------------------
+# --- the content: one model of the report, rendered as HTML here and as Word by etl/report_docx.py --------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """A progress status, shown in its band's colour."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A column or setting name, in a code font."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A matrix cell: its text, with the progress status that colours it."""
+
+    text: str
+    status: str
+
+
+Inline = str | Status | Code | Strong | Rated
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Inline]]
+    css: str = ""
+
+
+@dataclass
+class Paragraph:
+    parts: list[Inline]
+    css: str = ""
+
+
+@dataclass
+class Heading:
+    text: str  # a heading inside a section (level 3)
+
+
+@dataclass
+class Chart:
+    index: int  # into Content.charts
+
+
+Block = Paragraph | Table | Chart | Heading
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    blocks: list[Block]
+    page_break: bool = False
+
+
+@dataclass
+class Content:
+    title: str
+    as_of_year: int
+    generated: str
+    fingerprint: str
+    synthetic: bool
+    schedule_note: str
+    schedule_is_example: bool
+    headline: list[tuple[str, str, str]]  # (label, value, note) per figure
+    overall_status: str
+    sections: list[Section]
+    charts: list[go.Figure]
+
+
+def build_content(data: _Data) -> Content:
+    """Everything the report says, from the views' rows; the renderers only lay it out."""
+    charts = [_pillar_chart(data), _trend_chart(data), _reporting_chart(data)]
+    whole = _whole(data)
+    version = data.schedule
+    sections = [
+        Section("headline-figures", "Headline figures", []),
+        Section("pillars", "Coverage and completion per pillar against the timeframe", [Chart(0), Chart(1)]),
+        Section("pillar-country", "Pillars and countries", _pillar_country_blocks(data), page_break=True),
+        Section("reporting", "Reporting completeness and timeliness", [Chart(2), _reporting_table(data)]),
+        Section("overdue-measures", "Overdue measures", _overdue_blocks(data), page_break=True),
+        Section("idle-measures", "Measures with no activity yet", _idle_blocks(data)),
+        Section("definitions", "Definitions", _definition_blocks(), page_break=True),
+    ]
+    return Content(
+        title=f"APT Cooperation Work Plan {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}: progress report as of {data.as_of_year}",
+        as_of_year=data.as_of_year,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        fingerprint=data.fingerprint,
+        synthetic=data.synthetic,
+        schedule_note=f"Progress is judged against the implementation schedule (Work Plan item 6.3): {version.label}.",
+        schedule_is_example=version.is_example,
+        headline=_headline_figures(data),
+        overall_status=whole["progress_status"],
+        sections=sections,
+        charts=charts,
+    )
+
+
+SYNTHETIC_NOTE = "SYNTHETIC DEMO DATA: these returns were generated for demonstration and describe no real activity."
 
 
 def _pct(value: object) -> str:
@@ -200,21 +341,14 @@ def _num(value: object, digits: int = 2) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
 
 
-def _status(status: str) -> str:
-    colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
-    return f'<span class="status" style="border-color:{colour};color:{colour}">{html.escape(status)}</span>'
+def _whole(data: _Data) -> pd.Series:
+    return data.pillars[(data.pillars["pillar"] == "ALL") & (data.pillars["country"] == "ALL")].iloc[0]
 
 
-def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _headline(data: _Data) -> str:
-    whole = data.pillars[(data.pillars["pillar"] == "ALL") & (data.pillars["country"] == "ALL")].iloc[0]
+def _headline_figures(data: _Data) -> list[tuple[str, str, str]]:
+    whole = _whole(data)
     reporting = data.reporting[data.reporting["country"] == "ALL"].iloc[0]
-    figures = [
+    return [
         ("Measures covered", f"{whole['measures_covered']} of {whole['measures_total']}", _pct(whole["coverage_rate"])),
         ("Measures completed", f"{whole['measures_completed']} of {whole['measures_total']}",
          _pct(whole["completion_rate"])),
@@ -226,100 +360,85 @@ def _headline(data: _Data) -> str:
         ("Returns received", f"{reporting['returns_received']} of {reporting['returns_expected']}",
          f"{_pct(reporting['reporting_rate'])}, {_pct(reporting['on_time_rate'])} on time"),
     ]  # fmt: skip
-    cards = "".join(
-        f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(value)}</div>'
-        f'<div class="note">{html.escape(note)}</div></div>'
-        for label, value, note in figures
-    )
-    return (
-        f'<div class="cards" id="headline">{cards}</div>'
-        f'<p class="overall">Overall progress status as of {data.as_of_year}: {_status(whole["progress_status"])}</p>'
-    )
 
 
-def _pillar_country_table(data: _Data) -> str:
+def _pillar_country_blocks(data: _Data) -> list[Block]:
     frame = data.pillars
     pillars = [*sorted(p for p in frame["pillar"].unique() if p != "ALL"), "ALL"]
-    rows = []
+    rows: list[list[Inline]] = []
     for _, group in _by_country(frame).groupby("country", sort=False):
         cells = {r["pillar"]: r for _, r in group.iterrows()}
-        country = group["country"].iloc[0]
-        row = [f"<b>{country}</b>"]
+        row: list[Inline] = [Strong(group["country"].iloc[0])]
         for p in pillars:
             r = cells[p]
-            colour = STATUS_COLOURS.get(r["progress_status"], TARGET_COLOUR)
-            row.append(
-                f'<span class="cell" style="border-left-color:{colour}" title="{html.escape(r["progress_status"])}">'
-                f"{_pct(r['coverage_rate'])} / {_pct(r['completion_rate'])}</span>"
-            )
+            row.append(Rated(f"{_pct(r['coverage_rate'])} / {_pct(r['completion_rate'])}", r["progress_status"]))
         rows.append(row)
-    headers = ["Country"] + [f"Pillar {p}" if p != "ALL" else "Whole plan" for p in pillars]
-    legend = " ".join(_status(name) for name, _ in PROGRESS_BANDS)
-    return (
-        "<p>Each cell: coverage / completion of the pillar's measures by the country's activities; the bar on the "
-        f"left shows the progress status. {legend}</p>" + _table(headers, rows, "matrix")
-    )
+    headers = ["Country"] + [pillar_label(p, data.pillar_titles.get(p, "")) if p != "ALL" else "Whole plan"
+                             for p in pillars]  # fmt: skip
+    legend: list[Inline] = [
+        "Each cell: coverage / completion of the pillar's measures by the country's activities; the bar on the "
+        "left shows the progress status. "
+    ]
+    for name, _ in PROGRESS_BANDS:
+        legend += [Status(name), " "]
+    return [Paragraph(legend), Table(headers, rows, "matrix")]
 
 
-def _idle_measures(data: _Data) -> str:
+def _idle_blocks(data: _Data) -> list[Block]:
     idle = data.idle_measures
     if idle.empty:
-        return "<p>Every measure has at least one activity.</p>"
-    rows = [
-        [html.escape(r["measure_id"]), html.escape(str(r["pillar"])), html.escape(_shorten(r["text"]))]
-        for _, r in idle.iterrows()
+        return [Paragraph(["Every measure has at least one activity."])]
+    rows = [[r["measure_id"], str(r["pillar"]), _shorten(r["text"])] for _, r in idle.iterrows()]
+    return [
+        Paragraph(
+            [
+                f"{len(idle)} of {_catalogue_size(data)} measures have no activity in any country's returns as of "
+                f"{data.as_of_year}."
+            ]
+        ),  # fmt: skip
+        Table(["Measure", "Pillar", "Text"], rows),
     ]
-    return (
-        f"<p>{len(idle)} of {_catalogue_size(data)} measures have "
-        f"no activity in any country's returns as of {data.as_of_year}.</p>"
-        + _table(["Measure", "Pillar", "Text"], rows)
-    )
 
 
-def _overdue_measures(data: _Data) -> str:
+def _overdue_blocks(data: _Data) -> list[Block]:
     overdue = data.overdue_measures
     if overdue.empty:
-        return f"<p>No one-off measure due by {data.as_of_year} is undelivered.</p>"
+        return [Paragraph([f"No one-off measure due by {data.as_of_year} is undelivered."])]
     rows = [
         [
-            html.escape(r["measure_id"]),
-            html.escape(str(r["pillar"])),
+            r["measure_id"],
+            str(r["pillar"]),
             str(r["due_year"]),
-            html.escape(r["lead_countries"] if isinstance(r["lead_countries"], str) else "–"),
-            html.escape("no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed"),
-            html.escape(_shorten(r["text"], 120)),
+            r["lead_countries"] if isinstance(r["lead_countries"], str) else "–",
+            "no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed",
+            _shorten(r["text"], 120),
         ]
         for _, r in overdue.iterrows()
     ]
-    return (
-        f"<p>{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and no "
-        "country has completed an activity under them.</p>"
-        + _table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows)
-    )
-
-
-def _schedule_note(data: _Data) -> str:
-    """Which schedule the report judged against, in words (an example one is said to be an example)."""
-    version = data.schedule
-    text = f"Progress is judged against the implementation schedule (Work Plan item 6.3): {version.label}."
-    css = "schedule example" if version.is_example else "schedule"
-    return f'<p class="{css}" id="schedule-used">{html.escape(text)}</p>'
+    return [
+        Paragraph(
+            [
+                f"{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and "
+                "no country has completed an activity under them."
+            ]
+        ),  # fmt: skip
+        Table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows),
+    ]
 
 
 def _catalogue_size(data: _Data) -> int:
-    whole = data.pillars[(data.pillars["pillar"] == "ALL") & (data.pillars["country"] == "ALL")].iloc[0]
-    return int(whole["measures_total"])
+    return int(_whole(data)["measures_total"])
 
 
 def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _reporting_table(data: _Data) -> str:
+def _reporting_table(data: _Data) -> Table:
     names = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
     rows = [
         [
-            html.escape(names[r["country"]]),
+            names[r["country"]],
             f"{r['returns_received']} / {r['returns_expected']}",
             _pct(r["reporting_rate"]),
             f"{r['returns_on_time']}",
@@ -327,23 +446,69 @@ def _reporting_table(data: _Data) -> str:
         ]
         for _, r in _by_country(data.reporting).iterrows()
     ]
-    return _table(["Country", "Returns received / expected", "Reporting rate", "On time", "On-time rate"], rows)
+    return Table(["Country", "Returns received / expected", "Reporting rate", "On time", "On-time rate"], rows)
 
 
-def _definitions() -> str:
-    rows = [
-        [
-            f"<code>{html.escape(d.column)}</code>",
-            html.escape(d.text),
-            f'<span class="tables">{html.escape(d.tables)}</span>',
-        ]
-        for d in GLOSSARY
+def _definition_blocks() -> list[Block]:
+    rows = [[Code(d.column), d.text, d.tables] for d in GLOSSARY]
+    settings = [[Code(s.name), f"{s.value:g}: {s.description}"] for s in SETTINGS]
+    return [
+        Table(["Term or column", "Definition", "In"], rows, "definitions"),
+        Heading("Thresholds and settings"),
+        Table(["Setting", "Value and meaning"], settings, "definitions"),
     ]
-    settings = [[f"<code>{html.escape(s.name)}</code>", f"{s.value:g}: {html.escape(s.description)}"] for s in SETTINGS]
+
+
+# --- the HTML rendering ----------------------------------------------------------------------------------------------
+
+
+def _status(status: str) -> str:
+    colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
+    return f'<span class="status" style="border-color:{colour};color:{colour}">{html.escape(status)}</span>'
+
+
+def _inline_html(part: Inline, in_table: bool = False) -> str:
+    if isinstance(part, Status):
+        return _status(part.name)
+    if isinstance(part, Code):
+        return f"<code>{html.escape(part.text)}</code>"
+    if isinstance(part, Strong):
+        return f"<b>{html.escape(part.text)}</b>"
+    if isinstance(part, Rated):
+        colour = STATUS_COLOURS.get(part.status, TARGET_COLOUR)
+        return (
+            f'<span class="cell" style="border-left-color:{colour}" title="{html.escape(part.status)}">'
+            f"{html.escape(part.text)}</span>"
+        )
+    return html.escape(part)
+
+
+def _table_html(table: Table) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
+    body = "".join("<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row) + "</tr>" for row in table.rows)
+    return f'<table class="{table.css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _block_html(block: Block, figures: list[str]) -> str:
+    if isinstance(block, Paragraph):
+        css = f' class="{block.css}"' if block.css else ""
+        return f"<p{css}>{''.join(_inline_html(part) for part in block.parts)}</p>"
+    if isinstance(block, Table):
+        return _table_html(block)
+    if isinstance(block, Heading):
+        return f"<h3>{html.escape(block.text)}</h3>"
+    return f'<div class="chart">{figures[block.index]}</div>'
+
+
+def _headline_html(content: Content) -> str:
+    cards = "".join(
+        f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(value)}</div>'
+        f'<div class="note">{html.escape(note)}</div></div>'
+        for label, value, note in content.headline
+    )
     return (
-        _table(["Term or column", "Definition"], rows, "definitions")
-        + "<h3>Thresholds and settings</h3>"
-        + _table(["Setting", "Value and meaning"], settings, "definitions")
+        f'<div class="cards" id="headline">{cards}</div>'
+        f'<p class="overall">Overall progress status as of {content.as_of_year}: {_status(content.overall_status)}</p>'
     )
 
 
@@ -352,42 +517,36 @@ def _figure_html(fig: go.Figure, index: int) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=index == 0, config=CHART_CONFIG, div_id=f"chart-{index + 1}")
 
 
-def _page(data: _Data, charts: list[go.Figure]) -> str:
-    figures = [_figure_html(fig, i) for i, fig in enumerate(charts)]
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    synthetic = (
-        '<p class="synthetic">SYNTHETIC DEMO DATA: these returns were generated for demonstration and describe no '
-        "real activity.</p>"
-        if data.synthetic
-        else ""
-    )
-    title = f"APT Cooperation Work Plan {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}: progress report as of {data.as_of_year}"
+def render_html(content: Content) -> str:
+    """The report as one self-contained, printable HTML page."""
+    figures = [_figure_html(fig, i) for i, fig in enumerate(content.charts)]
+    synthetic = f'<p class="synthetic">{html.escape(SYNTHETIC_NOTE)}</p>' if content.synthetic else ""
+    schedule_css = "schedule example" if content.schedule_is_example else "schedule"
+    sections = []
+    for section in content.sections:
+        css = ' class="break"' if section.page_break else ""
+        body = _headline_html(content) if section.id == "headline-figures" else ""
+        body += "".join(_block_html(block, figures) for block in section.blocks)
+        sections.append(f'<section id="{section.id}"{css}><h2>{html.escape(section.title)}</h2>{body}</section>')
+    body = "\n".join(sections)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
+<title>{html.escape(content.title)}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <header>
-<h1>{html.escape(title)}</h1>
+<h1>{html.escape(content.title)}</h1>
 <p class="meta">Concise progress report for the ASEAN Plus Three Summit (Work Plan item 6.6). As of the end of
-{data.as_of_year}; generated {generated}; data fingerprint <code>{data.fingerprint[:16]}</code>
-(sha256 <span class="fp">{data.fingerprint}</span>).</p>
+{content.as_of_year}; generated {content.generated}; data fingerprint <code>{content.fingerprint[:16]}</code>
+(sha256 <span class="fp">{content.fingerprint}</span>).</p>
 {synthetic}
-{_schedule_note(data)}
+<p class="{schedule_css}" id="schedule-used">{html.escape(content.schedule_note)}</p>
 </header>
-<section id="headline-figures"><h2>Headline figures</h2>{_headline(data)}</section>
-<section id="pillars"><h2>Coverage and completion per pillar against the timeframe</h2>
-<div class="chart">{figures[0]}</div><div class="chart">{figures[1]}</div></section>
-<section id="pillar-country" class="break"><h2>Pillars and countries</h2>{_pillar_country_table(data)}</section>
-<section id="reporting"><h2>Reporting completeness and timeliness</h2>
-<div class="chart">{figures[2]}</div>{_reporting_table(data)}</section>
-<section id="overdue-measures" class="break"><h2>Overdue measures</h2>{_overdue_measures(data)}</section>
-<section id="idle-measures"><h2>Measures with no activity yet</h2>{_idle_measures(data)}</section>
-<section id="definitions" class="break"><h2>Definitions</h2>{_definitions()}</section>
+{body}
 </body>
 </html>
 """

@@ -109,7 +109,7 @@ def trace(drawn: dict, name: str) -> dict:
 def test_overview_redraws_for_the_chosen_year(demo_app, page):
     base, path = demo_app
     page.goto(base + "/")
-    wait_for_title(page, "trend-graph", "Coverage and completion")
+    wait_for_title(page, "trend-graph", "Against the schedule")
     assert "Demo data" in page.inner_text("#demo-banner")
     page.select_option(filter_control("year"), "2014")
     wait_for_title(page, "pillar-ranking-graph", "end 2014")
@@ -186,9 +186,9 @@ def test_measures_search_then_open_a_measure(demo_app, page):
 def test_country_profile_switches_country(demo_app, page):
     base, path = demo_app
     page.goto(base + "/country?country=KHM&year=2017")
-    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and completion by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and delivery by pillar, end 2017")
     page.select_option(filter_control("country"), "JPN")
-    wait_for_title(page, "country-pillars-graph", "Japan: coverage and completion by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Japan: coverage and delivery by pillar, end 2017")
     rows = view(
         path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2017 AND country = 'JPN' ORDER BY pillar"
     )

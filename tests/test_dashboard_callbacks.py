@@ -93,7 +93,14 @@ def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
     assert "on track from 0.95, acceleration needed from 0.60" in shown
     assert list(trace(trend, "Coverage").x) == [2013, 2014, 2015]
     assert list(trace(trend, "Completion").y) == pytest.approx([0, 2 / 6, 3 / 6])
-    assert list(trace(trend, "Straight line to full implementation").y) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1])
+    # The dashed line is what the schedule expects of KHM's measures in scope: none in 2013 (no return), then
+    # the default schedule's shares of 2014 ... 2017.
+    expected = list(trace(trend, "Expected by the schedule").y)
+    assert expected[:2] == [0, None] and expected[2:] == pytest.approx([0.4, 0.6, 0.8, 1])
+    delivered = trace(trend, "Delivered")
+    assert math.isnan(delivered.y[0])  # nothing in scope for KHM in 2013: no rate, a gap in the line
+    assert list(delivered.y[1:]) == pytest.approx([2 / 4, 3 / 3]) and list(delivered.customdata[-1]) == [3, 3]
+    assert "3 / 3" in shown and "of the 3 measures it took up or leads" in shown
     bar = trace(ranking, "on track")
     assert bar.marker.color == STATUS_COLOURS["on track"]
     assert list(bar.x) == [pytest.approx(0.5)] and bar.y[0].startswith("V ")

@@ -111,6 +111,10 @@ def test_progress_report_is_the_aptmon_report_page(served, tmp_path):
     assert len(served) == pytest.approx(len(cli.path.read_text(encoding="utf-8")), abs=40)
     assert sign_in(dash_app.server.test_client(), "viewer").get("/download/report").status_code == 403
     assert client.get("/download/report?as_of=1999").status_code == 400
+    word = client.get("/download/report?as_of=2015&format=docx")
+    assert word.status_code == 200 and word.get_data()[:2] == b"PK"  # a Word document is a zip package
+    assert word.headers["Content-Disposition"].endswith("filename=apt-progress-report-as-of-2015.docx")
+    assert client.get("/download/report?format=pdf").status_code == 400
 
 
 @pytest.mark.browser
@@ -133,5 +137,6 @@ def test_evaluator_downloads_tables_and_report_from_the_page(live_app, signed_in
     with page.expect_download() as report:
         page.click("#export-report-button")
     assert report.value.suggested_filename == "apt-progress-report-as-of-2017.html"
+    assert page.get_attribute("#export-report-docx-button", "href") == "/download/report?as_of=2017&format=docx"
     assert page.get_by_role("link", name="Export").is_visible()
     assert page.console_errors == []

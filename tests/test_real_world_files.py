@@ -114,7 +114,7 @@ def test_the_size_guard_follows_a_relocated_workbook_to_its_sheets(tmp_path, war
 def test_what_saving_again_cannot_fix_is_named(errors_written_by_libreoffice, tmp_path, warehouse_file):
     macro = dry_run(add_macro_sheet(write_xlsx(tmp_path / "plain.xlsx"), tmp_path / "macro.xlsm"), warehouse_file)
     assert codes(macro) == ["unsupported-content"]
-    assert "an Excel 4.0 macro sheet" in macro["issues"][0]["message"]
+    assert "an Excel 4.0 macro sheet (Macro1)" in macro["issues"][0]["message"]
     assert "save it again" not in macro["issues"][0]["message"]
 
     import olefile

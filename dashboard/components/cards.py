@@ -42,6 +42,17 @@ def band_caption(settings: dict[str, float]) -> str:
     )
 
 
+def _delivered_caption(row) -> str:
+    """What the delivered count is out of: every measure for ALL, the measures taken up (and led) for a country."""
+    if row.country == "ALL":
+        scope = "of the measures in the plan"
+    else:
+        scope = f"of the {row.measures_in_scope} measures it took up or leads"
+    expected = "nothing expected yet" if pd.isna(row.expected_rate) else f"{pct(row.expected_rate)} expected"
+    overdue = f"; {row.measures_overdue} overdue" if row.measures_overdue else ""
+    return f"{scope}; {expected} by the schedule{overdue}"
+
+
 def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[str, float]) -> list:
     """The overview's row of cards from one metrics_pillar_country row, one metrics_reporting row and the
     status thresholds."""
@@ -63,6 +74,12 @@ def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[
             f"{row.measures_completed} / {row.measures_total}",
             f"completion {pct(row.completion_rate, 1)}: with a completed activity",
             "card-completed",
+        ),
+        stat_card(
+            "Measures delivered",
+            f"{row.measures_delivered} / {row.measures_in_scope}",
+            _delivered_caption(row),
+            "card-delivered",
         ),
         stat_card(
             "Returns received",

@@ -6,9 +6,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.labels import pillar_label, section_label, wrap
-from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, SKY_BLUE, new_figure
+from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, ORANGE, SKY_BLUE, VERMILLION, new_figure
 
 PROGRESS_COLOURS = {"completed": BLUISH_GREEN, "covered, not completed": SKY_BLUE, "not covered": LIGHT_GREY}
+# Colouring by the schedule (measure_progress's delivered, overdue, expected_share and in_scope).
+SCHEDULE_COLOURS = {
+    "delivered": BLUISH_GREEN,
+    "overdue": VERMILLION,
+    "due, not delivered yet": ORANGE,
+    "not yet due": SKY_BLUE,
+    "not taken up": LIGHT_GREY,
+}
+COLOUR_BY = {"progress": PROGRESS_COLOURS, "schedule": SCHEDULE_COLOURS}
 _PARENT_COLOUR = "#FFFFFF"
 SECTION_WEIGHT = 12.0
 MIN_PILLAR_SECTIONS = 3
@@ -40,6 +49,17 @@ def measure_progress_label(covered: bool, completed: bool) -> str:
     return "covered, not completed" if covered else "not covered"
 
 
+def measure_schedule_label(in_scope: bool, delivered: bool, overdue: bool, expected_share: float) -> str:
+    """Where a measure stands against the schedule, for the scope (from the view's flags)."""
+    if not in_scope:
+        return "not taken up"
+    if delivered:
+        return "delivered"
+    if overdue:
+        return "overdue"
+    return "not yet due" if expected_share == 0 else "due, not delivered yet"
+
+
 def catalogue_treemap(
     measures: pd.DataFrame,
     sections: pd.DataFrame,
@@ -47,9 +67,11 @@ def catalogue_treemap(
     title: str,
     section_counts: pd.DataFrame | None = None,
     pillar_counts: pd.DataFrame | None = None,
+    colour_by: str = "progress",
 ) -> go.Figure:
     """Pillar > section at first, each section a tile with its name and counts; click one to see its measures, one
-    tile each, coloured by progress, and a measure to open it.
+    tile each, coloured by progress (or, with colour_by="schedule", by delivered / overdue / not yet due), and a
+    measure to open it.
 
     `measures` holds measure_progress rows joined to the catalogue (measure_id, pillar, section_id, text,
     covered, completed, activities_total, activities_implemented, activities_completed, countries_implementing).
@@ -98,11 +120,14 @@ def catalogue_treemap(
         links.append("")
         texts.append(_tile_counts(by_section, s.section_id))
     for m in measures.itertuples():
-        progress = measure_progress_label(m.covered, m.completed)
+        if colour_by == "schedule":
+            progress = measure_schedule_label(m.in_scope, m.delivered, m.overdue, m.expected_share)
+        else:
+            progress = measure_progress_label(m.covered, m.completed)
         ids.append(m.measure_id)
         labels.append(m.measure_id)
         parents.append(f"S{m.section_id}")
-        colours.append(PROGRESS_COLOURS[progress])
+        colours.append(COLOUR_BY[colour_by][progress])
         values.append(weight[m.section_id])
         hover.append(
             f"<b>{m.measure_id}</b> {progress}<br>{wrap(m.text, 70)}<br>"

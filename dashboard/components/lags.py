@@ -69,7 +69,11 @@ def where_it_lags(
                                 html.H6("Sections furthest behind their expected share", id="lags-sections-title"),
                                 html.Ol(section_items, className="lag-list")
                                 if section_items
-                                else html.P("None: every section with a pace is on or ahead of it.", className="small"),
+                                else html.P(
+                                    "None behind. Sections whose countries sent too few returns to judge, or with "
+                                    "nothing expected yet, are left out.",
+                                    className="small",
+                                ),
                             ],
                             lg=5,
                         ),

@@ -1,4 +1,4 @@
-"""Progress over time and across pillars: cumulative coverage and completion against the straight line to 2017."""
+"""Progress over time and across pillars: coverage, completion and delivery against what the schedule expects."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dashboard.components.labels import pillar_label
 from dashboard.components.theme import (
     COMPLETION_COLOUR,
     COVERAGE_COLOUR,
+    DELIVERED_COLOUR,
     STATUS_COLOURS,
     STATUS_ORDER,
     TARGET_COLOUR,
@@ -23,15 +24,20 @@ _RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor
 _SERIES = (
     ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR, "covered"),
     ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR, "completed"),
+    ("delivery_rate", "measures_delivered", "Delivered", DELIVERED_COLOUR, "in scope delivered"),
 )
-TARGET_NAME = "Straight line to full implementation"
+# The denominator each series counts against: the catalogue's measures, or those the scope is judged on.
+_OF = {"measures_covered": "measures_total", "measures_completed": "measures_total",
+       "measures_delivered": "measures_in_scope"}  # fmt: skip
+TARGET_NAME = "Expected by the schedule"
 
 
-def _target_points(trend: pd.DataFrame) -> tuple[list[int], list[float]]:
-    """The straight line to full implementation: 0 when the plan starts (end of the year before its first
-    year), then each year's time_elapsed from the view."""
+def _target_points(trend: pd.DataFrame) -> tuple[list[int], list[float | None]]:
+    """What the schedule expects delivered: 0 when the plan starts (end of the year before its first year), then
+    each year's expected_rate from the view (a gap in a year with nothing in scope)."""
     years = [int(y) for y in trend.as_of_year]
-    return [years[0] - 1, *years], [0.0, *trend.time_elapsed.tolist()]
+    expected = [None if pd.isna(v) else float(v) for v in trend.expected_rate]
+    return [years[0] - 1, *years], [0.0, *expected]
 
 
 def _rate_hover(label: str, verb: str, prefix: str = "") -> str:
@@ -49,7 +55,7 @@ def _target_trace(x: list, y: list, width: float = 2, **extra) -> dict:
         "name": TARGET_NAME,
         "mode": "lines",
         "line": {"color": TARGET_COLOUR, "dash": "dash", "width": width},
-        "hovertemplate": "Time elapsed by end %{x}: %{y:.0%}<extra></extra>",
+        "hovertemplate": "Expected by the schedule by end %{x}: %{y:.0%} of the measures in scope<extra></extra>",
         **extra,
     }
 
@@ -64,7 +70,7 @@ def _series_traces(trend: pd.DataFrame, prefix: str = "", width: int = 3, size: 
             "mode": "lines+markers",
             "line": {"color": colour, "width": width},
             "marker": {"size": size},
-            "customdata": trend[[counted, "measures_total"]].to_numpy().tolist(),
+            "customdata": trend[[counted, _OF[counted]]].to_numpy().tolist(),
             "hovertemplate": _rate_hover(label, verb, prefix),
             **extra,
         }
@@ -73,7 +79,8 @@ def _series_traces(trend: pd.DataFrame, prefix: str = "", width: int = 3, size: 
 
 
 def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figure:
-    """Coverage and completion as of each year up to the chosen one, with the straight line over the whole plan.
+    """Coverage, completion and delivery as of each year up to the chosen one, with the dashed line of what the
+    schedule expects delivered over the whole plan.
 
     `trend` holds the metrics_pillar_country rows up to the as-of year, `full` every plan year (for the line).
     """
@@ -90,7 +97,7 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
             "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
             "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
         },
-        yaxis={"title": {"text": "Share of the plan's measures"}, **_RATE_AXIS},
+        yaxis={"title": {"text": "Share of measures"}, **_RATE_AXIS},
         legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"},
         margin={"l": 60, "r": 20, "t": 56, "b": 40},
     )
@@ -102,7 +109,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
     rows = math.ceil(len(pillars) / cols)
     h_gap, v_gap = 0.06, 0.14
     width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
-    target_x, target_y = _target_points(full[full.pillar == "ALL"])
+    target_x, _ = _target_points(full[full.pillar == "ALL"])
     traces, layout, titles = [], {}, []
     for index, pillar in enumerate(pillars.itertuples()):
         row, col = divmod(index, cols)
@@ -143,6 +150,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
         )
         first = index == 0
         on_axes = {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+        _, target_y = _target_points(full[full.pillar == pillar.pillar])  # each pillar's own schedule
         traces.append(_target_trace(target_x, target_y, 1.5, legendgroup="target", showlegend=first, **on_axes))
         rows_of = trend[trend.pillar == pillar.pillar]
         for series in _series_traces(rows_of, f"Pillar {label}<br>", width=2, size=5, showlegend=first, **on_axes):

@@ -22,6 +22,7 @@ PALETTE = [BLUE, ORANGE, BLUISH_GREEN, VERMILLION, SKY_BLUE, REDDISH_PURPLE, YEL
 
 COVERAGE_COLOUR = BLUE
 COMPLETION_COLOUR = BLUISH_GREEN
+DELIVERED_COLOUR = BLACK
 TARGET_COLOUR = GREY
 
 # Progress status bands (METRICS.md): the order is best to worst, then the statuses that judge nothing yet

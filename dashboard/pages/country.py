@@ -122,10 +122,18 @@ def update_country(year: str, country: str):
             ),
             dbc.Col(
                 stat_card(
-                    "Measures covered",
-                    f"{overall.measures_covered} / {overall.measures_total}",
-                    f"coverage {pct(overall.coverage_rate, 1)}, completion {pct(overall.completion_rate, 1)}",
-                ),
+                    "Measures taken up",
+                    f"{overall.measures_delivered} / {overall.measures_in_scope} delivered",
+                    f"took up {overall.measures_engaged} of {overall.measures_total} measures"
+                    + (
+                        f", leads {overall.measures_in_scope - overall.measures_engaged} more"
+                        if overall.measures_in_scope > overall.measures_engaged
+                        else ""
+                    )
+                    + (f"; {overall.measures_overdue} overdue" if overall.measures_overdue else "")
+                    + f"; coverage {pct(overall.coverage_rate, 1)}",
+                    card_id="country-taken-up",
+                ),  # fmt: skip
                 xs=6,
                 lg=3,
             ),
@@ -163,7 +171,7 @@ def update_country(year: str, country: str):
         ],
         className="mb-3",
     )
-    figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and completion by pillar, end {year}")
+    figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and delivery by pillar, end {year}")
     return [cards, record], figure
 
 

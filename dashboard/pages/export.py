@@ -85,6 +85,12 @@ def layout(**_query):
                         "Download the progress report",
                         id=ids.EXPORT_REPORT_BUTTON,
                         href=downloads.report_href(latest),
+                        className="btn btn-outline-primary me-2",
+                    ),
+                    html.A(
+                        "The report as a Word document, to edit",
+                        id=ids.EXPORT_REPORT_DOCX_BUTTON,
+                        href=downloads.report_href(latest, "docx"),
                         className="btn btn-outline-primary",
                     ),
                 ],
@@ -105,6 +111,7 @@ def layout(**_query):
 @callback(
     Output(ids.EXPORT_TABLES_BUTTON, "href"),
     Output(ids.EXPORT_REPORT_BUTTON, "href"),
+    Output(ids.EXPORT_REPORT_DOCX_BUTTON, "href"),
     Input(ids.EXPORT_YEAR, "value"),
     Input(ids.EXPORT_FORMAT, "value"),
 )
@@ -113,4 +120,8 @@ def export_links(year, output_format):
     """Point the download buttons at the chosen year and format (the routes check the role again)."""
     year = year if year in AS_OF_YEARS else None
     output_format = output_format if output_format in ("xlsx", "csv", "parquet") else "xlsx"
-    return downloads.export_href(year, output_format), downloads.report_href(year)
+    return (
+        downloads.export_href(year, output_format),
+        downloads.report_href(year),
+        downloads.report_href(year, "docx"),
+    )

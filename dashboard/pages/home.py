@@ -80,11 +80,11 @@ def update_overview(year: str, country: str, pillar: str):
     trend_figure = progress.trend_figure(
         trend[trend.pillar == pillar],
         trend_all[trend_all.pillar == pillar],
-        f"Coverage and completion, {pillar_name}, {scope_name}",
+        f"Against the schedule, {pillar_name}, {scope_name}",
     )
     ranking = progress.pillar_ranking_figure(metrics, pillars, f"Pillars ranked by completion, end {year}")
     small_multiples = progress.pillar_trends_figure(
-        trend[trend.pillar != "ALL"], trend_all, pillars, f"Each pillar against the straight line to 2017, {scope_name}"
+        trend[trend.pillar != "ALL"], trend_all, pillars, f"Each pillar against what the schedule expects, {scope_name}"
     )
     return headline, trend_figure, ranking, small_multiples
 

@@ -120,11 +120,40 @@ def update_measure(year: str, measure_id: str):
         dbc.Col(stat_card("Implemented", str(overall.activities_implemented), "ongoing or completed"), md=3),
         dbc.Col(stat_card("Completed", str(overall.activities_completed), "completed activities"), md=3),
         dbc.Col(stat_card("Countries implementing", str(overall.countries_implementing), f"engaged: {names}"), md=3),
+        dbc.Col(_schedule_line(overall, countries, year), md=12),
     ]
     figure = measure_countries_figure(
         by_country[by_country.country != "ALL"], countries, f"Activities under {measure_id} by country, end {year}"
     )
     return summary, figure
+
+
+def _schedule_line(overall, countries, year: int) -> html.Div:
+    """The measure's schedule (kind, start and due year, leads) and where it stands against it, from its ALL row."""
+    names = countries.set_index("iso3").name
+    leads = overall.lead_countries if isinstance(overall.lead_countries, str) else ""
+    lead_names = ", ".join(names.get(code, code) for code in leads.split("; ") if code) or "none"
+    if overall.kind == "recurring":
+        when = f"Recurring: every year from {overall.start_year} to {overall.due_year}"
+    else:
+        when = f"One-off: from {overall.start_year}, due by the end of {overall.due_year}"
+    if overall.overdue:
+        state, colour = f"overdue: due by {overall.due_year} and not delivered", "danger"
+    elif overall.delivered:
+        state, colour = ("delivered in " + str(year) if overall.kind == "recurring" else "delivered"), "success"
+    elif overall.expected_share == 0:
+        state, colour = f"not yet due (starts {overall.start_year})", "info"
+    else:
+        state, colour = (f"not delivered in {year}" if overall.kind == "recurring" else "not delivered yet"), "warning"
+    return html.Div(
+        [
+            html.Strong("Schedule: "),
+            html.Span(f"{when}; lead countries: {lead_names}. ", className="measure-schedule"),
+            dbc.Badge(f"As of {year}: {state}", color=colour, className="measure-schedule-state"),
+        ],
+        className="mb-2",
+        id="measure-schedule",
+    )
 
 
 # The listing has its own callback: it reads the tables, so the numbers above need not wait for it.

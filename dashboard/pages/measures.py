@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -59,6 +60,19 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
                 filters.section_filter(section, sections, pillar),
             ),
             no_returns_alert() if not state["has_returns"] else None,
+            dbc.RadioItems(
+                id=ids.TREEMAP_COLOUR_BY,
+                options=[
+                    {"label": "Colour by progress (completed, covered, not covered)", "value": "progress"},
+                    {
+                        "label": "Colour by the schedule (delivered, overdue, due, not yet due, not taken up)",
+                        "value": "schedule",
+                    },
+                ],
+                value="progress",
+                inline=True,
+                className="mb-1 small",
+            ),  # fmt: skip
             dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("All measures", className="mt-2"),
             dcc.Input(
@@ -110,10 +124,11 @@ def narrow_sections(pillar: str, section: str | None):
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
     Input(ids.SECTION, "value"),
+    Input(ids.TREEMAP_COLOUR_BY, "value"),
 )
 @data.reads_warehouse
-def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL"):
-    """Redraw the treemap for one as-of year, country scope, pillar and section."""
+def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL", colour_by: str = "progress"):
+    """Redraw the treemap for one as-of year, country scope, pillar and section, coloured as asked."""
     year = int(year)
     measures = _measure_rows(year, country, pillar, section)
     scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
@@ -125,6 +140,7 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
         f"Progress of each measure, {scope}, end {year}",
         section_counts=section_counts[section_counts.country == country],
         pillar_counts=data.pillar_metrics(year, country),
+        colour_by=colour_by if colour_by in ("progress", "schedule") else "progress",
     )
 
 

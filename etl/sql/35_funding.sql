@@ -13,7 +13,7 @@ WITH listings AS (
     WHERE sp.status <> 'cancelled'
 ),
 -- Each listing once per pillar it has a measure in (sub-items are rolled up to their measure already), and
--- once for 'ALL'; grouped before the as-of years are spelt out, as in metrics_group_country.
+-- once for 'ALL'; grouped before the as-of years are spelt out.
 listing_pillars AS (
     SELECT DISTINCT l.*, m.pillar::VARCHAR AS pillar
     FROM listings l
@@ -22,8 +22,11 @@ listing_pillars AS (
     UNION ALL
     SELECT l.*, 'ALL' AS pillar FROM listings l
 ),
+-- A join on the years (not an unnest) so that asking for one as-of year reads only the listings that speak for it.
 listing_years AS (
-    SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM listing_pillars
+    SELECT lp.*, y.as_of_year
+    FROM listing_pillars lp
+    JOIN plan_years y ON y.plan_id = lp.plan_id AND y.as_of_year BETWEEN lp.valid_from AND lp.valid_to
 ),
 -- An activity is identified by (country, activity_id), so a scope's activities are its countries' activities.
 counted AS (

@@ -1,0 +1,208 @@
+"""Schedule page (admins): the implementation schedule the metrics judge against, downloaded and uploaded."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import auth, data, downloads, ids, snapshots, uploads
+from dashboard.components.access import not_permitted
+from dashboard.components.issues_table import issues_table
+from dashboard.components.tables import data_grid, records
+from etl import warehouse
+from etl.wording import plural
+
+dash.register_page(
+    __name__,
+    path="/schedule",
+    name="Schedule",
+    title="Implementation schedule - APT Work Plan Monitor",
+    order=60,
+    roles=(auth.ADMIN,),
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
+SCHEDULE_COLUMNS = [
+    ("Measure", "measure_id"),
+    ("Kind", "kind"),
+    ("Start", "start_year"),
+    ("Due", "due_year"),
+    ("Lead countries", "lead_countries"),
+    ("Default", "default"),
+    ("Note", "note"),
+]
+
+
+def layout(**_query):
+    if not auth.may_see_page({"roles": (auth.ADMIN,)}):
+        return not_permitted("change the implementation schedule", (auth.ADMIN,))
+    return html.Div(
+        [
+            html.H2("Implementation schedule"),
+            html.P(
+                "Item 6.3 of the Work Plan: for each measure, whether it is one-off or recurring, when it starts "
+                "and is due, and which countries lead it. Progress is judged against it: a country on the "
+                "measures it took up and those it leads, a one-off measure due and not delivered is overdue. A "
+                "measure the schedule does not list is one-off, from 2013 to 2017, without leads."
+            ),
+            html.Div(_version_note(), id=ids.SCHEDULE_VERSION),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.P(
+                            [
+                                "1. ",
+                                html.A(
+                                    "Download the schedule workbook",
+                                    href=downloads.SCHEDULE_PATH,
+                                    className="fw-semibold",
+                                    id="schedule-download",
+                                ),
+                                ": every measure, filled with the current schedule, with dropdowns. 2. Change what "
+                                "you know (blank cells and deleted rows take the default). 3. Upload it: it is "
+                                "checked as ",
+                                html.Code("aptmon schedule load"),
+                                " checks it; a file with any error changes nothing.",
+                            ]
+                        ),  # fmt: skip
+                        dbc.Checkbox(
+                            id=ids.SCHEDULE_DRY_RUN, label="Check only (change nothing)", value=False, className="mb-2"
+                        ),
+                        dcc.Upload(
+                            id=ids.SCHEDULE_UPLOAD,
+                            children=html.Div(["Drop the schedule workbook here, or ", html.A("choose a file")]),
+                            multiple=False,
+                            accept=",".join(uploads.ALLOWED_EXTENSIONS),
+                            max_size=uploads.max_upload_bytes(),
+                            className="upload-drop",
+                            style={
+                                "borderWidth": "2px",
+                                "borderStyle": "dashed",
+                                "borderRadius": "0.5rem",
+                                "padding": "1.5rem",
+                                "textAlign": "center",
+                                "cursor": "pointer",
+                            },
+                        ),
+                    ]
+                ),
+                className="mb-3",
+            ),
+            dcc.Loading(html.Div(id=ids.SCHEDULE_RESULT), type="default"),
+            html.H4("The current schedule", className="mt-3"),
+            html.Div(_schedule_table(), id=ids.SCHEDULE_TABLE),
+        ]
+    )
+
+
+def _version_note() -> dbc.Alert:
+    version = data.schedule_version()
+    colour = "warning" if version.is_example else ("secondary" if version.version == 0 else "info")
+    return dbc.Alert([html.Strong("In use: "), version.label], color=colour, className="py-2 schedule-version")
+
+
+def _schedule_table() -> html.Div:
+    frame = data.schedule().assign(default=lambda f: f.is_default.map({True: "default", False: "set"}))
+    return data_grid("schedule", SCHEDULE_COLUMNS, records(frame, [c for _, c in SCHEDULE_COLUMNS]), 20,
+                     options={"note": {"minWidth": 320, "flex": 3}}, csv_name="schedule")  # fmt: skip
+
+
+@callback(
+    Output(ids.SCHEDULE_RESULT, "children"),
+    Output(ids.SCHEDULE_VERSION, "children"),
+    Output(ids.SCHEDULE_TABLE, "children"),
+    Input(ids.SCHEDULE_UPLOAD, "contents"),
+    State(ids.SCHEDULE_UPLOAD, "filename"),
+    State(ids.SCHEDULE_DRY_RUN, "value"),
+    prevent_initial_call=True,
+)
+@auth.require_role(auth.ADMIN)
+def load_schedule(contents, file_name, dry_run):
+    """Check the uploaded schedule workbook as `aptmon schedule load` does, and load it unless asked not to."""
+    from etl.schedule import load_schedule_file
+
+    user = auth.check_role(auth.ADMIN)
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    try:
+        staged = uploads.stage(uploads.decode_upload(contents, file_name), file_name, user.username)
+    except uploads.UploadRefused as exc:
+        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+    try:
+        result = load_schedule_file(
+            staged.path,
+            warehouse_file=data.warehouse_file(),
+            dry_run=bool(dry_run),
+            loaded_by=user.username,
+            report_dir=staged.report_dir,
+            original_name=staged.original_name,
+        )
+    except warehouse.WarehouseError as exc:
+        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+    except Exception:  # a bug must not show a traceback; the log keeps it
+        log.exception("Loading the schedule %s failed", file_name)
+        alert = dbc.Alert("The file could not be processed because of an internal error, which the server has "
+                          "logged.", color="danger", className="mb-0")  # fmt: skip
+        return _card(file_name, "rejected", [alert]), *_unchanged()
+    if result.status == "accepted" and not result.dry_run:
+        snapshots.refresh_soon(data.warehouse_file())  # the metrics follow the new schedule
+    body = _outcome(result, staged)
+    if result.status != "rejected":
+        uploads.discard(staged)
+    return _card(result.file, result.status, body, result.dry_run), _version_note(), _schedule_table()
+
+
+def _unchanged() -> tuple:
+    return dash.no_update, dash.no_update
+
+
+def _outcome(result, staged: uploads.StagedUpload) -> list:
+    body = []
+    if result.status == "rejected":
+        body.append(
+            html.P(f"{plural(result.errors, 'error')}: nothing was changed. Fix them and upload the file again.")
+        )
+        if result.report_path:
+            body.append(
+                html.P(
+                    html.A("Download your workbook with the problem cells marked", href=downloads.feedback_href(
+                        staged.token), className="fw-semibold schedule-feedback")
+                )
+            )  # fmt: skip
+    elif result.status == "unchanged":
+        body.append(html.P("The file says what the current schedule says; it is recorded as unchanged."))
+    else:
+        done = "would become" if result.dry_run else "is now"
+        against = f"version {result.previous_version}" if result.previous_version else "the default schedule"
+        body.append(
+            html.P(
+                f"{plural(result.measures, 'measure')} listed; the schedule {done} version {result.version}. "
+                f"Against {against}, {plural(len(result.changed), 'measure')} change"
+                + (f": {', '.join(result.changed[:30])}{' ...' if len(result.changed) > 30 else ''}."
+                   if result.changed else ".")
+            )
+        )  # fmt: skip
+    if result.issues:
+        body.append(issues_table("schedule-issues", [issue.to_dict() for issue in result.issues]))
+    return body
+
+
+def _card(file_name: str, status: str, body: list, dry_run: bool = False) -> dbc.Card:
+    label = {"accepted": "checked: no errors" if dry_run else "loaded"}.get(status, status)
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Strong(file_name),
+                    dbc.Badge(label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 schedule-status"),
+                ]
+            ),
+            dbc.CardBody(body),
+        ],
+        className="mb-3 schedule-result",
+    )

@@ -1,0 +1,117 @@
+"""aptmon report --format docx: the HTML report's content as a Word document, read back with python-docx."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from etl import warehouse
+from etl.cli import cli
+from etl.definitions import GLOSSARY
+from etl.report import _read, build_content, write_report
+
+
+@pytest.fixture(scope="module")
+def reports(demo_warehouse, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report-docx")
+    result = write_report(folder / "progress.docx", warehouse_file=demo_warehouse, as_of=2016, output_format="docx")
+    write_report(folder / "progress.html", warehouse_file=demo_warehouse, as_of=2016)
+    return result, Document(str(result.path)), (folder / "progress.html").read_text(encoding="utf-8")
+
+
+def _view(path, sql: str) -> list[tuple]:
+    with warehouse.read_connection(path) as con:
+        return con.execute(sql).fetchall()
+
+
+def _table_with(document, header: str):
+    return next(t for t in document.tables if t.rows[0].cells[0].text == header)
+
+
+def test_the_document_has_the_html_reports_headings_as_word_headings(reports):
+    result, document, page = reports
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Title", "Heading"))]
+    assert headings[0] == ("Title", "APT Cooperation Work Plan 2013-2017: progress report as of 2016")
+    sections = [text for style, text in headings if style == "Heading 1"]
+    assert sections == [re.sub("<[^>]+>", "", h) for h in re.findall(r"<h2>(.*?)</h2>", page)]
+    assert ("Heading 2", "Thresholds and settings") in headings
+    assert result.as_of_year == 2016 and result.charts == 3
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert result.fingerprint in text and "SYNTHETIC DEMO DATA" in text
+    assert "Progress is judged against the implementation schedule" in text
+
+
+def test_headline_figures_and_tables_hold_the_views_numbers(reports, demo_warehouse):
+    _, document, page = reports
+    covered, total, status, overdue_count = _view(
+        demo_warehouse,
+        "SELECT measures_covered, measures_total, progress_status, measures_overdue FROM metrics_pillar_country"
+        " WHERE as_of_year = 2016 AND pillar = 'ALL' AND country = 'ALL'",
+    )[0]
+    headline = {row.cells[0].text: row.cells[1].text for row in _table_with(document, "Figure").rows[1:]}
+    assert headline["Measures covered"] == f"{covered} of {total}"
+    assert headline["Overdue"] == str(overdue_count)
+    assert all(f'<div class="value">{value}</div>' in page for value in headline.values())  # as in the HTML
+    assert any(p.text == f"Overall progress status as of 2016: {status}" for p in document.paragraphs)
+
+    reporting = _table_with(document, "Country")  # the first: the pillar x country matrix
+    assert [c.text for c in reporting.rows[0].cells][:3] == ["Country", "I Political & Security",
+                                                             "II Economic & Financial"]  # fmt: skip
+    khm = next(row for row in reporting.rows if row.cells[0].text == "KHM")
+    coverage, completion, cell_status = _view(
+        demo_warehouse,
+        "SELECT coverage_rate, completion_rate, progress_status FROM metrics_pillar_country"
+        " WHERE as_of_year = 2016 AND pillar = '1' AND country = 'KHM'",
+    )[0]
+    assert khm.cells[1].text == f"{coverage:.0%} / {completion:.0%} {cell_status}"
+    assert len(reporting.rows) == 1 + 14  # the header, 13 countries and all of them
+
+    returns = next(t for t in document.tables if t.rows[0].cells[1].text == "Returns received / expected")
+    received, expected, on_time = _view(
+        demo_warehouse,
+        "SELECT returns_received, returns_expected, on_time_rate FROM metrics_reporting"
+        " WHERE as_of_year = 2016 AND country = 'KHM'",
+    )[0]
+    cambodia = next(row for row in returns.rows if row.cells[0].text == "Cambodia")
+    assert (cambodia.cells[1].text, cambodia.cells[4].text) == (f"{received} / {expected}", f"{on_time:.0%}")
+
+    overdue = _view(
+        demo_warehouse,
+        "SELECT measure_id FROM measure_progress WHERE as_of_year = 2016 AND country = 'ALL' AND overdue",
+    )
+    listed = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["Measure", "Pillar", "Due"])
+    assert sorted(row.cells[0].text for row in listed.rows[1:]) == sorted(m for (m,) in overdue)
+
+    definitions = _table_with(document, "Term or column")
+    assert [row.cells[0].text for row in definitions.rows[1:]] == [d.column for d in GLOSSARY]
+
+
+def test_tables_repeat_their_header_row_and_charts_are_pictures(reports):
+    _, document, _ = reports
+    for table in document.tables:
+        assert table.rows[0]._tr.trPr.xpath("./w:tblHeader"), table.rows[0].cells[0].text
+    assert len(document.inline_shapes) == 3
+    images = [part for part in document.part.package.parts if part.partname.endswith(".png")]
+    assert len(images) == 3 and all(image.blob.startswith(b"\x89PNG") for image in images)
+
+
+def test_every_chart_of_the_report_names_its_pillars(demo_warehouse):
+    with warehouse.read_connection(demo_warehouse) as con:
+        content = build_content(_read(con, 2016))
+    pillars = content.charts[0]
+    for trace in pillars.data:
+        assert list(trace.x)[:2] == ["I Political &<br>Security", "II Economic &<br>Financial"]
+        assert "III Environment" in trace.x and not any(label.startswith("Pillar") for label in trace.x)
+
+
+def test_cli_takes_the_format_from_the_file_name(demo_warehouse, tmp_path):
+    target = tmp_path / "progress.docx"
+    outcome = CliRunner().invoke(cli, ["report", "-o", str(target), "--as-of", "2015", "--warehouse",
+                                       str(demo_warehouse)])  # fmt: skip
+    assert outcome.exit_code == 0, outcome.output
+    assert "progress report as of 2015" in Document(str(target)).paragraphs[0].text
+    wrong = CliRunner().invoke(cli, ["report", "--format", "pdf", "-o", str(tmp_path / "x.pdf")])
+    assert wrong.exit_code == 2 and "pdf" in wrong.output
