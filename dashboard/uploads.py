@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from etl.parse_guard import old_excel_format
 from etl.users import instance_dir, private_instance_dir
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -129,7 +130,10 @@ def check_file(file_name: str, data: bytes) -> str:
             f"upload the return as {', '.join(ALLOWED_EXTENSIONS)}."
         )
     signature = _SIGNATURES.get(extension)
-    if signature is not None and not data.startswith(signature):
+    # A bare BIFF2-4 worksheet (Excel 2.x to 4.0) has no OLE signature but is a spreadsheet: the reader's guard
+    # refuses it as too old to read, with how to re-save it, instead of this check calling it something else.
+    too_old = extension == ".xls" and old_excel_format(data[:8]) is not None
+    if signature is not None and not data.startswith(signature) and not too_old:
         raise UploadRefused(
             f"{file_name}: the content is not a {extension} spreadsheet; open it in Excel or LibreOffice and "
             "save it again as .xlsx."

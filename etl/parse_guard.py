@@ -160,14 +160,14 @@ def check_file(path: Path, file_name: str) -> tuple[str, SheetScan]:
         return _ole_format(path)
     if suffix == ".csv":
         return "csv", SheetScan()
-    if (old := _old_excel_format(head)) is not None:
+    if (old := old_excel_format(head)) is not None:
         raise Refused(make_issue("old-excel-format", detail=old))
     if not head:
         raise Refused(make_issue("empty-workbook"))
     raise Refused(make_issue("not-a-spreadsheet", detail=_describe(path, head)))
 
 
-def _old_excel_format(head: bytes) -> str | None:
+def old_excel_format(head: bytes) -> str | None:
     """Which Excel of before 1997 wrote a bare BIFF2, 3 or 4 file (no OLE container), from its first record."""
     if len(head) < 8:
         return None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from dash_requests import call_callback, csrf_header, sign_in
 from openpyxl import load_workbook
+from real_world_files import biff_worksheet
 from return_files import GOOD_ROWS, write_csv, write_xlsx
 from signing_in import add_test_users
 
@@ -209,6 +210,16 @@ def test_files_of_the_wrong_type_are_refused_before_reading(app, warehouse_file,
     text = check(client, app, [path], names=[name])
     assert message in text
     assert rows(warehouse_file, "SELECT count(*) FROM submissions") == [(0,)]
+
+
+@pytest.mark.parametrize(("version", "named"), [(2, "Excel 2.x"), (4, "Excel 4.0")])
+def test_an_excel_2_to_4_worksheet_gets_the_readers_answer_on_the_page(app, warehouse_file, tmp_path, version, named):
+    # It has no OLE signature, yet it is a spreadsheet: the page hands it to the reader, which says it is too old.
+    client = client_as(app, "analyst")
+    text = check(client, app, [biff_worksheet(tmp_path / f"old-{version}.xls", version)])
+    assert "old-excel-format" in text and f"an {named} worksheet, a format too old to read" in text
+    assert "the content is not a .xls spreadsheet" not in text
+    assert rows(warehouse_file, "SELECT count(*) FROM activities") == [(0,)]
 
 
 def test_size_cap_is_enforced_on_the_decoded_file_and_the_request(warehouse_file, tmp_path, monkeypatch):
