@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import auth, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
+from dashboard.components import tables
 from etl import private_files, warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +44,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         Input({"type": ids.FILTER, "name": ALL}, "value"),
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
+    tables.add_grid_callbacks(app)
     server = app.server
     if sessions.env_flag("APTMON_PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further. The

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import MATCH, ClientsideFunction, Input, Output, State, clientside_callback, html
+from dash import MATCH, ClientsideFunction, Input, Output, State, html
 
 # Pattern-matching ids, so one pair of clientside callbacks (dashboard/assets/20-data-grid.js) serves every
 # grid on every page, including those a callback creates (an upload's issues). The outer Div keeps the plain
@@ -149,15 +149,18 @@ def activity_grid(name: str, columns: list[tuple[str, str]], options: dict[str, 
     return data_grid(name, columns, page_size=15, options=wide | (options or {}))
 
 
-clientside_callback(
-    ClientsideFunction(namespace="dataGrid", function_name="rowCount"),
-    Output({"type": GRID_COUNT, "grid": MATCH}, "children"),
-    Input({"type": GRID, "grid": MATCH}, "virtualRowData"),
-    State({"type": GRID, "grid": MATCH}, "rowData"),
-)
-clientside_callback(
-    ClientsideFunction(namespace="dataGrid", function_name="downloadCsv"),
-    Output({"type": GRID, "grid": MATCH}, "exportDataAsCsv"),
-    Input({"type": GRID_CSV, "grid": MATCH}, "n_clicks"),
-    prevent_initial_call=True,
-)
+def add_grid_callbacks(app) -> None:
+    """The row count and CSV download of every grid, on this app: Dash hands module-level callbacks only to the
+    first app a process sets up, and the tests set up many."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="dataGrid", function_name="rowCount"),
+        Output({"type": GRID_COUNT, "grid": MATCH}, "children"),
+        Input({"type": GRID, "grid": MATCH}, "virtualRowData"),
+        State({"type": GRID, "grid": MATCH}, "rowData"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="dataGrid", function_name="downloadCsv"),
+        Output({"type": GRID, "grid": MATCH}, "exportDataAsCsv"),
+        Input({"type": GRID_CSV, "grid": MATCH}, "n_clicks"),
+        prevent_initial_call=True,
+    )
