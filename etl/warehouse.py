@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -50,10 +51,20 @@ def warehouse_path(path: str | os.PathLike | None = None) -> Path:
 
 @contextmanager
 def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection; many processes may hold one at once."""
+    """A short-lived read-only connection; many processes may hold one at once, and none waits for a writer.
+
+    It reads the copy the last writer published (see write_connection), so an upload or a snapshot rebuild in
+    progress never holds a reader up: readers see the data as of the last commit until the next one is published.
+    Without a published copy (a warehouse last written by an older version, or by a DuckDB session of its own),
+    it reads the file itself under the shared lock, waiting for a writer as before.
+    """
     db = warehouse_path(path)
     if not db.exists():
         raise WarehouseError(f"No warehouse at {db}. Run `aptmon init` first.")
+    with _reading_published_copy(db) as con:
+        if con is not None:
+            yield con
+            return
     with _in_process, _lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         con = _open(db, read_only=True)
         try:
@@ -82,12 +93,20 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
         finally:
             try:
                 con.close()
+                published = _publish_copy(db)
             finally:
                 # Still under the writer's lock: a reader that sees the new version reads the new data.
-                _bump_version(db)
+                _bump_version(db, published)
 
 
 VERSION_SUFFIX = ".version"
+# Readers' copies of the warehouse, one per commit: <warehouse>.read-<version token>.
+COPY_INFIX = ".read-"
+# Replicas kept beside the newest, for a reader that read the version just before a publish.
+_COPIES_KEPT = 2
+# Readers of the published copies of this process: the writers' lock (_in_process) stays free for writers.
+# A write may be opened inside such a read (sessions record a sign-in); never the other way round.
+_copy_reads = threading.RLock()
 
 
 def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
@@ -98,11 +117,18 @@ def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
     no lock: readers check it on every request and answer from their caches while it stands.
     """
     db = warehouse_path(path)
-    try:
-        token = db.with_name(db.name + VERSION_SUFFIX).read_text(encoding="ascii")
-    except FileNotFoundError:
-        token = ""
+    token, _published = _version_file(db)
     return (token, _mtime_ns(db), _mtime_ns(db.with_name(db.name + ".wal")))
+
+
+def _version_file(db: Path) -> tuple[str, int | None]:
+    """The version token and, when the commit published a readers' copy, the file's modification time then."""
+    try:
+        text = db.with_name(db.name + VERSION_SUFFIX).read_text(encoding="ascii")
+    except FileNotFoundError:
+        return "", None
+    token, _, published = text.partition(" ")
+    return token, int(published) if published.isdigit() else None
 
 
 def _mtime_ns(path: Path) -> int:
@@ -112,13 +138,85 @@ def _mtime_ns(path: Path) -> int:
         return 0
 
 
-def _bump_version(db: Path) -> None:
+def _bump_version(db: Path, published: Path | None) -> None:
     # A fresh unique token (not a counter), so a warehouse deleted and made again never repeats an old version;
-    # written aside and renamed into place, so a reader never reads half of it.
+    # written aside and renamed into place, so a reader never reads half of it. With it goes the file's
+    # modification time at publishing, by which a reader tells that a write outside our lock came after.
+    token = f"{time.time_ns()}-{os.getpid()}-{os.urandom(4).hex()}"
+    if published is not None:
+        final = db.with_name(db.name + COPY_INFIX + token)
+        os.replace(published, final)
+        token += f" {_mtime_ns(db)}"
     target = db.with_name(db.name + VERSION_SUFFIX)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    temporary.write_text(f"{time.time_ns()}-{os.getpid()}-{os.urandom(4).hex()}", encoding="ascii")
+    temporary.write_text(token, encoding="ascii")
     os.replace(temporary, target)
+    _drop_old_copies(db)
+
+
+def _publish_copy(db: Path) -> Path | None:
+    """Copy the file just closed for the readers (under a temporary name until the version names it)."""
+    if db.with_name(db.name + ".wal").exists():
+        return None  # not checkpointed on close: readers read the file itself, under the lock, until the next write
+    temporary = db.with_name(f".{db.name}{COPY_INFIX}{os.getpid()}")
+    try:
+        shutil.copyfile(db, temporary)
+        private_files.make_private(temporary)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("Could not publish a readers' copy of %s: %s", db, exc)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return None
+    return temporary
+
+
+def _drop_old_copies(db: Path) -> None:
+    copies = sorted(db.parent.glob(db.name + COPY_INFIX + "*"), key=_mtime_ns)
+    for old in copies[:-_COPIES_KEPT]:
+        with contextlib.suppress(OSError):
+            old.unlink()  # a reader that has it open keeps reading it
+
+
+@contextmanager
+def _reading_published_copy(db: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A connection to the readers' copy of the last commit, or None when there is no valid one."""
+    token, published = _version_file(db)
+    copy = db.with_name(db.name + COPY_INFIX + token)
+    if published is None or not copy.exists() or not _no_write_since(db, published):
+        yield None
+        return
+    with _copy_reads:
+        try:
+            con = duckdb.connect(str(copy), read_only=True)
+        except duckdb.Error:
+            con = None  # dropped by later commits since the version was read: read the file itself
+        if con is None:
+            yield None
+            return
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def _no_write_since(db: Path, published: int) -> bool:
+    """Whether the copy still holds the file's data: no write since it was published, or one of ours at work.
+
+    Our writers change the file only under the exclusive lock, and publish before they let it go; so when the file
+    changed and no writer of ours holds the lock, someone wrote outside it (an admin's own DuckDB session).
+    """
+    if _mtime_ns(db) == published and not db.with_name(db.name + ".wal").exists():
+        return True
+    data = _lock_file(db, ".lock")
+    try:
+        fcntl.flock(data, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True  # a writer of ours is at work: the copy is the last commit readers may see
+    else:
+        fcntl.flock(data, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(data)
 
 
 @contextmanager

@@ -60,24 +60,68 @@ def test_reading_a_missing_warehouse_says_to_run_init(tmp_path):
         pass
 
 
-def _hold_write_lock(path, seconds, ready):
-    with warehouse.write_connection(path):
+def _hold_write_lock(path, seconds, ready, delete_measure=None):
+    with warehouse.write_connection(path) as con:
+        if delete_measure:
+            con.execute("DELETE FROM measures WHERE measure_id = ?", [delete_measure])
+            con.execute("CHECKPOINT")  # the change is in the file itself while the writer still holds it
         ready.set()
         time.sleep(seconds)
 
 
-def test_a_reader_waits_for_a_writer_in_another_process(warehouse_file):
+def _measures(path) -> int:
+    with warehouse.read_connection(path) as con:
+        return con.execute("SELECT count(*) FROM measures").fetchone()[0]
+
+
+def test_a_reader_does_not_wait_for_a_writer_in_another_process(warehouse_file):
+    ready = multiprocessing.Event()
+    writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 3.0, ready, "2.7.10"))
+    writer.start()
+    assert ready.wait(30)
+    started = time.monotonic()
+    during = _measures(warehouse_file)
+    waited = time.monotonic() - started
+    writer.join()
+    assert writer.exitcode == 0
+    # It read the last published commit at once, not the writer's work in progress...
+    assert (during, waited < 1.5) == (183, True)
+    # ...and the writer's commit as soon as it was done.
+    assert _measures(warehouse_file) == 182
+
+
+def test_every_commit_publishes_one_readers_copy_and_old_ones_go(warehouse_file):
+    for _ in range(4):
+        with warehouse.write_connection(warehouse_file):
+            pass
+    copies = {p.name for p in warehouse_file.parent.glob(warehouse_file.name + warehouse.COPY_INFIX + "*")}
+    token = warehouse.data_version(warehouse_file)[0]
+    assert len(copies) == 2 and warehouse_file.name + warehouse.COPY_INFIX + token in copies
+    assert not list(warehouse_file.parent.glob("." + warehouse_file.name + "*"))  # no temporary left behind
+
+
+def test_a_reader_waits_for_a_writer_when_no_copy_is_published(warehouse_file):
+    # A warehouse last written by an older version, without readers' copies: readers read the file, under the lock.
+    for copy in warehouse_file.parent.glob(warehouse_file.name + warehouse.COPY_INFIX + "*"):
+        copy.unlink()
     ready = multiprocessing.Event()
     writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 0.5, ready))
     writer.start()
     ready.wait(10)
     started = time.monotonic()
-    with warehouse.read_connection(warehouse_file) as con:
-        assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183
+    assert _measures(warehouse_file) == 183
     waited = time.monotonic() - started
     writer.join()
     assert writer.exitcode == 0
     assert waited > 0.2  # it queued behind the writer instead of failing with a lock error
+
+
+def test_a_write_outside_our_lock_is_read_from_the_file_itself(warehouse_file):
+    assert _measures(warehouse_file) == 183
+    con = duckdb.connect(str(warehouse_file))  # an admin's own DuckDB session
+    con.execute("DELETE FROM measures WHERE measure_id = '2.7.10'")
+    con.close()
+    assert _measures(warehouse_file) == 182
 
 
 def test_a_writer_gives_up_with_a_clear_message(warehouse_file, monkeypatch):
