@@ -10,6 +10,8 @@ without a decorator of its own, except:
 - callbacks marked with @read_cache.uncached (put it under @callback);
 - answers that are not 200/204, that set a cookie, or that changed the session.
 
+The page shell (`/_dash-layout`: the navigation and the demo banner) is kept the same way, per session.
+
 Sign-in, session and role checks are never cached: the sign-in check runs before the endpoint on every
 request, and a callback's declared roles (auth.require_role) are checked again before a cached answer is
 given. Responses are compressed by Flask-Compress; a cached answer's compressed bytes are kept too.
@@ -71,6 +73,8 @@ def init_app(app: dash.Dash) -> None:
     Compress(server)
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     server.view_functions[endpoint] = _answering_from_cache(app, server.view_functions[endpoint])
+    endpoint = app.config.routes_pathname_prefix + "_dash-layout"
+    server.view_functions[endpoint] = _layout_from_cache(server.view_functions[endpoint])
     # Last of the after-request hooks (Flask runs them in reverse), so its Cache-Control is the one sent.
     server.after_request_funcs.setdefault(None, []).insert(0, _long_lived_static)
     server.wsgi_app = _static_without_cookie_vary(server.wsgi_app)
@@ -88,10 +92,7 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
         callback = _callback_of(app, body)
         if callback is None:
             return dispatch()
-        version = data.warehouse_version()
-        if _last_version[0] != version:
-            _cache.clear()  # answers of an older version are never asked for again: free them at once
-            _last_version[0] = version
+        version = _current_version()
         key = _key(version, body)
         roles = getattr(callback, "required_roles", None)
         if roles:
@@ -116,6 +117,41 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
 
     answer.__name__ = dispatch.__name__
     return answer
+
+
+def _layout_from_cache(serve_layout: Callable) -> Callable:
+    """The page shell (navigation, demo banner) is the same for one session within one data version: kept per
+    session, as it carries the user's name and the session's sign-out token."""
+
+    def layout():
+        from dashboard import sessions
+
+        version = _current_version()
+        user = sessions.signed_in_user()
+        session = (user.username, user.role, user.country, flask.session.get("csrf_token")) if user else None
+        key = _key(version, repr(("layout", session)).encode())
+        cached = _cache.get(key)
+        if cached is not None:
+            status, mimetype, content = cached
+            flask.g.read_cache_key = key
+            return flask.Response(content, status=status, mimetype=mimetype)
+        response = serve_layout()
+        if response.status_code == 200 and "Set-Cookie" not in response.headers and not response.is_streamed:
+            _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
+            flask.g.read_cache_key = key
+        return response
+
+    layout.__name__ = serve_layout.__name__
+    return layout
+
+
+def _current_version() -> tuple:
+    """The warehouse's data version; the cached answers of an older one are dropped as soon as it moves."""
+    version = data.warehouse_version()
+    if _last_version[0] != version:
+        _cache.clear()  # answers of an older version are never asked for again: free them at once
+        _last_version[0] = version
+    return version
 
 
 def _callback_of(app: dash.Dash, body: bytes):
@@ -154,8 +190,8 @@ def _compressed_key(request: flask.Request) -> str:
     key = flask.g.get("read_cache_key")
     if key:
         return key
-    if request.path.startswith("/_dash-component-suites/"):
-        return "suite:" + request.full_path  # a fingerprinted bundle: the same bytes for as long as the process
+    if request.path.startswith(("/_dash-component-suites/", "/assets/")):
+        return "suite:" + request.full_path  # a fingerprinted file: the same bytes for as long as the process
     return _NOT_CACHED
 
 

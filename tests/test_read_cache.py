@@ -124,3 +124,18 @@ def test_an_action_is_never_answered_from_the_cache(app):
 def _csrf(client) -> str:
     with client.session_transaction() as session:
         return session["csrf_token"]
+
+
+def test_the_page_shell_is_kept_per_session_and_made_anew_after_a_commit(app, warehouse_file):
+    viewer = sign_in(app.server.test_client(), "viewer")
+    admin = sign_in(app.server.test_client(), "admin")
+    first = viewer.get("/_dash-layout").get_data()
+    assert viewer.get("/_dash-layout").get_data() == first
+    # Each session's shell names its own user and carries its own sign-out token: never another session's.
+    assert b'"viewer"' in first and _csrf(viewer).encode() in first
+    shell = admin.get("/_dash-layout").get_data()
+    assert b'"admin"' in shell and _csrf(admin).encode() in shell and _csrf(viewer).encode() not in shell
+    assert b"Demo data" not in first
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute("UPDATE submissions SET is_synthetic = true")
+    assert b"Demo data" in viewer.get("/_dash-layout").get_data()  # the banner follows the commit at once
