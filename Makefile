@@ -8,7 +8,7 @@ PORT ?= 8050
 WORKERS ?= 4
 THREADS ?= 4
 
-.PHONY: run test lint format bench install install-test system-deps clean
+.PHONY: run test lint format bench install install-test system-deps plotly-bundle clean
 
 run: install
 	$(APTMON) init
@@ -63,6 +63,11 @@ bench: install-test system-deps
 	done
 	$(PY) -m benchmarks.report
 	@test ! -f benchmarks/results/FAILED || { echo "Benchmarks that failed:"; cat benchmarks/results/FAILED; exit 1; }
+
+# Rebuilds dashboard/assets/05-plotly-dashboard.min.js (committed; needs Node.js and the npm registry, not run by
+# run or test): after a plotly upgrade, or when a chart needs another trace type (tools/plotly-bundle/entry.js).
+plotly-bundle:
+	cd tools/plotly-bundle && npm ci --no-audit --no-fund && node build.js
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

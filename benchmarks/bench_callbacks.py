@@ -5,11 +5,15 @@ result cache, as for the first visitor to ask for that year and scope after an u
 metric snapshots are current is made once per warehouse version, as in the app); warm figures are printed
 for reference. First load is measured in headless Chromium, from navigation until the page's main chart
 has drawn. Each figure's note gives the machine's load average, since other work on it slows both.
+Where a cold callback's time goes is profiled too (cProfile over every cold call, each function's own time
+given to the library it belongs to): the read path's work list, largest first.
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -122,6 +126,67 @@ def time_callbacks() -> tuple[list[Figure], dict[str, float]]:
     return figures, warm
 
 
+# Where a callback's own Python time goes, by the file a function comes from (first match wins).
+_PROFILE_PARTS = (
+    ("building plotly figures", ("/plotly/", "/_plotly_utils/")),
+    ("pandas and NumPy (shaping the rows)", ("/pandas/", "/numpy/", "pandas._libs", "numpy")),
+    ("Dash components (building the page's parts)", ("/dash/", "/dash_bootstrap_components/", "/dash_ag_grid/")),
+    ("the dashboard's own code", ("/dashboard/", "/etl/")),
+)
+
+
+def profile_cold_calls() -> list[Figure]:
+    """The share of a cold callback's server time each part of the read path takes.
+
+    The warehouse reads (connect, query, the result as a DataFrame: DuckDB's own threads, which cProfile does not
+    see) and the JSON encoding are timed around their calls; the rest is profiled, each function's own time given
+    to the library it belongs to.
+    """
+    from dashboard import data
+
+    profiler = cProfile.Profile()
+    spent = {"reading the warehouse (DuckDB connect, query, DataFrame)": 0.0, "JSON encoding (orjson)": 0.0}
+    run = data._run
+
+    def timed_run(path, work):
+        profiler.disable()
+        started = time.perf_counter()
+        try:
+            return run(path, work)
+        finally:
+            spent["reading the warehouse (DuckDB connect, query, DataFrame)"] += time.perf_counter() - started
+            profiler.enable()
+
+    data._run = timed_run
+    calls = 0
+    try:
+        for batch in _calls().values():
+            for function, args in batch:
+                data.clear_cache(results_only=True)
+                profiler.enable()
+                outputs = function(*args)
+                profiler.disable()
+                started = time.perf_counter()
+                _encode(outputs)
+                spent["JSON encoding (orjson)"] += time.perf_counter() - started
+                calls += 1
+    finally:
+        data._run = run
+    other = "other Python (caching, threading, the standard library)"
+    parts = {**spent, **dict.fromkeys([name for name, _ in _PROFILE_PARTS] + [other], 0.0)}
+    for (filename, _line, function), (_n, _primitive, own, _cumulative, _callers) in pstats.Stats(
+        profiler
+    ).stats.items():
+        where = f"{filename} {function}"
+        parts[next((name for name, marks in _PROFILE_PARTS if any(m in where for m in marks)), other)] += own
+    total = sum(parts.values()) or 1.0
+    return [
+        Figure(f"cold callback time: {name}", 100 * seconds / total, "%", "reported", True,
+               f"{seconds * 1000 / calls:.1f} ms per call, over {calls} cold calls (profiled, so slower than above)")
+        for name, seconds in sorted(parts.items(), key=lambda item: -item[1])
+    ]  # fmt: skip
+
+
 def time_first_loads(path: Path) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
@@ -186,6 +251,7 @@ def main() -> None:
 
         create_app(path)
         figures, warm = time_callbacks()
+        figures += profile_cold_calls()
         figures += time_first_loads(path)
     for name, ms in warm.items():
         print(f"{name}: warm median {ms:.1f} ms")

@@ -11,7 +11,7 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import auth, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
+from dashboard import auth, bundles, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
 from dashboard.components import tables
 from etl import private_files, warehouse
 
@@ -36,6 +36,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         # loaded machine: one round of fetches fewer before the chart can draw).
         eager_loading=True,
     )
+    bundles.load_only_what_pages_draw()
     # A function, so the navigation shows each signed-in user only the pages their role opens.
     app.layout = _layout
     app.clientside_callback(
