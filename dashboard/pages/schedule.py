@@ -116,7 +116,9 @@ def load_schedule(contents, file_name, dry_run):
     if not contents:
         raise dash.exceptions.PreventUpdate
     try:
-        staged = uploads.stage(uploads.decode_upload(contents, file_name), file_name, user.username)
+        content = uploads.decode_upload(contents, file_name)
+        # The checks the Upload page makes, their refusals speaking of what this page takes.
+        staged = uploads.stage(content, file_name, user.username, document="schedule workbook")
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
     try:
