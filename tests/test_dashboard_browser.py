@@ -449,6 +449,60 @@ def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_a
     )
 
 
+def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, page, browser):
+    base, path = demo_app
+    from etl.demo import REVIEW_MEETINGS
+
+    (before, _), (last, _) = REVIEW_MEETINGS
+    page.goto(base + "/review")
+    page.wait_for_selector("#card-review-returns .stat-value", timeout=15000)
+    assert page.locator("#review-meeting-form").count() == 0  # a viewer gets no form
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        admin = context.new_page()
+        admin.console_errors = []
+        admin.on("pageerror", lambda exc: admin.console_errors.append(str(exc)))
+        username, password, _ = TEST_USERS["admin"]
+        sign_in(admin, base, username, password)
+        admin.goto(base + "/review")
+        admin.wait_for_selector("#review-meeting-form", timeout=15000)
+        alert = admin.locator("#review-meeting-result .alert")
+        # A date already recorded is refused in the command line's words.
+        admin.fill("#review-meeting-date", last.isoformat())
+        admin.click("#review-meeting-record")
+        alert.filter(has_text=f"A meeting on {last:%Y-%m-%d} is already recorded.").wait_for(timeout=15000)
+        admin.fill("#review-meeting-date", "2018-03-01")
+        admin.fill("#review-meeting-title", "CPR Plus Three, March 2018")
+        admin.click("#review-meeting-record")
+        alert.filter(has_text="Recorded CPR Plus Three, March 2018 on 2018-03-01.").wait_for(timeout=15000)
+        assert "alert-success" in alert.get_attribute("class")
+        assert "CPR Plus Three, March 2018 (01 Mar 2018)" in admin.inner_text("#review-meetings")
+        assert view(path, "SELECT title, recorded_by FROM review_meetings WHERE meeting_on = DATE '2018-03-01'") == [
+            {"title": "CPR Plus Three, March 2018", "recorded_by": "admin"}
+        ]
+        # The dates move to the last two meetings, and the counts follow them.
+        assert admin.input_value(filter_control("from")) == last.isoformat()
+        assert admin.input_value(filter_control("to")) == "2018-03-01"
+        received = view(path, "SELECT * FROM review_returns(?, DATE '2018-03-01')", [last])
+        admin.wait_for_function(
+            "n => document.querySelector('#card-review-returns .stat-value').innerText === n",
+            arg=str(len(received)),
+            timeout=15000,
+        )
+        # Removed again (the module's other tests read the demo's two meetings).
+        admin.select_option("#review-meeting-choice", "2018-03-01")
+        admin.click("#review-meeting-remove")
+        alert.filter(has_text="Removed the meeting of 2018-03-01.").wait_for(timeout=15000)
+        assert "March 2018" not in admin.inner_text("#review-meetings")
+        assert admin.input_value(filter_control("from")) == before.isoformat()
+        assert admin.input_value(filter_control("to")) == last.isoformat()
+        assert admin.console_errors == []
+    finally:
+        context.close()
+        with warehouse.write_connection(path) as con:
+            con.execute("DELETE FROM review_meetings WHERE meeting_on = DATE '2018-03-01'")
+
+
 def test_funding_page_shows_the_funding_views_numbers(demo_app, page):
     base, path = demo_app
     page.goto(base + "/funding?year=2016")
