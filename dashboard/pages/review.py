@@ -154,9 +154,10 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
             dbc.Col(
                 [
                     dbc.Label("Title", html_for=ids.REVIEW_MEETING_TITLE, className="filter-label mb-1"),
-                    dbc.Input(
-                        id=ids.REVIEW_MEETING_TITLE, size="sm", maxLength=200,
+                    dcc.Input(
+                        id=ids.REVIEW_MEETING_TITLE, type="text", maxLength=200,
                         placeholder="e.g. CPR Plus Three, June 2017 (blank: from its date)",
+                        className="form-control form-control-sm",
                     ),
                 ],
                 xs=6, md=5, lg=4,
