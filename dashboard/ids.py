@@ -70,6 +70,7 @@ EXPORT_FORMAT = "export-format"
 EXPORT_TABLES_BUTTON = "export-tables-button"
 EXPORT_REPORT_BUTTON = "export-report-button"
 EXPORT_REPORT_DOCX_BUTTON = "export-report-docx-button"
+EXPORT_WORD_MISSING = "export-word-missing"  # shown when no Chromium is installed to draw the Word report's charts
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
 SUBMISSIONS_TABLE = "submissions-table"
