@@ -121,13 +121,16 @@ def decode_upload(contents: str, file_name: str) -> bytes:
     return data
 
 
-def check_file(file_name: str, data: bytes) -> str:
-    """The file's extension when its name and its first bytes agree on an accepted format."""
+def check_file(file_name: str, data: bytes, document: str = "return") -> str:
+    """The file's extension when its name and its first bytes agree on an accepted format.
+
+    `document` is what the page takes ("return", "schedule workbook"): a refusal says what to upload instead.
+    """
     extension = Path(file_name or "").suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise UploadRefused(
             f"{file_name}: files of type {extension or '(none)'} are not accepted; "
-            f"upload the return as {', '.join(ALLOWED_EXTENSIONS)}."
+            f"upload the {document} as {', '.join(ALLOWED_EXTENSIONS)}."
         )
     signature = _SIGNATURES.get(extension)
     # A bare BIFF2-4 worksheet (Excel 2.x to 4.0) has no OLE signature but is a spreadsheet: the reader's guard
@@ -139,13 +142,20 @@ def check_file(file_name: str, data: bytes) -> str:
             "save it again as .xlsx."
         )
     if extension == ".csv" and not _looks_like_utf8_text(data):
-        raise UploadRefused(f"{file_name}: a .csv return must be UTF-8 text; save it again as 'CSV UTF-8'.")
+        raise UploadRefused(f"{file_name}: a .csv {document} must be UTF-8 text; save it again as 'CSV UTF-8'.")
     return extension
 
 
-def stage(data: bytes, file_name: str, owner: str, country: str | None = None, year: int | None = None) -> StagedUpload:
-    """Check a file and keep it in a private staging folder under a generated name."""
-    extension = check_file(file_name, data)
+def stage(
+    data: bytes,
+    file_name: str,
+    owner: str,
+    country: str | None = None,
+    year: int | None = None,
+    document: str = "return",
+) -> StagedUpload:
+    """Check a file (check_file, refusals naming `document`) and keep it in a private staging folder."""
+    extension = check_file(file_name, data, document)
     remove_stale()
     staged = StagedUpload(
         token=secrets.token_hex(16),

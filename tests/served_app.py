@@ -48,39 +48,50 @@ def aptmon(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Compl
 
 
 @contextmanager
-def served(tmp_path: Path, db: Path, workers: int = 2, **settings: str) -> Iterator[str]:
-    """`aptmon serve` on a free loopback port over `db` with extra environment `settings`; yields the base URL."""
+def served(
+    tmp_path: Path, db: Path, workers: int = 2, log_path: Path | None = None, ready: str | None = None, **settings: str
+) -> Iterator[str]:
+    """`aptmon serve` on a free loopback port over `db` with extra environment `settings`; yields the base URL.
+
+    Its output goes to `log_path` (server-PORT.log in tmp_path unless given). It is up once /login answers or, given
+    `ready`, once that text is in its output. Whatever happens, it stops on leaving, its workers with it.
+    """
     port = free_port()
-    log_path = tmp_path / f"server-{port}.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [APTMON, "serve", "--workers", str(workers), "--port", str(port), "--warehouse", str(db)],
-        env=aptmon_env(tmp_path, **settings),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: the master and its workers, and nothing else
-        preexec_fn=stop_with_parent,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                requests.get(f"{base_url}/login", timeout=10)
-                break
-            except requests.RequestException:  # refused or reset while the workers boot
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"aptmon serve did not start: {log_path.read_text()}") from None
-                time.sleep(0.3)
-        yield base_url
-    finally:
-        server.send_signal(signal.SIGTERM)
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = log_path or tmp_path / f"server-{port}.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [APTMON, "serve", "--workers", str(workers), "--port", str(port), "--warehouse", str(db)],
+            env=aptmon_env(tmp_path, **settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the master and its workers, and nothing else
+            preexec_fn=stop_with_parent,
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
+            deadline = time.monotonic() + 90
+            while not _is_up(base_url, log_path, ready):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"aptmon serve did not start: {log_path.read_text()}")
+                time.sleep(0.3)
+            yield base_url
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+
+
+def _is_up(base_url: str, log_path: Path, ready: str | None) -> bool:
+    if ready is not None:
+        return ready in log_path.read_text()
+    try:
+        requests.get(f"{base_url}/login", timeout=10)
+        return True
+    except requests.RequestException:  # refused or reset while the workers boot
+        return False
 
 
 class Browser:

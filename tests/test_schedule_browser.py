@@ -40,6 +40,9 @@ def test_an_admin_replaces_the_schedule_and_the_pages_judge_by_it(live_app, ware
     page.goto(f"{live_app}/schedule")
     page.wait_for_selector("#schedule-upload", timeout=15000)
     assert "In use: default schedule (none loaded" in page.inner_text(".schedule-version")
+    assert page.inner_text("#schedule-upload") == "Drop the schedule workbook here, or choose a file"
+    drop_zone = "() => getComputedStyle(document.querySelector('#schedule-upload .upload-drop')).borderTopStyle"
+    assert page.evaluate(drop_zone) == "dashed"  # the dashed box of .upload-drop in the dashboard's stylesheet
 
     # A file with an error is rejected whole: the findings in a table, the workbook back with its cells marked.
     bad = write_schedule(tmp_path / "schedule-bad.xlsx", [{"measure_id": "5.1", "kind": "sometimes"}])

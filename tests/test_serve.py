@@ -7,10 +7,7 @@ import json
 import multiprocessing
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -20,11 +17,12 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+import served_app
 from return_files import write_xlsx
+from served_app import APTMON, aptmon_env, stop_with_parent
 
 from etl import users, warehouse
 
-APTMON = str(Path(sys.executable).with_name("aptmon"))
 PASSWORD = "concurrent-password-1"
 UPLOADERS = {"up-khm": ("KHM", "Cambodia"), "up-tha": ("THA", "Thailand"), "up-vnm": ("VNM", "Viet Nam")}
 YEARS = (2013, 2014, 2015, 2016)
@@ -32,12 +30,6 @@ READERS = 3
 OUTCOME_PATTERN = '{"token":["MATCH"],"type":"upload-outcome"}'
 SUBMIT_PATTERN = '{"token":["MATCH"],"type":"upload-submit"}'
 STATUS_PATTERN = '{"token":["MATCH"],"type":"upload-status"}'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Session:
@@ -167,56 +159,15 @@ def read_until(base_url: str, stop_file: str) -> int:
 
 @pytest.fixture
 def served(tmp_path):
-    """`aptmon serve --workers 3` on a free loopback port over a fresh warehouse; yields the base URL."""
+    """`aptmon serve --workers 3` over a fresh warehouse with the analysts and a reader; base URL, warehouse, log."""
     db = tmp_path / "warehouse.duckdb"
     warehouse.initialise(db)
     for username, (iso3, _) in UPLOADERS.items():
         users.add_user(username, PASSWORD, "analyst", iso3, db)
     users.add_user("admin-reader", PASSWORD, "admin", None, db)
-    port = free_port()
-    env = os.environ | {
-        "APTMON_INSTANCE_DIR": str(tmp_path / "instance"),
-        "APTMON_RETURNS_DIR": str(tmp_path / "returns"),
-    }
-    env.pop("APTMON_SECRET_KEY", None)  # the workers must agree on the key file made by the first of them
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [APTMON, "serve", "--workers", "3", "--port", str(port), "--warehouse", str(db)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: the master and its workers, and nothing else
-        preexec_fn=_stop_with_parent,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/login", timeout=10).read()
-                break
-            except OSError:  # refused, reset or timed out while the workers boot
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"aptmon serve did not start: {(tmp_path / 'server.log').read_text()}")
-                time.sleep(0.3)
-        yield base_url, db, tmp_path / "server.log"
-    finally:
-        # Whatever happened above, the server started here stops here.
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
-
-
-def _stop_with_parent() -> None:
-    """In a child process: have Linux send it SIGTERM if the test process dies first (nothing left running)."""
-    import ctypes
-
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    log_path = tmp_path / "server.log"
+    with served_app.served(tmp_path, db, workers=3, log_path=log_path) as base_url:
+        yield base_url, db, log_path
 
 
 def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
@@ -231,7 +182,7 @@ def test_concurrent_uploads_and_reads_across_workers(served, tmp_path):
     }  # fmt: skip
     stop_file = str(tmp_path / "stop")
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(len(UPLOADERS) + READERS, mp_context=spawn, initializer=_stop_with_parent) as pool:
+    with ProcessPoolExecutor(len(UPLOADERS) + READERS, mp_context=spawn, initializer=stop_with_parent) as pool:
         readers = [pool.submit(read_until, base_url, stop_file) for _ in range(READERS)]
         uploads = {username: pool.submit(upload_all, base_url, username, paths) for username, paths in files.items()}
         outcomes = {username: future.result(timeout=300) for username, future in uploads.items()}
@@ -336,36 +287,20 @@ def _returns_received(answer: str) -> str:
 def test_serve_prints_the_address_and_demo_sign_ins_in_a_box_once_it_answers(tmp_path):
     db = tmp_path / "warehouse.duckdb"
     warehouse.initialise(db)
-    env = os.environ | {"APTMON_INSTANCE_DIR": str(tmp_path / "instance")}
-    made = subprocess.run([APTMON, "users", "demo", "--warehouse", str(db)], env=env, capture_output=True, text=True)
+    made = subprocess.run(
+        [APTMON, "users", "demo", "--warehouse", str(db)], env=aptmon_env(tmp_path), capture_output=True, text=True
+    )
     assert made.returncode == 0, made.stderr
     sign_ins = [line for line in (tmp_path / "instance" / "demo-users.txt").read_text().splitlines() if line[:1] != "#"]
-    port = free_port()
     log_path = tmp_path / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [APTMON, "serve", "--workers", "2", "--port", str(port), "--warehouse", str(db)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_stop_with_parent,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while "The dashboard is ready" not in log_path.read_text():
-                assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.3)
-            # Ready means it answers.
-            assert urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30).status == 200
-            time.sleep(1)  # the other worker's start-up lines, if any were to follow
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with served_app.served(tmp_path, db, log_path=log_path, ready="The dashboard is ready") as base_url:
+        # Ready means it answers.
+        assert urllib.request.urlopen(f"{base_url}/login", timeout=30).status == 200
+        time.sleep(1)  # the other worker's start-up lines, if any were to follow
     lines = log_path.read_text().splitlines()
     top = next(i for i, line in enumerate(lines) if line.startswith("+--"))
     box = lines[top : top + len(sign_ins) + 5]
-    assert box[1] == f"| The dashboard is ready: http://127.0.0.1:{port}".ljust(len(box[0]) - 1) + "|"
+    assert box[1] == f"| The dashboard is ready: {base_url}".ljust(len(box[0]) - 1) + "|"
     for sign_in in sign_ins:
         assert any(sign_in.rstrip() in line for line in box), (sign_in, box)
     assert box[-1] == box[0] and all(len(line) == len(box[0]) for line in box)

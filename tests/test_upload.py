@@ -1,4 +1,4 @@
-"""The upload page's server side: checks before reading, dry run then submit, feedback, template and file downloads."""
+"""The upload page's server side: checks before reading (the Schedule page's too), dry run, submit, downloads."""
 
 from __future__ import annotations
 
@@ -210,6 +210,30 @@ def test_files_of_the_wrong_type_are_refused_before_reading(app, warehouse_file,
     text = check(client, app, [path], names=[name])
     assert message in text
     assert rows(warehouse_file, "SELECT count(*) FROM submissions") == [(0,)]
+
+
+@pytest.mark.parametrize(("page", "document"), [("upload", "return"), ("schedule", "schedule workbook")])
+@pytest.mark.parametrize(
+    ("name", "content", "refusal"),
+    [
+        ("file.exe", b"MZ", "files of type .exe are not accepted; upload the {} as .xlsx, .xlsm, .xls, .ods, .csv."),
+        ("file.csv", b"MZ\x00", "a .csv {} must be UTF-8 text; save it again as 'CSV UTF-8'."),
+    ],
+)
+def test_a_refusal_names_what_the_page_takes(app, warehouse_file, tmp_path, page, document, name, content, refusal):
+    # The Upload and Schedule pages share the checks; each refusal speaks of the page's own document.
+    path = tmp_path / "upload.bin"
+    path.write_bytes(content)
+    if page == "upload":
+        text = check(client_as(app, "analyst"), app, [path], names=[name])
+    else:
+        response = call_callback(client_as(app, "admin"), app, "load_schedule", [data_url(path)], [name, False])
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        text = response.get_data(as_text=True)
+    assert f"{name}: {refusal.format(document)}" in text
+    assert page == "upload" or "return" not in text  # the Schedule page takes no return
+    assert rows(warehouse_file, "SELECT count(*) FROM submissions") == [(0,)]
+    assert rows(warehouse_file, "SELECT count(*) FROM schedule_loads") == [(0,)]
 
 
 @pytest.mark.parametrize(("version", "named"), [(2, "Excel 2.x"), (4, "Excel 4.0")])

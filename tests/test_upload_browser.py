@@ -21,6 +21,7 @@ CELL_TEXT = """() => {
     const column = heatmap.x.indexOf('2015');
     return heatmap.text[row][column];
 }"""
+DROP_ZONE_BORDER = "(selector) => getComputedStyle(document.querySelector(selector)).borderTopStyle"
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +48,9 @@ def test_analyst_fixes_a_rejected_return_and_the_chart_changes(live_app, signed_
     page.goto(f"{live_app}/upload")
     page.wait_for_selector("#upload", timeout=15000)
     assert "You upload returns for Cambodia (KHM)" in page.inner_text("body")
+    assert page.inner_text("#upload") == "Drop return files here, or choose files"
+    # The drop zone's dashed box comes from .upload-drop in the dashboard's stylesheet.
+    assert page.evaluate(DROP_ZONE_BORDER, "#upload .upload-drop") == "dashed"
 
     upload(page, write_xlsx(tmp_path / "cambodia-2015.xlsx", BAD_ROWS))
     result = page.locator(".upload-result").first

@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import auth, data, downloads, ids, snapshots, uploads
 from dashboard.components.access import not_permitted
+from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
 from etl import warehouse
@@ -73,22 +74,7 @@ def layout(**_query):
                         dbc.Checkbox(
                             id=ids.SCHEDULE_DRY_RUN, label="Check only (change nothing)", value=False, className="mb-2"
                         ),
-                        dcc.Upload(
-                            id=ids.SCHEDULE_UPLOAD,
-                            children=html.Div(["Drop the schedule workbook here, or ", html.A("choose a file")]),
-                            multiple=False,
-                            accept=",".join(uploads.ALLOWED_EXTENSIONS),
-                            max_size=uploads.max_upload_bytes(),
-                            className="upload-drop",
-                            style={
-                                "borderWidth": "2px",
-                                "borderStyle": "dashed",
-                                "borderRadius": "0.5rem",
-                                "padding": "1.5rem",
-                                "textAlign": "center",
-                                "cursor": "pointer",
-                            },
-                        ),
+                        drop_zone(ids.SCHEDULE_UPLOAD, "Drop the schedule workbook here", multiple=False),
                     ]
                 ),
                 className="mb-3",
@@ -130,7 +116,9 @@ def load_schedule(contents, file_name, dry_run):
     if not contents:
         raise dash.exceptions.PreventUpdate
     try:
-        staged = uploads.stage(uploads.decode_upload(contents, file_name), file_name, user.username)
+        content = uploads.decode_upload(contents, file_name)
+        # The checks the Upload page makes, their refusals speaking of what this page takes.
+        staged = uploads.stage(content, file_name, user.username, document="schedule workbook")
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
     try:

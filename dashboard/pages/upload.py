@@ -12,6 +12,7 @@ from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import auth, data, downloads, ids, snapshots, throttling, uploads
 from dashboard.components.access import not_permitted
+from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
 from etl import regressions, warehouse
@@ -154,22 +155,7 @@ def layout(**_query):
                             ],
                             className="g-2 mb-3",
                         ),
-                        dcc.Upload(
-                            id=ids.UPLOAD,
-                            children=html.Div(["Drop return files here, or ", html.A("choose files")]),
-                            multiple=True,
-                            accept=",".join(uploads.ALLOWED_EXTENSIONS),
-                            max_size=uploads.max_upload_bytes(),
-                            className="upload-drop",
-                            style={
-                                "borderWidth": "2px",
-                                "borderStyle": "dashed",
-                                "borderRadius": "0.5rem",
-                                "padding": "2rem",
-                                "textAlign": "center",
-                                "cursor": "pointer",
-                            },
-                        ),
+                        drop_zone(ids.UPLOAD, "Drop return files here", multiple=True),
                     ]
                 ),
                 className="mb-3",

@@ -52,6 +52,34 @@ SELECT * REPLACE (
 FROM return_status
 WHERE reporting_year <= as_of;
 
+-- One row per (country, activity_id) of `listings`, the name of a relation with one row per listing of an activity
+-- (country, activity_id, reporting_year, status), with its status_history: each status with the years of the
+-- returns that gave it ('2013 planned → 2014–2016 ongoing → 2017 completed'; '2013, 2015 ongoing' when a return
+-- between them is missing), so its last year is the latest listing's. Both activity listings below write their
+-- history with it, so the fast measure listing cannot drift from activity_listing.
+CREATE OR REPLACE MACRO status_history(listings) AS TABLE
+SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
+FROM (
+    SELECT country, activity_id, status, min(reporting_year) AS first_year,
+        CASE
+            WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
+            WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
+                THEN min(reporting_year) || '–' || max(reporting_year)
+            ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
+        END AS years
+    FROM (
+        SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
+        FROM (
+            SELECT country, activity_id, reporting_year, status,
+                (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
+                    IS DISTINCT FROM status)::INTEGER AS changed
+            FROM query_table(listings)
+        )
+    )
+    GROUP BY country, activity_id, status, run
+)
+GROUP BY ALL;
+
 -- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
 -- then, the measures it links to there (country listings), and where it came from (file, sheet, row).
@@ -102,32 +130,14 @@ shown AS MATERIALIZED (
     ORDER BY country, activity_id
     LIMIT max_rows
 ),
--- The history names each status with the years of the returns that gave it ('2013 planned → 2014–2016 ongoing →
--- 2017 completed'; '2013, 2015 ongoing' when a return between them is missing), so its last year is the return the
--- row's status, file, sheet and row come from.
+-- The listings of the activities shown, whose status history (see status_history) ends at the return the row's
+-- status, file, sheet and row come from.
+shown_listings AS (
+    SELECT * FROM listed
+    SEMI JOIN shown USING (country, activity_id)
+),
 history AS (
-    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
-    FROM (
-        SELECT country, activity_id, status, min(reporting_year) AS first_year,
-            CASE
-                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
-                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
-                    THEN min(reporting_year) || '–' || max(reporting_year)
-                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
-            END AS years
-        FROM (
-            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
-            FROM (
-                SELECT country, activity_id, reporting_year, status,
-                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
-                        IS DISTINCT FROM status)::INTEGER AS changed
-                FROM listed
-                SEMI JOIN shown USING (country, activity_id)
-            )
-        )
-        GROUP BY country, activity_id, status, run
-    )
-    GROUP BY ALL
+    SELECT * FROM status_history('shown_listings')
 ),
 -- The measures each listed activity links to, for a country's listing only: on a measure's listing it
 -- would cost a probe of every link in the warehouse, and that page names its measure already.
@@ -208,29 +218,9 @@ listed AS MATERIALIZED (
     JOIN current_returns r USING (submission_id)
     SEMI JOIN shown s ON s.country = a.country AND s.activity_id = a.activity_id
 ),
--- The status history as activity_listing writes it.
+-- The status history as activity_listing writes it (listed holds the shown activities' listings only).
 history AS (
-    SELECT country, activity_id, string_agg(years || ' ' || status, ' → ' ORDER BY first_year) AS status_history
-    FROM (
-        SELECT country, activity_id, status, min(reporting_year) AS first_year,
-            CASE
-                WHEN count(*) = 1 THEN CAST(min(reporting_year) AS VARCHAR)
-                WHEN max(reporting_year) - min(reporting_year) + 1 = count(*)
-                    THEN min(reporting_year) || '–' || max(reporting_year)
-                ELSE string_agg(CAST(reporting_year AS VARCHAR), ', ' ORDER BY reporting_year)
-            END AS years
-        FROM (
-            SELECT *, sum(changed) OVER (PARTITION BY country, activity_id ORDER BY reporting_year) AS run
-            FROM (
-                SELECT country, activity_id, reporting_year, status,
-                    (lag(status) OVER (PARTITION BY country, activity_id ORDER BY reporting_year)
-                        IS DISTINCT FROM status)::INTEGER AS changed
-                FROM listed
-            )
-        )
-        GROUP BY country, activity_id, status, run
-    )
-    GROUP BY ALL
+    SELECT * FROM status_history('listed')
 )
 SELECT
     l.plan_id, l.country, l.activity_id, l.title, l.status, l.reporting_year AS last_reported_year,
