@@ -8,9 +8,9 @@ PORT ?= 8050
 WORKERS ?= 4
 THREADS ?= 4
 
-.PHONY: run test lint format bench install install-test system-deps plotly-bundle clean
+.PHONY: run test lint format bench install install-test run-deps system-deps plotly-bundle clean
 
-run: install
+run: install run-deps
 	$(APTMON) init
 	$(APTMON) demo --if-empty
 	$(APTMON) users demo
@@ -45,6 +45,14 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+# The Debian package the dashboard itself needs: Chromium, in which the Word report draws its charts. Without it
+# (apt-get refused: not root, no network) the dashboard still runs, and the Word report says what to install.
+run-deps:
+	@if ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| echo "Could not install chromium (run: apt-get install chromium as root); the Word report needs it."; \
+	fi
 
 # Debian packages the tests drive: Chromium for the browser tests, LibreOffice for foreign-writer files.
 system-deps:

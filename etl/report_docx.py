@@ -40,11 +40,26 @@ from etl.report import (
 
 CHART_SCALE = 2  # pixels per CSS pixel: sharp when printed
 PAGE_TEXT_WIDTH = Cm(17)
+CHROMIUM_MISSING = (
+    "The Word report draws its charts in Chromium, which is not installed on this machine: install the Debian "
+    "package chromium (apt-get install chromium, as make run does), or take the HTML report."
+)
+
+
+def chromium_installed() -> bool:
+    """Whether kaleido finds a Chromium to draw in, looking where it looks (BROWSER_PATH, PATH, the usual places)."""
+    from choreographer.browsers.chromium import Chromium
+
+    path = Chromium.find_browser(skip_local=False)
+    return bool(path) and Path(path).is_file()
 
 
 def chart_images(charts: list[go.Figure]) -> list[bytes]:
     """Each figure as a PNG, drawn in one headless Chromium session."""
     import kaleido
+
+    if not chromium_installed():
+        raise ExportError(CHROMIUM_MISSING)
 
     async def draw() -> list[bytes]:
         async with kaleido.Kaleido(n=1, mathjax=False) as renderer:
@@ -68,7 +83,7 @@ def chart_images(charts: list[go.Figure]) -> list[bytes]:
     except Exception as exc:  # no Chromium, or one that would not start: say what to install, not a traceback
         raise ExportError(
             "The Word report draws its charts in headless Chromium, which could not be started "
-            f"({exc.__class__.__name__}). Install it (Debian: apt-get install chromium) or use --format html."
+            f"({exc.__class__.__name__}). Install it (Debian: apt-get install chromium), or take the HTML report."
         ) from exc
 
 

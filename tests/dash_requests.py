@@ -33,8 +33,11 @@ def callback_key(app: dash.Dash, function_name: str) -> str:
     raise KeyError(function_name)
 
 
-def call_callback(client, app: dash.Dash, function_name: str, inputs: list, state: list | None = None, match=None):
-    """POST one callback request; `inputs`/`state` are values in declaration order, `match` fills MATCH ids."""
+def call_callback(
+    client, app: dash.Dash, function_name: str, inputs: list, state: list | None = None, match=None, changed: int = 0
+):
+    """POST one callback request; `inputs`/`state` are values in declaration order, `match` fills MATCH ids,
+    `changed` is the index of the input that fired it (a click on the second of two buttons: 1)."""
     key = callback_key(app, function_name)
     spec = app.callback_map[key]
     outputs = [_concrete(_split(part), match) for part in _output_parts(key)]
@@ -44,11 +47,11 @@ def call_callback(client, app: dash.Dash, function_name: str, inputs: list, stat
         "inputs": [_with_value(item, value, match) for item, value in zip(spec["inputs"], inputs, strict=True)],
         "state": [_with_value(item, value, match) for item, value in zip(spec["state"], state or [], strict=True)],
     }
-    first = body["inputs"][0]
-    first_id = (
-        json.dumps(first["id"], sort_keys=True, separators=(",", ":")) if isinstance(first["id"], dict) else first["id"]
+    fired = body["inputs"][changed]
+    fired_id = (
+        json.dumps(fired["id"], sort_keys=True, separators=(",", ":")) if isinstance(fired["id"], dict) else fired["id"]
     )
-    body["changedPropIds"] = [f"{first_id}.{first['property']}"]
+    body["changedPropIds"] = [f"{fired_id}.{fired['property']}"]
     return client.post("/_dash-update-component", json=body, headers=csrf_header(client))
 
 

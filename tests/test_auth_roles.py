@@ -60,7 +60,7 @@ def protected_callbacks(app) -> list[tuple[str, tuple[str, ...]]]:
 def test_the_role_protected_callbacks_are_the_expected_ones(app):
     names = {name for name, _ in protected_callbacks(app)}
     expected = {"check_uploads", "submit_upload", "template_link", "filter_submissions", "show_submission"}
-    assert expected | {"export_links"} <= names
+    assert expected | {"export_links", "load_schedule", "change_meetings"} <= names
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])

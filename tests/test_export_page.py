@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -115,6 +116,36 @@ def test_progress_report_is_the_aptmon_report_page(served, tmp_path):
     assert word.status_code == 200 and word.get_data()[:2] == b"PK"  # a Word document is a zip package
     assert word.headers["Content-Disposition"].endswith("filename=apt-progress-report-as-of-2015.docx")
     assert client.get("/download/report?format=pdf").status_code == 400
+
+
+def test_without_chromium_the_page_and_the_route_say_what_to_install(served, tmp_path, monkeypatch):
+    import sys
+
+    import dash
+    from flask_login import login_user
+
+    from dashboard.sessions import SignedInUser
+    from etl.report_docx import CHROMIUM_MISSING
+    from etl.users import User
+
+    dash_app, _ = served
+    export_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/export")]
+
+    def layout() -> dict:
+        with dash_app.server.test_request_context():
+            login_user(SignedInUser(User("an-evaluator", "evaluator", None, "fingerprint")))
+            return export_page.layout().to_plotly_json()
+
+    assert "export-word-missing" not in json.dumps(layout(), default=lambda c: c.to_plotly_json())
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))  # where kaleido looks first
+    shown = json.dumps(layout(), default=lambda c: c.to_plotly_json())
+    assert f'"children": "{CHROMIUM_MISSING}"' in shown and '"id": "export-word-missing"' in shown
+    assert '"className": "btn btn-outline-primary disabled"' in shown and '"aria-disabled": "true"' in shown
+    client = sign_in(dash_app.server.test_client(), "evaluator")
+    word = client.get("/download/report?as_of=2015&format=docx")
+    assert word.status_code == 400 and CHROMIUM_MISSING in word.get_data(as_text=True)
+    assert "Traceback" not in word.get_data(as_text=True)
+    assert client.get("/download/report?as_of=2015").status_code == 200  # the HTML report needs no Chromium
 
 
 @pytest.mark.browser

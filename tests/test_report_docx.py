@@ -115,3 +115,18 @@ def test_cli_takes_the_format_from_the_file_name(demo_warehouse, tmp_path):
     assert "progress report as of 2015" in Document(str(target)).paragraphs[0].text
     wrong = CliRunner().invoke(cli, ["report", "--format", "pdf", "-o", str(tmp_path / "x.pdf")])
     assert wrong.exit_code == 2 and "pdf" in wrong.output
+
+
+def test_without_chromium_the_cli_says_what_to_install(demo_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))  # where kaleido looks first
+    target = tmp_path / "progress.docx"
+    outcome = CliRunner().invoke(cli, ["report", "-o", str(target), "--warehouse", str(demo_warehouse)])
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.output.strip() == (
+        "Error: The Word report draws its charts in Chromium, which is not installed on this machine: install the "
+        "Debian package chromium (apt-get install chromium, as make run does), or take the HTML report."
+    )
+    assert not target.exists()
+    # The HTML report needs no Chromium.
+    assert CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "p.html"), "--warehouse",
+                                    str(demo_warehouse)]).exit_code == 0  # fmt: skip

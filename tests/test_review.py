@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -150,3 +151,121 @@ def test_measures_newly_delivered_between_the_years_the_reviews_speak_for(review
         [],
     )
     assert delivered == [(2014, False), (2015, True)]
+
+
+# ---- the Review page's meeting form (admins) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def review_app(tmp_path_factory):
+    """The dashboard over a warehouse with two upload days and no meeting, with one test user per role."""
+    from dash_requests import sign_in
+    from signing_in import add_test_users
+
+    from dashboard.app import create_app
+
+    path = tmp_path_factory.mktemp("review-page") / "warehouse.duckdb"
+    warehouse.initialise(path)
+    add_return(path, "KHM", 2014, [("A1", "ongoing", ["5.1"])], received_on=date(2015, 2, 1))
+    add_return(path, "KHM", 2015, [("A1", "completed", ["5.1"])], received_on=date(2016, 2, 1))
+    add_test_users(path)
+    app = create_app(path)
+    app.warehouse = path
+    sign_in(app.server.test_client(), "viewer").get("/_dash-layout")  # Dash adds its page callbacks on first use
+    return app
+
+
+@pytest.fixture
+def serve_review_app(review_app, monkeypatch):
+    # The app serves the warehouse named in the environment, which any other app created since may have changed.
+    monkeypatch.setenv("APTMON_WAREHOUSE", str(review_app.warehouse))
+    return review_app
+
+
+FROM, TO = '{"name":"from","type":"filter"}', '{"name":"to","type":"filter"}'  # the date filters' ids
+
+
+def change_meetings(app, role: str, day: str | None, title: str | None = None):
+    """Type a date and a title on the Review page and click Record, as a signed-in user of `role`."""
+    return _click(app, role, [1, None], [day, title, None], 0)
+
+
+def remove_meeting(app, role: str, chosen: str | None):
+    """Choose a recorded meeting on the Review page and click Remove, as a signed-in user of `role`."""
+    return _click(app, role, [None, 1], [None, None, chosen], 1)
+
+
+def _click(app, role: str, clicks: list, state: list, changed: int):
+    from dash_requests import call_callback, sign_in
+
+    client = sign_in(app.server.test_client(), role)
+    return call_callback(client, app, "change_meetings", clicks, state, changed=changed)
+
+
+def shown(response) -> dict:
+    """Each output the callback changed, as {component id: value}; the alert as its colour and text."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    changed = {key: next(iter(props.values())) for key, props in response.get_json()["response"].items()}
+    alert = changed.pop("review-meeting-result")["props"]
+    return {"alert": (alert["color"], alert["children"])} | changed
+
+
+def test_an_admin_records_and_removes_meetings_on_the_review_page(serve_review_app):
+    app = serve_review_app
+    first = shown(change_meetings(app, "admin", "2015-06-15", "  CPR Plus Three,   June 2015 "))
+    assert first["alert"] == ("success", "Recorded CPR Plus Three, June 2015 on 2015-06-15.")  # as the CLI says
+    assert [(m.meeting_on, m.title, m.recorded_by) for m in reviews.list_meetings(app.warehouse)] == [
+        (date(2015, 6, 15), "CPR Plus Three, June 2015", "admin")
+    ]
+    assert "CPR Plus Three, June 2015 (15 Jun 2015)" in json.dumps(first["review-meetings"])
+    # One meeting: the dates compare it with the latest upload after it.
+    assert (first[FROM], first[TO]) == ("2015-06-15", "2016-02-01")
+    # A blank title is named from the date; the dates now compare the last two meetings.
+    second = shown(change_meetings(app, "admin", "2016-06-15", "   "))
+    assert second["alert"] == ("success", "Recorded CPR Plus Three meeting of 15 June 2016 on 2016-06-15.")
+    assert (second[FROM], second[TO]) == ("2015-06-15", "2016-06-15")
+    assert [c["value"] for c in second["review-meeting-choice"]] == ["2016-06-15", "2015-06-15"]
+    # The CLI's refusals, in its words; nothing else on the page changes.
+    for day, colour, message in [
+        ("2015-06-15", "danger", "A meeting on 2015-06-15 is already recorded."),
+        ("2999-01-01", "danger", "2999-01-01 is in the future; record a meeting once it has taken place."),
+        ("2012-12-31", "danger", "2012-12-31 is before the plan began (2013); give the meeting's date."),
+        (None, "warning", "Give the meeting's date (YYYY-MM-DD)."),
+        ("15/06/2016", "warning", "Give the meeting's date (YYYY-MM-DD)."),
+    ]:
+        assert shown(change_meetings(app, "admin", day, "Another")) == {"alert": (colour, message)}, day
+    assert len(reviews.list_meetings(app.warehouse)) == 2
+    removed = shown(remove_meeting(app, "admin", "2016-06-15"))
+    assert removed["alert"] == ("success", "Removed the meeting of 2016-06-15.")
+    assert [c["value"] for c in removed["review-meeting-choice"]] == ["2015-06-15"]
+    assert (removed[FROM], removed[TO]) == ("2015-06-15", "2016-02-01")
+    again = shown(remove_meeting(app, "admin", "2016-06-15"))
+    assert again == {"alert": ("danger", "No meeting on 2016-06-15 is recorded.")}
+    assert shown(remove_meeting(app, "admin", None)) == {"alert": ("warning", "Choose the meeting to remove.")}
+    assert [m.meeting_on for m in reviews.list_meetings(app.warehouse)] == [date(2015, 6, 15)]
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "evaluator"])
+def test_only_an_admin_may_record_or_remove_a_meeting(serve_review_app, role):
+    app = serve_review_app
+    before = reviews.list_meetings(app.warehouse)
+    assert change_meetings(app, role, "2015-06-15", "Not mine to record").status_code == 403
+    assert remove_meeting(app, role, "2015-06-15").status_code == 403
+    assert reviews.list_meetings(app.warehouse) == before
+
+
+@pytest.mark.parametrize(("role", "sees_form"), [("viewer", False), ("evaluator", False), ("admin", True)])
+def test_the_meeting_form_shows_only_to_admins(serve_review_app, role, sees_form):
+    import dash
+    from flask_login import login_user
+
+    from dashboard.sessions import SignedInUser
+    from etl.users import User
+
+    # The page module as Dash imported it (importing it again under another name would register it twice).
+    review = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/review")]
+    with serve_review_app.server.test_request_context():
+        login_user(SignedInUser(User(f"a-{role}", role, None, "fingerprint")))
+        layout = json.dumps(review.layout().to_plotly_json(), default=lambda c: c.to_plotly_json())
+    assert ('"id": "review-meeting-form"' in layout) is sees_form
+    assert "admins record the meetings on this page (or with aptmon reviews add)" in layout

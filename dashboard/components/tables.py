@@ -119,10 +119,12 @@ def data_grid(
 
 
 def _min_width(header: str) -> int:
-    # Wide enough for the header's longest word (headers wrap between words, never inside one) and for a
-    # floating filter box that never runs into its neighbour's; below that the grid scrolls sideways.
+    # Wide enough for the header's longest word (headers wrap between words, never inside one, and are never
+    # cut) and for a floating filter box that never runs into its neighbour's; below that the grid scrolls
+    # sideways. 8.5 px a character: the header's 13 px medium weight measured up to 8.3 ("Implemented": 87 px),
+    # plus the cell's 2 x 16 px padding. A sort arrow drops below the text rather than squeeze it (10-dashboard.css).
     longest = max((len(word) for word in header.split()), default=0)
-    return max(80, round(longest * 7.5) + 34)
+    return max(80, round(longest * 8.5) + 34)
 
 
 def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

@@ -34,7 +34,12 @@ def layout(**_query):
     user = auth.signed_in_user()
     if user is None or user.role not in auth.EXPORTERS:
         return not_permitted("export tables or the progress report", auth.EXPORTERS)
+    from etl.report_docx import CHROMIUM_MISSING, chromium_installed
+
     latest = data.data_state()["latest_year"]
+    # Without Chromium the Word report cannot draw its charts: say what to install rather than offer a failing link.
+    word_ready = chromium_installed()
+    word_note = None if word_ready else dbc.Alert(CHROMIUM_MISSING, color="warning", id=ids.EXPORT_WORD_MISSING)
     return html.Div(
         [
             html.H2("Export"),
@@ -91,11 +96,13 @@ def layout(**_query):
                         "The report as a Word document, to edit",
                         id=ids.EXPORT_REPORT_DOCX_BUTTON,
                         href=downloads.report_href(latest, "docx"),
-                        className="btn btn-outline-primary",
+                        className="btn btn-outline-primary" + ("" if word_ready else " disabled"),
+                        **({} if word_ready else {"aria-disabled": "true"}),
                     ),
                 ],
-                className="mb-4",
+                className="mb-4" if word_ready else "mb-3",
             ),
+            word_note,
             html.H5("What the export holds"),
             html.Ul([html.Li([html.Code(name), f": {what}"]) for name, what in TABLES]),
             html.P(

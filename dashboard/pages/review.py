@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import data, ids
+from dashboard import auth, data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
+from etl import warehouse
 from etl.wording import plural
 
 dash.register_page(
     __name__, path="/review", name="Review", title="Since the last review - APT Work Plan Monitor", order=5
 )
+
+log = logging.getLogger(__name__)
 
 RETURN_COLUMNS = [
     ("Country", "country_name"),
@@ -74,8 +78,8 @@ def layout(**query):
                 "What changed between two dates, for the CPR Plus Three's regular review of the plan: returns "
                 "received, activities added or completed, statuses that went back, and measures newly delivered "
                 "or newly overdue. A date takes in every upload received on or before it. The dates start at the "
-                "last two review meetings an admin recorded (aptmon reviews add), else at the last two days "
-                "returns arrived.",
+                "last two review meetings recorded, else at the last two days returns arrived; admins record the "
+                "meetings on this page (or with aptmon reviews add).",
                 className="lead-text",
             ),
             filters.filter_bar(
@@ -83,6 +87,7 @@ def layout(**query):
                 _date_filter(ids.REVIEW_TO, "To (this review)", chosen_to),
             ),
             html.Div(_meeting_list(meetings), id=ids.REVIEW_MEETINGS, className="mb-2 small"),
+            _meeting_form(meetings) if _is_admin() else None,
             no_returns_alert() if not state["has_returns"] else None,
             html.P(id=ids.REVIEW_NOTE, className="text-muted small"),
             html.Div(id=ids.REVIEW_CARDS, className="row g-2 mb-3"),
@@ -118,6 +123,129 @@ def _meeting_list(meetings: pd.DataFrame):
         label = f"{title} ({day:%d %b %Y})"
         links.append(dcc.Link(label, href=f"/review?from={before}&to={day}") if before else html.Span(label))
     return ["Recorded reviews: ", *[part for link in links for part in (link, " · ")][:-1]]
+
+
+def _is_admin() -> bool:
+    user = auth.signed_in_user()
+    return user is not None and user.role == auth.ADMIN
+
+
+def _meeting_choices(meetings: pd.DataFrame) -> list[dict]:
+    return [
+        {"label": f"{pd.Timestamp(day):%d %b %Y}: {title}", "value": pd.Timestamp(day).date().isoformat()}
+        for day, title in zip(meetings.meeting_on, meetings.title, strict=True)
+    ]
+
+
+def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
+    """Admins record a review meeting here as `aptmon reviews add` does, or remove one recorded by mistake."""
+    record = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Meeting held on", html_for=ids.REVIEW_MEETING_DATE, className="filter-label mb-1"),
+                    dcc.Input(
+                        id=ids.REVIEW_MEETING_DATE, type="date", max=date.today().isoformat(),
+                        className="form-control form-control-sm",
+                    ),
+                ],
+                xs=6, md=3, lg=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Title", html_for=ids.REVIEW_MEETING_TITLE, className="filter-label mb-1"),
+                    dcc.Input(
+                        id=ids.REVIEW_MEETING_TITLE, type="text", maxLength=200,
+                        placeholder="e.g. CPR Plus Three, June 2017 (blank: from its date)",
+                        className="form-control form-control-sm",
+                    ),
+                ],
+                xs=6, md=5, lg=4,
+            ),
+            dbc.Col(dbc.Button("Record", id=ids.REVIEW_MEETING_RECORD, size="sm", color="primary"), xs="auto"),
+            dbc.Col(
+                [
+                    dbc.Label("Remove a recorded meeting", html_for=ids.REVIEW_MEETING_CHOICE,
+                              className="filter-label mb-1"),
+                    dbc.Select(id=ids.REVIEW_MEETING_CHOICE, options=_meeting_choices(meetings),
+                               placeholder="Choose a meeting", size="sm"),
+                ],
+                xs=6, md=4, lg=3, className="ms-lg-auto",
+            ),
+            dbc.Col(
+                dbc.Button("Remove", id=ids.REVIEW_MEETING_REMOVE, size="sm", color="outline-danger"), xs="auto"
+            ),
+        ],
+        className="g-2 align-items-end",
+    )  # fmt: skip
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H6("Record a review meeting (admins)", className="mb-2"),
+                record,
+                html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2"),
+            ]
+        ),
+        id=ids.REVIEW_MEETING_FORM,
+        className="mb-3",
+    )
+
+
+@callback(
+    Output(ids.REVIEW_MEETING_RESULT, "children"),
+    Output(ids.REVIEW_MEETINGS, "children"),
+    Output(ids.REVIEW_MEETING_CHOICE, "options"),
+    Output(ids.REVIEW_MEETING_CHOICE, "value"),
+    Output(ids.REVIEW_FROM, "value"),
+    Output(ids.REVIEW_TO, "value"),
+    Input(ids.REVIEW_MEETING_RECORD, "n_clicks"),
+    Input(ids.REVIEW_MEETING_REMOVE, "n_clicks"),
+    State(ids.REVIEW_MEETING_DATE, "value"),
+    State(ids.REVIEW_MEETING_TITLE, "value"),
+    State(ids.REVIEW_MEETING_CHOICE, "value"),
+    prevent_initial_call=True,
+)
+@auth.require_role(auth.ADMIN)
+def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title: str | None, chosen: str | None):
+    """Record or remove a review meeting with the checks and messages of `aptmon reviews add` and `remove`;
+    the list, the choices and the two dates then follow the meetings now recorded."""
+    from etl.reviews import ReviewError, add_meeting, remove_meeting
+
+    user = auth.check_role(auth.ADMIN)
+    removing = ctx.triggered_id == ids.REVIEW_MEETING_REMOVE
+    if not (remove_clicks if removing else record_clicks):
+        raise dash.exceptions.PreventUpdate
+    day = _date(chosen if removing else meeting_on)
+    if day is None:
+        what = "Choose the meeting to remove." if removing else "Give the meeting's date (YYYY-MM-DD)."
+        return _alert(what, "warning"), *_unchanged()
+    try:
+        if removing:
+            remove_meeting(day, data.warehouse_file())
+            message = f"Removed the meeting of {day:%Y-%m-%d}."
+        else:
+            meeting = add_meeting(day, title or "", user.username, data.warehouse_file())
+            message = f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}."
+    except (ReviewError, warehouse.WarehouseError) as exc:
+        return _alert(str(exc), "danger"), *_unchanged()
+    except Exception:  # a bug must not show a traceback; the log keeps it
+        log.exception("Changing the review meeting of %s failed", day)
+        return _alert("The meeting could not be changed because of an internal error, which the server has "
+                      "logged.", "danger"), *_unchanged()  # fmt: skip
+    # The write moved the data version, so these read the meetings as they now are.
+    with data.reading():
+        meetings = data.review_meetings()
+        defaults = data.review_default_dates()
+    dates = [d.isoformat() for d in defaults] if defaults else [dash.no_update, dash.no_update]
+    return _alert(message, "success"), _meeting_list(meetings), _meeting_choices(meetings), "", *dates
+
+
+def _alert(message: str, colour: str) -> dbc.Alert:
+    return dbc.Alert(message, color=colour, className="py-2 mb-0 review-meeting-alert")
+
+
+def _unchanged() -> tuple:
+    return (dash.no_update,) * 5
 
 
 @callback(
