@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pandas as pd
@@ -171,3 +172,21 @@ def test_evaluator_downloads_tables_and_report_from_the_page(live_app, signed_in
     assert page.get_attribute("#export-report-docx-button", "href") == "/download/report?as_of=2017&format=docx"
     assert page.get_by_role("link", name="Export").is_visible()
     assert page.console_errors == []
+
+
+def test_the_page_lists_every_table_the_export_holds(served):
+    import sys
+
+    import dash
+    from flask_login import login_user
+
+    from dashboard.sessions import SignedInUser
+    from etl.users import User
+
+    dash_app, _ = served
+    export_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/export")]
+    with dash_app.server.test_request_context():
+        login_user(SignedInUser(User("an-evaluator", "evaluator", None, "fingerprint")))
+        shown = json.dumps(export_page.layout().to_plotly_json(), default=lambda c: c.to_plotly_json())
+    listed = re.findall(r'\{"props": \{"children": "(\w+)"\}, "type": "Code"', shown)
+    assert listed == list(TABLES) and "schedule" in listed

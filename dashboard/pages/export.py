@@ -8,6 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import auth, data, downloads, ids
 from dashboard.components.access import not_permitted
+from etl import export as exporter
 from etl.definitions import AS_OF_YEARS
 
 dash.register_page(
@@ -19,15 +20,6 @@ FORMAT_OPTIONS = [
     {"label": "CSV files (zip)", "value": "csv"},
     {"label": "Parquet files (zip)", "value": "parquet"},
 ]
-TABLES = (
-    ("metrics_pillar_country", "coverage, completion and progress status per pillar and country"),
-    ("metrics_section_country", "the same per section"),
-    ("measure_progress", "activities and coverage per measure and country"),
-    ("metrics_reporting", "reporting completeness and timeliness per country"),
-    ("funding", "budgets by funding source per pillar and country, and the APT Cooperation Fund's share"),
-    ("activities", "every activity with its status as of the year"),
-    ("catalogue", "the Work Plan's pillars, sections, measures and sub-items"),
-)
 
 
 def layout(**_query):
@@ -104,7 +96,8 @@ def layout(**_query):
             ),
             word_note,
             html.H5("What the export holds"),
-            html.Ul([html.Li([html.Code(name), f": {what}"]) for name, what in TABLES]),
+            # The export's own list, so a table added there is listed here too.
+            html.Ul([html.Li([html.Code(name), f": {exporter.TITLES[name]}"]) for name in exporter.TABLES]),
             html.P(
                 "Each export also carries the definitions of every column and setting, the as-of year, when it "
                 "was made, and a fingerprint of the data it was computed from: two exports with the same "
