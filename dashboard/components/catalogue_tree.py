@@ -21,7 +21,9 @@ COLOUR_BY = {"progress": PROGRESS_COLOURS, "schedule": SCHEDULE_COLOURS}
 _PARENT_COLOUR = "#FFFFFF"
 SECTION_WEIGHT = 12.0
 MIN_PILLAR_SECTIONS = 3
-SECTION_LABEL_WIDTH = 24
+# Narrow enough that the name of a section in a narrow column (pillar III has two) wraps into lines that keep a
+# readable font, instead of a few long lines plotly shrinks to fit the tile's width.
+SECTION_LABEL_WIDTH = 16
 
 
 def _counts(frame: pd.DataFrame | None, key: str) -> str:
