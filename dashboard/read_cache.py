@@ -99,21 +99,7 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
             from dashboard import auth
 
             auth.check_role(*roles)  # the role decision is made for this request, never taken from the cache
-        cached = _cache.get(key)
-        if cached is not None:
-            status, mimetype, content = cached
-            flask.g.read_cache_key = key
-            return flask.Response(content, status=status, mimetype=mimetype)
-        response = dispatch()
-        if (
-            response.status_code in (200, 204)
-            and "Set-Cookie" not in response.headers
-            and not flask.session.modified
-            and not response.is_streamed
-        ):
-            _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
-            flask.g.read_cache_key = key
-        return response
+        return _cached_response(key, dispatch)
 
     answer.__name__ = dispatch.__name__
     return answer
@@ -130,19 +116,30 @@ def _layout_from_cache(serve_layout: Callable) -> Callable:
         user = sessions.signed_in_user()
         session = (user.username, user.role, user.country, flask.session.get("csrf_token")) if user else None
         key = _key(version, repr(("layout", session)).encode())
-        cached = _cache.get(key)
-        if cached is not None:
-            status, mimetype, content = cached
-            flask.g.read_cache_key = key
-            return flask.Response(content, status=status, mimetype=mimetype)
-        response = serve_layout()
-        if response.status_code == 200 and "Set-Cookie" not in response.headers and not response.is_streamed:
-            _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
-            flask.g.read_cache_key = key
-        return response
+        return _cached_response(key, serve_layout)
 
     layout.__name__ = serve_layout.__name__
     return layout
+
+
+def _cached_response(key: str, produce: Callable) -> flask.Response:
+    """The answer kept under key, else produce's, which is kept when replaying it later is safe: a success that
+    sets no cookie, changed no session and is not streamed."""
+    cached = _cache.get(key)
+    if cached is not None:
+        status, mimetype, content = cached
+        flask.g.read_cache_key = key
+        return flask.Response(content, status=status, mimetype=mimetype)
+    response = produce()
+    if (
+        response.status_code in (200, 204)
+        and "Set-Cookie" not in response.headers
+        and not flask.session.modified
+        and not response.is_streamed
+    ):
+        _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
+        flask.g.read_cache_key = key
+    return response
 
 
 def _current_version() -> tuple:
