@@ -1,6 +1,7 @@
 """Metric views on the 1 000 000-activity warehouse: one as-of year and one scope per query, and the full export.
 
-Each query opens its own read-only connection, as the dashboard and the notebook do, and reads through
+Each query takes its own read connection, as the dashboard and the notebook do (a cursor on the process's open
+connection to the published copy of the warehouse, see etl.warehouse), and reads through
 etl.metrics (the snapshot while it matches the data). The median is the figure: a 2-core machine shared
 with other work shows scheduler spikes in the slowest runs, which the note gives. The live views are timed
 too, for reference, and so is the snapshot refresh that every load ends with, and the one after a schedule load
@@ -83,7 +84,7 @@ def main() -> None:
             Figure(f"{view} for one as-of year ({label}), median of {len(timings)}", median, "ms",
                    f"< {VIEW_TARGET_MS} ms", median < VIEW_TARGET_MS,
                    f"p90 {statistics.quantiles(timings, n=10)[-1]:.1f} ms, slowest {max(timings):.1f} ms; {rows} rows; "
-                   f"{activities:,} activity rows; connection opened per query")
+                   f"{activities:,} activity rows; a read connection per query, on the process's open published copy")
         )  # fmt: skip
         live = _time_live_view(path, view, AS_OF_YEARS[-1], **scope)
         figures.append(Figure(f"{view} computed live from the view (reference)", live, "ms", "none", True,
