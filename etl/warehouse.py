@@ -51,10 +51,10 @@ def warehouse_path(path: str | os.PathLike | None = None) -> Path:
 
 @contextmanager
 def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection; many processes may hold one at once, and none waits for a writer.
+    """A read-only connection for one piece of work; many processes may hold one at once, and none waits for a writer.
 
-    It reads the copy the last writer published (see write_connection), so an upload or a snapshot rebuild in
-    progress never holds a reader up: readers see the data as of the last commit until the next one is published.
+    It is a cursor on the copy the last writer published (see write_connection), so an upload or a snapshot rebuild
+    in progress never holds a reader up: readers see the data as of the last commit until the next one is published.
     Without a published copy (a warehouse last written by an older version, or by a DuckDB session of its own),
     it reads the file itself under the shared lock, waiting for a writer as before.
     """
