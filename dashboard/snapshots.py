@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 
-from etl import priority, warehouse
+from etl import warehouse
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -29,7 +29,6 @@ def refresh_soon(path: str) -> None:
 
 
 def _refresh(key: tuple[int, str]) -> None:
-    priority.give_way_to_readers(this_thread_only=True)  # the serving threads of this worker keep the CPU first
     try:
         warehouse.refresh_snapshots(key[1])
     except Exception:  # a thread's error would otherwise be printed to stderr and lost

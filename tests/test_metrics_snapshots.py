@@ -104,31 +104,3 @@ def test_a_refresh_never_creates_a_missing_warehouse(tmp_path):
     missing = tmp_path / "gone" / "aptmon.duckdb"
     assert not warehouse.refresh_snapshots(missing)
     assert not missing.parent.exists()
-
-
-def test_the_servers_background_rebuild_gives_way_to_readers(warehouse_file, monkeypatch):
-    import os
-    import threading
-
-    from dashboard import snapshots
-    from etl.priority import WRITER_NICENESS
-
-    add_return(warehouse_file, "KHM", 2015, [("A1", "ongoing", ["5.1"])])
-    seen, done, rebuild = {}, threading.Event(), warehouse.refresh_snapshots
-
-    def rebuild_and_note_its_priority(path):
-        seen["thread"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        try:
-            return rebuild(path)
-        finally:
-            done.set()
-
-    monkeypatch.setattr(warehouse, "refresh_snapshots", rebuild_and_note_its_priority)
-    serving = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    snapshots.refresh_soon(str(warehouse_file))
-    assert done.wait(60)
-    # The rebuild's own thread runs WRITER_NICENESS lower; the thread serving requests keeps its priority.
-    assert seen["thread"] == serving + WRITER_NICENESS
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == serving
-    with warehouse.read_connection(warehouse_file) as con:
-        assert metrics.snapshots_current(con)
