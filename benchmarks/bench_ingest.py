@@ -94,7 +94,10 @@ print(rows)
 REFRESH = """
 import sys
 from etl import warehouse
-print(warehouse.refresh_snapshots(sys.argv[1]))
+with warehouse.write_connection(sys.argv[1]) as con:
+    con.execute("BEGIN")
+    print(warehouse.refresh_metrics(con, force=True))
+    con.execute("COMMIT")
 """
 
 PANDAS_READ = """
@@ -135,7 +138,7 @@ def main() -> None:
             ingest = timed_child([APTMON, "ingest", str(source), "--warehouse", str(db)], env=env)
             assert ingest.result.returncode == 0, ingest.result.stdout + ingest.result.stderr
             assert "accepted" in ingest.result.stdout, ingest.result.stdout
-            # Not part of ingest: the dashboard server rebuilds the metric snapshots in the background after a load.
+            # The load rebuilt the metric snapshots before it closed; timed again alone, to say what part that is.
             refresh = timed_child([sys.executable, "-c", REFRESH, str(db)], env=env)
             assert refresh.result.returncode == 0 and "True" in refresh.result.stdout, refresh.result.stderr
             pandas_read = timed_child([sys.executable, "-c", PANDAS_READ, str(source)])
@@ -164,12 +167,13 @@ def main() -> None:
             Figure("pandas openpyxl read / ingest (CPU)", cpu_speedup, "x", ">= 6x", cpu_speedup >= 6, note),
             Figure("ingest peak memory (max RSS)", ingest.max_rss_mib, "MiB", "< 1024 MiB", ingest.max_rss_mib < 1024),
             Figure(
-                "metric snapshot rebuild after the load (server, background)",
+                "of which the metric snapshot rebuild",
                 refresh.wall_s,
                 "s",
                 "-",
                 True,
-                f"not part of ingest: readers use the views until it commits; median of {ROUNDS} child processes",
+                "part of every load since readers stopped computing the views live after one (issue 14); "
+                f"timed again alone after the load, interpreter start included; median of {ROUNDS} child processes",
             ),
         ],
     )

@@ -1,4 +1,4 @@
-"""Keeping the metric snapshots current from the server, in the background, after data change."""
+"""Catching the metric snapshots up from the server, in the background, after a write made outside our tools."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ _pending: set[tuple[int, str]] = set()
 def refresh_soon(path: str) -> None:
     """Rebuild the metric snapshots of `path` on a background thread, at most one rebuild at a time per file.
 
-    A write commits without them (its analyst gets the result sooner); until the rebuild commits, readers
-    answer from the views, which give the same numbers, only slower on a large warehouse. Several server
-    processes may each ask: the first one rebuilds, the others find the snapshots current and do nothing.
+    Our own writes rebuild them before they publish (etl.warehouse.write_connection); a warehouse changed
+    another way (an admin's own DuckDB session) is caught up here. Until the rebuild commits, readers answer
+    from the views, which give the same numbers, only slower on a large warehouse. Several server processes may
+    each ask: the first one rebuilds, the others find the snapshots current and do nothing.
     """
     key = (os.getpid(), path)  # a forked worker starts with its parent's set but none of its threads
     with _lock:

@@ -154,8 +154,6 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
             )
     # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
     summary.schedule = load_example_schedule(folder / "schedule", warehouse_file)
-    # The demo prepares a warehouse to be served: its dashboard opens on current metric snapshots.
-    warehouse.refresh_snapshots(warehouse_file)
     return summary
 
 

@@ -1,8 +1,8 @@
 """Reading the metric views: the one accessor every reader uses (dashboard, export, report, notebook).
 
 The views in etl/sql/ define every metric. On a large warehouse computing them per query is too slow
-for a dashboard, so `<view>_snapshot` tables keep their rows (warehouse.refresh_snapshots, which the
-dashboard server runs in the background after a write). A reader takes the snapshot while its
+for a dashboard, so `<view>_snapshot` tables keep their rows (every write rebuilds them before readers see its
+data: warehouse.write_connection). A reader takes the snapshot while its
 fingerprint matches the data, and the view itself otherwise, so a reader never sees numbers that
 differ from the definition.
 """

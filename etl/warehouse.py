@@ -75,10 +75,11 @@ def read_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.Du
 
 @contextmanager
 def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection; other writers and readers wait until it closes.
+    """The one read-write connection; other writers wait until it closes, readers read the last commit meanwhile.
 
-    A write leaves the metric snapshots stale, which readers notice (etl.metrics) and answer from the
-    views; refresh_snapshots brings them up to date, and the dashboard server calls it in the background.
+    Before it publishes, a write that changed what the metrics are computed from rebuilds their snapshots, in a
+    transaction of its own: the readers' copy of every commit carries snapshots of its own data, so no reader ever
+    computes the metric views live (seconds on a large warehouse, for every question asked) while they catch up.
     """
     db = warehouse_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,7 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
             private_files.make_private(part)
         try:
             yield con
+            _rebuild_stale_snapshots(con)
         finally:
             try:
                 con.close()
@@ -97,6 +99,22 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
             finally:
                 # Still under the writer's lock: a reader that sees the new version reads the new data.
                 _bump_version(db, published)
+
+
+def _rebuild_stale_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    """The write's closing step (see write_connection); a failure is logged, never raised: the write itself has
+    committed, and readers fall back to the views, which give the same numbers."""
+    try:
+        con.execute("BEGIN")
+        try:
+            refresh_metrics(con)
+            con.execute("COMMIT")
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+    except duckdb.Error as exc:
+        logging.getLogger(__name__).warning("Could not rebuild the metric snapshots (readers use the views): %s", exc)
 
 
 VERSION_SUFFIX = ".version"
@@ -112,13 +130,25 @@ _copy_reads = threading.RLock()
 def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
     """A token that changes with every commit: each write_connection bumps it as it closes.
 
-    The file's and its write-ahead log's modification times are part of it too, so a write made outside
-    write_connection (an admin's own DuckDB session) changes it as well. Costs one small read and two stats,
-    no lock: readers check it on every request and answer from their caches while it stands.
+    While readers read the published copy (read_connection), it is that copy's token alone: a writer at work
+    changes the file many times before it publishes, and none of that changes what a reader sees. Otherwise the
+    file's and its write-ahead log's modification times are part of it, so a write made outside write_connection
+    (an admin's own DuckDB session) changes it as well. Costs one small read and a few stats, no wait: readers
+    check it on every request and answer from their caches while it stands.
     """
     db = warehouse_path(path)
-    token, _published = _version_file(db)
+    token, published = _version_file(db)
+    if _published_copy(db, token, published) is not None:
+        return (token, published, 0)
     return (token, _mtime_ns(db), _mtime_ns(db.with_name(db.name + ".wal")))
+
+
+def _published_copy(db: Path, token: str, published: int | None) -> Path | None:
+    """The readers' copy of the last commit while it holds the file's data, else None (readers read the file)."""
+    copy = db.with_name(db.name + COPY_INFIX + token)
+    if published is None or not copy.exists() or not _no_write_since(db, published):
+        return None
+    return copy
 
 
 def _version_file(db: Path) -> tuple[str, int | None]:
@@ -180,9 +210,8 @@ def _drop_old_copies(db: Path) -> None:
 @contextmanager
 def _reading_published_copy(db: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A cursor on the readers' copy of the last commit, or None when there is no valid one."""
-    token, published = _version_file(db)
-    copy = db.with_name(db.name + COPY_INFIX + token)
-    if published is None or not copy.exists() or not _no_write_since(db, published):
+    copy = _published_copy(db, *_version_file(db))
+    if copy is None:
         yield None
         return
     with _copy_reads:
@@ -425,8 +454,8 @@ def snapshots_stale(con: duckdb.DuckDBPyConnection) -> bool:
 def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
     """Rebuild the metric snapshots if the data changed since they were built; False when that failed.
 
-    Kept out of the write path on purpose: a load commits as soon as its rows are in, and the snapshots
-    (a cache for large warehouses) follow in one writer's transaction. A failure is logged, never raised:
+    Our own writes rebuild them as they close (write_connection); this catches up after a write made outside
+    it (an admin's own DuckDB session, an older version of the tools). A failure is logged, never raised:
     readers keep reading the views, which give the same numbers.
     """
     log = logging.getLogger(__name__)
@@ -438,19 +467,13 @@ def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
         with read_connection(path) as con:
             if not snapshots_stale(con):
                 return True
-        with write_connection(path) as con:
-            con.execute("BEGIN")
-            try:
-                refresh_metrics(con)
-                con.execute("COMMIT")
-            except duckdb.Error:
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("ROLLBACK")
-                raise
+        with write_connection(path):
+            pass  # a write rebuilds stale snapshots as it closes
+        with read_connection(path) as con:
+            return not snapshots_stale(con)
     except (duckdb.Error, WarehouseError) as exc:
         log.warning("Could not refresh the metric snapshots (readers use the views): %s", exc)
         return False
-    return True
 
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:

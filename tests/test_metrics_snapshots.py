@@ -1,4 +1,4 @@
-"""The metric snapshots: stale after a write, identical to the views once refreshed, never read when stale."""
+"""The metric snapshots: rebuilt by every write, identical to the views, never read when stale."""
 
 from __future__ import annotations
 
@@ -17,22 +17,28 @@ def _view_equals_snapshot(con, view: str) -> bool:
     return differ == 0
 
 
-def test_a_write_leaves_the_snapshots_stale_and_a_refresh_makes_them_equal_to_the_views(warehouse_file):
-    add_return(warehouse_file, "KHM", 2014, [("A1", "completed", ["5.1"]), ("A2", "ongoing", ["1.1.1"])])
+def test_every_write_rebuilds_the_snapshots_before_readers_see_its_data(warehouse_file):
+    for year, rows in ((2014, [("A1", "completed", ["5.1"]), ("A2", "ongoing", ["1.1.1"])]),
+                       (2015, [("A1", "completed", ["5.1"])])):  # fmt: skip
+        add_return(warehouse_file, "KHM", year, rows)
+        with warehouse.read_connection(warehouse_file) as con:
+            assert metrics.snapshots_current(con)
+            for view in warehouse.METRIC_VIEWS:
+                assert metrics.metric_source(con, view) == f"{view}_snapshot"
+                assert _view_equals_snapshot(con, view), view
+            row = metrics.read_metric(con, "metrics_pillar_country", as_of_year=year, country="KHM", pillar="5")
+        assert row[["measures_completed", "activities_total"]].values.tolist() == [[1, 1]]
+
+
+def test_a_write_that_changes_no_metric_input_rebuilds_nothing(warehouse_file):
+    add_return(warehouse_file, "KHM", 2014, [("A1", "completed", ["5.1"])])
+    built = "SELECT refreshed_at FROM metrics_snapshot_state"
     with warehouse.read_connection(warehouse_file) as con:
-        assert not metrics.snapshots_current(con)
-        assert metrics.metric_source(con, "measure_progress") == "measure_progress"  # the view answers meanwhile
-        stale = metrics.read_metric(con, "metrics_pillar_country", as_of_year=2014, country="KHM", pillar="5")
-    assert stale[["measures_completed", "activities_total"]].values.tolist() == [[1, 1]]
-    add_return(warehouse_file, "KHM", 2015, [("A1", "completed", ["5.1"])])
-    assert warehouse.refresh_snapshots(warehouse_file)
+        before = con.execute(built).fetchone()
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute("INSERT INTO review_meetings VALUES (DATE '2016-06-01', 'CPR review', 'admin', now())")
     with warehouse.read_connection(warehouse_file) as con:
-        assert metrics.snapshots_current(con)
-        for view in warehouse.METRIC_VIEWS:
-            assert metrics.metric_source(con, view) == f"{view}_snapshot"
-            assert _view_equals_snapshot(con, view), view
-        row = metrics.read_metric(con, "metrics_pillar_country", as_of_year=2015, country="KHM", pillar="5")
-    assert row[["measures_completed", "activities_total"]].values.tolist() == [[1, 1]]
+        assert (metrics.snapshots_current(con), con.execute(built).fetchone()) == (True, before)
 
 
 def test_a_write_outside_the_warehouse_module_makes_readers_use_the_views(warehouse_file):
@@ -78,8 +84,8 @@ def test_a_failed_refresh_keeps_the_write_and_readers_use_the_views(warehouse_fi
         con.execute("DROP TABLE measure_progress_snapshot")
         con.execute("CREATE VIEW measure_progress_snapshot AS SELECT 1 AS broken")  # a refresh cannot replace it
     add_return(warehouse_file, "MMR", 2013, [("M1", "completed", ["2.1.1"])])
+    assert "Could not rebuild the metric snapshots" in caplog.text  # the load's own rebuild, as it closed
     assert not warehouse.refresh_snapshots(warehouse_file)
-    assert "Could not refresh the metric snapshots" in caplog.text
     with warehouse.read_connection(warehouse_file) as con:
         assert not metrics.snapshots_current(con)
         row = metrics.read_metric(con, "measure_progress", as_of_year=2013, country="MMR", measure_id="2.1.1")

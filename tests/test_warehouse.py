@@ -79,15 +79,19 @@ def test_a_reader_does_not_wait_for_a_writer_in_another_process(warehouse_file):
     writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 3.0, ready, "2.7.10"))
     writer.start()
     assert ready.wait(30)
+    before = warehouse.data_version(warehouse_file)
     started = time.monotonic()
     during = _measures(warehouse_file)
     waited = time.monotonic() - started
+    version_during = warehouse.data_version(warehouse_file)  # the file has changed under the writer by now
     writer.join()
     assert writer.exitcode == 0
-    # It read the last published commit at once, not the writer's work in progress...
-    assert (during, waited < 1.5) == (183, True)
-    # ...and the writer's commit as soon as it was done.
+    # It read the last published commit at once, not the writer's work in progress, and the version readers key
+    # their caches on stood still meanwhile...
+    assert (during, waited < 1.5, version_during) == (183, True, before)
+    # ...then the writer's commit as soon as it was done, under a new version.
     assert _measures(warehouse_file) == 182
+    assert warehouse.data_version(warehouse_file) != before
 
 
 def test_every_commit_publishes_one_readers_copy_and_old_ones_go(warehouse_file):

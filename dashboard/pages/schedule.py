@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import auth, data, downloads, ids, snapshots, uploads
+from dashboard import auth, data, downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
@@ -137,8 +137,6 @@ def load_schedule(contents, file_name, dry_run):
         alert = dbc.Alert("The file could not be processed because of an internal error, which the server has "
                           "logged.", color="danger", className="mb-0")  # fmt: skip
         return _card(file_name, "rejected", [alert]), *_unchanged()
-    if result.status == "accepted" and not result.dry_run:
-        snapshots.refresh_soon(data.warehouse_file())  # the metrics follow the new schedule
     body = _outcome(result, staged)
     if result.status != "rejected":
         uploads.discard(staged)

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import auth, data, downloads, ids, snapshots, throttling, uploads
+from dashboard import auth, data, downloads, ids, throttling, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
@@ -242,8 +242,6 @@ def submit_upload(n_clicks, received_on):
         return dbc.Alert(INTERNAL_ERROR, color="danger"), False, unchanged_badge
     if result.status not in ("rejected", "held"):
         uploads.discard(staged)
-    if result.status == "accepted":
-        snapshots.refresh_soon(data.warehouse_file())  # before the charts are next drawn, not in this request
     return _outcome(result), True, _submitted_label(result)
 
 
