@@ -172,7 +172,7 @@ def main() -> None:
                 "s",
                 "-",
                 True,
-                "part of every load since readers stopped computing the views live after one (issue 14); "
+                "part of every load, so readers never compute the views live after one; "
                 f"timed again alone after the load, interpreter start included; median of {ROUNDS} child processes",
             ),
         ],
