@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -122,9 +123,9 @@ VERSION_SUFFIX = ".version"
 COPY_INFIX = ".read-"
 # Replicas kept beside the newest, for a reader that read the version just before a publish.
 _COPIES_KEPT = 2
-# Readers of the published copies of this process: the writers' lock (_in_process) stays free for writers.
-# A write may be opened inside such a read (sessions record a sign-in); never the other way round.
-_copy_reads = threading.RLock()
+# Guards this process's open copies (below) for the moment a reader takes or gives back a cursor, never while
+# it reads: DuckDB runs the cursors of one database side by side.
+_open_copies_lock = threading.Lock()
 
 
 def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
@@ -211,44 +212,60 @@ def _drop_old_copies(db: Path) -> None:
 def _reading_published_copy(db: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A cursor on the readers' copy of the last commit, or None when there is no valid one."""
     copy = _published_copy(db, *_version_file(db))
-    if copy is None:
-        yield None
+    with _open_copies_lock:
+        kept = _open_copy(copy) if copy is not None else None
+        if kept is not None:
+            kept.readers += 1
+            cursor = kept.connection.cursor()  # its own temporary tables and registered frames, gone when it closes
+    if kept is None:
+        yield None  # no copy, or one dropped by later commits since the version was read: read the file itself
         return
-    with _copy_reads:
-        database = _open_copy(copy)
-        if database is None:
-            yield None  # dropped by later commits since the version was read: read the file itself
-            return
-        cursor = database.cursor()  # its own temporary tables and registered frames, gone when it closes
-        try:
-            yield cursor
-        finally:
+    try:
+        yield cursor
+    finally:
+        with _open_copies_lock:
             cursor.close()
+            kept.readers -= 1
+            if kept.retired and not kept.readers:
+                kept.connection.close()
+
+
+@dataclass
+class _OpenCopy:
+    """A process's connection to one published copy, and how many of its cursors are out."""
+
+    pid: int
+    connection: duckdb.DuckDBPyConnection
+    readers: int = 0
+    retired: bool = False  # no longer kept: closed by the last reader to give its cursor back
 
 
 # A copy never changes once published, so each process keeps its newest few open: a reader then pays neither
 # DuckDB's open (about 30 ms for the 1 000 000-activity warehouse: its catalogue of views is bound anew) nor a
-# cold buffer cache. Entries: copy path -> (process id, connection); a forked child opens its own.
-_OPEN_COPIES: dict[Path, tuple[int, duckdb.DuckDBPyConnection]] = {}
+# cold buffer cache. Entries: copy path -> _OpenCopy; a forked child opens its own.
+_OPEN_COPIES: dict[Path, _OpenCopy] = {}
 _OPEN_COPIES_KEPT = 2
 
 
-def _open_copy(copy: Path) -> duckdb.DuckDBPyConnection | None:
-    """The process's connection to a published copy, opened on first use; call under _copy_reads."""
+def _open_copy(copy: Path) -> _OpenCopy | None:
+    """The process's connection to a published copy, opened on first use; call under _open_copies_lock."""
     kept = _OPEN_COPIES.get(copy)
-    if kept is not None and kept[0] == os.getpid():
+    if kept is not None and kept.pid == os.getpid():
         _OPEN_COPIES[copy] = _OPEN_COPIES.pop(copy)  # the most recently used last
-        return kept[1]
+        return kept
     try:
-        connection = duckdb.connect(str(copy), read_only=True)
+        kept = _OpenCopy(os.getpid(), duckdb.connect(str(copy), read_only=True))
     except duckdb.Error:
         return None
-    _OPEN_COPIES[copy] = (os.getpid(), connection)
+    _OPEN_COPIES[copy] = kept
     while len(_OPEN_COPIES) > _OPEN_COPIES_KEPT:  # an older version's copy, or another warehouse's
-        pid, old = _OPEN_COPIES.pop(next(iter(_OPEN_COPIES)))
-        if pid == os.getpid():
-            old.close()
-    return connection
+        old = _OPEN_COPIES.pop(next(iter(_OPEN_COPIES)))
+        if old.pid != os.getpid():
+            continue  # the parent's, inherited by a fork: not ours to close
+        old.retired = True
+        if not old.readers:
+            old.connection.close()
+    return kept
 
 
 def _no_write_since(db: Path, published: int) -> bool:

@@ -1,6 +1,7 @@
 """aptmon init: schema, catalogue load, idempotence, and the cross-process locks."""
 
 import multiprocessing
+import threading
 import time
 
 import duckdb
@@ -102,6 +103,38 @@ def test_every_commit_publishes_one_readers_copy_and_old_ones_go(warehouse_file)
     token = warehouse.data_version(warehouse_file)[0]
     assert len(copies) == 2 and warehouse_file.name + warehouse.COPY_INFIX + token in copies
     assert not list(warehouse_file.parent.glob("." + warehouse_file.name + "*"))  # no temporary left behind
+
+
+def test_readers_of_one_process_read_the_published_copy_side_by_side(warehouse_file):
+    inside, other_done = threading.Event(), threading.Event()
+
+    def other_reader():
+        inside.wait(10)
+        assert _measures(warehouse_file) == 183
+        other_done.set()
+
+    thread = threading.Thread(target=other_reader)
+    thread.start()
+    with warehouse.read_connection(warehouse_file) as con:
+        inside.set()
+        # The other thread reads while this one still holds its cursor: no reader queues behind another.
+        finished_meanwhile = other_done.wait(10)
+        assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183
+    thread.join()
+    assert finished_meanwhile
+
+
+def test_a_copy_dropped_while_it_is_read_is_closed_by_its_last_reader(warehouse_file):
+    with warehouse.read_connection(warehouse_file) as con:
+        old = next(kept for kept in warehouse._OPEN_COPIES.values() if kept.readers)
+        for measure in ("2.7.10", "2.7.9"):  # two commits later the process keeps two newer copies open
+            with warehouse.write_connection(warehouse_file) as writer:
+                writer.execute("DELETE FROM measures WHERE measure_id = ?", [measure])
+            assert _measures(warehouse_file) == 183 - (1 if measure == "2.7.10" else 2)
+        assert old.retired and old not in warehouse._OPEN_COPIES.values()
+        assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183  # still readable, as of its commit
+    with pytest.raises(duckdb.ConnectionException):
+        old.connection.execute("SELECT 1")  # closed as its last reader gave the cursor back
 
 
 def test_a_reader_waits_for_a_writer_when_no_copy_is_published(warehouse_file):
