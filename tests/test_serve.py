@@ -270,13 +270,7 @@ def _server_end_owner(server_port: int, client_port: int) -> int:
         if fields[1].endswith(wanted[0]) and fields[2].endswith(wanted[1]):
             inode = fields[9]
     assert inode is not None, "the server's end of the connection is not in /proc/net/tcp"
-    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-        try:
-            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir()):
-                return int(fd_dir.parent.name)
-        except OSError:
-            continue
-    raise AssertionError(f"no process holds socket {inode}")
+    return _socket_owner(inode)
 
 
 def _returns_received(answer: str) -> str:
@@ -307,3 +301,46 @@ def test_serve_prints_the_address_and_demo_sign_ins_in_a_box_once_it_answers(tmp
     # Once, after gunicorn's own start-up lines, not lost among them.
     assert sum("The dashboard is ready" in line for line in lines) == 1
     assert not any("Booting worker" in line for line in lines[top:])
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(tmp_path):
+    """The kernel spreads new connections over the workers: none queues a browser's requests while others idle."""
+    db = tmp_path / "warehouse.duckdb"
+    warehouse.initialise(db)
+    with served_app.served(tmp_path, db, workers=3) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        listening = [
+            line.split()[9]
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"  # 0A: LISTEN
+        ]
+        owners = {_socket_owner(inode) for inode in listening}
+    assert (len(listening), len(owners)) == (3, 3)
+
+
+def _socket_owner(inode: str) -> int:
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir()):
+                return int(fd_dir.parent.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no process holds socket {inode}")
+
+
+def test_serve_refuses_a_port_another_program_listens_on(tmp_path):
+    import socket
+
+    db = tmp_path / "warehouse.duckdb"
+    warehouse.initialise(db)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [APTMON, "serve", "--port", str(port), "--warehouse", str(db)],
+            env=aptmon_env(tmp_path), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert f"Cannot serve on 127.0.0.1:{port}: Address already in use. Is the dashboard already running?" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
