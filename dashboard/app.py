@@ -145,10 +145,12 @@ function (values, filterIds) {
 def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
     private_files.restrict_umask()  # the warehouse, stored returns, staged uploads, instance/: private
-    server = create_app().server
+    app = create_app()
+    server = app.server
     # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
     # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
     server.test_client().get(auth.LOGIN_PATH)
+    read_cache.precompress_bundles(app)
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
     return server
 

@@ -28,6 +28,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -104,6 +105,8 @@ def init_app(app: dash.Dash) -> None:
         COMPRESS_CACHE_KEY=_compressed_key,
     )
     Compress(server)
+    # Registered after Flask-Compress, so it runs before it (Flask runs after-request hooks in reverse).
+    server.after_request(_asset_in_memory)
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     server.view_functions[endpoint] = _answering_from_cache(app, server.view_functions[endpoint])
     endpoint = app.config.routes_pathname_prefix + "_dash-layout"
@@ -111,6 +114,19 @@ def init_app(app: dash.Dash) -> None:
     # Last of the after-request hooks (Flask runs them in reverse), so its Cache-Control is the one sent.
     server.after_request_funcs.setdefault(None, []).insert(0, _long_lived_static)
     server.wsgi_app = _static_without_cookie_vary(server.wsgi_app)
+
+
+def precompress_bundles(app: dash.Dash) -> None:
+    """Compress every script and stylesheet the page links to now, before the worker takes a request: else the
+    first browser to open a page on each worker waits while 5 MiB of bundles are compressed (about 0.2 s of CPU).
+    The responses pass through the app's after-request hooks only, as no browser asked for them."""
+    server = app.server
+    with server.test_request_context("/"):
+        page = app._generate_css_dist_html() + app._generate_scripts_html()
+    for path in re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"', page):
+        for encoding in ("br", "gzip"):
+            with server.test_request_context(path, headers={"Accept-Encoding": encoding}):
+                server.process_response(server.make_response(server.dispatch_request()))
 
 
 def clear() -> None:
@@ -279,6 +295,15 @@ class _CompressedAnswers:
             self._bundles[key] = value
         else:
             _answers().answers.set("compressed:" + key, value)
+
+
+def _asset_in_memory(response: flask.Response) -> flask.Response:
+    """A file under /assets/ is sent from memory, so Flask-Compress keeps its compressed bytes like a bundle's:
+    sent as a stream, it would be compressed again on every request (plotly.js: 45 ms of a worker's CPU each)."""
+    if response.status_code == 200 and response.direct_passthrough and flask.request.path.startswith("/assets/"):
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+    return response
 
 
 def _long_lived_static(response: flask.Response) -> flask.Response:
