@@ -11,7 +11,19 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import auth, bundles, data, downloads, ids, read_cache, security_headers, sessions, throttling, uploads
+from dashboard import (
+    auth,
+    bundles,
+    data,
+    downloads,
+    first_page,
+    ids,
+    read_cache,
+    security_headers,
+    sessions,
+    throttling,
+    uploads,
+)
 from dashboard.components import tables
 from etl import private_files, warehouse
 
@@ -46,6 +58,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
     tables.add_grid_callbacks(app)
+    first_page.add_callbacks(app)
     server = app.server
     if sessions.env_flag("APTMON_PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further. The
@@ -84,7 +97,7 @@ def _layout() -> html.Div:
     return html.Div(
         [
             _navbar(),
-            dbc.Container([_demo_banner(), dash.page_container], fluid="xxl", className="py-3"),
+            dbc.Container([_demo_banner(), first_page.page_container()], fluid="xxl", className="py-3"),
             dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
             dcc.Store(id=ids.URL_SYNC),
         ]

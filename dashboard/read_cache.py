@@ -12,7 +12,8 @@ Dash's one callback endpoint, so every callback of every page is covered without
 - callbacks marked with @read_cache.uncached (put it under @callback);
 - answers that are not 200/204, that set a cookie, or that changed the session.
 
-The page shell (`/_dash-layout`: the navigation and the demo banner) is kept the same way, per session.
+The layout (`/_dash-layout`: the navigation, the demo banner, the page opened) is kept the same way, per session
+and page address.
 
 Sign-in, session and role checks are never cached: the sign-in check runs before the endpoint on every
 request, and a callback's declared roles (auth.require_role) are checked again before a cached answer is
@@ -157,16 +158,17 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
 
 
 def _layout_from_cache(serve_layout: Callable) -> Callable:
-    """The page shell (navigation, demo banner) is the same for one session within one data version: kept per
-    session, as it carries the user's name and the session's sign-out token."""
+    """The layout (navigation, demo banner and the page opened, dashboard.first_page) is the same for one session,
+    page address and data version: kept per session, as it carries the user's name and the session's sign-out
+    token, and per address, as it holds the page the address names with the filters its query sets."""
 
     def layout():
-        from dashboard import sessions
+        from dashboard import first_page, sessions
 
         answers = _answers()
         user = sessions.signed_in_user()
         session = (user.username, user.role, user.country, flask.session.get("csrf_token")) if user else None
-        key = _key(answers.version, repr(("layout", session)).encode())
+        key = _key(answers.version, repr(("layout", session, first_page.opened_location())).encode())
         return _cached_response(answers, key, serve_layout)
 
     layout.__name__ = serve_layout.__name__

@@ -1,0 +1,98 @@
+"""The first layout a browser asks for holds the page it opened, so the pages router need not draw it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash_requests import sign_in
+from factories import add_return
+from signing_in import add_test_users
+
+from dashboard import read_cache
+from etl import warehouse
+
+BASE = "http://localhost"
+
+
+@pytest.fixture
+def app(warehouse_file):
+    add_test_users(warehouse_file)
+    add_return(warehouse_file, "KHM", 2015, [("A1", "ongoing", ["5.1"])])
+    warehouse.refresh_snapshots(warehouse_file)
+    from dashboard.app import create_app
+
+    app = create_app(warehouse_file)
+    read_cache.clear()
+    return app
+
+
+def layout(client, referer: str | None) -> str:
+    headers = {"Referer": referer} if referer is not None else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def props_of(text: str, component_id: str) -> dict | None:
+    """The props of the component with that id in a layout's JSON, or None."""
+
+    def walk(node):
+        if isinstance(node, list):
+            return next((found for child in node if (found := walk(child)) is not None), None)
+        if isinstance(node, dict) and "props" in node:
+            if node["props"].get("id") == component_id:
+                return node["props"]
+            return walk(node["props"].get("children"))
+        return None
+
+    return walk(json.loads(text))
+
+
+def test_the_layout_for_an_address_holds_that_page_and_its_location(app):
+    client = sign_in(app.server.test_client(), "viewer")
+    overview = layout(client, BASE + "/")
+    assert props_of(overview, "trend-graph") is not None
+    location = props_of(overview, "_pages_location")
+    assert (location["pathname"], location["search"]) == ("/", "")
+    assert "href" not in location and "hash" not in location  # reported by the Location; the router ignores them
+    heatmap = layout(client, BASE + "/heatmap?year=2015")
+    assert props_of(heatmap, "heatmap-graph") is not None and props_of(heatmap, "trend-graph") is None
+    location = props_of(heatmap, "_pages_location")
+    assert (location["pathname"], location["search"]) == ("/heatmap", "?year=2015")
+    # The page's title, as the router would have set it.
+    assert props_of(heatmap, "_pages_store")["data"] == {"title": "Pillars x countries - APT Work Plan Monitor"}
+
+
+def test_the_layout_is_kept_per_address(app):
+    client = sign_in(app.server.test_client(), "viewer")
+    first = layout(client, BASE + "/country?country=KHM")
+    assert layout(client, BASE + "/country?country=KHM") == first
+    other = layout(client, BASE + "/country?country=LAO")
+    assert other != first and '"value":"LAO"' in other.replace(" ", "")
+    assert props_of(other, "_pages_location")["search"] == "?country=LAO"
+
+
+@pytest.mark.parametrize("referer", [None, "http://elsewhere.example/heatmap", BASE + "/no-such-page"])
+def test_without_a_page_to_name_the_router_draws_it(app, referer):
+    client = sign_in(app.server.test_client(), "viewer")
+    text = layout(client, referer)
+    # Dash's empty container: the Location reports the address when it mounts, and the router fills it.
+    assert props_of(text, "_pages_content").get("children") is None
+    assert "pathname" not in props_of(text, "_pages_location")
+
+
+def test_an_admin_page_in_the_first_layout_still_checks_the_role(app):
+    viewer = sign_in(app.server.test_client(), "viewer")
+    admin = sign_in(app.server.test_client(), "admin")
+    assert layout(viewer, BASE + "/schedule") != layout(admin, BASE + "/schedule")
+
+
+def test_a_static_asset_is_sent_compressed_from_memory(app):
+    client = app.server.test_client()
+    path = "/assets/05-plotly-dashboard.min.js?m=1"
+    first = client.get(path, headers={"Accept-Encoding": "br"})
+    second = client.get(path, headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == "br" and "Transfer-Encoding" not in first.headers
+    assert int(first.headers["Content-Length"]) == len(first.get_data()) < 600_000
+    assert second.get_data() == first.get_data()
