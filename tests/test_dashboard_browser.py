@@ -598,3 +598,38 @@ def test_funding_page_shows_the_funding_views_numbers(demo_app, page):
     )
     assert "pillar II" in page.inner_text("#card-budget")
     assert page.console_errors == []
+
+
+def test_the_overview_draws_without_the_router_or_the_grid_chunk_and_navigation_still_routes(demo_app, browser):
+    base, _ = demo_app
+    context = browser.new_context(viewport={"width": 1366, "height": 768})  # a cold cache: every file is fetched
+    try:
+        tab = context.new_page()
+        username, password, _ = TEST_USERS["viewer"]
+        sign_in(tab, base, username, password)
+        fetched, routed, errors = [], [], []
+        tab.on("request", lambda request: fetched.append(request.url))
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def note_route(request):
+            if "/_dash-update-component" in request.url and "_pages_content" in (request.post_data or ""):
+                routed.append(request.url)
+
+        tab.on("request", note_route)
+        tab.goto(base + "/?year=2016")
+        wait_for_title(tab, "trend-graph", "Against the schedule")
+        tab.wait_for_load_state("networkidle")
+        # The first layout held the page: the router was never asked, and no grid chunk was fetched.
+        assert routed == []
+        assert not [url for url in fetched if "async-community" in url]
+        wait_for_title(tab, "pillar-ranking-graph", "end 2016")  # the query's year, read by the page's layout
+        # A link to a grid page goes through the router, which draws the grid once its chunk has arrived.
+        tab.locator("#navbar a.nav-link", has_text="Measures").click()
+        grid_count(tab, "catalogue-table", "183 rows")
+        assert len(routed) == 1
+        assert [url for url in fetched if "async-community" in url]
+        tab.locator("#navbar a.nav-link", has_text="Overview").click()
+        wait_for_title(tab, "trend-graph", "Against the schedule")
+        assert len(routed) == 2 and errors == []
+    finally:
+        context.close()
