@@ -21,6 +21,11 @@ from dashboard.components.theme import (
 )
 
 _RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor": "#e9ecef", "zeroline": False}
+# The trend charts' axes carry fixed labels (years, 0-100%), so their margins are fixed too, room for the
+# y-axis title and "100%" included: with the template's automargin plotly lays each chart out twice, which
+# doubled their drawing time in the overview's first load (the small multiples 338 ms, against 142 ms without).
+_FIXED_MARGINS = {"automargin": False}
+_TREND_LEFT_MARGIN = 70
 _SERIES = (
     ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR, "covered"),
     ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR, "completed"),
@@ -96,10 +101,11 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
             "tickvals": target_x,
             "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
             "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
+            **_FIXED_MARGINS,
         },
-        yaxis={"title": {"text": "Share of measures"}, **_RATE_AXIS},
+        yaxis={"title": {"text": "Share of measures"}, **_RATE_AXIS, **_FIXED_MARGINS},
         legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"},
-        margin={"l": 60, "r": 20, "t": 56, "b": 40},
+        margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 56, "b": 40},
     )
 
 
@@ -127,6 +133,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
             "showticklabels": row == rows - 1,
             "linecolor": "#adb5bd",
             "ticks": "outside",
+            **_FIXED_MARGINS,
         }
         layout[f"yaxis{axis}"] = {
             "domain": [max(0.0, round(y1 - height, 6)), round(y1, 6)],
@@ -134,6 +141,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
             "showticklabels": col == 0,
             "title": {"text": "Share of measures" if col == 0 else ""},
             **_RATE_AXIS,
+            **_FIXED_MARGINS,
         }
         titles.append(
             {
@@ -161,7 +169,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
         height=230 * rows + 140,
         annotations=titles,
         legend={"orientation": "h", "y": -0.07, "yanchor": "top", "x": 0, "xanchor": "left"},
-        margin={"l": 60, "r": 20, "t": 90, "b": 70},
+        margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 90, "b": 70},
         **layout,
     )
 
