@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -164,8 +165,16 @@ def create_server():
     # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
     server.test_client().get(auth.LOGIN_PATH)
     read_cache.precompress_bundles(app)
+    _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
     return server
+
+
+def _warm_up_landing_page() -> None:
+    from dashboard.pages import home
+
+    with contextlib.suppress(warehouse.WarehouseError):  # unreadable: the page says so when it is opened
+        home.warm_up()
 
 
 def _navbar() -> dbc.Navbar:
