@@ -59,36 +59,15 @@ _NOT_CACHED = "-"
 
 
 class _VersionAnswers:
-    """The answers of one data version of one warehouse: a folder of Flask-Caching's file cache every worker
-    shares, this process's copy of what it has read from there, and a folder of lock files by which one worker at
-    a time works out each question."""
+    """The answers of one data version of one warehouse: a folder of Flask-Caching's file cache, and a folder of
+    lock files by which one worker at a time works out each question."""
 
     def __init__(self, root: Path, version: tuple):
         self.version = version
         self.folder = private_files.private_dir(root) / _digest(repr(version))
-        self.shared = FileSystemCache(str(self.folder / "answers"), threshold=MAX_ANSWERS, default_timeout=0)
-        # A repeated question is answered from memory: a read from the file cache makes a few system calls, each
-        # handing the GIL to another thread, and under 20 clients the hits that read a file took up to 120 ms.
-        self.in_memory: dict[str, object] = {}
+        self.answers = FileSystemCache(str(self.folder / "answers"), threshold=MAX_ANSWERS, default_timeout=0)
         self.locks = self.folder / "locks"
         self.locks.mkdir(exist_ok=True)
-
-    def get(self, key: str):
-        found = self.in_memory.get(key)
-        if found is None:
-            found = self.shared.get(key)
-            if found is not None:
-                self._remember(key, found)
-        return found
-
-    def set(self, key: str, value) -> None:
-        self.shared.set(key, value)
-        self._remember(key, value)
-
-    def _remember(self, key: str, value) -> None:
-        if len(self.in_memory) >= MAX_ANSWERS:
-            self.in_memory.clear()  # more filters than a version ever sees: start over rather than grow
-        self.in_memory[key] = value
 
     @contextlib.contextmanager
     def one_at_a_time(self, key: str) -> Iterator[None]:
@@ -199,10 +178,10 @@ def _layout_from_cache(serve_layout: Callable) -> Callable:
 def _cached_response(answers: _VersionAnswers, key: str, produce: Callable) -> flask.Response:
     """The answer kept under key, else produce's, which is kept when replaying it later is safe: a success that
     sets no cookie, changed no session and is not streamed. A question being worked out elsewhere is waited for."""
-    cached = answers.get(key)
+    cached = answers.answers.get(key)
     if cached is None:
         with answers.one_at_a_time(key):
-            cached = answers.get(key)  # worked out by another worker or thread while this one waited
+            cached = answers.answers.get(key)  # worked out by another worker or thread while this one waited
             if cached is None:
                 response = produce()
                 if (
@@ -211,7 +190,7 @@ def _cached_response(answers: _VersionAnswers, key: str, produce: Callable) -> f
                     and not flask.session.modified
                     and not response.is_streamed
                 ):
-                    answers.set(key, (response.status_code, response.mimetype, response.get_data()))
+                    answers.answers.set(key, (response.status_code, response.mimetype, response.get_data()))
                     flask.g.read_cache_key = key
                 return response
     status, mimetype, content = cached
@@ -309,7 +288,7 @@ class _CompressedAnswers:
     def get(self, key: str) -> bytes | None:
         if key.endswith(";" + _NOT_CACHED):
             return None
-        return self._bundles.get(key) if ";suite:" in key else _answers().get("compressed:" + key)
+        return self._bundles.get(key) if ";suite:" in key else _answers().answers.get("compressed:" + key)
 
     def set(self, key: str, value: bytes) -> None:
         if key.endswith(";" + _NOT_CACHED):
@@ -317,7 +296,7 @@ class _CompressedAnswers:
         if ";suite:" in key:
             self._bundles[key] = value
         else:
-            _answers().set("compressed:" + key, value)
+            _answers().answers.set("compressed:" + key, value)
 
 
 def _asset_in_memory(response: flask.Response) -> flask.Response:

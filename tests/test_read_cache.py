@@ -86,7 +86,7 @@ def test_answers_are_kept_per_role_and_country(app):
     analyst = sign_in(app.server.test_client(), "analyst")
     for client in (viewer, analyst):
         call_callback(client, app, "update_reporting", ["2015", "KHM"])
-    kept = list(read_cache._current[0].shared._list_dir())
+    kept = list(read_cache._current[0].answers._list_dir())
     assert len(kept) == 2  # the same question from two scopes: two answers, neither served to the other
 
 
