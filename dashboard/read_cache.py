@@ -3,10 +3,8 @@
 Every answer a reader gets is a function of the warehouse's data version (etl.warehouse.data_version, bumped
 by every commit), the callback's inputs (the request body) and the user's role and country; so a callback
 asked the same question again within one version is served from here without running (no DuckDB, no plotly,
-no JSON encoding). The answers are files every worker of the server shares (one folder per data version under
-the instance folder), and a question is worked out by one worker at a time: the others asking it meanwhile wait
-for that answer, so after a commit each question is computed once, not once per worker and thread. This wraps
-Dash's one callback endpoint, so every callback of every page is covered without a decorator of its own, except:
+no JSON encoding). This wraps Dash's one callback endpoint, so every callback of every page is covered
+without a decorator of its own, except:
 
 - callbacks fired by an action (a click, an upload, a submit): they are meant to do something each time;
 - callbacks marked with @read_cache.uncached (put it under @callback);
@@ -24,25 +22,18 @@ immutable Cache-Control, so a browser's second visit asks the server for none of
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
 import re
-import shutil
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import dash
 import flask
-from flask_caching.backends import FileSystemCache
+from flask_caching import Cache
 from flask_compress import Compress
 
 from dashboard import data
-from etl import private_files, users
 
 # Dash properties a user's action sets: a callback they fire must run every time.
 ACTION_PROPERTIES = frozenset(
@@ -51,41 +42,14 @@ ACTION_PROPERTIES = frozenset(
         "n_dblclick", "contents", "filename", "last_modified", "submit_n_clicks", "cancel_n_clicks", "n_intervals",
     }
 )  # fmt: skip
-# Enough for every page's callbacks over every filter the sessions of one data version try.
+# Enough for every page's callbacks over every filter a session tries; cleared whenever the data version moves.
 MAX_ANSWERS = 2000
 ONE_YEAR_S = 31_536_000
 ONE_DAY_S = 86_400
 _NOT_CACHED = "-"
 
-
-class _VersionAnswers:
-    """The answers of one data version of one warehouse: a folder of Flask-Caching's file cache, and a folder of
-    lock files by which one worker at a time works out each question."""
-
-    def __init__(self, root: Path, version: tuple):
-        self.version = version
-        self.folder = private_files.private_dir(root) / _digest(repr(version))
-        self.answers = FileSystemCache(str(self.folder / "answers"), threshold=MAX_ANSWERS, default_timeout=0)
-        self.locks = self.folder / "locks"
-        self.locks.mkdir(exist_ok=True)
-
-    @contextlib.contextmanager
-    def one_at_a_time(self, key: str) -> Iterator[None]:
-        """Held by the one thread of any worker that works out `key`; the kernel frees it if the worker dies."""
-        try:
-            descriptor = os.open(self.locks / key, os.O_RDWR | os.O_CREAT, private_files.PRIVATE_FILE_MODE)
-        except OSError:  # the folder of a version another worker has just dropped: work it out unshared
-            yield
-            return
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(descriptor)  # releases the lock
-
-
-_current: list[_VersionAnswers | None] = [None]  # this process's view: the answers of the version it last saw
-_switching = threading.Lock()
+_cache = Cache()
+_last_version: list = [None]  # the data version the cached answers belong to (one per process)
 
 
 def uncached(function: Callable) -> Callable:
@@ -97,6 +61,9 @@ def uncached(function: Callable) -> Callable:
 def init_app(app: dash.Dash) -> None:
     """Cache the app's callback answers and compress its responses; call after auth.init_app."""
     server = app.server
+    _cache.init_app(
+        server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": MAX_ANSWERS, "CACHE_DEFAULT_TIMEOUT": 0}
+    )
     server.config.update(
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript", "application/json"],
         COMPRESS_ALGORITHM=["br", "gzip"],
@@ -131,10 +98,8 @@ def precompress_bundles(app: dash.Dash) -> None:
 
 
 def clear() -> None:
-    """Forget every cached answer of every version (tests and benchmarks that rewrite a warehouse in place)."""
-    with _switching:
-        _current[0] = None
-        shutil.rmtree(_answers_root(), ignore_errors=True)
+    """Forget every cached answer (tests and benchmarks that rewrite a warehouse in place)."""
+    _cache.clear()
 
 
 def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
@@ -144,14 +109,14 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
         callback = _callback_of(app, body)
         if callback is None:
             return dispatch()
-        answers = _answers()
-        key = _key(answers.version, body)
+        version = _current_version()
+        key = _key(version, body)
         roles = getattr(callback, "required_roles", None)
         if roles:
             from dashboard import auth
 
             auth.check_role(*roles)  # the role decision is made for this request, never taken from the cache
-        return _cached_response(answers, key, dispatch)
+        return _cached_response(key, dispatch)
 
     answer.__name__ = dispatch.__name__
     return answer
@@ -165,76 +130,43 @@ def _layout_from_cache(serve_layout: Callable) -> Callable:
     def layout():
         from dashboard import first_page, sessions
 
-        answers = _answers()
+        version = _current_version()
         user = sessions.signed_in_user()
         session = (user.username, user.role, user.country, flask.session.get("csrf_token")) if user else None
-        key = _key(answers.version, repr(("layout", session, first_page.opened_location())).encode())
-        return _cached_response(answers, key, serve_layout)
+        key = _key(version, repr(("layout", session, first_page.opened_location())).encode())
+        return _cached_response(key, serve_layout)
 
     layout.__name__ = serve_layout.__name__
     return layout
 
 
-def _cached_response(answers: _VersionAnswers, key: str, produce: Callable) -> flask.Response:
+def _cached_response(key: str, produce: Callable) -> flask.Response:
     """The answer kept under key, else produce's, which is kept when replaying it later is safe: a success that
-    sets no cookie, changed no session and is not streamed. A question being worked out elsewhere is waited for."""
-    cached = answers.answers.get(key)
-    if cached is None:
-        with answers.one_at_a_time(key):
-            cached = answers.answers.get(key)  # worked out by another worker or thread while this one waited
-            if cached is None:
-                response = produce()
-                if (
-                    response.status_code in (200, 204)
-                    and "Set-Cookie" not in response.headers
-                    and not flask.session.modified
-                    and not response.is_streamed
-                ):
-                    answers.answers.set(key, (response.status_code, response.mimetype, response.get_data()))
-                    flask.g.read_cache_key = key
-                return response
-    status, mimetype, content = cached
-    flask.g.read_cache_key = key
-    return flask.Response(content, status=status, mimetype=mimetype)
+    sets no cookie, changed no session and is not streamed."""
+    cached = _cache.get(key)
+    if cached is not None:
+        status, mimetype, content = cached
+        flask.g.read_cache_key = key
+        return flask.Response(content, status=status, mimetype=mimetype)
+    response = produce()
+    if (
+        response.status_code in (200, 204)
+        and "Set-Cookie" not in response.headers
+        and not flask.session.modified
+        and not response.is_streamed
+    ):
+        _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
+        flask.g.read_cache_key = key
+    return response
 
 
-def _answers() -> _VersionAnswers:
-    """The answers of the warehouse's current data version; an older version's are dropped as soon as it moves."""
+def _current_version() -> tuple:
+    """The warehouse's data version; the cached answers of an older one are dropped as soon as it moves."""
     version = data.warehouse_version()
-    current = _current[0]
-    if current is not None and current.version == version and current.folder.parent == _answers_root():
-        return current
-    with _switching:
-        current = _current[0]
-        if current is None or current.version != version or current.folder.parent != _answers_root():
-            current = _VersionAnswers(_answers_root(), version)
-            _current[0] = current
-            _drop_older_versions(current.folder)
-        return current
-
-
-def _drop_older_versions(newest: Path) -> None:
-    """Older versions' answers are never asked for again: free them, but for the one before, which requests
-    that read the version just before the commit may still be answering into."""
-    others = sorted((f for f in newest.parent.iterdir() if f != newest), key=_made_at)
-    for older in others[:-1]:
-        shutil.rmtree(older, ignore_errors=True)
-
-
-def _made_at(folder: Path) -> int:
-    try:
-        return folder.stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0  # dropped by another worker meanwhile
-
-
-def _answers_root() -> Path:
-    """The folder of one warehouse's answers: a server's workers share it, another warehouse has its own."""
-    return users.instance_dir() / "read-cache" / _digest(str(data.warehouse_file()))
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    if _last_version[0] != version:
+        _cache.clear()  # answers of an older version are never asked for again: free them at once
+        _last_version[0] = version
+    return version
 
 
 def _callback_of(app: dash.Dash, body: bytes):
@@ -288,7 +220,7 @@ class _CompressedAnswers:
     def get(self, key: str) -> bytes | None:
         if key.endswith(";" + _NOT_CACHED):
             return None
-        return self._bundles.get(key) if ";suite:" in key else _answers().answers.get("compressed:" + key)
+        return self._bundles.get(key) if ";suite:" in key else _cache.get("compressed:" + key)
 
     def set(self, key: str, value: bytes) -> None:
         if key.endswith(";" + _NOT_CACHED):
@@ -296,7 +228,7 @@ class _CompressedAnswers:
         if ";suite:" in key:
             self._bundles[key] = value
         else:
-            _answers().answers.set("compressed:" + key, value)
+            _cache.set("compressed:" + key, value)
 
 
 def _asset_in_memory(response: flask.Response) -> flask.Response:
