@@ -431,10 +431,10 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
     names = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
         return False  # a warehouse whose views are not created yet
+    if not force and not snapshots_stale(con):
+        return False  # checked first: every write closes with this call, and most change no metric input
     fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
     listings = [view for view in LISTING_VIEWS if view in names]
-    if not force and not snapshots_stale(con):
-        return False
     # The pillar and section views both read metrics_group_country, which reads measure_progress, which reads
     # activity_measure_spans: evaluated view by view, each is computed up to three times. A temporary table of the
     # same name (this connection alone, this transaction's data) shadows the view while the snapshots are built,
