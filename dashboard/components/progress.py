@@ -104,8 +104,9 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
             **_FIXED_MARGINS,
         },
         yaxis={"title": {"text": "Share of measures"}, **_RATE_AXIS, **_FIXED_MARGINS},
-        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"},
-        margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 56, "b": 40},
+        # At the foot of the figure, under the axis title: without automargin nothing pushes it clear of the title.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 56, "b": 100},
     )
 
 
