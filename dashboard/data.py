@@ -124,11 +124,35 @@ def _measure_links_current(path: str, _version: tuple) -> bool:
     return bool(_run(path, lambda con: con.execute(found).fetchone()[0]))
 
 
+# Caches of what per_version functions built from this module's answers; clear_cache empties them too.
+_built_caches: list = []
+
+
+def per_version(function: Callable) -> Callable:
+    """Keep what a function builds from this module's answers (a page's first draw, say) until the data version
+    moves, so every reader of one version shares it instead of building it again."""
+
+    @functools.lru_cache(maxsize=64)
+    def built(_path: str, _version: tuple, *args):
+        return function(*args)
+
+    _built_caches.append(built)
+
+    @functools.wraps(function)
+    def wrapper(*args):
+        path = warehouse_file()
+        return built(path, warehouse_version(path), *args)
+
+    return wrapper
+
+
 def clear_cache(results_only: bool = False) -> None:
     """Forget cached results (tests that rewrite a warehouse within one mtime tick, benchmarks); with
     results_only, keep the once-per-version check of the metric snapshots."""
     _cached_query.cache_clear()
     _cached_metric.cache_clear()
+    for built in _built_caches:
+        built.cache_clear()
     if not results_only:
         _snapshots_current.cache_clear()
         _measure_links_current.cache_clear()

@@ -600,7 +600,9 @@ def test_funding_page_shows_the_funding_views_numbers(demo_app, page):
     assert page.console_errors == []
 
 
-def test_the_overview_draws_without_the_router_or_the_grid_chunk_and_navigation_still_routes(demo_app, browser):
+def test_the_overview_draws_without_the_router_its_callbacks_or_the_grid_chunk_and_navigation_still_routes(
+    demo_app, browser
+):
     base, _ = demo_app
     context = browser.new_context(viewport={"width": 1366, "height": 768})  # a cold cache: every file is fetched
     try:
@@ -611,9 +613,13 @@ def test_the_overview_draws_without_the_router_or_the_grid_chunk_and_navigation_
         tab.on("request", lambda request: fetched.append(request.url))
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
 
+        asked: list[str] = []  # the outputs of every callback the server is asked for
+
         def note_route(request):
-            if "/_dash-update-component" in request.url and "_pages_content" in (request.post_data or ""):
-                routed.append(request.url)
+            if "/_dash-update-component" in request.url:
+                asked.append(request.post_data or "")
+                if "_pages_content" in (request.post_data or ""):
+                    routed.append(request.url)
 
         tab.on("request", note_route)
         tab.goto(base + "/?year=2016")
@@ -622,6 +628,8 @@ def test_the_overview_draws_without_the_router_or_the_grid_chunk_and_navigation_
         # The first layout held the page: the router was never asked, and no grid chunk was fetched.
         assert routed == []
         assert not [url for url in fetched if "async-community" in url]
+        # Its cards, charts and lag panel came drawn with that layout: none of them was asked for again.
+        assert not [body for body in asked if "trend-graph" in body or "where-it-lags" in body]
         wait_for_title(tab, "pillar-ranking-graph", "end 2016")  # the query's year, read by the page's layout
         # A link to a grid page goes through the router, which draws the grid once its chunk has arrived.
         tab.locator("#navbar a.nav-link", has_text="Measures").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from dash_requests import sign_in
+from dash_requests import call_callback, sign_in
 from factories import add_return
 from signing_in import add_test_users
 
@@ -121,3 +121,46 @@ def test_warming_up_an_empty_warehouse_asks_nothing(warehouse_file):
     asked = data._cached_query.cache_info().currsize
     dashboard_app._warm_up_landing_page()  # no returns: the overview's questions wait for a browser
     assert data._cached_query.cache_info().currsize == asked
+
+
+def drawn(layout_text: str) -> dict:
+    """The overview's cards, charts and lag panel as its layout holds them, keyed as the callbacks answer."""
+    return {
+        component: props_of(layout_text, component)[prop]
+        for component, prop in [
+            ("headline-cards", "children"),
+            ("trend-graph", "figure"),
+            ("pillar-ranking-graph", "figure"),
+            ("pillar-trends-graph", "figure"),
+            ("where-it-lags", "children"),
+        ]
+    }
+
+
+def answered(client, app, year: str, country: str, pillar: str) -> dict:
+    """What the overview's two callbacks answer for those filters."""
+    answers = {}
+    for name in ("update_overview", "update_where_it_lags"):
+        response = call_callback(client, app, name, [year, country, pillar])
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        answers |= {
+            component: next(iter(props.values())) for component, props in response.get_json()["response"].items()
+        }
+    return answers
+
+
+def test_the_overview_comes_drawn_with_what_its_callbacks_answer_for_the_addresss_filters(app):
+    client = sign_in(app.server.test_client(), "viewer")
+    first = drawn(layout(client, BASE + "/?year=2015&country=KHM&pillar=5"))
+    assert first["trend-graph"]["data"] and first["headline-cards"]
+    assert first == answered(client, app, "2015", "KHM", "5")
+    assert drawn(layout(client, BASE + "/")) == answered(client, app, "2015", "ALL", "ALL")  # the latest year
+
+
+def test_the_drawn_overview_follows_every_commit_at_once(app, warehouse_file):
+    client = sign_in(app.server.test_client(), "viewer")
+    before = drawn(layout(client, BASE + "/?year=2015"))
+    add_return(warehouse_file, "JPN", 2015, [("J1", "completed", ["5.1"]), ("J2", "ongoing", ["1.1.1"])])
+    after = drawn(layout(client, BASE + "/?year=2015"))  # the same session and address, one commit later
+    assert after != before
+    assert after == answered(client, app, "2015", "ALL", "ALL")
