@@ -60,6 +60,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     )
     tables.add_grid_callbacks(app)
     first_page.add_callbacks(app)
+    first_page.preload_layout(app)
     server = app.server
     if sessions.env_flag("APTMON_PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further. The

@@ -54,6 +54,19 @@ def page_container() -> html.Div:
     )
 
 
+def preload_layout(app: dash.Dash) -> None:
+    """Have the page's HTML ask for the layout and the callbacks' graph at once, so they arrive while the bundles
+    load: the renderer asks for them only once every bundle has run (about 0.45 s into a cold load), and then
+    takes the preloaded answers. The preload is a same-origin fetch with the session cookie, and its Referer is
+    the page, so the layout holds that page as it would for the renderer's own request."""
+    prefix = app.config.requests_pathname_prefix
+    links = "".join(
+        f'<link rel="preload" href="{prefix}{name}" as="fetch" crossorigin>'
+        for name in ("_dash-layout", "_dash-dependencies")
+    )
+    app.index_string = app.index_string.replace("<head>", "<head>\n        " + links, 1)
+
+
 def add_callbacks(app: dash.Dash) -> None:
     """Should the address differ from the page the layout drew (a Referer cut short, a rewritten one), hand the
     address to the router: dcc.Location itself never reports a pathname it was given at mount."""

@@ -628,6 +628,12 @@ def test_the_overview_draws_without_the_router_its_callbacks_or_the_grid_chunk_a
         # The first layout held the page: the router was never asked, and no grid chunk was fetched.
         assert routed == []
         assert not [url for url in fetched if "async-community" in url]
+        # The page's HTML asked for that layout while the bundles loaded, and the renderer took the preloaded one.
+        layouts = tab.evaluate(
+            "() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('/_dash-layout'))"
+            ".map(e => e.initiatorType)"
+        )
+        assert layouts == ["link"] and len([url for url in fetched if url.endswith("/_dash-layout")]) == 1
         # Its cards, charts and lag panel came drawn with that layout: none of them was asked for again.
         assert not [body for body in asked if "trend-graph" in body or "where-it-lags" in body]
         wait_for_title(tab, "pillar-ranking-graph", "end 2016")  # the query's year, read by the page's layout
