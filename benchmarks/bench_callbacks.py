@@ -26,7 +26,7 @@ import plotly.io as pio
 from werkzeug.serving import make_server
 
 from benchmarks.generate_warehouse import benchmark_warehouse
-from benchmarks.results import Figure, record_results
+from benchmarks.results import Figure, load_average, record_results
 
 MEDIAN_TARGET_MS = 150
 P95_TARGET_MS = 300
@@ -82,11 +82,6 @@ def _calls() -> dict[str, list]:
     }
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
-
-
 def _encode(outputs) -> str:
     # What Dash does with a callback's return value before it leaves the server.
     return pio.json.to_json_plotly(outputs if isinstance(outputs, tuple) else (outputs,))
@@ -112,7 +107,7 @@ def time_callbacks() -> tuple[list[Figure], dict[str, float]]:
         p95 = statistics.quantiles(cold_ms, n=20)[-1] if len(cold_ms) >= 2 else cold_ms[0]
         note = (
             f"{len(calls)} argument sets, empty result cache each time; warm median "
-            f"{statistics.median(warm_ms):.1f} ms; {_load()}"
+            f"{statistics.median(warm_ms):.1f} ms; {load_average()}"
         )
         figures.append(
             Figure(
@@ -231,7 +226,7 @@ def time_first_loads(path: Path) -> list[Figure]:
                         "s",
                         f"< {FIRST_LOAD_TARGET_S:g} s",
                         seconds < FIRST_LOAD_TARGET_S,
-                        f"{url}, until its main chart has drawn; {_load()}",
+                        f"{url}, until its main chart has drawn; {load_average()}",
                     )
                 )
             browser.close()

@@ -29,7 +29,7 @@ import requests
 
 from benchmarks.bench_ingest import write_large_return
 from benchmarks.bench_load import PASSWORD, free_port, prepare, stop_server
-from benchmarks.results import Figure, record_results
+from benchmarks.results import Figure, load_average, record_results
 
 CLIENTS = 20
 PHASE_S = float(os.environ.get("READ_PATH_SECONDS", 30))
@@ -299,12 +299,7 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
-
-
-def phase_figures(label: str, samples: Samples, elapsed: float, within=None) -> list[Figure]:
+def phase_figures(label: str, samples: Samples, elapsed: float, before: str, within=None) -> list[Figure]:
     callbacks, layouts = samples.ms("callback", within), samples.ms("layout", within)
     statics = samples.ms("static", within)
     pages = samples.ms("page", within)
@@ -313,7 +308,9 @@ def phase_figures(label: str, samples: Samples, elapsed: float, within=None) -> 
                                 percentile(layouts, 95))  # fmt: skip
     beside = f"static file p50 {static_p50:.1f} ms, p95 {static_p95:.1f} ms in the same run ({len(statics)} probes)"
     rate = len(callbacks) / elapsed if elapsed else float("nan")
-    note = f"{len(callbacks)} callbacks ({rate:.0f}/s), {CLIENTS} clients, {WORKERS}x{THREADS} workers; {_load()}"
+    # The load after the run is mostly its own clients and server; the load before says how quiet the machine was.
+    note = (f"{len(callbacks)} callbacks ({rate:.0f}/s), {CLIENTS} clients, {WORKERS} workers of {THREADS} threads; "
+            f"before the benchmark: {before}; after it: {load_average()}")  # fmt: skip
     errors = sorted({e.split(" -> ")[-1] for e in samples.errors})
     return [
         Figure(f"{label}: callbacks p50", cb50, "ms", f"<= {CALLBACK_P50_MS} ms", cb50 <= CALLBACK_P50_MS, note),
@@ -329,6 +326,7 @@ def phase_figures(label: str, samples: Samples, elapsed: float, within=None) -> 
 
 
 def run() -> list[Figure]:
+    before = load_average()  # the machine itself, before this benchmark's server and clients load it
     with tempfile.TemporaryDirectory(prefix="aptmon-read-") as tmp:
         folder = Path(tmp)
         env = prepare(folder)
@@ -366,8 +364,8 @@ def run() -> list[Figure]:
     for seconds, outcome in loads:
         print(f"load of {LOAD_ROWS} rows: {outcome} in {seconds:.1f} s")
     busy = sum(end - start for start, end in windows)
-    figures = phase_figures("steady", steady, steady_elapsed)
-    figures += phase_figures("during 100 000-row loads", loading, busy, within=windows)
+    figures = phase_figures("steady", steady, steady_elapsed, before)
+    figures += phase_figures("during 100 000-row loads", loading, busy, before, within=windows)
     rss = [r for r, _ in steady_memory + loading_memory]
     pss = [p for _, p in steady_memory + loading_memory]
     figures += [
@@ -379,7 +377,7 @@ def run() -> list[Figure]:
         Figure("server memory per worker, PSS (max)", max(pss, default=float("nan")), "MiB", "reported", True,
                "proportional set size: pages shared with the master and the other workers counted once"),
         Figure("overview first load in Chromium, cold cache", cold_s, "s", f"< {FIRST_LOAD_TARGET_S:g} s",
-               cold_s < FIRST_LOAD_TARGET_S, f"until its main chart has drawn; {_load()}"),
+               cold_s < FIRST_LOAD_TARGET_S, f"until its main chart has drawn; before the benchmark: {before}"),
         Figure("overview second load in Chromium", warm_s, "s", "reported", True, "same browser, a new tab"),
         Figure("static files the second load fetched from the server", len(fetched), "count", "0", not fetched,
                ", ".join(fetched[:5])),

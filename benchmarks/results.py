@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,3 +28,9 @@ def record_results(benchmark: str, figures: list[Figure]) -> Path:
     for f in figures:
         print(f"{benchmark}: {f.figure} = {f.value:.4g} {f.unit} (target {f.target}) {'met' if f.met else 'NOT MET'}")
     return path
+
+
+def load_average() -> str:
+    """The machine's load as a note says it: other work on a 2-core machine moves every timing."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
