@@ -29,7 +29,7 @@ from pathlib import Path
 import requests
 from openpyxl import Workbook
 
-from benchmarks.results import Figure, record_results
+from benchmarks.results import Figure, load_average, record_results
 from dashboard import ids
 from dashboard.components.tables import grid_id
 from etl import warehouse
@@ -429,7 +429,7 @@ def figures(log: Log, elapsed: float, db: Path) -> list[Figure]:
         busy += ", so requests queue for CPU"
     note = (
         f"{USERS} users ({EXPORTERS} exporting) + {len(ANALYSTS)} analysts, {elapsed:.0f} s, {WORKERS} workers; "
-        f"load average {os.getloadavg()[0]:.1f} at the end (clients run on the same machine)"
+        f"{load_average()} at the end (clients run on the same machine)"
     )
     return [
         Figure("requests served", served, "count", "> 0", served > 0, note),

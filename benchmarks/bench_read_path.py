@@ -299,7 +299,7 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def phase_figures(label: str, samples: Samples, elapsed: float, before: str, within=None) -> list[Figure]:
+def phase_figures(label: str, samples: Samples, elapsed: float, machine: str, within=None) -> list[Figure]:
     callbacks, layouts = samples.ms("callback", within), samples.ms("layout", within)
     statics = samples.ms("static", within)
     pages = samples.ms("page", within)
@@ -308,9 +308,8 @@ def phase_figures(label: str, samples: Samples, elapsed: float, before: str, wit
                                 percentile(layouts, 95))  # fmt: skip
     beside = f"static file p50 {static_p50:.1f} ms, p95 {static_p95:.1f} ms in the same run ({len(statics)} probes)"
     rate = len(callbacks) / elapsed if elapsed else float("nan")
-    # The load after the run is mostly its own clients and server; the load before says how quiet the machine was.
-    note = (f"{len(callbacks)} callbacks ({rate:.0f}/s), {CLIENTS} clients, {WORKERS} workers of {THREADS} threads; "
-            f"before the benchmark: {before}; after it: {load_average()}")  # fmt: skip
+    served_by = f"{CLIENTS} clients, {WORKERS} workers of {THREADS} threads"
+    note = f"{len(callbacks)} callbacks ({rate:.0f}/s), {served_by}; {machine}"
     errors = sorted({e.split(" -> ")[-1] for e in samples.errors})
     return [
         Figure(f"{label}: callbacks p50", cb50, "ms", f"<= {CALLBACK_P50_MS} ms", cb50 <= CALLBACK_P50_MS, note),
@@ -364,8 +363,10 @@ def run() -> list[Figure]:
     for seconds, outcome in loads:
         print(f"load of {LOAD_ROWS} rows: {outcome} in {seconds:.1f} s")
     busy = sum(end - start for start, end in windows)
-    figures = phase_figures("steady", steady, steady_elapsed, before)
-    figures += phase_figures("during 100 000-row loads", loading, busy, before, within=windows)
+    # The load after the run is mostly its own clients and server; the load before says how quiet the machine was.
+    machine = f"before the benchmark: {before}; after it: {load_average()}"
+    figures = phase_figures("steady", steady, steady_elapsed, machine)
+    figures += phase_figures("during 100 000-row loads", loading, busy, machine, within=windows)
     rss = [r for r, _ in steady_memory + loading_memory]
     pss = [p for _, p in steady_memory + loading_memory]
     figures += [
