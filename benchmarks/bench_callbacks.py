@@ -186,10 +186,10 @@ def time_first_loads(path: Path) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
     from dashboard.app import create_app
-    from etl import users
+    from etl import accounts
 
-    if users.get_user(VIEWER[0], path) is None:
-        users.add_user(VIEWER[0], VIEWER[1], "viewer", None, path)
+    if accounts.get_user(VIEWER[0], path) is None:
+        accounts.add_user(VIEWER[0], VIEWER[1], "viewer", None, path)
     server = make_server("127.0.0.1", 0, create_app(path).server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"

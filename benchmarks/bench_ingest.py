@@ -18,8 +18,8 @@ from openpyxl import Workbook
 
 from benchmarks.results import Figure, record_results
 from etl import warehouse
-from etl.catalogue import load_catalogue
-from etl.return_format import COLUMNS, FUNDING_SOURCES
+from etl.plan.catalogue import load_catalogue
+from etl.returns.layout import COLUMNS, FUNDING_SOURCES
 
 ROWS = 100_000
 APTMON = str(Path(sys.executable).with_name("aptmon"))

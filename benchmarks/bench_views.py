@@ -2,7 +2,7 @@
 
 Each query takes its own read connection, as the dashboard and the notebook do (a cursor on the process's open
 connection to the published copy of the warehouse, see etl.warehouse), and reads through
-etl.metrics (the snapshot while it matches the data). The median is the figure: a 2-core machine shared
+etl.warehouse.metrics (the snapshot while it matches the data). The median is the figure: a 2-core machine shared
 with other work shows scheduler spikes in the slowest runs, which the note gives. The live views are timed
 too, for reference, and so is the snapshot refresh that every load ends with, and the one after a schedule load
 (a second schedule of 60 measures, then the first again). The XLSX export runs in a
@@ -21,8 +21,9 @@ from pathlib import Path
 
 from benchmarks.generate_warehouse import SCHEDULED_MEASURES, benchmark_warehouse, load_benchmark_schedule
 from benchmarks.results import Figure, record_results
-from etl import metrics, warehouse
-from etl.definitions import AS_OF_YEARS
+from etl import warehouse
+from etl.plan.definitions import AS_OF_YEARS
+from etl.warehouse import metrics
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))  # the installed console script, beside the interpreter
 VIEW_TARGET_MS = 100

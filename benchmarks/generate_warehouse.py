@@ -17,10 +17,10 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from etl import warehouse
-from etl.catalogue import DEFAULT_PLAN_ID
-from etl.countries import ISO3_CODES
-from etl.schedule import ScheduleResult, load_schedule_file
-from etl.schedule_format import COLUMNS, SCHEDULE_SHEET
+from etl.plan.catalogue import DEFAULT_PLAN_ID
+from etl.plan.countries import ISO3_CODES
+from etl.schedule.layout import COLUMNS, SCHEDULE_SHEET
+from etl.schedule.load import ScheduleResult, load_schedule_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ACTIVITIES = 1_000_000

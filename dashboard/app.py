@@ -12,21 +12,12 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import (
-    auth,
-    bundles,
-    data,
-    downloads,
-    first_page,
-    ids,
-    read_cache,
-    security_headers,
-    sessions,
-    throttling,
-    uploads,
-)
+from dashboard import bundles, data, downloads, first_page, ids, read_cache, uploads
 from dashboard.components import tables
-from etl import private_files, warehouse
+from dashboard.security import auth, sessions, throttling
+from dashboard.security import headers as security_headers
+from etl import warehouse
+from etl.warehouse import private_files
 
 HERE = Path(__file__).resolve().parent
 

@@ -17,8 +17,9 @@ from datetime import date
 import pandas as pd
 
 from dashboard import snapshots
-from etl import metrics, warehouse
-from etl.definitions import PLAN_LAST_YEAR
+from etl import warehouse
+from etl.plan.definitions import PLAN_LAST_YEAR
+from etl.warehouse import metrics
 
 ALL = "ALL"
 LISTING_LIMIT = 500
@@ -214,7 +215,7 @@ def sections() -> pd.DataFrame:
 
 
 def metric(view: str, order_by: str | None = None, **equals) -> pd.DataFrame:
-    """Rows of one metric view for the given column values, through etl.metrics (its snapshot while current)."""
+    """Rows of one metric view for the given column values, through etl.warehouse.metrics (its snapshot if current)."""
     path = warehouse_file()
     key = tuple(sorted((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in equals.items()))
     return _cached_metric(path, warehouse_version(path), view, order_by, key)
@@ -506,8 +507,8 @@ def schedule() -> pd.DataFrame:
 
 
 def schedule_version():
-    """The schedule the metrics judge against (etl.schedule.ScheduleVersion): a loaded version, or the default."""
-    from etl.schedule import ScheduleVersion
+    """The schedule the metrics judge against (etl.schedule.load.ScheduleVersion): a loaded version, or the default."""
+    from etl.schedule.load import ScheduleVersion
 
     frame = query(
         "SELECT version, file_name, sha256, loaded_by, loaded_at, is_example, "

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import flask
 
-from dashboard import data, roles, uploads
-from etl.countries import country_code
-from etl.definitions import AS_OF_YEARS
+from dashboard import data, uploads
+from dashboard.security import roles
+from etl.plan.countries import country_code
+from etl.plan.definitions import AS_OF_YEARS
 
 FEEDBACK_PATH = "/download/feedback/<token>"
 TEMPLATE_PATH = "/download/template"
@@ -57,7 +58,7 @@ def feedback(token: str):
 def template():
     """The return template for a year, prefilled from its current version or the country's open activities
     (analysts: their own country's)."""
-    from etl import template as template_writer
+    from etl.returns import template as template_writer
 
     user = roles.check_role(*roles.UPLOADERS)
     year = flask.request.args.get("year", type=int)
@@ -112,7 +113,7 @@ def report_href(as_of: int | None, output_format: str = "html") -> str:
 @roles.require_role(*roles.EXPORTERS)
 def export_tables():
     """The metric tables of `aptmon export` for an as-of year: one workbook, or a zip of CSV or Parquet files."""
-    from etl import export as exporter
+    from etl.outputs import export as exporter
 
     as_of = _as_of_year()
     output_format = flask.request.args.get("format", "xlsx")
@@ -137,8 +138,8 @@ def export_tables():
 @roles.require_role(*roles.EXPORTERS)
 def progress_report():
     """The progress report of `aptmon report` for an as-of year: one self-contained HTML file, or a Word document."""
-    from etl import report
-    from etl.export import ExportError
+    from etl.outputs.export import ExportError
+    from etl.outputs.report import html as report
 
     as_of = _as_of_year()
     output_format = flask.request.args.get("format", "html")
@@ -175,7 +176,7 @@ def _zip_folder(folder: Path, name: str) -> io.BytesIO:
 
 
 def _inside_returns(stored_path: str | None) -> Path | None:
-    from etl.ingest import returns_dir
+    from etl.paths import returns_dir
 
     if not stored_path:
         return None
@@ -189,7 +190,7 @@ def _inside_returns(stored_path: str | None) -> Path | None:
 @roles.require_role(roles.ADMIN)
 def schedule_workbook():
     """The schedule workbook, filled with the current schedule (aptmon schedule template), for an admin."""
-    from etl.schedule_template import write_schedule_template
+    from etl.schedule.template import write_schedule_template
 
     roles.check_role(roles.ADMIN)
     with tempfile.TemporaryDirectory() as folder:

@@ -10,7 +10,7 @@ def post_worker_init(worker) -> None:
     the box comes after gunicorn's start-up lines instead of scrolling away above them."""
     if worker.age != 1:
         return
-    from etl.users import ready_box
+    from etl.accounts import ready_box
 
     url = os.environ.get("APTMON_SERVE_URL") or f"http://{worker.cfg.bind[0]}"
     print(ready_box(url), flush=True)

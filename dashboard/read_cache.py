@@ -113,7 +113,7 @@ def _answering_from_cache(app: dash.Dash, dispatch: Callable) -> Callable:
         key = _key(version, body)
         roles = getattr(callback, "required_roles", None)
         if roles:
-            from dashboard import auth
+            from dashboard.security import auth
 
             auth.check_role(*roles)  # the role decision is made for this request, never taken from the cache
         return _cached_response(key, dispatch)
@@ -128,7 +128,8 @@ def _layout_from_cache(serve_layout: Callable) -> Callable:
     token, and per address, as it holds the page the address names with the filters its query sets."""
 
     def layout():
-        from dashboard import first_page, sessions
+        from dashboard import first_page
+        from dashboard.security import sessions
 
         version = _current_version()
         user = sessions.signed_in_user()
@@ -190,7 +191,7 @@ def _flat(items: list) -> list[dict]:
 
 
 def _key(version: tuple, body: bytes) -> str:
-    from dashboard import auth
+    from dashboard.security import auth
 
     user = auth.signed_in_user()
     scope = (user.role, user.country) if user is not None else (None, None)

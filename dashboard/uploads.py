@@ -16,8 +16,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from etl.parse_guard import old_excel_format
-from etl.users import instance_dir, private_instance_dir
+from etl.paths import instance_dir
+from etl.returns.guard import old_excel_format
+from etl.warehouse.private_files import private_instance_dir
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 DEFAULT_MAX_MB = 20

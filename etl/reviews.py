@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from etl import warehouse
-from etl.definitions import PLAN_FIRST_YEAR
+from etl.plan.definitions import PLAN_FIRST_YEAR
 
 
 class ReviewError(ValueError):

@@ -37,7 +37,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
     """The synthetic demo returns ingested once per session; read it, never write to it."""
     import os
 
-    from etl.demo import run_demo
+    from etl.demo.returns import run_demo
 
     root = tmp_path_factory.mktemp("demo-warehouse")
     before = os.environ.get("APTMON_RETURNS_DIR")

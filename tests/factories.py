@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import warehouse
-from etl.catalogue import DEFAULT_PLAN_ID
+from etl.plan.catalogue import DEFAULT_PLAN_ID
 
 
 def add_return(

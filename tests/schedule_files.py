@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from etl.schedule_format import COLUMN_BY_FIELD, SCHEDULE_SHEET
+from etl.schedule.layout import COLUMN_BY_FIELD, SCHEDULE_SHEET
 
 FIELDS = ("measure_id", "kind", "start_year", "due_year", "lead_countries", "note")
 

@@ -16,13 +16,13 @@ TEST_USERS: dict[str, tuple[str, str, str | None]] = {
 
 def add_test_users(warehouse_file: Path) -> None:
     """Create TEST_USERS in a warehouse (once)."""
-    from etl import users
+    from etl import accounts
 
-    existing = {user.username for user in users.list_users(warehouse_file)}
+    existing = {user.username for user in accounts.list_users(warehouse_file)}
     for username, password, country in TEST_USERS.values():
         if username not in existing:
             role = next(role for role, spec in TEST_USERS.items() if spec[0] == username)
-            users.add_user(username, password, role, country, warehouse_file)
+            accounts.add_user(username, password, role, country, warehouse_file)
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from return_files import write_csv, write_xlsx
 
-from etl.annotate import ERROR_FILL, WARNING_FILL
-from etl.ingest import ingest_file
+from etl.returns.feedback import ERROR_FILL, WARNING_FILL
+from etl.returns.ingest import ingest_file
 
 
 def test_rejected_xlsx_comes_back_with_bad_cells_marked_and_an_issues_sheet(tmp_path, warehouse_file, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from dash_requests import csrf_header
 
-from etl import users, warehouse
+from etl import accounts, warehouse
 from etl.cli import cli
 
 PASSWORD = "correct-horse-battery"
@@ -20,8 +20,8 @@ PASSWORD = "correct-horse-battery"
 def module_warehouse(tmp_path_factory):
     path = tmp_path_factory.mktemp("auth") / "warehouse.duckdb"
     warehouse.initialise(path)
-    users.add_user("ana", PASSWORD, "analyst", "Cambodia", path)
-    users.add_user("vic", PASSWORD, "viewer", None, path)
+    accounts.add_user("ana", PASSWORD, "analyst", "Cambodia", path)
+    accounts.add_user("vic", PASSWORD, "viewer", None, path)
     return path
 
 
@@ -65,15 +65,15 @@ def test_password_is_stored_as_scrypt_hash(module_warehouse):
     ],
 )
 def test_invalid_users_are_refused(module_warehouse, name, role, country, message):
-    with pytest.raises(users.UserError, match=message):
-        users.add_user(name, PASSWORD, role, country, module_warehouse)
+    with pytest.raises(accounts.UserError, match=message):
+        accounts.add_user(name, PASSWORD, role, country, module_warehouse)
 
 
 def test_short_password_and_duplicate_name_are_refused(module_warehouse):
-    with pytest.raises(users.UserError, match="at least 12 characters"):
-        users.add_user("newcomer", "short", "viewer", None, module_warehouse)
-    with pytest.raises(users.UserError, match="already exists"):
-        users.add_user("ana", PASSWORD, "viewer", None, module_warehouse)
+    with pytest.raises(accounts.UserError, match="at least 12 characters"):
+        accounts.add_user("newcomer", "short", "viewer", None, module_warehouse)
+    with pytest.raises(accounts.UserError, match="already exists"):
+        accounts.add_user("ana", PASSWORD, "viewer", None, module_warehouse)
 
 
 @pytest.mark.parametrize(
@@ -87,28 +87,28 @@ def test_short_password_and_duplicate_name_are_refused(module_warehouse):
     ],
 )
 def test_weak_passwords_are_refused_with_the_reason(module_warehouse, password, why):
-    with pytest.raises(users.UserError, match="too easy to guess") as refused:
-        users.add_user("newcomer", password, "viewer", None, module_warehouse)
+    with pytest.raises(accounts.UserError, match="too easy to guess") as refused:
+        accounts.add_user("newcomer", password, "viewer", None, module_warehouse)
     assert why in str(refused.value)
-    assert users.get_user("newcomer", module_warehouse) is None
+    assert accounts.get_user("newcomer", module_warehouse) is None
 
 
 def test_a_long_uncommon_password_is_accepted(warehouse_file):
-    users.add_user("lee", "tamarind-lantern-93-ferry", "viewer", None, warehouse_file)
-    assert users.authenticate("lee", "tamarind-lantern-93-ferry", warehouse_file).ok
+    accounts.add_user("lee", "tamarind-lantern-93-ferry", "viewer", None, warehouse_file)
+    assert accounts.authenticate("lee", "tamarind-lantern-93-ferry", warehouse_file).ok
 
 
 def test_failed_sign_ins_write_nothing_and_never_lock_the_account(warehouse_file):
-    users.add_user("lee", PASSWORD, "viewer", None, warehouse_file)
+    accounts.add_user("lee", PASSWORD, "viewer", None, warehouse_file)
     before = warehouse.warehouse_path(warehouse_file).stat().st_mtime_ns
     for _ in range(20):
-        assert not users.authenticate("lee", "wrong-password", warehouse_file).ok
+        assert not accounts.authenticate("lee", "wrong-password", warehouse_file).ok
     assert warehouse.warehouse_path(warehouse_file).stat().st_mtime_ns == before
-    assert users.authenticate("lee", PASSWORD, warehouse_file).ok
+    assert accounts.authenticate("lee", PASSWORD, warehouse_file).ok
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(module_warehouse):
-    assert users.authenticate("nobody", PASSWORD, module_warehouse) == users.authenticate(
+    assert accounts.authenticate("nobody", PASSWORD, module_warehouse) == accounts.authenticate(
         "ana", "not-the-password", module_warehouse
     )
 
@@ -222,11 +222,11 @@ def find_component(tree, component_id: str) -> dict | None:
 def test_password_change_ends_existing_sessions(warehouse_file):
     from dashboard.app import create_app
 
-    users.add_user("pat", PASSWORD, "viewer", None, warehouse_file)
+    accounts.add_user("pat", PASSWORD, "viewer", None, warehouse_file)
     client = create_app(warehouse_file).server.test_client()
     login(client, "pat", PASSWORD)
     assert client.get("/_dash-layout").status_code == 200
-    users.set_password("pat", "a-brand-new-password", warehouse_file)
+    accounts.set_password("pat", "a-brand-new-password", warehouse_file)
     assert client.get("/_dash-layout").status_code == 401
 
 
@@ -250,7 +250,7 @@ def test_secure_cookie_flag_follows_the_environment(warehouse_file, monkeypatch)
 
 
 def test_secret_key_comes_from_environment_or_a_private_file(tmp_path, monkeypatch):
-    from dashboard import auth
+    from dashboard.security import auth
 
     monkeypatch.setenv("APTMON_SECRET_KEY", "from-the-environment")
     assert auth.secret_key() == "from-the-environment"
@@ -274,7 +274,7 @@ def test_cli_users_add_reads_a_confirmed_hidden_prompt(warehouse_file):
     assert result.exit_code == 0, result.output
     assert "User mai added: analyst for THA." in result.output
     assert PASSWORD not in result.output
-    assert users.authenticate("mai", PASSWORD, warehouse_file).user.country == "THA"
+    assert accounts.authenticate("mai", PASSWORD, warehouse_file).user.country == "THA"
 
 
 def test_cli_users_add_from_stdin_and_its_errors(warehouse_file):
@@ -301,8 +301,8 @@ def test_cli_users_demo_creates_each_role_once_with_private_passwords(warehouse_
     rows = [line.split() for line in credentials.read_text().splitlines() if not line.startswith("#")]
     assert [row[0] for row in rows] == ["viewer", "analyst-khm", "evaluator", "admin"]
     for username, password, *_ in rows:
-        assert users.authenticate(username, password, warehouse_file).ok
-    assert users.get_user("analyst-khm", warehouse_file).country == "KHM"
+        assert accounts.authenticate(username, password, warehouse_file).ok
+    assert accounts.get_user("analyst-khm", warehouse_file).country == "KHM"
     second = runner.invoke(cli, ["users", "demo", "--warehouse", str(warehouse_file)])
     assert "created" not in second.output
     assert credentials.read_text().count("admin") == 2  # one line: the user name and its role

@@ -8,7 +8,7 @@ import pytest
 from dash_requests import call_callback, callback_key, csrf_header, sign_in
 from signing_in import TEST_USERS, add_test_users
 
-from dashboard import auth
+from dashboard.security import auth
 
 ROLES = list(TEST_USERS)
 # Each route with the roles that may use it (the route itself may still answer 400/404 for a bad argument).

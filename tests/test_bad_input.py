@@ -14,7 +14,7 @@ from openpyxl.styles import PatternFill
 from return_files import GOOD_ROWS, HEADER, write_csv, write_xlsx
 
 from etl import warehouse
-from etl.ingest import ingest_file
+from etl.returns.ingest import ingest_file
 
 DATA_TABLES = ("activities", "activity_measures", "issues")
 

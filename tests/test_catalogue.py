@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from etl.catalogue import CatalogueError, load_catalogue, normalise_measure_id, parse_catalogue
+from etl.plan.catalogue import CatalogueError, load_catalogue, normalise_measure_id, parse_catalogue
 
 # Counted by reading the Work Plan (data/raw/workplan/), not by running the parser.
 MEASURES_PER_SECTION = {

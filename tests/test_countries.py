@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.countries import ASEAN, COUNTRIES, PLUS_THREE, country_code
+from etl.plan.countries import ASEAN, COUNTRIES, PLUS_THREE, country_code
 
 
 def test_thirteen_countries_in_two_groups():

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def demo_app(tmp_path_factory):
     """The synthetic demo returns in one warehouse, served for the whole module; yields (base URL, warehouse)."""
     from dashboard.app import create_app
-    from etl.demo import run_demo
+    from etl.demo.returns import run_demo
 
     root = tmp_path_factory.mktemp("demo")
     before = os.environ.get("APTMON_RETURNS_DIR")
@@ -474,7 +474,7 @@ def test_overview_where_it_lags_panel_shows_the_views_numbers(demo_app, page):
 
 def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_app, page):
     base, path = demo_app
-    from etl.demo import REVIEW_MEETINGS
+    from etl.demo.returns import REVIEW_MEETINGS
 
     (before, _), (now, _) = REVIEW_MEETINGS
     page.goto(base + "/review")
@@ -509,7 +509,7 @@ def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_a
 
 def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, page, browser):
     base, path = demo_app
-    from etl.demo import REVIEW_MEETINGS
+    from etl.demo.returns import REVIEW_MEETINGS
 
     (before, _), (last, _) = REVIEW_MEETINGS
     page.goto(base + "/review")

@@ -245,8 +245,8 @@ def signed_in_as(role: str, country: str | None = None):
     """A request of a signed-in user of that role, for callbacks that scope what they show by the user."""
     from flask_login import login_user
 
-    from dashboard.sessions import SignedInUser
-    from etl.users import User
+    from dashboard.security.sessions import SignedInUser
+    from etl.accounts import User
 
     with dash.get_app().server.test_request_context():
         login_user(SignedInUser(User(f"a-{role}", role, country, "fingerprint")))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import demo, warehouse
-from etl.catalogue import load_catalogue
+from etl import warehouse
+from etl.demo import returns as demo
+from etl.plan.catalogue import load_catalogue
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 
@@ -125,7 +126,7 @@ def test_an_energy_dialogue_measure_gets_a_dialogue_title():
 
 
 def test_the_demo_loads_an_example_schedule_marked_as_one(demo_warehouse):
-    from etl.schedule import schedule_version
+    from etl.schedule.load import schedule_version
 
     db, returns, stdout = demo_warehouse
     assert "it is an example, not the Secretariat's" in stdout

@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from factories import add_return
 from openpyxl import load_workbook
 
-from etl import export, warehouse
+from etl import warehouse
 from etl.cli import cli
-from etl.definitions import GLOSSARY
+from etl.outputs import export
+from etl.plan.definitions import GLOSSARY
 
 HEADER_ROWS = 6  # title, as of, exported, fingerprint, schedule, blank; the column names follow
 
@@ -183,7 +184,7 @@ def test_fingerprint_is_stable_and_follows_the_data(warehouse_file, tmp_path):
 def test_fingerprint_and_header_follow_the_schedule(warehouse_file, tmp_path):
     from schedule_files import write_schedule
 
-    from etl.schedule import load_schedule_file
+    from etl.schedule.load import load_schedule_file
 
     add_return(warehouse_file, "KHM", 2014, [("A1", "ongoing", ["5.1"])])
     default = export.export(tmp_path / "a", warehouse_file=warehouse_file, output_format="csv")

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from return_files import write_xlsx
 from signing_in import add_test_users
 
-from etl.export import TABLES, export
-from etl.ingest import ingest_file
-from etl.report import write_report
+from etl.outputs.export import TABLES, export
+from etl.outputs.report.html import write_report
+from etl.returns.ingest import ingest_file
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +125,9 @@ def test_without_chromium_the_page_and_the_route_say_what_to_install(served, tmp
     import dash
     from flask_login import login_user
 
-    from dashboard.sessions import SignedInUser
-    from etl.report_docx import CHROMIUM_MISSING
-    from etl.users import User
+    from dashboard.security.sessions import SignedInUser
+    from etl.accounts import User
+    from etl.outputs.report.docx import CHROMIUM_MISSING
 
     dash_app, _ = served
     export_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/export")]
@@ -180,8 +180,8 @@ def test_the_page_lists_every_table_the_export_holds(served):
     import dash
     from flask_login import login_user
 
-    from dashboard.sessions import SignedInUser
-    from etl.users import User
+    from dashboard.security.sessions import SignedInUser
+    from etl.accounts import User
 
     dash_app, _ = served
     export_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/export")]

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from return_files import GOOD_ROWS, write_csv, write_xlsx
 
-from etl.ingest import ingest_file
+from etl.returns.ingest import ingest_file
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 TABLES = ("submissions", "activities", "activity_measures", "issues")

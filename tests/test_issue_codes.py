@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.issue_codes import ERROR, ISSUE_CODES, WARNING, issue_codes_table, make_issue
+from etl.returns.issue_codes import ERROR, ISSUE_CODES, WARNING, issue_codes_table, make_issue
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from etl import warehouse
-from etl.countries import ISO3_CODES
-from etl.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTING_VALUES
+from etl.plan.countries import ISO3_CODES
+from etl.plan.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTING_VALUES
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import duckdb
 import pytest
 from factories import add_return
 
-from etl import metrics, warehouse
+from etl import warehouse
+from etl.warehouse import metrics
 
 
 def _view_equals_snapshot(con, view: str) -> bool:

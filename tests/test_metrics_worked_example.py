@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 import worked_example as example
 
-from etl import metrics, warehouse
-from etl.ingest import ingest_file
-from etl.template import template_catalogue, write_template
+from etl import warehouse
+from etl.returns.ingest import ingest_file
+from etl.returns.template import template_catalogue, write_template
+from etl.warehouse import metrics
 
 
 def _row(activity_id: str, status: str, measure_ids: list[str], year: int) -> dict:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
-from etl.catalogue import load_catalogue
-from etl.read import inspect_return, read_return
-from etl.validate import MeasureLookup, validate_return
+from etl.plan.catalogue import load_catalogue
+from etl.returns.read import inspect_return, read_return
+from etl.returns.validate import MeasureLookup, validate_return
 
 
 @pytest.fixture(scope="module")

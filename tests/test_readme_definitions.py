@@ -1,4 +1,4 @@
-"""The README's metric definitions table is the glossary of etl/definitions.py, word for word."""
+"""The README's metric definitions table is the glossary of etl/plan/definitions.py, word for word."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import calendar
 import re
 from pathlib import Path
 
-from etl.definitions import SETTING_VALUES, glossary_markdown
+from etl.plan.definitions import SETTING_VALUES, glossary_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -16,7 +16,8 @@ def test_readme_definitions_table_matches_the_glossary():
     block = re.search(r"<!-- definitions:start[^>]*-->\n(.*?)\n<!-- definitions:end -->", text, re.S)
     assert block, "README.md lost its definitions block"
     assert block.group(1) == glossary_markdown(), (
-        "paste the output of: python -c 'from etl.definitions import glossary_markdown; print(glossary_markdown())'"
+        "paste the output of: "
+        "python -c 'from etl.plan.definitions import glossary_markdown; print(glossary_markdown())'"
     )
 
 

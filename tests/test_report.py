@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from etl import warehouse
 from etl.cli import cli
-from etl.definitions import GLOSSARY
-from etl.report import write_report
+from etl.outputs.report.html import write_report
+from etl.plan.definitions import GLOSSARY
 
 
 @pytest.fixture(scope="module")

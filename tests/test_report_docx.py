@@ -10,8 +10,8 @@ from docx import Document
 
 from etl import warehouse
 from etl.cli import cli
-from etl.definitions import GLOSSARY
-from etl.report import _read, build_content, write_report
+from etl.outputs.report.html import _read, build_content, write_report
+from etl.plan.definitions import GLOSSARY
 
 
 @pytest.fixture(scope="module")

@@ -259,8 +259,8 @@ def test_the_meeting_form_shows_only_to_admins(serve_review_app, role, sees_form
     import dash
     from flask_login import login_user
 
-    from dashboard.sessions import SignedInUser
-    from etl.users import User
+    from dashboard.security.sessions import SignedInUser
+    from etl.accounts import User
 
     # The page module as Dash imported it (importing it again under another name would register it twice).
     review = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/review")]

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from schedule_files import write_schedule
 from test_cli import run
 
-from etl import metrics, warehouse
-from etl.schedule import current_schedule, load_schedule_file, schedule_version
-from etl.schedule_template import write_schedule_template
+from etl import warehouse
+from etl.schedule.load import current_schedule, load_schedule_file, schedule_version
+from etl.schedule.template import write_schedule_template
+from etl.warehouse import metrics
 
 
 def _state(path) -> tuple:

@@ -14,7 +14,7 @@ import pytest
 from return_files import write_xlsx
 from served_app import APTMON, Browser, aptmon, aptmon_env, reporting_body, served
 
-from etl import users, warehouse
+from etl import accounts, warehouse
 
 PASSWORD = "saffron-harbour-lantern-7"
 NEW_PASSWORD = "cobalt-meadow-ferry-2031"
@@ -24,9 +24,9 @@ NEW_PASSWORD = "cobalt-meadow-ferry-2031"
 def db(tmp_path) -> Path:
     path = tmp_path / "warehouse.duckdb"
     warehouse.initialise(path)
-    users.add_user("admin", PASSWORD, "admin", None, path)
-    users.add_user("ana", PASSWORD, "analyst", "KHM", path)
-    users.add_user("vic", PASSWORD, "viewer", None, path)
+    accounts.add_user("admin", PASSWORD, "admin", None, path)
+    accounts.add_user("ana", PASSWORD, "analyst", "KHM", path)
+    accounts.add_user("vic", PASSWORD, "viewer", None, path)
     return path
 
 

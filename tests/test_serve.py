@@ -21,7 +21,7 @@ import served_app
 from return_files import write_xlsx
 from served_app import APTMON, aptmon_env, stop_with_parent
 
-from etl import users, warehouse
+from etl import accounts, warehouse
 
 PASSWORD = "concurrent-password-1"
 UPLOADERS = {"up-khm": ("KHM", "Cambodia"), "up-tha": ("THA", "Thailand"), "up-vnm": ("VNM", "Viet Nam")}
@@ -163,8 +163,8 @@ def served(tmp_path):
     db = tmp_path / "warehouse.duckdb"
     warehouse.initialise(db)
     for username, (iso3, _) in UPLOADERS.items():
-        users.add_user(username, PASSWORD, "analyst", iso3, db)
-    users.add_user("admin-reader", PASSWORD, "admin", None, db)
+        accounts.add_user(username, PASSWORD, "analyst", iso3, db)
+    accounts.add_user("admin-reader", PASSWORD, "admin", None, db)
     log_path = tmp_path / "server.log"
     with served_app.served(tmp_path, db, workers=3, log_path=log_path) as base_url:
         yield base_url, db, log_path

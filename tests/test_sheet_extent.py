@@ -9,8 +9,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from return_files import GOOD_ROWS, HEADER, write_xlsx
 
-from etl.parse_guard import MAX_SHEET_ROWS, _sheet_extent
-from etl.read import read_return
+from etl.returns.guard import MAX_SHEET_ROWS, _sheet_extent
+from etl.returns.read import read_return
 
 SHEET_PART = "xl/worksheets/sheet2.xml"  # Activities, after the Cover
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

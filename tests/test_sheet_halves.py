@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from return_files import HEADER, write_xlsx
 
-from etl import read, sheet_halves
-from etl.read import read_return
+from etl.returns import read, sheet_halves
+from etl.returns.read import read_return
 
 SHEET_PART = "xl/worksheets/sheet2.xml"  # Activities, after the Cover
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

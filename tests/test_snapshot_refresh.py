@@ -9,7 +9,8 @@ import duckdb
 from factories import add_return
 
 from dashboard import data
-from etl import metrics, warehouse
+from etl import warehouse
+from etl.warehouse import metrics
 
 
 def _wait_until_current(path, timeout: float = 30.0) -> bool:

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from return_files import convert_with_libreoffice
 
-from etl.catalogue import load_catalogue
-from etl.ingest import ingest_file
-from etl.read import read_return
-from etl.template import write_template
-from etl.validate import validate_return
+from etl.plan.catalogue import load_catalogue
+from etl.returns.ingest import ingest_file
+from etl.returns.read import read_return
+from etl.returns.template import write_template
+from etl.returns.validate import validate_return
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 

@@ -15,7 +15,7 @@ from real_world_files import biff_worksheet
 from return_files import GOOD_ROWS, write_csv, write_xlsx
 from signing_in import add_test_users
 
-from dashboard.auth import secret_key
+from dashboard.security.auth import secret_key
 from etl import warehouse
 
 BAD_ROWS = [GOOD_ROWS[0], ["KHM-009", "9.9.9", "Unknown measure", "Weird status"]]

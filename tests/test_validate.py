@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from return_files import write_xlsx
 
-from etl.catalogue import load_catalogue
-from etl.read import read_return
-from etl.validate import MeasureLookup, _links_in_bulk, validate_return
+from etl.plan.catalogue import load_catalogue
+from etl.returns.read import read_return
+from etl.returns.validate import MeasureLookup, _links_in_bulk, validate_return
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from etl.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook, column_letter
+from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook, column_letter
 
 ROWS = [
     ["name", "count", "rate", "flag", "day", "moment", "amount", "empty"],

@@ -8,7 +8,7 @@ from dash import html
 
 from dashboard import ids
 from dashboard.components.labels import pillar_label, section_label
-from etl.definitions import AS_OF_YEARS
+from etl.plan.definitions import AS_OF_YEARS
 
 ALL = "ALL"
 METRIC_OPTIONS = [{"label": "Coverage", "value": "coverage"}, {"label": "Completion", "value": "completion"}]

@@ -14,7 +14,7 @@ from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
-from etl.definitions import PLAN_FIRST_YEAR
+from etl.plan.definitions import PLAN_FIRST_YEAR
 
 dash.register_page(
     __name__, path="/country", name="Countries", title="Country profile - APT Work Plan Monitor", order=3

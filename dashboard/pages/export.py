@@ -6,10 +6,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import auth, data, downloads, ids
+from dashboard import data, downloads, ids
 from dashboard.components.access import not_permitted
-from etl import export as exporter
-from etl.definitions import AS_OF_YEARS
+from dashboard.security import auth
+from etl.outputs import export as exporter
+from etl.plan.definitions import AS_OF_YEARS
 
 dash.register_page(
     __name__, path="/export", name="Export", title="Export - APT Work Plan Monitor", order=22, roles=auth.EXPORTERS
@@ -26,7 +27,7 @@ def layout(**_query):
     user = auth.signed_in_user()
     if user is None or user.role not in auth.EXPORTERS:
         return not_permitted("export tables or the progress report", auth.EXPORTERS)
-    from etl.report_docx import CHROMIUM_MISSING, chromium_installed
+    from etl.outputs.report.docx import CHROMIUM_MISSING, chromium_installed
 
     latest = data.data_state()["latest_year"]
     # Without Chromium the Word report cannot draw its charts: say what to install rather than offer a failing link.

@@ -13,7 +13,7 @@ from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
-from etl.catalogue import normalise_measure_id
+from etl.plan.catalogue import normalise_measure_id
 
 dash.register_page(
     __name__,

@@ -7,13 +7,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import auth, data, ids
+from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.reporting import return_matrix_figure
 from dashboard.components.tables import data_grid, grid_id, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.security import auth
 
 dash.register_page(__name__, path="/reporting", name="Reporting", title="Reporting - APT Work Plan Monitor", order=4)
 

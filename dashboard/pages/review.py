@@ -10,11 +10,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import auth, data, ids
+from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
+from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
 

@@ -8,11 +8,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import auth, data, downloads, ids, uploads
+from dashboard import data, downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
 
@@ -110,7 +111,7 @@ def _schedule_table() -> html.Div:
 @auth.require_role(auth.ADMIN)
 def load_schedule(contents, file_name, dry_run):
     """Check the uploaded schedule workbook as `aptmon schedule load` does, and load it unless asked not to."""
-    from etl.schedule import load_schedule_file
+    from etl.schedule.load import load_schedule_file
 
     user = auth.check_role(auth.ADMIN)
     if not contents:

@@ -7,11 +7,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import auth, data, downloads, ids
+from dashboard import data, downloads, ids
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, flag_column, grid_id, link_column
-from etl.countries import COUNTRIES, country_name
+from dashboard.security import auth
+from etl.plan.countries import COUNTRIES, country_name
 
 dash.register_page(
     __name__,

@@ -10,15 +10,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import auth, data, downloads, ids, throttling, uploads
+from dashboard import data, downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
-from etl import regressions, warehouse
-from etl.countries import COUNTRIES, country_name
-from etl.definitions import AS_OF_YEARS
-from etl.regressions import change_keys
+from dashboard.security import auth, throttling
+from etl import warehouse
+from etl.plan.countries import COUNTRIES, country_name
+from etl.plan.definitions import AS_OF_YEARS
+from etl.returns import regressions
+from etl.returns.regressions import change_keys
 from etl.wording import plural
 
 dash.register_page(
@@ -279,7 +281,7 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
 
 
 def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False):
-    from etl.ingest import ingest_file
+    from etl.returns.ingest import ingest_file
 
     backfill = None
     if user.role == auth.ADMIN and received_on:

@@ -14,7 +14,7 @@ from hostile_corpus import BASELINE_ROWS, baseline_xlsx
 from return_files import write_csv, write_xlsx
 
 from etl import warehouse
-from etl.ingest import ingest_file
+from etl.returns.ingest import ingest_file
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 RECORD_TABLES = ("submissions", "activities", "activity_measures", "issues")
@@ -85,7 +85,7 @@ def run_aptmon(*args: str, returns: Path) -> BoundedRun:
 def exported_tables(db: Path, folder: Path) -> dict[str, str]:
     """Every table of the CSV export (metric views, activities, catalogue) as text."""
     try:
-        from etl.export import export
+        from etl.outputs.export import export
     except ImportError:  # the export module is not there: dump the metric views directly
         return _dump_metric_views(db)
     export(folder, warehouse_file=db, output_format="csv")

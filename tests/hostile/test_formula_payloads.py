@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from return_files import HEADER
 from xlsx_parts import sheet_xml_chunks, write_workbook
 
-from etl.ingest import ingest_file
+from etl.returns.ingest import ingest_file
 
 PAYLOADS = ['=HYPERLINK("http://x","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0", "\t-2+3+cmd|' /C notepad'!A0"]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -95,7 +95,7 @@ def _find(component, component_id):
 
 
 def test_every_export_neutralises_payloads(loaded_payloads, tmp_path):
-    from etl.export import export
+    from etl.outputs.export import export
 
     export(tmp_path / "csv", warehouse_file=loaded_payloads, as_of=2015, output_format="csv")
     with open(tmp_path / "csv" / "activities.csv", encoding="utf-8", newline="") as handle:

@@ -18,7 +18,7 @@ from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S, run_bounded
 from hostile_corpus import CASES, Case
 from hostile_fixtures import APTMON, exported_tables, query, run_aptmon
 
-from etl.ingest import ingest_file
+from etl.returns.ingest import ingest_file
 
 MAX_MESSAGE_CHARS = 400  # one clear line a person reads, whatever the file holds
 FILE_LEVEL_CODES = ("not-a-spreadsheet", "corrupt-file", "password-protected", "file-too-large", "wrong-encoding",

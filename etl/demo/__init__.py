@@ -1,0 +1,1 @@
+"""Demonstration data: synthetic returns and an example schedule, loaded for real and labelled as such."""

@@ -1,0 +1,1 @@
+"""What the monitor hands out: metric exports, the XLSX writer and the progress report."""

@@ -1,0 +1,1 @@
+"""The plans: the catalogue parsed from a plan's text, the countries, the definitions and settings."""

@@ -1,0 +1,165 @@
+"""Taking one uploaded return file through reading, checking, feedback and loading; no user interface here."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from etl import warehouse
+from etl.paths import returns_dir
+from etl.returns import load
+from etl.returns.gc_pause import cycle_collection_paused
+from etl.returns.issue_codes import Issue, IssueCounts, showable
+from etl.returns.read import RawReturn, read_return
+from etl.returns.validate import MeasureLookup, ValidatedReturn, validate_return
+from etl.warehouse import private_files
+
+
+@dataclass
+class IngestResult(IssueCounts):
+    file: str
+    country: str | None
+    year: int | None
+    status: str
+    version: int | None
+    activities: int
+    issues: list[Issue] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    submission_id: int | None = None
+    stored_path: str | None = None
+    report_path: str | None = None
+    dry_run: bool = False
+
+    def to_json(self) -> dict:
+        """The result object of `aptmon ingest --json`."""
+        return {
+            "file": self.file,
+            "country": self.country,
+            "year": self.year,
+            "status": self.status,
+            "version": self.version,
+            "activities": self.activities,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "changes": self.changes,
+            "issues": [i.to_dict() for i in self.issues],
+            "dry_run": self.dry_run,
+            "submission_id": self.submission_id,
+            "report": self.report_path,
+        }
+
+
+@cycle_collection_paused()
+def ingest_file(
+    path: str | os.PathLike,
+    *,
+    warehouse_file: str | os.PathLike | None = None,
+    country: str | None = None,
+    year: int | str | None = None,
+    dry_run: bool = False,
+    received_on: date | None = None,
+    submitted_by: str = "cli",
+    report_dir: str | os.PathLike | None = None,
+    original_name: str | None = None,
+    store: bool = True,
+    is_synthetic: bool | None = None,
+    catalogue: MeasureLookup | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    raw: RawReturn | None = None,
+    confirm_changes: load.ConfirmChanges = False,
+) -> IngestResult:
+    """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
+
+    `original_name` is the analyst's file name (the dashboard stores uploads under temporary names);
+    `store` keeps a copy of the file under returns_dir(); `report_dir` receives the annotated feedback
+    workbook of a rejected return. `catalogue` saves re-reading the warehouse's catalogue for each file of
+    a batch; `connection`, an open warehouse.write_connection the caller holds, loads a batch of files
+    under one lock (each file still its own transaction). `raw` is the file as read_return already read it
+    (the command line reads the next file while this one loads). A return that would undo part of the country's
+    record (etl.returns.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
+    names every change it makes (etl.returns.regressions.change_keys).
+    Raises warehouse.WarehouseError when the warehouse cannot be used.
+    """
+    path = Path(path)
+    file_name = display_name(original_name or path.name) or "unnamed file"
+    lookup = catalogue or catalogue_lookup(warehouse_file)
+    if raw is None:
+        raw = read_return(path, file_name)
+    validated = validate_return(raw, lookup, country=country, year=year)
+    synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
+
+    report_path = None
+    if not validated.accepted and report_dir is not None:
+        from etl.returns.feedback import write_feedback  # openpyxl is only needed for a rejected return
+
+        report_path = str(write_feedback(path, raw.file_format, validated.issues, Path(report_dir), file_name))
+
+    if dry_run:
+        with _connection(connection, warehouse.read_connection, warehouse_file) as con:
+            outcome = load.preview(con, validated, confirm_changes)
+        stored = None
+    else:
+        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
+        upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
+        with _connection(connection, warehouse.write_connection, warehouse_file) as con:
+            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes)
+    activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
+    return IngestResult(
+        file=file_name,
+        country=validated.country,
+        year=validated.year,
+        status=outcome.status,
+        version=outcome.version,
+        activities=activities,
+        issues=[*outcome.regressions, *validated.issues],  # what it would undo first
+        changes=outcome.changes,
+        submission_id=outcome.submission_id,
+        stored_path=stored,
+        report_path=report_path,
+        dry_run=dry_run,
+    )
+
+
+def display_name(name: str) -> str:
+    """The analyst's file name as a label: its last part after / or \\, without unshowable characters (control
+    characters, bidirectional overrides that can make "exe.xlsx" read as another name)."""
+    return showable(re.split(r"[\\/]", name)[-1], breaks="").strip()
+
+
+@contextmanager
+def _connection(given, opener, warehouse_file) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The caller's connection when it holds one, else a short-lived one of our own."""
+    if given is not None:
+        yield given
+    else:
+        with opener(warehouse_file) as con:
+            yield con
+
+
+def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> MeasureLookup:
+    """The warehouse's catalogue, ready to check returns against."""
+    with warehouse.read_connection(warehouse_file) as con:
+        return MeasureLookup(load.read_catalogue(con))
+
+
+def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:
+    """Keep the file as received, under a generated name (never the analyst's own file name)."""
+    # Other governments' returns: each folder on the way is readable by the service's account only.
+    folder = private_files.private_dir(returns_dir())
+    for part in (validated.country or "unknown", str(validated.year or "unknown")):
+        folder = private_files.private_dir(folder / part)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    suffix = f".{file_format}" if file_format else ".bin"
+    target = folder / f"{stamp}-{sha256[:12]}-{secrets.token_hex(3)}{suffix}"
+    shutil.copyfile(path, target)
+    private_files.make_private(target)
+    return target

@@ -1,0 +1,655 @@
+"""Checking a read return against the rules of the return format and the catalogue; one pass, cheap per row."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import chain, repeat
+from operator import itemgetter
+
+from etl.plan.catalogue import Catalogue, normalise_measure_id
+from etl.plan.countries import country_code
+from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from etl.returns import layout as fmt
+from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue, shown_value
+from etl.returns.read import RawReturn
+from etl.returns.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
+
+MAX_ISSUES_PER_CODE = 1_000
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2030, 12, 31)
+PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
+PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
+# Excel's error values, and LibreOffice's numbered ones (Err:501 to Err:539) as an .ods shows them.
+CELL_ERRORS = frozenset(
+    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+    | {f"Err:{code}" for code in range(501, 540)}
+)
+NEEDS_START = ("ongoing", "suspended", "completed")
+NEEDS_END = ("completed",)
+
+_STATUS_WORDS = {
+    "planned": ("planned", "plan", "notstarted", "notyetstarted", "pipeline", "identification", "proposed", "1"),
+    "ongoing": (
+        "ongoing", "inprogress", "progress", "implementation", "implementing", "underway", "active", "started",
+        "continuing", "2",
+    ),
+    "completed": ("completed", "complete", "done", "finished", "finalised", "finalized", "finalisation", "closed",
+                  "3", "4"),
+    "cancelled": ("cancelled", "canceled", "cancel", "dropped", "abandoned", "terminated", "5"),
+    "suspended": ("suspended", "onhold", "hold", "paused", "postponed", "6"),
+}  # fmt: skip
+STATUS_LOOKUP: dict[str, str] = {word: status for status, words in _STATUS_WORDS.items() for word in words}
+
+_FUNDING_WORDS = {
+    "APT Cooperation Fund": ("aptcooperationfund", "aptcf", "aptfund", "cooperationfund", "aseanplusthreefund"),
+    "National budget": ("nationalbudget", "national", "government", "governmentbudget", "statebudget"),
+    "Plus Three partner": ("plusthreepartner", "plusthree", "partner", "partnercountry", "dialoguepartner"),
+    "Other": ("other", "others"),
+}
+FUNDING_LOOKUP: dict[str, str] = {word: name for name, words in _FUNDING_WORDS.items() for word in words}
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_YEAR = re.compile(r"\d{4}")
+_MEASURE_SEPARATORS = re.compile(r"[;,\n\r]+")
+_PARTNER_SEPARATORS = re.compile(r"[;\n\r]+")
+_ID_SHAPE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\(([a-z])\))?")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+_MISSING_HINT = {
+    "activity_id": "give each activity an ID that stays the same every year, e.g. KHM-001",
+    "measure_ids": "name at least one measure, e.g. 2.1.6 or 3.1.2(a)",
+    "title": "type the activity's title",
+    "status": "choose Planned, Ongoing, Suspended, Completed or Cancelled",
+}
+
+
+@dataclass
+class ValidatedReturn(IssueCounts):
+    """A return after checking: its country, year, rows ready to load, and every issue found."""
+
+    country: str | None
+    year: int | None
+    activities: Rows
+    measures: Rows
+    issues: list[Issue] = field(default_factory=list)
+    is_synthetic: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.errors == 0
+
+
+class MeasureLookup:
+    """The catalogue's ids and, for hints, the ranges of ids under each section and pillar."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.measures = {m.measure_id for m in catalogue.measures}
+        self.sub_items = {s.sub_item_id: s.measure_id for s in catalogue.sub_items}
+        self.sub_items_of: dict[str, list[str]] = {}
+        for s in catalogue.sub_items:
+            self.sub_items_of.setdefault(s.measure_id, []).append(s.sub_item_id)
+        self.in_section: dict[str, list[str]] = {}  # a real section, or a pillar number for direct measures
+        for m in sorted(catalogue.measures, key=lambda m: m.ordinal):
+            self.in_section.setdefault(m.parent_id, []).append(m.measure_id)
+        self.sections_of: dict[str, list[str]] = {}
+        for s in sorted(catalogue.sections, key=lambda s: s.ordinal):
+            if not s.is_direct_group:
+                self.sections_of.setdefault(str(s.pillar), []).append(s.section_id)
+        self.pillars = sorted({m.pillar for m in catalogue.measures})
+        self._known = sorted(self.measures | set(self.sub_items))
+
+    def resolve(self, measure_id: str) -> tuple[str, str | None] | None:
+        """(measure, sub-item or None) for a known normalised id, else None."""
+        if measure_id in self.measures:
+            return measure_id, None
+        parent = self.sub_items.get(measure_id)
+        return (parent, measure_id) if parent else None
+
+    def hint(self, typed: str, measure_id: str) -> str:
+        """Why `typed` is not a measure, naming the real ids nearest to it."""
+        shown = f'"{shown_value(typed)}"'
+        shape = _ID_SHAPE.fullmatch(measure_id)
+        if not shape:
+            return f'{shown} is not a measure id; type ids such as 2.1.6 or 3.1.2(a), separated by ";"'
+        major, minor, third, letter = shape.groups()
+        section = f"{major}.{minor}"
+        if letter:
+            base = measure_id[: measure_id.index("(")]
+            if base in self.measures:
+                subs = self.sub_items_of.get(base)
+                if subs:
+                    return f"{shown} is not a sub-item of {base} ({subs[0]}-{subs[-1]})"
+                return f"{shown}: measure {base} has no lettered sub-items; type {base}"
+        elif third is None and section in self.in_section and major in self.sections_of:
+            ids = self.in_section[section]
+            return f"{shown} is a section, not a measure; name its measures ({ids[0]}-{ids[-1]})"
+        if third is not None and section in self.in_section:
+            ids = self.in_section[section]
+            return f"{shown} is not a measure of section {section} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
+        if third is None and major in self.in_section:
+            ids = self.in_section[major]
+            return f"{shown} is not a measure of pillar {major} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
+        if major in self.sections_of:
+            sections = self.sections_of[major]
+            return f"{shown} is not a measure: pillar {major} has sections {sections[0]}-{sections[-1]}" + self._close(
+                measure_id
+            )
+        return f"{shown} is not a measure: the plan has pillars {self.pillars[0]}-{self.pillars[-1]}"
+
+    def _close(self, measure_id: str) -> str:
+        close = difflib.get_close_matches(measure_id, self._known, n=1, cutoff=0.8)
+        return f"; did you mean {close[0]}?" if close else ""
+
+
+class _IssueLog(list):
+    """The issues found, keeping the first MAX_ISSUES_PER_CODE of each code and counting the rest.
+
+    A sheet of 200 000 broken rows would otherwise hold (and load, and print) close to a million records.
+    """
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__()
+        self.kept: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
+        self.extend(issues)
+
+    def append(self, issue: Issue) -> None:
+        if self.kept[issue.code] < MAX_ISSUES_PER_CODE:
+            self.kept[issue.code] += 1
+            super().append(issue)
+        else:
+            self.dropped[issue.code] += 1
+
+    def extend(self, issues) -> None:
+        for issue in issues:
+            self.append(issue)
+
+    def summaries(self) -> list[Issue]:
+        return [
+            make_issue("more-issues", value=count, detail=code, limit=MAX_ISSUES_PER_CODE)
+            for code, count in sorted(self.dropped.items())
+        ]
+
+
+def validate_return(
+    raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
+) -> ValidatedReturn:
+    """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
+    lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
+    issues = _IssueLog(raw.issues)
+    header_issues: list[Issue] = []
+    resolved_country = _check_country(raw, country, header_issues)
+    resolved_year = _check_year(raw, year, header_issues)
+    if raw.table is not None:  # an unreadable file gets the one issue that says why, not a list of consequences
+        issues.extend(header_issues)
+    synthetic = fmt.SYNTHETIC_MARK.lower() in str(raw.cover.get("data").value if raw.cover.get("data") else "").lower()
+    empty = ValidatedReturn(
+        resolved_country, resolved_year, Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS), issues, synthetic
+    )
+    table = raw.table
+    if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
+        return empty
+    if len(table) == 0:
+        issues.append(make_issue("no-activities", sheet=table.sheet, row=table.header_row + 1))
+        return empty
+    activities, measures = _check_rows(raw, lookup, issues)
+    issues = sorted([*issues, *issues.summaries()], key=_issue_order)  # the counts of unlisted findings first
+    return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
+
+
+def _issue_order(issue: Issue) -> tuple:
+    """File-level findings first, then in reading order: sheet, row, column."""
+    if issue.row is None:
+        return (0, "", 0, 0)
+    return (1, issue.sheet or "", issue.row, issue.column_index or 0)
+
+
+def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> str | None:
+    from_upload = None
+    if given:
+        from_upload = country_code(given)
+        if from_upload is None:
+            issues.append(make_issue("unknown-country", value=given, where="The upload"))
+            return None
+    cell = raw.cover.get("country")
+    from_cover = None
+    if cell is not None and not _blank(cell.value):
+        from_cover = country_code(cell.value)
+        where = dict(sheet=raw.cover_sheet, row=cell.row, column="Country", column_index=cell.column_index)
+        if from_cover is None:
+            issues.append(make_issue("unknown-country", value=cell.value, where=f"Row {cell.row}, Country", **where))
+        elif from_upload and from_cover != from_upload:
+            issues.append(make_issue("country-mismatch", value=cell.value, detail=from_upload, **where))
+    resolved = from_upload or from_cover
+    if resolved is None and not any(i.code == "unknown-country" for i in issues):
+        issues.append(make_issue("missing-country"))
+    return resolved
+
+
+def _as_year(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.year
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"\d{4}", text) else None
+
+
+def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) -> int | None:
+    from_upload = None
+    if given not in (None, ""):
+        from_upload = _as_year(given)
+        if from_upload is None:
+            issues.append(make_issue("invalid-year", value=given, where="The upload"))
+            return None
+    cell = raw.cover.get("year")
+    from_cover = None
+    where = {}
+    if cell is not None and not _blank(cell.value):
+        from_cover = _as_year(cell.value)
+        where = dict(sheet=raw.cover_sheet, row=cell.row, column="Reporting year", column_index=cell.column_index)
+        if from_cover is None:
+            place = f"Row {cell.row}, Reporting year"
+            issues.append(make_issue("invalid-year", value=cell.value, where=place, **where))
+        elif from_upload and from_cover != from_upload:
+            issues.append(make_issue("year-mismatch", value=cell.value, detail=from_upload, **where))
+    resolved = from_upload or from_cover
+    if resolved is None:
+        if not any(i.code == "invalid-year" for i in issues):
+            issues.append(make_issue("missing-year"))
+        return None
+    if not PLAN_FIRST_YEAR <= resolved <= PLAN_LAST_YEAR:
+        place = f"Row {cell.row}, Reporting year" if from_upload is None and cell else "The upload"
+        issues.append(make_issue("year-outside-plan", value=resolved, where=place, **(where if cell else {})))
+    return resolved
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str | None:
+    """A cell as text: whole numbers without '.0', dates as ISO, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _texts(values: list) -> list[str | None]:
+    """A column as _text gives each cell, with the loops in C when every cell is already text (the usual case)."""
+    try:
+        stripped = list(map(str.strip, values))
+    except TypeError:  # a number, a date or a formula's error among the cells
+        return [_text(v) if v.__class__ is not str else (v.strip() or None) for v in values]
+    return [text or None for text in stripped] if "" in stripped else stripped
+
+
+def _positions(values: list, target: object) -> list[int]:
+    """The indexes of `target` (None, a blank) in a column; the `in` test runs in C and is usually false."""
+    return [i for i, v in enumerate(values) if v is target] if target in values else []
+
+
+def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[Rows, Rows]:
+    """Check every activity row. Each column is one pass with the conversion memoised per distinct cell value,
+    since returns repeat a handful of statuses, measure lists, dates and partners: O(n) with cheap steps."""
+    table = raw.table
+    sheet = table.sheet
+    rows = table.rows
+    n = len(rows)
+    columns = table.columns
+    blank_column = [""] * n
+
+    def place(name: str, i: int) -> dict:
+        # Messages use the template's column name, whatever spelling the header had.
+        column = columns.get(name)
+        header = fmt.COLUMN_BY_FIELD[name].header
+        return dict(sheet=sheet, row=rows[i], column=header, column_index=column.index if column else None)
+
+    # Spreadsheet errors (#REF! ...) in any column: report, then treat the cell as blank.
+    error_cells: set[tuple[str, int]] = set()
+    raw_columns: dict[str, list] = {}
+    for name in fmt.COLUMN_BY_FIELD:
+        column_values = table.values.get(name, blank_column)
+        found = CELL_ERRORS.intersection(column_values)  # a set operation in C; usually empty
+        if found:
+            bad = [i for i, v in enumerate(column_values) if v in found]
+            column_values = list(column_values)
+            for i in bad:
+                issues.append(make_issue("cell-error", value=column_values[i], **place(name, i)))
+                error_cells.add((name, i))
+                column_values[i] = ""
+        raw_columns[name] = column_values
+
+    out: dict[str, list] = {}
+    out["source_sheet"] = [sheet] * n
+    out["source_row"] = rows
+
+    def require(name: str, i: int) -> None:
+        if (name, i) not in error_cells:
+            issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
+
+    for name in ("activity_id", "title", "lead_agency", "description"):
+        out[name] = _texts(raw_columns[name])
+
+    # Activity ID: present and unique (ignoring case, as people read them).
+    ids = out["activity_id"]
+    for i in _positions(ids, None):
+        require("activity_id", i)
+    keys = list(map(str.upper, ids)) if None not in ids else [v.upper() if v is not None else None for v in ids]
+    if len(set(keys)) < n - keys.count(None) + (None in keys):
+        first_seen: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key is None:
+                continue
+            first = first_seen.setdefault(key, rows[i])
+            if first != rows[i]:
+                issues.append(make_issue("duplicate-activity", value=ids[i], detail=first, **place("activity_id", i)))
+    for i in _positions(out["title"], None):
+        require("title", i)
+
+    # Status: variants and IATI codes.
+    status_memo: dict[object, str | None] = {}
+    for value in set(raw_columns["status"]):
+        text = _text(value)
+        status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
+    statuses = [status_memo[v] or None for v in raw_columns["status"]]
+    for i in _positions(statuses, None):
+        value = raw_columns["status"][i]
+        if status_memo[value] == "":
+            require("status", i)
+        else:
+            issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
+    out["status"] = statuses
+
+    # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
+    # of known ids, each named once in its cell, is linked in bulk; any other goes cell by cell, with its issues.
+    measure_cells = raw_columns["measure_ids"]
+    measure_links = _links_in_bulk(measure_cells, ids, lookup)
+    part_memo: dict[str, tuple] = {}
+    plain: dict[str, tuple[str, None]] = {}
+    cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
+    for value in set(measure_cells) if measure_links is None else ():
+        cell_memo[value] = _parse_measures(value, lookup, part_memo, plain)
+    bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
+    for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
+        links, unknown = cell_memo[measure_cells[i]]
+        for typed, measure_id in unknown:
+            hint = lookup.hint(typed, measure_id)
+            issues.append(make_issue("unknown-measure", value=typed, detail=hint, **place("measure_ids", i)))
+        if not links and not unknown:
+            require("measure_ids", i)
+
+    # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
+    for name in ("start_date", "end_date"):
+        values = raw_columns[name]
+        parsed = {v: _parse_date(v) for v in set(values) if v != "" and v is not None}
+        clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
+        out[name] = list(map(clean.get, values))
+        unclean = parsed.keys() - clean.keys()
+        for i in [i for i, v in enumerate(values) if v in unclean] if unclean else ():
+            value = values[i]
+            when, problem, detail = parsed[value]
+            if problem:
+                issues.append(make_issue(problem, value=value, detail=detail, **place(name, i)))
+            if problem in ("invalid-date", "date-out-of-range"):
+                continue
+            if not PLAN_START <= when <= PLAN_END:
+                issues.append(make_issue("date-outside-plan", value=when, **place(name, i)))
+            out[name][i] = when
+
+    starts, ends = out["start_date"], out["end_date"]
+    start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
+    no_start = [i for i in _positions(starts, None) if statuses[i] in NEEDS_START]
+    no_end = [i for i in _positions(ends, None) if statuses[i] in NEEDS_END]
+    for i in no_start:
+        if _blank_or_empty(start_values[i]):
+            issues.append(make_issue("missing-date", detail=statuses[i], **place("start_date", i)))
+    for i in no_end:
+        if _blank_or_empty(end_values[i]):
+            issues.append(make_issue("missing-date", detail=statuses[i], **place("end_date", i)))
+    ended = [i for i, b in enumerate(ends) if b is not None]  # usually the completed ones alone
+    backwards = [i for i in ended if starts[i] is not None and ends[i] < starts[i]]
+    for i in backwards:
+        issues.append(
+            make_issue("end-before-start", value=ends[i], detail=starts[i].isoformat(), **place("end_date", i))
+        )
+
+    out["partners"] = [None] * n
+    out["funding_source"] = [None] * n
+    out["budget_usd"] = [None] * n
+    _check_partners(raw_columns["partners"], out["partners"], issues, place)
+    _check_funding(raw_columns["funding_source"], out["funding_source"], issues, place)
+    _check_budget(raw_columns["budget_usd"], out["budget_usd"], issues, place)
+
+    if any(i.severity == ERROR for i in issues):
+        return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
+    # Only an accepted return needs its (activity, measure) rows: one per measure a cell names.
+    # Built with map and chain (loops in C): a return has 100 000 rows or more.
+    if measure_links is None:
+        links_of = list(map(itemgetter(0), map(cell_memo.__getitem__, measure_cells)))
+        measure_activity = list(chain.from_iterable(map(repeat, ids, map(len, links_of))))
+        flat = list(chain.from_iterable(links_of))
+        measure_links = measure_activity, list(map(itemgetter(0), flat)), list(map(itemgetter(1), flat))
+    activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
+    measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, measure_links, strict=True)))
+    return activities, measures
+
+
+def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list, list, list] | None:
+    """(activity ids, measure ids, sub-items), one per link, when every cell is text naming known measures, each
+    once, separated by ';'; else None, and _parse_measures reads the cells one by one and says what is wrong.
+
+    One join and one split over the whole column, and one lookup per distinct id: the loops run in C, where
+    parsing each distinct cell in Python costs a tenth of a second on 100 000 rows of varied measure lists.
+    """
+    try:
+        joined = ";".join(cells)
+    except TypeError:  # a number (2.1 typed into the cell) or a date: read cell by cell
+        return None
+    if "," in joined or "\n" in joined or "\r" in joined:
+        return None
+    pieces = joined.split(";")
+    resolved = {}
+    for piece in set(pieces):
+        _, _, found = _resolve_piece(piece, lookup)
+        if found is None:  # a blank cell or piece, or an unknown id
+            return None
+        resolved[piece] = found
+    links = list(map(resolved.__getitem__, pieces))
+    activities = list(chain.from_iterable(map(repeat, ids, map((1).__add__, map(str.count, cells, repeat(";"))))))
+    measures = list(map(itemgetter(0), links))
+    if len(set(zip(activities, measures, strict=True))) < len(measures):  # named twice in a cell: merge cell by cell
+        return None
+    return activities, measures, list(map(itemgetter(1), links))
+
+
+def _resolve_piece(piece: str, lookup: MeasureLookup) -> tuple[str, str, tuple[str, str | None] | None]:
+    """(the id as typed, normalised by the catalogue's one function, (measure, sub-item) or None when unknown or
+    blank) for one piece of a measure cell."""
+    typed = piece.strip()
+    measure_id = normalise_measure_id(typed) if typed else ""
+    return typed, measure_id, lookup.resolve(measure_id) if typed else None
+
+
+def _blank_or_empty(value: object) -> bool:
+    return value == "" or _blank(value)
+
+
+def _parse_measures(
+    value: object, lookup: MeasureLookup, part_memo: dict[str, tuple], plain: dict[str, tuple[str, None]]
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]]]:
+    """(measure, its sub-items joined by ';' or None) per measure named in a cell, and the unknown ids typed.
+
+    `part_memo` remembers what each piece of a cell resolved to, and `plain` the pieces that name a measure
+    without a sub-item: a cell made of those alone (nearly every cell) is one split and one lookup per id.
+    """
+    if value.__class__ is str:
+        try:
+            measures = [plain[part] for part in value.split(";")]
+        except KeyError:
+            pass
+        else:
+            if len(measures) < 2 or len(set(measures)) == len(measures):
+                return measures, []
+    text = value if value.__class__ is str else _text(value)
+    if not text:
+        return [], []
+    # str.split is several times faster than the regex; most cells use ';' alone.
+    parts = _MEASURE_SEPARATORS.split(text) if "," in text or "\n" in text or "\r" in text else text.split(";")
+    measures: list[tuple[str, str | None]] = []
+    unknown: list[tuple[str, str]] = []
+    with_sub_item = False
+    for part in parts:
+        known = part_memo.get(part)
+        if known is None:
+            typed, measure_id, resolved = _resolve_piece(part, lookup)
+            known = part_memo[part] = (1, resolved) if resolved else ((2, (typed, measure_id)) if typed else (0, None))
+            if resolved and resolved[1] is None:
+                plain[part] = resolved
+        kind = known[0]
+        if kind == 1:
+            measures.append(known[1])
+            if known[1][1] is not None:
+                with_sub_item = True
+        elif kind == 2:
+            unknown.append(known[1])
+    if not with_sub_item and (len(measures) < 2 or len(set(measures)) == len(measures)):
+        return measures, unknown
+    # One row per (activity, measure): several sub-items of one measure share its row.
+    by_measure: dict[str, list[str]] = {}
+    for measure, sub_item in measures:
+        subs = by_measure.setdefault(measure, [])
+        if sub_item and sub_item not in subs:
+            subs.append(sub_item)
+    return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
+
+
+def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
+    """(date, issue code or None, detail) for one date cell."""
+    when: date | None = None
+    year_only = False
+    if isinstance(value, datetime):
+        when = value.date()
+    elif isinstance(value, date):
+        when = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 1000 <= value <= 9999:
+            when, year_only = date(int(value), 1, 1), True
+        elif 20_000 <= value <= 80_000:  # an Excel date serial in a cell without a date format
+            when = _EXCEL_EPOCH + timedelta(days=int(value))
+    else:
+        text = str(value).strip()
+        try:
+            if match := _ISO_DATE.fullmatch(text):
+                when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            elif match := _DMY_DATE.fullmatch(text):
+                when = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            elif _YEAR.fullmatch(text):
+                when, year_only = date(int(text), 1, 1), True
+        except ValueError:
+            when = None
+    if when is None:
+        return None, "invalid-date", None
+    if not EARLIEST_DATE <= when <= LATEST_DATE:
+        return when, "date-out-of-range", None
+    if year_only:
+        return when, "year-only-date", when.isoformat()
+    return when, None, None
+
+
+def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
+    parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
+    codes = {v: p[0] for v, p in parsed.items()}
+    codes[""] = None
+    target[:] = map(codes.__getitem__, values)  # one lookup per row, in C
+    if any(p[1] for p in parsed.values()):
+        for i, value in enumerate(values):
+            for name in parsed[value][1] if value != "" else ():
+                issues.append(make_issue("unknown-partner", value=name, **place("partners", i)))
+
+
+def _parse_partners(value: object) -> tuple[str | None, list[str]]:
+    text = _text(value)
+    if text is None:
+        return None, []
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in _PARTNER_SEPARATORS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        # "Korea, Republic of" is one name; otherwise a comma separates names.
+        pieces = [part] if country_code(part) else [p.strip() for p in part.split(",") if p.strip()]
+        for piece in pieces:
+            code = country_code(piece)
+            if code is None:
+                unknown.append(piece)
+            elif code not in codes:
+                codes.append(code)
+    return (";".join(codes) or None), unknown
+
+
+def _check_funding(values: list, target: list, issues: list[Issue], place) -> None:
+    listed = ", ".join(fmt.FUNDING_SOURCES)
+    parsed: dict[object, tuple[str | None, bool]] = {}
+    for value in set(values):
+        text = _text(value)
+        known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
+        parsed[value] = (known or text, known is not None or text is None)
+    target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
+    unknown = {v for v, p in parsed.items() if not p[1]}
+    for i in [i for i, v in enumerate(values) if v in unknown] if unknown else ():
+        where = place("funding_source", i)
+        issues.append(make_issue("unknown-funding-source", value=target[i], detail=listed, **where))
+
+
+def _check_budget(values: list, target: list, issues: list[Issue], place) -> None:
+    # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
+    target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
+    others = {v for v in values if v.__class__ is not float or not v >= 0}
+    amounts = {v: _amount(v) for v in others}
+    slow = [i for i, v in enumerate(values) if v in amounts] if others - {""} else []
+    for i in slow:
+        target[i] = amounts[values[i]]
+    for i in [i for i in slow if amounts[values[i]] is _INVALID]:
+        target[i] = None
+        issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
+
+
+_INVALID = object()
+
+
+def _amount(value: object) -> float | None | object:
+    """A budget cell as a number of dollars, None when blank, _INVALID when not an amount >= 0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = float(value)
+    else:
+        text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
+        if not text:
+            return None
+        try:
+            amount = float(text)
+        except ValueError:
+            return _INVALID
+    return _INVALID if amount != amount or amount < 0 else amount

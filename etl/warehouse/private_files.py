@@ -1,0 +1,42 @@
+"""Files only the service's own account may read: the warehouse, stored returns, staged uploads, instance/ secrets."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from etl.paths import instance_dir
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+# What the processes of the command line and the server create is private whatever umask they were started with.
+PRIVATE_UMASK = 0o077
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder (and missing parents) readable by the owner only; an existing one is made private."""
+    path = Path(path)
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    make_private(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def make_private(path: Path, mode: int = PRIVATE_FILE_MODE) -> None:
+    """Set a file's or folder's mode when it differs (a file another process removed meanwhile is fine)."""
+    with contextlib.suppress(FileNotFoundError):
+        if (os.stat(path).st_mode & 0o777) != mode:
+            os.chmod(path, mode)
+
+
+def restrict_umask() -> None:
+    """Make every file this process creates from now on private (rw for the owner, nothing for others)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_instance_dir(*parts: str) -> Path:
+    """instance/ (or a folder in it), created readable by the service's account only."""
+    folder = private_dir(instance_dir())
+    for part in parts:
+        folder = private_dir(folder / part)
+    return folder

@@ -1,0 +1,67 @@
+-- The ground every metric stands on: the settings as one row, the as-of years of each plan,
+-- the country scopes, and the current version of each (country, year) return.
+
+-- Thresholds and the reporting deadline, one column each, read from `settings` (etl/plan/definitions.py).
+CREATE OR REPLACE VIEW metric_settings AS
+SELECT
+    max(value) FILTER (WHERE name = 'on_track_pace') AS on_track_pace,
+    max(value) FILTER (WHERE name = 'acceleration_pace') AS acceleration_pace,
+    max(value) FILTER (WHERE name = 'min_reporting_rate') AS min_reporting_rate,
+    max(value) FILTER (WHERE name = 'deadline_month')::INTEGER AS deadline_month,
+    max(value) FILTER (WHERE name = 'deadline_day')::INTEGER AS deadline_day
+FROM settings;
+
+-- One row per plan and as-of year Y; a metric "as of Y" describes the end of year Y. share_units is the least
+-- common multiple of 1 ... years_total: every expected share (y / n for n <= years_total years) is a whole number
+-- of 1/share_units, so sums of shares stay exact integers and a pace exactly at a threshold compares equal to it.
+CREATE OR REPLACE VIEW plan_years AS
+SELECT
+    plan_id,
+    as_of_year,
+    as_of_year - start_year + 1 AS years_elapsed,
+    end_year - start_year + 1 AS years_total,
+    list_reduce(generate_series(1, end_year - start_year + 1), lambda a, b: lcm(a, b)) AS share_units
+FROM (
+    SELECT plan_id, start_year, end_year, unnest(generate_series(start_year, end_year))::INTEGER AS as_of_year
+    FROM plans
+);
+
+-- The country scopes of every metric: each of the 13 countries, then 'ALL'.
+CREATE OR REPLACE VIEW scope_countries AS
+SELECT iso3 AS country, iso3 AS member, ordinal FROM countries
+UNION ALL
+SELECT 'ALL' AS country, iso3 AS member, 1000 AS ordinal FROM countries;
+
+-- The current version of each (country, reporting year) return: accepted and not superseded.
+-- Superseded versions and rejected or unchanged uploads never count. Should two unsuperseded
+-- accepted versions ever coexist, the newest one wins, so a return is never counted twice.
+CREATE OR REPLACE VIEW current_submissions AS
+SELECT s.*
+FROM submissions s
+JOIN plans p USING (plan_id)
+WHERE s.status = 'accepted'
+  AND s.superseded_by IS NULL
+  AND s.country IN (SELECT iso3 FROM countries)
+  AND s.reporting_year BETWEEN p.start_year AND p.end_year
+QUALIFY row_number() OVER (
+    PARTITION BY s.plan_id, s.country, s.reporting_year ORDER BY s.version DESC NULLS LAST, s.submission_id DESC
+) = 1;
+
+-- A fingerprint of what the metrics depend on and can change between two `aptmon init` runs: the
+-- accepted uploads (activities and their links are only ever written with their upload), the
+-- settings, the plans, the accepted schedule versions (entries are only written with their version) and the
+-- view definitions. The catalogue and the countries change only through
+-- `aptmon init`, which rebuilds the snapshots itself. The metric snapshots record the fingerprint
+-- they were built from; a reader uses a snapshot only while it still matches (see etl/warehouse/metrics.py).
+-- Kept to a few small scans: every dashboard query checks it.
+CREATE OR REPLACE VIEW metrics_source_state AS
+SELECT hash(
+    -- rejected and unchanged uploads never count, so recording one leaves the metrics as they are
+    (SELECT coalesce(bit_xor(hash(submission_id, plan_id, country, reporting_year, version, superseded_by,
+        received_on)), 0) FROM submissions WHERE status = 'accepted'),
+    (SELECT coalesce(bit_xor(hash(name, value)), 0) FROM settings),
+    (SELECT coalesce(bit_xor(hash(plan_id, start_year, end_year, source_sha256)), 0) FROM plans),
+    -- a schedule load that changes nothing is recorded as unchanged and leaves them as they are
+    (SELECT coalesce(bit_xor(hash(load_id, plan_id, version)), 0) FROM schedule_loads WHERE status = 'accepted'),
+    (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal)
+) AS fingerprint;
