@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from etl import warehouse
+from etl.errors import AptmonError
 from etl.paths import instance_dir
 from etl.plan.countries import country_code
 from etl.warehouse import private_files
@@ -43,7 +44,7 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 DEMO_CREDENTIALS_NAME = "demo-users.txt"
 
 
-class UserError(ValueError):
+class UserError(AptmonError, ValueError):
     """A user cannot be created or changed as asked; the message says why."""
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from etl import warehouse
+from etl.errors import AptmonError
 from etl.plan.definitions import PLAN_FIRST_YEAR
 
 
-class ReviewError(ValueError):
+class ReviewError(AptmonError, ValueError):
     """A meeting cannot be recorded as asked; the message says why."""
 
 

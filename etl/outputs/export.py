@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl import warehouse
+from etl.errors import AptmonError
 from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, FORMULA_TRIGGERS, PERCENT, PLAIN, StreamingWorkbook
 from etl.plan.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
 from etl.schedule.load import SHOW_COLUMNS, schedule_version
@@ -43,7 +44,7 @@ TITLES = {
 }
 
 
-class ExportError(ValueError):
+class ExportError(AptmonError, ValueError):
     """The export cannot be made as asked; the message says what to change."""
 
 

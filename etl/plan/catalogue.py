@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.errors import AptmonError
 from etl.paths import SEED_PLAN_FILE
 
 DEFAULT_PLAN_ID = "apt-2013-2017"
@@ -25,7 +26,7 @@ _RUN_TOGETHER = re.compile(r"(?<=[;.])\s+(?=\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+
 _SPACES = re.compile(r"\s+")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(AptmonError, ValueError):
     """The plan text cannot be read as a numbered work plan."""
 
 

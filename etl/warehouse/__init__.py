@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.errors import AptmonError
 from etl.paths import DEFAULT_WAREHOUSE
 from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
@@ -37,7 +38,7 @@ _POLL_S = 0.02
 _in_process = threading.RLock()
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(AptmonError, RuntimeError):
     """The warehouse cannot be used as asked; the message says what to do."""
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.errors import AptmonError
 from etl.warehouse import METRIC_VIEWS, SNAPSHOT_SUFFIX
 
 _SNAPSHOT_TABLES = ", ".join(f"'{view}{SNAPSHOT_SUFFIX}'" for view in METRIC_VIEWS)
@@ -22,7 +23,7 @@ _FRESHNESS = (
 _MATCHES = "SELECT (SELECT fingerprint FROM metrics_snapshot_state) = (SELECT fingerprint FROM metrics_source_state)"
 
 
-class UnknownMetric(ValueError):
+class UnknownMetric(AptmonError, ValueError):
     """A name that is not one of the metric views."""
 
 
