@@ -19,7 +19,7 @@ from dashboard.components.catalogue_tree import PROGRESS_COLOURS
 from dashboard.components.theme import STATUS_COLOURS
 from etl import warehouse
 
-# METRICS.md's worked example (pillar 5), one late return, and one rejected upload with its errors.
+# The worked example of docs/metrics.md (pillar 5), one late return, and one rejected upload with its errors.
 KHM_2014 = [("A1", "ongoing", ["5.1"]), ("A2", "completed", ["5.2", "5.3"]), ("A3", "planned", ["5.4"])]
 KHM_2015 = [("A1", "completed", ["5.1"]), ("A3", "cancelled", ["5.4"])]
 JPN_2015 = [("J1", "ongoing", ["5.2"]), ("J2", "suspended", ["5.6"])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# (country, reporting year) -> activities (activity_id, status, measure ids), as METRICS.md lists them.
+# (country, reporting year) -> activities (activity_id, status, measure ids), as docs/metrics.md lists them.
 RETURNS: dict[tuple[str, int], list[tuple[str, str, list[str]]]] = {
     ("KHM", 2014): [("A1", "ongoing", ["5.1"]), ("A2", "completed", ["5.2", "5.3"]), ("A3", "planned", ["5.4"])],
     ("KHM", 2015): [("A1", "completed", ["5.1"]), ("A3", "cancelled", ["5.4"])],

@@ -25,7 +25,7 @@ COMPLETION_COLOUR = BLUISH_GREEN
 DELIVERED_COLOUR = BLACK
 TARGET_COLOUR = GREY
 
-# Progress status bands (METRICS.md): the order is best to worst, then the statuses that judge nothing yet
+# Progress status bands (docs/metrics.md): the order is best to worst, then the statuses that judge nothing yet
 # (nothing due by the schedule, nothing taken up), then withheld.
 STATUS_ORDER = ["on track", "acceleration needed", "limited progress", "not yet due", "no commitments",
                 "insufficient data"]  # fmt: skip

@@ -79,7 +79,7 @@ _ALL_METRICS = f"measure_progress, {_SCOPE_TABLES}, metrics_reporting"
 _ALL_TABLES = f"{_ALL_METRICS}, funding"
 
 # One entry per column of the metric tables (and the terms they use): the Definitions sheet, the report's
-# definitions section and the README table are generated from this list.
+# definitions section and the table of docs/metrics.md are generated from this list.
 GLOSSARY: tuple[Definition, ...] = (
     Definition("terms", "as of Y", f"The end of year Y, for Y = {PLAN_FIRST_YEAR} ... {PLAN_LAST_YEAR}."),
     Definition("terms", "current version", "The newest accepted upload of a country's return for a year; "
@@ -193,7 +193,7 @@ GLOSSARY: tuple[Definition, ...] = (
 
 
 def glossary_markdown() -> str:
-    """The glossary as a Markdown table (README's "Metric definitions"; a test keeps the two equal)."""
+    """The glossary as a Markdown table (the one in docs/metrics.md; a test keeps the two equal)."""
     lines = ["| column or term | in | definition |", "|---|---|---|"]
     for definition in GLOSSARY:
         text = definition.text.replace("|", "\\|")

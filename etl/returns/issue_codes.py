@@ -437,7 +437,7 @@ def shown_value(value: object) -> str:
 
 
 def issue_codes_table() -> str:
-    """The Markdown table of every code, severity and meaning, as the README lists them."""
+    """The Markdown table of every code, severity and meaning, as docs/issue-codes.md lists them."""
     lines = ["| code | severity | meaning |", "|---|---|---|"]
     lines += [f"| `{c.code}` | {c.severity} | {c.description} |" for c in _CODES]
     return "\n".join(lines)

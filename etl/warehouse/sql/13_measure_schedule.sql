@@ -1,4 +1,4 @@
--- The implementation schedule as the metrics use it (Work Plan item 6.3; METRICS.md, Schedule).
+-- The implementation schedule as the metrics use it (Work Plan item 6.3; docs/metrics.md, schedule).
 
 -- The current version of each plan's schedule: its newest accepted load.
 CREATE OR REPLACE VIEW current_schedule AS

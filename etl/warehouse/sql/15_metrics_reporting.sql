@@ -1,4 +1,4 @@
--- Reporting completeness and timeliness per country (and 'ALL') as of each year (METRICS.md, Reporting).
+-- Reporting completeness and timeliness per country (and 'ALL') as of each year (docs/metrics.md, metrics_reporting).
 
 -- Each received return (country, R): its current version exists; it is on time when its first
 -- accepted version arrived by the deadline (deadline_month/deadline_day of R + 1, from settings).

@@ -1,5 +1,5 @@
 -- Per measure, country (and 'ALL') and as-of year: activities and coverage, and the measure judged against the
--- schedule (METRICS.md, measure_progress). Every catalogue measure has a row for every scope and year, zeros
+-- schedule (docs/metrics.md, measure_progress). Every catalogue measure has a row for every scope and year, zeros
 -- included, so measures with no activity yet are visible.
 CREATE OR REPLACE VIEW measure_progress AS
 WITH per_country AS (

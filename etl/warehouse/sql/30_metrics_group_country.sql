@@ -1,5 +1,5 @@
 -- Coverage, completion, delivery against the schedule, pace and progress status per group of measures (a
--- pillar, all pillars, or a section) and country scope, as of each year (METRICS.md, metrics_pillar_country).
+-- pillar, all pillars, or a section) and country scope, as of each year (docs/metrics.md, metrics_pillar_country).
 -- The pillar and section views select from this one, so both share one definition of every column.
 
 -- Each catalogue measure in each group it belongs to: its pillar, 'ALL' pillars, and its section

@@ -1,4 +1,4 @@
--- Per pillar ('1'..'6', 'ALL') and country scope (ISO3, 'ALL') as of each year (METRICS.md).
+-- Per pillar ('1'..'6', 'ALL') and country scope (ISO3, 'ALL') as of each year (docs/metrics.md).
 CREATE OR REPLACE VIEW metrics_pillar_country AS
 SELECT
     plan_id,

@@ -80,7 +80,7 @@ FROM (
 )
 GROUP BY ALL;
 
--- Activities as of a year, as METRICS.md defines them: each (country, activity_id) with its status in
+-- Activities as of a year, as docs/metrics.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
 -- then, the measures it links to there (country listings), and where it came from (file, sheet, row).
 -- only_country and only_measure narrow the listing (NULL: every country, every measure); max_rows caps
