@@ -6,7 +6,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -14,20 +14,23 @@ from etl.plan.catalogue import Catalogue, normalise_measure_id
 from etl.plan.countries import country_code
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns import layout as fmt
+from etl.returns.cells import (
+    CELL_ERRORS,
+    INVALID_AMOUNT,
+    cell_text,
+    cell_year,
+    column_texts,
+    is_blank,
+    parse_amount,
+    parse_date,
+)
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue, shown_value
 from etl.returns.read import RawReturn
 from etl.returns.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
 MAX_ISSUES_PER_CODE = 1_000
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2030, 12, 31)
 PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
 PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
-# Excel's error values, and LibreOffice's numbered ones (Err:501 to Err:539) as an .ods shows them.
-CELL_ERRORS = frozenset(
-    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-    | {f"Err:{code}" for code in range(501, 540)}
-)
 NEEDS_START = ("ongoing", "suspended", "completed")
 NEEDS_END = ("completed",)
 
@@ -52,13 +55,9 @@ _FUNDING_WORDS = {
 }
 FUNDING_LOOKUP: dict[str, str] = {word: name for name, words in _FUNDING_WORDS.items() for word in words}
 
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_YEAR = re.compile(r"\d{4}")
 _MEASURE_SEPARATORS = re.compile(r"[;,\n\r]+")
 _PARTNER_SEPARATORS = re.compile(r"[;\n\r]+")
 _ID_SHAPE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\(([a-z])\))?")
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 _MISSING_HINT = {
@@ -219,7 +218,7 @@ def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> st
             return None
     cell = raw.cover.get("country")
     from_cover = None
-    if cell is not None and not _blank(cell.value):
+    if cell is not None and not is_blank(cell.value):
         from_cover = country_code(cell.value)
         where = dict(sheet=raw.cover_sheet, row=cell.row, column="Country", column_index=cell.column_index)
         if from_cover is None:
@@ -232,31 +231,18 @@ def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> st
     return resolved
 
 
-def _as_year(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, datetime | date):
-        return value.year
-    text = str(value).strip()
-    return int(text) if re.fullmatch(r"\d{4}", text) else None
-
-
 def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) -> int | None:
     from_upload = None
     if given not in (None, ""):
-        from_upload = _as_year(given)
+        from_upload = cell_year(given)
         if from_upload is None:
             issues.append(make_issue("invalid-year", value=given, where="The upload"))
             return None
     cell = raw.cover.get("year")
     from_cover = None
     where = {}
-    if cell is not None and not _blank(cell.value):
-        from_cover = _as_year(cell.value)
+    if cell is not None and not is_blank(cell.value):
+        from_cover = cell_year(cell.value)
         where = dict(sheet=raw.cover_sheet, row=cell.row, column="Reporting year", column_index=cell.column_index)
         if from_cover is None:
             place = f"Row {cell.row}, Reporting year"
@@ -272,35 +258,6 @@ def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) ->
         place = f"Row {cell.row}, Reporting year" if from_upload is None and cell else "The upload"
         issues.append(make_issue("year-outside-plan", value=resolved, where=place, **(where if cell else {})))
     return resolved
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str | None:
-    """A cell as text: whole numbers without '.0', dates as ISO, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        return text or None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _texts(values: list) -> list[str | None]:
-    """A column as _text gives each cell, with the loops in C when every cell is already text (the usual case)."""
-    try:
-        stripped = list(map(str.strip, values))
-    except TypeError:  # a number, a date or a formula's error among the cells
-        return [_text(v) if v.__class__ is not str else (v.strip() or None) for v in values]
-    return [text or None for text in stripped] if "" in stripped else stripped
 
 
 def _positions(values: list, target: object) -> list[int]:
@@ -348,7 +305,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
 
     for name in ("activity_id", "title", "lead_agency", "description"):
-        out[name] = _texts(raw_columns[name])
+        out[name] = column_texts(raw_columns[name])
 
     # Activity ID: present and unique (ignoring case, as people read them).
     ids = out["activity_id"]
@@ -369,7 +326,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     # Status: variants and IATI codes.
     status_memo: dict[object, str | None] = {}
     for value in set(raw_columns["status"]):
-        text = _text(value)
+        text = cell_text(value)
         status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
     statuses = [status_memo[v] or None for v in raw_columns["status"]]
     for i in _positions(statuses, None):
@@ -377,7 +334,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         if status_memo[value] == "":
             require("status", i)
         else:
-            issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
+            issues.append(make_issue("unknown-status", value=cell_text(value), **place("status", i)))
     out["status"] = statuses
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
@@ -401,7 +358,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
     for name in ("start_date", "end_date"):
         values = raw_columns[name]
-        parsed = {v: _parse_date(v) for v in set(values) if v != "" and v is not None}
+        parsed = {v: parse_date(v) for v in set(values) if v != "" and v is not None}
         clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
         out[name] = list(map(clean.get, values))
         unclean = parsed.keys() - clean.keys()
@@ -491,7 +448,7 @@ def _resolve_piece(piece: str, lookup: MeasureLookup) -> tuple[str, str, tuple[s
 
 
 def _blank_or_empty(value: object) -> bool:
-    return value == "" or _blank(value)
+    return value == "" or is_blank(value)
 
 
 def _parse_measures(
@@ -510,7 +467,7 @@ def _parse_measures(
         else:
             if len(measures) < 2 or len(set(measures)) == len(measures):
                 return measures, []
-    text = value if value.__class__ is str else _text(value)
+    text = value if value.__class__ is str else cell_text(value)
     if not text:
         return [], []
     # str.split is several times faster than the regex; most cells use ';' alone.
@@ -543,39 +500,6 @@ def _parse_measures(
     return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
 
 
-def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
-    """(date, issue code or None, detail) for one date cell."""
-    when: date | None = None
-    year_only = False
-    if isinstance(value, datetime):
-        when = value.date()
-    elif isinstance(value, date):
-        when = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and 1000 <= value <= 9999:
-            when, year_only = date(int(value), 1, 1), True
-        elif 20_000 <= value <= 80_000:  # an Excel date serial in a cell without a date format
-            when = _EXCEL_EPOCH + timedelta(days=int(value))
-    else:
-        text = str(value).strip()
-        try:
-            if match := _ISO_DATE.fullmatch(text):
-                when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            elif match := _DMY_DATE.fullmatch(text):
-                when = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-            elif _YEAR.fullmatch(text):
-                when, year_only = date(int(text), 1, 1), True
-        except ValueError:
-            when = None
-    if when is None:
-        return None, "invalid-date", None
-    if not EARLIEST_DATE <= when <= LATEST_DATE:
-        return when, "date-out-of-range", None
-    if year_only:
-        return when, "year-only-date", when.isoformat()
-    return when, None, None
-
-
 def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
     parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
     codes = {v: p[0] for v, p in parsed.items()}
@@ -588,7 +512,7 @@ def _check_partners(values: list, target: list, issues: list[Issue], place) -> N
 
 
 def _parse_partners(value: object) -> tuple[str | None, list[str]]:
-    text = _text(value)
+    text = cell_text(value)
     if text is None:
         return None, []
     codes: list[str] = []
@@ -612,7 +536,7 @@ def _check_funding(values: list, target: list, issues: list[Issue], place) -> No
     listed = ", ".join(fmt.FUNDING_SOURCES)
     parsed: dict[object, tuple[str | None, bool]] = {}
     for value in set(values):
-        text = _text(value)
+        text = cell_text(value)
         known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
         parsed[value] = (known or text, known is not None or text is None)
     target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
@@ -626,30 +550,10 @@ def _check_budget(values: list, target: list, issues: list[Issue], place) -> Non
     # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
     target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
     others = {v for v in values if v.__class__ is not float or not v >= 0}
-    amounts = {v: _amount(v) for v in others}
+    amounts = {v: parse_amount(v) for v in others}
     slow = [i for i, v in enumerate(values) if v in amounts] if others - {""} else []
     for i in slow:
         target[i] = amounts[values[i]]
-    for i in [i for i in slow if amounts[values[i]] is _INVALID]:
+    for i in [i for i in slow if amounts[values[i]] is INVALID_AMOUNT]:
         target[i] = None
         issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
-
-
-_INVALID = object()
-
-
-def _amount(value: object) -> float | None | object:
-    """A budget cell as a number of dollars, None when blank, _INVALID when not an amount >= 0."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        amount = float(value)
-    else:
-        text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
-        if not text:
-            return None
-        try:
-            amount = float(text)
-        except ValueError:
-            return _INVALID
-    return _INVALID if amount != amount or amount < 0 else amount
