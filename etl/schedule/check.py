@@ -11,8 +11,9 @@ from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns.cells import CELL_ERRORS, cell_text, cell_year
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
 from etl.returns.layout import header_key
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
-from etl.returns.validate import MeasureLookup, _issue_order, _IssueLog
+from etl.returns.validate import _issue_order, _IssueLog
 from etl.schedule.layout import COLUMN_BY_FIELD, KIND_LOOKUP
 
 _LEAD_SEPARATORS = re.compile(r"[;,\n\r]+")
