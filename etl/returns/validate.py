@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, repeat
@@ -24,11 +23,11 @@ from etl.returns.cells import (
     parse_date,
 )
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
+from etl.returns.issue_log import IssueLog, issue_order
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
 from etl.returns.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
-MAX_ISSUES_PER_CODE = 1_000
 PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
 PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
 NEEDS_START = ("ongoing", "suspended", "completed")
@@ -83,42 +82,12 @@ class ValidatedReturn(IssueCounts):
         return self.errors == 0
 
 
-class _IssueLog(list):
-    """The issues found, keeping the first MAX_ISSUES_PER_CODE of each code and counting the rest.
-
-    A sheet of 200 000 broken rows would otherwise hold (and load, and print) close to a million records.
-    """
-
-    def __init__(self, issues: list[Issue]):
-        super().__init__()
-        self.kept: Counter[str] = Counter()
-        self.dropped: Counter[str] = Counter()
-        self.extend(issues)
-
-    def append(self, issue: Issue) -> None:
-        if self.kept[issue.code] < MAX_ISSUES_PER_CODE:
-            self.kept[issue.code] += 1
-            super().append(issue)
-        else:
-            self.dropped[issue.code] += 1
-
-    def extend(self, issues) -> None:
-        for issue in issues:
-            self.append(issue)
-
-    def summaries(self) -> list[Issue]:
-        return [
-            make_issue("more-issues", value=count, detail=code, limit=MAX_ISSUES_PER_CODE)
-            for code, count in sorted(self.dropped.items())
-        ]
-
-
 def validate_return(
     raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
 ) -> ValidatedReturn:
     """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
     lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
-    issues = _IssueLog(raw.issues)
+    issues = IssueLog(raw.issues)
     header_issues: list[Issue] = []
     resolved_country = _check_country(raw, country, header_issues)
     resolved_year = _check_year(raw, year, header_issues)
@@ -135,15 +104,8 @@ def validate_return(
         issues.append(make_issue("no-activities", sheet=table.sheet, row=table.header_row + 1))
         return empty
     activities, measures = _check_rows(raw, lookup, issues)
-    issues = sorted([*issues, *issues.summaries()], key=_issue_order)  # the counts of unlisted findings first
+    issues = sorted([*issues, *issues.summaries()], key=issue_order)  # the counts of unlisted findings first
     return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
-
-
-def _issue_order(issue: Issue) -> tuple:
-    """File-level findings first, then in reading order: sheet, row, column."""
-    if issue.row is None:
-        return (0, "", 0, 0)
-    return (1, issue.sheet or "", issue.row, issue.column_index or 0)
 
 
 def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> str | None:

@@ -10,10 +10,10 @@ from etl.plan.countries import ISO3_CODES, country_code
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns.cells import CELL_ERRORS, cell_text, cell_year
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
+from etl.returns.issue_log import IssueLog, issue_order
 from etl.returns.layout import header_key
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
-from etl.returns.validate import _issue_order, _IssueLog
 from etl.schedule.layout import COLUMN_BY_FIELD, KIND_LOOKUP
 
 _LEAD_SEPARATORS = re.compile(r"[;,\n\r]+")
@@ -51,7 +51,7 @@ def check_schedule(raw: RawReturn, lookup: MeasureLookup) -> CheckedSchedule:
 
     Rows may list only some measures, and leave fields blank: those take the default. Any error rejects the file.
     """
-    issues = _IssueLog(raw.issues)
+    issues = IssueLog(raw.issues)
     table = raw.table
     if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
         return CheckedSchedule([], list(issues))
@@ -67,7 +67,7 @@ def check_schedule(raw: RawReturn, lookup: MeasureLookup) -> CheckedSchedule:
             issues.append(make_issue("duplicate-measure", value=entry.measure_id, detail=first, **place))
             continue
         entries.append(entry)
-    found = sorted([*issues, *issues.summaries()], key=_issue_order)
+    found = sorted([*issues, *issues.summaries()], key=issue_order)
     return CheckedSchedule(entries if not any(i.severity == ERROR for i in found) else [], found)
 
 
@@ -79,7 +79,7 @@ def _place(table, name: str, row: int) -> dict:
     )
 
 
-def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -> ScheduleEntry | None:
+def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: IssueLog) -> ScheduleEntry | None:
     """The entry one row makes, or None when the row has an error (its issues, added to `log`, say which)."""
     issues: list[Issue] = []
     values: dict[str, object] = {}
