@@ -11,8 +11,9 @@ import pytest
 from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
 from etl.plan.catalogue import load_catalogue
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import inspect_return, read_return
-from etl.returns.validate import MeasureLookup, validate_return
+from etl.returns.validate import validate_return
 
 
 @pytest.fixture(scope="module")

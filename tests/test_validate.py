@@ -8,8 +8,9 @@ import pytest
 from return_files import write_xlsx
 
 from etl.plan.catalogue import load_catalogue
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import read_return
-from etl.returns.validate import MeasureLookup, _links_in_bulk, validate_return
+from etl.returns.validate import _links_in_bulk, validate_return
 
 
 @pytest.fixture(scope="module")

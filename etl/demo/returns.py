@@ -19,8 +19,8 @@ from etl.plan.definitions import AS_OF_YEARS
 from etl.returns.ingest import IngestResult, ingest_file
 from etl.returns.layout import FUNDING_SOURCES
 from etl.returns.load import read_catalogue
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.template import write_template
-from etl.returns.validate import MeasureLookup
 from etl.schedule.load import ScheduleResult
 
 SYNTHETIC_PREFIX = "[Synthetic]"

@@ -19,8 +19,9 @@ from etl.paths import returns_dir
 from etl.returns import load
 from etl.returns.gc_pause import cycle_collection_paused
 from etl.returns.issue_codes import Issue, IssueCounts, showable
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn, read_return
-from etl.returns.validate import MeasureLookup, ValidatedReturn, validate_return
+from etl.returns.validate import ValidatedReturn, validate_return
 from etl.warehouse import private_files
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -14,20 +12,24 @@ from etl.plan.catalogue import Catalogue, normalise_measure_id
 from etl.plan.countries import country_code
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns import layout as fmt
-from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue, shown_value
+from etl.returns.cells import (
+    CELL_ERRORS,
+    INVALID_AMOUNT,
+    cell_text,
+    cell_year,
+    column_texts,
+    is_blank,
+    parse_amount,
+    parse_date,
+)
+from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
+from etl.returns.issue_log import IssueLog, issue_order
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
 from etl.returns.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
-MAX_ISSUES_PER_CODE = 1_000
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2030, 12, 31)
 PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
 PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
-# Excel's error values, and LibreOffice's numbered ones (Err:501 to Err:539) as an .ods shows them.
-CELL_ERRORS = frozenset(
-    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-    | {f"Err:{code}" for code in range(501, 540)}
-)
 NEEDS_START = ("ongoing", "suspended", "completed")
 NEEDS_END = ("completed",)
 
@@ -52,13 +54,8 @@ _FUNDING_WORDS = {
 }
 FUNDING_LOOKUP: dict[str, str] = {word: name for name, words in _FUNDING_WORDS.items() for word in words}
 
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_YEAR = re.compile(r"\d{4}")
 _MEASURE_SEPARATORS = re.compile(r"[;,\n\r]+")
 _PARTNER_SEPARATORS = re.compile(r"[;\n\r]+")
-_ID_SHAPE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\(([a-z])\))?")
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 _MISSING_HINT = {
@@ -85,104 +82,12 @@ class ValidatedReturn(IssueCounts):
         return self.errors == 0
 
 
-class MeasureLookup:
-    """The catalogue's ids and, for hints, the ranges of ids under each section and pillar."""
-
-    def __init__(self, catalogue: Catalogue):
-        self.measures = {m.measure_id for m in catalogue.measures}
-        self.sub_items = {s.sub_item_id: s.measure_id for s in catalogue.sub_items}
-        self.sub_items_of: dict[str, list[str]] = {}
-        for s in catalogue.sub_items:
-            self.sub_items_of.setdefault(s.measure_id, []).append(s.sub_item_id)
-        self.in_section: dict[str, list[str]] = {}  # a real section, or a pillar number for direct measures
-        for m in sorted(catalogue.measures, key=lambda m: m.ordinal):
-            self.in_section.setdefault(m.parent_id, []).append(m.measure_id)
-        self.sections_of: dict[str, list[str]] = {}
-        for s in sorted(catalogue.sections, key=lambda s: s.ordinal):
-            if not s.is_direct_group:
-                self.sections_of.setdefault(str(s.pillar), []).append(s.section_id)
-        self.pillars = sorted({m.pillar for m in catalogue.measures})
-        self._known = sorted(self.measures | set(self.sub_items))
-
-    def resolve(self, measure_id: str) -> tuple[str, str | None] | None:
-        """(measure, sub-item or None) for a known normalised id, else None."""
-        if measure_id in self.measures:
-            return measure_id, None
-        parent = self.sub_items.get(measure_id)
-        return (parent, measure_id) if parent else None
-
-    def hint(self, typed: str, measure_id: str) -> str:
-        """Why `typed` is not a measure, naming the real ids nearest to it."""
-        shown = f'"{shown_value(typed)}"'
-        shape = _ID_SHAPE.fullmatch(measure_id)
-        if not shape:
-            return f'{shown} is not a measure id; type ids such as 2.1.6 or 3.1.2(a), separated by ";"'
-        major, minor, third, letter = shape.groups()
-        section = f"{major}.{minor}"
-        if letter:
-            base = measure_id[: measure_id.index("(")]
-            if base in self.measures:
-                subs = self.sub_items_of.get(base)
-                if subs:
-                    return f"{shown} is not a sub-item of {base} ({subs[0]}-{subs[-1]})"
-                return f"{shown}: measure {base} has no lettered sub-items; type {base}"
-        elif third is None and section in self.in_section and major in self.sections_of:
-            ids = self.in_section[section]
-            return f"{shown} is a section, not a measure; name its measures ({ids[0]}-{ids[-1]})"
-        if third is not None and section in self.in_section:
-            ids = self.in_section[section]
-            return f"{shown} is not a measure of section {section} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
-        if third is None and major in self.in_section:
-            ids = self.in_section[major]
-            return f"{shown} is not a measure of pillar {major} ({ids[0]}-{ids[-1]})" + self._close(measure_id)
-        if major in self.sections_of:
-            sections = self.sections_of[major]
-            return f"{shown} is not a measure: pillar {major} has sections {sections[0]}-{sections[-1]}" + self._close(
-                measure_id
-            )
-        return f"{shown} is not a measure: the plan has pillars {self.pillars[0]}-{self.pillars[-1]}"
-
-    def _close(self, measure_id: str) -> str:
-        close = difflib.get_close_matches(measure_id, self._known, n=1, cutoff=0.8)
-        return f"; did you mean {close[0]}?" if close else ""
-
-
-class _IssueLog(list):
-    """The issues found, keeping the first MAX_ISSUES_PER_CODE of each code and counting the rest.
-
-    A sheet of 200 000 broken rows would otherwise hold (and load, and print) close to a million records.
-    """
-
-    def __init__(self, issues: list[Issue]):
-        super().__init__()
-        self.kept: Counter[str] = Counter()
-        self.dropped: Counter[str] = Counter()
-        self.extend(issues)
-
-    def append(self, issue: Issue) -> None:
-        if self.kept[issue.code] < MAX_ISSUES_PER_CODE:
-            self.kept[issue.code] += 1
-            super().append(issue)
-        else:
-            self.dropped[issue.code] += 1
-
-    def extend(self, issues) -> None:
-        for issue in issues:
-            self.append(issue)
-
-    def summaries(self) -> list[Issue]:
-        return [
-            make_issue("more-issues", value=count, detail=code, limit=MAX_ISSUES_PER_CODE)
-            for code, count in sorted(self.dropped.items())
-        ]
-
-
 def validate_return(
     raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
 ) -> ValidatedReturn:
     """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
     lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
-    issues = _IssueLog(raw.issues)
+    issues = IssueLog(raw.issues)
     header_issues: list[Issue] = []
     resolved_country = _check_country(raw, country, header_issues)
     resolved_year = _check_year(raw, year, header_issues)
@@ -199,15 +104,8 @@ def validate_return(
         issues.append(make_issue("no-activities", sheet=table.sheet, row=table.header_row + 1))
         return empty
     activities, measures = _check_rows(raw, lookup, issues)
-    issues = sorted([*issues, *issues.summaries()], key=_issue_order)  # the counts of unlisted findings first
+    issues = sorted([*issues, *issues.summaries()], key=issue_order)  # the counts of unlisted findings first
     return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
-
-
-def _issue_order(issue: Issue) -> tuple:
-    """File-level findings first, then in reading order: sheet, row, column."""
-    if issue.row is None:
-        return (0, "", 0, 0)
-    return (1, issue.sheet or "", issue.row, issue.column_index or 0)
 
 
 def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> str | None:
@@ -219,7 +117,7 @@ def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> st
             return None
     cell = raw.cover.get("country")
     from_cover = None
-    if cell is not None and not _blank(cell.value):
+    if cell is not None and not is_blank(cell.value):
         from_cover = country_code(cell.value)
         where = dict(sheet=raw.cover_sheet, row=cell.row, column="Country", column_index=cell.column_index)
         if from_cover is None:
@@ -232,31 +130,18 @@ def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> st
     return resolved
 
 
-def _as_year(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, datetime | date):
-        return value.year
-    text = str(value).strip()
-    return int(text) if re.fullmatch(r"\d{4}", text) else None
-
-
 def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) -> int | None:
     from_upload = None
     if given not in (None, ""):
-        from_upload = _as_year(given)
+        from_upload = cell_year(given)
         if from_upload is None:
             issues.append(make_issue("invalid-year", value=given, where="The upload"))
             return None
     cell = raw.cover.get("year")
     from_cover = None
     where = {}
-    if cell is not None and not _blank(cell.value):
-        from_cover = _as_year(cell.value)
+    if cell is not None and not is_blank(cell.value):
+        from_cover = cell_year(cell.value)
         where = dict(sheet=raw.cover_sheet, row=cell.row, column="Reporting year", column_index=cell.column_index)
         if from_cover is None:
             place = f"Row {cell.row}, Reporting year"
@@ -272,35 +157,6 @@ def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) ->
         place = f"Row {cell.row}, Reporting year" if from_upload is None and cell else "The upload"
         issues.append(make_issue("year-outside-plan", value=resolved, where=place, **(where if cell else {})))
     return resolved
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str | None:
-    """A cell as text: whole numbers without '.0', dates as ISO, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        return text or None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _texts(values: list) -> list[str | None]:
-    """A column as _text gives each cell, with the loops in C when every cell is already text (the usual case)."""
-    try:
-        stripped = list(map(str.strip, values))
-    except TypeError:  # a number, a date or a formula's error among the cells
-        return [_text(v) if v.__class__ is not str else (v.strip() or None) for v in values]
-    return [text or None for text in stripped] if "" in stripped else stripped
 
 
 def _positions(values: list, target: object) -> list[int]:
@@ -348,7 +204,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
 
     for name in ("activity_id", "title", "lead_agency", "description"):
-        out[name] = _texts(raw_columns[name])
+        out[name] = column_texts(raw_columns[name])
 
     # Activity ID: present and unique (ignoring case, as people read them).
     ids = out["activity_id"]
@@ -369,7 +225,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     # Status: variants and IATI codes.
     status_memo: dict[object, str | None] = {}
     for value in set(raw_columns["status"]):
-        text = _text(value)
+        text = cell_text(value)
         status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
     statuses = [status_memo[v] or None for v in raw_columns["status"]]
     for i in _positions(statuses, None):
@@ -377,7 +233,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         if status_memo[value] == "":
             require("status", i)
         else:
-            issues.append(make_issue("unknown-status", value=_text(value), **place("status", i)))
+            issues.append(make_issue("unknown-status", value=cell_text(value), **place("status", i)))
     out["status"] = statuses
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
@@ -401,7 +257,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
     for name in ("start_date", "end_date"):
         values = raw_columns[name]
-        parsed = {v: _parse_date(v) for v in set(values) if v != "" and v is not None}
+        parsed = {v: parse_date(v) for v in set(values) if v != "" and v is not None}
         clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
         out[name] = list(map(clean.get, values))
         unclean = parsed.keys() - clean.keys()
@@ -491,7 +347,7 @@ def _resolve_piece(piece: str, lookup: MeasureLookup) -> tuple[str, str, tuple[s
 
 
 def _blank_or_empty(value: object) -> bool:
-    return value == "" or _blank(value)
+    return value == "" or is_blank(value)
 
 
 def _parse_measures(
@@ -510,7 +366,7 @@ def _parse_measures(
         else:
             if len(measures) < 2 or len(set(measures)) == len(measures):
                 return measures, []
-    text = value if value.__class__ is str else _text(value)
+    text = value if value.__class__ is str else cell_text(value)
     if not text:
         return [], []
     # str.split is several times faster than the regex; most cells use ';' alone.
@@ -543,39 +399,6 @@ def _parse_measures(
     return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
 
 
-def _parse_date(value: object) -> tuple[date | None, str | None, str | None]:
-    """(date, issue code or None, detail) for one date cell."""
-    when: date | None = None
-    year_only = False
-    if isinstance(value, datetime):
-        when = value.date()
-    elif isinstance(value, date):
-        when = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and 1000 <= value <= 9999:
-            when, year_only = date(int(value), 1, 1), True
-        elif 20_000 <= value <= 80_000:  # an Excel date serial in a cell without a date format
-            when = _EXCEL_EPOCH + timedelta(days=int(value))
-    else:
-        text = str(value).strip()
-        try:
-            if match := _ISO_DATE.fullmatch(text):
-                when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            elif match := _DMY_DATE.fullmatch(text):
-                when = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-            elif _YEAR.fullmatch(text):
-                when, year_only = date(int(text), 1, 1), True
-        except ValueError:
-            when = None
-    if when is None:
-        return None, "invalid-date", None
-    if not EARLIEST_DATE <= when <= LATEST_DATE:
-        return when, "date-out-of-range", None
-    if year_only:
-        return when, "year-only-date", when.isoformat()
-    return when, None, None
-
-
 def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
     parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
     codes = {v: p[0] for v, p in parsed.items()}
@@ -588,7 +411,7 @@ def _check_partners(values: list, target: list, issues: list[Issue], place) -> N
 
 
 def _parse_partners(value: object) -> tuple[str | None, list[str]]:
-    text = _text(value)
+    text = cell_text(value)
     if text is None:
         return None, []
     codes: list[str] = []
@@ -612,7 +435,7 @@ def _check_funding(values: list, target: list, issues: list[Issue], place) -> No
     listed = ", ".join(fmt.FUNDING_SOURCES)
     parsed: dict[object, tuple[str | None, bool]] = {}
     for value in set(values):
-        text = _text(value)
+        text = cell_text(value)
         known = FUNDING_LOOKUP.get(fmt.header_key(text)) if text else None
         parsed[value] = (known or text, known is not None or text is None)
     target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
@@ -626,30 +449,10 @@ def _check_budget(values: list, target: list, issues: list[Issue], place) -> Non
     # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
     target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
     others = {v for v in values if v.__class__ is not float or not v >= 0}
-    amounts = {v: _amount(v) for v in others}
+    amounts = {v: parse_amount(v) for v in others}
     slow = [i for i, v in enumerate(values) if v in amounts] if others - {""} else []
     for i in slow:
         target[i] = amounts[values[i]]
-    for i in [i for i in slow if amounts[values[i]] is _INVALID]:
+    for i in [i for i in slow if amounts[values[i]] is INVALID_AMOUNT]:
         target[i] = None
         issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
-
-
-_INVALID = object()
-
-
-def _amount(value: object) -> float | None | object:
-    """A budget cell as a number of dollars, None when blank, _INVALID when not an amount >= 0."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        amount = float(value)
-    else:
-        text = re.sub(r"(?i)usd|us\$|\$|,|\s", "", str(value))
-        if not text:
-            return None
-        try:
-            amount = float(text)
-        except ValueError:
-            return _INVALID
-    return _INVALID if amount != amount or amount < 0 else amount

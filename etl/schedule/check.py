@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.countries import ISO3_CODES, country_code
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from etl.returns.cells import CELL_ERRORS, cell_text, cell_year
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
+from etl.returns.issue_log import IssueLog, issue_order
 from etl.returns.layout import header_key
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
-from etl.returns.validate import CELL_ERRORS, MeasureLookup, _as_year, _issue_order, _IssueLog, _text
 from etl.schedule.layout import COLUMN_BY_FIELD, KIND_LOOKUP
 
 _LEAD_SEPARATORS = re.compile(r"[;,\n\r]+")
@@ -49,7 +51,7 @@ def check_schedule(raw: RawReturn, lookup: MeasureLookup) -> CheckedSchedule:
 
     Rows may list only some measures, and leave fields blank: those take the default. Any error rejects the file.
     """
-    issues = _IssueLog(raw.issues)
+    issues = IssueLog(raw.issues)
     table = raw.table
     if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
         return CheckedSchedule([], list(issues))
@@ -65,7 +67,7 @@ def check_schedule(raw: RawReturn, lookup: MeasureLookup) -> CheckedSchedule:
             issues.append(make_issue("duplicate-measure", value=entry.measure_id, detail=first, **place))
             continue
         entries.append(entry)
-    found = sorted([*issues, *issues.summaries()], key=_issue_order)
+    found = sorted([*issues, *issues.summaries()], key=issue_order)
     return CheckedSchedule(entries if not any(i.severity == ERROR for i in found) else [], found)
 
 
@@ -77,7 +79,7 @@ def _place(table, name: str, row: int) -> dict:
     )
 
 
-def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -> ScheduleEntry | None:
+def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: IssueLog) -> ScheduleEntry | None:
     """The entry one row makes, or None when the row has an error (its issues, added to `log`, say which)."""
     issues: list[Issue] = []
     values: dict[str, object] = {}
@@ -88,7 +90,7 @@ def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -
             value = ""
         values[name] = value
 
-    typed = _text(values["measure_id"])
+    typed = cell_text(values["measure_id"])
     measure_id = None
     if typed is None:
         if not issues or issues[0].column != COLUMN_BY_FIELD["measure_id"].header:
@@ -108,7 +110,7 @@ def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -
             measure_id = resolved[0]
 
     kind = None
-    kind_text = _text(values["kind"])
+    kind_text = cell_text(values["kind"])
     if kind_text is not None:
         kind = KIND_LOOKUP.get(header_key(kind_text))
         if kind is None:
@@ -117,9 +119,9 @@ def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -
     years: dict[str, int | None] = {}
     for name in ("start_year", "due_year"):
         years[name] = None
-        if _text(values[name]) is None:
+        if cell_text(values[name]) is None:
             continue
-        year = _as_year(values[name])
+        year = cell_year(values[name])
         if year is None or not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
             issues.append(
                 make_issue(
@@ -145,13 +147,13 @@ def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: _IssueLog) -
     if measure_id is None or any(issue.severity == ERROR for issue in issues):
         return None
     return ScheduleEntry(
-        measure_id, kind, years["start_year"], years["due_year"], leads, _text(values["note"]), row=row
+        measure_id, kind, years["start_year"], years["due_year"], leads, cell_text(values["note"]), row=row
     )
 
 
 def _lead_countries(value: object, table, row: int, issues: list[Issue]) -> tuple[str, ...] | None:
     """The lead countries named in a cell, as ISO3 codes in the order of the 13 countries; None when blank."""
-    text = _text(value)
+    text = cell_text(value)
     if text is None:
         return None
     found = set()

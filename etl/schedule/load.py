@@ -17,8 +17,8 @@ from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns import load
 from etl.returns.ingest import display_name
 from etl.returns.issue_codes import Issue, IssueCounts
+from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import read_return
-from etl.returns.validate import MeasureLookup
 from etl.schedule.check import CheckedSchedule, ScheduleEntry, check_schedule
 from etl.schedule.layout import ONE_OFF, SCHEDULE_LAYOUT
 
