@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.labels import pillar_label
-from dashboard.components.theme import BLUE, GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE, new_figure
+from dashboard.components.theme import new_figure
+from etl.outputs.palette import BLUE, GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE
 
 # The funding view's budget columns, in the order the bars stack, with the name and colour each source has.
 SOURCES = (

@@ -16,24 +16,20 @@ import plotly.graph_objects as go
 
 from etl import warehouse
 from etl.outputs.export import ExportError, data_fingerprint, resolve_as_of
+from etl.outputs.palette import (
+    COMPLETION_COLOUR,
+    COVERAGE_COLOUR,
+    DELIVERED_COLOUR,
+    REDDISH_PURPLE,
+    STATUS_COLOURS,
+    TARGET_COLOUR,
+    VERMILLION,
+)
 from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
 from etl.schedule.load import ScheduleVersion, schedule_version
 from etl.warehouse import metrics
 
-# The dashboard's colour-blind-safe palette (Okabe & Ito), so the report and the charts look alike.
-COVERAGE_COLOUR = "#0072B2"
-COMPLETION_COLOUR = "#009E73"
-DELIVERED_COLOUR = "#CC79A7"
-TARGET_COLOUR = "#999999"
-STATUS_COLOURS = {
-    "on track": "#009E73",
-    "acceleration needed": "#E69F00",
-    "limited progress": "#D55E00",
-    "not yet due": "#56B4E9",
-    "no commitments": "#CC79A7",
-    "insufficient data": "#999999",
-}
 CHART_WIDTH = 680  # px: fits the A4 text width when printed
 CHART_CONFIG = {"displayModeBar": False, "responsive": False, "staticPlot": False}
 FORMATS = ("html", "docx")
@@ -553,15 +549,17 @@ def render_html(content: Content) -> str:
 """
 
 
-_CSS = """
+_CSS = (
+    """
 body { font-family: Helvetica, Arial, sans-serif; font-size: 11pt; color: #222; max-width: 190mm; margin: 12mm auto;
        line-height: 1.35; }
 h1 { font-size: 17pt; margin: 0 0 4pt; } h2 { font-size: 13pt; border-bottom: 1px solid #ccc; margin-top: 16pt; }
 h3 { font-size: 11pt; }
 .meta { color: #555; font-size: 9pt; } .fp { font-family: monospace; font-size: 7.5pt; word-break: break-all; }
-.synthetic { border: 2px solid #D55E00; color: #D55E00; font-weight: bold; padding: 4pt 6pt; }
-.schedule { font-size: 9pt; } .schedule.example { border: 1px dashed #CC79A7; padding: 3pt 6pt; }
-.cards { display: flex; flex-wrap: wrap; gap: 6pt; }
+"""
+    f".synthetic {{ border: 2px solid {VERMILLION}; color: {VERMILLION}; font-weight: bold; padding: 4pt 6pt; }}\n"
+    f".schedule {{ font-size: 9pt; }} .schedule.example {{ border: 1px dashed {REDDISH_PURPLE}; padding: 3pt 6pt; }}\n"
+    """.cards { display: flex; flex-wrap: wrap; gap: 6pt; }
 .card { flex: 1 1 30mm; border: 1px solid #ccc; border-radius: 4pt; padding: 5pt 7pt; break-inside: avoid; }
 .card .label { font-size: 8.5pt; color: #555; } .card .value { font-size: 15pt; font-weight: bold; }
 .card .note { font-size: 8.5pt; color: #555; }
@@ -579,3 +577,4 @@ code { font-size: 8.5pt; } .tables { font-size: 7.5pt; color: #666; }
   a { color: inherit; text-decoration: none; }
 }
 """
+)
