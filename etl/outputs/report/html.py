@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
-import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,13 +25,13 @@ from etl.outputs.palette import (
 )
 from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.plan.labels import pillar_label, wrap
 from etl.schedule.load import ScheduleVersion, schedule_version
 from etl.warehouse import metrics
 
 CHART_WIDTH = 680  # px: fits the A4 text width when printed
 CHART_CONFIG = {"displayModeBar": False, "responsive": False, "staticPlot": False}
 FORMATS = ("html", "docx")
-ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI"}
 
 
 @dataclass
@@ -139,7 +137,9 @@ def _layout(fig: go.Figure, title: str, height: int = 330) -> go.Figure:
 
 def _pillar_chart(data: _Data) -> go.Figure:
     rows = data.pillars[(data.pillars["country"] == "ALL") & (data.pillars["pillar"] != "ALL")].sort_values("pillar")
-    labels = [pillar_label(p, data.pillar_titles.get(p, ""), wrap=True) for p in rows["pillar"]]
+    # An axis label goes by the pillar's first words when its name is long ('III Environment'), on two short
+    # lines, so no label is cut.
+    labels = [wrap(pillar_label(p, data.pillar_titles.get(p, ""), limit=24), 18) for p in rows["pillar"]]
     titles = [data.pillar_titles.get(p, "").title() for p in rows["pillar"]]
     fig = go.Figure()
     fig.add_bar(
@@ -199,16 +199,6 @@ def _reporting_chart(data: _Data) -> go.Figure:
     fig.add_bar(x=rows["country"], y=rows["on_time_rate"], name="On-time rate", marker_color=COMPLETION_COLOUR)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return _layout(fig, f"Returns received and on time, {PLAN_FIRST_YEAR}-{data.as_of_year}", height=300)
-
-
-def pillar_label(pillar: str, title: str, wrap: bool = False) -> str:
-    """'II Economic & Financial' from pillar 2's title; for a chart's axis a long name goes by its first words
-    ('III Environment') and wraps onto two short lines, so no label is cut."""
-    name = re.sub(r"\s+", " ", re.sub(r"\bCooperation\b", "", title.title()).replace(" And ", " & ")).strip(" ,")
-    if wrap and len(name) > 24:
-        name = re.split(r",| & ", name, maxsplit=1)[0].strip()
-    label = f"{ROMAN.get(str(pillar), str(pillar))} {name}"
-    return "<br>".join(textwrap.wrap(label, 18, break_long_words=False)) if wrap else label
 
 
 def _by_country(frame: pd.DataFrame) -> pd.DataFrame:
@@ -370,7 +360,7 @@ def _pillar_country_blocks(data: _Data) -> list[Block]:
             r = cells[p]
             row.append(Rated(f"{_pct(r['coverage_rate'])} / {_pct(r['completion_rate'])}", r["progress_status"]))
         rows.append(row)
-    headers = ["Country"] + [pillar_label(p, data.pillar_titles.get(p, "")) if p != "ALL" else "Whole plan"
+    headers = ["Country"] + [pillar_label(p, data.pillar_titles.get(p, ""), limit=None) if p != "ALL" else "Whole plan"
                              for p in pillars]  # fmt: skip
     legend: list[Inline] = [
         "Each cell: coverage / completion of the pillar's measures by the country's activities; the bar on the "
