@@ -10,7 +10,7 @@ from docx import Document
 
 from etl import warehouse
 from etl.cli import cli
-from etl.outputs.report.html import _read, build_content, write_report
+from etl.outputs.report.content import _read, build_content, write_report
 from etl.plan.definitions import GLOSSARY
 
 

@@ -22,7 +22,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from etl.outputs.export import ExportError
 from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION
-from etl.outputs.report.html import (
+from etl.outputs.report.content import (
     CHART_WIDTH,
     SYNTHETIC_NOTE,
     Chart,
