@@ -22,8 +22,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from etl.outputs.export import ExportError
 from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION
-from etl.outputs.report.content import (
-    CHART_WIDTH,
+from etl.outputs.report.charts import CHART_WIDTH
+from etl.outputs.report.model import (
     SYNTHETIC_NOTE,
     Chart,
     Code,
