@@ -139,7 +139,7 @@ def export_tables():
 def progress_report():
     """The progress report of `aptmon report` for an as-of year: one self-contained HTML file, or a Word document."""
     from etl.outputs.export import ExportError
-    from etl.outputs.report import html as report
+    from etl.outputs.report import write as report
 
     as_of = _as_of_year()
     output_format = flask.request.args.get("format", "html")

@@ -16,8 +16,8 @@ from factories import add_return
 
 from dashboard import data
 from dashboard.components.catalogue_tree import PROGRESS_COLOURS
-from dashboard.components.theme import STATUS_COLOURS
 from etl import warehouse
+from etl.outputs.palette import STATUS_COLOURS
 
 # The worked example of docs/metrics.md (pillar 5), one late return, and one rejected upload with its errors.
 KHM_2014 = [("A1", "ongoing", ["5.1"]), ("A2", "completed", ["5.2", "5.3"]), ("A3", "planned", ["5.4"])]

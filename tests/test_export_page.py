@@ -15,7 +15,7 @@ from return_files import write_xlsx
 from signing_in import add_test_users
 
 from etl.outputs.export import TABLES, export
-from etl.outputs.report.html import write_report
+from etl.outputs.report.write import write_report
 from etl.returns.ingest import ingest_file
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from etl import warehouse
 from etl.cli import cli
-from etl.outputs.report.html import write_report
+from etl.outputs.report.write import write_report
 from etl.plan.definitions import GLOSSARY
 
 

@@ -10,7 +10,9 @@ from docx import Document
 
 from etl import warehouse
 from etl.cli import cli
-from etl.outputs.report.html import _read, build_content, write_report
+from etl.outputs.report.content import build_content
+from etl.outputs.report.content import read_report_data as _read
+from etl.outputs.report.write import write_report
 from etl.plan.definitions import GLOSSARY
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import pillar_label, section_label, wrap
-from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, ORANGE, SKY_BLUE, VERMILLION, new_figure
+from dashboard.components.theme import new_figure
+from etl.outputs.palette import BLUISH_GREEN, LIGHT_GREY, ORANGE, SKY_BLUE, VERMILLION
+from etl.plan.labels import pillar_label, section_label, wrap
 
 PROGRESS_COLOURS = {"completed": BLUISH_GREEN, "covered, not completed": SKY_BLUE, "not covered": LIGHT_GREY}
 # Colouring by the schedule (measure_progress's delivered, overdue, expected_share and in_scope).

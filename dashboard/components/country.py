@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import pillar_label
-from dashboard.components.theme import COVERAGE_COLOUR, DELIVERED_COLOUR, TARGET_COLOUR, new_figure, pct
+from dashboard.components.theme import new_figure, pct
+from etl.outputs.palette import COVERAGE_COLOUR, DELIVERED_COLOUR, TARGET_COLOUR
+from etl.plan.labels import pillar_label
 
 
 def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:

@@ -7,8 +7,8 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
-from dashboard.components.labels import pillar_label, section_label
 from etl.plan.definitions import AS_OF_YEARS
+from etl.plan.labels import pillar_label, section_label
 
 ALL = "ALL"
 METRIC_OPTIONS = [{"label": "Coverage", "value": "coverage"}, {"label": "Completion", "value": "completion"}]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import pillar_label
-from dashboard.components.theme import BLUE, GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE, new_figure
+from dashboard.components.theme import new_figure
+from etl.outputs.palette import BLUE, GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE
+from etl.plan.labels import pillar_label
 
 # The funding view's budget columns, in the order the bars stack, with the name and colour each source has.
 SOURCES = (

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import wrap
-from dashboard.components.theme import LIGHT_GREY, RATE_SCALE, new_figure, pct
+from dashboard.components.theme import new_figure, pct
+from etl.outputs.palette import LIGHT_GREY, RATE_SCALE
+from etl.plan.labels import wrap
 
 METRICS = {
     "coverage": ("coverage_rate", "measures_covered", "Coverage", "covered"),

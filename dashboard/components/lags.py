@@ -6,8 +6,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.components.labels import section_label, shorten
 from dashboard.components.theme import pct
+from etl.plan.labels import section_label, shorten
 from etl.wording import plural
 
 SHOWN_MEASURES = 8

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY, message_figure, new_figure
+from dashboard.components.theme import message_figure, new_figure
+from etl.outputs.palette import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY
 
 # Up to this many countries with activities, the chart shows only them: a row of twelve empty slots around one
 # bar says less than the bar alone. Beyond it, all 13 countries, so the gaps show.

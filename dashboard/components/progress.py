@@ -7,18 +7,16 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.labels import pillar_label
-from dashboard.components.theme import (
+from dashboard.components.theme import build_figure, pct, reference_line
+from etl.outputs.palette import (
     COMPLETION_COLOUR,
     COVERAGE_COLOUR,
     DELIVERED_COLOUR,
     STATUS_COLOURS,
     STATUS_ORDER,
     TARGET_COLOUR,
-    build_figure,
-    pct,
-    reference_line,
 )
+from etl.plan.labels import pillar_label
 
 _RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor": "#e9ecef", "zeroline": False}
 # The trend charts' axes carry fixed labels (years, 0-100%), so their margins are fixed too, room for the

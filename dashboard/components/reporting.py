@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import BLUISH_GREEN, LIGHT_GREY, ORANGE, VERMILLION, new_figure
+from dashboard.components.theme import new_figure
+from etl.outputs.palette import BLUISH_GREEN, LIGHT_GREY, ORANGE, VERMILLION
 
 STATES = ["on time", "late", "rejected", "missing", "not yet due"]
 STATE_COLOURS = {

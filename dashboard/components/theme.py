@@ -1,4 +1,7 @@
-"""The one look of every chart: the Okabe-Ito colour-blind-safe palette, the plotly template, number formats."""
+"""The dashboard's look: the plotly template and graph toolbar, status badges and wording, number formats.
+
+The colours themselves are etl/outputs/palette.py's, shared with the progress report.
+"""
 
 from __future__ import annotations
 
@@ -7,37 +10,9 @@ import math
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Okabe & Ito (2008), safe for the common forms of colour blindness.
-BLACK = "#000000"
-ORANGE = "#E69F00"
-SKY_BLUE = "#56B4E9"
-BLUISH_GREEN = "#009E73"
-YELLOW = "#F0E442"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-REDDISH_PURPLE = "#CC79A7"
-GREY = "#999999"
-LIGHT_GREY = "#E5E5E5"
-PALETTE = [BLUE, ORANGE, BLUISH_GREEN, VERMILLION, SKY_BLUE, REDDISH_PURPLE, YELLOW, BLACK]
+from etl.outputs.palette import PALETTE, TARGET_COLOUR
 
-COVERAGE_COLOUR = BLUE
-COMPLETION_COLOUR = BLUISH_GREEN
-DELIVERED_COLOUR = BLACK
-TARGET_COLOUR = GREY
-
-# Progress status bands (docs/metrics.md): the order is best to worst, then the statuses that judge nothing yet
-# (nothing due by the schedule, nothing taken up), then withheld.
-STATUS_ORDER = ["on track", "acceleration needed", "limited progress", "not yet due", "no commitments",
-                "insufficient data"]  # fmt: skip
-STATUS_COLOURS = {
-    "on track": BLUISH_GREEN,
-    "acceleration needed": ORANGE,
-    "limited progress": VERMILLION,
-    "not yet due": SKY_BLUE,
-    "no commitments": REDDISH_PURPLE,
-    "insufficient data": GREY,
-}
-# Bootstrap contextual classes for the same bands, for badges and cards.
+# Bootstrap contextual classes for the progress status bands, for badges and cards.
 STATUS_BADGES = {
     "on track": "success",
     "acceleration needed": "warning",
@@ -63,9 +38,6 @@ def pace_text(pace: float | None) -> str:
         return "no pace yet"
     return f"pace {pace:.2f}"
 
-
-# A sequential scale from the palette's blue, light to dark, readable in grey print too.
-RATE_SCALE = [[0.0, "#F2F7FB"], [0.5, SKY_BLUE], [1.0, BLUE]]
 
 TEMPLATE_NAME = "aptmon"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"

@@ -10,8 +10,8 @@ from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import heatmap_figure
-from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.theme import GRAPH_CONFIG
+from etl.plan.labels import pillar_label, section_label
 
 dash.register_page(
     __name__, path="/heatmap", name="Pillars x countries", title="Pillars x countries - APT Work Plan Monitor", order=1

@@ -8,9 +8,9 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import data, ids
 from dashboard.components import cards, filters, progress
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.labels import pillar_label
 from dashboard.components.lags import where_it_lags
 from dashboard.components.theme import GRAPH_CONFIG
+from etl.plan.labels import pillar_label
 
 dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
 

@@ -9,11 +9,11 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data, ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
-from dashboard.components.labels import pillar_label, section_label
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
 from etl.plan.catalogue import normalise_measure_id
+from etl.plan.labels import pillar_label, section_label
 
 dash.register_page(
     __name__,

@@ -837,7 +837,7 @@ def report(as_of: int | None, output_format: str | None, output: str, warehouse_
         aptmon report --format docx -o progress-2016.docx --as-of 2016
     """
     from etl.outputs.export import ExportError
-    from etl.outputs.report.html import write_report
+    from etl.outputs.report.write import write_report
 
     if output_format is None:
         output_format = "docx" if output.lower().endswith(".docx") else "html"

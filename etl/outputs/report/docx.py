@@ -21,11 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from etl.outputs.export import ExportError
-from etl.outputs.report.html import (
-    CHART_WIDTH,
-    STATUS_COLOURS,
+from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION
+from etl.outputs.report.charts import CHART_WIDTH
+from etl.outputs.report.model import (
     SYNTHETIC_NOTE,
-    TARGET_COLOUR,
     Chart,
     Code,
     Content,
@@ -109,7 +108,7 @@ def write_docx(content: Content, path: Path) -> None:
     if content.synthetic:
         warning = document.add_paragraph().add_run(SYNTHETIC_NOTE)
         warning.bold = True
-        warning.font.color.rgb = RGBColor.from_string("D55E00")
+        warning.font.color.rgb = RGBColor.from_string(VERMILLION.lstrip("#"))
     document.add_paragraph(content.schedule_note)
 
     for part in content.sections:

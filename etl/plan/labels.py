@@ -1,11 +1,14 @@
-"""Display labels for pillars, sections and countries, derived from the catalogue's own titles; never cut short."""
+"""Display labels for pillars and sections from the catalogue's own titles, shared by the dashboard and the report."""
 
 from __future__ import annotations
 
 import re
 import textwrap
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+from etl.plan.catalogue import ROMAN as _NUMBER_OF_NUMERAL
+
+# A pillar's number as the plan writes it: 3 -> 'III'.
+ROMAN = {number: numeral for numeral, number in _NUMBER_OF_NUMERAL.items()}
 # Words a title keeps in lower case inside it ("Deepening Political and Security Cooperation").
 _MINOR_WORDS = {"And", "Of", "In", "The", "For", "To", "On", "With", "At", "By", "Or", "A", "An"}
 
@@ -40,11 +43,12 @@ def pillar_short_name(title: str) -> str:
     return re.split(r",| & ", pillar_name(title), maxsplit=1)[0].strip()
 
 
-def pillar_label(pillar: str | int, title: str, limit: int = 30) -> str:
-    """'II Economic & Financial', or the short name when the whole one is longer than `limit`: 'III Environment'."""
+def pillar_label(pillar: str | int, title: str, limit: int | None = 30) -> str:
+    """'II Economic & Financial', or the short name when the whole one is longer than `limit`: 'III Environment';
+    with no limit, always the whole name (a table's header wraps it)."""
     roman = ROMAN.get(int(pillar), str(pillar))
     name = pillar_name(title)
-    return f"{roman} {name if len(name) <= limit else pillar_short_name(title)}"
+    return f"{roman} {name if limit is None or len(name) <= limit else pillar_short_name(title)}"
 
 
 def section_label(section_id: str, title: str, is_direct_group: bool, width: int | None = None) -> str:

@@ -1,0 +1,247 @@
+"""What the progress report says: the metric views' rows for an as-of year, read into the report's content model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from etl.outputs.export import data_fingerprint, resolve_as_of
+from etl.outputs.report.charts import pillar_chart, reporting_chart, trend_chart
+from etl.outputs.report.model import (
+    Block,
+    Chart,
+    Code,
+    Content,
+    Heading,
+    Inline,
+    Paragraph,
+    Rated,
+    Section,
+    Status,
+    Strong,
+    Table,
+)
+from etl.plan.countries import COUNTRIES
+from etl.plan.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.plan.labels import pillar_label
+from etl.schedule.load import ScheduleVersion, schedule_version
+from etl.warehouse import metrics
+
+
+@dataclass
+class ReportData:
+    """The views' rows one report is built from, read in one connection."""
+
+    as_of_year: int
+    fingerprint: str
+    synthetic: bool
+    pillars: pd.DataFrame  # metrics_pillar_country, as of Y, every pillar and country scope
+    trend: pd.DataFrame  # metrics_pillar_country, pillar ALL, country ALL, every year up to Y
+    reporting: pd.DataFrame  # metrics_reporting, as of Y
+    idle_measures: pd.DataFrame  # measure_progress ALL with no activity, with catalogue text
+    pillar_titles: dict[str, str]
+    schedule: ScheduleVersion  # the schedule the numbers judge against
+    overdue_measures: pd.DataFrame  # measure_progress ALL overdue as of Y, with catalogue text
+
+
+def read_report_data(con: duckdb.DuckDBPyConnection, as_of: int | None) -> ReportData:
+    """The rows for the report as of a year (default: the latest year with data)."""
+    year = resolve_as_of(con, as_of)
+    current = metrics.snapshots_current(con)
+    every = metrics.read_metric(con, "measure_progress", current=current, as_of_year=year, country="ALL")
+    texts = con.execute("SELECT measure_id, text, measure_ordinal FROM catalogue WHERE level = 'measure'").df()
+    every = every.merge(texts, on="measure_id").sort_values("measure_ordinal")
+    idle = every[every["activities_total"] == 0]
+    overdue = every[every["overdue"]]
+    synthetic = con.execute(
+        "SELECT count(*) > 0 FROM current_submissions WHERE is_synthetic AND reporting_year <= ?", [year]
+    ).fetchone()[0]
+    return ReportData(
+        as_of_year=year,
+        fingerprint=data_fingerprint(con),
+        synthetic=bool(synthetic),
+        pillars=metrics.read_metric(con, "metrics_pillar_country", current=current, as_of_year=year),
+        trend=metrics.read_metric(
+            con,
+            "metrics_pillar_country",
+            current=current,
+            pillar="ALL",
+            country="ALL",
+            as_of_year=list(range(PLAN_FIRST_YEAR, year + 1)),
+            order_by="as_of_year",
+        ),
+        reporting=metrics.read_metric(con, "metrics_reporting", current=current, as_of_year=year),
+        idle_measures=idle,
+        pillar_titles={
+            str(p): t for p, t in con.execute("SELECT pillar, title FROM pillars ORDER BY pillar").fetchall()
+        },
+        schedule=schedule_version(con),
+        overdue_measures=overdue,
+    )
+
+
+def build_content(data: ReportData) -> Content:
+    """Everything the report says, from the views' rows; the renderers only lay it out."""
+    charts = [
+        pillar_chart(data.pillars, data.pillar_titles, data.as_of_year),
+        trend_chart(data.trend),
+        reporting_chart(_by_country(data.reporting), data.as_of_year),
+    ]
+    whole = _whole(data)
+    version = data.schedule
+    sections = [
+        Section("headline-figures", "Headline figures", []),
+        Section("pillars", "Coverage and completion per pillar against the timeframe", [Chart(0), Chart(1)]),
+        Section("pillar-country", "Pillars and countries", _pillar_country_blocks(data), page_break=True),
+        Section("reporting", "Reporting completeness and timeliness", [Chart(2), _reporting_table(data)]),
+        Section("overdue-measures", "Overdue measures", _overdue_blocks(data), page_break=True),
+        Section("idle-measures", "Measures with no activity yet", _idle_blocks(data)),
+        Section("definitions", "Definitions", _definition_blocks(), page_break=True),
+    ]
+    return Content(
+        title=f"APT Cooperation Work Plan {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}: progress report as of {data.as_of_year}",
+        as_of_year=data.as_of_year,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        fingerprint=data.fingerprint,
+        synthetic=data.synthetic,
+        schedule_note=f"Progress is judged against the implementation schedule (Work Plan item 6.3): {version.label}.",
+        schedule_is_example=version.is_example,
+        headline=_headline_figures(data),
+        overall_status=whole["progress_status"],
+        sections=sections,
+        charts=charts,
+    )
+
+
+def _pct(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.0%}"
+
+
+def _num(value: object, digits: int = 2) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
+
+
+def _whole(data: ReportData) -> pd.Series:
+    return data.pillars[(data.pillars["pillar"] == "ALL") & (data.pillars["country"] == "ALL")].iloc[0]
+
+
+def _headline_figures(data: ReportData) -> list[tuple[str, str, str]]:
+    whole = _whole(data)
+    reporting = data.reporting[data.reporting["country"] == "ALL"].iloc[0]
+    return [
+        ("Measures covered", f"{whole['measures_covered']} of {whole['measures_total']}", _pct(whole["coverage_rate"])),
+        ("Measures completed", f"{whole['measures_completed']} of {whole['measures_total']}",
+         _pct(whole["completion_rate"])),
+        ("Activities", f"{whole['activities_total']}", f"{whole['activities_completed']} completed"),
+        ("Delivered", f"{whole['measures_delivered']} of {whole['measures_in_scope']}",
+         f"{_pct(whole['delivery_rate'])}; {_pct(whole['expected_rate'])} expected by the schedule"),
+        ("Overdue", f"{whole['measures_overdue']}", "one-off measures due and not delivered"),
+        ("Timeframe elapsed", _pct(whole["time_elapsed"]), f"pace index {_num(whole['pace_index'])}"),
+        ("Returns received", f"{reporting['returns_received']} of {reporting['returns_expected']}",
+         f"{_pct(reporting['reporting_rate'])}, {_pct(reporting['on_time_rate'])} on time"),
+    ]  # fmt: skip
+
+
+def _pillar_country_blocks(data: ReportData) -> list[Block]:
+    frame = data.pillars
+    pillars = [*sorted(p for p in frame["pillar"].unique() if p != "ALL"), "ALL"]
+    rows: list[list[Inline]] = []
+    for _, group in _by_country(frame).groupby("country", sort=False):
+        cells = {r["pillar"]: r for _, r in group.iterrows()}
+        row: list[Inline] = [Strong(group["country"].iloc[0])]
+        for p in pillars:
+            r = cells[p]
+            row.append(Rated(f"{_pct(r['coverage_rate'])} / {_pct(r['completion_rate'])}", r["progress_status"]))
+        rows.append(row)
+    headers = ["Country"] + [pillar_label(p, data.pillar_titles.get(p, ""), limit=None) if p != "ALL" else "Whole plan"
+                             for p in pillars]  # fmt: skip
+    legend: list[Inline] = [
+        "Each cell: coverage / completion of the pillar's measures by the country's activities; the bar on the "
+        "left shows the progress status. "
+    ]
+    for name, _ in PROGRESS_BANDS:
+        legend += [Status(name), " "]
+    return [Paragraph(legend), Table(headers, rows, "matrix")]
+
+
+def _idle_blocks(data: ReportData) -> list[Block]:
+    idle = data.idle_measures
+    if idle.empty:
+        return [Paragraph(["Every measure has at least one activity."])]
+    rows = [[r["measure_id"], str(r["pillar"]), _shorten(r["text"])] for _, r in idle.iterrows()]
+    return [
+        Paragraph(
+            [
+                f"{len(idle)} of {_catalogue_size(data)} measures have no activity in any country's returns as of "
+                f"{data.as_of_year}."
+            ]
+        ),  # fmt: skip
+        Table(["Measure", "Pillar", "Text"], rows),
+    ]
+
+
+def _overdue_blocks(data: ReportData) -> list[Block]:
+    overdue = data.overdue_measures
+    if overdue.empty:
+        return [Paragraph([f"No one-off measure due by {data.as_of_year} is undelivered."])]
+    rows = [
+        [
+            r["measure_id"],
+            str(r["pillar"]),
+            str(r["due_year"]),
+            r["lead_countries"] if isinstance(r["lead_countries"], str) else "–",
+            "no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed",
+            _shorten(r["text"], 120),
+        ]
+        for _, r in overdue.iterrows()
+    ]
+    return [
+        Paragraph(
+            [
+                f"{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and "
+                "no country has completed an activity under them."
+            ]
+        ),  # fmt: skip
+        Table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows),
+    ]
+
+
+def _catalogue_size(data: ReportData) -> int:
+    return int(_whole(data)["measures_total"])
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _reporting_table(data: ReportData) -> Table:
+    names = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
+    rows = [
+        [
+            names[r["country"]],
+            f"{r['returns_received']} / {r['returns_expected']}",
+            _pct(r["reporting_rate"]),
+            f"{r['returns_on_time']}",
+            _pct(r["on_time_rate"]),
+        ]
+        for _, r in _by_country(data.reporting).iterrows()
+    ]
+    return Table(["Country", "Returns received / expected", "Reporting rate", "On time", "On-time rate"], rows)
+
+
+def _definition_blocks() -> list[Block]:
+    rows = [[Code(d.column), d.text, d.tables] for d in GLOSSARY]
+    settings = [[Code(s.name), f"{s.value:g}: {s.description}"] for s in SETTINGS]
+    return [
+        Table(["Term or column", "Definition", "In"], rows, "definitions"),
+        Heading("Thresholds and settings"),
+        Table(["Setting", "Value and meaning"], settings, "definitions"),
+    ]
+
+
+def _by_country(frame: pd.DataFrame) -> pd.DataFrame:
+    order = {c.iso3: i for i, c in enumerate(COUNTRIES)} | {"ALL": len(COUNTRIES)}
+    return frame.assign(_order=frame["country"].map(order)).sort_values("_order").drop(columns="_order")
