@@ -25,6 +25,12 @@ from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
 from etl.warehouse import private_files
+from etl.warehouse.snapshots import (  # noqa: F401 (METRIC_VIEWS and refresh_metrics: part of the public API)
+    METRIC_VIEWS,
+    rebuild_stale_snapshots,
+    refresh_metrics,
+    snapshots_stale,
+)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -93,7 +99,7 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
             private_files.make_private(part)
         try:
             yield con
-            _rebuild_stale_snapshots(con)
+            rebuild_stale_snapshots(con)
         finally:
             try:
                 con.close()
@@ -101,22 +107,6 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
             finally:
                 # Still under the writer's lock: a reader that sees the new version reads the new data.
                 _bump_version(db, published)
-
-
-def _rebuild_stale_snapshots(con: duckdb.DuckDBPyConnection) -> None:
-    """The write's closing step (see write_connection); a failure is logged, never raised: the write itself has
-    committed, and readers fall back to the views, which give the same numbers."""
-    try:
-        con.execute("BEGIN")
-        try:
-            refresh_metrics(con)
-            con.execute("COMMIT")
-        except duckdb.Error:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
-    except duckdb.Error as exc:
-        logging.getLogger(__name__).warning("Could not rebuild the metric snapshots (readers use the views): %s", exc)
 
 
 VERSION_SUFFIX = ".version"
@@ -410,63 +400,6 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create every metric view from etl/warehouse/sql/, in file-name order (files start with a number)."""
     for sql_file in sorted(SQL_DIR.glob("[0-9]*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
-
-
-# The metric views the dashboard, exports and report read; each is also kept materialised as
-# <view>_snapshot, so a query for one year and scope stays fast on a large warehouse.
-METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_country", "metrics_reporting")
-SNAPSHOT_SUFFIX = "_snapshot"
-# Views the metric views share, in the order they build on one another (see refresh_metrics).
-_SHARED_VIEWS = ("activity_measure_spans", "measure_progress", "metrics_group_country")
-# Listing views kept the same way (same fingerprint), so the dashboard's listings of a measure stay quick.
-LISTING_VIEWS = ("measure_link_spans",)
-
-
-def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
-    """Materialise every metric view as <view>_snapshot when the data changed since the last refresh (or force).
-
-    The views stay the only definition: a snapshot is `SELECT * FROM <view>`, stamped with the
-    fingerprint (view metrics_source_state) of the data it was built from; readers (etl.warehouse.metrics) use
-    it only while that still matches. Runs in the caller's transaction. Returns whether it rebuilt.
-    """
-    names = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
-        return False  # a warehouse whose views are not created yet
-    if not force and not snapshots_stale(con):
-        return False  # checked first: every write closes with this call, and most change no metric input
-    fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
-    listings = [view for view in LISTING_VIEWS if view in names]
-    # The pillar and section views both read metrics_group_country, which reads measure_progress, which reads
-    # activity_measure_spans: evaluated view by view, each is computed up to three times. A temporary table of the
-    # same name (this connection alone, this transaction's data) shadows the view while the snapshots are built,
-    # so each is computed once and the snapshots are still exactly `SELECT * FROM <view>`.
-    # Names are qualified with the database: a bare `main.x` would find the temporary table too.
-    database = '"{}".main'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
-    for view in _SHARED_VIEWS:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view}")
-    for view in (*METRIC_VIEWS, *listings):
-        con.execute(f"CREATE OR REPLACE TABLE {database}.{view}{SNAPSHOT_SUFFIX} AS SELECT * FROM {view}")
-    for view in _SHARED_VIEWS:  # on failure the caller's rollback drops them with everything else
-        con.execute(f"DROP TABLE temp.main.{view}")
-    con.execute(
-        "CREATE OR REPLACE TABLE metrics_snapshot_state AS SELECT ?::UBIGINT AS fingerprint, now() AS refreshed_at",
-        [fingerprint],
-    )
-    return True
-
-
-def snapshots_stale(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether refresh_metrics would rebuild: a snapshot is missing or was built from other data."""
-    names = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    if "metrics_source_state" not in names or not set(METRIC_VIEWS) <= names:
-        return False  # a warehouse whose views are not created yet: nothing to build
-    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    snapshots = {view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *(v for v in LISTING_VIEWS if v in names))}
-    if "metrics_snapshot_state" not in tables or not snapshots <= tables:
-        return True
-    built_from = con.execute("SELECT fingerprint FROM metrics_snapshot_state").fetchone()
-    fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
-    return built_from is None or built_from[0] != fingerprint
 
 
 def refresh_snapshots(path: str | os.PathLike | None = None) -> bool:
