@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from etl import warehouse
+from etl.warehouse import connection, published
 
 
 def _counts(path):
@@ -126,12 +127,12 @@ def test_readers_of_one_process_read_the_published_copy_side_by_side(warehouse_f
 
 def test_a_copy_dropped_while_it_is_read_is_closed_by_its_last_reader(warehouse_file):
     with warehouse.read_connection(warehouse_file) as con:
-        old = next(kept for kept in warehouse._OPEN_COPIES.values() if kept.readers)
+        old = next(kept for kept in published._OPEN_COPIES.values() if kept.readers)
         for measure in ("2.7.10", "2.7.9"):  # two commits later the process keeps two newer copies open
             with warehouse.write_connection(warehouse_file) as writer:
                 writer.execute("DELETE FROM measures WHERE measure_id = ?", [measure])
             assert _measures(warehouse_file) == 183 - (1 if measure == "2.7.10" else 2)
-        assert old.retired and old not in warehouse._OPEN_COPIES.values()
+        assert old.retired and old not in published._OPEN_COPIES.values()
         assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183  # still readable, as of its commit
     with pytest.raises(duckdb.ConnectionException):
         old.connection.execute("SELECT 1")  # closed as its last reader gave the cursor back
@@ -166,7 +167,7 @@ def test_a_writer_gives_up_with_a_clear_message(warehouse_file, monkeypatch):
     writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 2, ready))
     writer.start()
     ready.wait(10)
-    monkeypatch.setattr(warehouse, "WRITE_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(connection, "WRITE_TIMEOUT_S", 0.2)
     with pytest.raises(warehouse.WarehouseBusy, match="busy"), warehouse.write_connection(warehouse_file):
         pass
     writer.join()

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from etl.errors import AptmonError
-from etl.warehouse import METRIC_VIEWS, SNAPSHOT_SUFFIX
+from etl.warehouse.snapshots import METRIC_VIEWS, SNAPSHOT_SUFFIX
 
 _SNAPSHOT_TABLES = ", ".join(f"'{view}{SNAPSHOT_SUFFIX}'" for view in METRIC_VIEWS)
 _FRESHNESS = (

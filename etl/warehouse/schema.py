@@ -1,0 +1,126 @@
+"""The warehouse's schema: its tables and metric views from sql/, and the settings, countries and catalogue in it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.plan import catalogue as cat
+from etl.plan.countries import COUNTRIES
+from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
+from etl.warehouse.connection import write_connection
+from etl.warehouse.location import warehouse_path
+from etl.warehouse.snapshots import refresh_metrics
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+def initialise(
+    path: str | os.PathLike | None = None,
+    force: bool = False,
+    plan_file: Path | str = cat.DEFAULT_PLAN_FILE,
+    plan_id: str = cat.DEFAULT_PLAN_ID,
+) -> dict:
+    """Create the schema and views, and load the catalogue; idempotent.
+
+    With force=True the catalogue is rebuilt from the plan text; submissions stay as they are.
+    Returns what was done, for the CLI to print.
+    """
+    plan_file = Path(plan_file)
+    source = plan_file.read_bytes()
+    catalogue = cat.parse_catalogue(source.decode("utf-8"), plan_id)
+    sha = hashlib.sha256(source).hexdigest()
+    with write_connection(path) as con:
+        con.execute("BEGIN")
+        try:
+            con.execute(read_sql("schema.sql"))
+            _allow_held_submissions(con)
+            _write_settings(con)
+            _write_countries(con)
+            known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+            loaded = force or known is None or known[0] != sha
+            if loaded:
+                _write_catalogue(con, catalogue, plan_file, sha)
+            create_views(con)
+            # A rebuilt catalogue is not part of the data fingerprint: rebuild the snapshots with it.
+            refresh_metrics(con, force=loaded)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return {
+        "warehouse": str(warehouse_path(path)),
+        "plan_id": plan_id,
+        "catalogue_loaded": loaded,
+        "measures": len(catalogue.measures),
+        "sub_items": len(catalogue.sub_items),
+    }
+
+
+def _allow_held_submissions(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a warehouse made before held uploads existed the submissions table of today's schema.
+
+    DuckDB cannot alter a CHECK constraint, so the table is rebuilt with its rows (views bind to it by name).
+    """
+    checks = con.execute(
+        "SELECT expression FROM duckdb_constraints() WHERE table_name = 'submissions' AND constraint_type = 'CHECK'"
+    ).fetchall()
+    if not any("status" in expression and "held" not in expression for (expression,) in checks):
+        return
+    con.execute("CREATE TEMP TABLE submissions_before AS SELECT * FROM submissions")
+    con.execute("DROP TABLE submissions")
+    con.execute(read_sql("schema.sql"))
+    con.execute("INSERT INTO submissions SELECT * FROM submissions_before")
+    con.execute("DROP TABLE submissions_before")
+
+
+def read_sql(name: str) -> str:
+    """The text of one file of etl/warehouse/sql/."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every metric view from etl/warehouse/sql/, in file-name order (files start with a number)."""
+    for sql_file in sorted(SQL_DIR.glob("[0-9]*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+def _write_settings(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM settings")
+    con.executemany("INSERT INTO settings VALUES (?, ?, ?)", [(s.name, s.value, s.description) for s in SETTINGS])
+
+
+def _write_countries(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM countries")
+    con.executemany(
+        "INSERT INTO countries VALUES (?, ?, ?, ?)", [(c.iso3, c.name, c.group, i) for i, c in enumerate(COUNTRIES, 1)]
+    )
+
+
+def _write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: cat.Catalogue, plan_file: Path, sha: str) -> None:
+    plan_id = catalogue.plan_id
+    for table in ("plans", "pillars", "sections", "measures", "sub_items"):
+        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
+    con.execute(
+        "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [plan_id, catalogue.title, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, plan_file.name, sha, datetime.now()],
+    )
+    con.executemany(
+        "INSERT INTO pillars VALUES (?, ?, ?, ?)", [(plan_id, p.pillar, p.roman, p.title) for p in catalogue.pillars]
+    )
+    con.executemany(
+        "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?)",
+        [(plan_id, s.section_id, s.pillar, s.title, s.ordinal, s.is_direct_group) for s in catalogue.sections],
+    )
+    con.executemany(
+        "INSERT INTO measures VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(plan_id, m.measure_id, m.pillar, m.section_id, m.parent_id, m.ordinal, m.text) for m in catalogue.measures],
+    )
+    con.executemany(
+        "INSERT INTO sub_items VALUES (?, ?, ?, ?, ?)",
+        [(plan_id, s.sub_item_id, s.measure_id, s.letter, s.text) for s in catalogue.sub_items],
+    )
