@@ -8,11 +8,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import data, downloads, ids, uploads
+from dashboard import downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.data import connection, implementation_schedule
 from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
@@ -88,13 +89,15 @@ def layout(**_query):
 
 
 def _version_note() -> dbc.Alert:
-    version = data.schedule_version()
+    version = implementation_schedule.schedule_version()
     colour = "warning" if version.is_example else ("secondary" if version.version == 0 else "info")
     return dbc.Alert([html.Strong("In use: "), version.label], color=colour, className="py-2 schedule-version")
 
 
 def _schedule_table() -> html.Div:
-    frame = data.schedule().assign(default=lambda f: f.is_default.map({True: "default", False: "set"}))
+    frame = implementation_schedule.schedule().assign(
+        default=lambda f: f.is_default.map({True: "default", False: "set"})
+    )
     return data_grid("schedule", SCHEDULE_COLUMNS, records(frame, [c for _, c in SCHEDULE_COLUMNS]), 20,
                      options={"note": {"minWidth": 320, "flex": 3}}, csv_name="schedule")  # fmt: skip
 
@@ -125,7 +128,7 @@ def load_schedule(contents, file_name, dry_run):
     try:
         result = load_schedule_file(
             staged.path,
-            warehouse_file=data.warehouse_file(),
+            warehouse_file=connection.warehouse_file(),
             dry_run=bool(dry_run),
             loaded_by=user.username,
             report_dir=staged.report_dir,

@@ -10,11 +10,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import data, downloads, ids, uploads
+from dashboard import downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.data import connection
 from dashboard.security import auth, throttling
 from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
@@ -288,7 +289,7 @@ def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, conf
         backfill = date.fromisoformat(str(received_on)[:10])
     return ingest_file(
         staged.path,
-        warehouse_file=data.warehouse_file(),
+        warehouse_file=connection.warehouse_file(),
         country=staged.country,
         year=staged.year,
         dry_run=dry_run,
