@@ -15,6 +15,7 @@ from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
+from dashboard.components.upload_result import internal_error_alert
 from dashboard.data import connection, loaded, review
 from dashboard.security import auth
 from etl import warehouse
@@ -25,6 +26,9 @@ dash.register_page(
 )
 
 log = logging.getLogger(__name__)
+
+# The classes of the alert under the meeting form, whatever it says.
+ALERT_CLASSES = "py-2 mb-0 review-meeting-alert"
 
 RETURN_COLUMNS = [
     ("Country", "country_name"),
@@ -232,8 +236,8 @@ def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title:
         return _alert(str(exc), "danger"), *_unchanged()
     except Exception:  # a bug must not show a traceback; the log keeps it
         log.exception("Changing the review meeting of %s failed", day)
-        return _alert("The meeting could not be changed because of an internal error, which the server has "
-                      "logged.", "danger"), *_unchanged()  # fmt: skip
+        alert = internal_error_alert("The meeting could not be changed", className=ALERT_CLASSES)
+        return alert, *_unchanged()
     # The write moved the data version, so these read the meetings as they now are.
     with connection.reading():
         meetings = review.review_meetings()
@@ -243,7 +247,7 @@ def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title:
 
 
 def _alert(message: str, colour: str) -> dbc.Alert:
-    return dbc.Alert(message, color=colour, className="py-2 mb-0 review-meeting-alert")
+    return dbc.Alert(message, color=colour, className=ALERT_CLASSES)
 
 
 def _unchanged() -> tuple:

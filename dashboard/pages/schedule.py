@@ -13,6 +13,7 @@ from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.components.upload_result import internal_error_alert, message_body, result_card
 from dashboard.data import connection, implementation_schedule
 from dashboard.security import auth
 from etl import warehouse
@@ -29,7 +30,6 @@ dash.register_page(
 
 log = logging.getLogger(__name__)
 
-STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
 SCHEDULE_COLUMNS = [
     ("Measure", "measure_id"),
     ("Kind", "kind"),
@@ -124,7 +124,7 @@ def load_schedule(contents, file_name, dry_run):
         # The checks the Upload page makes, their refusals speaking of what this page takes.
         staged = uploads.stage(content, file_name, user.username, document="schedule workbook")
     except uploads.UploadRefused as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+        return _card(file_name, "rejected", message_body(str(exc))), *_unchanged()
     try:
         result = load_schedule_file(
             staged.path,
@@ -135,11 +135,10 @@ def load_schedule(contents, file_name, dry_run):
             original_name=staged.original_name,
         )
     except warehouse.WarehouseError as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+        return _card(file_name, "rejected", message_body(str(exc))), *_unchanged()
     except Exception:  # a bug must not show a traceback; the log keeps it
         log.exception("Loading the schedule %s failed", file_name)
-        alert = dbc.Alert("The file could not be processed because of an internal error, which the server has "
-                          "logged.", color="danger", className="mb-0")  # fmt: skip
+        alert = internal_error_alert("The file could not be processed", className="mb-0")
         return _card(file_name, "rejected", [alert]), *_unchanged()
     body = _outcome(result, staged)
     if result.status != "rejected":
@@ -184,15 +183,4 @@ def _outcome(result, staged: uploads.StagedUpload) -> list:
 
 def _card(file_name: str, status: str, body: list, dry_run: bool = False) -> dbc.Card:
     label = {"accepted": "checked: no errors" if dry_run else "loaded"}.get(status, status)
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Strong(file_name),
-                    dbc.Badge(label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 schedule-status"),
-                ]
-            ),
-            dbc.CardBody(body),
-        ],
-        className="mb-3 schedule-result",
-    )
+    return result_card(file_name, status, label, body, "schedule")
