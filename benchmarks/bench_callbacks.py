@@ -88,15 +88,15 @@ def _encode(outputs) -> str:
 
 
 def time_callbacks() -> tuple[list[Figure], dict[str, float]]:
-    from dashboard import data
+    from dashboard.data import connection
 
     figures, warm = [], {}
-    data.clear_cache()
+    connection.clear_cache()
     _calls()["update_overview"][0][0]("2017", "ALL", "ALL")  # the per-version snapshot check, once
     for name, calls in _calls().items():
         cold_ms, warm_ms = [], []
         for function, args in calls:
-            data.clear_cache(results_only=True)
+            connection.clear_cache(results_only=True)
             start = time.perf_counter()
             _encode(function(*args))
             cold_ms.append((time.perf_counter() - start) * 1000)
@@ -137,11 +137,11 @@ def profile_cold_calls() -> list[Figure]:
     see) and the JSON encoding are timed around their calls; the rest is profiled, each function's own time given
     to the library it belongs to.
     """
-    from dashboard import data
+    from dashboard.data import connection
 
     profiler = cProfile.Profile()
     spent = {"reading the warehouse (DuckDB connect, query, DataFrame)": 0.0, "JSON encoding (orjson)": 0.0}
-    run = data._run
+    run = connection._run
 
     def timed_run(path, work):
         profiler.disable()
@@ -152,12 +152,12 @@ def profile_cold_calls() -> list[Figure]:
             spent["reading the warehouse (DuckDB connect, query, DataFrame)"] += time.perf_counter() - started
             profiler.enable()
 
-    data._run = timed_run
+    connection._run = timed_run
     calls = 0
     try:
         for batch in _calls().values():
             for function, args in batch:
-                data.clear_cache(results_only=True)
+                connection.clear_cache(results_only=True)
                 profiler.enable()
                 outputs = function(*args)
                 profiler.disable()
@@ -166,7 +166,7 @@ def profile_cold_calls() -> list[Figure]:
                 spent["JSON encoding (orjson)"] += time.perf_counter() - started
                 calls += 1
     finally:
-        data._run = run
+        connection._run = run
     other = "other Python (caching, threading, the standard library)"
     parts = {**spent, **dict.fromkeys([name for name, _ in _PROFILE_PARTS] + [other], 0.0)}
     for (filename, _line, function), (_n, _primitive, own, _cumulative, _callers) in pstats.Stats(

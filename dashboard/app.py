@@ -12,8 +12,9 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bundles, data, downloads, first_page, ids, read_cache, uploads
+from dashboard import bundles, downloads, first_page, ids, read_cache, uploads
 from dashboard.components import tables
+from dashboard.data import implementation_schedule, loaded
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
 from etl import warehouse
@@ -100,8 +101,8 @@ def _layout() -> html.Div:
 def _demo_banner() -> html.Div:
     """A banner on every page while the warehouse holds synthetic demo returns."""
     try:
-        synthetic = data.data_state()["synthetic"]
-        example_schedule = data.schedule_version().is_example
+        synthetic = loaded.data_state()["synthetic"]
+        example_schedule = implementation_schedule.schedule_version().is_example
     except warehouse.WarehouseError:
         synthetic = example_schedule = False
     if not synthetic and not example_schedule:

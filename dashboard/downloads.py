@@ -10,7 +10,8 @@ from pathlib import Path
 
 import flask
 
-from dashboard import data, uploads
+from dashboard import uploads
+from dashboard.data import connection, submission_log
 from dashboard.security import roles
 from etl.plan.countries import country_code
 from etl.plan.definitions import AS_OF_YEARS
@@ -68,7 +69,7 @@ def template():
     if country is None:
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
-    warehouse_file = data.warehouse_file()
+    warehouse_file = connection.warehouse_file()
     filled = template_writer.prefill_activities(warehouse_file, country, year)
     with tempfile.TemporaryDirectory() as folder:
         path = template_writer.write_template(
@@ -87,7 +88,7 @@ def template():
 def submission(submission_id: int):
     """A return file exactly as it was received; analysts get only their own country's."""
     user = roles.check_role(*roles.SUBMISSION_READERS)
-    record = data.submission_file(submission_id)
+    record = submission_log.submission_file(submission_id)
     if record is None:
         flask.abort(404)
     roles.check_country(user, record["country"])
@@ -123,7 +124,7 @@ def export_tables():
         target = Path(folder) / ("tables.xlsx" if output_format == "xlsx" else "tables")
         try:
             result = exporter.export(
-                target, warehouse_file=data.warehouse_file(), as_of=as_of, output_format=output_format
+                target, warehouse_file=connection.warehouse_file(), as_of=as_of, output_format=output_format
             )
         except exporter.ExportError as exc:
             flask.abort(400, str(exc))
@@ -149,7 +150,7 @@ def progress_report():
         target = Path(folder) / f"report.{output_format}"
         try:
             result = report.write_report(
-                target, warehouse_file=data.warehouse_file(), as_of=as_of, output_format=output_format
+                target, warehouse_file=connection.warehouse_file(), as_of=as_of, output_format=output_format
             )
         except ExportError as exc:
             flask.abort(400, str(exc))
@@ -194,7 +195,7 @@ def schedule_workbook():
 
     roles.check_role(roles.ADMIN)
     with tempfile.TemporaryDirectory() as folder:
-        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", data.warehouse_file())
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", connection.warehouse_file())
         payload = io.BytesIO(path.read_bytes())
     return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
                            max_age=0)  # fmt: skip

@@ -33,7 +33,7 @@ import flask
 from flask_caching import Cache
 from flask_compress import Compress
 
-from dashboard import data
+from dashboard.data import connection
 
 # Dash properties a user's action sets: a callback they fire must run every time.
 ACTION_PROPERTIES = frozenset(
@@ -163,7 +163,7 @@ def _cached_response(key: str, produce: Callable) -> flask.Response:
 
 def _current_version() -> tuple:
     """The warehouse's data version; the cached answers of an older one are dropped as soon as it moves."""
-    version = data.warehouse_version()
+    version = connection.warehouse_version()
     if _last_version[0] != version:
         _cache.clear()  # answers of an older version are never asked for again: free them at once
         _last_version[0] = version
@@ -197,7 +197,7 @@ def _key(version: tuple, body: bytes) -> str:
     scope = (user.role, user.country) if user is not None else (None, None)
     # The date is part of the question: "not yet due" and "overdue" move with it.
     digest = hashlib.blake2b(body, digest_size=20)
-    digest.update(repr((data.warehouse_file(), version, scope, date.today().isoformat())).encode())
+    digest.update(repr((connection.warehouse_file(), version, scope, date.today().isoformat())).encode())
     return "answer:" + digest.hexdigest()
 
 

@@ -14,8 +14,8 @@ import pytest
 from dash import no_update
 from factories import add_return
 
-from dashboard import data
 from dashboard.components.catalogue_tree import PROGRESS_COLOURS
+from dashboard.data import loaded, plan
 from etl import warehouse
 from etl.outputs.palette import STATUS_COLOURS
 
@@ -318,12 +318,12 @@ def test_empty_warehouse_says_how_to_load_returns(tmp_path):
 
 
 def test_query_cache_follows_the_warehouse_file(example_warehouse):
-    first = data.data_state()
+    first = loaded.data_state()
     assert first == {"has_returns": True, "synthetic": False, "latest_year": 2015}
     with warehouse.write_connection(example_warehouse) as con:
         con.execute("UPDATE submissions SET is_synthetic = true WHERE country = 'KHM' AND reporting_year = 2014")
     try:
-        assert data.data_state()["synthetic"] is True
+        assert loaded.data_state()["synthetic"] is True
     finally:
         with warehouse.write_connection(example_warehouse) as con:
             con.execute("UPDATE submissions SET is_synthetic = false")
@@ -394,7 +394,7 @@ def test_measure_breadcrumb_links_its_pillar_and_section(example_warehouse):
 def test_measure_chart_of_many_countries_shows_all_13_by_code():
     from dashboard.components.measure import measure_countries_figure
 
-    countries = data.countries()
+    countries = plan.countries()
     by_country = pd.DataFrame(
         {"country": countries.iso3, "activities_total": [1] * 7 + [0] * 6, "activities_implemented": 1}
     ).assign(activities_completed=0)

@@ -100,27 +100,27 @@ def test_a_static_asset_is_sent_compressed_from_memory(app):
 
 def test_a_starting_worker_asks_the_overviews_questions_before_any_browser(app):
     from dashboard import app as dashboard_app
-    from dashboard import data
+    from dashboard.data import connection, loaded
     from dashboard.pages import home
 
-    data.clear_cache(results_only=True)
+    connection.clear_cache(results_only=True)
     dashboard_app._warm_up_landing_page()
-    warmed = data._cached_query.cache_info()
-    home.update_overview(str(data.data_state()["latest_year"]), "ALL", "ALL")
-    after = data._cached_query.cache_info()
+    warmed = connection._cached_query.cache_info()
+    home.update_overview(str(loaded.data_state()["latest_year"]), "ALL", "ALL")
+    after = connection._cached_query.cache_info()
     assert warmed.currsize > 0 and after.misses == warmed.misses  # the first browser's questions were all asked
 
 
 def test_warming_up_an_empty_warehouse_asks_nothing(warehouse_file):
     from dashboard import app as dashboard_app
-    from dashboard import data
+    from dashboard.data import connection, loaded
 
     dashboard_app.create_app(warehouse_file)
-    data.clear_cache(results_only=True)
-    data.data_state()
-    asked = data._cached_query.cache_info().currsize
+    connection.clear_cache(results_only=True)
+    loaded.data_state()
+    asked = connection._cached_query.cache_info().currsize
     dashboard_app._warm_up_landing_page()  # no returns: the overview's questions wait for a browser
-    assert data._cached_query.cache_info().currsize == asked
+    assert connection._cached_query.cache_info().currsize == asked
 
 
 def drawn(layout_text: str) -> dict:

@@ -86,25 +86,25 @@ def test_a_date_speaks_for_the_last_year_whose_returns_were_due(reviewed):
 def test_default_dates_are_the_last_two_meetings_else_the_last_uploads(reviewed, tmp_path):
     import os
 
-    from dashboard import data
     from dashboard.app import create_app
+    from dashboard.data import connection, review
 
     before = os.environ.get("APTMON_WAREHOUSE")
     try:
         create_app(reviewed)
-        data.clear_cache()
-        assert data.review_default_dates() == (FIRST_REVIEW, SECOND_REVIEW)
+        connection.clear_cache()
+        assert review.review_default_dates() == (FIRST_REVIEW, SECOND_REVIEW)
         bare = tmp_path / "bare.duckdb"
         warehouse.initialise(bare)
         add_return(bare, "KHM", 2014, [("A1", "ongoing", ["5.1"])], received_on=date(2015, 2, 1))
         create_app(bare)
-        assert data.review_default_dates() is None  # one upload day: nothing to compare yet
+        assert review.review_default_dates() is None  # one upload day: nothing to compare yet
         add_return(bare, "KHM", 2015, [("A1", "ongoing", ["5.1"])], received_on=date(2016, 2, 1))
-        data.clear_cache()
-        assert data.review_default_dates() == (date(2015, 2, 1), date(2016, 2, 1))
+        connection.clear_cache()
+        assert review.review_default_dates() == (date(2015, 2, 1), date(2016, 2, 1))
         reviews.add_meeting(date(2015, 6, 1), "", "admin", bare)
-        data.clear_cache()
-        assert data.review_default_dates() == (date(2015, 6, 1), date(2016, 2, 1))
+        connection.clear_cache()
+        assert review.review_default_dates() == (date(2015, 6, 1), date(2016, 2, 1))
     finally:
         if before is None:
             os.environ.pop("APTMON_WAREHOUSE", None)

@@ -8,7 +8,7 @@ import time
 import duckdb
 from factories import add_return
 
-from dashboard import data
+from dashboard.data import connection, overview
 from etl import warehouse
 from etl.warehouse import metrics
 
@@ -29,14 +29,14 @@ def test_a_read_of_stale_snapshots_answers_from_the_views_and_rebuilds_them(ware
     con = duckdb.connect(str(warehouse_file))  # an admin's own DuckDB session: our writes rebuild, this one not
     con.execute("UPDATE settings SET value = 0.9 WHERE name = 'on_track_pace'")
     con.close()
-    data.clear_cache()
+    connection.clear_cache()
     with warehouse.read_connection(warehouse_file) as con:
         assert not metrics.snapshots_current(con)
-    stale = data.pillar_metrics(2014, "VNM").set_index("pillar")
+    stale = overview.pillar_metrics(2014, "VNM").set_index("pillar")
     assert stale.loc["5", ["measures_covered", "measures_completed", "activities_total"]].tolist() == [2, 1, 2]
     assert _wait_until_current(warehouse_file)
-    data.clear_cache()
-    fresh = data.pillar_metrics(2014, "VNM").set_index("pillar")
+    connection.clear_cache()
+    fresh = overview.pillar_metrics(2014, "VNM").set_index("pillar")
     assert fresh.equals(stale)
     with warehouse.read_connection(warehouse_file) as con:
         assert metrics.metric_source(con, "metrics_pillar_country") == "metrics_pillar_country_snapshot"

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
@@ -14,6 +14,7 @@ from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
+from dashboard.data import connection, country_detail, loaded, overview, plan, return_status, submission_log
 from etl.plan.definitions import PLAN_FIRST_YEAR
 
 dash.register_page(
@@ -49,10 +50,10 @@ VERSION_COLUMNS = [
 ]
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, country=None, **_query):
-    state = data.data_state()
-    countries = data.countries()
+    state = loaded.data_state()
+    countries = plan.countries()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, list(countries.iso3), countries.iso3.iloc[0])
     return html.Div(
@@ -85,18 +86,18 @@ def layout(year=None, country=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_country(year: str, country: str):
     """Redraw the profile of one country as of a year."""
     year = int(year)
-    name = data.countries().set_index("iso3").name[country]
+    name = plan.countries().set_index("iso3").name[country]
     years = [year - 1, year] if year > PLAN_FIRST_YEAR else [year]
-    reporting = data.reporting_for(country, years).set_index("as_of_year")
+    reporting = country_detail.reporting_for(country, years).set_index("as_of_year")
     now = reporting.loc[year]
     before = reporting.loc[year - 1] if year - 1 in reporting.index else None
-    metrics = data.pillar_metrics(year, country)
+    metrics = overview.pillar_metrics(year, country)
     overall = metrics[metrics.pillar == "ALL"].iloc[0]
-    returns = data.return_matrix(year)
+    returns = return_status.return_matrix(year)
     returns = returns[returns.country == country]
     cards = dbc.Row(
         [
@@ -141,7 +142,7 @@ def update_country(year: str, country: str):
                 stat_card(
                     "Progress status",
                     pace_text(overall.pace_index),
-                    band_caption(data.thresholds()),
+                    band_caption(plan.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
                 xs=6,
@@ -164,14 +165,14 @@ def update_country(year: str, country: str):
             data_grid(
                 "country-versions-table",
                 VERSION_COLUMNS,
-                records(_version_rows(data.country_versions(country, year)), [c for _, c in VERSION_COLUMNS]),
+                records(_version_rows(submission_log.country_versions(country, year)), [c for _, c in VERSION_COLUMNS]),
                 5,
                 csv_name="versions",
             ),
         ],
         className="mb-3",
     )
-    figure = country_pillars_figure(metrics, data.pillars(), f"{name}: coverage and delivery by pillar, end {year}")
+    figure = country_pillars_figure(metrics, plan.pillars(), f"{name}: coverage and delivery by pillar, end {year}")
     return [cards, record], figure
 
 
@@ -189,9 +190,9 @@ def _version_rows(versions):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_country_activities(year: str, country: str):
     """One country's activities as of a year."""
-    activities = data.country_activities(int(year), country)
-    note = listing_note(len(activities), data.LISTING_LIMIT, "activities reported by this country")
+    activities = country_detail.country_activities(int(year), country)
+    note = listing_note(len(activities), connection.LISTING_LIMIT, "activities reported by this country")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note

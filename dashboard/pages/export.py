@@ -6,8 +6,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, downloads, ids
+from dashboard import downloads, ids
 from dashboard.components.access import not_permitted
+from dashboard.data import loaded
 from dashboard.security import auth
 from etl.outputs import export as exporter
 from etl.plan.definitions import AS_OF_YEARS
@@ -29,7 +30,7 @@ def layout(**_query):
         return not_permitted("export tables or the progress report", auth.EXPORTERS)
     from etl.outputs.report.docx import CHROMIUM_MISSING, chromium_installed
 
-    latest = data.data_state()["latest_year"]
+    latest = loaded.data_state()["latest_year"]
     # Without Chromium the Word report cannot draw its charts: say what to install rather than offer a failing link.
     word_ready = chromium_installed()
     word_note = None if word_ready else dbc.Alert(CHROMIUM_MISSING, color="warning", id=ids.EXPORT_WORD_MISSING)

@@ -6,13 +6,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.funding import funding_figure, usd
 from dashboard.components.tables import amount_column, data_grid, grid_id, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.data import connection, funding, loaded, plan
 
 dash.register_page(__name__, path="/funding", name="Funding", title="Funding - APT Work Plan Monitor", order=6)
 
@@ -29,11 +30,11 @@ TABLE_COLUMNS = [
 ]
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, country=None, pillar=None, **_query):
-    state = data.data_state()
-    countries = data.countries()
-    pillars = data.pillars()
+    state = loaded.data_state()
+    countries = plan.countries()
+    pillars = plan.pillars()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
@@ -77,14 +78,14 @@ def layout(year=None, country=None, pillar=None, **_query):
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_funding(year: str, country: str, pillar: str):
     """Redraw the budgets for an as-of year, a country scope and a pillar (or all pillars)."""
     year = int(year)
-    rows = data.funding(year)
-    names = data.countries().set_index("iso3").name
+    rows = funding.funding(year)
+    names = plan.countries().set_index("iso3").name
     scope_name = "all 13 countries" if country == "ALL" else names[country]
-    pillars = data.pillars()
+    pillars = plan.pillars()
     pillar_name = "all pillars" if pillar == "ALL" else f"pillar {pillars.set_index('pillar').roman[pillar]}"
     scope = rows[(rows.country == country) & (rows.pillar == pillar)].iloc[0]
     cards = [

@@ -6,11 +6,12 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import heatmap_figure
 from dashboard.components.theme import GRAPH_CONFIG
+from dashboard.data import connection, loaded, overview, plan
 from etl.plan.labels import pillar_label, section_label
 
 dash.register_page(
@@ -18,10 +19,10 @@ dash.register_page(
 )
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, metric=None, rows=None, pillar=None, **_query):
-    state = data.data_state()
-    pillars = data.pillars()
+    state = loaded.data_state()
+    pillars = plan.pillars()
     year = filters.pick_year(year, state["latest_year"])
     metric = filters.pick(metric, ["coverage", "completion"], "coverage")
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
@@ -54,14 +55,14 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     Input(ids.ROWS, "value"),
     Input(ids.PILLAR, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_heatmap(year: str, metric: str, rows: str, pillar: str):
     """Redraw the heatmap for one as-of year, metric, row level and pillar."""
     year = int(year)
-    countries = data.countries()
-    pillars = data.pillars()
+    countries = plan.countries()
+    pillars = plan.pillars()
     if rows == "sections":
-        sections = data.sections()
+        sections = plan.sections()
         if pillar != "ALL":
             sections = sections[sections.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -70,7 +71,7 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 "label": [section_label(s.section_id, s.title, s.is_direct_group, 44) for s in sections.itertuples()],
             }
         )
-        metrics = data.section_metrics_by_country(year, pillar).rename(columns={"section_id": "row_id"})
+        metrics = overview.section_metrics_by_country(year, pillar).rename(columns={"section_id": "row_id"})
     else:
         shown = pillars if pillar == "ALL" else pillars[pillars.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -80,6 +81,6 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 + (["All pillars"] if pillar == "ALL" else []),
             }
         )
-        metrics = data.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
+        metrics = overview.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
     name = "Coverage" if metric == "coverage" else "Completion"
     return heatmap_figure(metrics, row_frame, countries, metric, f"{name} by {rows[:-1]} and country, end {year}")

@@ -5,21 +5,22 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import cards, filters, progress
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.lags import where_it_lags
 from dashboard.components.theme import GRAPH_CONFIG
+from dashboard.data import connection, loaded, overview, plan, return_status
 from etl.plan.labels import pillar_label
 
 dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, country=None, pillar=None, **_query):
-    state = data.data_state()
-    pillars = data.pillars()
-    countries = data.countries()
+    state = loaded.data_state()
+    pillars = plan.pillars()
+    countries = plan.countries()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
@@ -67,23 +68,23 @@ def layout(year=None, country=None, pillar=None, **_query):
     Input(ids.PILLAR, "value"),
     prevent_initial_call=True,  # the layout comes drawn (first_draw); a change of filter redraws
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_overview(year: str, country: str, pillar: str):
     """Redraw the cards and charts for one as-of year, country scope and pillar scope."""
     year = int(year)
-    pillars = data.pillars()
-    metrics = data.pillar_metrics(year, country)
-    trend_all = data.pillar_trend(country)
+    pillars = plan.pillars()
+    metrics = overview.pillar_metrics(year, country)
+    trend_all = overview.pillar_trend(country)
     trend = trend_all[trend_all.as_of_year <= year]
-    scope_name = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    scope_name = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
     if pillar == "ALL":
         pillar_name = "all pillars"
     else:
         title = pillars.set_index("pillar").title[pillar]
         pillar_name = f"pillar {pillar_label(pillar, title, 60)}"
     scope = metrics[metrics.pillar == pillar]
-    reporting = data.reporting(year)
-    headline = cards.headline_cards(scope, reporting[reporting.country == country], data.thresholds())
+    reporting = return_status.reporting(year)
+    headline = cards.headline_cards(scope, reporting[reporting.country == country], plan.thresholds())
     trend_figure = progress.trend_figure(
         trend[trend.pillar == pillar],
         trend_all[trend_all.pillar == pillar],
@@ -96,7 +97,7 @@ def update_overview(year: str, country: str, pillar: str):
     return headline, trend_figure, ranking, small_multiples
 
 
-@data.per_version
+@connection.per_version
 def first_draw(year: str, country: str, pillar: str) -> tuple:
     """The cards, the three charts and the lag panel for the filters the page opens with. They come with the
     layout, so a browser draws the page in the same pass as its frame instead of asking its callbacks after it
@@ -108,7 +109,7 @@ def first_draw(year: str, country: str, pillar: str) -> tuple:
 def warm_up() -> None:
     """Draw the overview for its default filters once, so the answers are in this process's cache before the
     first browser opens the landing page (on a worker that just started they take ~150 ms)."""
-    state = data.data_state()
+    state = loaded.data_state()
     if not state["has_returns"]:
         return
     first_draw(str(filters.pick_year(None, state["latest_year"])), "ALL", "ALL")
@@ -121,18 +122,18 @@ def warm_up() -> None:
     Input(ids.PILLAR, "value"),
     prevent_initial_call=True,  # as update_overview
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_where_it_lags(year: str, country: str, pillar: str):
     """The overdue measures, the sections furthest behind and the measures not taken up, for the scope."""
     year = int(year)
-    scope = "All 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    scope = "All 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
     if pillar != "ALL":
-        title = data.pillars().set_index("pillar").title[pillar]
+        title = plan.pillars().set_index("pillar").title[pillar]
         scope = f"{scope}, pillar {pillar_label(pillar, title, 60)}"
-    not_taken_up, total = data.measures_not_taken_up(year, pillar)
+    not_taken_up, total = overview.measures_not_taken_up(year, pillar)
     return where_it_lags(
-        data.overdue_measures(year, country, pillar),
-        data.lagging_sections(year, country, pillar),
+        overview.overdue_measures(year, country, pillar),
+        overview.lagging_sections(year, country, pillar),
         not_taken_up,
         total,
         scope,

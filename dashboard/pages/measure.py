@@ -6,12 +6,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG
+from dashboard.data import connection, loaded, measure_detail, plan
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.labels import pillar_label, section_label
 
@@ -37,10 +38,10 @@ ACTIVITY_COLUMNS = [
 ]
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(measure_id: str | None = None, year=None, **_query):
     measure_id = normalise_measure_id(measure_id or "")
-    text = data.measure_text(measure_id)
+    text = plan.measure_text(measure_id)
     if text.empty:
         return html.Div(
             [
@@ -54,7 +55,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 ),
             ]
         )
-    state = data.data_state()
+    state = loaded.data_state()
     year = filters.pick_year(year, state["latest_year"])
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
@@ -106,13 +107,13 @@ def layout(measure_id: str | None = None, year=None, **_query):
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_measure(year: str, measure_id: str):
     """Redraw one measure's numbers, country chart and activity list for an as-of year."""
     year = int(year)
-    by_country = data.measure_by_country(year, measure_id)
+    by_country = measure_detail.measure_by_country(year, measure_id)
     overall = by_country[by_country.country == "ALL"].iloc[0]
-    countries = data.countries()
+    countries = plan.countries()
     engaged = by_country[(by_country.country != "ALL") & (by_country.activities_total > 0)]
     names = ", ".join(countries.set_index("iso3").name[engaged.country]) or "none yet"
     summary = [
@@ -163,9 +164,9 @@ def _schedule_line(overall, countries, year: int) -> html.Div:
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_measure_activities(year: str, measure_id: str):
     """The activities behind one measure as of a year."""
-    activities = data.measure_activities(int(year), measure_id)
-    note = listing_note(len(activities), data.LISTING_LIMIT, "activities under this measure")
+    activities = measure_detail.measure_activities(int(year), measure_id)
+    note = listing_note(len(activities), connection.LISTING_LIMIT, "activities under this measure")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note

@@ -7,12 +7,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.theme import GRAPH_CONFIG
+from dashboard.data import connection, loaded, measure_detail, overview, plan
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
 
@@ -29,13 +30,13 @@ TABLE_COLUMNS = [
 ]
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, country=None, pillar=None, section=None, **_query):
-    state = data.data_state()
-    pillars = data.pillars()
-    countries = data.countries()
-    catalogue = data.catalogue()
-    sections = data.sections()
+    state = loaded.data_state()
+    pillars = plan.pillars()
+    countries = plan.countries()
+    catalogue = plan.catalogue()
+    sections = plan.sections()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
@@ -96,7 +97,7 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
 
 
 def _measure_rows(year: int, country: str, pillar: str, section: str | None = "ALL") -> pd.DataFrame:
-    measures = data.measure_progress(year, country)
+    measures = measure_detail.measure_progress(year, country)
     if pillar != "ALL":
         measures = measures[measures.pillar == pillar]
     if section and section != "ALL":
@@ -110,10 +111,10 @@ def _measure_rows(year: int, country: str, pillar: str, section: str | None = "A
     Input(ids.PILLAR, "value"),
     State(ids.SECTION, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def narrow_sections(pillar: str, section: str | None):
     """The section list follows the pillar; a section of another pillar falls back to all sections."""
-    options = filters.section_options(data.sections(), pillar)
+    options = filters.section_options(plan.sections(), pillar)
     keep = section if any(o["value"] == section for o in options) else "ALL"
     return options, keep
 
@@ -126,20 +127,20 @@ def narrow_sections(pillar: str, section: str | None):
     Input(ids.SECTION, "value"),
     Input(ids.TREEMAP_COLOUR_BY, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL", colour_by: str = "progress"):
     """Redraw the treemap for one as-of year, country scope, pillar and section, coloured as asked."""
     year = int(year)
     measures = _measure_rows(year, country, pillar, section)
-    scope = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
-    section_counts = data.section_metrics_by_country(year, pillar)
+    scope = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
+    section_counts = overview.section_metrics_by_country(year, pillar)
     return catalogue_treemap(
         measures,
-        data.sections(),
-        data.pillars(),
+        plan.sections(),
+        plan.pillars(),
         f"Progress of each measure, {scope}, end {year}",
         section_counts=section_counts[section_counts.country == country],
-        pillar_counts=data.pillar_metrics(year, country),
+        pillar_counts=overview.pillar_metrics(year, country),
         colour_by=colour_by if colour_by in ("progress", "schedule") else "progress",
     )
 
@@ -152,7 +153,7 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
     Input(ids.CATALOGUE_SEARCH, "value"),
     Input(ids.SECTION, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_table(year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL"):
     """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
     measures = _measure_rows(int(year), country, pillar, section)

@@ -7,13 +7,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.reporting import return_matrix_figure
 from dashboard.components.tables import data_grid, grid_id, records
 from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.data import connection, loaded, plan, return_status
 from dashboard.security import auth
 
 dash.register_page(__name__, path="/reporting", name="Reporting", title="Reporting - APT Work Plan Monitor", order=4)
@@ -31,10 +32,10 @@ ISSUE_COLUMNS = [
 ]
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(year=None, country=None, **_query):
-    state = data.data_state()
-    countries = data.countries()
+    state = loaded.data_state()
+    countries = plan.countries()
     year = filters.pick_year(year, state["latest_year"])
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     return html.Div(
@@ -76,13 +77,13 @@ def layout(year=None, country=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_reporting(year: str, country: str):
     """Redraw the reporting record for an as-of year and a country scope."""
     year = int(year)
-    reporting = data.reporting(year)
+    reporting = return_status.reporting(year)
     scope = reporting[reporting.country == country].iloc[0]
-    name = "all 13 countries" if country == "ALL" else data.countries().set_index("iso3").name[country]
+    name = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
     cards = [
         dbc.Col(
             stat_card(
@@ -105,7 +106,7 @@ def update_reporting(year: str, country: str):
             md=4,
         ),
     ]
-    returns = data.return_matrix(year)
+    returns = return_status.return_matrix(year)
     if country != "ALL":
         returns = returns[returns.country == country]
     figure = return_matrix_figure(returns, f"Returns by country and reporting year, as of end {year}")
@@ -123,12 +124,12 @@ def _issues_for_the_user(year: int, country: str) -> pd.DataFrame:
     user = auth.signed_in_user()
     columns = [c for _, c in ISSUE_COLUMNS]
     if user is not None and user.role == auth.ADMIN:
-        return data.rejected_issues(year, country)
+        return return_status.rejected_issues(year, country)
     parts = []
     own = user.country if user is not None and user.role == auth.ANALYST else None
-    if own is not None and country in (data.ALL, own):
-        parts.append(data.rejected_issues(year, own))
-    counts = data.rejected_issue_counts(year, country, except_country=own)
+    if own is not None and country in (connection.ALL, own):
+        parts.append(return_status.rejected_issues(year, own))
+    counts = return_status.rejected_issue_counts(year, country, except_country=own)
     if not counts.empty:
         counts["message"] = [
             f"{row.errors} error{'s' if row.errors != 1 else ''} '{row.code}' in {row.uploads} "

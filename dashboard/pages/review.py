@@ -10,11 +10,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import filters
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
+from dashboard.components.upload_result import internal_error_alert
+from dashboard.data import connection, loaded, review
 from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
@@ -24,6 +26,9 @@ dash.register_page(
 )
 
 log = logging.getLogger(__name__)
+
+# The classes of the alert under the meeting form, whatever it says.
+ALERT_CLASSES = "py-2 mb-0 review-meeting-alert"
 
 RETURN_COLUMNS = [
     ("Country", "country_name"),
@@ -64,14 +69,14 @@ def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
     return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], xs=6, md=3, lg=2, className="mb-2")
 
 
-@data.reads_warehouse
+@connection.reads_warehouse
 def layout(**query):
-    state = data.data_state()
-    defaults = data.review_default_dates()
+    state = loaded.data_state()
+    defaults = review.review_default_dates()
     chosen_from, chosen_to = _date(query.get("from")), _date(query.get("to"))
     if defaults and not (chosen_from and chosen_to):
         chosen_from, chosen_to = chosen_from or defaults[0], chosen_to or defaults[1]
-    meetings = data.review_meetings()
+    meetings = review.review_meetings()
     return html.Div(
         [
             html.H2("Since the last review", className="page-title"),
@@ -222,27 +227,27 @@ def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title:
         return _alert(what, "warning"), *_unchanged()
     try:
         if removing:
-            remove_meeting(day, data.warehouse_file())
+            remove_meeting(day, connection.warehouse_file())
             message = f"Removed the meeting of {day:%Y-%m-%d}."
         else:
-            meeting = add_meeting(day, title or "", user.username, data.warehouse_file())
+            meeting = add_meeting(day, title or "", user.username, connection.warehouse_file())
             message = f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}."
     except (ReviewError, warehouse.WarehouseError) as exc:
         return _alert(str(exc), "danger"), *_unchanged()
     except Exception:  # a bug must not show a traceback; the log keeps it
         log.exception("Changing the review meeting of %s failed", day)
-        return _alert("The meeting could not be changed because of an internal error, which the server has "
-                      "logged.", "danger"), *_unchanged()  # fmt: skip
+        alert = internal_error_alert("The meeting could not be changed", className=ALERT_CLASSES)
+        return alert, *_unchanged()
     # The write moved the data version, so these read the meetings as they now are.
-    with data.reading():
-        meetings = data.review_meetings()
-        defaults = data.review_default_dates()
+    with connection.reading():
+        meetings = review.review_meetings()
+        defaults = review.review_default_dates()
     dates = [d.isoformat() for d in defaults] if defaults else [dash.no_update, dash.no_update]
     return _alert(message, "success"), _meeting_list(meetings), _meeting_choices(meetings), "", *dates
 
 
 def _alert(message: str, colour: str) -> dbc.Alert:
-    return dbc.Alert(message, color=colour, className="py-2 mb-0 review-meeting-alert")
+    return dbc.Alert(message, color=colour, className=ALERT_CLASSES)
 
 
 def _unchanged() -> tuple:
@@ -258,16 +263,16 @@ def _unchanged() -> tuple:
     Input(ids.REVIEW_FROM, "value"),
     Input(ids.REVIEW_TO, "value"),
 )
-@data.reads_warehouse
+@connection.reads_warehouse
 def update_review(from_value: str | None, to_value: str | None):
     """The changes between the two dates, from the warehouse's review macros."""
     from_date, to_date = _date(from_value), _date(to_value)
     if not (from_date and to_date) or from_date >= to_date:
         return [], "Choose two dates, the earlier one first.", [], [], []
-    returns = data.review_returns(from_date, to_date)
-    activities = data.review_activities(from_date, to_date)
-    measures = data.review_measures(from_date, to_date)
-    year_before, year_now = data.review_years(from_date, to_date)
+    returns = review.review_returns(from_date, to_date)
+    activities = review.review_activities(from_date, to_date)
+    measures = review.review_measures(from_date, to_date)
+    year_before, year_now = review.review_years(from_date, to_date)
     first = int(returns.first_received.sum()) if len(returns) else 0
     counts = activities.change.value_counts()
     delivered = int((measures.change == "newly delivered").sum())

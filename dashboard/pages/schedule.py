@@ -8,11 +8,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import data, downloads, ids, uploads
+from dashboard import downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.components.upload_result import internal_error_alert, message_body, result_card
+from dashboard.data import connection, implementation_schedule
 from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
@@ -28,7 +30,6 @@ dash.register_page(
 
 log = logging.getLogger(__name__)
 
-STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
 SCHEDULE_COLUMNS = [
     ("Measure", "measure_id"),
     ("Kind", "kind"),
@@ -88,13 +89,15 @@ def layout(**_query):
 
 
 def _version_note() -> dbc.Alert:
-    version = data.schedule_version()
+    version = implementation_schedule.schedule_version()
     colour = "warning" if version.is_example else ("secondary" if version.version == 0 else "info")
     return dbc.Alert([html.Strong("In use: "), version.label], color=colour, className="py-2 schedule-version")
 
 
 def _schedule_table() -> html.Div:
-    frame = data.schedule().assign(default=lambda f: f.is_default.map({True: "default", False: "set"}))
+    frame = implementation_schedule.schedule().assign(
+        default=lambda f: f.is_default.map({True: "default", False: "set"})
+    )
     return data_grid("schedule", SCHEDULE_COLUMNS, records(frame, [c for _, c in SCHEDULE_COLUMNS]), 20,
                      options={"note": {"minWidth": 320, "flex": 3}}, csv_name="schedule")  # fmt: skip
 
@@ -121,22 +124,21 @@ def load_schedule(contents, file_name, dry_run):
         # The checks the Upload page makes, their refusals speaking of what this page takes.
         staged = uploads.stage(content, file_name, user.username, document="schedule workbook")
     except uploads.UploadRefused as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+        return _card(file_name, "rejected", message_body(str(exc))), *_unchanged()
     try:
         result = load_schedule_file(
             staged.path,
-            warehouse_file=data.warehouse_file(),
+            warehouse_file=connection.warehouse_file(),
             dry_run=bool(dry_run),
             loaded_by=user.username,
             report_dir=staged.report_dir,
             original_name=staged.original_name,
         )
     except warehouse.WarehouseError as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")]), *_unchanged()
+        return _card(file_name, "rejected", message_body(str(exc))), *_unchanged()
     except Exception:  # a bug must not show a traceback; the log keeps it
         log.exception("Loading the schedule %s failed", file_name)
-        alert = dbc.Alert("The file could not be processed because of an internal error, which the server has "
-                          "logged.", color="danger", className="mb-0")  # fmt: skip
+        alert = internal_error_alert("The file could not be processed", className="mb-0")
         return _card(file_name, "rejected", [alert]), *_unchanged()
     body = _outcome(result, staged)
     if result.status != "rejected":
@@ -181,15 +183,4 @@ def _outcome(result, staged: uploads.StagedUpload) -> list:
 
 def _card(file_name: str, status: str, body: list, dry_run: bool = False) -> dbc.Card:
     label = {"accepted": "checked: no errors" if dry_run else "loaded"}.get(status, status)
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Strong(file_name),
-                    dbc.Badge(label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 schedule-status"),
-                ]
-            ),
-            dbc.CardBody(body),
-        ],
-        className="mb-3 schedule-result",
-    )
+    return result_card(file_name, status, label, body, "schedule")

@@ -7,10 +7,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, downloads, ids
+from dashboard import downloads, ids
 from dashboard.components.access import not_permitted
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, flag_column, grid_id, link_column
+from dashboard.data import submission_log
 from dashboard.security import auth
 from etl.plan.countries import COUNTRIES, country_name
 
@@ -87,7 +88,7 @@ def layout(**_query):
 
 def table_rows(country: str | None) -> list[dict]:
     """The log as table rows, with a download link for each kept file."""
-    frame = data.submissions(country).copy()
+    frame = submission_log.submissions(country).copy()
     if frame.empty:
         return []
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M")
@@ -127,11 +128,11 @@ def show_submission(selected_rows):
         submission_id = int(selected_rows[0]["submission_id"])
     except (KeyError, TypeError, ValueError):
         raise dash.exceptions.PreventUpdate from None
-    record = data.submission_file(submission_id)
+    record = submission_log.submission_file(submission_id)
     if record is None:
         raise dash.exceptions.PreventUpdate
     auth.check_country(user, record["country"])
-    issues = data.submission_issues(submission_id)
+    issues = submission_log.submission_issues(submission_id)
     title = f"Upload {submission_id}: {record['file_name']}"
     if issues.empty:
         return dbc.Alert(f"{title}: no problems were found in this file.", color="success")

@@ -10,11 +10,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import data, downloads, ids, uploads
+from dashboard import downloads, ids, uploads
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
+from dashboard.components.upload_result import internal_error_alert, message_body, result_card
+from dashboard.data import connection
 from dashboard.security import auth, throttling
 from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
@@ -34,11 +36,8 @@ dash.register_page(
 
 log = logging.getLogger(__name__)
 
-INTERNAL_ERROR = (
-    "The file could not be processed because of an internal error, which the server has logged. "
-    "Please try again later or send the file to the ASEAN Secretariat."
-)
-STATUS_COLOURS = {"accepted": "success", "unchanged": "secondary", "rejected": "danger", "held": "warning"}
+# What an analyst can do when checking their file broke on a bug.
+INTERNAL_ERROR_ADVICE = "Please try again later or send the file to the ASEAN Secretariat."
 # The changes to the record a held return would make, as the table above its Submit button shows them.
 CHANGE_COLUMNS = [("Activity", "activity_id"), ("Was", "old"), ("Would be", "new"), ("What to check", "message")]
 
@@ -241,7 +240,8 @@ def submit_upload(n_clicks, received_on):
     except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
         log.exception("Submitting %s failed", staged.original_name)
         uploads.release(staged)
-        return dbc.Alert(INTERNAL_ERROR, color="danger"), False, unchanged_badge
+        alert = internal_error_alert("The file could not be processed", INTERNAL_ERROR_ADVICE)
+        return alert, False, unchanged_badge
     if result.status not in ("rejected", "held"):
         uploads.discard(staged)
     return _outcome(result), True, _submitted_label(result)
@@ -253,11 +253,11 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
             f"{file_name}: you reached the limit of {throttling.uploads_per_hour()} uploads an hour; "
             "upload it again later, or ask the administrator."
         )
-        return _card(file_name, "rejected", [dbc.Alert(message, color="warning", className="mb-0")])
+        return _card(file_name, "rejected", message_body(message, "warning"))
     try:
         staged = uploads.stage(uploads.decode_upload(content, file_name), file_name, user.username, country, year)
     except uploads.UploadRefused as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
+        return _card(file_name, "rejected", message_body(str(exc)))
     try:
         result = _ingest(staged, user, received_on, dry_run=True)
         if result.status == "rejected":
@@ -271,10 +271,11 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
             result = _ingest(staged, user, received_on, dry_run=False)
             uploads.remember_shown_changes(staged, change_keys(result.issues))
     except warehouse.WarehouseError as exc:
-        return _card(file_name, "rejected", [dbc.Alert(str(exc), color="danger", className="mb-0")])
+        return _card(file_name, "rejected", message_body(str(exc)))
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
         log.exception("Checking %s failed", file_name)
-        return _card(file_name, "rejected", [dbc.Alert(INTERNAL_ERROR, color="danger", className="mb-0")])
+        alert = internal_error_alert("The file could not be processed", INTERNAL_ERROR_ADVICE, className="mb-0")
+        return _card(file_name, "rejected", [alert])
     if user.role == auth.ANALYST and result.country not in (None, user.country):
         return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
@@ -288,7 +289,7 @@ def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, conf
         backfill = date.fromisoformat(str(received_on)[:10])
     return ingest_file(
         staged.path,
-        warehouse_file=data.warehouse_file(),
+        warehouse_file=connection.warehouse_file(),
         country=staged.country,
         year=staged.year,
         dry_run=dry_run,
@@ -310,21 +311,7 @@ def _card(file_name: str, status: str, body: list, result=None, token: str | Non
         label = "rejected"
     scope = f" {result.country or '?'} {result.year or '?'}" if result is not None else ""
     badge = {"id": {"type": ids.UPLOAD_STATUS, "token": token}} if token else {}
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Strong(file_name),
-                    html.Span(scope, className="text-muted"),
-                    dbc.Badge(
-                        label, color=STATUS_COLOURS.get(status, "secondary"), className="ms-2 upload-status", **badge
-                    ),
-                ]
-            ),
-            dbc.CardBody(body),
-        ],
-        className="mb-3 upload-result",
-    )
+    return result_card(file_name, status, label, body, "upload", scope=scope, badge=badge)
 
 
 def _body(result, staged: uploads.StagedUpload) -> list:

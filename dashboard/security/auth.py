@@ -8,7 +8,8 @@ from urllib.parse import quote, urlsplit
 import flask
 from dash import dcc, html
 
-from dashboard import data, ids, uploads
+from dashboard import ids, uploads
+from dashboard.data import connection
 from dashboard.security import sessions, throttling
 from dashboard.security.roles import (  # the pages' and downloads' role checks, kept importable from here
     ADMIN,
@@ -113,7 +114,7 @@ def login():
         return _login_page(next_path, "The sign-in form expired; please try again.", status=400)
     username = request.form.get("username", "").strip()
     try:
-        attempt = accounts.authenticate(username, request.form.get("password", ""), data.warehouse_file())
+        attempt = accounts.authenticate(username, request.form.get("password", ""), connection.warehouse_file())
     except WarehouseError as exc:
         return _login_page(next_path, f"Signing in is not possible right now: {exc}", username=username, status=503)
     if not attempt.ok:

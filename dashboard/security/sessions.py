@@ -13,7 +13,7 @@ import flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from dashboard import data
+from dashboard.data import connection
 from etl import accounts
 from etl.accounts import ANALYST
 from etl.paths import instance_dir
@@ -104,7 +104,7 @@ def end() -> None:
     """Sign out: every session of this user ends on the server (this cookie, saved copies, other devices)."""
     user = signed_in_user()
     if user is not None:
-        accounts.end_sessions(user.username, data.warehouse_file())
+        accounts.end_sessions(user.username, connection.warehouse_file())
     logout_user()
     flask.session.clear()
 
@@ -178,9 +178,9 @@ def _enforce_lifetimes() -> None:
 
 def _load_user(session_id: str) -> SignedInUser | None:
     username, fingerprint, epoch = (session_id.split("|") + ["", ""])[:3]
-    path = data.warehouse_file()
+    path = connection.warehouse_file()
     # Read on every request, outside any response cache: a revoked session must fail on its very next request.
-    user = _cached_user(path, data.warehouse_version(path), username)
+    user = _cached_user(path, connection.warehouse_version(path), username)
     if user is None or not secrets.compare_digest(user.password_fingerprint, fingerprint):
         return None
     if str(user.session_epoch) != epoch:

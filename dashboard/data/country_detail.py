@@ -1,0 +1,20 @@
+"""The country page's reads: a country's reporting over two years and the activities it reported."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.data import connection
+
+
+def reporting_for(country: str, years: list[int]) -> pd.DataFrame:
+    """metrics_reporting for one scope over the given as-of years (a year and the one before)."""
+    return connection.metric("metrics_reporting", order_by="as_of_year", country=country, as_of_year=list(years))
+
+
+def country_activities(year: int, country: str, limit: int = connection.LISTING_LIMIT) -> pd.DataFrame:
+    """One country's activities as of a year, with their measures, status history and provenance."""
+    return connection.query(
+        "SELECT * FROM activity_listing(?, ?, NULL, ?)",
+        [year, country, limit],
+    )

@@ -1,0 +1,62 @@
+"""Pillar and section metrics per scope and their trend (overview, heatmap), and where the plan lags."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.data import connection, plan
+
+
+def pillar_metrics(year: int, country: str = connection.ALL) -> pd.DataFrame:
+    """metrics_pillar_country for one as-of year and one country scope: the six pillars and 'ALL'."""
+    return connection.metric("metrics_pillar_country", order_by="pillar", as_of_year=year, country=country)
+
+
+def pillar_metrics_by_country(year: int) -> pd.DataFrame:
+    """metrics_pillar_country for one as-of year, every pillar x every country scope (the heatmap)."""
+    return connection.metric("metrics_pillar_country", as_of_year=year)
+
+
+def section_metrics_by_country(year: int, pillar: str | None = None) -> pd.DataFrame:
+    """metrics_section_country for one as-of year, optionally one pillar's sections, every country scope."""
+    if pillar and pillar != connection.ALL:
+        chosen = plan.sections()
+        return connection.metric(
+            "metrics_section_country", as_of_year=year, section_id=list(chosen.section_id[chosen.pillar == pillar])
+        )
+    return connection.metric("metrics_section_country", as_of_year=year)
+
+
+def pillar_trend(country: str = connection.ALL) -> pd.DataFrame:
+    """metrics_pillar_country for one country scope across every as-of year, every pillar and 'ALL'."""
+    return connection.metric("metrics_pillar_country", order_by="as_of_year, pillar", country=country)
+
+
+def overdue_measures(year: int, country: str = connection.ALL, pillar: str = connection.ALL) -> pd.DataFrame:
+    """The measures overdue in a scope as of a year (measure_progress.overdue), in plan order."""
+    return connection.query(
+        "SELECT * FROM overdue_measures(?, ?, ?, progress := ?)",
+        [year, country, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
+    )
+
+
+def lagging_sections(year: int, country: str = connection.ALL, pillar: str = connection.ALL) -> pd.DataFrame:
+    """The scope's sections behind their expected share (pace index below 1), the furthest behind first."""
+    return connection.query(
+        "SELECT * FROM lagging_sections(?, ?, ?, section_metrics := ?)",
+        [
+            year,
+            country,
+            None if pillar == connection.ALL else pillar,
+            connection.metric_relation("metrics_section_country"),
+        ],
+    )
+
+
+def measures_not_taken_up(year: int, pillar: str = connection.ALL) -> tuple[int, int]:
+    """How many measures (of the pillar, or all) no country has any activity under, and of how many."""
+    row = connection.query(
+        "SELECT * FROM measures_not_taken_up(?, ?, progress := ?)",
+        [year, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
+    ).iloc[0]
+    return int(row.not_taken_up), int(row.measures_total)

@@ -1,0 +1,63 @@
+"""The review between two dates (item 6.5): the meetings, the default dates, and what changed between them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard.data import connection
+
+
+def review_meetings() -> pd.DataFrame:
+    """The CPR Plus Three review meetings an admin recorded, the latest first."""
+    return connection.query("SELECT meeting_on, title FROM review_meetings ORDER BY meeting_on DESC")
+
+
+def review_default_dates() -> tuple[date, date] | None:
+    """The two dates a review compares by default: the last two meetings; with one meeting, it and the latest
+    upload; with none, the last two days an accepted upload arrived. None before two such dates exist."""
+    frame = connection.query(
+        "WITH meetings AS (SELECT meeting_on AS day FROM review_meetings ORDER BY day DESC LIMIT 2), "
+        "uploads AS (SELECT DISTINCT received_on AS day FROM submissions WHERE status = 'accepted' "
+        "ORDER BY day DESC LIMIT 2) "
+        "SELECT (SELECT list(day ORDER BY day DESC) FROM meetings) AS meetings, "
+        "(SELECT list(day ORDER BY day DESC) FROM uploads) AS uploads"
+    ).iloc[0]
+    meetings = list(frame.meetings) if pd.api.types.is_list_like(frame.meetings) else []
+    uploads = list(frame.uploads) if pd.api.types.is_list_like(frame.uploads) else []
+    if len(meetings) >= 2:
+        chosen = (meetings[1], meetings[0])
+    elif meetings and uploads and uploads[0] > meetings[0]:
+        chosen = (meetings[0], uploads[0])
+    elif len(uploads) >= 2:
+        chosen = (uploads[1], uploads[0])
+    else:
+        return None
+    return tuple(pd.Timestamp(day).date() for day in chosen)
+
+
+def review_returns(from_date: date, to_date: date) -> pd.DataFrame:
+    """The returns accepted after from_date and on or before to_date: first arrivals and new versions."""
+    return connection.query("SELECT * FROM review_returns(?, ?)", [from_date, to_date])
+
+
+def review_activities(from_date: date, to_date: date) -> pd.DataFrame:
+    """Activities added, completed, or whose status went back between the two dates."""
+    return connection.query("SELECT * FROM review_activities(?, ?)", [from_date, to_date])
+
+
+def review_measures(from_date: date, to_date: date) -> pd.DataFrame:
+    """Measures newly delivered or newly overdue, all 13 countries, between the years the two dates speak for."""
+    return connection.query(
+        "SELECT * FROM review_measures(?, ?, progress := ?)",
+        [from_date, to_date, connection.metric_relation("measure_progress")],
+    )
+
+
+def review_years(from_date: date, to_date: date) -> tuple[int | None, int | None]:
+    """The as-of years the two dates speak for (the latest year whose returns were due by then)."""
+    row = connection.query(
+        "SELECT review_as_of_year(?) AS before, review_as_of_year(?) AS now", [from_date, to_date]
+    ).iloc[0]
+    return (None if pd.isna(row.before) else int(row.before), None if pd.isna(row.now) else int(row.now))
