@@ -21,7 +21,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl.returns import layout as fmt
-from etl.returns.guard import (
+from etl.returns.guard.xlsx_cells import (
     QUOTED_ATTRIBUTES,
     Refused,
     cell_reference,
