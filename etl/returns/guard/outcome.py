@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl.errors import AptmonError
 from etl.returns.issue_codes import Issue
 from etl.returns.sheet_halves import SheetHalves
 
 
-class Refused(Exception):
+class Refused(AptmonError):
     """The file cannot be read at all; carries the one issue that says why."""
 
     def __init__(self, issue: Issue):
