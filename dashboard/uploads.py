@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from etl.paths import instance_dir
-from etl.returns.guard import old_excel_format
+from etl.returns.guard.sniff import old_excel_format
 from etl.warehouse.private_files import private_instance_dir
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")

@@ -9,7 +9,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from return_files import GOOD_ROWS, HEADER, write_xlsx
 
-from etl.returns.guard import MAX_SHEET_ROWS, _sheet_extent
+from etl.returns.guard.sheet_limits import MAX_SHEET_ROWS
+from etl.returns.guard.xlsx import _sheet_extent
 from etl.returns.read import read_return
 
 SHEET_PART = "xl/worksheets/sheet2.xml"  # Activities, after the Cover

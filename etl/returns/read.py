@@ -21,14 +21,11 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl.returns import layout as fmt
-from etl.returns.guard import (
-    QUOTED_ATTRIBUTES,
-    Refused,
-    cell_reference,
-    check_file,
-    refuse_oversized,
-    sheet_names_by_part,
-)
+from etl.returns.guard.check import check_file
+from etl.returns.guard.ooxml import sheet_names_by_part
+from etl.returns.guard.outcome import Refused
+from etl.returns.guard.sheet_limits import refuse_oversized
+from etl.returns.guard.xlsx_cells import QUOTED_ATTRIBUTES, cell_reference
 from etl.returns.issue_codes import Issue, make_issue
 from etl.returns.sheet_halves import SheetHalves
 from etl.returns.table_layout import TableLayout
@@ -206,7 +203,7 @@ def _read_workbook(
 
 def _error_values(path: Path, sheet_name: str, parts: frozenset[str]) -> dict[tuple[int, int], str]:
     """(row, column) -> the spreadsheet error (#REF!, #N/A ...) a formula left in a cell of the sheet, when its part
-    is one of `parts` (see etl.returns.guard.SheetScan), read from the sheet XML.
+    is one of `parts` (see etl.returns.guard.outcome.SheetScan), read from the sheet XML.
 
     calamine gives such a cell as blank, which would make the message "a value is required" (or, in an optional
     column, say nothing) where the analyst sees #REF!.

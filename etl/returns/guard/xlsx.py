@@ -1,0 +1,102 @@
+"""An xlsx's sheets sized before calamine lays them out: the quick pass, and the exact one where it cannot vouch."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from etl.returns import layout as fmt
+from etl.returns.guard.ooxml import sheet_names_by_part
+from etl.returns.guard.outcome import Refused, SheetScan
+from etl.returns.guard.sheet_limits import MAX_SHEET_CELLS, MAX_SHEET_ROWS, refuse_oversized
+from etl.returns.guard.xlsx_cells import placed_extent, tag_aligned_pieces
+from etl.returns.issue_codes import make_issue
+from etl.returns.sheet_halves import SheetHalves, worth_splitting
+
+# calamine (through quick-xml) places a cell by its r="" attribute wherever that sits in the tag (the last one if
+# repeated, letters in either case, either quote), else one column right of the previous cell in its row; a row's
+# r="" sets the row and each </row> moves to the next; tags count by local name, so <x:c> is a cell too.
+# The quick pass proves a sheet ordinary: every cell tag is <c r="<one letter><digits>"> with at most s="" and t=""
+# after it, as Excel, LibreOffice and openpyxl write, and no cell tag has a prefix. No such cell is placed by
+# counting or lies right of Z, so only six- or seven-digit rows need reading. Anything else takes the exact pass.
+# A cell of type e holds a spreadsheet error (#REF! ...), which calamine reads as blank: the quick pass takes such
+# a cell as it takes a deep one, noting the error for the reader (no extra search of the sheet).
+_CELL_REST = rb'(?> t="{t}">| s="[0-9]*+"(?: t="{t}")?/?>|/?>|(?: (?:s|cm|vm|ph)="[0-9a-zA-Z]*+"| t="{t}")++/?>)'
+_ORDINARY_CELL_REST = _CELL_REST.replace(b"{t}", rb'(?!e")[a-zA-Z]*+')
+_LISTED_CELL_REST = _CELL_REST.replace(b"{t}", rb"[a-zA-Z]*+")
+_UNUSUAL_OR_DEEP_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}+"' + _ORDINARY_CELL_REST + rb")[\s/>]")
+_DEEP_OR_ERROR_CELL = re.compile(rb'<c r="[A-Z]([0-9]{1,7})"' + _LISTED_CELL_REST)
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+
+
+def check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> SheetScan:
+    """Refuse a worksheet whose cells span more rows, columns or cells than a return can hold, before calamine.
+
+    Returns the parts that may hold spreadsheet errors (those the quick pass saw one in, and those it could not
+    vouch for: the exact pass does not look for them), and a large activity sheet the quick pass vouched for, cut
+    in two on the way for parsing in halves at once (etl.returns.sheet_halves).
+    """
+    may_hold_errors: set[str] = set()
+    vouched_halves = None
+    with zipfile.ZipFile(path) as archive:
+        names = sheet_names_by_part(archive)
+        names_any_case = {part.lower(): name for part, name in names.items()}
+        for entry in sheets:
+            sheet = names.get(entry.filename) or names_any_case.get(entry.filename.lower())
+            is_activities = sheet is not None and fmt.header_key(sheet) == fmt.header_key(fmt.ACTIVITIES_SHEET)
+            halves = (
+                SheetHalves(archive, entry.filename, sheet)
+                if is_activities and worth_splitting(entry.file_size)
+                else None
+            )
+            try:
+                rows, columns, exact = _sheet_extent(
+                    archive, entry, exact=False, errors_seen=may_hold_errors, checked=halves and halves.checked
+                )
+                if exact:
+                    may_hold_errors.add(entry.filename)
+                if not exact and rows * columns > MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS:
+                    rows, columns, exact = _sheet_extent(archive, entry, exact=True)
+            except (zlib.error, zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise Refused(
+                    make_issue("corrupt-file", detail=f"the zip container is damaged in {entry.filename}: {exc}")
+                ) from exc
+            refuse_oversized(sheet, rows, columns, f"on sheet {sheet}" if sheet else f"in {entry.filename}")
+            if halves is not None and not exact and vouched_halves is None:
+                vouched_halves = halves
+    return SheetScan(frozenset(may_hold_errors), vouched_halves)
+
+
+def _sheet_extent(
+    archive: zipfile.ZipFile,
+    entry: zipfile.ZipInfo,
+    exact: bool,
+    errors_seen: set[str] | None = None,
+    checked: Callable[[bytes], None] | None = None,
+) -> tuple[int, int, bool]:
+    """(rows, columns, exact): a bound on the rows and columns calamine will lay the sheet's cells out over.
+
+    The quick pass bounds an ordinary sheet by 99 999 rows (or its deepest six- or seven-digit row) and 26
+    columns; the exact pass (taken for any sheet the quick pass cannot vouch for) follows calamine's placement.
+    The quick pass also adds the part to `errors_seen` when one of its cells holds a spreadsheet error, and hands
+    each piece of the part to `checked` once it has checked the tags that open in it (see tag_aligned_pieces).
+    """
+    if exact:
+        return placed_extent(archive, entry)
+    rows = 0
+    for data, start, end in tag_aligned_pieces(archive, entry, checked):
+        if _PREFIXED_CELL.search(data, start, end):
+            return placed_extent(archive, entry)
+        for match in _UNUSUAL_OR_DEEP_CELL.finditer(data, start, end):
+            cell = _DEEP_OR_ERROR_CELL.match(data, match.start(), end)
+            if cell is None:
+                return placed_extent(archive, entry)
+            if errors_seen is not None and b't="e"' in data[match.start() : cell.end()]:
+                errors_seen.add(entry.filename)
+            rows = max(rows, int(cell.group(1)))
+            if rows > MAX_SHEET_ROWS:
+                return rows, 26, False  # refused whatever the width
+    return max(rows, 99_999), 26, False
