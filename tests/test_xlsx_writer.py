@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook, column_letter
+from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook
+from etl.returns.cell_references import column_letter
 
 ROWS = [
     ["name", "count", "rate", "flag", "day", "moment", "amount", "empty"],

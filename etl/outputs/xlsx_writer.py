@@ -21,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from etl.returns.cell_references import column_letter
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -60,16 +62,6 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 def neutralise(value: str) -> str:
     """Text that a spreadsheet would run as a formula, prefixed with a single quote."""
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def column_letter(index: int) -> str:
-    """The column letters of a zero-based column index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _inline(value: str) -> str:

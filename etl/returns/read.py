@@ -21,6 +21,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from etl.returns import layout as fmt
+from etl.returns.cell_references import column_letter
 from etl.returns.guard.check import check_file
 from etl.returns.guard.ooxml import sheet_names_by_part
 from etl.returns.guard.outcome import Refused
@@ -369,7 +370,7 @@ def _table(sheet: str, rows: list[list], issues: list[Issue], layout: TableLayou
                     row=header_row,
                     column=text,
                     column_index=i + 1,
-                    detail=_column_letter(columns[name].index),
+                    detail=column_letter(columns[name].index - 1),
                 )
             )
             continue
@@ -412,22 +413,14 @@ def _warn_merged(table: RawTable, merged: list, issues: list[Issue]) -> None:
         if bottom + 1 <= table.header_row:
             continue  # titles above the table may be merged freely
         column = by_index.get(left + 1)
-        span = f"{_column_letter(left + 1)}{top + 1}:{_column_letter(right + 1)}{bottom + 1}"
+        span = f"{column_letter(left)}{top + 1}:{column_letter(right)}{bottom + 1}"
         issues.append(
             make_issue(
                 "merged-cells",
                 sheet=table.sheet,
                 row=top + 1,
-                column=column.header if column else _column_letter(left + 1),
+                column=column.header if column else column_letter(left),
                 column_index=left + 1,
                 detail=span,
             )
         )
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
