@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import bundles, downloads, first_page, ids, read_cache, uploads
 from dashboard.components import tables
 from dashboard.data import implementation_schedule, loaded
+from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
 from etl import warehouse
@@ -54,7 +55,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     first_page.add_callbacks(app)
     first_page.preload_layout(app)
     server = app.server
-    if sessions.env_flag("APTMON_PROXY_FIX"):
+    if env_flag("APTMON_PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-For/-Proto/-Host, no further. The
         # client's address (for the sign-in throttle) and the scheme (Secure cookies, HSTS) are then the proxy's word.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)

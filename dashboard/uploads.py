@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from dashboard.environment import env_number
 from etl.paths import instance_dir
 from etl.returns.guard.sniff import old_excel_format
 from etl.warehouse.private_files import private_instance_dir
@@ -77,12 +78,7 @@ class StagedUpload:
 
 def max_upload_bytes() -> int:
     """The largest file accepted: $APTMON_UPLOAD_MAX_MB megabytes (default 20)."""
-    raw = os.environ.get("APTMON_UPLOAD_MAX_MB", "").strip()
-    try:
-        megabytes = float(raw) if raw else DEFAULT_MAX_MB
-    except ValueError:
-        megabytes = DEFAULT_MAX_MB
-    return int(megabytes * 1024 * 1024)
+    return int(env_number("APTMON_UPLOAD_MAX_MB", DEFAULT_MAX_MB) * 1024 * 1024)
 
 
 def request_limit() -> int:
@@ -96,12 +92,7 @@ def staging_dir() -> Path:
 
 def staged_max_age_s() -> float:
     """How long a checked file waits for its Submit: $APTMON_STAGED_MAX_MINUTES (default a day)."""
-    raw = os.environ.get("APTMON_STAGED_MAX_MINUTES", "").strip()
-    try:
-        minutes = float(raw) if raw else DEFAULT_STAGED_MAX_MINUTES
-    except ValueError:
-        minutes = DEFAULT_STAGED_MAX_MINUTES
-    return max(minutes, 0.01) * 60
+    return max(env_number("APTMON_STAGED_MAX_MINUTES", DEFAULT_STAGED_MAX_MINUTES), 0.01) * 60
 
 
 def decode_upload(contents: str, file_name: str) -> bytes:

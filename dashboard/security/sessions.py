@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from dashboard.data import connection
+from dashboard.environment import env_flag, env_number
 from etl import accounts
 from etl.accounts import ANALYST
 from etl.paths import instance_dir
@@ -80,12 +81,7 @@ def init_app(server: flask.Flask) -> None:
 
 def idle_timeout() -> timedelta:
     """How long a session lasts without a request: $APTMON_SESSION_IDLE_MINUTES (default 30)."""
-    raw = os.environ.get("APTMON_SESSION_IDLE_MINUTES", "").strip()
-    try:
-        minutes = float(raw) if raw else DEFAULT_IDLE_MINUTES
-    except ValueError:
-        minutes = DEFAULT_IDLE_MINUTES
-    return timedelta(minutes=max(minutes, 0.01))
+    return timedelta(minutes=max(env_number("APTMON_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES), 0.01))
 
 
 def start(user: accounts.User) -> None:
@@ -142,10 +138,6 @@ def secret_key() -> str:
     if not key:
         raise RuntimeError(f"The secret key file {path} is empty; delete it to have a new one made.")
     return key
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _write_new_secret(path: Path) -> None:
