@@ -5,16 +5,13 @@ This package's public face is `cli` (the click group) and `main` (the console sc
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
 from etl.cli import demo, outputs, returns, reviews, schedule, serve, users, warehouse
-from etl.cli.failures import reader_went_away
+from etl.cli.failures import OneLineFailures
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=OneLineFailures, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="apt-monitor")
 def cli():
     """APT Work Plan Monitor: the catalogue, country returns, metrics and the dashboard.
@@ -41,20 +38,8 @@ cli.add_command(serve.serve)
 
 
 def main() -> None:
-    """Console-script entry point: no traceback ever reaches the user."""
+    """Console-script entry point: every failure ends in one line (see etl.cli.failures), never a traceback."""
     from etl.warehouse import private_files
 
     private_files.restrict_umask()  # the warehouse, stored returns and instance/ are private whatever the umask
-    try:
-        cli.main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except BrokenPipeError:
-        reader_went_away()
-    except Exception as exc:  # a bug, not a user error: say so in one line
-        if os.environ.get("APTMON_DEBUG"):
-            raise
-        click.echo(
-            f"Error: unexpected failure: {exc.__class__.__name__}: {exc} (set APTMON_DEBUG=1 for details)", err=True
-        )
-        sys.exit(2)
+    cli.main(standalone_mode=True)

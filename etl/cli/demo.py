@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from etl.cli.failures import friendly_errors
 from etl.cli.options import warehouse_option
 from etl.wording import plural
 
@@ -13,7 +12,6 @@ from etl.wording import plural
 @click.option("--seed", default=2013, show_default=True, type=int, help="Random seed: the same seed, the same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the warehouse already has submissions.")
 @warehouse_option
-@friendly_errors
 def demo(seed: int, if_empty: bool, warehouse_file: str | None):
     """Write synthetic returns for the 13 countries and 2013-2017, and ingest them.
 

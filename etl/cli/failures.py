@@ -2,41 +2,50 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
+from typing import Any
 
 import click
 
-from etl.plan.catalogue import CatalogueError
+from etl.errors import AptmonError
 
 
 class UsageProblem(click.ClickException):
-    """A usage or environment error: one clear line, exit code 2."""
+    """A usage or environment error: one clear line, exit code 2 unless the error says otherwise."""
 
     exit_code = 2
 
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
 
-def friendly_errors(command):
-    """Turn library errors into one-line messages, never a traceback."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+class OneLineFailures(click.Group):
+    """A command group whose commands fail in one line: the one place that turns errors into messages.
+
+    A library error (`AptmonError`) or an operating-system error (a folder that cannot be written, a file gone)
+    becomes its own message and exit code; anything else is a bug, and says so in one line too.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return command(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
+            raise  # click shows these itself (an EOFError at a prompt becomes "Aborted!")
         except BrokenPipeError:
             reader_went_away()
-        except Exception as exc:
-            # Imported here, like every heavy module, so that a command starts without loading DuckDB.
-            from etl.warehouse import WarehouseError
-
-            if isinstance(exc, WarehouseError | CatalogueError | OSError):
-                raise UsageProblem(str(exc)) from exc
-            raise
-
-    return wrapper
+        except (AptmonError, OSError) as exc:
+            raise UsageProblem(str(exc), getattr(exc, "exit_code", None)) from exc
+        except Exception as exc:  # a bug, not a user error: say so in one line
+            if os.environ.get("APTMON_DEBUG"):
+                raise
+            click.echo(
+                f"Error: unexpected failure: {exc.__class__.__name__}: {exc} (set APTMON_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(2)
 
 
 def reader_went_away() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from etl.cli.failures import UsageProblem, friendly_errors
 from etl.cli.options import warehouse_option
 
 
@@ -19,7 +18,6 @@ from etl.cli.options import warehouse_option
 )
 @click.option("-o", "--output", required=True, type=click.Path(), help="The folder (csv, parquet) or .xlsx file.")
 @warehouse_option
-@friendly_errors
 def export(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
     """Export the metric tables, activities and catalogue for one as-of year, with their definitions.
 
@@ -28,14 +26,10 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
         aptmon export -o metrics-2016.xlsx --as-of 2016
         aptmon export --format parquet -o exports/2017
     """
-    from etl.outputs.export import ExportError
     from etl.outputs.export import export as write_export
 
     output_format = output_format or ("xlsx" if output.lower().endswith(".xlsx") else "csv")
-    try:
-        result = write_export(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
-    except ExportError as exc:
-        raise UsageProblem(str(exc)) from exc
+    result = write_export(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
     tables = ", ".join(f"{table} {rows}" for table, rows in result.rows.items())
     click.echo(f"Exported as of {result.as_of_year} to {result.path} ({output_format}; rows: {tables}).")
     click.echo(f"Data fingerprint: {result.fingerprint}")
@@ -53,7 +47,6 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @warehouse_option
-@friendly_errors
 def report(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
     """Write the concise progress report for the APT Summit: a self-contained, printable HTML file, or a Word
     document with the same content to edit before the Summit.
@@ -63,15 +56,11 @@ def report(as_of: int | None, output_format: str | None, output: str, warehouse_
         aptmon report -o progress-2016.html --as-of 2016
         aptmon report --format docx -o progress-2016.docx --as-of 2016
     """
-    from etl.outputs.export import ExportError
     from etl.outputs.report.html import write_report
 
     if output_format is None:
         output_format = "docx" if output.lower().endswith(".docx") else "html"
-    try:
-        result = write_report(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
-    except ExportError as exc:
-        raise UsageProblem(str(exc)) from exc
+    result = write_report(output, warehouse_file=warehouse_file, as_of=as_of, output_format=output_format)
     click.echo(f"Wrote the progress report as of {result.as_of_year} to {result.path}.")
     click.echo(f"Data fingerprint: {result.fingerprint}")
     click.echo(f"Schedule: {result.schedule}")

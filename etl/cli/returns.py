@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from etl.cli.failures import UsageProblem, friendly_errors
+from etl.cli.failures import UsageProblem
 from etl.cli.options import warehouse_option
 from etl.cli.priority import give_way_to_readers
 from etl.returns.gc_pause import cycle_collection_paused
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
-@friendly_errors
 def template(country: str, year: int, prefill: bool, output: str, warehouse_file: str | None):
     """Write the activity return template for a country and year.
 
@@ -80,7 +79,6 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
     "or linked to other measures); without it such a return is held.",
 )
 @warehouse_option
-@friendly_errors
 def ingest(files, country, year, dry_run, report_dir, received_on, as_json, confirm_changes, warehouse_file):
     """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from etl.cli.failures import UsageProblem, friendly_errors
 from etl.cli.options import warehouse_option
 
 
@@ -24,7 +23,6 @@ def reviews():
 @click.option("--title", default="", help="What the meeting is called (default: from its date).")
 @click.option("--by", "recorded_by", default=None, help="Who records it (default: the login name).")
 @warehouse_option
-@friendly_errors
 def reviews_add(meeting_on, title: str, recorded_by: str | None, warehouse_file: str | None):
     """Record a review meeting held on a date (YYYY-MM-DD).
 
@@ -34,19 +32,15 @@ def reviews_add(meeting_on, title: str, recorded_by: str | None, warehouse_file:
     """
     import getpass
 
-    from etl.reviews import ReviewError, add_meeting
+    from etl.reviews import add_meeting
 
-    try:
-        meeting = add_meeting(meeting_on.date(), title, recorded_by or getpass.getuser(), warehouse_file)
-    except ReviewError as exc:
-        raise UsageProblem(str(exc)) from exc
+    meeting = add_meeting(meeting_on.date(), title, recorded_by or getpass.getuser(), warehouse_file)
     click.echo(f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}.")
 
 
 @reviews.command("remove")
 @click.argument("meeting_on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @warehouse_option
-@friendly_errors
 def reviews_remove(meeting_on, warehouse_file: str | None):
     """Remove the meeting recorded on a date.
 
@@ -54,18 +48,14 @@ def reviews_remove(meeting_on, warehouse_file: str | None):
     Example:
         aptmon reviews remove 2017-06-15
     """
-    from etl.reviews import ReviewError, remove_meeting
+    from etl.reviews import remove_meeting
 
-    try:
-        remove_meeting(meeting_on.date(), warehouse_file)
-    except ReviewError as exc:
-        raise UsageProblem(str(exc)) from exc
+    remove_meeting(meeting_on.date(), warehouse_file)
     click.echo(f"Removed the meeting of {meeting_on:%Y-%m-%d}.")
 
 
 @reviews.command("list")
 @warehouse_option
-@friendly_errors
 def reviews_list(warehouse_file: str | None):
     """Print the recorded review meetings, the latest first.
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from etl.cli.failures import UsageProblem, friendly_errors
+from etl.cli.failures import UsageProblem
 from etl.cli.options import warehouse_option
 
 
@@ -19,7 +19,6 @@ from etl.cli.options import warehouse_option
 # with a whole process (benchmarks/bench_read_path.py measured 3x the throughput of one thread per worker).
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @warehouse_option
-@friendly_errors
 def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None):
     """Run the dashboard under gunicorn.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from etl.cli.failures import UsageProblem, friendly_errors
+from etl.cli.failures import UsageProblem
 from etl.cli.options import warehouse_option
 
 
@@ -27,7 +27,6 @@ def users():
 @click.option("--country", default=None, help="ISO3 code of the analyst's country (analysts only).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @warehouse_option
-@friendly_errors
 def users_add(name: str, role: str, country: str | None, password_stdin: bool, warehouse_file: str | None):
     """Create a user; the password is asked for (hidden, twice) unless --password-stdin.
 
@@ -38,12 +37,9 @@ def users_add(name: str, role: str, country: str | None, password_stdin: bool, w
     """
     from etl import accounts as user_store
 
-    try:
-        user_store.validate_new_user(name, role, country)
-        password = _read_password(password_stdin)
-        user = user_store.add_user(name, password, role, country, warehouse_file)
-    except user_store.UserError as exc:
-        raise UsageProblem(str(exc)) from exc
+    user_store.validate_new_user(name, role, country)  # before the password is asked for
+    password = _read_password(password_stdin)
+    user = user_store.add_user(name, password, role, country, warehouse_file)
     where = f" for {user.country}" if user.country else ""
     click.echo(f"User {user.username} added: {user.role}{where}.")
 
@@ -52,7 +48,6 @@ def users_add(name: str, role: str, country: str | None, password_stdin: bool, w
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @warehouse_option
-@friendly_errors
 def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
     """Set a user's new password; every session the user had signed in ends.
 
@@ -62,16 +57,12 @@ def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
     """
     from etl import accounts as user_store
 
-    try:
-        user_store.set_password(name, _read_password(password_stdin), warehouse_file)
-    except user_store.UserError as exc:
-        raise UsageProblem(str(exc)) from exc
+    user_store.set_password(name, _read_password(password_stdin), warehouse_file)
     click.echo(f"Password of {name} changed.")
 
 
 @users.command("list")
 @warehouse_option
-@friendly_errors
 def users_list(warehouse_file: str | None):
     """Print every user with role and country.
 
@@ -90,7 +81,6 @@ def users_list(warehouse_file: str | None):
 @click.option("--role", required=True, type=click.Choice(["viewer", "analyst", "evaluator", "admin"]))
 @click.option("--country", default=None, help="ISO3 code of the analyst's country (analysts only).")
 @warehouse_option
-@friendly_errors
 def users_role(name: str, role: str, country: str | None, warehouse_file: str | None):
     """Give a user another role; every session the user had signed in ends.
 
@@ -100,10 +90,7 @@ def users_role(name: str, role: str, country: str | None, warehouse_file: str | 
     """
     from etl import accounts as user_store
 
-    try:
-        user = user_store.set_role(name, role, country, warehouse_file)
-    except user_store.UserError as exc:
-        raise UsageProblem(str(exc)) from exc
+    user = user_store.set_role(name, role, country, warehouse_file)
     where = f" for {user.country}" if user.country else ""
     click.echo(f"User {user.username} is now {user.role}{where}; their sessions have ended.")
 
@@ -111,7 +98,6 @@ def users_role(name: str, role: str, country: str | None, warehouse_file: str | 
 @users.command("sign-out")
 @click.argument("name")
 @warehouse_option
-@friendly_errors
 def users_sign_out(name: str, warehouse_file: str | None):
     """End every session of a user on every device (a lost laptop, a stolen cookie); their password stays.
 
@@ -121,16 +107,12 @@ def users_sign_out(name: str, warehouse_file: str | None):
     """
     from etl import accounts as user_store
 
-    try:
-        user_store.end_sessions(name, warehouse_file)
-    except user_store.UserError as exc:
-        raise UsageProblem(str(exc)) from exc
+    user_store.end_sessions(name, warehouse_file)
     click.echo(f"Every session of {name} has ended; they must sign in again.")
 
 
 @users.command("demo")
 @warehouse_option
-@friendly_errors
 def users_demo(warehouse_file: str | None):
     """Create the demo users (one per role) with generated passwords, and say where the passwords are.
 

@@ -9,7 +9,6 @@ import textwrap
 
 import click
 
-from etl.cli.failures import friendly_errors
 from etl.cli.options import warehouse_option
 from etl.wording import plural
 
@@ -17,7 +16,6 @@ from etl.wording import plural
 @click.command()
 @click.option("--force", is_flag=True, help="Rebuild the catalogue from the plan text (submissions are kept).")
 @warehouse_option
-@friendly_errors
 def init(force: bool, warehouse_file: str | None):
     """Create the warehouse schema and load the catalogue; safe to run again.
 
@@ -46,7 +44,6 @@ def init(force: bool, warehouse_file: str | None):
     "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
 @warehouse_option
-@friendly_errors
 def catalogue(output_format: str, warehouse_file: str | None):
     """Print the Work Plan's pillars, sections, measures and sub-items.
 
