@@ -13,7 +13,7 @@ from etl.cli.failures import OneLineFailures
 
 @click.group(cls=OneLineFailures, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="apt-monitor")
-def cli():
+def cli() -> None:
     """APT Work Plan Monitor: the catalogue, country returns, metrics and the dashboard.
 
     \b

@@ -12,7 +12,7 @@ from etl.wording import plural
 @click.option("--seed", default=2013, show_default=True, type=int, help="Random seed: the same seed, the same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the warehouse already has submissions.")
 @warehouse_option
-def demo(seed: int, if_empty: bool, warehouse_file: str | None):
+def demo(seed: int, if_empty: bool, warehouse_file: str | None) -> None:
     """Write synthetic returns for the 13 countries and 2013-2017, and ingest them.
 
     \b

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
 
+CommandFunction = TypeVar("CommandFunction", bound=Callable)
 
-def warehouse_option(command):
+
+def warehouse_option(command) -> None:
     """Every command takes --warehouse PATH (default $APTMON_WAREHOUSE, else data/warehouse/aptmon.duckdb)."""
     return click.option(
         "--warehouse",

@@ -18,7 +18,7 @@ from etl.cli.options import warehouse_option
 )
 @click.option("-o", "--output", required=True, type=click.Path(), help="The folder (csv, parquet) or .xlsx file.")
 @warehouse_option
-def export(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
+def export(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None) -> None:
     """Export the metric tables, activities and catalogue for one as-of year, with their definitions.
 
     \b
@@ -47,7 +47,7 @@ def export(as_of: int | None, output_format: str | None, output: str, warehouse_
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @warehouse_option
-def report(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None):
+def report(as_of: int | None, output_format: str | None, output: str, warehouse_file: str | None) -> None:
     """Write the concise progress report for the APT Summit: a self-contained, printable HTML file, or a Word
     document with the same content to edit before the Summit.
 

@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 import click
 
 from etl.cli.failures import UsageProblem
 from etl.cli.options import warehouse_option
 from etl.cli.priority import give_way_to_readers
-from etl.returns.gc_pause import cycle_collection_paused
 from etl.wording import plural
-
-if TYPE_CHECKING:
-    from etl.returns.read import RawReturn
 
 
 @click.command()
@@ -30,7 +25,7 @@ if TYPE_CHECKING:
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
-def template(country: str, year: int, prefill: bool, output: str, warehouse_file: str | None):
+def template(country: str, year: int, prefill: bool, output: str, warehouse_file: str | None) -> None:
     """Write the activity return template for a country and year.
 
     \b
@@ -40,7 +35,7 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
     """
     from etl.plan.countries import country_code
     from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-    from etl.returns.template import prefill_activities, template_catalogue, write_template
+    from etl.returns.template import write_return_template
 
     iso3 = country_code(country)
     if iso3 is None:
@@ -49,15 +44,7 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
-    filled = prefill_activities(warehouse_file, iso3, year) if prefill else None
-    path = write_template(
-        output,
-        iso3,
-        year,
-        template_catalogue(warehouse_file),
-        filled.activities if filled else None,
-        prefilled_from=filled.source if filled else "",
-    )
+    path, filled = write_return_template(output, iso3, year, warehouse_file, prefill=prefill)
     carried = f" with {plural(len(filled), 'activity')} carried forward" if prefill else ""
     if filled and filled.source:
         carried += f" from {filled.source}"
@@ -79,7 +66,17 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
     "or linked to other measures); without it such a return is held.",
 )
 @warehouse_option
-def ingest(files, country, year, dry_run, report_dir, received_on, as_json, confirm_changes, warehouse_file):
+def ingest(
+    files: tuple[str, ...],
+    country: str | None,
+    year: int | None,
+    dry_run: bool,
+    report_dir: str | None,
+    received_on: datetime | None,
+    as_json: bool,
+    confirm_changes: bool,
+    warehouse_file: str | None,
+) -> None:
     """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
 
     A return that would undo part of the country's record is held: nothing is loaded and the changes are
@@ -93,11 +90,13 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, conf
         aptmon ingest KHM-2017-v2.xlsx --confirm-changes
     """
     from etl.plan.countries import country_code
+    from etl.returns.batch import ingest_files
 
     give_way_to_readers()
     if country and country_code(country) is None:
         raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
-    options = dict(
+    checked = ingest_files(
+        files,
         warehouse_file=warehouse_file,
         country=country_code(country) if country else None,
         year=year,
@@ -106,16 +105,11 @@ def ingest(files, country, year, dry_run, report_dir, received_on, as_json, conf
         report_dir=report_dir,
         confirm_changes=confirm_changes,
     )
-    with cycle_collection_paused():  # for the read-ahead thread as well (see etl.returns.gc_pause)
-        reads = _read_ahead(files)  # the first file is being read while etl.returns.ingest and the catalogue load
-        from etl.returns.ingest import catalogue_lookup, ingest_file
-
-        options["catalogue"] = catalogue_lookup(warehouse_file)
-        if len(files) > 1:
-            with click.progressbar(reads, length=len(files), label="Checking returns", file=sys.stderr) as bar:
-                results = [ingest_file(path, raw=raw, **options) for path, raw in bar]
-        else:
-            results = [ingest_file(path, raw=raw, **options) for path, raw in reads]
+    if len(files) > 1:
+        with click.progressbar(checked, length=len(files), label="Checking returns", file=sys.stderr) as bar:
+            results = list(bar)
+    else:
+        results = list(checked)
     if as_json:
         for result in results:
             click.echo(_json_line(result.to_json()))
@@ -131,34 +125,6 @@ _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": 
 
 def _json_line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
-
-
-def _read_ahead(paths: list[str]) -> Iterator[tuple[str, RawReturn]]:
-    """Each file with what read_return made of it, the next file being read meanwhile on another thread.
-
-    python-calamine lets go of the interpreter while it parses a workbook, so the next file is parsed while
-    this one is checked and loaded. The first file's format and size checks run here, before the caller loads
-    the rest of etl: those imports then overlap the parse, not the checks (both of which need the interpreter).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from etl.returns.read import inspect_return, read_return
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-    pending = pool.submit(inspect_return(paths[0]).read)
-
-    def in_order() -> Iterator[tuple[str, RawReturn]]:
-        nonlocal pending
-        try:
-            for number, path in enumerate(paths, start=1):
-                raw = pending.result()
-                if number < len(paths):
-                    pending = pool.submit(read_return, paths[number])
-                yield path, raw
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-    return in_order()
 
 
 def _print_ingest_summary(results, issues_shown: int = 25) -> None:

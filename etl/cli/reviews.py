@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from etl.cli.options import warehouse_option
 
 
 @click.group()
-def reviews():
+def reviews() -> None:
     """Record the CPR Plus Three meetings that review the plan; the dashboard compares the data between two.
 
     \b
@@ -23,7 +25,7 @@ def reviews():
 @click.option("--title", default="", help="What the meeting is called (default: from its date).")
 @click.option("--by", "recorded_by", default=None, help="Who records it (default: the login name).")
 @warehouse_option
-def reviews_add(meeting_on, title: str, recorded_by: str | None, warehouse_file: str | None):
+def reviews_add(meeting_on: datetime, title: str, recorded_by: str | None, warehouse_file: str | None) -> None:
     """Record a review meeting held on a date (YYYY-MM-DD).
 
     \b
@@ -41,7 +43,7 @@ def reviews_add(meeting_on, title: str, recorded_by: str | None, warehouse_file:
 @reviews.command("remove")
 @click.argument("meeting_on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @warehouse_option
-def reviews_remove(meeting_on, warehouse_file: str | None):
+def reviews_remove(meeting_on: datetime, warehouse_file: str | None) -> None:
     """Remove the meeting recorded on a date.
 
     \b
@@ -56,7 +58,7 @@ def reviews_remove(meeting_on, warehouse_file: str | None):
 
 @reviews.command("list")
 @warehouse_option
-def reviews_list(warehouse_file: str | None):
+def reviews_list(warehouse_file: str | None) -> None:
     """Print the recorded review meetings, the latest first.
 
     \b

@@ -14,7 +14,7 @@ from etl.cli.priority import give_way_to_readers
 
 
 @click.group()
-def schedule():
+def schedule() -> None:
     """The implementation schedule (Work Plan item 6.3) that progress is judged against.
 
     \b
@@ -28,7 +28,7 @@ def schedule():
 @schedule.command("template")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
 @warehouse_option
-def schedule_template(output: str, warehouse_file: str | None):
+def schedule_template(output: str, warehouse_file: str | None) -> None:
     """Write the schedule workbook: every measure, filled with the current schedule.
 
     \b
@@ -49,7 +49,7 @@ def schedule_template(output: str, warehouse_file: str | None):
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write the feedback workbook here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @warehouse_option
-def schedule_load(file: str, dry_run: bool, report_dir: str | None, as_json: bool, warehouse_file: str | None):
+def schedule_load(file: str, dry_run: bool, report_dir: str | None, as_json: bool, warehouse_file: str | None) -> None:
     """Check a schedule workbook and load it as the new schedule version; exit 1 when it is rejected.
 
     \b
@@ -96,7 +96,7 @@ def _print_schedule_result(result, issues_shown: int = 25) -> None:
     "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
 @warehouse_option
-def schedule_show(output_format: str, warehouse_file: str | None):
+def schedule_show(output_format: str, warehouse_file: str | None) -> None:
     """Print the current schedule: every measure with its effective values and whether they are the default.
 
     \b

@@ -19,7 +19,7 @@ from etl.cli.options import warehouse_option
 # with a whole process (benchmarks/bench_read_path.py measured 3x the throughput of one thread per worker).
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @warehouse_option
-def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None):
+def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None) -> None:
     """Run the dashboard under gunicorn.
 
     \b

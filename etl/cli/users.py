@@ -9,9 +9,12 @@ import click
 from etl.cli.failures import UsageProblem
 from etl.cli.options import warehouse_option
 
+# etl.accounts.ROLES, spelled out: importing etl.accounts would load the warehouse before any command runs.
+ROLES = ("viewer", "analyst", "evaluator", "admin")
+
 
 @click.group()
-def users():
+def users() -> None:
     """Manage who may sign in to the dashboard, and with which role.
 
     \b
@@ -23,11 +26,11 @@ def users():
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["viewer", "analyst", "evaluator", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--country", default=None, help="ISO3 code of the analyst's country (analysts only).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @warehouse_option
-def users_add(name: str, role: str, country: str | None, password_stdin: bool, warehouse_file: str | None):
+def users_add(name: str, role: str, country: str | None, password_stdin: bool, warehouse_file: str | None) -> None:
     """Create a user; the password is asked for (hidden, twice) unless --password-stdin.
 
     \b
@@ -48,7 +51,7 @@ def users_add(name: str, role: str, country: str | None, password_stdin: bool, w
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @warehouse_option
-def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
+def users_password(name: str, password_stdin: bool, warehouse_file: str | None) -> None:
     """Set a user's new password; every session the user had signed in ends.
 
     \b
@@ -63,7 +66,7 @@ def users_password(name: str, password_stdin: bool, warehouse_file: str | None):
 
 @users.command("list")
 @warehouse_option
-def users_list(warehouse_file: str | None):
+def users_list(warehouse_file: str | None) -> None:
     """Print every user with role and country.
 
     \b
@@ -78,10 +81,10 @@ def users_list(warehouse_file: str | None):
 
 @users.command("role")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["viewer", "analyst", "evaluator", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--country", default=None, help="ISO3 code of the analyst's country (analysts only).")
 @warehouse_option
-def users_role(name: str, role: str, country: str | None, warehouse_file: str | None):
+def users_role(name: str, role: str, country: str | None, warehouse_file: str | None) -> None:
     """Give a user another role; every session the user had signed in ends.
 
     \b
@@ -98,7 +101,7 @@ def users_role(name: str, role: str, country: str | None, warehouse_file: str | 
 @users.command("sign-out")
 @click.argument("name")
 @warehouse_option
-def users_sign_out(name: str, warehouse_file: str | None):
+def users_sign_out(name: str, warehouse_file: str | None) -> None:
     """End every session of a user on every device (a lost laptop, a stolen cookie); their password stays.
 
     \b
@@ -113,7 +116,7 @@ def users_sign_out(name: str, warehouse_file: str | None):
 
 @users.command("demo")
 @warehouse_option
-def users_demo(warehouse_file: str | None):
+def users_demo(warehouse_file: str | None) -> None:
     """Create the demo users (one per role) with generated passwords, and say where the passwords are.
 
     \b

@@ -16,7 +16,7 @@ from etl.wording import plural
 @click.command()
 @click.option("--force", is_flag=True, help="Rebuild the catalogue from the plan text (submissions are kept).")
 @warehouse_option
-def init(force: bool, warehouse_file: str | None):
+def init(force: bool, warehouse_file: str | None) -> None:
     """Create the warehouse schema and load the catalogue; safe to run again.
 
     \b
@@ -25,13 +25,10 @@ def init(force: bool, warehouse_file: str | None):
         aptmon init --force --warehouse /tmp/test.duckdb
     """
     from etl import warehouse
-    from etl.paths import instance_dir, returns_dir
     from etl.warehouse import private_files
 
     result = warehouse.initialise(warehouse_file, force=force)
-    # The secrets' and the returns' folders exist from the start, private (an older deployment's are made so).
-    private_files.private_dir(instance_dir())
-    private_files.private_dir(returns_dir())
+    private_files.private_data_folders()
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
     click.echo(
         f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
@@ -44,7 +41,7 @@ def init(force: bool, warehouse_file: str | None):
     "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
 @warehouse_option
-def catalogue(output_format: str, warehouse_file: str | None):
+def catalogue(output_format: str, warehouse_file: str | None) -> None:
     """Print the Work Plan's pillars, sections, measures and sub-items.
 
     \b
@@ -53,12 +50,10 @@ def catalogue(output_format: str, warehouse_file: str | None):
         aptmon catalogue --format csv > catalogue.csv
     """
     from etl import warehouse
+    from etl.warehouse.catalogue_listing import catalogue_listing
 
     with warehouse.read_connection(warehouse_file) as con:
-        rows = con.execute(
-            "SELECT plan_id, level, id, measure_id, pillar, pillar_title, section_id, section_title, text "
-            "FROM catalogue ORDER BY plan_id, measure_ordinal, letter"
-        ).df()
+        rows = catalogue_listing(con)
     if output_format == "csv":
         rows.to_csv(sys.stdout, index=False)
     elif output_format == "json":
