@@ -255,3 +255,19 @@ def template_catalogue(warehouse_file: str | os.PathLike | None = None) -> Catal
         return load_catalogue()
     with warehouse.read_connection(warehouse_file) as con:
         return read_catalogue(con)
+
+
+def write_return_template(
+    path: str | os.PathLike,
+    country: str,
+    year: int,
+    warehouse_file: str | os.PathLike | None = None,
+    prefill: bool = False,
+) -> tuple[Path, Prefill]:
+    """Write the return workbook for (country, year) on the warehouse's catalogue, started from what
+    prefill_activities finds when `prefill`; the path written and the activities carried (none without `prefill`)."""
+    filled = prefill_activities(warehouse_file, country, year) if prefill else Prefill([], "")
+    written = write_template(
+        path, country, year, template_catalogue(warehouse_file), filled.activities, prefilled_from=filled.source
+    )
+    return written, filled

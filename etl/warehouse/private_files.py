@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from etl.paths import instance_dir
+from etl.paths import instance_dir, returns_dir
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -40,3 +40,10 @@ def private_instance_dir(*parts: str) -> Path:
     for part in parts:
         folder = private_dir(folder / part)
     return folder
+
+
+def private_data_folders() -> None:
+    """Create instance/ (the secrets) and the returns' folder private from the start; an older deployment's are made
+    private."""
+    private_dir(instance_dir())
+    private_dir(returns_dir())

@@ -1,0 +1,56 @@
+"""How the command line fails: one clear line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from etl.errors import AptmonError
+
+
+class UsageProblem(click.ClickException):
+    """A usage or environment error: one clear line, exit code 2 unless the error says otherwise."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class OneLineFailures(click.Group):
+    """A command group whose commands fail in one line: the one place that turns errors into messages.
+
+    A library error (`AptmonError`) or an operating-system error (a folder that cannot be written, a file gone)
+    becomes its own message and exit code; anything else is a bug, and says so in one line too.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
+            raise  # click shows these itself (an EOFError at a prompt becomes "Aborted!")
+        except BrokenPipeError:
+            reader_went_away()
+        except (AptmonError, OSError) as exc:
+            raise UsageProblem(str(exc), getattr(exc, "exit_code", None)) from exc
+        except Exception as exc:  # a bug, not a user error: say so in one line
+            if os.environ.get("APTMON_DEBUG"):
+                raise
+            click.echo(
+                f"Error: unexpected failure: {exc.__class__.__name__}: {exc} (set APTMON_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(2)
+
+
+def reader_went_away() -> None:
+    """The command reading our output stopped early (`aptmon catalogue | head`): end quietly, as a Unix filter
+    does. Standard output goes to /dev/null first, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)

@@ -1,0 +1,70 @@
+"""`aptmon serve`: the dashboard under gunicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from etl.cli.failures import UsageProblem
+from etl.cli.options import warehouse_option
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+# Threads per worker: gunicorn's threaded worker keeps connections alive and never waits for a slow client
+# with a whole process (benchmarks/bench_read_path.py measured 3x the throughput of one thread per worker).
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@warehouse_option
+def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str | None) -> None:
+    """Run the dashboard under gunicorn.
+
+    \b
+    Example:
+        aptmon serve --port 8050 --workers 4
+    """
+    from etl import warehouse
+
+    db = warehouse.warehouse_path(warehouse_file)
+    if not db.exists():
+        raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
+    _check_port_free(host, port)
+    os.environ["APTMON_WAREHOUSE"] = str(db.resolve())
+    os.environ["APTMON_SERVE_URL"] = f"http://{host}:{port}"
+    args = [
+        sys.executable, "-m", "gunicorn",
+        "--config", "python:dashboard.gunicorn_hooks",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--bind", f"{host}:{port}",
+        # Each worker listens on a socket of its own and the kernel spreads new connections over them. On one
+        # shared socket, a browser's kept-alive connections stay with whichever worker accepted them first: under
+        # benchmarks/bench_load.py one worker ran at 80% of a core, queueing requests, while three idled at 6-11%.
+        "--reuse-port",
+        "--timeout", "120",
+        "--access-logfile", "-",
+        "dashboard.app:create_server()",
+    ]  # fmt: skip
+    click.echo(
+        f"Serving the dashboard on http://{host}:{port} with {workers} workers of {threads} threads (Ctrl+C to stop)."
+    )
+    os.execv(sys.executable, args)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on: with --reuse-port a second dashboard would share it silently."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port just closed is free to take
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UsageProblem(
+            f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Is the dashboard already running? "
+            "Stop it, or choose another port with --port."
+        ) from exc

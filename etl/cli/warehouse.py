@@ -1,0 +1,78 @@
+"""Commands over the warehouse itself: `aptmon init` and `aptmon catalogue`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+
+import click
+
+from etl.cli.options import warehouse_option
+from etl.wording import plural
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Rebuild the catalogue from the plan text (submissions are kept).")
+@warehouse_option
+def init(force: bool, warehouse_file: str | None) -> None:
+    """Create the warehouse schema and load the catalogue; safe to run again.
+
+    \b
+    Example:
+        aptmon init
+        aptmon init --force --warehouse /tmp/test.duckdb
+    """
+    from etl import warehouse
+    from etl.warehouse import private_files
+
+    result = warehouse.initialise(warehouse_file, force=force)
+    private_files.private_data_folders()
+    action = "loaded" if result["catalogue_loaded"] else "already up to date"
+    click.echo(
+        f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
+        f"({plural(result['measures'], 'measure')}, {plural(result['sub_items'], 'sub-item')})."
+    )
+
+
+@click.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@warehouse_option
+def catalogue(output_format: str, warehouse_file: str | None) -> None:
+    """Print the Work Plan's pillars, sections, measures and sub-items.
+
+    \b
+    Example:
+        aptmon catalogue
+        aptmon catalogue --format csv > catalogue.csv
+    """
+    from etl import warehouse
+    from etl.warehouse.catalogue_listing import catalogue_listing
+
+    with warehouse.read_connection(warehouse_file) as con:
+        rows = catalogue_listing(con)
+    if output_format == "csv":
+        rows.to_csv(sys.stdout, index=False)
+    elif output_format == "json":
+        click.echo(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False, indent=2))
+    else:
+        _print_catalogue_table(rows)
+
+
+def _print_catalogue_table(rows) -> None:
+    width = max(60, shutil.get_terminal_size((120, 20)).columns)
+    pillar = section = None
+    for row in rows.itertuples():
+        if row.pillar != pillar:
+            pillar = row.pillar
+            click.secho(f"\nPillar {row.pillar}: {row.pillar_title}", bold=True)
+        if row.section_id != section:
+            section = row.section_id
+            click.secho(f"  {row.section_id}  {row.section_title}", underline=True)
+        indent = "      " if row.level == "measure" else "          "
+        label = f"{row.id:<10}"
+        body = textwrap.shorten(row.text, width=width - len(indent) - len(label) - 1, placeholder=" ...")
+        click.echo(f"{indent}{label} {body}")
