@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+from etl.paths import instance_dir
 
 
 def post_worker_init(worker) -> None:
@@ -10,7 +13,29 @@ def post_worker_init(worker) -> None:
     the box comes after gunicorn's start-up lines instead of scrolling away above them."""
     if worker.age != 1:
         return
-    from etl.accounts import ready_box
-
     url = os.environ.get("APTMON_SERVE_URL") or f"http://{worker.cfg.bind[0]}"
     print(ready_box(url), flush=True)
+
+
+def ready_box(url: str, credentials_file: Path | None = None) -> str:
+    """The lines `aptmon serve` prints in a box once it answers: where to go, and the demo sign-ins if any."""
+    # Imported here, in the worker: gunicorn's master reads this file and has no use for the accounts' libraries.
+    from etl.accounts import DEMO_CREDENTIALS_NAME
+
+    credentials_file = Path(credentials_file or instance_dir() / DEMO_CREDENTIALS_NAME)
+    lines = [f"The dashboard is ready: {url}"]
+    sign_ins = []
+    if credentials_file.exists():
+        sign_ins = [
+            line.rstrip()
+            for line in credentials_file.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+    if sign_ins:
+        lines += ["Sign in as one of the demo users (user, password, role):", *(f"  {line}" for line in sign_ins)]
+        lines.append(f"(kept in {credentials_file})")
+    else:
+        lines.append("Sign in with a user made by `aptmon users add`.")
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line:<{width}} |" for line in lines), rule])

@@ -240,24 +240,3 @@ def _user(row: tuple) -> User:
 
 def _fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
-def ready_box(url: str, credentials_file: Path | None = None) -> str:
-    """The lines `aptmon serve` prints in a box once it answers: where to go, and the demo sign-ins if any."""
-    credentials_file = Path(credentials_file or instance_dir() / DEMO_CREDENTIALS_NAME)
-    lines = [f"The dashboard is ready: {url}"]
-    sign_ins = []
-    if credentials_file.exists():
-        sign_ins = [
-            line.rstrip()
-            for line in credentials_file.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
-    if sign_ins:
-        lines += ["Sign in as one of the demo users (user, password, role):", *(f"  {line}" for line in sign_ins)]
-        lines.append(f"(kept in {credentials_file})")
-    else:
-        lines.append("Sign in with a user made by `aptmon users add`.")
-    width = max(len(line) for line in lines)
-    rule = "+" + "-" * (width + 2) + "+"
-    return "\n".join([rule, *(f"| {line:<{width}} |" for line in lines), rule])
