@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from signing_in import TEST_USERS, add_test_users, sign_in  # noqa: F401 (re-exported for tests)
+from support.signing_in import TEST_USERS, add_test_users, sign_in  # noqa: F401 (re-exported for tests)
 from werkzeug.serving import make_server
 
 from etl import warehouse

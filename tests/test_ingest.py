@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from return_files import GOOD_ROWS, write_csv, write_xlsx
+from support.return_files import GOOD_ROWS, write_csv, write_xlsx
 
 from etl.returns.ingest import ingest_file
 

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-import worked_example as example
+from support import worked_example as example
 
 from etl import warehouse
 from etl.returns.ingest import ingest_file
@@ -103,7 +103,7 @@ def scheduled_warehouse(tmp_path_factory, example_warehouse):
     """The worked example's warehouse, copied, with the second table's schedule loaded by `aptmon schedule load`."""
     import shutil
 
-    from schedule_files import write_schedule
+    from support.schedule_files import write_schedule
     from test_cli import run
 
     folder = tmp_path_factory.mktemp("worked-example-scheduled")

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
+from support.return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
 from etl.plan.catalogue import load_catalogue
 from etl.returns.read import inspect_return, read_return

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from return_files import write_xlsx
+from support.return_files import write_xlsx
 
 from etl import warehouse
 

@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-from factories import add_return
 from openpyxl import load_workbook
-from schedule_files import write_schedule
+from support.factories import add_return
+from support.schedule_files import write_schedule
 from test_cli import run
 
 from etl import warehouse

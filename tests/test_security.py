@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from return_files import write_xlsx
-from served_app import APTMON, Browser, aptmon, aptmon_env, reporting_body, served
+from support.return_files import write_xlsx
+from support.served_app import APTMON, Browser, aptmon, aptmon_env, reporting_body, served
 
 from etl import accounts, warehouse
 

@@ -17,9 +17,9 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
-import served_app
-from return_files import write_xlsx
-from served_app import APTMON, aptmon_env, stop_with_parent
+from support import served_app
+from support.return_files import write_xlsx
+from support.served_app import APTMON, aptmon_env, stop_with_parent
 
 from etl import accounts, warehouse
 

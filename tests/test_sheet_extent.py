@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
-from return_files import GOOD_ROWS, HEADER, write_xlsx
+from support.return_files import GOOD_ROWS, HEADER, write_xlsx
 
 from etl.returns.guard import MAX_SHEET_ROWS, _sheet_extent
 from etl.returns.read import read_return

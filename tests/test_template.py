@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from return_files import convert_with_libreoffice
+from support.return_files import convert_with_libreoffice
 
 from etl.plan.catalogue import load_catalogue
 from etl.returns.ingest import ingest_file
