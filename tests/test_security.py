@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from support.return_files import write_xlsx
-from support.served_app import APTMON, Browser, aptmon, aptmon_env, reporting_body, served
+from support.served_app import Browser, aptmon, aptmon_env, reporting_body, served
+from support.server import APTMON
 
 from etl import accounts, warehouse
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from support import served_app
 from support.return_files import write_xlsx
-from support.served_app import APTMON, aptmon_env, stop_with_parent
+from support.served_app import aptmon_env
+from support.server import APTMON, stop_with_parent
 
 from etl import accounts, warehouse
 
