@@ -24,6 +24,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium or serves the dashboard (live_app) is slow: `make test-fast` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("browser") or "live_app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def warehouse_file(tmp_path: Path) -> Path:
     """A freshly initialised warehouse with the catalogue loaded."""

@@ -118,12 +118,14 @@ def scheduled_warehouse(tmp_path_factory, example_warehouse):
     return path
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_with_the_schedule_every_row_and_column(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         got = example.pillar_5_rows(con, example.PILLAR_5_SCHEDULED, example.SCHEDULED_COLUMNS)
     assert got == example.PILLAR_5_SCHEDULED
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_with_the_schedule_per_measure(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         rows = con.execute(
@@ -151,6 +153,7 @@ def test_worked_example_with_the_schedule_per_measure(scheduled_warehouse):
     ]
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_statuses_with_the_schedule(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         rows = con.execute(

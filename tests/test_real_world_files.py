@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from support.real_world_files import add_macro_sheet, biff_worksheet, encrypt_xls, relocate_workbook
 from support.return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_xlsx
 
+pytestmark = pytest.mark.slow  # every test runs aptmon ingest in a subprocess
+
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 # What no message or JSON line may carry from a file: control characters and bidirectional or invisible marks.
 UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")

@@ -16,6 +16,8 @@ from support.return_files import write_xlsx
 
 from etl import warehouse
 
+pytestmark = pytest.mark.slow  # every test runs aptmon in a subprocess
+
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 
 # Version 1 of Cambodia's 2017 return.

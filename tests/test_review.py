@@ -116,6 +116,7 @@ def aptmon(*args, db: Path):
     return subprocess.run([APTMON, *args, "--warehouse", str(db)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_an_admin_records_lists_and_removes_meetings_from_the_command_line(warehouse_file):
     added = aptmon(
         "reviews", "add", "2016-06-15", "--title", "CPR Plus Three, June 2016", "--by", "sec", db=warehouse_file

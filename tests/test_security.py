@@ -17,6 +17,8 @@ from support.server import APTMON
 
 from etl import accounts, warehouse
 
+pytestmark = pytest.mark.slow  # every test serves the app under gunicorn
+
 PASSWORD = "saffron-harbour-lantern-7"
 NEW_PASSWORD = "cobalt-meadow-ferry-2031"
 

@@ -24,6 +24,8 @@ from support.server import APTMON, stop_with_parent
 
 from etl import accounts, warehouse
 
+pytestmark = pytest.mark.slow  # every test starts aptmon serve
+
 PASSWORD = "concurrent-password-1"
 UPLOADERS = {"up-khm": ("KHM", "Cambodia"), "up-tha": ("THA", "Thailand"), "up-vnm": ("VNM", "Viet Nam")}
 YEARS = (2013, 2014, 2015, 2016)

@@ -20,6 +20,8 @@ from support.hostile.fixtures import APTMON, exported_tables, query, run_aptmon
 
 from etl.returns.ingest import ingest_file
 
+pytestmark = pytest.mark.slow  # every test runs aptmon as a child process
+
 MAX_MESSAGE_CHARS = 400  # one clear line a person reads, whatever the file holds
 FILE_LEVEL_CODES = ("not-a-spreadsheet", "corrupt-file", "password-protected", "file-too-large", "wrong-encoding",
                     "empty-workbook", "unsupported-format", "missing-sheet")  # fmt: skip

@@ -42,6 +42,7 @@ def _returns_dir(returns_dir):
     return returns_dir
 
 
+@pytest.mark.slow  # times each check; some files come from LibreOffice
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_the_upload_page_answers_every_hostile_file_clearly(case: Case, hostile_dir, upload_app):
     app, client, db = upload_app
