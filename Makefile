@@ -8,7 +8,7 @@ PORT ?= 8050
 WORKERS ?= 4
 THREADS ?= 4
 
-.PHONY: run test lint format bench install install-test run-deps system-deps plotly-bundle clean
+.PHONY: run test test-fast lint format bench install install-test run-deps system-deps plotly-bundle clean
 
 run: install run-deps
 	$(APTMON) init
@@ -20,6 +20,11 @@ test: install-test system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+# The quick loop while editing: every test but the slow ones (servers, subprocesses, Chromium, timings; see the
+# markers in pyproject.toml). `make test` runs them all and stays the CI command.
+test-fast: install-test system-deps
+	$(VENV)/bin/pytest -m "not slow"
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -15,8 +15,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,7 @@ from benchmarks.results import Figure, load_average, record_results
 from dashboard import ids
 from dashboard.components.tables import grid_id
 from etl import warehouse
+from tests.support.server import free_port, running_server
 
 USERS = 20
 EXPORTERS = 4  # of the USERS, evaluators who also download exports
@@ -66,12 +65,6 @@ class Log:
             self.samples.append((kind, seconds, ok))
             if not ok:
                 self.errors.append(f"{kind}: {detail}"[:300])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def aptmon(env: dict, *args: str, stdin: str | None = None) -> None:
@@ -110,37 +103,6 @@ def group_cpu_seconds(group: int) -> float:
         if int(fields[2]) == group:  # fields after the command name: state, ppid, pgrp, ..., utime, stime
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    command = [str(Path(sys.executable).with_name("aptmon")), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(WORKERS)]  # fmt: skip
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
-
-
-def wait_until_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"aptmon serve exited with code {server.returncode}")
-        try:
-            if requests.get(f"{base}/login", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or a worker still importing
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
 
 
 class Client:
@@ -366,12 +328,9 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="aptmon-load-") as tmp:
         folder = Path(tmp)
         env = prepare(folder)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(env, port)
         log = Log()
-        try:
-            wait_until_ready(base, server)
+        with running_server(free_port(), ["--workers", str(WORKERS)], env, timeout=120) as running:
+            base, server = running.url, running.process
             deadline = time.monotonic() + DURATION_S
             threads = [
                 threading.Thread(target=viewer, args=(base, f"user{n:02d}", n < EXPORTERS, deadline, log, SEED + n))
@@ -393,8 +352,6 @@ def run() -> list[Figure]:
                 (group_cpu_seconds(server.pid) - server_cpu) / (elapsed * os.cpu_count()),
                 (time.process_time() - client_cpu) / (elapsed * os.cpu_count()),
             )
-        finally:
-            stop_server(server)
         return figures(log, elapsed, Path(env["APTMON_WAREHOUSE"]))
 
 

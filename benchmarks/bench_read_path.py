@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 import requests
 
 from benchmarks.bench_ingest import write_large_return
-from benchmarks.bench_load import PASSWORD, free_port, prepare, stop_server
+from benchmarks.bench_load import PASSWORD, prepare
 from benchmarks.results import Figure, load_average, record_results
+from tests.support.server import free_port, running_server
 
 CLIENTS = 20
 PHASE_S = float(os.environ.get("READ_PATH_SECONDS", 30))
@@ -86,27 +87,6 @@ class Samples:
             return within is None or any(start <= at <= end for start, end in within)
 
         return [s * 1000 for k, at, s, ok in self.rows if k == kind and ok and inside(at)]
-
-
-def start_server(env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    command = [str(Path(sys.executable).with_name("aptmon")), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(WORKERS), "--threads", str(THREADS)]  # fmt: skip
-    log = log_path.open("w")
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def wait_until_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"aptmon serve exited with code {server.returncode}")
-        try:
-            if requests.get(f"{base}/login", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
 
 
 def sign_in(base: str, username: str) -> requests.Session:
@@ -330,12 +310,10 @@ def run() -> list[Figure]:
         folder = Path(tmp)
         env = prepare(folder)
         workbooks = [write_large_return(folder / f"KHM-2016-large-{seed}.xlsx", LOAD_ROWS, seed) for seed in (1, 2)]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         access_log = folder / "access.log"
-        server = start_server(env, port, access_log)
-        try:
-            wait_until_ready(base, server)
+        options = ["--workers", str(WORKERS), "--threads", str(THREADS)]
+        with running_server(free_port(), options, env, log_path=access_log, timeout=120) as running:
+            base, server = running.url, running.process
             cold_s, warm_s, fetched = first_loads(base, "user00", access_log)
             captured = capture(base, "user01")
             for url, sent in captured.items():
@@ -356,8 +334,6 @@ def run() -> list[Figure]:
             loading_memory = worker_memory(server)
             for session in sessions:
                 session.close()  # else the threaded workers keep the idle connections through the graceful stop
-        finally:
-            stop_server(server)
     for error in (steady.errors + loading.errors)[:10]:
         print("error:", error)
     for seconds, outcome in loads:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from signing_in import TEST_USERS, add_test_users, sign_in  # noqa: F401 (re-exported for tests)
+from support.signing_in import TEST_USERS, add_test_users, sign_in  # noqa: F401 (re-exported for tests)
 from werkzeug.serving import make_server
 
 from etl import warehouse
@@ -22,6 +22,14 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium or serves the dashboard (live_app) is slow: `make test-fast` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("browser") or "live_app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

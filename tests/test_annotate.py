@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import load_workbook
-from return_files import write_csv, write_xlsx
+from support.return_files import write_csv, write_xlsx
 
 from etl.returns.feedback import ERROR_FILL, WARNING_FILL
 from etl.returns.ingest import ingest_file

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from dash_requests import csrf_header
+from support.dash_requests import csrf_header
 
 from etl import accounts, warehouse
 from etl.cli import cli

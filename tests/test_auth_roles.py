@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dash_requests import call_callback, callback_key, csrf_header, sign_in
-from signing_in import TEST_USERS, add_test_users
+from support.dash_requests import call_callback, callback_key, csrf_header, sign_in
+from support.signing_in import TEST_USERS, add_test_users
 
 from dashboard.security import auth
 

@@ -11,7 +11,7 @@ import msoffcrypto
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
-from return_files import GOOD_ROWS, HEADER, write_csv, write_xlsx
+from support.return_files import GOOD_ROWS, HEADER, write_csv, write_xlsx
 
 from etl import warehouse
 from etl.returns.ingest import ingest_file

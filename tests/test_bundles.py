@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dash_requests import sign_in
 from plotly.offline import get_plotlyjs_version
-from signing_in import add_test_users
+from support.dash_requests import sign_in
+from support.signing_in import add_test_users
 
 from dashboard import app as dashboard_app
 

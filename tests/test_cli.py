@@ -17,6 +17,7 @@ def run(*args, warehouse_file=None):
     return subprocess.run([APTMON, *args, *extra], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_init_then_catalogue_csv_lists_every_measure_once(tmp_path):
     db = tmp_path / "w.duckdb"
     first = run("init", warehouse_file=db)
@@ -39,6 +40,7 @@ def test_init_then_catalogue_csv_lists_every_measure_once(tmp_path):
     assert energy["section_title"] == "Enhancing Energy Cooperation" and energy["pillar"] == "2"
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_catalogue_json_and_table(warehouse_file):
     as_json = json.loads(run("catalogue", "--format", "json", warehouse_file=warehouse_file).stdout)
     assert len(as_json) == 196 and as_json[0]["id"] == "1.1.1"
@@ -46,6 +48,7 @@ def test_catalogue_json_and_table(warehouse_file):
     assert "Pillar 5: CONNECTIVITY COOPERATION" in table and "2.7.10" in table
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_bad_format_flag_exits_2_with_a_clear_message(warehouse_file):
     result = run("catalogue", "--format", "pdf", warehouse_file=warehouse_file)
     assert result.returncode == 2
@@ -53,18 +56,21 @@ def test_bad_format_flag_exits_2_with_a_clear_message(warehouse_file):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_catalogue_before_init_exits_2_and_says_what_to_do(tmp_path):
     result = run("catalogue", warehouse_file=tmp_path / "missing.duckdb")
     assert result.returncode == 2
     assert "Run `aptmon init` first" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 @pytest.mark.parametrize("command", ["init", "catalogue", "serve", "reviews add", "reviews list"])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command.split(), "--help")
     assert result.returncode == 0 and "Example:" in result.stdout and "--warehouse" in result.stdout
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 @pytest.mark.parametrize("output_format", ["table", "csv", "json"])
 def test_catalogue_into_a_pipe_that_closes_early_ends_quietly(warehouse_file, output_format):
     # `aptmon catalogue | head -3`: head reads three lines and goes; the command stops without a word on stderr.
@@ -95,6 +101,7 @@ def test_counted_words_take_their_number():
     ]
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 @pytest.mark.parametrize("command", [["ingest", "--dry-run"], ["schedule", "load", "--dry-run"]])
 def test_a_load_from_the_command_line_gives_way_to_the_dashboards_readers(warehouse_file, tmp_path, command):
     # The command runs in a child process that reports its own CPU priority after the command has run.

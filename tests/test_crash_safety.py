@@ -16,6 +16,8 @@ import pytest
 
 from etl import warehouse
 
+pytestmark = pytest.mark.slow  # kills aptmon ingest child processes
+
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 ROWS = 30_000  # enough that loading takes a second or so, so the kills land in every phase
 SEED = 20130101

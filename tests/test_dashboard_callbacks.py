@@ -12,7 +12,7 @@ import dash
 import pandas as pd
 import pytest
 from dash import no_update
-from factories import add_return
+from support.factories import add_return
 
 from dashboard.components.catalogue_tree import PROGRESS_COLOURS
 from dashboard.data import loaded, plan

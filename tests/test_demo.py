@@ -34,6 +34,7 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_demo_covers_the_countries_and_years_with_realistic_gaps(demo_warehouse):
     db, returns, stdout = demo_warehouse
     assert "1 rejected" in stdout
@@ -51,6 +52,7 @@ def test_demo_covers_the_countries_and_years_with_realistic_gaps(demo_warehouse)
     assert late[0][0] >= 3
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_demo_has_a_second_version_and_a_rejected_return_with_feedback(demo_warehouse):
     db, returns, _ = demo_warehouse
     country, year = demo.REUPLOADED
@@ -64,6 +66,7 @@ def test_demo_has_a_second_version_and_a_rejected_return_with_feedback(demo_ware
     assert len(list((returns / "demo").glob("*.xlsx"))) == 13 * 5 - len(demo.MISSING_RETURNS) + 2
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_everything_synthetic_is_labelled_so(demo_warehouse):
     db, _, _ = demo_warehouse
     assert query(db, "SELECT DISTINCT is_synthetic FROM submissions") == [(True,)]
@@ -75,6 +78,7 @@ def test_everything_synthetic_is_labelled_so(demo_warehouse):
     assert several[0][0] > 50
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_demo_if_empty_leaves_a_filled_warehouse_alone(demo_warehouse):
     db, _, _ = demo_warehouse
     before = query(db, "SELECT count(*) FROM submissions")
@@ -91,6 +95,7 @@ def test_demo_is_deterministic_for_a_seed():
     assert first == again and first != other
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_activity_titles_are_written_from_the_measure_they_serve(demo_warehouse):
     db, _, _ = demo_warehouse
     # Every activity's measures sit in one section, and its title carries the words of the first of them.
@@ -125,6 +130,7 @@ def test_an_energy_dialogue_measure_gets_a_dialogue_title():
     assert demo.activity_title("technology transfer", 3, sub_item=True).endswith(" on technology transfer")
 
 
+@pytest.mark.slow  # aptmon demo in a subprocess (the module's warehouse)
 def test_the_demo_loads_an_example_schedule_marked_as_one(demo_warehouse):
     from etl.schedule.load import schedule_version
 

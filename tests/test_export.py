@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from factories import add_return
 from openpyxl import load_workbook
+from support.factories import add_return
 
 from etl import warehouse
 from etl.cli import cli
@@ -182,7 +182,7 @@ def test_fingerprint_is_stable_and_follows_the_data(warehouse_file, tmp_path):
 
 
 def test_fingerprint_and_header_follow_the_schedule(warehouse_file, tmp_path):
-    from schedule_files import write_schedule
+    from support.schedule_files import write_schedule
 
     from etl.schedule.load import load_schedule_file
 

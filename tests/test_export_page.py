@@ -9,10 +9,10 @@ import zipfile
 
 import pandas as pd
 import pytest
-from dash_requests import call_callback, sign_in
 from openpyxl import load_workbook
-from return_files import write_xlsx
-from signing_in import add_test_users
+from support.dash_requests import call_callback, sign_in
+from support.return_files import write_xlsx
+from support.signing_in import add_test_users
 
 from etl.outputs.export import TABLES, export
 from etl.outputs.report.write import write_report

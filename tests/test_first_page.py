@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from dash_requests import call_callback, sign_in
-from factories import add_return
-from signing_in import add_test_users
+from support.dash_requests import call_callback, sign_in
+from support.factories import add_return
+from support.signing_in import add_test_users
 
 from dashboard import read_cache
 from etl import warehouse

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factories import add_return
+from support.factories import add_return
 
 from etl import warehouse
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from return_files import GOOD_ROWS, write_csv, write_xlsx
+from support.return_files import GOOD_ROWS, write_csv, write_xlsx
 
 from etl.returns.ingest import ingest_file
 
@@ -130,6 +130,7 @@ def run(*args):
     return subprocess.run([APTMON, *args], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     good = write_xlsx(tmp_path / "good.xlsx")
     bad = write_xlsx(tmp_path / "bad.xlsx", [["A1", "9.9.9", "T", "Planned"]], country="Japan")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from factories import add_return
+from support.factories import add_return
 
 from etl import warehouse
 from etl.warehouse import metrics

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import worked_example as example
-from factories import add_return
+from support import worked_example as example
+from support.factories import add_return
 
 from etl import warehouse
 

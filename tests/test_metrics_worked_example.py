@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-import worked_example as example
+from support import worked_example as example
 
 from etl import warehouse
 from etl.returns.ingest import ingest_file
@@ -103,7 +103,7 @@ def scheduled_warehouse(tmp_path_factory, example_warehouse):
     """The worked example's warehouse, copied, with the second table's schedule loaded by `aptmon schedule load`."""
     import shutil
 
-    from schedule_files import write_schedule
+    from support.schedule_files import write_schedule
     from test_cli import run
 
     folder = tmp_path_factory.mktemp("worked-example-scheduled")
@@ -118,12 +118,14 @@ def scheduled_warehouse(tmp_path_factory, example_warehouse):
     return path
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_with_the_schedule_every_row_and_column(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         got = example.pillar_5_rows(con, example.PILLAR_5_SCHEDULED, example.SCHEDULED_COLUMNS)
     assert got == example.PILLAR_5_SCHEDULED
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_with_the_schedule_per_measure(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         rows = con.execute(
@@ -151,6 +153,7 @@ def test_worked_example_with_the_schedule_per_measure(scheduled_warehouse):
     ]
 
 
+@pytest.mark.slow  # aptmon schedule load in a subprocess
 def test_worked_example_statuses_with_the_schedule(scheduled_warehouse):
     with warehouse.read_connection(scheduled_warehouse) as con:
         rows = con.execute(

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
+from support.return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
 from etl.plan.catalogue import load_catalogue
 from etl.returns.measure_lookup import MeasureLookup
@@ -65,6 +65,7 @@ def foreign_files(tmp_path_factory) -> dict[str, Path]:
     }
 
 
+@pytest.mark.slow  # LibreOffice converts the files
 @pytest.mark.parametrize("kind", ["ods", "xls"])
 def test_libreoffice_ods_and_xls_read_like_the_original(foreign_files, lookup, kind):
     raw = read_return(foreign_files[kind])
@@ -78,6 +79,7 @@ def test_libreoffice_ods_and_xls_read_like_the_original(foreign_files, lookup, k
     assert activities[2]["budget_usd"] == 25000.0
 
 
+@pytest.mark.slow  # LibreOffice converts the files
 def test_formulas_are_read_as_their_values(foreign_files, lookup):
     result = validate_return(read_return(foreign_files["formulas"]), lookup)
     assert result.accepted, result.issues

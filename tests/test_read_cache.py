@@ -7,9 +7,9 @@ import threading
 import time
 
 import pytest
-from dash_requests import call_callback, sign_in
-from factories import add_return
-from signing_in import add_test_users
+from support.dash_requests import call_callback, sign_in
+from support.factories import add_return
+from support.signing_in import add_test_users
 
 from dashboard import read_cache
 from etl import warehouse
@@ -52,6 +52,7 @@ def held_by_a_writer(path, seconds: float) -> threading.Event:
     return held
 
 
+@pytest.mark.slow  # times the answer against a 3 s writer
 def test_a_repeated_question_is_answered_while_a_writer_holds_the_warehouse(app, warehouse_file):
     client = sign_in(app.server.test_client(), "viewer")
     first = reporting(client, app)

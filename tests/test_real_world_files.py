@@ -14,8 +14,10 @@ from pathlib import Path
 import msoffcrypto
 import pytest
 from openpyxl import Workbook
-from real_world_files import add_macro_sheet, biff_worksheet, encrypt_xls, relocate_workbook
-from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_xlsx
+from support.real_world_files import add_macro_sheet, biff_worksheet, encrypt_xls, relocate_workbook
+from support.return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_xlsx
+
+pytestmark = pytest.mark.slow  # every test runs aptmon ingest in a subprocess
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 # What no message or JSON line may carry from a file: control characters and bidirectional or invisible marks.
@@ -118,7 +120,7 @@ def test_what_saving_again_cannot_fix_is_named(errors_written_by_libreoffice, tm
     assert "save it again" not in macro["issues"][0]["message"]
 
     import olefile
-    from real_world_files import _records, _stream  # an .xls whose CODEPAGE record names no known character set
+    from support.real_world_files import _records, _stream  # an .xls whose CODEPAGE record names no known character set
 
     odd = tmp_path / "codepage.xls"
     odd.write_bytes(errors_written_by_libreoffice["xls"].read_bytes())

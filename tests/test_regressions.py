@@ -12,9 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from return_files import write_xlsx
+from support.return_files import write_xlsx
 
 from etl import warehouse
+
+pytestmark = pytest.mark.slow  # every test runs aptmon in a subprocess
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 

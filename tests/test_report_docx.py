@@ -33,6 +33,7 @@ def _table_with(document, header: str):
     return next(t for t in document.tables if t.rows[0].cells[0].text == header)
 
 
+@pytest.mark.slow  # kaleido draws the charts in Chromium
 def test_the_document_has_the_html_reports_headings_as_word_headings(reports):
     result, document, page = reports
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Title", "Heading"))]
@@ -46,6 +47,7 @@ def test_the_document_has_the_html_reports_headings_as_word_headings(reports):
     assert "Progress is judged against the implementation schedule" in text
 
 
+@pytest.mark.slow  # kaleido draws the charts in Chromium
 def test_headline_figures_and_tables_hold_the_views_numbers(reports, demo_warehouse):
     _, document, page = reports
     covered, total, status, overdue_count = _view(
@@ -91,6 +93,7 @@ def test_headline_figures_and_tables_hold_the_views_numbers(reports, demo_wareho
     assert [row.cells[0].text for row in definitions.rows[1:]] == [d.column for d in GLOSSARY]
 
 
+@pytest.mark.slow  # kaleido draws the charts in Chromium
 def test_tables_repeat_their_header_row_and_charts_are_pictures(reports):
     _, document, _ = reports
     for table in document.tables:
@@ -109,6 +112,7 @@ def test_every_chart_of_the_report_names_its_pillars(demo_warehouse):
         assert "III Environment" in trace.x and not any(label.startswith("Pillar") for label in trace.x)
 
 
+@pytest.mark.slow  # kaleido draws the charts in Chromium
 def test_cli_takes_the_format_from_the_file_name(demo_warehouse, tmp_path):
     target = tmp_path / "progress.docx"
     outcome = CliRunner().invoke(cli, ["report", "-o", str(target), "--as-of", "2015", "--warehouse",

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import add_return
+from support.factories import add_return
 
 from etl import reviews, warehouse
 
@@ -116,6 +116,7 @@ def aptmon(*args, db: Path):
     return subprocess.run([APTMON, *args, "--warehouse", str(db)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_an_admin_records_lists_and_removes_meetings_from_the_command_line(warehouse_file):
     added = aptmon(
         "reviews", "add", "2016-06-15", "--title", "CPR Plus Three, June 2016", "--by", "sec", db=warehouse_file
@@ -159,8 +160,8 @@ def test_measures_newly_delivered_between_the_years_the_reviews_speak_for(review
 @pytest.fixture(scope="module")
 def review_app(tmp_path_factory):
     """The dashboard over a warehouse with two upload days and no meeting, with one test user per role."""
-    from dash_requests import sign_in
-    from signing_in import add_test_users
+    from support.dash_requests import sign_in
+    from support.signing_in import add_test_users
 
     from dashboard.app import create_app
 
@@ -196,7 +197,7 @@ def remove_meeting(app, role: str, chosen: str | None):
 
 
 def _click(app, role: str, clicks: list, state: list, changed: int):
-    from dash_requests import call_callback, sign_in
+    from support.dash_requests import call_callback, sign_in
 
     client = sign_in(app.server.test_client(), role)
     return call_callback(client, app, "change_meetings", clicks, state, changed=changed)

@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-from factories import add_return
 from openpyxl import load_workbook
-from schedule_files import write_schedule
+from support.factories import add_return
+from support.schedule_files import write_schedule
 from test_cli import run
 
 from etl import warehouse
@@ -259,6 +259,7 @@ def test_a_pace_exactly_at_a_threshold_under_a_schedule_is_on_it(warehouse_file,
     assert row == (20, 19, 1.0, 0.95, "on track")
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_the_cli_loads_shows_and_templates_the_schedule(warehouse_file, tmp_path):
     path = write_schedule(tmp_path / "s.xlsx", [{"measure_id": "5.6", "due_year": 2016, "lead_countries": "JPN"}])
     dry = run("schedule", "load", str(path), "--dry-run", "--json", warehouse_file=warehouse_file)
@@ -279,6 +280,7 @@ def test_the_cli_loads_shows_and_templates_the_schedule(warehouse_file, tmp_path
     assert written.returncode == 0 and (tmp_path / "t.xlsx").exists()
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_the_cli_exits_1_on_a_rejected_schedule_and_2_on_a_bad_name(warehouse_file, tmp_path):
     path = write_schedule(tmp_path / "bad.xlsx", [{"measure_id": "5.1", "kind": "sometimes"}])
     result = run("schedule", "load", str(path), "--report-dir", str(tmp_path / "fb"), warehouse_file=warehouse_file)

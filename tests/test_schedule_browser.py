@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from factories import add_return
 from openpyxl import load_workbook
-from schedule_files import write_schedule
+from support.factories import add_return
+from support.schedule_files import write_schedule
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-from return_files import write_xlsx
-from served_app import APTMON, Browser, aptmon, aptmon_env, reporting_body, served
+from support.return_files import write_xlsx
+from support.served_app import Browser, aptmon, aptmon_env, reporting_body, served
+from support.server import APTMON
 
 from etl import accounts, warehouse
+
+pytestmark = pytest.mark.slow  # every test serves the app under gunicorn
 
 PASSWORD = "saffron-harbour-lantern-7"
 NEW_PASSWORD = "cobalt-meadow-ferry-2031"

@@ -6,8 +6,8 @@ import re
 import shutil
 
 import pytest
-from served_app import served
-from signing_in import TEST_USERS, add_test_users, sign_in
+from support.served_app import served
+from support.signing_in import TEST_USERS, add_test_users, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -17,11 +17,14 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
-import served_app
-from return_files import write_xlsx
-from served_app import APTMON, aptmon_env, stop_with_parent
+from support import served_app
+from support.return_files import write_xlsx
+from support.served_app import aptmon_env
+from support.server import APTMON, stop_with_parent
 
 from etl import accounts, warehouse
+
+pytestmark = pytest.mark.slow  # every test starts aptmon serve
 
 PASSWORD = "concurrent-password-1"
 UPLOADERS = {"up-khm": ("KHM", "Cambodia"), "up-tha": ("THA", "Thailand"), "up-vnm": ("VNM", "Viet Nam")}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
-from return_files import GOOD_ROWS, HEADER, write_xlsx
+from support.return_files import GOOD_ROWS, HEADER, write_xlsx
 
 from etl.returns.guard.sheet_limits import MAX_SHEET_ROWS
 from etl.returns.guard.xlsx import _sheet_extent

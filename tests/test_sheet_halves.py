@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from return_files import HEADER, write_xlsx
+from support.return_files import HEADER, write_xlsx
 
 from etl.returns import read, sheet_halves
 from etl.returns.read import read_return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import duckdb
-from factories import add_return
+from support.factories import add_return
 
 from dashboard.data import connection, overview
 from etl import warehouse

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from return_files import convert_with_libreoffice
+from support.return_files import convert_with_libreoffice
 
 from etl.plan.catalogue import load_catalogue
 from etl.returns.ingest import ingest_file
@@ -54,6 +54,7 @@ def test_template_sheets_dropdowns_and_layout(blank_template):
     ]  # fmt: skip
 
 
+@pytest.mark.slow  # LibreOffice
 def test_libreoffice_opens_the_template_and_it_reads_back(tmp_path, blank_template, catalogue):
     converted = convert_with_libreoffice(blank_template, "xlsx", tmp_path / "lo")
     workbook = load_workbook(converted)
@@ -72,6 +73,7 @@ def test_a_filled_template_is_accepted(tmp_path, catalogue):
     assert result.accepted and result.is_synthetic and result.activities.num_rows == 1
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_prefill_carries_forward_unfinished_activities(tmp_path, warehouse_file, monkeypatch):
     monkeypatch.setenv("APTMON_RETURNS_DIR", str(tmp_path / "returns"))
     rows = [
@@ -96,6 +98,7 @@ def test_prefill_carries_forward_unfinished_activities(tmp_path, warehouse_file,
     assert carried == [["K1", "2.1.6; 3.1.2(a)", "Ongoing one", "Ongoing"], ["K3", "5.1", "Planned one", "Planned"]]
 
 
+@pytest.mark.slow  # aptmon in a subprocess
 def test_template_usage_errors_exit_2(tmp_path):
     command = [APTMON, "template", "--country", "KHM", "--year", "2019", "-o", str(tmp_path / "x.xlsx")]
     bad_year = subprocess.run(command, capture_output=True, text=True, timeout=60)

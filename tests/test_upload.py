@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from dash_requests import call_callback, csrf_header, sign_in
 from openpyxl import load_workbook
-from real_world_files import biff_worksheet
-from return_files import GOOD_ROWS, write_csv, write_xlsx
-from signing_in import add_test_users
+from support.dash_requests import call_callback, csrf_header, sign_in
+from support.real_world_files import biff_worksheet
+from support.return_files import GOOD_ROWS, write_csv, write_xlsx
+from support.signing_in import add_test_users
 
 from dashboard.security.auth import secret_key
 from etl import warehouse

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from return_files import GOOD_ROWS, write_xlsx
+from support.return_files import GOOD_ROWS, write_xlsx
 
 from etl import warehouse
 

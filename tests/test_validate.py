@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from return_files import write_xlsx
+from support.return_files import write_xlsx
 
 from etl.plan.catalogue import load_catalogue
 from etl.returns.measure_lookup import MeasureLookup

@@ -76,6 +76,7 @@ def _measures(path) -> int:
         return con.execute("SELECT count(*) FROM measures").fetchone()[0]
 
 
+@pytest.mark.slow  # a writer in another process, timed
 def test_a_reader_does_not_wait_for_a_writer_in_another_process(warehouse_file):
     ready = multiprocessing.Event()
     writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 3.0, ready, "2.7.10"))
@@ -138,6 +139,7 @@ def test_a_copy_dropped_while_it_is_read_is_closed_by_its_last_reader(warehouse_
         old.connection.execute("SELECT 1")  # closed as its last reader gave the cursor back
 
 
+@pytest.mark.slow  # a writer in another process, timed
 def test_a_reader_waits_for_a_writer_when_no_copy_is_published(warehouse_file):
     # A warehouse last written by an older version, without readers' copies: readers read the file, under the lock.
     for copy in warehouse_file.parent.glob(warehouse_file.name + warehouse.COPY_INFIX + "*"):
@@ -162,6 +164,7 @@ def test_a_write_outside_our_lock_is_read_from_the_file_itself(warehouse_file):
     assert _measures(warehouse_file) == 182
 
 
+@pytest.mark.slow  # a writer in another process, timed
 def test_a_writer_gives_up_with_a_clear_message(warehouse_file, monkeypatch):
     ready = multiprocessing.Event()
     writer = multiprocessing.Process(target=_hold_write_lock, args=(warehouse_file, 2, ready))

@@ -79,6 +79,7 @@ def test_calamine_reads_it(workbook_path):
     assert rows[1][:4] == ["plain", 3.0, 0.25, True] and rows[3][0] == "'=1+2"
 
 
+@pytest.mark.slow  # LibreOffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is a system dependency of the test suite")
 def test_libreoffice_opens_it(workbook_path, tmp_path):
     out = tmp_path / "converted"

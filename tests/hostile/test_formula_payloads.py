@@ -5,18 +5,18 @@ from __future__ import annotations
 import csv
 
 import pytest
-from hostile_corpus import COVER
-from hostile_fixtures import query
 from openpyxl import load_workbook
-from return_files import HEADER
-from xlsx_parts import sheet_xml_chunks, write_workbook
+from support.hostile.corpus import COVER
+from support.hostile.fixtures import query
+from support.hostile.xlsx_parts import sheet_xml_chunks, write_workbook
+from support.return_files import HEADER
 
 from etl.returns.ingest import ingest_file
 
 PAYLOADS = ['=HYPERLINK("http://x","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0", "\t-2+3+cmd|' /C notepad'!A0"]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-pytest_plugins = ["hostile_fixtures"]
+pytest_plugins = ["support.hostile.fixtures"]
 
 
 @pytest.fixture
@@ -44,8 +44,8 @@ def test_payloads_are_stored_as_the_text_typed(loaded_payloads):
 
 
 def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
-    from dash_requests import call_callback, sign_in
-    from signing_in import add_test_users
+    from support.dash_requests import call_callback, sign_in
+    from support.signing_in import add_test_users
 
     from dashboard.app import create_app
 

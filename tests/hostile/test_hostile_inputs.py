@@ -14,17 +14,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S, run_bounded
-from hostile_corpus import CASES, Case
-from hostile_fixtures import APTMON, exported_tables, query, run_aptmon
+from support.hostile.bounded_run import MEMORY_LIMIT_MIB, TIME_LIMIT_S, run_bounded
+from support.hostile.corpus import CASES, Case
+from support.hostile.fixtures import APTMON, exported_tables, query, run_aptmon
 
 from etl.returns.ingest import ingest_file
+
+pytestmark = pytest.mark.slow  # every test runs aptmon as a child process
 
 MAX_MESSAGE_CHARS = 400  # one clear line a person reads, whatever the file holds
 FILE_LEVEL_CODES = ("not-a-spreadsheet", "corrupt-file", "password-protected", "file-too-large", "wrong-encoding",
                     "empty-workbook", "unsupported-format", "missing-sheet")  # fmt: skip
 
-pytest_plugins = ["hostile_fixtures"]
+pytest_plugins = ["support.hostile.fixtures"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -11,12 +11,12 @@ import base64
 import time
 
 import pytest
-from dash_requests import call_callback, sign_in
-from hostile_corpus import CASES, Case
-from hostile_fixtures import exported_tables, query
-from signing_in import add_test_users
+from support.dash_requests import call_callback, sign_in
+from support.hostile.corpus import CASES, Case
+from support.hostile.fixtures import exported_tables, query
+from support.signing_in import add_test_users
 
-pytest_plugins = ["hostile_fixtures"]
+pytest_plugins = ["support.hostile.fixtures"]
 
 INTERNAL_ERROR = "internal error"
 REFUSED_BEFORE_READING = ("are not accepted", "the content is not a", "must be UTF-8 text", "the file is empty")
@@ -42,6 +42,7 @@ def _returns_dir(returns_dir):
     return returns_dir
 
 
+@pytest.mark.slow  # times each check; some files come from LibreOffice
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_the_upload_page_answers_every_hostile_file_clearly(case: Case, hostile_dir, upload_app):
     app, client, db = upload_app

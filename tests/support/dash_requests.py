@@ -6,7 +6,8 @@ import json
 import re
 
 import dash
-from signing_in import TEST_USERS
+
+from support.signing_in import TEST_USERS
 
 
 def sign_in(client, role_or_username: str, password: str | None = None):

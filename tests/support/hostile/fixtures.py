@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bounded_run import BoundedRun, run_bounded
-from hostile_corpus import BASELINE_ROWS, baseline_xlsx
-from return_files import write_csv, write_xlsx
 
 from etl import warehouse
 from etl.returns.ingest import ingest_file
+from support.hostile.bounded_run import BoundedRun, run_bounded
+from support.hostile.corpus import BASELINE_ROWS, baseline_xlsx
+from support.return_files import write_csv, write_xlsx
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 RECORD_TABLES = ("submissions", "activities", "activity_measures", "issues")

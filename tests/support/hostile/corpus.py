@@ -12,8 +12,9 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
-from return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
-from xlsx_parts import RawXml, rows_xml, sheet_xml_chunks, write_workbook
+
+from support.hostile.xlsx_parts import RawXml, rows_xml, sheet_xml_chunks, write_workbook
+from support.return_files import GOOD_ROWS, HEADER, convert_with_libreoffice, write_csv, write_xlsx
 
 COVER = [["Country", "Cambodia"], ["Reporting year", 2015], ["Prepared by", "Test Officer"]]
 # The baseline return already in the warehouse: Cambodia 2015 with GOOD_ROWS.

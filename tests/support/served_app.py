@@ -5,32 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-APTMON = str(Path(sys.executable).with_name("aptmon"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop_with_parent() -> None:
-    """In a child process: have Linux send it SIGTERM if the test process dies first (nothing left running)."""
-    import ctypes
-
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+from support.server import APTMON, free_port, running_server
 
 
 def aptmon_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -57,41 +39,11 @@ def served(
     `ready`, once that text is in its output. Whatever happens, it stops on leaving, its workers with it.
     """
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    options = ["--workers", str(workers), "--warehouse", str(db)]
+    env = aptmon_env(tmp_path, **settings)
     log_path = log_path or tmp_path / f"server-{port}.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [APTMON, "serve", "--workers", str(workers), "--port", str(port), "--warehouse", str(db)],
-            env=aptmon_env(tmp_path, **settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the master and its workers, and nothing else
-            preexec_fn=stop_with_parent,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while not _is_up(base_url, log_path, ready):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"aptmon serve did not start: {log_path.read_text()}")
-                time.sleep(0.3)
-            yield base_url
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
-
-
-def _is_up(base_url: str, log_path: Path, ready: str | None) -> bool:
-    if ready is not None:
-        return ready in log_path.read_text()
-    try:
-        requests.get(f"{base_url}/login", timeout=10)
-        return True
-    except requests.RequestException:  # refused or reset while the workers boot
-        return False
+    with running_server(port, options, env, log_path=log_path, ready=ready) as server:
+        yield server.url
 
 
 class Browser:

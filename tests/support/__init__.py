@@ -1,0 +1,1 @@
+"""Helpers the tests share: builders of return and schedule files, signing in, Dash requests, the served app."""
