@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from etl.returns.cell_references import column_letter
+
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -32,14 +34,6 @@ REL_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 Row = list[object]
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def cell_xml(value: object, ref: str) -> str:
     """One cell: numbers as numbers, text as inline strings (never a formula), raw XML passed through."""
     if value is None:
@@ -61,7 +55,7 @@ class RawXml:
 
 def rows_xml(rows: Iterable[Row], first_row: int = 1) -> Iterator[str]:
     for number, row in enumerate(rows, start=first_row):
-        cells = "".join(cell_xml(v, f"{column_letter(i)}{number}") for i, v in enumerate(row, start=1))
+        cells = "".join(cell_xml(v, f"{column_letter(i)}{number}") for i, v in enumerate(row))
         yield f'<row r="{number}">{cells}</row>'
 
 
