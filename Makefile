@@ -22,9 +22,9 @@ test: install-test system-deps
 	$(VENV)/bin/pytest
 
 # The quick loop while editing: every test but the slow ones (servers, subprocesses, Chromium, timings; see the
-# markers in pyproject.toml). `make test` runs them all and stays the CI command.
+# markers in pyproject.toml), on both cores. `make test` runs them all, one at a time, and stays the CI command.
 test-fast: install-test system-deps
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -m "not slow" -n 2
 
 lint: install-test
 	$(VENV)/bin/ruff check .
