@@ -59,7 +59,7 @@ def feedback(token: str):
 def template():
     """The return template for a year, prefilled from its current version or the country's open activities
     (analysts: their own country's)."""
-    from etl.returns import template as template_writer
+    from etl.returns.template import write_return_template
 
     user = roles.check_role(*roles.UPLOADERS)
     year = flask.request.args.get("year", type=int)
@@ -69,17 +69,8 @@ def template():
     if country is None:
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
-    warehouse_file = connection.warehouse_file()
-    filled = template_writer.prefill_activities(warehouse_file, country, year)
     with tempfile.TemporaryDirectory() as folder:
-        path = template_writer.write_template(
-            Path(folder) / name,
-            country,
-            year,
-            template_writer.template_catalogue(warehouse_file),
-            filled.activities,
-            prefilled_from=filled.source,
-        )
+        path, _ = write_return_template(Path(folder) / name, country, year, connection.warehouse_file(), prefill=True)
         buffer = io.BytesIO(path.read_bytes())
     return flask.send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
 
