@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import os
 import stat
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.dash_requests import upload_check_body
 from support.return_files import write_xlsx
 from support.served_app import Browser, aptmon, aptmon_env, reporting_body, served
 from support.server import APTMON
@@ -238,7 +238,7 @@ def test_files_are_private_whatever_the_umask(tmp_path):
     with served(tmp_path, db) as base_url:
         browser = signed_in(base_url, "ana")
         again = write_xlsx(tmp_path / "again.xlsx", [["KHM-2", "2.1.6", "Fair", "Planned"]], country="Cambodia")
-        checked = browser.callback(check_body(again))
+        checked = browser.callback(upload_check_body(again))
         assert checked.status_code == 200
     private = [instance / "secret_key", instance / "rate-limits.sqlite3"]
     assert all(mode(p) == 0o600 for p in private)
@@ -249,23 +249,6 @@ def test_files_are_private_whatever_the_umask(tmp_path):
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def check_body(path: Path, name: str | None = None) -> dict:
-    """The upload page's check callback for one file, as the browser sends it."""
-    contents = "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
-    return {
-        "output": "upload-results.children",
-        "outputs": {"id": "upload-results", "property": "children"},
-        "inputs": [{"id": "upload", "property": "contents", "value": [contents]}],
-        "state": [
-            {"id": "upload", "property": "filename", "value": [name or path.name]},
-            {"id": "upload-country", "property": "value", "value": None},
-            {"id": "upload-year", "property": "value", "value": None},
-            {"id": "upload-received-on", "property": "date", "value": None},
-        ],
-        "changedPropIds": ["upload.contents"],
-    }
 
 
 def test_per_user_upload_limits_and_staged_files_expiring(tmp_path, db):
@@ -283,15 +266,15 @@ def test_per_user_upload_limits_and_staged_files_expiring(tmp_path, db):
         slot = os.open(checks / "ana.0.lock", os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(slot, fcntl.LOCK_EX)
         try:
-            busy = analyst.callback(check_body(good)).text
+            busy = analyst.callback(upload_check_body(good)).text
             assert "You already have 1 upload being checked" in busy
-            assert "Submit" in admin.callback(check_body(good)).text
+            assert "Submit" in admin.callback(upload_check_body(good)).text
         finally:
             fcntl.flock(slot, fcntl.LOCK_UN)
             os.close(slot)
 
         # Staged files go when they expire (3 seconds here), with no further upload to trigger a clean-up.
-        first = analyst.callback(check_body(good)).text
+        first = analyst.callback(upload_check_body(good)).text
         assert "Submit" in first
         assert len(list(staging.iterdir())) >= 1
         deadline = time.monotonic() + 15
@@ -301,7 +284,7 @@ def test_per_user_upload_limits_and_staged_files_expiring(tmp_path, db):
 
         # Uploads per hour: the third of this hour is the last one checked; the fourth is refused with the reason.
         for _ in range(2):
-            assert "Submit" in analyst.callback(check_body(good)).text
-        refused = analyst.callback(check_body(good)).text
+            assert "Submit" in analyst.callback(upload_check_body(good)).text
+        refused = analyst.callback(upload_check_body(good)).text
         assert "you reached the limit of 3 uploads an hour" in refused
-        assert "Submit" in admin.callback(check_body(good)).text  # counted per user
+        assert "Submit" in admin.callback(upload_check_body(good)).text  # counted per user

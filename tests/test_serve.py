@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import multiprocessing
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from support import served_app
+from support.dash_requests import upload_check_body
 from support.return_files import write_xlsx
 from support.served_app import aptmon_env
 from support.server import APTMON, stop_with_parent
@@ -71,22 +71,6 @@ class Session:
             raise AssertionError(f"{request.get_method()} {request.full_url}: HTTP {exc.code}") from None
 
 
-def check_body(path: Path) -> dict:
-    contents = "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
-    return {
-        "output": "upload-results.children",
-        "outputs": {"id": "upload-results", "property": "children"},
-        "inputs": [{"id": "upload", "property": "contents", "value": [contents]}],
-        "state": [
-            {"id": "upload", "property": "filename", "value": [path.name]},
-            {"id": "upload-country", "property": "value", "value": None},
-            {"id": "upload-year", "property": "value", "value": None},
-            {"id": "upload-received-on", "property": "date", "value": None},
-        ],
-        "changedPropIds": ["upload.contents"],
-    }
-
-
 def submit_body(token: str) -> dict:
     outcome = {"type": "upload-outcome", "token": token}
     button = {"type": "upload-submit", "token": token}
@@ -106,7 +90,7 @@ def upload_all(base_url: str, username: str, files: list[str]) -> list[str]:
     session = Session(base_url, username)
     outcomes = []
     for file in files:
-        checked = json.dumps(session.callback(check_body(Path(file))))
+        checked = json.dumps(session.callback(upload_check_body(Path(file))))
         token = re.search(r'"type": "upload-submit", "token": "([0-9a-f]{32})"', checked)
         if token is None:
             token = re.search(r'"token": "([0-9a-f]{32})", "type": "upload-submit"', checked)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from pathlib import Path
 
 import dash
 
@@ -83,3 +85,20 @@ def _concrete(item: dict, match: dict | None) -> dict:
 
 def _with_value(item: dict, value, match: dict | None) -> dict:
     return {**_concrete(item, match), "value": value}
+
+
+def upload_check_body(path: Path, name: str | None = None) -> dict:
+    """The upload page's check callback for one file, as the browser sends it."""
+    contents = "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+    return {
+        "output": "upload-results.children",
+        "outputs": {"id": "upload-results", "property": "children"},
+        "inputs": [{"id": "upload", "property": "contents", "value": [contents]}],
+        "state": [
+            {"id": "upload", "property": "filename", "value": [name or path.name]},
+            {"id": "upload-country", "property": "value", "value": None},
+            {"id": "upload-year", "property": "value", "value": None},
+            {"id": "upload-received-on", "property": "date", "value": None},
+        ],
+        "changedPropIds": ["upload.contents"],
+    }
