@@ -27,7 +27,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-# The library's root package is empty: it stands on no floor of its own.
+# The library's root package holds only its docstring: it stands on no floor of its own.
 MODULES = {
     _module_name(p): p
     for top in ("etl", "dashboard")

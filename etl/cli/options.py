@@ -10,7 +10,7 @@ import click
 CommandFunction = TypeVar("CommandFunction", bound=Callable)
 
 
-def warehouse_option(command) -> None:
+def warehouse_option(command: CommandFunction) -> CommandFunction:
     """Every command takes --warehouse PATH (default $APTMON_WAREHOUSE, else data/warehouse/aptmon.duckdb)."""
     return click.option(
         "--warehouse",
