@@ -27,7 +27,7 @@ from pathlib import Path
 import requests
 from openpyxl import Workbook
 
-from benchmarks.results import Figure, load_average, record_results
+from benchmarks.results import Figure, load_average, percentile, record_results
 from dashboard import ids
 from dashboard.components.tables import grid_id
 from etl import warehouse
@@ -314,14 +314,6 @@ def submit_tokens(node) -> list[str]:
     if isinstance(node, list):
         return [t for value in node for t in submit_tokens(value)]
     return []
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def run() -> list[Figure]:

@@ -29,7 +29,7 @@ import requests
 
 from benchmarks.bench_ingest import write_large_return
 from benchmarks.bench_load import PASSWORD, prepare
-from benchmarks.results import Figure, load_average, record_results
+from benchmarks.results import Figure, load_average, percentile, record_results
 from tests.support.server import free_port, running_server
 
 CLIENTS = 20
@@ -269,14 +269,6 @@ def worker_memory(server: subprocess.Popen) -> list[tuple[float, float]]:
         values = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:] if ":" in line}
         found.append((values.get("Rss", 0) / 1024, values.get("Pss", 0) / 1024))
     return found
-
-
-def percentile(values: list[float], q: int) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def phase_figures(label: str, samples: Samples, elapsed: float, machine: str, within=None) -> list[Figure]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,3 +35,12 @@ def load_average() -> str:
     """The machine's load as a note says it: other work on a 2-core machine moves every timing."""
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (1-99) of timings, NaN for none; inclusive, so a small sample stays within its range."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
