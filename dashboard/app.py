@@ -18,8 +18,7 @@ from dashboard.data import implementation_schedule, loaded
 from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
-from etl import warehouse
-from etl.warehouse import private_files
+from etl import private_files, warehouse
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from dashboard.environment import env_number
 from etl.paths import instance_dir
+from etl.private_files import private_instance_dir
 from etl.returns.guard.sniff import old_excel_format
-from etl.warehouse.private_files import private_instance_dir
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 DEFAULT_MAX_MB = 20

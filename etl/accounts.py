@@ -13,11 +13,10 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from etl import warehouse
+from etl import private_files, warehouse
 from etl.errors import AptmonError
 from etl.paths import instance_dir
 from etl.plan.countries import country_code
-from etl.warehouse import private_files
 
 VIEWER, ANALYST, EVALUATOR, ADMIN = "viewer", "analyst", "evaluator", "admin"
 ROLES: tuple[str, ...] = (VIEWER, ANALYST, EVALUATOR, ADMIN)

@@ -18,7 +18,7 @@ from dashboard.environment import env_flag, env_number
 from etl import accounts
 from etl.accounts import ANALYST
 from etl.paths import instance_dir
-from etl.warehouse.private_files import private_instance_dir
+from etl.private_files import private_instance_dir
 
 SESSION_COOKIE = "aptmon_session"
 # The names Dash's renderer reads and sends on every callback: the cookie `_csrf_token` as header X-CSRFToken.

@@ -18,9 +18,9 @@ from flask_limiter import Limiter
 from limits import parse
 from limits.storage import Storage
 
+from etl import private_files
 from etl.paths import instance_dir
-from etl.warehouse import private_files
-from etl.warehouse.private_files import private_instance_dir
+from etl.private_files import private_instance_dir
 
 # Failed sign-ins of one user name from one client: each window that fills makes the next wait longer (OWASP's
 # "increasing delays"), and a stranger elsewhere cannot keep the owner out, whose own client counts apart.

@@ -39,7 +39,7 @@ cli.add_command(serve.serve)
 
 def main() -> None:
     """Console-script entry point: every failure ends in one line (see etl.cli.failures), never a traceback."""
-    from etl.warehouse import private_files
+    from etl import private_files
 
     private_files.restrict_umask()  # the warehouse, stored returns and instance/ are private whatever the umask
     cli.main(standalone_mode=True)

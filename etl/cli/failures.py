@@ -12,32 +12,27 @@ from etl.errors import AptmonError
 
 
 class UsageProblem(click.ClickException):
-    """A usage or environment error: one clear line, exit code 2 unless the error says otherwise."""
+    """A usage or environment error a command finds itself: one clear line, exit code 2."""
 
     exit_code = 2
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
 
 
 class OneLineFailures(click.Group):
     """A command group whose commands fail in one line: the one place that turns errors into messages.
 
     A library error (`AptmonError`) or an operating-system error (a folder that cannot be written, a file gone)
-    becomes its own message and exit code; anything else is a bug, and says so in one line too.
+    becomes its own message and exit code; anything else is a bug, and says so in one line too. It wraps click's
+    `main`, not `invoke`, so that what fails while click reads the options is caught as well.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
-            raise  # click shows these itself (an EOFError at a prompt becomes "Aborted!")
+            return super().main(*args, **kwargs)
         except BrokenPipeError:
             reader_went_away()
         except (AptmonError, OSError) as exc:
-            raise UsageProblem(str(exc), getattr(exc, "exit_code", None)) from exc
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(getattr(exc, "exit_code", UsageProblem.exit_code))
         except Exception as exc:  # a bug, not a user error: say so in one line
             if os.environ.get("APTMON_DEBUG"):
                 raise

@@ -24,8 +24,7 @@ def init(force: bool, warehouse_file: str | None) -> None:
         aptmon init
         aptmon init --force --warehouse /tmp/test.duckdb
     """
-    from etl import warehouse
-    from etl.warehouse import private_files
+    from etl import private_files, warehouse
 
     result = warehouse.initialise(warehouse_file, force=force)
     private_files.private_data_folders()

@@ -10,7 +10,6 @@ from etl.errors import AptmonError
 from etl.paths import SEED_PLAN_FILE
 
 DEFAULT_PLAN_ID = "apt-2013-2017"
-DEFAULT_PLAN_FILE = SEED_PLAN_FILE
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -179,7 +178,7 @@ def parse_catalogue(text: str, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
     return Catalogue(plan_id, title, pillars, sections, measures)
 
 
-def load_catalogue(path: Path | str = DEFAULT_PLAN_FILE, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
+def load_catalogue(path: Path | str = SEED_PLAN_FILE, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
     """Read and parse the plan text at `path`."""
     return parse_catalogue(Path(path).read_text(encoding="utf-8"), plan_id)
 

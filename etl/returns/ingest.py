@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import warehouse
+from etl import private_files, warehouse
 from etl.paths import returns_dir
 from etl.returns import load
 from etl.returns.gc_pause import cycle_collection_paused
@@ -22,7 +22,6 @@ from etl.returns.issue_codes import Issue, IssueCounts, showable
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn, read_return
 from etl.returns.validate import ValidatedReturn, validate_return
-from etl.warehouse import private_files
 
 
 @dataclass

@@ -3,7 +3,7 @@
 The modules of this package hold them by concept: location (where the file lives), locks and connection (sharing
 it safely across processes), published (the readers' copies and the data version), schema (tables, views,
 catalogue), snapshots and snapshot_refresh (the materialised metric views). Readers of the metric views use
-etl.warehouse.metrics, and the files only the service may read etl.warehouse.private_files.
+etl.warehouse.metrics.
 """
 
 from etl.warehouse.connection import read_connection, write_connection

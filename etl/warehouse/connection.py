@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
+from etl.private_files import make_private
 from etl.warehouse.errors import WarehouseError
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.locks import file_lock, process_lock
-from etl.warehouse.private_files import make_private
 from etl.warehouse.published import bump_version, publish_copy, reading_published_copy
 from etl.warehouse.snapshots import rebuild_stale_snapshots
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from etl.private_files import PRIVATE_FILE_MODE
 from etl.warehouse.errors import WarehouseBusy
-from etl.warehouse.private_files import PRIVATE_FILE_MODE
 
 _POLL_S = 0.02
 # One thread of a process uses DuckDB at a time: connections of one process share one database instance, and

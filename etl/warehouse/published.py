@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from etl.private_files import make_private
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.locks import writer_at_work
-from etl.warehouse.private_files import make_private
 
 VERSION_SUFFIX = ".version"
 # Readers' copies of the warehouse, one per commit: <warehouse>.read-<version token>.

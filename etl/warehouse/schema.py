@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.paths import SEED_PLAN_FILE
 from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
@@ -22,7 +23,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 def initialise(
     path: str | os.PathLike | None = None,
     force: bool = False,
-    plan_file: Path | str = cat.DEFAULT_PLAN_FILE,
+    plan_file: Path | str = SEED_PLAN_FILE,
     plan_id: str = cat.DEFAULT_PLAN_ID,
 ) -> dict:
     """Create the schema and views, and load the catalogue; idempotent.
