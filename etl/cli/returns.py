@@ -10,6 +10,7 @@ from datetime import datetime
 import click
 
 from etl.cli.failures import UsageProblem
+from etl.cli.findings import echo_findings
 from etl.cli.options import warehouse_option
 from etl.cli.priority import give_way_to_readers
 from etl.wording import plural
@@ -157,12 +158,6 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
             )
         if r.issues:
             click.echo(f"\n{r.file}:")
-            for issue in r.issues[:issues_shown]:
-                click.echo(
-                    f"  {click.style(f'{issue.severity:<7}', fg='red' if issue.severity == 'error' else 'yellow')}  "
-                    f"{issue.message}"
-                )
-            if len(r.issues) > issues_shown:
-                click.echo(f"  ... and {len(r.issues) - issues_shown} more (use --report-dir or --json for all)")
+            echo_findings(r.issues, issues_shown)
         if r.report_path:
             click.echo(f"  Feedback workbook: {r.report_path}")

@@ -9,6 +9,7 @@ import textwrap
 import click
 
 from etl.cli.failures import UsageProblem
+from etl.cli.findings import echo_findings
 from etl.cli.options import warehouse_option
 from etl.cli.priority import give_way_to_readers
 
@@ -80,13 +81,7 @@ def _print_schedule_result(result, issues_shown: int = 25) -> None:
         against = f"version {result.previous_version}" if result.previous_version else "the default schedule"
         shown = ", ".join(result.changed[:20]) + (" ..." if len(result.changed) > 20 else "")
         click.echo(f"Against {against}: {len(result.changed)} measures change" + (f" ({shown})." if shown else "."))
-    for issue in result.issues[:issues_shown]:
-        click.echo(
-            f"  {click.style(f'{issue.severity:<7}', fg='red' if issue.severity == 'error' else 'yellow')}  "
-            f"{issue.message}"
-        )
-    if len(result.issues) > issues_shown:
-        click.echo(f"  ... and {len(result.issues) - issues_shown} more (use --report-dir or --json for all)")
+    echo_findings(result.issues, issues_shown)
     if result.report_path:
         click.echo(f"  Feedback workbook: {result.report_path}")
 
