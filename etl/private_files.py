@@ -14,12 +14,20 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_UMASK = 0o077
 
 
-def private_dir(path: Path) -> Path:
-    """Create a folder (and missing parents) readable by the owner only; an existing one is made private."""
-    path = Path(path)
-    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    make_private(path, PRIVATE_DIR_MODE)
-    return path
+def private_dir(path: Path, *parts: str) -> Path:
+    """Create a folder (and missing parents) readable by the owner only; an existing one is made private.
+
+    With `parts`, the folders `path/parts[0]/parts[1]/...` too, each made private on the way: the deeper folder
+    alone would leave the ones between it and `path` as the umask made them.
+    """
+    folder = Path(path)
+    folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    make_private(folder, PRIVATE_DIR_MODE)
+    for part in parts:
+        folder = folder / part
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        make_private(folder, PRIVATE_DIR_MODE)
+    return folder
 
 
 def make_private(path: Path, mode: int = PRIVATE_FILE_MODE) -> None:
@@ -36,10 +44,7 @@ def restrict_umask() -> None:
 
 def private_instance_dir(*parts: str) -> Path:
     """instance/ (or a folder in it), created readable by the service's account only."""
-    folder = private_dir(instance_dir())
-    for part in parts:
-        folder = private_dir(folder / part)
-    return folder
+    return private_dir(instance_dir(), *parts)
 
 
 def private_data_folders() -> None:

@@ -154,9 +154,7 @@ def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> Measure
 def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:
     """Keep the file as received, under a generated name (never the analyst's own file name)."""
     # Other governments' returns: each folder on the way is readable by the service's account only.
-    folder = private_files.private_dir(returns_dir())
-    for part in (validated.country or "unknown", str(validated.year or "unknown")):
-        folder = private_files.private_dir(folder / part)
+    folder = private_files.private_dir(returns_dir(), validated.country or "unknown", str(validated.year or "unknown"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     suffix = f".{file_format}" if file_format else ".bin"
     target = folder / f"{stamp}-{sha256[:12]}-{secrets.token_hex(3)}{suffix}"
