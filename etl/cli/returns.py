@@ -34,13 +34,10 @@ def template(country: str, year: int, prefill: bool, output: str, warehouse_file
         aptmon template --country KHM --year 2015 -o KHM-2015.xlsx
         aptmon template --country KHM --year 2016 --prefill -o KHM-2016.xlsx
     """
-    from etl.plan.countries import country_code
     from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
     from etl.returns.template import write_return_template
 
-    iso3 = country_code(country)
-    if iso3 is None:
-        raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
+    iso3 = _country_option(country)
     if not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
         raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
@@ -90,16 +87,14 @@ def ingest(
         aptmon ingest activities.csv --country KHM --year 2015 --json
         aptmon ingest KHM-2017-v2.xlsx --confirm-changes
     """
-    from etl.plan.countries import country_code
     from etl.returns.batch import ingest_files
 
     give_way_to_readers()
-    if country and country_code(country) is None:
-        raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
+    iso3 = _country_option(country) if country else None
     checked = ingest_files(
         files,
         warehouse_file=warehouse_file,
-        country=country_code(country) if country else None,
+        country=iso3,
         year=year,
         dry_run=dry_run,
         received_on=received_on.date() if received_on else None,
@@ -161,3 +156,13 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
             echo_findings(r.issues, issues_shown)
         if r.report_path:
             click.echo(f"  Feedback workbook: {r.report_path}")
+
+
+def _country_option(country: str) -> str:
+    """The ISO3 code --country names, or the one-line usage error that says what it takes."""
+    from etl.plan.countries import country_code
+
+    iso3 = country_code(country)
+    if iso3 is None:
+        raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
+    return iso3
