@@ -186,3 +186,11 @@ CREATE TABLE IF NOT EXISTS review_meetings (
     recorded_by  VARCHAR NOT NULL,
     recorded_at  TIMESTAMP NOT NULL
 );
+
+-- The schema version of the warehouse, one row per upgrade (etl/warehouse/upgrade.py): `aptmon init` and the
+-- server's start bring a warehouse of an earlier release up to this one and refuse one of a newer release.
+CREATE TABLE IF NOT EXISTS schema_versions (
+    version      INTEGER PRIMARY KEY,
+    applied_at   TIMESTAMP NOT NULL,
+    note         VARCHAR NOT NULL
+);
