@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from etl.cli import demo, outputs, returns, reviews, schedule, serve, users, warehouse
+from etl.cli import demo, outputs, returns, reviews, safekeeping, schedule, serve, users, warehouse
 from etl.cli.failures import OneLineFailures
 
 
@@ -35,6 +35,9 @@ cli.add_command(users.users)
 cli.add_command(reviews.reviews)
 cli.add_command(demo.demo)
 cli.add_command(serve.serve)
+cli.add_command(safekeeping.backup)
+cli.add_command(safekeeping.restore)
+cli.add_command(safekeeping.check)
 
 
 def main() -> None:
