@@ -76,6 +76,7 @@ def ingest_file(
     connection: duckdb.DuckDBPyConnection | None = None,
     raw: RawReturn | None = None,
     confirm_changes: load.ConfirmChanges = False,
+    held_submission: int | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
@@ -86,7 +87,9 @@ def ingest_file(
     under one lock (each file still its own transaction). `raw` is the file as read_return already read it
     (the command line reads the next file while this one loads). A return that would undo part of the country's
     record (etl.returns.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
-    names every change it makes (etl.returns.regressions.change_keys).
+    names every change it makes (etl.returns.regressions.change_keys). `held_submission`, the id of this file's
+    held upload, confirms that upload in place instead of recording a new one (load.confirm_held); the file was
+    stored when it was held.
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
@@ -108,10 +111,18 @@ def ingest_file(
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
-        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
+        keep = store and held_submission is None
+        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if keep else None
         upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
         with _connection(connection, warehouse.write_connection, warehouse_file) as con:
-            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes)
+            outcome = load.load_return(
+                con,
+                validated,
+                upload,
+                is_synthetic=synthetic,
+                confirm_changes=confirm_changes,
+                held_submission=held_submission,
+            )
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
         file=file_name,
