@@ -150,7 +150,8 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
         # Two example review meetings, so the review page opens on a year of changes.
         for meeting_on, title in REVIEW_MEETINGS:
             con.execute(
-                "INSERT INTO review_meetings VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) VALUES (?, ?, ?, now()) "
+                "ON CONFLICT DO NOTHING",
                 [meeting_on, title, SUBMITTED_BY],
             )
     # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).

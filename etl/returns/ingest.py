@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from etl import private_files, warehouse
-from etl.paths import returns_dir
+from etl.paths import relative_stored_path, returns_dir
 from etl.plan.plans import plan_timeframe, plan_timeframes
 from etl.returns import load
 from etl.returns.gc_pause import cycle_collection_paused
@@ -117,10 +117,23 @@ def ingest_file(
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
-        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
-        upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
         with _connection(connection, warehouse.write_connection, warehouse_file) as con:
-            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes)
+            # The copy is made under the writer's lock and removed if the load fails, so a stored file without its
+            # row is the debris of a crash alone, which the server's next start clears (etl.warehouse.debris).
+            kept = _store(path, raw.file_format, validated, raw.sha256) if store else None
+            stored = str(kept) if kept is not None else None
+            upload = load.Upload(
+                file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
+                submitted_by, received_on,
+            )  # fmt: skip
+            try:
+                outcome = load.load_return(
+                    con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes
+                )
+            except BaseException:
+                if kept is not None:
+                    kept.unlink(missing_ok=True)
+                raise
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
         file=file_name,

@@ -148,7 +148,8 @@ def _record(
     result.load_id = load_id
     if result.status == ACCEPTED and checked.entries:
         con.executemany(
-            "INSERT INTO schedule_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO schedule_entries (load_id, plan_id, measure_id, kind, start_year, due_year, lead_countries, "
+            "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [load_id, plan_id, e.measure_id, e.kind, e.start_year, e.due_year,
                  list(e.lead_countries) if e.lead_countries else None, e.note]

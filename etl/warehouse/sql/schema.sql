@@ -215,3 +215,11 @@ CREATE TABLE IF NOT EXISTS crosswalk_links (
     relation         VARCHAR NOT NULL CHECK (relation IN ('continues')),
     PRIMARY KEY (load_id, from_measure_id, to_measure_id)
 );
+
+-- The schema version of the warehouse, one row per upgrade (etl/warehouse/upgrade.py): `aptmon init` and the
+-- server's start bring a warehouse of an earlier release up to this one and refuse one of a newer release.
+CREATE TABLE IF NOT EXISTS schema_versions (
+    version      INTEGER PRIMARY KEY,
+    applied_at   TIMESTAMP NOT NULL,
+    note         VARCHAR NOT NULL
+);
