@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.components.progress import bar_notes
 from dashboard.components.status_colours import status_colour
 from dashboard.components.theme import new_figure, pace_text, pct
 from etl.outputs.palette import COVERAGE_COLOUR, TARGET_COLOUR
@@ -50,14 +51,6 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
         orientation="h",
         name="Delivered (colour: progress status)",
         marker_color=[status_colour(s) for s in frame.progress_status],
-        text=[
-            f"{r.measures_delivered} of {r.measures_in_scope} · {r.progress_status}"
-            if r.measures_in_scope
-            else r.progress_status
-            for r in frame.itertuples()
-        ],
-        textposition="outside",
-        cliponaxis=False,
         customdata=[_delivered_hover(r) for r in frame.itertuples()],
         hovertemplate="%{customdata}<extra></extra>",
         showlegend=False,  # its colours are the status legend's above the chart, its title the axis's
@@ -94,11 +87,12 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
     )
     ticks = {"tickvals": [0, 0.25, 0.5, 0.75, 1], "tickformat": ".0%"}
     figure.update_layout(
-        xaxis={"domain": DELIVERED_DOMAIN, "range": [0, 1.75], "title": {"text": DELIVERED_TITLE}, **ticks},
+        xaxis={"domain": DELIVERED_DOMAIN, "range": [0, 1.6], "title": {"text": DELIVERED_TITLE}, **ticks},
         xaxis2={"domain": COVERAGE_DOMAIN, "range": [0, 1.3], "title": {"text": COVERAGE_TITLE}, "anchor": "y2",
                 **ticks},
         yaxis={"autorange": "reversed", "title": {"text": None}},
         yaxis2={"matches": "y", "anchor": "x2", "showticklabels": False},
+        annotations=bar_notes(frame),
         legend={"y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"},
         margin={"l": 10, "b": 70},
     )  # fmt: skip

@@ -16,7 +16,7 @@ from dashboard.components.tables import activity_grid, data_grid, grid_id, listi
 from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from dashboard.data import connection, country_detail, loaded, overview, plan, return_status, submission_log
-from dashboard.security import auth
+from dashboard.own_country import own_country
 from etl.plan.definitions import PLAN_FIRST_YEAR
 
 dash.register_page(
@@ -52,19 +52,12 @@ VERSION_COLUMNS = [
 ]
 
 
-def home_country(countries) -> str:
-    """The country a page opens on when its address names none: an analyst's own, else the first of the 13."""
-    user = auth.signed_in_user()
-    own = getattr(user, "country", None)
-    return own if own in set(countries.iso3) else countries.iso3.iloc[0]
-
-
 @connection.reads_warehouse
 def layout(year=None, country=None, **_query):
     state = loaded.data_state()
     countries = plan.countries()
     year = filters.pick_year(year, state["latest_year"])
-    country = filters.pick(country, list(countries.iso3), home_country(countries))
+    country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
     # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
     # grid while its callbacks are on their way (they answer a change of filter).
     reporting, figure = update_country(str(year), country)
