@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from datetime import date
 
 import pytest
 from conftest import TEST_USERS, add_test_users, sign_in
@@ -119,7 +118,7 @@ def test_the_sign_in_page_and_its_error_pass_axe(demo_app, browser):
 
 def choose(page, name: str, value: str) -> None:
     """Pick a value in one of the shared filters (a native select)."""
-    page.select_option(f"[id='{{\"name\":\"{name}\",\"type\":\"filter\"}}']", value)
+    page.select_option(f'[id=\'{{"name":"{name}","type":"filter"}}\']', value)
     settle(page)
 
 

@@ -58,7 +58,7 @@ def layout(year=None, country=None, **_query):
     country = filters.pick(country, list(countries.iso3), countries.iso3.iloc[0])
     return html.Div(
         [
-            html.H2("Country profile", className="page-title"),
+            html.H1("Country profile", className="page-title"),
             html.P(
                 "One country's coverage and completion of each pillar, its record of annual returns, and the "
                 "activities it has reported.",
@@ -68,7 +68,7 @@ def layout(year=None, country=None, **_query):
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.COUNTRY_REPORTING),
             dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities"),
+            html.H2("Activities", className="h4"),
             html.P(
                 "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
                 "and row); the history gives each status with the years of the returns that reported it.",
@@ -153,7 +153,7 @@ def update_country(year: str, country: str):
     )
     record = html.Div(
         [
-            html.H5(f"{name}: returns up to {year}"),
+            html.H2(f"{name}: returns up to {year}", className="h5"),
             data_grid(
                 "country-returns-table",
                 RETURN_COLUMNS,
@@ -161,7 +161,7 @@ def update_country(year: str, country: str):
                 5,
                 csv_name="returns",
             ),
-            html.H6("Uploads and the state of each version", className="mt-3"),
+            html.H3("Uploads and the state of each version", className="h6 mt-3"),
             data_grid(
                 "country-versions-table",
                 VERSION_COLUMNS,

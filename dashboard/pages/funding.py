@@ -40,7 +40,7 @@ def layout(year=None, country=None, pillar=None, **_query):
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
-            html.H2("Funding", className="page-title"),
+            html.H1("Funding", className="page-title"),
             html.P(
                 "Item 6.1 of the Work Plan asks to keep strengthening the APT Cooperation Fund. Every return says how "
                 "each activity is funded and what it costs: here are the budgets of the activities under way as of "
@@ -56,7 +56,7 @@ def layout(year=None, country=None, pillar=None, **_query):
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.FUNDING_CARDS, className="row g-2 mb-2"),
             dcc.Graph(id=ids.FUNDING_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("By country"),
+            html.H2("By country", className="h4"),
             html.P(id=ids.FUNDING_NOTE, className="text-muted small"),
             data_grid(
                 ids.FUNDING_TABLE,

@@ -29,7 +29,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
-            html.H2("Pillars x countries", className="page-title"),
+            html.H1("Pillars x countries", className="page-title"),
             html.P(
                 "Each cell: the share of the row's measures a country has covered (an ongoing or completed "
                 "activity) or completed. Where a country has sent fewer than half its returns, the cell says "

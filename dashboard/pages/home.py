@@ -13,7 +13,7 @@ from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plan, return_status
 from etl.plan.labels import pillar_label
 
-dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
+dash.register_page(__name__, path="/", name="Overview", title="Overview - APT Work Plan Monitor", order=0)
 
 
 @connection.reads_warehouse
@@ -27,7 +27,7 @@ def layout(year=None, country=None, pillar=None, **_query):
     headline, trend, ranking, small_multiples, lags = first_draw(str(year), country, pillar)
     return html.Div(
         [
-            html.H2("ASEAN Plus Three Cooperation Work Plan 2013-2017", className="page-title"),
+            html.H1("Overview of the ASEAN Plus Three Cooperation Work Plan 2013-2017", className="page-title"),
             html.P(
                 "How many of the plan's measures countries have taken up (coverage: an ongoing or completed "
                 "activity) and finished (completion: a completed activity), against the time elapsed.",

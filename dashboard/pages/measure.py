@@ -20,7 +20,7 @@ dash.register_page(
     __name__,
     path_template="/measure/<measure_id>",
     name="Measure",
-    title="Measure - APT Work Plan Monitor",
+    title=lambda measure_id=None: f"Measure {measure_id} - APT Work Plan Monitor",  # the tab names the measure
     order=90,
 )
 
@@ -45,7 +45,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
     if text.empty:
         return html.Div(
             [
-                html.H2("Measure not found", className="page-title"),
+                html.H1("Measure not found", className="page-title"),
                 html.P(
                     [
                         f"The Work Plan has no measure {measure_id!r}. Find it on the ",
@@ -80,7 +80,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 ],
                 className="breadcrumb-line",
             ),
-            html.H2(f"Measure {head.id}", className="page-title"),
+            html.H1(f"Measure {head.id}", className="page-title"),
             html.P(head.text, className="measure-text"),
             html.Ul([html.Li([html.Strong(f"{s.id} "), s.text]) for s in sub_items.itertuples()])
             if len(sub_items)
@@ -88,7 +88,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
             filters.filter_bar(filters.year_filter(year)),
             html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
             dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities under this measure"),
+            html.H2("Activities under this measure", className="h4"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "
                 "status with the years of the returns that reported it (2014–2016 ongoing: the 2014, 2015 and 2016 "

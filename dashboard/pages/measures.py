@@ -46,7 +46,7 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
         [
-            html.H2("Work Plan measures", className="page-title"),
+            html.H1("Work Plan measures", className="page-title"),
             html.P(
                 f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
                 "2013-2017, by pillar and section; click a section to see its measures, each coloured by its "
@@ -75,7 +75,7 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
                 className="mb-1 small",
             ),  # fmt: skip
             dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("All measures", className="mt-2"),
+            html.H2("All measures", className="h4 mt-2"),
             dcc.Input(
                 id=ids.CATALOGUE_SEARCH,
                 type="search",

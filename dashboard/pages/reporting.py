@@ -40,7 +40,7 @@ def layout(year=None, country=None, **_query):
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     return html.Div(
         [
-            html.H2("Reporting", className="page-title"),
+            html.H1("Reporting", className="page-title"),
             html.P(
                 "Each country sends one return a year, due by the end of March of the following year. A return "
                 "is on time when its first accepted version arrived by then; rejected means every upload so far "
@@ -51,7 +51,7 @@ def layout(year=None, country=None, **_query):
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.REPORTING_CARDS, className="row g-2 mb-2"),
             dcc.Graph(id=ids.REPORTING_MATRIX_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Why uploads were rejected"),
+            html.H2("Why uploads were rejected", className="h4"),
             html.P(
                 "The errors found in rejected uploads, newest first. The analyst fixes them in the workbook and "
                 "uploads it again. The cells and their values are shown to the country's analyst and the "

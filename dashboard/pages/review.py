@@ -79,7 +79,7 @@ def layout(**query):
     meetings = review.review_meetings()
     return html.Div(
         [
-            html.H2("Since the last review", className="page-title"),
+            html.H1("Since the last review", className="page-title"),
             html.P(
                 "What changed between two dates, for the CPR Plus Three's regular review of the plan: returns "
                 "received, activities added or completed, statuses that went back, and measures newly delivered "
@@ -97,9 +97,9 @@ def layout(**query):
             no_returns_alert() if not state["has_returns"] else None,
             html.P(id=ids.REVIEW_NOTE, className="text-muted small"),
             html.Div(id=ids.REVIEW_CARDS, className="row g-2 mb-3"),
-            html.H4("Returns received"),
+            html.H2("Returns received", className="h4"),
             data_grid(ids.REVIEW_RETURNS_TABLE, RETURN_COLUMNS, page_size=10, csv_name="returns-received"),
-            html.H4("Activities added, completed or gone back", className="mt-3"),
+            html.H2("Activities added, completed or gone back", className="h4 mt-3"),
             data_grid(
                 ids.REVIEW_ACTIVITIES_TABLE,
                 ACTIVITY_COLUMNS,
@@ -107,7 +107,7 @@ def layout(**query):
                 options={"title": {"minWidth": 260, "flex": 3}},
                 csv_name="activity-changes",
             ),
-            html.H4("Measures newly delivered or newly overdue (all 13 countries)", className="mt-3"),
+            html.H2("Measures newly delivered or newly overdue (all 13 countries)", className="h4 mt-3"),
             data_grid(
                 ids.REVIEW_MEASURES_TABLE,
                 MEASURE_COLUMNS,
@@ -187,7 +187,7 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H6("Record a review meeting (admins)", className="mb-2"),
+                html.H2("Record a review meeting (admins)", className="h6 mb-2"),
                 record,
                 html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2"),
             ]

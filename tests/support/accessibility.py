@@ -29,7 +29,8 @@ def details(found: list[dict], per_rule: int = 3) -> str:
     for violation in found:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:per_rule]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()}")
+            why = node["failureSummary"].splitlines()[-1].strip()
+            lines.append(f"    {', '.join(map(str, node['target']))}: {why}")
     return "\n".join(lines)
 
 
