@@ -66,7 +66,8 @@ def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
         value=value.isoformat() if value else None,
         className="form-control form-control-sm",
     )
-    return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], xs=6, md=3, lg=2, className="mb-2")
+    text = dbc.Label(label, html_for=filters.dom_id(control.id), className="filter-label mb-1")
+    return dbc.Col([text, control], xs=6, md=3, lg=2, className="mb-2")
 
 
 @connection.reads_warehouse

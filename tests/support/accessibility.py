@@ -35,9 +35,10 @@ def details(found: list[dict], per_rule: int = 3) -> str:
 
 
 def settle(page, timeout: float = 20000) -> None:
-    """Wait until Dash has no callback in flight, every graph has drawn and every grid has rendered its rows."""
+    """Wait until Dash has no callback in flight, every graph has drawn and every grid has rendered its rows (at
+    once on a page that is not Dash's, the sign-in form)."""
     page.wait_for_function(
-        """() => window.store && !window.store.getState().isLoading
+        """() => !document.getElementById('react-entry-point') || window.store && !window.store.getState().isLoading
             && !document.querySelector('[data-dash-is-loading="true"]')
             && document.getElementById('_pages_content')?.children.length > 0
             && Array.from(document.querySelectorAll('.dash-graph')).every(g => g.querySelector('.main-svg'))
