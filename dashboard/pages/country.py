@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
+from dashboard.components.theme import pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from dashboard.data import connection, country_detail, loaded, overview, plan, return_status, submission_log
 from etl.plan.definitions import PLAN_FIRST_YEAR
@@ -67,7 +68,7 @@ def layout(year=None, country=None, **_query):
             filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries, allow_all=False)),
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.COUNTRY_REPORTING),
-            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            accessible_chart(ids.COUNTRY_PILLARS_GRAPH, "The country's progress by pillar"),
             html.H2("Activities", className="h4"),
             html.P(
                 "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "

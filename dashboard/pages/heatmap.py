@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import heatmap_figure
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plan
 from etl.plan.labels import pillar_label, section_label
 
@@ -43,7 +43,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
                 filters.pillar_filter(pillar, pillars),
             ),
             no_returns_alert() if not state["has_returns"] else None,
-            html.Div(dcc.Graph(id=ids.HEATMAP_GRAPH, config=GRAPH_CONFIG), className="wide-chart"),
+            accessible_chart(ids.HEATMAP_GRAPH, "Progress by pillar and country", className="wide-chart mb-3"),
         ]
     )
 

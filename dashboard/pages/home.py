@@ -7,9 +7,9 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import cards, filters, progress
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.lags import where_it_lags
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plan, return_status
 from etl.plan.labels import pillar_label
 
@@ -44,16 +44,17 @@ def layout(year=None, country=None, pillar=None, **_query):
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=ids.TREND_GRAPH, figure=trend, config=GRAPH_CONFIG), className="col-lg-6 mb-3"
+                        accessible_chart(ids.TREND_GRAPH, "Progress against the schedule", trend),
+                        className="col-lg-6 mb-3",
                     ),
                     html.Div(
-                        dcc.Graph(id=ids.PILLAR_RANKING_GRAPH, figure=ranking, config=GRAPH_CONFIG),
+                        accessible_chart(ids.PILLAR_RANKING_GRAPH, "Pillars ranked by completion", ranking),
                         className="col-lg-6 mb-3",
                     ),
                 ],
                 className="row",
             ),
-            dcc.Graph(id=ids.PILLAR_TRENDS_GRAPH, figure=small_multiples, config=GRAPH_CONFIG, className="mb-3"),
+            accessible_chart(ids.PILLAR_TRENDS_GRAPH, "Each pillar against the schedule", small_multiples),
         ]
     )
 

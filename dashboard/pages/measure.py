@@ -8,10 +8,10 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, plan
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.labels import pillar_label, section_label
@@ -87,7 +87,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
             else None,
             filters.filter_bar(filters.year_filter(year)),
             html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
-            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country"),
             html.H2("Activities under this measure", className="h4"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "

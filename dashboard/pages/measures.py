@@ -9,10 +9,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, overview, plan
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
@@ -74,7 +74,7 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
                 inline=True,
                 className="mb-1 small",
             ),  # fmt: skip
-            dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
+            accessible_chart(ids.CATALOGUE_TREEMAP, "Progress of each measure, by pillar and section"),
             html.H2("All measures", className="h4 mt-2"),
             dcc.Input(
                 id=ids.CATALOGUE_SEARCH,
