@@ -3,6 +3,9 @@
 // picker by its placeholder ("Today"), and the upload's file input by nothing; none takes an aria property from
 // Python. So, whenever the page changes: a control that a <label for> points at is named by that label (with its
 // value after it), a drop zone's file input by the zone's own words, and Enter on it opens the chooser as Space does.
+// Two more of Dash's own: the dropdown's tab stop is a hidden input that hands the focus on to its button (a
+// focusable element screen readers are told is not there), so the button itself takes the tab stop; and the date
+// picker's wrapper div says aria-expanded, which a div may not, so that goes.
 (function () {
     "use strict";
 
@@ -21,10 +24,24 @@
 
     function nameDropdowns() {
         document.querySelectorAll("button.dash-dropdown[id]").forEach(function (button) {
+            if (!button.disabled) {
+                setIfDifferent(button, "tabindex", "0");
+                const stand_in = button.previousElementSibling;
+                if (stand_in && stand_in.classList.contains("dash-dropdown-focus-target")) {
+                    setIfDifferent(stand_in, "tabindex", "-1");
+                }
+            }
             const label = labelFor(button.id);
             if (!label) { return; }
             const value = document.getElementById(button.id + "-value");
             setIfDifferent(button, "aria-labelledby", labelId(label) + (value ? " " + value.id : ""));
+        });
+    }
+
+    function tidyDatePickers() {
+        document.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (wrapper) {
+            wrapper.removeAttribute("aria-expanded");
+            wrapper.removeAttribute("aria-haspopup");
         });
     }
 
@@ -54,12 +71,13 @@
         scheduled = false;
         nameDropdowns();
         nameDatePickers();
+        tidyDatePickers();
         nameDropZones();
     }
 
     new MutationObserver(function () {
         if (!scheduled) { scheduled = true; window.requestAnimationFrame(update); }
     }).observe(document.documentElement, {
-        childList: true, subtree: true, attributes: true, attributeFilter: ["aria-labelledby", "aria-label"],
+        childList: true, subtree: true, attributes: true, attributeFilter: ["aria-labelledby", "aria-label", "aria-expanded", "tabindex"],
     });
 })();
