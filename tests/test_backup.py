@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.damage import damage_warehouse
 from support.dash_requests import sign_in
 from support.return_files import GOOD_ROWS, write_xlsx
 from support.signing_in import add_test_users
@@ -165,20 +166,9 @@ def test_check_names_a_changed_or_missing_return(data, tmp_path, monkeypatch):
 def test_check_finds_a_damaged_warehouse(demo_warehouse, tmp_path, damage):
     db = tmp_path / "damaged.duckdb"
     db.write_bytes(demo_warehouse.read_bytes())
-    damage_file(db, damage)
+    damage_warehouse(db, damage)
 
     run = CliRunner().invoke(cli, ["check", "--warehouse", str(db)])
 
     assert run.exit_code == 1 and "Damaged:" in run.output and "aptmon restore" in run.output
     assert str(tmp_path) not in run.output.replace(str(db), "")
-
-
-def damage_file(db: Path, damage: str) -> None:
-    """Issue 28 finding 6: 256 KiB overwritten in the middle of the file, or the file cut in half."""
-    size = db.stat().st_size
-    if damage == "truncated":
-        os.truncate(db, size // 2)
-        return
-    with open(db, "r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(bytes(range(256)) * 1024)

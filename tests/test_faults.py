@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.damage import damage_warehouse
 from support.dash_requests import call_callback, sign_in
 from support.return_files import GOOD_ROWS, write_xlsx
 from support.served_app import served
@@ -48,17 +49,6 @@ def tokens(text: str) -> list[str]:
     return sorted(set(re.findall(r'"token":"([0-9a-f]{32})"', text)))
 
 
-def damage(db: Path, how: str) -> None:
-    """Finding 6: 256 KiB overwritten in the middle of the file, or the file cut in half."""
-    size = db.stat().st_size
-    if how == "truncated":
-        os.truncate(db, size // 2)
-        return
-    with open(db, "r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(bytes(range(256)) * 1024)
-
-
 def says_what_to_do(text: str) -> bool:
     return "cannot be read" in text and "aptmon check" in text and "aptmon restore" in text
 
@@ -72,7 +62,7 @@ def test_a_truncated_warehouse_answers_every_page_with_what_the_admin_should_do(
 
     db = folders / "damaged.duckdb"
     db.write_bytes(demo_warehouse.read_bytes())
-    damage(db, "truncated")
+    damage_warehouse(db, "truncated")
     app = create_app(db)
     assert start_up.prepare_warehouse() is False  # the worker starts all the same
     client = app.server.test_client()
@@ -113,7 +103,7 @@ def test_the_server_starts_on_a_damaged_warehouse_and_every_page_says_so(demo_wa
     """Finding 6: with 256 KiB overwritten, workers crashed at start 14 times in 20 s and the site never answered."""
     db = tmp_path / "damaged.duckdb"
     db.write_bytes(demo_warehouse.read_bytes())
-    damage(db, how)
+    damage_warehouse(db, how)
     log = tmp_path / "server.log"
 
     with served(tmp_path, db, workers=2, log_path=log) as url:
