@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import flask
@@ -121,6 +122,11 @@ def login():
         # The reason names the warehouse's path on the server: for the log, never for a visitor.
         log.error("Signing in failed: %s", exc)
         message = "Signing in is not possible right now: the monitor's data cannot be read. Tell the administrator."
+        if not Path(connection.warehouse_file()).exists():
+            message = (
+                "Signing in is not possible right now: the monitor has no warehouse yet. The administrator runs "
+                "`aptmon init` first (or `aptmon restore` a backup)."
+            )
         return _login_page(next_path, message, username=username, status=503)
     if not attempt.ok:
         # One message whether or not the name exists (and the same work: see accounts.authenticate).
