@@ -93,7 +93,7 @@ def check(path: str | os.PathLike | None = None) -> Report:
         return Report(0, 0, [Finding(db.name, "there is no warehouse file here")])
     with process_lock, file_lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            con = duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False})
         except duckdb.Error as exc:
             return Report(0, 0, [Finding(db.name, f"cannot be opened: {first_line(exc)}")])
         try:
@@ -115,7 +115,7 @@ def check_tables(path: str | os.PathLike | None = None) -> list[Finding]:
     db = warehouse_path(path)
     with process_lock, file_lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            con = duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False})
         except duckdb.Error as exc:
             return [Finding(db.name, f"cannot be opened: {first_line(exc)}")]
         try:
