@@ -145,9 +145,9 @@ def run_demo(
         # Two example review meetings, so the review page opens on a year of changes.
         for meeting_on, title in REVIEW_MEETINGS:
             con.execute(
-                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) VALUES (?, ?, ?, now()) "
-                "ON CONFLICT DO NOTHING",
-                [meeting_on, title, SUBMITTED_BY],
+                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at, plan_id) "
+                "VALUES (?, ?, ?, now(), ?) ON CONFLICT DO NOTHING",
+                [meeting_on, title, SUBMITTED_BY, catalogue.plan_id],
             )
     # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
     summary.schedule = load_example_schedule(folder / "schedule", warehouse_file)
