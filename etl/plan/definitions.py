@@ -168,18 +168,23 @@ GLOSSARY: tuple[Definition, ...] = (
                "delivered as fast as the schedule expects; empty when nothing is expected yet. Under the default "
                "schedule, for ALL, completion_rate / time_elapsed."),
     Definition(f"{_SCOPE_TABLES}, metrics_reporting", "reporting_rate", "returns_received / returns_expected of the "
-               "scope's countries as of Y."),
+               "scope's countries as of Y; empty while no return is expected yet (and then no status is withheld "
+               "as 'insufficient data')."),
     Definition(_SCOPE_TABLES, "progress_status", "; ".join(f"'{name}' when {rule}" for name, rule in PROGRESS_BANDS)
                + " (tested in this order; bands of the Open SDG progress methodology; status withheld when too few "
                "returns arrived)."),
-    Definition("metrics_reporting", "returns_expected", "(Y - F + 1) per country; 13 times that "
-               "for ALL."),
+    Definition("metrics_reporting", "returns_expected", "(country, year) returns with F <= year <= Y that are "
+               f"expected today: once their deadline ({_DEADLINE} of the following year) has passed on the day the "
+               "monitor is read, or once they arrived, whichever comes first; before that a return is 'not yet due' "
+               "and counts in neither number. Summed over the 13 countries for ALL; (Y - F + 1) per country once "
+               "today is past the plan's last deadline."),
     Definition("metrics_reporting", "returns_received", "(country, year) returns with year <= Y and an accepted "
                "version."),
     Definition("metrics_reporting", "returns_on_time", f"Received returns whose first accepted version arrived by "
                f"{_DEADLINE} of the following year (the upload date, or the date an administrator gives when "
                "backfilling)."),
-    Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected."),
+    Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected; empty while no return is "
+               "expected yet."),
     Definition("funding", "pillar", "Pillar of the Work Plan, 1 ... 6, or ALL. An activity linked to measures of "
                "two pillars counts in full under each, once under ALL."),
     Definition("funding", "activities_total", "Non-cancelled activities of the scope as of Y linked to a measure of "

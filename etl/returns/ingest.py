@@ -81,6 +81,7 @@ def ingest_file(
     connection: duckdb.DuckDBPyConnection | None = None,
     raw: RawReturn | None = None,
     confirm_changes: load.ConfirmChanges = False,
+    held_submission: int | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
@@ -91,7 +92,9 @@ def ingest_file(
     under one lock (each file still its own transaction). `raw` is the file as read_return already read it
     (the command line reads the next file while this one loads). A return that would undo part of the country's
     record (etl.returns.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
-    names every change it makes (etl.returns.regressions.change_keys).
+    names every change it makes (etl.returns.regressions.change_keys). `held_submission`, the id of this file's
+    held upload, confirms that upload in place instead of recording a new one (load.confirm_held); the file was
+    stored when it was held.
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
@@ -120,7 +123,9 @@ def ingest_file(
         with _connection(connection, warehouse.write_connection, warehouse_file) as con:
             # The copy is made under the writer's lock and removed if the load fails, so a stored file without its
             # row is the debris of a crash alone, which the server's next start clears (etl.warehouse.debris).
-            kept = _store(path, raw.file_format, validated, raw.sha256) if store else None
+            # Confirming a held upload stores nothing new: the held row keeps the copy it was stored with.
+            keep = store and held_submission is None
+            kept = _store(path, raw.file_format, validated, raw.sha256) if keep else None
             stored = str(kept) if kept is not None else None
             upload = load.Upload(
                 file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
@@ -128,7 +133,12 @@ def ingest_file(
             )  # fmt: skip
             try:
                 outcome = load.load_return(
-                    con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes
+                    con,
+                    validated,
+                    upload,
+                    is_synthetic=synthetic,
+                    confirm_changes=confirm_changes,
+                    held_submission=held_submission,
                 )
             except BaseException:
                 if kept is not None:

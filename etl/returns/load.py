@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from etl.errors import AptmonError
 from etl.plan import catalogue as cat
 from etl.returns.issue_codes import Issue
 from etl.returns.regressions import confirms, find_regressions
@@ -206,17 +207,23 @@ def load_return(
     is_synthetic: bool = False,
     plan_id: str | None = None,
     confirm_changes: ConfirmChanges = False,
+    held_submission: int | None = None,
 ) -> LoadOutcome:
     """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing.
 
     A return that would undo part of the record is held (recorded with its findings, nothing loaded) unless
-    `confirm_changes`.
+    `confirm_changes`. With `held_submission` (the id of that held upload of the same file), confirming records no
+    new upload: the held row itself becomes the version it makes, or unchanged when that version already exists
+    (a second confirmation of the same change), keeping its own findings (see confirm_held).
     """
     plan_id = plan_id or validated.plan_id  # the plan whose catalogue checked it
     with staged(con, validated) as rows:
         con.execute("BEGIN TRANSACTION")
         try:
-            outcome = _load(con, validated, rows, upload, is_synthetic, plan_id, confirm_changes)
+            if held_submission is not None:
+                outcome = confirm_held(con, validated, rows, upload, held_submission, confirm_changes)
+            else:
+                outcome = _load(con, validated, rows, upload, is_synthetic, plan_id, confirm_changes)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -257,6 +264,8 @@ def _load(
             validated.warnings, is_synthetic,
         ],
     )  # fmt: skip
+    # Every upload keeps its own findings, an unchanged one too: opening its row in the log shows them.
+    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
     if status == UNCHANGED:
         return LoadOutcome(status, submission_id, version, changes)
     if status == ACCEPTED:
@@ -267,14 +276,63 @@ def _load(
                 "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
                 [submission_id, plan_id, validated.country, validated.year, submission_id],
             )
-        # The same file held before is now confirmed: its log entry points at the version it became.
+    return LoadOutcome(status, submission_id, version, changes, plan.regressions)
+
+
+class HeldUploadGone(AptmonError, LookupError):
+    """The held upload to confirm is not held any more (confirmed already) or is not this file's."""
+
+
+def confirm_held(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedReturn,
+    rows: Staged,
+    upload: Upload,
+    held_submission: int,
+    confirm_changes: ConfirmChanges,
+) -> LoadOutcome:
+    """Confirm one held upload in place, in the caller's transaction: the log keeps one row per upload.
+
+    Its row becomes the new version (its activities loaded under its id), or `unchanged` when the current version
+    already says the same (another tab confirmed the same change first); either way it records when and by whom
+    it was confirmed and keeps the findings it was held with. When the record changed meanwhile in ways the
+    confirmation did not cover, it stays held as it was.
+    """
+    row = con.execute(
+        "SELECT status, sha256, country, reporting_year FROM submissions WHERE submission_id = ?", [held_submission]
+    ).fetchone()
+    if row is None or row[0] != HELD or (row[1], row[2], row[3]) != (upload.sha256, validated.country, validated.year):
+        raise HeldUploadGone("This file was already submitted or its check has expired; upload it again.")
+    plan = plan_load(con, validated, rows, confirm_changes)
+    previous = plan.previous
+    confirmed = [upload.submitted_at, upload.submitted_by, held_submission]
+    if plan.status == UNCHANGED:
+        con.execute(
+            "UPDATE submissions SET status = 'unchanged', version = ?, confirmed_at = ?, confirmed_by = ? "
+            "WHERE submission_id = ?",
+            [previous[1], *confirmed],
+        )
+        return LoadOutcome(UNCHANGED, held_submission, previous[1], _no_changes(previous), plan.regressions)
+    if plan.status != ACCEPTED:  # the record changed meanwhile beyond what was confirmed: still held
+        version = _next_version(con, validated)
+        changes = changes_since(con, previous, validated.activities)
+        return LoadOutcome(plan.status, held_submission, version, changes, plan.regressions)
+    version = _next_version(con, validated)
+    changes = changes_since(con, previous, validated.activities)
+    plan_id = con.execute("SELECT plan_id FROM submissions WHERE submission_id = ?", [held_submission]).fetchone()[0]
+    con.execute(
+        "UPDATE submissions SET status = 'accepted', version = ?, confirmed_at = ?, confirmed_by = ? "
+        "WHERE submission_id = ?",
+        [version, *confirmed],
+    )
+    _insert_rows(con, held_submission, plan_id, validated, rows)
+    if previous is not None:
         con.execute(
             "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
-            "AND status = 'held' AND superseded_by IS NULL AND sha256 = ?",
-            [submission_id, plan_id, validated.country, validated.year, upload.sha256],
+            "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
+            [held_submission, plan_id, validated.country, validated.year, held_submission],
         )
-    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
-    return LoadOutcome(status, submission_id, version, changes, plan.regressions)
+    return LoadOutcome(ACCEPTED, held_submission, version, changes, plan.regressions)
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:

@@ -76,8 +76,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     activities      INTEGER NOT NULL DEFAULT 0,
     errors          INTEGER NOT NULL DEFAULT 0,
     warnings        INTEGER NOT NULL DEFAULT 0,
-    is_synthetic    BOOLEAN NOT NULL DEFAULT false
+    is_synthetic    BOOLEAN NOT NULL DEFAULT false,
+    -- A held upload whose changes to the record were confirmed later: when and by whom. Confirming turns the held
+    -- row itself into the version it became (or into unchanged), so each upload stays one row of the log.
+    confirmed_at    TIMESTAMP,
+    confirmed_by    VARCHAR
 );
+-- A warehouse made before held uploads could be confirmed in place gains the columns (empty: nothing confirmed).
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_at TIMESTAMP;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_by VARCHAR;
 
 CREATE TABLE IF NOT EXISTS activities (
     submission_id   INTEGER NOT NULL,
