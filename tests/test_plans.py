@@ -237,3 +237,10 @@ def test_adding_a_plan_adds_its_snapshot_rows_and_leaves_the_others_as_the_views
                 snapshot = con.execute(f"SELECT * FROM {view}{SNAPSHOT_SUFFIX} WHERE plan_id = ?", [plan_id]).df()
                 live = con.execute(f"SELECT * FROM {view} WHERE plan_id = ?", [plan_id]).df()
                 assert len(snapshot) > 0 and snapshot.equals(live), (view, plan_id)
+
+
+def test_plan_add_without_a_warehouse_says_to_run_init_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none" / "warehouse.duckdb"
+    result = aptmon("plan", "add", TWO_YEAR, "--id", "ex", "--years", "2020-2021", "--warehouse", missing)
+    assert result.exit_code == 2 and "Run `aptmon init` first." in result.output
+    assert not missing.exists() and not missing.parent.exists()

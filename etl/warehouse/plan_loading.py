@@ -11,6 +11,7 @@ from etl.errors import AptmonError
 from etl.plan import catalogue as cat
 from etl.plan.plans import EARLIEST_YEAR, LATEST_YEAR, PlanEntry
 from etl.warehouse.connection import write_connection
+from etl.warehouse.location import warehouse_path
 from etl.warehouse.schema import write_catalogue
 from etl.warehouse.snapshots import add_plan_rows, snapshots_stale
 
@@ -20,9 +21,14 @@ _YEARS = re.compile(r"\s*(\d{4})\s*[-\u2013]\s*(\d{4})\s*")
 
 
 class PlanRefused(AptmonError, ValueError):
-    """A plan that cannot be added: nothing was changed. Exit code 1, as for a rejected return."""
+    """A plan that cannot be added: nothing was changed. Exit code 1, as for a rejected return (2 for a usage or
+    environment error, such as no warehouse yet)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -68,6 +74,8 @@ def add_plan(
     except cat.CatalogueError as exc:
         raise PlanRefused(f"{source.name}: {exc}") from None
     entry = PlanEntry(plan_id, first, last, source, title=(title or "").strip() or None)
+    if not warehouse_path(path).exists():  # checked before opening: opening would create an empty file
+        raise PlanRefused(f"No warehouse at {warehouse_path(path)}. Run `aptmon init` first.", exit_code=2)
     with write_connection(path) as con:
         con.execute("BEGIN")
         try:
