@@ -89,9 +89,18 @@ def add_plan_rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> None:
 
     The snapshots stay exactly `SELECT * FROM <view>`: the new rows are the view's own rows for the plan."""
     database = '"{}".main'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
+    # A plan just added has no activity: its activity spans are none, and finding that by filtering the view would
+    # scan every plan's activities (the filter does not reach below the view's window functions).
+    (reported,) = con.execute(
+        "SELECT (SELECT count(*) FROM activities WHERE plan_id = $plan) + "
+        "(SELECT count(*) FROM activity_measures WHERE plan_id = $plan)",
+        {"plan": plan_id},
+    ).fetchone()
     for view in _SHARED_VIEWS:  # the new plan's rows of the shared views, computed once (see refresh_metrics)
+        only = "false" if view == "activity_measure_spans" and not reported else "plan_id = ?"
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view} WHERE plan_id = ?", [plan_id]
+            f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view} WHERE {only}",
+            [] if only == "false" else [plan_id],
         )
     for view in METRIC_VIEWS:
         con.execute(f"INSERT INTO {database}.{view}{SNAPSHOT_SUFFIX} SELECT * FROM {view} WHERE plan_id = ?", [plan_id])
