@@ -113,7 +113,7 @@ def test_a_template_for_a_year_two_plans_share_asks_which_plan(plans_warehouse, 
     )
     outside = aptmon("template", "--country", "KHM", "--year", 2019, "--plan", TWO_YEARS, "-o", tmp_path / "y.xlsx",
                      "--warehouse", plans_warehouse)  # fmt: skip
-    assert outside.exit_code == 2 and "--year 2019 is outside plan ex-2020-2021; its returns are for 2020-2021" in (
+    assert outside.exit_code == 2 and "--year 2019 is outside the plan ex-2020-2021; its returns are for 2020-2021" in (
         outside.output
     )
 
