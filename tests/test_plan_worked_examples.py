@@ -22,6 +22,7 @@ from etl.outputs.export import export
 from etl.returns.ingest import ingest_file
 from etl.returns.template import template_catalogue, write_template
 from etl.warehouse import metrics
+from etl.warehouse.continuity import activity_history
 
 PLAN_TEXTS = Path(__file__).parent / "plan_texts"
 FIVE_YEARS, TWO_YEARS = "ex-2018-2022", "ex-2020-2021"
@@ -209,6 +210,14 @@ def test_the_seed_worked_example_holds_with_other_plans_beside_it(tmp_path):
         assert (result.status, result.plan_id, result.version) == ("accepted", "apt-2013-2017", 1), result.issues
     with warehouse.read_connection(path) as con:
         assert seed_example.pillar_5_rows(con) == seed_example.PILLAR_5
+        # A1 under both plans: its whole history, each plan's own measures and statuses, the earliest plan first.
+        history = activity_history(con, "KHM", "A1")
+        assert history[["plan_id", "reporting_year", "status"]].values.tolist() == [
+            ["apt-2013-2017", 2014, "ongoing"],
+            ["apt-2013-2017", 2015, "completed"],
+            ["ex-2015-2019", 2015, "completed"],
+        ]
+        assert [list(ids) for ids in history["measure_ids"]] == [["5.1"], ["5.1"], ["3.1"]]
         reporting = con.execute(
             "SELECT plan_id, country, returns_received FROM metrics_reporting WHERE as_of_year = 2015 "
             "AND country = 'KHM' ORDER BY plan_id"
