@@ -29,6 +29,7 @@ from etl.plan.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROG
 from etl.plan.labels import pillar_label
 from etl.schedule.load import ScheduleVersion, schedule_version
 from etl.warehouse import metrics
+from etl.wording import plural
 
 
 @dataclass
@@ -175,7 +176,8 @@ def _idle_blocks(data: ReportData) -> list[Block]:
     return [
         Paragraph(
             [
-                f"{len(idle)} of {_catalogue_size(data)} measures have no activity in any country's returns as of "
+                f"{len(idle)} of {_catalogue_size(data)} measures {'has' if len(idle) == 1 else 'have'} no activity "
+                "in any country's returns as of "
                 f"{data.as_of_year}."
             ]
         ),  # fmt: skip
@@ -193,7 +195,7 @@ def _overdue_blocks(data: ReportData) -> list[Block]:
             str(r["pillar"]),
             str(r["due_year"]),
             r["lead_countries"] if isinstance(r["lead_countries"], str) else "–",
-            "no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed",
+            _activities_note(r["engaged"], int(r["activities_total"])),
             _shorten(r["text"], 120),
         ]
         for _, r in overdue.iterrows()
@@ -201,12 +203,19 @@ def _overdue_blocks(data: ReportData) -> list[Block]:
     return [
         Paragraph(
             [
-                f"{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and "
-                "no country has completed an activity under them."
+                f"{plural(len(overdue), 'one-off measure')} {'was' if len(overdue) == 1 else 'were'} due by the end "
+                f"of {data.as_of_year} under the schedule and "
+                f"no country has completed an activity under {'it' if len(overdue) == 1 else 'them'}."
             ]
         ),  # fmt: skip
         Table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows),
     ]
+
+
+def _activities_note(engaged: bool, activities: int) -> str:
+    if not engaged:
+        return "no activity"
+    return "1 activity, not completed" if activities == 1 else f"{plural(activities, 'activity')}, none completed"
 
 
 def _catalogue_size(data: ReportData) -> int:
