@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from etl.outputs.contrast import MIN_TEXT_CONTRAST, contrast_ratio
+from etl.outputs.palette import contrast_ratio
 from etl.outputs.report.write import write_report
 
 pytestmark = pytest.mark.slow  # kaleido draws the charts in Chromium, LibreOffice prints the document
@@ -87,7 +87,7 @@ def test_every_coloured_text_reads_at_4_5_to_1(printed):
             background = "#" + shading.get(qn("w:fill")) if shading is not None else fill
             colour = run.font.color.rgb
             foreground = f"#{colour}" if colour is not None else "#000000"
-            assert contrast_ratio(foreground, background) >= MIN_TEXT_CONTRAST, (run.text, foreground, background)
+            assert contrast_ratio(foreground, background) >= 4.5, (run.text, foreground, background)
             checked += shading is not None or fill != "#FFFFFF"
     assert checked > 100  # the matrix's tinted cells and every status word on its colour
 

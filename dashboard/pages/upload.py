@@ -53,7 +53,7 @@ def layout(**_query):
     whose = "any country" if admin else f"{country_name(user.country)} ({user.country})"
     return html.Div(
         [
-            html.H2("Upload returns"),
+            html.H1("Upload returns", className="page-title"),
             html.P(
                 [
                     f"You upload returns for {whose}. Each file is checked first; a file without errors is then "
@@ -65,7 +65,7 @@ def layout(**_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("1. Download the template", className="card-title"),
+                        html.H2("1. Download the template", className="h5 card-title"),
                         html.P(
                             "The template lists the measures and starts from what the monitor holds: for a year "
                             "already reported, every activity of its current version (to correct it); otherwise the "
@@ -112,7 +112,7 @@ def layout(**_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("2. Upload the filled returns", className="card-title"),
+                        html.H2("2. Upload the filled returns", className="h5 card-title"),
                         dbc.Row(
                             [
                                 dbc.Col(

@@ -44,9 +44,9 @@ class LoadOutcome:
     regressions: list[Issue] = field(default_factory=list)  # what it undoes in the record (confirmed or not)
 
 
-def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> cat.Catalogue:
+def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str) -> cat.Catalogue:
     """The catalogue as loaded in the warehouse, so a return is checked against exactly what metrics use."""
-    title = con.execute("SELECT title FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+    title = con.execute("SELECT title, start_year, end_year FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
     if title is None:
         raise LookupError(f"The warehouse has no catalogue for plan {plan_id}; run `aptmon init`.")
     pillars = [
@@ -72,7 +72,7 @@ def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PL
         "SELECT sub_item_id, measure_id, letter, text FROM sub_items WHERE plan_id = ? ORDER BY sub_item_id", [plan_id]
     ).fetchall():
         measures[measure_id].sub_items.append(cat.SubItem(sub_item_id, measure_id, letter, text))
-    return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
+    return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()), title[1], title[2])
 
 
 # Where rows sit in the file, not what they say: a re-saved or re-sorted return is the same return.
@@ -122,13 +122,15 @@ def same_content(con: duckdb.DuckDBPyConnection, submission_id: int, validated: 
     return not differs
 
 
-def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int] | None:
-    """(submission_id, version) of the current accepted return for (country, year), if any."""
+def current_version(
+    con: duckdb.DuckDBPyConnection, country: str, year: int, plan_id: str | None
+) -> tuple[int, int] | None:
+    """(submission_id, version) of the current accepted return for (plan, country, year), if any."""
     return con.execute(
         "SELECT submission_id, version FROM submissions "
-        "WHERE country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
+        "WHERE plan_id = ? AND country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
         "ORDER BY version DESC LIMIT 1",
-        [country, year],
+        [plan_id, country, year],
     ).fetchone()
 
 
@@ -172,10 +174,12 @@ def plan_load(
     not all confirmed) or accepted."""
     if not validated.accepted:
         return LoadPlan(REJECTED, None)
-    previous = current_version(con, validated.country, validated.year)
+    previous = current_version(con, validated.country, validated.year, validated.plan_id)
     if previous is not None and same_content(con, previous[0], validated, rows):
         return LoadPlan(UNCHANGED, previous)
-    regressions = find_regressions(con, validated.country, validated.year, previous, rows.activities, rows.measures)
+    regressions = find_regressions(
+        con, validated.country, validated.year, previous, rows.activities, rows.measures, validated.plan_id
+    )
     held = regressions and not confirms(confirm_changes, regressions)
     return LoadPlan(HELD if held else ACCEPTED, previous, regressions)
 
@@ -201,7 +205,7 @@ def load_return(
     upload: Upload,
     *,
     is_synthetic: bool = False,
-    plan_id: str = cat.DEFAULT_PLAN_ID,
+    plan_id: str | None = None,
     confirm_changes: ConfirmChanges = False,
     held_submission: int | None = None,
 ) -> LoadOutcome:
@@ -212,6 +216,7 @@ def load_return(
     new upload: the held row itself becomes the version it makes, or unchanged when that version already exists
     (a second confirmation of the same change), keeping its own findings (see confirm_held).
     """
+    plan_id = plan_id or validated.plan_id  # the plan whose catalogue checked it
     with staged(con, validated) as rows:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -267,9 +272,9 @@ def _load(
         _insert_rows(con, submission_id, plan_id, validated, rows)
         if previous is not None:
             con.execute(
-                "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? "
+                "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
                 "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
-                [submission_id, validated.country, validated.year, submission_id],
+                [submission_id, plan_id, validated.country, validated.year, submission_id],
             )
     return LoadOutcome(status, submission_id, version, changes, plan.regressions)
 
@@ -323,9 +328,9 @@ def confirm_held(
     _insert_rows(con, held_submission, plan_id, validated, rows)
     if previous is not None:
         con.execute(
-            "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? "
+            "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
             "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
-            [held_submission, validated.country, validated.year, held_submission],
+            [held_submission, plan_id, validated.country, validated.year, held_submission],
         )
     return LoadOutcome(ACCEPTED, held_submission, version, changes, plan.regressions)
 
@@ -333,8 +338,8 @@ def confirm_held(
 def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:
     (latest,) = con.execute(
         "SELECT coalesce(max(version), 0) FROM submissions "
-        "WHERE country = ? AND reporting_year = ? AND status = 'accepted'",
-        [validated.country, validated.year],
+        "WHERE plan_id = ? AND country = ? AND reporting_year = ? AND status = 'accepted'",
+        [validated.plan_id, validated.country, validated.year],
     ).fetchone()
     return latest + 1
 

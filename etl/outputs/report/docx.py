@@ -21,9 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from etl.outputs.contrast import text_colour_on, tint
 from etl.outputs.export import ExportError
-from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION
+from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION_TEXT, text_colour_on
 from etl.outputs.report.charts import CHART_WIDTH
 from etl.outputs.report.model import (
     SYNTHETIC_NOTE,
@@ -121,8 +120,9 @@ def write_docx(content: Content, path: Path) -> None:
         f"{content.as_of_year}; generated {content.generated}; data fingerprint (sha256) {content.fingerprint}."
     )
     if content.synthetic:
-        # On vermillion, in the text colour that reads on it (vermillion text on white would not reach 4.5:1).
-        _status_run(document.add_paragraph(), SYNTHETIC_NOTE, VERMILLION, keep_together=False)
+        warning = document.add_paragraph().add_run(SYNTHETIC_NOTE)
+        warning.bold = True
+        warning.font.color.rgb = RGBColor.from_string(VERMILLION_TEXT.lstrip("#"))
     document.add_paragraph(content.schedule_note)
 
     landscape = False
@@ -194,9 +194,9 @@ def _add_inline(paragraph, part: Inline) -> None:
         paragraph.add_run(part)
 
 
-def _status_run(paragraph, text: str, fill: str, keep_together: bool = True) -> None:
+def _status_run(paragraph, text: str, fill: str) -> None:
     # No-break spaces: a little of the fill either side, and a status never split across two lines.
-    run = paragraph.add_run("\u00a0" + (text.replace(" ", "\u00a0") if keep_together else text) + "\u00a0")
+    run = paragraph.add_run("\u00a0" + text.replace(" ", "\u00a0") + "\u00a0")
     run.bold = True
     run.font.color.rgb = RGBColor.from_string(text_colour_on(fill).lstrip("#"))
     shading = OxmlElement("w:shd")
@@ -303,5 +303,11 @@ def _shade(cell, colour: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), tint(colour, CELL_TINT).lstrip("#"))
+    shading.set(qn("w:fill"), _tint(colour, CELL_TINT).lstrip("#"))
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _tint(colour: str, towards_white: float) -> str:
+    """`colour` mixed with white: 0 leaves it as it is, 1 makes it white."""
+    channels = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(c + (255 - c) * towards_white):02X}" for c in channels)
