@@ -26,8 +26,7 @@ REFUSALS = {
     ),
     405: ("This address cannot be used that way", "Follow a link on one of the monitor's pages instead."),
     413: ("The request is too large", "Upload a smaller file, or split the return."),
-    429: ("Too many requests", "Wait a minute, then try again."),
-}
+}  # 429 is the sign-in throttle's own (dashboard/security/auth.py): it answers with the sign-in form
 # Dash's own requests (callbacks, its layout and scripts) and static files keep the answers their callers read.
 _NOT_PAGES = ("/_dash-", "/_reload-hash", "/_favicon")
 
@@ -35,7 +34,8 @@ _NOT_PAGES = ("/_dash-", "/_reload-hash", "/_favicon")
 def init_app(server: flask.Flask) -> None:
     """Answer every refusal a browser navigates to with a page of the app, keeping its status code."""
     for code in REFUSALS:
-        server.register_error_handler(code, refusal)
+        if code not in server.error_handler_spec.get(None, {}):  # a handler of its own (another module's) stays
+            server.register_error_handler(code, refusal)
 
 
 def refusal(error: HTTPException):
