@@ -66,14 +66,23 @@ def test_the_printed_report_fits_its_tables_to_the_page(printed):
     assert all(code in matrix.extract_text() for code in ("BRN", "KOR", "ALL"))
 
 
-def test_no_header_breaks_inside_a_word(printed):
+def test_no_header_or_status_breaks_inside_a_word(printed):
     document, _, text = printed
-    flat = re.sub(r"\s+", " ", text)
+    flat = re.sub(r"\s+", " ", text.replace("\u00a0", " "))
     for table in document.tables:
         for header in (cell.text for cell in table.rows[0].cells):
             for word in re.split(r"\s+|(?<=-)", header):
                 if len(word) > 3:  # "Environm ent" or "Measu re" would not be found whole
                     assert word in flat, (header, word)
+    # A status on its colour is one unbreakable piece ("acceleration neede d" would not be found whole).
+    statuses = {
+        " ".join(run.text.replace("\u00a0", " ").split())
+        for table in document.tables for row in table.rows[1:] for cell in row.cells
+        for paragraph in cell.paragraphs for run in paragraph.runs
+        if run._r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None
+    }  # fmt: skip
+    assert "acceleration needed" in statuses
+    assert all(status in flat for status in statuses), statuses
 
 
 def test_every_coloured_text_reads_at_4_5_to_1(printed):

@@ -196,7 +196,7 @@ def _add_inline(paragraph, part: Inline) -> None:
 
 def _status_run(paragraph, text: str, fill: str) -> None:
     # No-break spaces: a little of the fill either side, and a status never split across two lines.
-    run = paragraph.add_run("\u00a0" + text.replace(" ", "\u00a0") + "\u00a0")
+    run = paragraph.add_run(_unbroken(text))
     run.bold = True
     run.font.color.rgb = RGBColor.from_string(text_colour_on(fill).lstrip("#"))
     shading = OxmlElement("w:shd")
@@ -267,14 +267,20 @@ def _pieces(part: Inline, size: float) -> list[tuple[str, float, str]]:
         return [(part.text, size, "regular"), (part.status, STATUS_SIZE.pt, "bold")]
     if isinstance(part, Code):
         return [(part.text, size, "code")]
-    if isinstance(part, Strong | Status):
-        return [(part.text if isinstance(part, Strong) else part.name, size, "bold")]
+    if isinstance(part, Status):  # one unbreakable word, padded, as _status_run writes it
+        return [(_unbroken(part.name), size, "bold")]
+    if isinstance(part, Strong):
+        return [(part.text, size, "bold")]
     return [(str(part), size, "regular")]
 
 
 def _words(text: str) -> list[str]:
-    # A line may break at a space or after a hyphen ("Socio-|Cultural"), nowhere else.
-    return [word for word in re.split(r"\s+|(?<=-)", text) if word] or [""]
+    # A line may break at a space or after a hyphen ("Socio-|Cultural"), nowhere else: not at a no-break space.
+    return [word for word in re.split(r"[ \t\n]+|(?<=-)", text) if word] or [""]
+
+
+def _unbroken(text: str) -> str:
+    return "\u00a0" + text.replace(" ", "\u00a0") + "\u00a0"
 
 
 def _width(text: str, size: float, face: str) -> float:
