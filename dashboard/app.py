@@ -20,6 +20,7 @@ from dashboard import (
     ids,
     navigation,
     read_cache,
+    refusals,
     start_up,
     uploads,
     warehouse_health,
@@ -93,6 +94,7 @@ def _add_routes(server: flask.Flask, limiter) -> None:
     for path, endpoint, view in downloads.ROUTES:
         server.add_url_rule(path, endpoint, view)
     download_progress.init_app(server, {endpoint for _, endpoint, _ in downloads.ROUTES})
+    refusals.init_app(server)  # a forbidden or missing download answers with a page of the app, not the bare one
     # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
     # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
     catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")
