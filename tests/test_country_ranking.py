@@ -1,4 +1,4 @@
-"""The country_ranking view: the 13 countries per as-of year and pillar, the furthest behind first, on real warehouses."""
+"""The country_ranking view: the 13 countries per as-of year and pillar, the furthest behind first."""
 
 from __future__ import annotations
 
