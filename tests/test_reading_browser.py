@@ -173,7 +173,7 @@ def test_heatmap_cells_wear_their_status_colour_and_word(demo_app, tab):
     assert layer["text"][0][0].replace("<br>", " ").startswith(brunei["progress_status"])
     # Coverage is the reader's choice, titled as breadth against all the row's measures.
     page.get_by_text("Coverage", exact=True).click()
-    wait_for_title(page, "heatmap-graph", "Coverage (breadth: of all the row's measures)")
+    wait_for_title(page, "heatmap-graph", f"Coverage by pillar and country, end {YEAR} (breadth: of all the row's")
     assert "metric=coverage" in page.url
     assert page.console_errors == []
 

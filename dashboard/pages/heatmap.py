@@ -23,9 +23,9 @@ COLOUR_OPTIONS = [
     {"label": "Completion", "value": "completion"},
 ]
 TITLES = {
-    STATUS: "Progress status against the schedule",
-    "coverage": "Coverage (breadth: of all the row's measures)",
-    "completion": "Completion (breadth: of all the row's measures)",
+    STATUS: ("Progress status against the schedule", ""),
+    "coverage": ("Coverage", " (breadth: of all the row's measures)"),
+    "completion": ("Completion", " (breadth: of all the row's measures)"),
 }
 
 
@@ -109,5 +109,6 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
         )
         metrics = overview.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
     metric = metric if metric in TITLES else STATUS
-    title = f"{TITLES[metric]} by {rows[:-1]} and country, end {year}"
+    name, breadth = TITLES[metric]
+    title = f"{name} by {rows[:-1]} and country, end {year}{breadth}"
     return heatmap_figure(metrics, row_frame, countries, metric, title)
