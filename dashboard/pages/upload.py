@@ -162,7 +162,13 @@ def layout(**_query):
                 ),
                 className="mb-3",
             ),
-            dcc.Loading(html.Div(id=ids.UPLOAD_RESULTS), type="default", overlay_style={"visibility": "visible"}),
+            dcc.Loading(
+                html.Div(id=ids.UPLOAD_RESULTS),
+                overlay_style={"visibility": "visible"},
+                # Words beside the spinner, read out too: a large return takes a few seconds to check.
+                custom_spinner=_working("Checking the returns against the template and the catalogue..."),
+                delay_show=300,
+            ),
         ]
     )
 
@@ -381,7 +387,13 @@ def _body(result, staged: uploads.StagedUpload) -> list:
                 className="mb-2 upload-submit",
             )
         )
-        parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
+        parts.append(
+            dcc.Loading(
+                html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}),
+                custom_spinner=_working("Loading the return into the warehouse..."),
+                delay_show=300,
+            )
+        )
     others = [issue.to_dict() for issue in result.issues if issue.change is None]
     if others:
         parts.append(issues_table(f"upload-issues-{staged.token}", others))
@@ -452,3 +464,13 @@ def _changes_text(result) -> str:
         text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])
         text += " ..." if len(moved) > 10 else ""
     return text
+
+
+def _working(message: str) -> html.Div:
+    """What a slow action shows while it runs: a spinner and a sentence, announced to a screen reader."""
+    return html.Div(
+        [dbc.Spinner(size="sm", spinner_class_name="me-2"), message],
+        role="status",
+        **{"aria-live": "polite"},
+        className="working-message",
+    )
