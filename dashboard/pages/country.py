@@ -61,8 +61,7 @@ def layout(year=None, country=None, **_query):
     country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
     # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
     # grid while its callbacks are on their way (they answer a change of filter).
-    reporting, figure = update_country(str(year), country)
-    activities, note = update_country_activities(str(year), country)
+    (reporting, figure), (activities, note) = first_draw(str(year), country)
     return html.Div(
         [
             html.H1("Country profile", className="page-title"),
@@ -209,3 +208,10 @@ def update_country_activities(year: str, country: str):
     activities = country_detail.country_activities(int(year), country)
     note = listing_note(len(activities), connection.LISTING_LIMIT, "activities reported by this country")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
+
+
+@connection.per_version
+def first_draw(year: str, country: str) -> tuple:
+    """The cards, chart and listing the layout comes with, kept per data version: every reader opening the page on
+    the same country and year shares them."""
+    return update_country(year, country), update_country_activities(year, country)

@@ -23,9 +23,9 @@ COLOUR_OPTIONS = [
     {"label": "Completion", "value": "completion"},
 ]
 TITLES = {
-    STATUS: "Progress status against the schedule",
-    "coverage": "Coverage (breadth: of all the row's measures)",
-    "completion": "Completion (breadth: of all the row's measures)",
+    STATUS: ("Progress status against the schedule", ""),
+    "coverage": ("Coverage", " (breadth: of all the row's measures)"),
+    "completion": ("Completion", " (breadth: of all the row's measures)"),
 }
 
 
@@ -43,7 +43,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     # Drawn with the layout, so the page never shows empty axes while its callback is on its way.
-    first = update_heatmap(str(year), metric, rows, pillar)
+    first = first_draw(str(year), metric, rows, pillar)
     return html.Div(
         [
             html.H1("Pillars x countries", className="page-title"),
@@ -109,5 +109,10 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
         )
         metrics = overview.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
     metric = metric if metric in TITLES else STATUS
-    title = f"{TITLES[metric]} by {rows[:-1]} and country, end {year}"
+    name, breadth = TITLES[metric]
+    title = f"{name} by {rows[:-1]} and country, end {year}{breadth}"
     return heatmap_figure(metrics, row_frame, countries, metric, title)
+
+
+# What the layout draws, kept per data version: every reader opening the page with the same filters shares it.
+first_draw = connection.per_version(update_heatmap)
