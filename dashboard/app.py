@@ -12,7 +12,7 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bundles, downloads, first_page, ids, navigation, read_cache, uploads
+from dashboard import bundles, download_progress, downloads, first_page, ids, navigation, read_cache, uploads
 from dashboard.components import tables
 from dashboard.data import implementation_schedule, loaded
 from dashboard.environment import env_flag
@@ -79,6 +79,7 @@ def _add_routes(server: flask.Flask, limiter) -> None:
     server.add_url_rule(auth.LOGOUT_PATH, "logout", auth.logout, methods=["POST"])
     for path, endpoint, view in downloads.ROUTES:
         server.add_url_rule(path, endpoint, view)
+    download_progress.init_app(server, {endpoint for _, endpoint, _ in downloads.ROUTES})
     # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
     # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
     catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")

@@ -59,6 +59,9 @@ def layout(measure_id: str | None = None, year=None, **_query):
     year = filters.pick_year(year, state["latest_year"])
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
+    # The numbers, the chart and the listing come with the layout: no empty axes or grid while callbacks run.
+    summary, figure = update_measure(str(year), head.id)
+    activities, note = update_measure_activities(str(year), head.id)
     return html.Div(
         [
             dcc.Store(id=ids.MEASURE_ID, data=head.id),
@@ -86,8 +89,8 @@ def layout(measure_id: str | None = None, year=None, **_query):
             if len(sub_items)
             else None,
             filters.filter_bar(filters.year_filter(year)),
-            html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
-            accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country"),
+            html.Div(summary, id=ids.MEASURE_SUMMARY, className="row g-2"),
+            accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country", figure=figure),
             html.H2("Activities under this measure", className="h4"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "
@@ -95,8 +98,8 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 "returns said ongoing); its last year is the latest return, the one file, sheet and row point to.",
                 className="text-muted small",
             ),
-            html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
-            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            html.P(note, id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
+            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
         ]
     )
 
@@ -106,6 +109,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
     Output(ids.MEASURE_COUNTRIES_GRAPH, "figure"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_measure(year: str, measure_id: str):
@@ -163,6 +167,7 @@ def _schedule_line(overall, countries, year: int) -> html.Div:
     Output(ids.MEASURE_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
 def update_measure_activities(year: str, measure_id: str):
