@@ -37,7 +37,7 @@ def layout(**_query):
     word_note = None if word_ready else dbc.Alert(CHROMIUM_MISSING, color="warning", id=ids.EXPORT_WORD_MISSING)
     return html.Div(
         [
-            html.H2("Export"),
+            html.H1("Export", className="page-title"),
             html.P(
                 [
                     "The tables behind every chart, exactly as the monitor computes them, for the as-of year you "
@@ -107,7 +107,7 @@ def layout(**_query):
                 id=ids.EXPORT_STATUS, role="status", **{"aria-live": "polite"}, className="download-progress mb-3"
             ),
             word_note,
-            html.H5("What the export holds"),
+            html.H2("What the export holds", className="h5"),
             # The export's own list, so a table added there is listed here too.
             html.Ul([html.Li([html.Code(name), f": {exporter.TITLES[name]}"]) for name in exporter.TABLES]),
             html.P(
