@@ -54,7 +54,9 @@ def catalogue(output_format: str, warehouse_file: str | None) -> None:
     with warehouse.read_connection(warehouse_file) as con:
         rows = catalogue_listing(con)
     if output_format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        from etl.spreadsheet_text import neutralise_csv_value
+
+        rows.map(neutralise_csv_value).to_csv(sys.stdout, index=False)
     elif output_format == "json":
         click.echo(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False, indent=2))
     else:

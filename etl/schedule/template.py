@@ -17,6 +17,7 @@ from etl.plan.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns.template import HEADER_FILL, HEADER_FONT
 from etl.schedule.layout import COLUMN_BY_FIELD, COLUMNS, LISTS_SHEET, ONE_OFF, SCHEDULE_SHEET
 from etl.schedule.load import current_schedule
+from etl.spreadsheet_text import keep_sheet_text
 
 INSTRUCTIONS_SHEET = "How to fill"
 INSTRUCTIONS = (
@@ -74,6 +75,7 @@ def write_schedule_template(
     _add_dropdowns(workbook, sheet, sheet.max_row)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
     workbook.active = 0
+    keep_sheet_text(sheet)  # a stored note or lead list goes back as text, never a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
