@@ -87,8 +87,9 @@ def findings_xlsx(path: Path) -> Path:
             sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'.encode())
             sheet.write(f'<row r="1">{cells(1, HEADER)}</row>'.encode())
             for start in range(2, ROWS + 2, 5000):
-                chunk = "".join(f'<row r="{n}">{cells(n, BAD_ROW)}</row>' for n in range(start, min(start + 5000,
-                                                                                                   ROWS + 2)))
+                chunk = "".join(
+                    f'<row r="{n}">{cells(n, BAD_ROW)}</row>' for n in range(start, min(start + 5000, ROWS + 2))
+                )
                 sheet.write(chunk.encode())
             sheet.write(b"</sheetData></worksheet>")
     return path
@@ -98,10 +99,14 @@ def findings_ods(path: Path) -> Path:
     """An ODS at the row cap, every cell text."""
 
     def row(values: list[str]) -> str:
-        return "<table:table-row>" + "".join(
-            f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
-            for v in values
-        ) + "</table:table-row>"
+        return (
+            "<table:table-row>"
+            + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+                for v in values
+            )
+            + "</table:table-row>"
+        )
 
     namespaces = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -114,8 +119,9 @@ def findings_ods(path: Path) -> Path:
             'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
             'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'))  # fmt: skip
         with archive.open("content.xml", "w", force_zip64=True) as content:
-            content.write(f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {namespaces}>'
-                          '<office:body><office:spreadsheet><table:table table:name="Activities">'.encode())  # fmt: skip
+            opening = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {namespaces}>'
+                       '<office:body><office:spreadsheet><table:table table:name="Activities">')  # fmt: skip
+            content.write(opening.encode())
             content.write(row(HEADER).encode())
             body = row(BAD_ROW)
             for start in range(0, ROWS, 5000):
@@ -153,9 +159,9 @@ def file_figures(folder: Path, env: dict) -> tuple[list[Figure], Path]:
             Figure(f"check time: {label}", seconds, "s", f"< {SECONDS_TARGET:g} s", seconds < SECONDS_TARGET, size),
             Figure(f"check peak RSS: {label}", mib, "MiB", f"< {MIB_TARGET:g} MiB", mib < MIB_TARGET, size),
         ]
-        if path.suffix != ".csv" or "cap" in label:
-            if seconds > slowest_s and path.stat().st_size <= SIZE_LIMIT:
-                slowest, slowest_s = path, seconds
+        # The web uploads send the slowest file at the row cap (the flood is refused after its first rows).
+        if "row cap" in label and seconds > slowest_s:
+            slowest, slowest_s = path, seconds
     return figures, slowest or files["CSV at the row cap, every cell a finding"]
 
 
@@ -211,10 +217,22 @@ def viewer_figures(folder: Path, env: dict, worst: Path) -> list[Figure]:
             f"({worst.stat().st_size / 1e6:.1f} MB) answered {outcomes}; {load_average()}")  # fmt: skip
     return [
         Figure("viewer callback p95, quiet", quiet_p95, "ms", "reference", True, note),
-        Figure("viewer callback p95 during two worst-case uploads", busy_p95, "ms",
-               f"<= {P95_RATIO_TARGET:g}x quiet", ratio <= P95_RATIO_TARGET, note),  # fmt: skip
-        Figure("viewer p95 ratio, uploads / quiet", ratio, "x", f"<= {P95_RATIO_TARGET:g}x",
-               ratio <= P95_RATIO_TARGET, note),  # fmt: skip
+        Figure(
+            "viewer callback p95 during two worst-case uploads",
+            busy_p95,
+            "ms",
+            f"<= {P95_RATIO_TARGET:g}x quiet",
+            ratio <= P95_RATIO_TARGET,
+            note,
+        ),  # fmt: skip
+        Figure(
+            "viewer p95 ratio, uploads / quiet",
+            ratio,
+            "x",
+            f"<= {P95_RATIO_TARGET:g}x",
+            ratio <= P95_RATIO_TARGET,
+            note,
+        ),  # fmt: skip
     ]
 
 
