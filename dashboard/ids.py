@@ -1,6 +1,11 @@
 """Component ids, declared once so layouts, callbacks and tests agree."""
 
 NAVBAR = "navbar"
+NAVBAR_TOGGLER = "navbar-toggler"
+NAVBAR_COLLAPSE = "navbar-collapse"
+MAIN = "main-content"
+SKIP_LINK = "skip-link"
+FOCUS_SINK = "focus-sink"  # the output of the clientside callback that moves focus to a new page's heading
 DEMO_BANNER = "demo-banner"
 URL_SYNC = "url-sync"
 NAVIGATE = "navigate"
@@ -97,7 +102,8 @@ SCHEDULE_DRY_RUN = "schedule-dry-run"
 SCHEDULE_RESULT = "schedule-result"
 SCHEDULE_TABLE = "schedule-table"
 SCHEDULE_VERSION = "schedule-version"
-TREEMAP_COLOUR_BY = "treemap-colour-by"
+# A filter: the address keeps how the treemap is coloured, with its drill-down.
+TREEMAP_COLOUR_BY = {"type": FILTER, "name": "colour"}
 
 
 # Funding

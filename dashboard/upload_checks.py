@@ -51,6 +51,7 @@ class Steps:
     report_dir: str
     submit: bool = False
     confirm_changes: bool | frozenset = False
+    held_submission: int | None = None  # the log row of a held return its Submit confirms
 
 
 def max_bytes() -> int:
@@ -80,6 +81,10 @@ def run(steps: Steps):
         raise WarehouseError(payload)
     if outcome == "refused":
         raise CheckRefused(payload)
+    if outcome == "held-gone":
+        from etl.returns.load import HeldUploadGone
+
+        raise HeldUploadGone(payload)
     raise RuntimeError(payload)
 
 
@@ -161,9 +166,12 @@ def _child(sender, steps: Steps, settings: dict[str, str]) -> None:
     try:
         sender.send(("ok", _ingest_steps(steps)))
     except Exception as exc:  # sent back as text: the parent shows a WarehouseError's message, logs anything else
+        from etl.returns.load import HeldUploadGone
         from etl.warehouse import WarehouseError
 
-        if isinstance(exc, WarehouseError):
+        if isinstance(exc, HeldUploadGone):
+            sender.send(("held-gone", str(exc)))
+        elif isinstance(exc, WarehouseError):
             sender.send(("warehouse-error", str(exc)))
         else:
             import traceback
@@ -176,7 +184,7 @@ def _child(sender, steps: Steps, settings: dict[str, str]) -> None:
 def _ingest_steps(steps: Steps):
     from etl.returns.ingest import ingest_file
 
-    def ingest(dry_run: bool, confirm_changes=False):
+    def ingest(dry_run: bool, confirm_changes=False, held_submission=None):
         return ingest_file(
             Path(steps.path),
             warehouse_file=steps.warehouse_file,
@@ -188,10 +196,11 @@ def _ingest_steps(steps: Steps):
             report_dir=None if dry_run else steps.report_dir,
             original_name=steps.original_name,
             confirm_changes=confirm_changes,
+            held_submission=held_submission,
         )
 
     if steps.submit:
-        return ingest(False, steps.confirm_changes)
+        return ingest(False, steps.confirm_changes, steps.held_submission)
     result = ingest(True)
     if result.status in ("rejected", "unchanged", "held"):
         # A rejected, unchanged or held return is recorded at once, as the log shows it (the rejected one with its

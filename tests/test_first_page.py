@@ -124,7 +124,8 @@ def test_warming_up_an_empty_warehouse_asks_nothing(warehouse_file):
 
 
 def drawn(layout_text: str) -> dict:
-    """The overview's cards, charts and lag panel as its layout holds them, keyed as the callbacks answer."""
+    """The overview's cards, charts, lag panel and country ranking as its layout holds them, keyed as the callbacks
+    answer."""
     return {
         component: props_of(layout_text, component)[prop]
         for component, prop in [
@@ -133,6 +134,7 @@ def drawn(layout_text: str) -> dict:
             ("pillar-ranking-graph", "figure"),
             ("pillar-trends-graph", "figure"),
             ("where-it-lags", "children"),
+            ("country-ranking-panel", "children"),
         ]
     }
 

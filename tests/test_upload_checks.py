@@ -3,6 +3,7 @@ limit, or with the worker's checks all taken, the analyst gets a clear refusal i
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -82,10 +83,8 @@ def test_the_child_runs_at_a_lower_priority_than_the_worker(tmp_path, warehouse_
     real = upload_checks._resident_bytes
 
     def watch(pid: int) -> int:
-        try:
+        with contextlib.suppress(OSError):
             seen.append(os.getpriority(os.PRIO_PROCESS, pid))
-        except OSError:
-            pass
         return real(pid)
 
     monkeypatch.setattr(upload_checks, "_resident_bytes", watch)

@@ -1,20 +1,23 @@
-"""Country profile: one country's coverage by pillar, its reporting record and its activities."""
+"""Country profile: one country's progress against the schedule and coverage by pillar, its returns, its activities."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
+from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
+from dashboard.components.theme import pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from dashboard.data import connection, country_detail, loaded, overview, plan, return_status, submission_log
+from dashboard.own_country import own_country
 from etl.plan.definitions import PLAN_FIRST_YEAR
 
 dash.register_page(
@@ -55,27 +58,32 @@ def layout(year=None, country=None, **_query):
     state = loaded.data_state()
     countries = plan.countries()
     year = filters.pick_year(year, state["latest_year"])
-    country = filters.pick(country, list(countries.iso3), countries.iso3.iloc[0])
+    country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
+    # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
+    # grid while its callbacks are on their way (they answer a change of filter).
+    reporting, figure = update_country(str(year), country)
+    activities, note = update_country_activities(str(year), country)
     return html.Div(
         [
-            html.H2("Country profile", className="page-title"),
+            html.H1("Country profile", className="page-title"),
             html.P(
-                "One country's coverage and completion of each pillar, its record of annual returns, and the "
-                "activities it has reported.",
+                "One country's progress against the schedule on the measures it took up or leads, its coverage of "
+                "each whole pillar, its record of annual returns, and the activities it has reported.",
                 className="lead-text",
             ),
             filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries, allow_all=False)),
             no_returns_alert() if not state["has_returns"] else None,
-            html.Div(id=ids.COUNTRY_REPORTING),
-            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities"),
+            html.Div(reporting, id=ids.COUNTRY_REPORTING),
+            status_legend(legend_id="country-status-legend"),
+            accessible_chart(ids.COUNTRY_PILLARS_GRAPH, "The country's progress by pillar", figure=figure),
+            html.H2("Activities", className="h4"),
             html.P(
                 "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
                 "and row); the history gives each status with the years of the returns that reported it.",
                 className="text-muted small",
             ),
-            html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
-            activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            html.P(note, id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
+            activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
         ]
     )
 
@@ -85,6 +93,7 @@ def layout(year=None, country=None, **_query):
     Output(ids.COUNTRY_PILLARS_GRAPH, "figure"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_country(year: str, country: str):
@@ -132,7 +141,8 @@ def update_country(year: str, country: str):
                         else ""
                     )
                     + (f"; {overall.measures_overdue} overdue" if overall.measures_overdue else "")
-                    + f"; coverage {pct(overall.coverage_rate, 1)}",
+                    + f"; covers {overall.measures_covered} of the plan's {overall.measures_total} "
+                    f"({pct(overall.coverage_rate, 1)})",
                     card_id="country-taken-up",
                 ),  # fmt: skip
                 xs=6,
@@ -153,7 +163,7 @@ def update_country(year: str, country: str):
     )
     record = html.Div(
         [
-            html.H5(f"{name}: returns up to {year}"),
+            html.H2(f"{name}: returns up to {year}", className="h5"),
             data_grid(
                 "country-returns-table",
                 RETURN_COLUMNS,
@@ -161,7 +171,7 @@ def update_country(year: str, country: str):
                 5,
                 csv_name="returns",
             ),
-            html.H6("Uploads and the state of each version", className="mt-3"),
+            html.H3("Uploads and the state of each version", className="h6 mt-3"),
             data_grid(
                 "country-versions-table",
                 VERSION_COLUMNS,
@@ -172,7 +182,9 @@ def update_country(year: str, country: str):
         ],
         className="mb-3",
     )
-    figure = country_pillars_figure(metrics, plan.pillars(), f"{name}: coverage and delivery by pillar, end {year}")
+    figure = country_pillars_figure(
+        metrics, plan.pillars(), f"{name}: delivery against the schedule and coverage by pillar, end {year}"
+    )
     return [cards, record], figure
 
 
@@ -189,6 +201,7 @@ def _version_rows(versions):
     Output(ids.COUNTRY_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
+    prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
 def update_country_activities(year: str, country: str):

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import downloads, ids
 from dashboard.components.access import not_permitted
 from dashboard.data import loaded
+from dashboard.download_progress import progress_link_attributes
 from dashboard.security import auth
 from etl.outputs import export as exporter
 from etl.plan.definitions import AS_OF_YEARS
@@ -36,7 +37,7 @@ def layout(**_query):
     word_note = None if word_ready else dbc.Alert(CHROMIUM_MISSING, color="warning", id=ids.EXPORT_WORD_MISSING)
     return html.Div(
         [
-            html.H2("Export"),
+            html.H1("Export", className="page-title"),
             html.P(
                 [
                     "The tables behind every chart, exactly as the monitor computes them, for the as-of year you "
@@ -79,12 +80,14 @@ def layout(**_query):
                         id=ids.EXPORT_TABLES_BUTTON,
                         href=downloads.export_href(latest, "xlsx"),
                         className="btn btn-primary me-2",
+                        **progress_link_attributes(ids.EXPORT_STATUS, "Making the tables: this takes a few seconds."),
                     ),
                     html.A(
                         "Download the progress report",
                         id=ids.EXPORT_REPORT_BUTTON,
                         href=downloads.report_href(latest),
                         className="btn btn-outline-primary me-2",
+                        **progress_link_attributes(ids.EXPORT_STATUS, "Making the progress report: a few seconds."),
                     ),
                     html.A(
                         "The report as a Word document, to edit",
@@ -92,12 +95,19 @@ def layout(**_query):
                         href=downloads.report_href(latest, "docx"),
                         className="btn btn-outline-primary" + ("" if word_ready else " disabled"),
                         **({} if word_ready else {"aria-disabled": "true"}),
+                        **progress_link_attributes(
+                            ids.EXPORT_STATUS, "Making the Word report and drawing its charts: about ten seconds."
+                        ),
                     ),
                 ],
-                className="mb-4" if word_ready else "mb-3",
+                className="mb-2",
+            ),
+            # Says what is being made while a download is prepared, and when it has arrived (a screen reader too).
+            html.Div(
+                id=ids.EXPORT_STATUS, role="status", **{"aria-live": "polite"}, className="download-progress mb-3"
             ),
             word_note,
-            html.H5("What the export holds"),
+            html.H2("What the export holds", className="h5"),
             # The export's own list, so a table added there is listed here too.
             html.Ul([html.Li([html.Code(name), f": {exporter.TITLES[name]}"]) for name in exporter.TABLES]),
             html.P(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.funding import funding_figure, usd
 from dashboard.components.tables import amount_column, data_grid, grid_id, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.theme import pct
 from dashboard.data import connection, funding, loaded, plan
 
 dash.register_page(__name__, path="/funding", name="Funding", title="Funding - APT Work Plan Monitor", order=6)
@@ -40,7 +41,7 @@ def layout(year=None, country=None, pillar=None, **_query):
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
-            html.H2("Funding", className="page-title"),
+            html.H1("Funding", className="page-title"),
             html.P(
                 "Item 6.1 of the Work Plan asks to keep strengthening the APT Cooperation Fund. Every return says how "
                 "each activity is funded and what it costs: here are the budgets of the activities under way as of "
@@ -55,8 +56,8 @@ def layout(year=None, country=None, pillar=None, **_query):
             ),
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.FUNDING_CARDS, className="row g-2 mb-2"),
-            dcc.Graph(id=ids.FUNDING_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("By country"),
+            accessible_chart(ids.FUNDING_GRAPH, "Reported budgets by country"),
+            html.H2("By country", className="h4"),
             html.P(id=ids.FUNDING_NOTE, className="text-muted small"),
             data_grid(
                 ids.FUNDING_TABLE,

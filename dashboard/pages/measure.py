@@ -8,10 +8,10 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import filters
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, plan
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.labels import pillar_label, section_label
@@ -20,7 +20,7 @@ dash.register_page(
     __name__,
     path_template="/measure/<measure_id>",
     name="Measure",
-    title="Measure - APT Work Plan Monitor",
+    title=lambda measure_id=None: f"Measure {measure_id} - APT Work Plan Monitor",  # the tab names the measure
     order=90,
 )
 
@@ -45,7 +45,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
     if text.empty:
         return html.Div(
             [
-                html.H2("Measure not found", className="page-title"),
+                html.H1("Measure not found", className="page-title"),
                 html.P(
                     [
                         f"The Work Plan has no measure {measure_id!r}. Find it on the ",
@@ -59,6 +59,9 @@ def layout(measure_id: str | None = None, year=None, **_query):
     year = filters.pick_year(year, state["latest_year"])
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
+    # The numbers, the chart and the listing come with the layout: no empty axes or grid while callbacks run.
+    summary, figure = update_measure(str(year), head.id)
+    activities, note = update_measure_activities(str(year), head.id)
     return html.Div(
         [
             dcc.Store(id=ids.MEASURE_ID, data=head.id),
@@ -80,23 +83,23 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 ],
                 className="breadcrumb-line",
             ),
-            html.H2(f"Measure {head.id}", className="page-title"),
+            html.H1(f"Measure {head.id}", className="page-title"),
             html.P(head.text, className="measure-text"),
             html.Ul([html.Li([html.Strong(f"{s.id} "), s.text]) for s in sub_items.itertuples()])
             if len(sub_items)
             else None,
             filters.filter_bar(filters.year_filter(year)),
-            html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
-            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities under this measure"),
+            html.Div(summary, id=ids.MEASURE_SUMMARY, className="row g-2"),
+            accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country", figure=figure),
+            html.H2("Activities under this measure", className="h4"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "
                 "status with the years of the returns that reported it (2014–2016 ongoing: the 2014, 2015 and 2016 "
                 "returns said ongoing); its last year is the latest return, the one file, sheet and row point to.",
                 className="text-muted small",
             ),
-            html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
-            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            html.P(note, id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
+            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
         ]
     )
 
@@ -106,6 +109,7 @@ def layout(measure_id: str | None = None, year=None, **_query):
     Output(ids.MEASURE_COUNTRIES_GRAPH, "figure"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_measure(year: str, measure_id: str):
@@ -163,6 +167,7 @@ def _schedule_line(overall, countries, year: int) -> html.Div:
     Output(ids.MEASURE_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
 def update_measure_activities(year: str, measure_id: str):

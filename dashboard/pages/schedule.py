@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_COLUMNS = [
     ("Measure", "measure_id"),
+    ("Text", "text"),
     ("Kind", "kind"),
     ("Start", "start_year"),
     ("Due", "due_year"),
@@ -46,7 +47,7 @@ def layout(**_query):
         return not_permitted("change the implementation schedule", (auth.ADMIN,))
     return html.Div(
         [
-            html.H2("Implementation schedule"),
+            html.H1("Implementation schedule", className="page-title"),
             html.P(
                 "Item 6.3 of the Work Plan: for each measure, whether it is one-off or recurring, when it starts "
                 "and is due, and which countries lead it. Progress is judged against it: a country on the "
@@ -82,7 +83,7 @@ def layout(**_query):
                 className="mb-3",
             ),
             dcc.Loading(html.Div(id=ids.SCHEDULE_RESULT), type="default"),
-            html.H4("The current schedule", className="mt-3"),
+            html.H2("The current schedule", className="h4 mt-3"),
             html.Div(_schedule_table(), id=ids.SCHEDULE_TABLE),
         ]
     )
@@ -98,8 +99,10 @@ def _schedule_table() -> html.Div:
     frame = implementation_schedule.schedule().assign(
         default=lambda f: f.is_default.map({True: "default", False: "set"})
     )
+    # Each measure's text beside its id (wrapped): an id alone means little to a reader.
     return data_grid("schedule", SCHEDULE_COLUMNS, records(frame, [c for _, c in SCHEDULE_COLUMNS]), 20,
-                     options={"note": {"minWidth": 320, "flex": 3}}, csv_name="schedule")  # fmt: skip
+                     options={"text": {"minWidth": 360, "flex": 4},
+                              "note": {"minWidth": 240, "flex": 2}}, csv_name="schedule")  # fmt: skip
 
 
 @callback(

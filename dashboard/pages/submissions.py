@@ -42,7 +42,12 @@ COLUMNS = [
     ("File as received", "download"),
 ]
 COLUMN_OPTIONS = {
-    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"}),
+    # Wide enough for "unchanged" in bold, so a result never breaks inside its word ("accepte d").
+    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"})
+    | {"minWidth": 112},
+    # The state is a sentence ("held, then confirmed as version 2 on ..."): the widest column, read in two lines.
+    "version_state": {"flex": 3, "minWidth": 240},
+    "file_name": {"flex": 2},
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }
@@ -60,7 +65,7 @@ def layout(**_query):
     ]
     return html.Div(
         [
-            html.H2("Submissions"),
+            html.H1("Submissions", className="page-title"),
             html.P(
                 f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result, the "
                 "version it made and that version's state (current, superseded, unchanged, held until its changes "
@@ -138,7 +143,7 @@ def show_submission(selected_rows):
         return dbc.Alert(f"{title}: no problems were found in this file.", color="success")
     return html.Div(
         [
-            html.H5(title),
+            html.H2(title, className="h5"),
             issues_table("submission-issues", issues.astype(object).where(issues.notna(), None).to_dict("records")),
         ]
     )

@@ -22,6 +22,7 @@ from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
 from etl.plan.definitions import AS_OF_YEARS
 from etl.returns import regressions
+from etl.returns.load import HeldUploadGone
 from etl.returns.regressions import change_keys
 from etl.wording import plural
 
@@ -52,7 +53,7 @@ def layout(**_query):
     whose = "any country" if admin else f"{country_name(user.country)} ({user.country})"
     return html.Div(
         [
-            html.H2("Upload returns"),
+            html.H1("Upload returns", className="page-title"),
             html.P(
                 [
                     f"You upload returns for {whose}. Each file is checked first; a file without errors is then "
@@ -64,7 +65,7 @@ def layout(**_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("1. Download the template", className="card-title"),
+                        html.H2("1. Download the template", className="h5 card-title"),
                         html.P(
                             "The template lists the measures and starts from what the monitor holds: for a year "
                             "already reported, every activity of its current version (to correct it); otherwise the "
@@ -111,7 +112,7 @@ def layout(**_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("2. Upload the filled returns", className="card-title"),
+                        html.H2("2. Upload the filled returns", className="h5 card-title"),
                         dbc.Row(
                             [
                                 dbc.Col(
@@ -161,7 +162,13 @@ def layout(**_query):
                 ),
                 className="mb-3",
             ),
-            dcc.Loading(html.Div(id=ids.UPLOAD_RESULTS), type="default", overlay_style={"visibility": "visible"}),
+            dcc.Loading(
+                html.Div(id=ids.UPLOAD_RESULTS),
+                overlay_style={"visibility": "visible"},
+                # Words beside the spinner, read out too: a large return takes a few seconds to check.
+                custom_spinner=_working("Checking the returns against the template and the catalogue..."),
+                delay_show=300,
+            ),
         ]
     )
 
@@ -233,11 +240,15 @@ def submit_upload(n_clicks, received_on):
     if not uploads.claim(staged):
         return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
     try:
-        steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged))
+        steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged),
+                       held_submission=uploads.held_submission(staged))  # fmt: skip
         result = upload_checks.run(steps)
     except upload_checks.CheckRefused as exc:
         uploads.release(staged)
         return dbc.Alert(str(exc), color="warning"), False, unchanged_badge
+    except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
+        uploads.discard(staged)
+        return dbc.Alert(str(exc), color="warning"), True, unchanged_badge
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
         return dbc.Alert(str(exc), color="danger"), False, unchanged_badge
@@ -270,6 +281,7 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
             uploads.discard(staged)
         elif result.status == "held":
             uploads.remember_shown_changes(staged, change_keys(result.issues))
+            uploads.remember_held(staged, result.submission_id)  # its Submit confirms this very log row
     except upload_checks.CheckRefused as exc:
         uploads.discard(staged)
         return _card(file_name, "rejected", message_body(str(exc)))
@@ -284,7 +296,7 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
 
 
-def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False):
+def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False, held_submission=None):
     """What the bounded child runs for this staged file: its check, or its Submit."""
     backfill = None
     if user.role == auth.ADMIN and received_on:
@@ -300,6 +312,7 @@ def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confir
         report_dir=str(staged.report_dir),
         submit=submit,
         confirm_changes=confirm_changes,
+        held_submission=held_submission,
     )
 
 
@@ -367,7 +380,13 @@ def _body(result, staged: uploads.StagedUpload) -> list:
                 className="mb-2 upload-submit",
             )
         )
-        parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
+        parts.append(
+            dcc.Loading(
+                html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}),
+                custom_spinner=_working("Loading the return into the warehouse..."),
+                delay_show=300,
+            )
+        )
     others = [issue.to_dict() for issue in result.issues if issue.change is None]
     if others:
         parts.append(issues_table(f"upload-issues-{staged.token}", others))
@@ -438,3 +457,13 @@ def _changes_text(result) -> str:
         text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])
         text += " ..." if len(moved) > 10 else ""
     return text
+
+
+def _working(message: str) -> html.Div:
+    """What a slow action shows while it runs: a spinner and a sentence, announced to a screen reader."""
+    return html.Div(
+        [dbc.Spinner(size="sm", spinner_class_name="me-2"), message],
+        role="status",
+        **{"aria-live": "polite"},
+        className="working-message",
+    )

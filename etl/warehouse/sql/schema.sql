@@ -11,6 +11,9 @@ CREATE TABLE IF NOT EXISTS plans (
     source_sha256 VARCHAR NOT NULL,
     loaded_at    TIMESTAMP NOT NULL
 );
+-- A plan loaded as an example (the demo's second plan, not an official text) says so wherever it shows; a
+-- warehouse made before there were several plans gains the column, its plans official.
+ALTER TABLE plans ADD COLUMN IF NOT EXISTS is_example BOOLEAN DEFAULT FALSE;
 
 CREATE TABLE IF NOT EXISTS pillars (
     plan_id  VARCHAR NOT NULL,
@@ -73,8 +76,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     activities      INTEGER NOT NULL DEFAULT 0,
     errors          INTEGER NOT NULL DEFAULT 0,
     warnings        INTEGER NOT NULL DEFAULT 0,
-    is_synthetic    BOOLEAN NOT NULL DEFAULT false
+    is_synthetic    BOOLEAN NOT NULL DEFAULT false,
+    -- A held upload whose changes to the record were confirmed later: when and by whom. Confirming turns the held
+    -- row itself into the version it became (or into unchanged), so each upload stays one row of the log.
+    confirmed_at    TIMESTAMP,
+    confirmed_by    VARCHAR
 );
+-- A warehouse made before held uploads could be confirmed in place gains the columns (empty: nothing confirmed).
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_at TIMESTAMP;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_by VARCHAR;
 
 CREATE TABLE IF NOT EXISTS activities (
     submission_id   INTEGER NOT NULL,
@@ -185,4 +195,38 @@ CREATE TABLE IF NOT EXISTS review_meetings (
     title        VARCHAR NOT NULL,
     recorded_by  VARCHAR NOT NULL,
     recorded_at  TIMESTAMP NOT NULL
+);
+
+-- Crosswalks: which measures of a later plan continue which measures of an earlier one (docs/plans.md). Every load
+-- of a crosswalk workbook is kept as a new version of its (from, to) pair; the views use the newest one.
+CREATE SEQUENCE IF NOT EXISTS crosswalk_load_seq START 1;
+
+CREATE TABLE IF NOT EXISTS crosswalk_loads (
+    load_id         INTEGER PRIMARY KEY DEFAULT nextval('crosswalk_load_seq'),
+    from_plan_id    VARCHAR NOT NULL,
+    to_plan_id      VARCHAR NOT NULL,
+    version         INTEGER NOT NULL,
+    source_file     VARCHAR NOT NULL,
+    source_sha256   VARCHAR NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL,
+    loaded_by       VARCHAR NOT NULL
+);
+
+-- One row per link of one version: one to one, one to many and many to one are several rows.
+CREATE TABLE IF NOT EXISTS crosswalk_links (
+    load_id          INTEGER NOT NULL,
+    from_plan_id     VARCHAR NOT NULL,
+    from_measure_id  VARCHAR NOT NULL,
+    to_plan_id       VARCHAR NOT NULL,
+    to_measure_id    VARCHAR NOT NULL,
+    relation         VARCHAR NOT NULL CHECK (relation IN ('continues')),
+    PRIMARY KEY (load_id, from_measure_id, to_measure_id)
+);
+
+-- The schema version of the warehouse, one row per upgrade (etl/warehouse/upgrade.py): `aptmon init` and the
+-- server's start bring a warehouse of an earlier release up to this one and refuse one of a newer release.
+CREATE TABLE IF NOT EXISTS schema_versions (
+    version      INTEGER PRIMARY KEY,
+    applied_at   TIMESTAMP NOT NULL,
+    note         VARCHAR NOT NULL
 );
