@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl.paths import SEED_PLAN_FILE
 from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
-from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTINGS
+from etl.plan.definitions import SETTINGS
+from etl.plan.plans import SEED_PLAN, PlanEntry
 from etl.warehouse.connection import write_connection
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.snapshots import refresh_metrics
@@ -20,18 +20,14 @@ from etl.warehouse.snapshots import refresh_metrics
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-def initialise(
-    path: str | os.PathLike | None = None,
-    force: bool = False,
-    plan_file: Path | str = SEED_PLAN_FILE,
-    plan_id: str = cat.DEFAULT_PLAN_ID,
-) -> dict:
-    """Create the schema and views, and load the catalogue; idempotent.
+def initialise(path: str | os.PathLike | None = None, force: bool = False, plan: PlanEntry = SEED_PLAN) -> dict:
+    """Create the schema and views, and load the seed plan's catalogue; idempotent.
 
-    With force=True the catalogue is rebuilt from the plan text; submissions stay as they are.
-    Returns what was done, for the CLI to print.
+    With force=True the catalogue is rebuilt from the plan text; submissions stay as they are. Other plans
+    (`aptmon plan add`) are left as they are. Returns what was done, for the CLI to print.
     """
-    plan_file = Path(plan_file)
+    plan_id = plan.plan_id
+    plan_file = Path(plan.source)
     source = plan_file.read_bytes()
     catalogue = cat.parse_catalogue(source.decode("utf-8"), plan_id)
     sha = hashlib.sha256(source).hexdigest()
@@ -45,7 +41,7 @@ def initialise(
             known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
             loaded = force or known is None or known[0] != sha
             if loaded:
-                _write_catalogue(con, catalogue, plan_file, sha)
+                write_catalogue(con, catalogue, plan, plan_file.name, sha)
             create_views(con)
             # A rebuilt catalogue is not part of the data fingerprint: rebuild the snapshots with it.
             refresh_metrics(con, force=loaded)
@@ -102,26 +98,43 @@ def _write_countries(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: cat.Catalogue, plan_file: Path, sha: str) -> None:
+def write_catalogue(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: cat.Catalogue,
+    plan: PlanEntry,
+    source_name: str,
+    sha: str,
+    is_example: bool | None = None,
+) -> None:
+    """Write one plan's row and catalogue, replacing what the warehouse held for that plan id (caller's transaction).
+
+    is_example None keeps what the plan was (a rebuilt seed catalogue stays official)."""
     plan_id = catalogue.plan_id
+    if is_example is None:
+        known = con.execute("SELECT coalesce(is_example, false) FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+        is_example = bool(known and known[0])
     for table in ("plans", "pillars", "sections", "measures", "sub_items"):
         con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
     con.execute(
-        "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [plan_id, catalogue.title, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, plan_file.name, sha, datetime.now()],
+        "INSERT INTO plans (plan_id, title, start_year, end_year, source_file, source_sha256, loaded_at, is_example)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [plan_id, plan.title or catalogue.title, plan.first_year, plan.last_year, source_name, sha, datetime.now(),
+         is_example],
+    )  # fmt: skip
+    con.executemany(
+        "INSERT INTO pillars (plan_id, pillar, roman, title) VALUES (?, ?, ?, ?)",
+        [(plan_id, p.pillar, p.roman, p.title) for p in catalogue.pillars],
     )
     con.executemany(
-        "INSERT INTO pillars VALUES (?, ?, ?, ?)", [(plan_id, p.pillar, p.roman, p.title) for p in catalogue.pillars]
-    )
-    con.executemany(
-        "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sections (plan_id, section_id, pillar, title, ordinal, is_direct_group) VALUES (?, ?, ?, ?, ?, ?)",
         [(plan_id, s.section_id, s.pillar, s.title, s.ordinal, s.is_direct_group) for s in catalogue.sections],
     )
     con.executemany(
-        "INSERT INTO measures VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO measures (plan_id, measure_id, pillar, section_id, parent_id, ordinal, text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(plan_id, m.measure_id, m.pillar, m.section_id, m.parent_id, m.ordinal, m.text) for m in catalogue.measures],
     )
     con.executemany(
-        "INSERT INTO sub_items VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO sub_items (plan_id, sub_item_id, measure_id, letter, text) VALUES (?, ?, ?, ?, ?)",
         [(plan_id, s.sub_item_id, s.measure_id, s.letter, s.text) for s in catalogue.sub_items],
     )

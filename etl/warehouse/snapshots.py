@@ -13,8 +13,9 @@ METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_c
 SNAPSHOT_SUFFIX = "_snapshot"
 # Views the metric views share, in the order they build on one another (see refresh_metrics).
 _SHARED_VIEWS = ("activity_measure_spans", "measure_progress", "metrics_group_country")
-# Listing views kept the same way (same fingerprint), so the dashboard's listings of a measure stay quick.
-LISTING_VIEWS = ("measure_link_spans",)
+# Listing views kept the same way (same fingerprint), so the dashboard's listings of a measure and a plan's
+# carried-over measures stay quick.
+LISTING_VIEWS = ("measure_link_spans", "carried_over")
 
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:

@@ -49,7 +49,8 @@ QUALIFY row_number() OVER (
 
 -- A fingerprint of what the metrics depend on and can change between two `aptmon init` runs: the
 -- accepted uploads (activities and their links are only ever written with their upload), the
--- settings, the plans, the accepted schedule versions (entries are only written with their version) and the
+-- settings, the plans, the accepted schedule versions (entries are only written with their version), the
+-- crosswalk versions (links likewise) and the
 -- view definitions. The catalogue and the countries change only through
 -- `aptmon init`, which rebuilds the snapshots itself. The metric snapshots record the fingerprint
 -- they were built from; a reader uses a snapshot only while it still matches (see etl/warehouse/metrics.py).
@@ -63,5 +64,7 @@ SELECT hash(
     (SELECT coalesce(bit_xor(hash(plan_id, start_year, end_year, source_sha256)), 0) FROM plans),
     -- a schedule load that changes nothing is recorded as unchanged and leaves them as they are
     (SELECT coalesce(bit_xor(hash(load_id, plan_id, version)), 0) FROM schedule_loads WHERE status = 'accepted'),
+    -- a crosswalk changes no plan's metrics, but the carried-over listing kept beside them
+    (SELECT coalesce(bit_xor(hash(load_id, from_plan_id, to_plan_id, version)), 0) FROM crosswalk_loads),
     (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal)
 ) AS fingerprint;

@@ -11,6 +11,9 @@ CREATE TABLE IF NOT EXISTS plans (
     source_sha256 VARCHAR NOT NULL,
     loaded_at    TIMESTAMP NOT NULL
 );
+-- A plan loaded as an example (the demo's second plan, not an official text) says so wherever it shows; a
+-- warehouse made before there were several plans gains the column, its plans official.
+ALTER TABLE plans ADD COLUMN IF NOT EXISTS is_example BOOLEAN DEFAULT FALSE;
 
 CREATE TABLE IF NOT EXISTS pillars (
     plan_id  VARCHAR NOT NULL,
@@ -185,4 +188,30 @@ CREATE TABLE IF NOT EXISTS review_meetings (
     title        VARCHAR NOT NULL,
     recorded_by  VARCHAR NOT NULL,
     recorded_at  TIMESTAMP NOT NULL
+);
+
+-- Crosswalks: which measures of a later plan continue which measures of an earlier one (docs/plans.md). Every load
+-- of a crosswalk workbook is kept as a new version of its (from, to) pair; the views use the newest one.
+CREATE SEQUENCE IF NOT EXISTS crosswalk_load_seq START 1;
+
+CREATE TABLE IF NOT EXISTS crosswalk_loads (
+    load_id         INTEGER PRIMARY KEY DEFAULT nextval('crosswalk_load_seq'),
+    from_plan_id    VARCHAR NOT NULL,
+    to_plan_id      VARCHAR NOT NULL,
+    version         INTEGER NOT NULL,
+    source_file     VARCHAR NOT NULL,
+    source_sha256   VARCHAR NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL,
+    loaded_by       VARCHAR NOT NULL
+);
+
+-- One row per link of one version: one to one, one to many and many to one are several rows.
+CREATE TABLE IF NOT EXISTS crosswalk_links (
+    load_id          INTEGER NOT NULL,
+    from_plan_id     VARCHAR NOT NULL,
+    from_measure_id  VARCHAR NOT NULL,
+    to_plan_id       VARCHAR NOT NULL,
+    to_measure_id    VARCHAR NOT NULL,
+    relation         VARCHAR NOT NULL CHECK (relation IN ('continues')),
+    PRIMARY KEY (load_id, from_measure_id, to_measure_id)
 );
