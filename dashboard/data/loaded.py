@@ -10,7 +10,7 @@ from dashboard.data import connection, plans
 def data_state(*, plan_id: str | None = None) -> dict:
     """Whether the plan has any return loaded, whether any return in the warehouse is synthetic demo data, and the
     plan's latest reported year (its last year before any return arrives)."""
-    plan = plans.plan_info(plans.resolve(plan_id))
+    plan = plans.timeframe(plan_id)
     row = connection.query(
         "SELECT count(*) FILTER (WHERE status = 'accepted' AND plan_id = ?) AS accepted, "
         "coalesce(bool_or(is_synthetic), false) AS synthetic, "
@@ -21,5 +21,5 @@ def data_state(*, plan_id: str | None = None) -> dict:
     return {
         "has_returns": int(row.accepted) > 0,
         "synthetic": bool(row.synthetic),
-        "latest_year": int(latest) if pd.notna(latest) else plan.end_year,
+        "latest_year": int(latest) if pd.notna(latest) else plan.last_year,
     }
