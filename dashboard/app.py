@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
@@ -13,8 +14,8 @@ from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import bundles, downloads, first_page, ids, read_cache, uploads
-from dashboard.components import tables
-from dashboard.data import implementation_schedule, loaded
+from dashboard.components import plan_picker, tables
+from dashboard.data import implementation_schedule, loaded, plans
 from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
@@ -51,6 +52,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
     tables.add_grid_callbacks(app)
+    plan_picker.add_callbacks(app)
     first_page.add_callbacks(app)
     first_page.preload_layout(app)
     server = app.server
@@ -178,10 +180,27 @@ def _navbar() -> dbc.Navbar:
     ]
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand("APT Work Plan Monitor", href="/"), dbc.Nav(links, navbar=True), auth.user_menu()],
+            [
+                dbc.NavbarBrand("APT Work Plan Monitor", href="/"),
+                dbc.Nav(links, navbar=True),
+                _plan_picker(),
+                auth.user_menu(),
+            ],
             fluid="xxl",  # as wide as the page below it, so an admin's links fit on one line at 1366 px
         ),
         id=ids.NAVBAR,
         color="primary",
         dark=True,
     )
+
+
+def _plan_picker() -> html.Div | None:
+    """The plan picker, set to the plan the opened address names; none while the warehouse cannot be read."""
+    if auth.signed_in_user() is None:
+        return None
+    opened = first_page.opened_location()
+    asked = parse_qs(opened[1].lstrip("?")).get(plan_picker.PARAMETER, [None])[0] if opened else None
+    try:
+        return plan_picker.plan_picker(plans.timeframes(), plans.resolve(asked), plans.default_plan_id())
+    except warehouse.WarehouseError:
+        return None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import heatmap_figure
 from dashboard.components.theme import GRAPH_CONFIG
-from dashboard.data import connection, loaded, overview, plan
+from dashboard.data import connection, loaded, overview, plans
+from dashboard.data import plan as plan_data
 from etl.plan.labels import pillar_label, section_label
 
 dash.register_page(
@@ -20,15 +21,17 @@ dash.register_page(
 
 
 @connection.reads_warehouse
-def layout(year=None, metric=None, rows=None, pillar=None, **_query):
-    state = loaded.data_state()
-    pillars = plan.pillars()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     metric = filters.pick(metric, ["coverage", "completion"], "coverage")
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H2("Pillars x countries", className="page-title"),
             html.P(
                 "Each cell: the share of the row's measures a country has covered (an ongoing or completed "
@@ -37,7 +40,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.toggle(ids.METRIC, "Show", filters.METRIC_OPTIONS, metric),
                 filters.toggle(ids.ROWS, "Rows", filters.ROWS_OPTIONS, rows),
                 filters.pillar_filter(pillar, pillars),
@@ -54,15 +57,18 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     Input(ids.METRIC, "value"),
     Input(ids.ROWS, "value"),
     Input(ids.PILLAR, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def update_heatmap(year: str, metric: str, rows: str, pillar: str):
-    """Redraw the heatmap for one as-of year, metric, row level and pillar."""
+def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str | None = None):
+    """Redraw the heatmap for one plan, as-of year, metric, row level and pillar."""
     year = int(year)
-    countries = plan.countries()
-    pillars = plan.pillars()
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    countries = plan_data.countries()
+    pillars = plan_data.pillars(plan_id=plan_id)
     if rows == "sections":
-        sections = plan.sections()
+        sections = plan_data.sections(plan_id=plan_id)
         if pillar != "ALL":
             sections = sections[sections.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -71,7 +77,8 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 "label": [section_label(s.section_id, s.title, s.is_direct_group, 44) for s in sections.itertuples()],
             }
         )
-        metrics = overview.section_metrics_by_country(year, pillar).rename(columns={"section_id": "row_id"})
+        metrics = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
+        metrics = metrics.rename(columns={"section_id": "row_id"})
     else:
         shown = pillars if pillar == "ALL" else pillars[pillars.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -81,6 +88,7 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 + (["All pillars"] if pillar == "ALL" else []),
             }
         )
-        metrics = overview.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
+        metrics = overview.pillar_metrics_by_country(year, plan_id=plan_id).rename(columns={"pillar": "row_id"})
     name = "Coverage" if metric == "coverage" else "Completion"
-    return heatmap_figure(metrics, row_frame, countries, metric, f"{name} by {rows[:-1]} and country, end {year}")
+    title = f"{name} by {rows[:-1]} and country, end {year}, {plan_picker.short_name(chosen)}"
+    return heatmap_figure(metrics, row_frame, countries, metric, title)

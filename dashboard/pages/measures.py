@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.theme import GRAPH_CONFIG
-from dashboard.data import connection, loaded, measure_detail, overview, plan
+from dashboard.data import connection, loaded, measure_detail, overview, plans
+from dashboard.data import plan as plan_data
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
 
@@ -31,13 +34,14 @@ TABLE_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, pillar=None, section=None, **_query):
-    state = loaded.data_state()
-    pillars = plan.pillars()
-    countries = plan.countries()
-    catalogue = plan.catalogue()
-    sections = plan.sections()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, country=None, pillar=None, section=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    countries = plan_data.countries()
+    catalogue = plan_data.catalogue(plan_id=chosen.plan_id)
+    sections = plan_data.sections(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     in_pillar = sections if pillar == "ALL" else sections[sections.pillar == pillar]
@@ -46,16 +50,17 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H2("Work Plan measures", className="page-title"),
             html.P(
-                f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
-                "2013-2017, by pillar and section; click a section to see its measures, each coloured by its "
+                f"{n_measures} measures and {n_sub_items} sub-items of the {plans.plan_name(chosen)}, "
+                "by pillar and section; click a section to see its measures, each coloured by its "
                 "progress, and a measure to open it. Hover a tile for its counts.",
                 id=ids.CATALOGUE_SUMMARY,
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
                 filters.section_filter(section, sections, pillar),
@@ -96,8 +101,10 @@ def layout(year=None, country=None, pillar=None, section=None, **_query):
     )
 
 
-def _measure_rows(year: int, country: str, pillar: str, section: str | None = "ALL") -> pd.DataFrame:
-    measures = measure_detail.measure_progress(year, country)
+def _measure_rows(
+    year: int, country: str, pillar: str, section: str | None = "ALL", plan_id: str | None = None
+) -> pd.DataFrame:
+    measures = measure_detail.measure_progress(year, country, plan_id=plan_id)
     if pillar != "ALL":
         measures = measures[measures.pillar == pillar]
     if section and section != "ALL":
@@ -110,11 +117,12 @@ def _measure_rows(year: int, country: str, pillar: str, section: str | None = "A
     Output(ids.SECTION, "value"),
     Input(ids.PILLAR, "value"),
     State(ids.SECTION, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def narrow_sections(pillar: str, section: str | None):
+def narrow_sections(pillar: str, section: str | None, plan_id: str | None = None):
     """The section list follows the pillar; a section of another pillar falls back to all sections."""
-    options = filters.section_options(plan.sections(), pillar)
+    options = filters.section_options(plan_data.sections(plan_id=plans.resolve(plan_id)), pillar)
     keep = section if any(o["value"] == section for o in options) else "ALL"
     return options, keep
 
@@ -126,21 +134,31 @@ def narrow_sections(pillar: str, section: str | None):
     Input(ids.PILLAR, "value"),
     Input(ids.SECTION, "value"),
     Input(ids.TREEMAP_COLOUR_BY, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL", colour_by: str = "progress"):
-    """Redraw the treemap for one as-of year, country scope, pillar and section, coloured as asked."""
+def update_treemap(
+    year: str,
+    country: str,
+    pillar: str,
+    section: str | None = "ALL",
+    colour_by: str = "progress",
+    plan_id: str | None = None,
+):
+    """Redraw the treemap for one plan, as-of year, country scope, pillar and section, coloured as asked."""
     year = int(year)
-    measures = _measure_rows(year, country, pillar, section)
-    scope = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
-    section_counts = overview.section_metrics_by_country(year, pillar)
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    measures = _measure_rows(year, country, pillar, section, plan_id)
+    scope = "all 13 countries" if country == "ALL" else plan_data.countries().set_index("iso3").name[country]
+    section_counts = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
     return catalogue_treemap(
         measures,
-        plan.sections(),
-        plan.pillars(),
-        f"Progress of each measure, {scope}, end {year}",
+        plan_data.sections(plan_id=plan_id),
+        plan_data.pillars(plan_id=plan_id),
+        f"Progress of each measure, {scope}, end {year}, {plan_picker.short_name(chosen)}",
         section_counts=section_counts[section_counts.country == country],
-        pillar_counts=overview.pillar_metrics(year, country),
+        pillar_counts=overview.pillar_metrics(year, country, plan_id=plan_id),
         colour_by=colour_by if colour_by in ("progress", "schedule") else "progress",
     )
 
@@ -152,11 +170,14 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
     Input(ids.PILLAR, "value"),
     Input(ids.CATALOGUE_SEARCH, "value"),
     Input(ids.SECTION, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def update_table(year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL"):
+def update_table(
+    year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL", plan_id: str | None = None
+):
     """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
-    measures = _measure_rows(int(year), country, pillar, section)
+    measures = _measure_rows(int(year), country, pillar, section, plans.resolve(plan_id))
     if search and search.strip():
         needle = search.strip().lower()
         haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()
@@ -167,11 +188,16 @@ def update_table(year: str, country: str, pillar: str, search: str | None, secti
     return records(measures, [c for _, c in TABLE_COLUMNS])
 
 
-@callback(Output(ids.NAVIGATE, "href"), Input(ids.CATALOGUE_TREEMAP, "clickData"), prevent_initial_call=True)
-def open_clicked_measure(click: dict | None):
-    """A click on a measure's tile opens its page; a click on a pillar or section only zooms."""
+@callback(
+    Output(ids.NAVIGATE, "href"),
+    Input(ids.CATALOGUE_TREEMAP, "clickData"),
+    State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,
+)
+def open_clicked_measure(click: dict | None, plan_id: str | None = None):
+    """A click on a measure's tile opens its page (in the same plan); a click on a pillar or section only zooms."""
     point = (click or {}).get("points", [{}])[0]
     measure_id = point.get("customdata")
     if not measure_id:
         return no_update
-    return f"/measure/{measure_id}"
+    return f"/measure/{measure_id}" + (f"?plan={quote(plan_id)}" if plan_id else "")
