@@ -83,3 +83,66 @@ def crosswalks() -> pd.DataFrame:
         "c.load_id IN (SELECT load_id FROM current_crosswalks) AS is_current "
         "FROM crosswalk_loads c ORDER BY c.loaded_at DESC, c.load_id DESC"
     )
+
+
+# Each listing of an activity in a current return, with the plan it was reported under; the activities kept are those
+# listed under more than one plan (a country keeps an activity's id when it reports it again under the next plan).
+# $1 country or NULL, $2 measure id or NULL, $3 the plan, $4 the most activities listed.
+_ACROSS_PLANS = """
+WITH listed AS MATERIALIZED (
+    SELECT s.plan_id, a.country, a.activity_id, s.reporting_year, a.status, a.title
+    FROM activities a
+    JOIN current_submissions s USING (submission_id)
+    WHERE ($1 IS NULL OR a.country = $1)
+),
+chosen AS (
+    -- On a measure's page: the activities linked to the measure in any current return of its plan.
+    SELECT DISTINCT am.country, am.activity_id
+    FROM activity_measures am
+    JOIN current_submissions s USING (submission_id)
+    WHERE $2 IS NOT NULL AND s.plan_id = $3 AND am.measure_id = $2
+    UNION ALL
+    SELECT DISTINCT country, activity_id FROM listed WHERE $2 IS NULL AND plan_id = $3
+),
+spanning AS (
+    SELECT country, activity_id
+    FROM listed
+    SEMI JOIN chosen USING (country, activity_id)
+    GROUP BY ALL
+    HAVING count(DISTINCT plan_id) > 1
+    ORDER BY country, activity_id
+    LIMIT $4
+),
+-- status_history groups by (country, activity_id): the plan goes into the first so each plan has its own history.
+keyed AS (
+    SELECT plan_id || chr(31) || country AS country, activity_id, reporting_year, status
+    FROM listed
+    SEMI JOIN spanning USING (country, activity_id)
+)
+SELECT
+    split_part(h.country, chr(31), 2) AS country,
+    h.activity_id,
+    split_part(h.country, chr(31), 1) AS plan_id,
+    p.start_year,
+    p.end_year,
+    coalesce(p.is_example, false) AS is_example,
+    h.status_history,
+    (SELECT arg_max(l.title, l.reporting_year) FROM listed l
+     WHERE l.country = split_part(h.country, chr(31), 2) AND l.activity_id = h.activity_id) AS title
+FROM status_history('keyed') h
+JOIN plans p ON p.plan_id = split_part(h.country, chr(31), 1)
+ORDER BY country, h.activity_id, p.start_year
+"""
+
+
+def activities_across_plans(
+    plan_id: str, country: str | None = None, measure_id: str | None = None, limit: int = connection.LISTING_LIMIT
+) -> pd.DataFrame:
+    """The plan's activities (one country's, or those under one measure) that were reported under other plans too:
+    one row per activity and plan, with its status history in that plan's returns, the earliest plan first."""
+    return connection.query(_ACROSS_PLANS, [country, measure_id, resolve(plan_id), limit])
+
+
+def measure_standing(plan_id: str, measure_id: str, year: int) -> pd.DataFrame:
+    """measure_progress of one measure of a plan, all countries together, as of a year."""
+    return connection.metric("measure_progress", plan_id=plan_id, as_of_year=year, measure_id=measure_id, country="ALL")
