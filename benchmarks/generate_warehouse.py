@@ -17,8 +17,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from etl import warehouse
-from etl.plan.catalogue import DEFAULT_PLAN_ID
 from etl.plan.countries import ISO3_CODES
+from etl.plan.plans import SEED_PLAN
 from etl.schedule.layout import COLUMNS, SCHEDULE_SHEET
 from etl.schedule.load import ScheduleResult, load_schedule_file
 
@@ -57,7 +57,7 @@ def _generate(con, activities: int) -> None:
     per_return = activities // (len(countries) * len(years))
     # A new year's return drops the oldest third and adds as many new activities: each lives ~3 years.
     shift = per_return // 3
-    measures = con.execute("SELECT count(*) FROM measures WHERE plan_id = ?", [DEFAULT_PLAN_ID]).fetchone()[0]
+    measures = con.execute("SELECT count(*) FROM measures WHERE plan_id = ?", [SEED_PLAN.plan_id]).fetchone()[0]
     con.execute("BEGIN")
     # Version 1 of every 2013 return is superseded by version 2; a rejected upload sits beside 2014.
     con.execute(
@@ -75,7 +75,7 @@ def _generate(con, activities: int) -> None:
         WHERE v.version = 1 OR y.year = 2013
         ORDER BY y.year, c.ordinal, v.version
         """,
-        [DEFAULT_PLAN_ID, years],
+        [SEED_PLAN.plan_id, years],
     )
     con.execute(
         """
@@ -92,7 +92,7 @@ def _generate(con, activities: int) -> None:
             now(), DATE '2015-01-15', 'rejected', 3, true
         FROM countries
         """,
-        [DEFAULT_PLAN_ID],
+        [SEED_PLAN.plan_id],
     )
     # Statuses progress with time: an activity completes in its completion year (some never do);
     # a few are suspended or cancelled.

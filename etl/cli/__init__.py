@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from etl.cli import demo, outputs, returns, reviews, schedule, serve, users, warehouse
+from etl.cli import demo, outputs, plan, returns, reviews, schedule, serve, users, warehouse
 from etl.cli.failures import OneLineFailures
 
 
@@ -34,6 +34,7 @@ cli.add_command(outputs.report)
 cli.add_command(users.users)
 cli.add_command(reviews.reviews)
 cli.add_command(demo.demo)
+cli.add_command(plan.plan)
 cli.add_command(serve.serve)
 
 

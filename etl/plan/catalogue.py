@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.errors import AptmonError
-from etl.paths import SEED_PLAN_FILE
-
-DEFAULT_PLAN_ID = "apt-2013-2017"
+from etl.plan.plans import SEED_PLAN
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -18,11 +16,23 @@ ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 
 DIRECT_GROUP_SUFFIX = ".0"
 
 _ID_AT_START = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{1,2}))?\.?(?=\s|$)")
-_SUB_ITEM_AT_START = re.compile(r"^\(([a-z])\)\s*")
-_ROMAN_LINE = re.compile(r"^(I|II|III|IV|V|VI|VII|VIII|IX|X)\.\s*(.*)$")
-# A new numbered item that a copy-paste has glued onto the end of the previous one.
-_RUN_TOGETHER = re.compile(r"(?<=[;.])\s+(?=\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+[A-Z])")
+# A lettered sub-item: "(a) ..." or "a) ...".
+_SUB_ITEM_AT_START = re.compile(r"^\(?([a-z])\)\s*")
+_ROMAN_LINE = re.compile(r"^(?i:pillar\s+)?(I|II|III|IV|V|VI|VII|VIII|IX|X)[.:]\s*(.*)$")
+# A new numbered item (or lettered sub-item) that a copy-paste has glued onto the end of the previous one.
+_NEXT_ID = r"(?=\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+[A-Z])"
+_RUN_TOGETHER = re.compile(rf"(?<=[;:])\s*{_NEXT_ID}|(?<=\.)\s+{_NEXT_ID}|(?<=[;:,])\s+(?=\([a-z]\)\s)")
 _SPACES = re.compile(r"\s+")
+# Page furniture a PDF-to-text copy leaves between paragraphs: "Page 3 of 12", "- 3 -", "3", "3/12".
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-\u2013\u2014]?\s*\d{1,3}\s*(?:(?:of|/)\s*\d{1,3})?\s*[-\u2013\u2014]?$", re.IGNORECASE
+)
+# Footnote markers glued to a word ("Convention\u00b9", "Convention[2]") and the footnotes' own lines.
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+_FOOTNOTE_MARKER = re.compile(rf"(?<=[\w\)\.,;:])(?:[{_SUPERSCRIPTS}]+|\[\d{{1,2}}\])")
+_FOOTNOTE_LINE = re.compile(rf"^(?:[{_SUPERSCRIPTS}]+|\[\d{{1,2}}\])\s*\S")
+# A line repeated this often, numbered nowhere, is a running page header or footer.
+_RUNNING_LINE_REPEATS = 3
 
 
 class CatalogueError(AptmonError, ValueError):
@@ -35,6 +45,7 @@ class SubItem:
     measure_id: str
     letter: str
     text: str
+    line: int = 0  # where the text starts, for messages
 
 
 @dataclass
@@ -45,6 +56,7 @@ class Measure:
     ordinal: int
     text: str
     sub_items: list[SubItem] = field(default_factory=list)
+    line: int = 0  # where the text starts, for messages
 
     @property
     def parent_id(self) -> str:
@@ -108,29 +120,34 @@ def normalise_measure_id(raw: object) -> str:
     return f"{numbers}({letter.lower()})" if letter else numbers
 
 
-def parse_catalogue(text: str, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
-    """Parse a work plan written in the APT numbered style into its catalogue."""
+def parse_catalogue(text: str, plan_id: str = SEED_PLAN.plan_id) -> Catalogue:
+    """Parse a work plan written in the APT numbered style into its catalogue.
+
+    A CatalogueError names the line (1-based, in `text`) it stopped at."""
     paragraphs = _paragraphs(text)
-    title = next((p for p in paragraphs if p.strip()), "").strip()
+    title = next((p for _, p in paragraphs if p.strip()), "").strip()
     # A two-level id (4.3) is a section heading when the plan has three-level ids under it,
     # and a measure directly under its pillar otherwise (4.1, 5.2, 6.6).
-    section_ids = {f"{m.group(1)}.{m.group(2)}" for p in paragraphs if (m := _ID_AT_START.match(p)) and m.group(3)}
+    section_ids = {f"{m.group(1)}.{m.group(2)}" for _, p in paragraphs if (m := _ID_AT_START.match(p)) and m.group(3)}
 
     pillars: list[Pillar] = []
     sections: list[Section] = []
     measures: list[Measure] = []
+    seen: dict[str, int] = {}  # measure or section id -> the line it was first given on
     current_pillar: Pillar | None = None
     current_section: Section | None = None
     current_item: Measure | SubItem | None = None
     awaiting_pillar_title = False
 
-    for paragraph in paragraphs:
+    for line, paragraph in paragraphs:
         if awaiting_pillar_title and current_pillar is not None:
             current_pillar.title = paragraph.strip()
             awaiting_pillar_title = False
             continue
         if roman := _ROMAN_LINE.match(paragraph):
             current_pillar = Pillar(ROMAN[roman.group(1)], roman.group(1), roman.group(2).strip())
+            if any(p.pillar == current_pillar.pillar for p in pillars):
+                raise CatalogueError(f"line {line}: pillar {roman.group(1)} appears a second time")
             pillars.append(current_pillar)
             awaiting_pillar_title = not current_pillar.title
             current_section, current_item = None, None
@@ -140,47 +157,56 @@ def parse_catalogue(text: str, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
         if id_match := _ID_AT_START.match(paragraph):
             major, minor, third = (int(g) if g else None for g in id_match.groups())
             body = paragraph[id_match.end() :].strip()
+            given = id_match.group(0)
             if major != current_pillar.pillar:
-                raise CatalogueError(f"item {id_match.group(0)} appears under pillar {current_pillar.roman}")
-            if third is None and f"{major}.{minor}" in section_ids:
-                current_section = Section(f"{major}.{minor}", major, body, len(sections) + 1)
+                raise CatalogueError(f"line {line}: item {given} appears under pillar {current_pillar.roman}")
+            item_id = f"{major}.{minor}" if third is None else f"{major}.{minor}.{third}"
+            if item_id in seen:
+                raise CatalogueError(f"line {line}: {item_id} repeats (first on line {seen[item_id]})")
+            seen[item_id] = line
+            if third is None and item_id in section_ids:
+                current_section = Section(item_id, major, body, len(sections) + 1)
                 sections.append(current_section)
                 current_item = None
                 continue
             if third is None:
                 current_section = _direct_group(sections, current_pillar)
-                measure_id = f"{major}.{minor}"
-            else:
-                if current_section is None or current_section.section_id != f"{major}.{minor}":
-                    raise CatalogueError(f"measure {major}.{minor}.{third} appears before its section heading")
-                measure_id = f"{major}.{minor}.{third}"
-            current_item = Measure(measure_id, major, current_section.section_id, len(measures) + 1, body)
+            elif current_section is None or current_section.section_id != f"{major}.{minor}":
+                raise CatalogueError(f"line {line}: measure {item_id} appears before its section heading")
+            current_item = Measure(item_id, major, current_section.section_id, len(measures) + 1, body, line=line)
             measures.append(current_item)
             continue
         if sub := _SUB_ITEM_AT_START.match(paragraph):
             parent = measures[-1] if measures and current_item is not None else None
             if parent is None:
-                raise CatalogueError(f"sub-item ({sub.group(1)}) has no measure above it")
+                raise CatalogueError(f"line {line}: sub-item ({sub.group(1)}) has no measure above it")
             letter = sub.group(1)
-            current_item = SubItem(f"{parent.measure_id}({letter})", parent.measure_id, letter, paragraph[sub.end() :])
+            if any(item.letter == letter for item in parent.sub_items):
+                raise CatalogueError(f"line {line}: {parent.measure_id}({letter}) repeats")
+            current_item = SubItem(
+                f"{parent.measure_id}({letter})", parent.measure_id, letter, paragraph[sub.end() :], line=line
+            )
             parent.sub_items.append(current_item)
             continue
-        # A paragraph with no number continues the item above it (a stray blank line split it).
+        # A paragraph with no number continues the item above it (the line wrapped, or a blank line split it).
         if current_item is not None:
-            current_item.text = f"{current_item.text} {paragraph}"
+            current_item.text = _continue(current_item.text, paragraph)
 
     for measure in measures:
         measure.text = _clean(measure.text)
         for sub_item in measure.sub_items:
             sub_item.text = _clean(sub_item.text)
     if not measures:
-        raise CatalogueError("no numbered measures found")
+        raise CatalogueError(
+            f"no numbered measures found in {len(text.splitlines())} lines (a measure starts a line with its id, "
+            "e.g. 2.1.6, under a pillar line such as 'II.')"
+        )
     return Catalogue(plan_id, title, pillars, sections, measures)
 
 
-def load_catalogue(path: Path | str = SEED_PLAN_FILE, plan_id: str = DEFAULT_PLAN_ID) -> Catalogue:
-    """Read and parse the plan text at `path`."""
-    return parse_catalogue(Path(path).read_text(encoding="utf-8"), plan_id)
+def load_catalogue(path: Path | str | None = None, plan_id: str = SEED_PLAN.plan_id) -> Catalogue:
+    """Read and parse the plan text at `path` (the seed plan's text by default)."""
+    return parse_catalogue(Path(path or SEED_PLAN.source).read_text(encoding="utf-8"), plan_id)
 
 
 def _direct_group(sections: list[Section], pillar: Pillar) -> Section:
@@ -193,10 +219,30 @@ def _direct_group(sections: list[Section], pillar: Pillar) -> Section:
     return group
 
 
-def _paragraphs(text: str) -> list[str]:
-    """Split into logical paragraphs: one per line, with glued-together items pulled apart."""
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """Split into logical paragraphs with their line numbers: one per line, page furniture and footnotes dropped,
+    footnote markers removed, and glued-together items pulled apart."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return [part for line in lines if line for part in _RUN_TOGETHER.split(line)]
+    lines = [_FOOTNOTE_MARKER.sub("", line) for line in lines]
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    kept = []
+    for number, line in enumerate(lines, 1):
+        if not line or _PAGE_NUMBER.match(line) or _FOOTNOTE_LINE.match(line):
+            continue
+        running = counts[line] >= _RUNNING_LINE_REPEATS and not _ID_AT_START.match(line)
+        if running and not _SUB_ITEM_AT_START.match(line) and not _ROMAN_LINE.match(line):
+            continue  # a running header or footer: the same line on every page
+        kept.extend((number, part) for part in _RUN_TOGETHER.split(line) if part)
+    return kept
+
+
+def _continue(text: str, more: str) -> str:
+    """Join a wrapped line to the text above: a word broken by a hyphen at the line's end is mended."""
+    if re.search(r"[a-z]-$", text) and more[:1].islower():
+        return text[:-1] + more
+    return f"{text} {more}"
 
 
 def _clean(text: str) -> str:

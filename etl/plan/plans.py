@@ -81,7 +81,7 @@ def plan_timeframes(con: duckdb.DuckDBPyConnection) -> list[PlanTimeframe]:
 
 def default_plan_id(con: duckdb.DuckDBPyConnection, today: date | None = None) -> str:
     """The plan a reader means when they name none: the one in force today (the latest-starting if several are),
-    else the one with the latest last year."""
+    else the one with the latest last year; official plans first, an example plan only when there is no other."""
     return _default_plan(plan_timeframes(con), (today or date.today()).year).plan_id
 
 
@@ -109,6 +109,8 @@ def plans_holding(con: duckdb.DuckDBPyConnection, year: int) -> list[PlanTimefra
 def _default_plan(plans: list[PlanTimeframe], year: int) -> PlanTimeframe:
     if not plans:
         raise PlanChoiceError("The warehouse holds no plan yet; run `aptmon init` first.")
+    # An example plan (the demo's) is never chosen over an official one: it is there to be looked at, by name.
+    plans = [plan for plan in plans if not plan.is_example] or plans
     in_force = [plan for plan in plans if plan.holds(year)]
     if in_force:
         return max(in_force, key=lambda plan: (plan.first_year, plan.last_year, plan.plan_id))

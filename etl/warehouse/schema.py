@@ -134,7 +134,8 @@ def write_catalogue(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(plan_id, m.measure_id, m.pillar, m.section_id, m.parent_id, m.ordinal, m.text) for m in catalogue.measures],
     )
-    con.executemany(
-        "INSERT INTO sub_items (plan_id, sub_item_id, measure_id, letter, text) VALUES (?, ?, ?, ?, ?)",
-        [(plan_id, s.sub_item_id, s.measure_id, s.letter, s.text) for s in catalogue.sub_items],
-    )
+    if catalogue.sub_items:  # executemany refuses an empty list, and a plan may have no sub-items
+        con.executemany(
+            "INSERT INTO sub_items (plan_id, sub_item_id, measure_id, letter, text) VALUES (?, ?, ?, ?, ?)",
+            [(plan_id, s.sub_item_id, s.measure_id, s.letter, s.text) for s in catalogue.sub_items],
+        )

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import warehouse
-from etl.plan.catalogue import DEFAULT_PLAN_ID
+from etl.plan.plans import SEED_PLAN
 
 
 def add_return(
@@ -34,7 +34,7 @@ def add_return(
             " submitted_at, received_on, status, activities) VALUES (?, ?, ?, ?, ?, ?, 'test', now(), ?, ?, ?)"
             " RETURNING submission_id",
             [
-                DEFAULT_PLAN_ID,
+                SEED_PLAN.plan_id,
                 country,
                 year,
                 version,
@@ -56,13 +56,13 @@ def add_return(
             con.execute(
                 "INSERT INTO activities (submission_id, plan_id, country, reporting_year, activity_id, title,"
                 " status, source_sheet, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, 'Activities', ?)",
-                [submission_id, DEFAULT_PLAN_ID, country, year, activity_id, f"Activity {activity_id}",
+                [submission_id, SEED_PLAN.plan_id, country, year, activity_id, f"Activity {activity_id}",
                  activity_status, row],
             )  # fmt: skip
             for measure_id in measure_ids:
                 measure, _, letter = measure_id.partition("(")
                 con.execute(
                     "INSERT INTO activity_measures VALUES (?, ?, ?, ?, ?, ?)",
-                    [submission_id, DEFAULT_PLAN_ID, country, activity_id, measure, measure_id if letter else None],
+                    [submission_id, SEED_PLAN.plan_id, country, activity_id, measure, measure_id if letter else None],
                 )
     return submission_id
