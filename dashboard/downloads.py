@@ -168,11 +168,11 @@ def _zip_folder(folder: Path, name: str) -> io.BytesIO:
 
 
 def _inside_returns(stored_path: str | None) -> Path | None:
-    from etl.paths import returns_dir
+    from etl.paths import returns_dir, stored_return_path
 
     if not stored_path:
         return None
-    path = Path(stored_path).resolve()
+    path = stored_return_path(stored_path).resolve()  # relative to the returns folder, wherever it now is
     root = returns_dir().resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return None

@@ -97,7 +97,8 @@ SCHEDULE_DRY_RUN = "schedule-dry-run"
 SCHEDULE_RESULT = "schedule-result"
 SCHEDULE_TABLE = "schedule-table"
 SCHEDULE_VERSION = "schedule-version"
-TREEMAP_COLOUR_BY = "treemap-colour-by"
+# A filter: the address keeps how the treemap is coloured, with its drill-down.
+TREEMAP_COLOUR_BY = {"type": FILTER, "name": "colour"}
 
 
 # Funding

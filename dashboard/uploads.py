@@ -64,6 +64,11 @@ class StagedUpload:
         return self.folder / "report"
 
     @property
+    def held_file(self) -> Path:
+        # The log row this file was held under (see remember_held): Submit confirms that row, not a new one.
+        return self.folder / "held-submission.json"
+
+    @property
     def shown_changes_file(self) -> Path:
         # The changes to the record the analyst was shown for this file (see remember_shown_changes).
         return self.folder / "shown-changes.json"
@@ -194,6 +199,20 @@ def shown_changes(staged: StagedUpload) -> frozenset[tuple[str, str]]:
         return frozenset(tuple(pair) for pair in json.loads(staged.shown_changes_file.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return frozenset()
+
+
+def remember_held(staged: StagedUpload, submission_id: int) -> None:
+    """Keep the id of the log row this file was held under, so its Submit confirms that upload in place."""
+    staged.held_file.write_text(json.dumps(int(submission_id)), encoding="utf-8")
+
+
+def held_submission(staged: StagedUpload) -> int | None:
+    """The id remember_held kept; None when the file was not held."""
+    try:
+        value = json.loads(staged.held_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, int) else None
 
 
 def claim(staged: StagedUpload) -> bool:

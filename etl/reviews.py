@@ -36,7 +36,10 @@ def add_meeting(
     with warehouse.write_connection(warehouse_file) as con:
         if con.execute("SELECT count(*) FROM review_meetings WHERE meeting_on = ?", [meeting_on]).fetchone()[0]:
             raise ReviewError(f"A meeting on {meeting_on:%Y-%m-%d} is already recorded.")
-        con.execute("INSERT INTO review_meetings VALUES (?, ?, ?, ?)", [meeting_on, title, recorded_by, datetime.now()])
+        con.execute(
+            "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) VALUES (?, ?, ?, ?)",
+            [meeting_on, title, recorded_by, datetime.now()],
+        )
     return Meeting(meeting_on, title, recorded_by)
 
 

@@ -103,14 +103,37 @@ def test_overview_cards_and_charts_show_the_view_numbers(example_warehouse):
     assert "3 / 3" in shown and "of the 3 measures it took up or leads" in shown
     bar = trace(ranking, "on track")
     assert bar.marker.color == STATUS_COLOURS["on track"]
-    assert list(bar.x) == [pytest.approx(0.5)] and bar.y[0].startswith("V ")
-    assert len([t for t in multiples.data if t.name == "Coverage"]) == 6
+    # Pillars ranked on the share delivered of the measures in scope (KHM's 3 of 3), the status word beside it.
+    assert list(bar.x) == [pytest.approx(1.0)] and bar.y[0].startswith("V ")
+    assert "3 of 3<br>on track" in [note.text for note in ranking.layout.annotations]
+    # Each pillar's small multiple is the judgement alone: delivered against the schedule's line.
+    assert len([t for t in multiples.data if t.name == "Delivered"]) == 6
+    assert not [t for t in multiples.data if t.name in ("Coverage", "Completion")]
+    # Delivered and coverage/completion count different measures: they never share an axis.
+    assert trace(trend, "Delivered").yaxis != trace(trend, "Coverage").yaxis == trace(trend, "Completion").yaxis
 
 
 def test_overview_scope_all_withholds_status(example_warehouse):
     cards, *_ = page("home").update_overview("2015", "ALL", "5")
     assert "insufficient data" in texts(cards)
     assert "3 / 39" in texts(cards)  # returns received of 13 x 3 expected
+
+
+def test_heatmap_opens_on_the_status_with_the_word_in_its_colour(example_warehouse):
+    figure = page("heatmap").update_heatmap("2015", "status", "pillars", "ALL")
+    layers = {t.name: t for t in figure.data}
+    on_track = layers["on track"]
+    columns, rows = list(on_track.x[1]), list(on_track.y)
+    khm, jpn, pillar5 = columns.index("Cambodia"), columns.index("Japan"), rows.index("V Connectivity")
+    # KHM took up 3 measures of pillar V and delivered all 3: on track, in its colour, the word and count on it.
+    assert on_track.z[pillar5][khm] == 1 and on_track.colorscale[0][1] == STATUS_COLOURS["on track"]
+    assert on_track.text[pillar5][khm] == "on<br>track<br>3 of 3"
+    assert "3 of the 3 measures it took up or leads delivered" in on_track.customdata[pillar5][khm]
+    assert "3 of 6 measures of pillar V covered" in on_track.customdata[pillar5][khm]
+    # No other layer colours that cell: the colour is the word's.
+    assert all(math.isnan(t.z[pillar5][khm]) for name, t in layers.items() if name != "on track")
+    assert layers["insufficient data"].text[pillar5][jpn] == "insufficient<br>data"
+    assert "Progress status against the schedule" in figure.layout.title.text
 
 
 def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
@@ -122,7 +145,7 @@ def test_heatmap_prints_rates_and_insufficient_data(example_warehouse):
     assert columns[0] == "Brunei<br>Darussalam" and columns[-1] == "All 13<br>countries"
     khm, jpn, pillar5 = columns.index("Cambodia"), columns.index("Japan"), rows.index("V Connectivity")
     assert rates.z[pillar5][khm] == pytest.approx(0.5)
-    assert rates.text[pillar5][khm] == "50%"
+    assert rates.text[pillar5][khm] == "50%<br>3 of 6"  # the rate and its denominator, all 6 of pillar V
     assert math.isnan(rates.z[pillar5][jpn])  # not 0: JPN sent 1 of 3 returns
     assert withheld.text[pillar5][jpn] == "insufficient<br>data"
     assert list(rates.x[0]).count("ASEAN") == 10 and list(rates.x[0]).count("Plus Three") == 3
@@ -173,12 +196,18 @@ def test_measures_table_search_and_treemap(example_warehouse):
     assert treemap.maxdepth == 2
     section = view(example_warehouse, "SELECT * FROM metrics_section_country WHERE as_of_year = 2015 "
                    "AND country = 'KHM' AND section_id = '5.0'", [])  # fmt: skip
-    assert treemap.text[ids.index("S5.0")] == f"{section['measures_completed']} of 6 completed"
+    # The section's tile is in its status colour with the word and how many of the measures in scope it delivered.
+    assert section["progress_status"] == "on track"
+    assert treemap.text[ids.index("S5.0")] == (
+        f"on track<br>{section['measures_delivered']} of {section['measures_in_scope']} delivered"
+    )
+    assert treemap.marker.colors[ids.index("S5.0")] == STATUS_COLOURS["on track"]
     assert (
-        f"6 measures: {section['measures_covered']} covered, {section['measures_completed']} completed"
+        f"{section['measures_covered']} of 6 measures of section 5.0 covered, {section['measures_completed']} completed"
         in treemap.hovertext[ids.index("S5.0")]
     )
-    assert "6 measures: " in treemap.hovertext[ids.index("P5")]
+    assert "measures of pillar V covered" in treemap.hovertext[ids.index("P5")]
+    assert treemap.level == "P5"  # the pillar filter is the drill-down the chart opens on
     # Every section's tile is the same size, however few its measures, which share it; a pillar of one or two
     # sections (V, with its one group of direct measures) has the room of three.
     tree = measures.update_treemap("2015", "ALL", "ALL", "ALL").data[0]
@@ -238,6 +267,13 @@ def test_country_profile_reporting_record_with_arrows(example_warehouse):
     assert a2["measures"] == "5.2, 5.3" and a2["status"] == "completed"
     coverage = trace(figure, "Coverage")
     assert dict(zip(coverage.y, coverage.x, strict=True))["V Connectivity"] == pytest.approx(0.5)
+    # Delivered counts the measures KHM took up or leads, coverage all the pillar's: two panels, two axes.
+    delivered = trace(figure, "Delivered")
+    assert (delivered.xaxis, coverage.xaxis) == (None, "x2")
+    assert dict(zip(delivered.y, delivered.x, strict=True))["V Connectivity"] == pytest.approx(1.0)
+    assert figure.layout.xaxis.title.text == "Delivered, of the measures it took up or leads"
+    assert figure.layout.xaxis2.title.text == "Coverage, of all the pillar's measures"
+    assert "3 of 3 · on track" in [note.text for note in figure.layout.annotations]
 
 
 @contextlib.contextmanager
@@ -298,9 +334,9 @@ def test_layout_reads_filters_from_the_url(example_warehouse):
 
     walk(layout)
     assert values == {"year": "2014", "metric": "completion", "rows": "sections", "pillar": "5"}
-    # Unknown values fall back to the defaults: the latest year with a return, coverage, pillars, all.
+    # Unknown values fall back to the defaults: the latest year with a return, the status, pillars, all.
     walk(page("heatmap").layout(year="1999", metric="nonsense", pillar="9"))
-    assert values == {"year": "2015", "metric": "coverage", "rows": "pillars", "pillar": "ALL"}
+    assert values == {"year": "2015", "metric": "status", "rows": "pillars", "pillar": "ALL"}
 
 
 def test_empty_warehouse_says_how_to_load_returns(tmp_path):

@@ -189,15 +189,14 @@ def test_an_example_plan_is_the_default_only_when_no_official_plan_is(warehouse_
         assert default_plan_id(con, date(2019, 1, 1)) == "ex-2020-2021"
 
 
+FIRST_RELEASE_SCHEMA = Path(__file__).parent / "fixtures" / "schemas" / "2026-11-28-f07d5da-first-release.sql"
+
+
 def test_a_warehouse_made_before_plans_were_many_opens_with_every_row(tmp_path):
     """The plans table as the first release made it (no is_example): the upgrade adds the column, keeps the row."""
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, start_year INTEGER NOT NULL, "
-        "end_year INTEGER NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL, "
-        "loaded_at TIMESTAMP NOT NULL)"
-    )
+    con.execute((FIRST_RELEASE_SCHEMA).read_text(encoding="utf-8"))
     con.execute("INSERT INTO plans VALUES ('old-plan', 'An old plan', 2013, 2017, 'old.txt', 'abc', now())")
     con.close()
     warehouse.initialise(path)

@@ -37,7 +37,7 @@ def _table_with(document, header: str):
 def test_the_document_has_the_html_reports_headings_as_word_headings(reports):
     result, document, page = reports
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Title", "Heading"))]
-    assert headings[0] == ("Title", "APT Cooperation Work Plan 2013-2017: progress report as of 2016")
+    assert headings[0] == ("Title", "2013-2017 ASEAN Plus Three Cooperation Work Plan: progress report as of 2016")
     sections = [text for style, text in headings if style == "Heading 1"]
     assert sections == [re.sub("<[^>]+>", "", h) for h in re.findall(r"<h2>(.*?)</h2>", page)]
     assert ("Heading 2", "Thresholds and settings") in headings

@@ -99,7 +99,7 @@ def test_bad_return_is_rejected_recorded_kept_and_annotated(app, warehouse_file,
     # The rejection is in the log with its issues, and the file is kept under a generated name.
     logged = rows(warehouse_file, "SELECT status, country, reporting_year, submitted_by, stored_path FROM submissions")
     assert [row[:4] for row in logged] == [("rejected", "KHM", 2015, "analyst-khm")]
-    stored = Path(logged[0][4])
+    stored = returns_dir / logged[0][4]  # recorded relative to the returns folder
     assert stored.parent == returns_dir / "KHM" / "2015" and "cambodia" not in stored.name
     assert stored.read_bytes() == bad.read_bytes()
     assert rows(warehouse_file, "SELECT count(*) FROM issues WHERE severity = 'error'") == [(2,)]

@@ -29,17 +29,21 @@ def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, 
         )
     # Few bars leave room for the countries' names; all 13 go by ISO3 code, the name in the hover.
     labels = frame.name if few else frame.iso3
-    figure = new_figure(title, height=330, barmode="group", bargap=0.25)
-    for column, name, colour in (
-        ("activities_total", "Activities (not cancelled)", GREY),
-        ("activities_implemented", "Implemented (ongoing or completed)", COVERAGE_COLOUR),
-        ("activities_completed", "Completed", COMPLETION_COLOUR),
+    # Nested bars, each centred on its country: completed within implemented within all activities (each count
+    # holds the next). Grouped bars put a country's one non-zero bar beside its label, not above it.
+    figure = new_figure(title, height=330, barmode="overlay", bargap=0.25)
+    for column, name, colour, width in (
+        ("activities_total", "Activities (not cancelled)", GREY, 0.75),
+        ("activities_implemented", "Implemented (ongoing or completed)", COVERAGE_COLOUR, 0.5),
+        ("activities_completed", "Completed", COMPLETION_COLOUR, 0.25),
     ):
         figure.add_bar(
             x=labels,
             y=frame[column],
             name=name,
             marker_color=colour,
+            width=width,
+            offset=-width / 2,
             customdata=frame.name,
             hovertemplate="%{customdata}: <b>%{y}</b> " + name.lower() + "<extra></extra>",
         )

@@ -1,4 +1,5 @@
-"""Progress over time and across pillars: coverage, completion and delivery against what the schedule expects."""
+"""Progress over time and across pillars: delivery against what the schedule expects (the judgement) and, on axes
+of their own, coverage and completion of all the measures (breadth)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import build_figure, pct, reference_line
+from dashboard.components.theme import build_figure, pace_text, pct
 from etl.outputs.palette import (
     COMPLETION_COLOUR,
     COVERAGE_COLOUR,
@@ -24,11 +25,17 @@ _RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor
 # doubled their drawing time in the overview's first load (the small multiples 338 ms, against 142 ms without).
 _FIXED_MARGINS = {"automargin": False}
 _TREND_LEFT_MARGIN = 70
-_SERIES = (
-    ("coverage_rate", "measures_covered", "Coverage", COVERAGE_COLOUR, "covered"),
-    ("completion_rate", "measures_completed", "Completion", COMPLETION_COLOUR, "completed"),
-    ("delivery_rate", "measures_delivered", "Delivered", DELIVERED_COLOUR, "in scope delivered"),
-)
+# Each series: its rate and count columns, name, colour, line dash and marker, and the verb of its hover. Completion
+# and Delivered often run close: they differ in dash and marker as well as colour, so neither rests on colour alone.
+_SERIES = {
+    "Coverage": ("coverage_rate", "measures_covered", COVERAGE_COLOUR, "solid", "circle", "covered"),
+    "Completion": ("completion_rate", "measures_completed", COMPLETION_COLOUR, "dash", "square", "completed"),
+    "Delivered": ("delivery_rate", "measures_delivered", DELIVERED_COLOUR, "solid", "diamond", "in scope delivered"),
+}
+BREADTH = ("Coverage", "Completion")
+JUDGEMENT = ("Delivered",)
+DELIVERED_AXIS = "Delivered, of the measures in scope"
+BREADTH_AXIS = "Of all the measures"
 # The denominator each series counts against: the catalogue's measures, or those the scope is judged on.
 _OF = {"measures_covered": "measures_total", "measures_completed": "measures_total",
        "measures_delivered": "measures_in_scope"}  # fmt: skip
@@ -63,53 +70,73 @@ def _target_trace(x: list, y: list, width: float = 2, **extra) -> dict:
     }
 
 
-def _series_traces(trend: pd.DataFrame, prefix: str = "", width: int = 3, size: int = 8, **extra) -> list[dict]:
-    return [
-        {
-            "type": "scatter",
-            "x": trend.as_of_year.tolist(),
-            "y": trend[column].tolist(),
-            "name": label,
-            "mode": "lines+markers",
-            "line": {"color": colour, "width": width},
-            "marker": {"size": size},
-            "customdata": trend[[counted, _OF[counted]]].to_numpy().tolist(),
-            "hovertemplate": _rate_hover(label, verb, prefix),
-            **extra,
-        }
-        for column, counted, label, colour, verb in _SERIES
-    ]
+def _series_traces(
+    trend: pd.DataFrame, names: tuple[str, ...], prefix: str = "", width: int = 3, size: int = 8, **extra
+) -> list[dict]:
+    traces = []
+    for label in names:
+        column, counted, colour, dash, symbol, verb = _SERIES[label]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": trend.as_of_year.tolist(),
+                "y": trend[column].tolist(),
+                "name": label,
+                "mode": "lines+markers",
+                "line": {"color": colour, "width": width, "dash": dash},
+                "marker": {"size": size, "symbol": symbol},
+                "customdata": trend[[counted, _OF[counted]]].to_numpy().tolist(),
+                "hovertemplate": _rate_hover(label, verb, prefix),
+                **extra,
+            }
+        )
+    return traces
+
+
+def _axis_title(text: str) -> dict:
+    return {"text": text, "font": {"size": 12}}
 
 
 def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figure:
-    """Coverage, completion and delivery as of each year up to the chosen one, with the dashed line of what the
-    schedule expects delivered over the whole plan.
+    """Two panels over the years up to the chosen one: above, the share delivered of the measures in scope with the
+    dashed line of what the schedule expects over the whole plan (the judgement); below, on an axis of its own,
+    coverage and completion of all the measures (breadth): the two denominators never share an axis.
 
     `trend` holds the metrics_pillar_country rows up to the as-of year, `full` every plan year (for the line).
     """
     target_x, target_y = _target_points(full)
+    years = {
+        "tickmode": "array",
+        "tickvals": target_x,
+        "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
+        "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
+        **_FIXED_MARGINS,
+    }
+    below = {"xaxis": "x2", "yaxis": "y2"}
     return build_figure(
         title,
-        [_target_trace(target_x, target_y), *_series_traces(trend)],
-        height=360,
+        [
+            _target_trace(target_x, target_y),
+            *_series_traces(trend, JUDGEMENT),
+            *_series_traces(trend, BREADTH, **below),
+        ],
+        height=500,
         hovermode="x unified",
-        xaxis={
-            "title": {"text": "As of the end of year"},
-            "tickmode": "array",
-            "tickvals": target_x,
-            "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
-            "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
-            **_FIXED_MARGINS,
-        },
-        yaxis={"title": {"text": "Share of measures"}, **_RATE_AXIS, **_FIXED_MARGINS},
+        xaxis={**years, "anchor": "y", "showticklabels": False},
+        yaxis={"title": _axis_title("Delivered, of those<br>in scope"), "domain": [0.55, 1], **_RATE_AXIS,
+               **_FIXED_MARGINS},
+        xaxis2={**years, "anchor": "y2", "matches": "x", "title": {"text": "As of the end of year"}},
+        yaxis2={"title": _axis_title("Of all<br>the measures"), "domain": [0, 0.42], **_RATE_AXIS,
+                **_FIXED_MARGINS},
         # At the foot of the figure, under the axis title: without automargin nothing pushes it clear of the title.
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 56, "b": 100},
-    )
+        margin={"l": _TREND_LEFT_MARGIN + 30, "r": 20, "t": 76, "b": 100},
+    )  # fmt: skip
 
 
 def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
-    """Small multiples: the trend chart for each pillar, on shared axes, three to a row."""
+    """Small multiples: for each pillar, the share delivered of its measures in scope against the line of what the
+    schedule expects, on shared axes, three to a row."""
     cols = 3
     rows = math.ceil(len(pillars) / cols)
     h_gap, v_gap = 0.06, 0.14
@@ -138,7 +165,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
             "domain": [max(0.0, round(y1 - height, 6)), round(y1, 6)],
             "anchor": f"x{axis}",
             "showticklabels": col == 0,
-            "title": {"text": "Share of measures" if col == 0 else ""},
+            "title": {"text": "Delivered, of the<br>measures in scope" if col == 0 else ""},
             **_RATE_AXIS,
             **_FIXED_MARGINS,
         }
@@ -160,7 +187,11 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
         _, target_y = _target_points(full[full.pillar == pillar.pillar])  # each pillar's own schedule
         traces.append(_target_trace(target_x, target_y, 1.5, legendgroup="target", showlegend=first, **on_axes))
         rows_of = trend[trend.pillar == pillar.pillar]
-        for series in _series_traces(rows_of, f"Pillar {label}<br>", width=2, size=5, showlegend=first, **on_axes):
+        # Delivery alone: the judgement per pillar. Coverage and completion count other measures (all of the
+        # pillar's), so they would need axes of their own; the heatmap shows them per pillar.
+        for series in _series_traces(
+            rows_of, JUDGEMENT, f"Pillar {label}<br>", width=2, size=5, showlegend=first, **on_axes
+        ):
             traces.append(series | {"legendgroup": series["name"]})
     return build_figure(
         title,
@@ -173,11 +204,21 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
     )
 
 
+# The order of the statuses from furthest behind: the order country_lag_ranking ranks countries in.
+_BEHIND_FIRST = ["limited progress", "acceleration needed", "on track", "not yet due", "no commitments",
+                 "insufficient data"]  # fmt: skip
+
+
 def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
-    """The pillars ranked by completion rate, each bar in its progress-status colour, against time elapsed."""
+    """The pillars by progress status and pace, the furthest behind on top: each bar the share delivered of the
+    measures in scope, in its status colour with the word beside it, a dash where the schedule expects it."""
     frame = metrics[metrics.pillar != "ALL"].merge(pillars, on="pillar")
-    frame = frame.sort_values(["completion_rate", "coverage_rate"], ascending=True)
-    frame = frame.assign(label=[pillar_label(p.pillar, p.title, 30) for p in frame.itertuples()])
+    frame = frame.assign(
+        label=[pillar_label(p.pillar, p.title, 30) for p in frame.itertuples()],
+        behind=[_BEHIND_FIRST.index(s) for s in frame.progress_status],
+    )
+    frame = frame.sort_values(["behind", "pace_index"], na_position="last")
+    scope = "in the plan" if (frame.country == "ALL").all() else "it took up or leads"
     traces = []
     for status in STATUS_ORDER:
         part = frame[frame.progress_status == status]
@@ -188,45 +229,70 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
                 "type": "bar",
                 "orientation": "h",
                 "y": part.label.tolist(),
-                "x": part.completion_rate.tolist(),
+                "x": part.delivery_rate.fillna(0).tolist(),
                 "name": status,
                 "marker": {"color": STATUS_COLOURS[status]},
-                "text": [f"{pct(r.completion_rate)} · {r.progress_status}" for r in part.itertuples()],
-                "textposition": "outside",
-                "cliponaxis": False,
-                "customdata": part[["measures_completed", "measures_total", "pace_index", "reporting_rate"]]
-                .to_numpy()
-                .tolist(),
-                "hovertemplate": "%{y}<br>Completion <b>%{x:.1%}</b> (%{customdata[0]} of %{customdata[1]} measures)"
-                "<br>Pace index %{customdata[2]:.2f}<br>Reporting rate %{customdata[3]:.1%}<extra>"
-                + status
-                + "</extra>",
+                "showlegend": False,  # the status word stands beside each bar
+                "customdata": [
+                    [
+                        f"{r.measures_delivered} of the {r.measures_in_scope} measures {scope} delivered",
+                        "nothing expected yet" if pd.isna(r.expected_rate) else f"{pct(r.expected_rate)} expected",
+                        pace_text(r.pace_index),
+                        pct(r.reporting_rate, 1),
+                    ]
+                    for r in part.itertuples()
+                ],
+                "hovertemplate": "%{y}<br><b>" + status + "</b> (%{customdata[2]})<br>Delivered %{x:.0%}: "
+                "%{customdata[0]}; %{customdata[1]} by the schedule<br>Reporting rate %{customdata[3]}<extra></extra>",
             }
         )
-    elapsed = float(frame.time_elapsed.iloc[0]) if len(frame) else 0.0
-    shape, note = reference_line(elapsed, f"time elapsed {pct(elapsed)}")
+    traces.append(
+        {
+            "type": "scatter",
+            "y": frame.label.tolist(),
+            "x": frame.expected_rate.tolist(),
+            "mode": "markers",
+            "name": TARGET_NAME,
+            "marker": {"symbol": "line-ns-open", "size": 22, "color": TARGET_COLOUR,
+                       "line": {"width": 3, "color": TARGET_COLOUR}},
+            "hovertemplate": "%{y}<br>Expected by the schedule: %{x:.0%} of the measures in scope<extra></extra>",
+        }
+    )  # fmt: skip
     return build_figure(
         title,
         traces,
-        height=340,
+        height=360,
         barmode="overlay",
-        shapes=[shape],
-        annotations=[note],
-        # Room right of a full bar for its label; ticks stop at 100%.
+        annotations=bar_notes(frame, separator="<br>"),  # two lines: the chart is half the page wide
+        # Room right of 100% for the notes; ticks stop at 100%.
         xaxis={
-            "title": {"text": "Completion rate"},
-            "range": [0, 1.62],
+            "title": {"text": f"Delivered, of the measures {scope}"},
+            "range": [0, 1.6],
             "tickvals": [0, 0.25, 0.5, 0.75, 1],
             "tickformat": ".0%",
         },
-        yaxis={"categoryorder": "array", "categoryarray": frame.label.tolist(), "automargin": True},
-        legend={
-            "orientation": "h",
-            "y": -0.3,
-            "yanchor": "top",
-            "x": 0,
-            "xanchor": "left",
-            "title": {"text": "Progress status "},
-        },
-        margin={"l": 10, "r": 20, "t": 56, "b": 70},
+        yaxis={"categoryorder": "array", "categoryarray": frame.label.tolist()[::-1], "automargin": True},
+        legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"l": 10, "r": 20, "t": 64, "b": 70},
     )
+
+
+def bar_notes(frame: pd.DataFrame, x: float = 1.07, separator: str = " · ") -> list[dict]:
+    """Beside each row, right of 100%: how many of how many measures were delivered and the status word. In a
+    column of their own, they are never drawn over a bar or the schedule's dash."""
+    return [
+        {
+            "x": x,
+            "y": r.label,
+            "xref": "x",
+            "yref": "y",
+            "xanchor": "left",
+            "showarrow": False,
+            "align": "left",
+            "text": f"{r.measures_delivered} of {r.measures_in_scope}{separator}{r.progress_status}"
+            if r.measures_in_scope
+            else r.progress_status,
+            "font": {"size": 12},
+        }
+        for r in frame.itertuples()
+    ]

@@ -145,10 +145,13 @@ def listing_note(shown: int, limit: int, what: str) -> str | None:
     return None
 
 
-def activity_grid(name: str, columns: list[tuple[str, str]], options: dict[str, dict] | None = None) -> html.Div:
-    """An empty activity listing, filled by its page's callback, with room for titles and status histories."""
+def activity_grid(
+    name: str, columns: list[tuple[str, str]], options: dict[str, dict] | None = None, rows: list[dict] | None = None
+) -> html.Div:
+    """An activity listing with room for titles and status histories: its first `rows` drawn with the page, later
+    ones from its page's callback."""
     wide = {"title": {"minWidth": 240, "flex": 2}, "status_history": {"minWidth": 170}}
-    return data_grid(name, columns, page_size=15, options=wide | (options or {}))
+    return data_grid(name, columns, rows, page_size=15, options=wide | (options or {}))
 
 
 def add_grid_callbacks(app) -> None:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
+from datetime import date
 
 import pandas as pd
 
@@ -30,8 +31,10 @@ def warehouse_file() -> str:
 
 
 def warehouse_version(path: str | None = None) -> tuple:
-    """Changes with every commit to the warehouse (etl.warehouse.data_version): the key of every cache here."""
-    return warehouse.data_version(path or warehouse_file())
+    """Changes with every commit to the warehouse (etl.warehouse.data_version) and every day: the key of every cache
+    here. The day is part of it because which returns are expected moves with it (view monitor_today), so a server
+    running across a reporting deadline does not keep yesterday's answers."""
+    return (*warehouse.data_version(path or warehouse_file()), date.today().isoformat())
 
 
 # One read connection may serve every query of a callback (see `reading`); it is opened only on a cache miss.

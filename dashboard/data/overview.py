@@ -75,3 +75,13 @@ def measures_not_taken_up(year: int, pillar: str = connection.ALL, *, plan_id: s
         [year, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
     ).iloc[0]
     return int(row.not_taken_up), int(row.measures_total)
+
+
+def country_ranking(year: int, pillar: str = connection.ALL, *, plan_id: str | None = None) -> pd.DataFrame:
+    """The 13 countries for one plan, as-of year and pillar ('ALL': every pillar), the furthest behind first
+    (country_lag_ranking: by progress status, then pace, against what each took up or leads and the schedule)."""
+    return connection.query(
+        "SELECT * FROM country_lag_ranking(pillar_metrics := ?) WHERE plan_id = ? AND as_of_year = ? AND pillar = ? "
+        "ORDER BY lag_rank",
+        [connection.metric_relation("metrics_pillar_country"), plans.resolve(plan_id), year, pillar],
+    )

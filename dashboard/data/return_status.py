@@ -13,8 +13,9 @@ def reporting(year: int, *, plan_id: str | None = None) -> pd.DataFrame:
 
 
 def return_matrix(year: int, *, plan_id: str | None = None) -> pd.DataFrame:
-    """Each country's return for each reporting year up to the as-of year: its state (a return whose deadline is
-    after the end of that year is 'not yet due'), due date, versions, rejections."""
+    """Each country's return for each of a plan's reporting years up to the as-of year: its state (one with nothing
+    received whose deadline has not passed today is 'not yet due', the rule of metrics_reporting), due date, versions,
+    rejections."""
     return connection.query(
         "SELECT * FROM return_status_as_of(?) WHERE plan_id = ? ORDER BY country_ordinal, reporting_year",
         [year, plans.resolve(plan_id)],

@@ -1,4 +1,4 @@
-"""Country profile: one country's coverage by pillar, its reporting record and its activities."""
+"""Country profile: one country's progress against the schedule and coverage by pillar, its returns, its activities."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from dashboard.components import continuity, filters, plan_picker
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
+from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
 from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from dashboard.data import connection, country_detail, loaded, overview, plans, return_status, submission_log
 from dashboard.data import plan as plan_data
+from dashboard.own_country import own_country
 
 dash.register_page(
     __name__, path="/country", name="Countries", title="Country profile - APT Work Plan Monitor", order=3
@@ -56,31 +58,37 @@ def layout(year=None, country=None, plan=None, **_query):
     state = loaded.data_state(plan_id=chosen.plan_id)
     countries = plan_data.countries()
     year = filters.pick_year(year, state["latest_year"], chosen.years)
-    country = filters.pick(country, list(countries.iso3), countries.iso3.iloc[0])
+    country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
+    # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
+    # grid while its callbacks are on their way (they answer a change of filter).
+    reporting, figure = update_country(str(year), country, chosen.plan_id)
+    activities, note = update_country_activities(str(year), country, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
             html.H2("Country profile", className="page-title"),
             html.P(
-                "One country's coverage and completion of each pillar, its record of annual returns, and the "
-                f"activities it has reported, under the {plans.plan_name(chosen)}.",
+                "One country's progress against the schedule on the measures it took up or leads, its coverage of "
+                "each whole pillar, its record of annual returns, and the activities it has reported, under the "
+                f"{plans.plan_name(chosen)}.",
                 className="lead-text",
             ),
             filters.filter_bar(
                 filters.year_filter(year, chosen.years), filters.country_filter(country, countries, allow_all=False)
             ),
             no_returns_alert() if not state["has_returns"] else None,
-            html.Div(id=ids.COUNTRY_REPORTING),
-            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            html.Div(reporting, id=ids.COUNTRY_REPORTING),
+            status_legend(legend_id="country-status-legend"),
+            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, figure=figure, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities"),
             html.P(
                 "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
                 "and row); the history gives each status with the years of the returns that reported it.",
                 className="text-muted small",
             ),
-            html.P(id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
-            activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
-            html.Div(id=ids.ACTIVITY_ACROSS_PLANS + "-panel"),
+            html.P(note, id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
+            activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
+            html.Div(update_across_plans(country, chosen.plan_id), id=ids.ACTIVITY_ACROSS_PLANS + "-panel"),
         ]
     )
 
@@ -91,6 +99,7 @@ def layout(year=None, country=None, plan=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_country(year: str, country: str, plan_id: str | None = None):
@@ -140,7 +149,8 @@ def update_country(year: str, country: str, plan_id: str | None = None):
                         else ""
                     )
                     + (f"; {overall.measures_overdue} overdue" if overall.measures_overdue else "")
-                    + f"; coverage {pct(overall.coverage_rate, 1)}",
+                    + f"; covers {overall.measures_covered} of the plan's {overall.measures_total} "
+                    f"({pct(overall.coverage_rate, 1)})",
                     card_id="country-taken-up",
                 ),  # fmt: skip
                 xs=6,
@@ -186,7 +196,7 @@ def update_country(year: str, country: str, plan_id: str | None = None):
     figure = country_pillars_figure(
         metrics,
         plan_data.pillars(plan_id=plan_id),
-        f"{name}: coverage and delivery by pillar, end {year}, {plan_picker.short_name(chosen)}",
+        f"{name}: delivery against the schedule and coverage by pillar, end {year}, {plan_picker.short_name(chosen)}",
     )
     return [cards, record], figure
 
@@ -205,6 +215,7 @@ def _version_rows(versions):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
 def update_country_activities(year: str, country: str, plan_id: str | None = None):
@@ -218,6 +229,7 @@ def update_country_activities(year: str, country: str, plan_id: str | None = Non
     Output(ids.ACTIVITY_ACROSS_PLANS + "-panel", "children"),
     Input(ids.COUNTRY, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes with the panel
 )
 @connection.reads_warehouse
 def update_across_plans(country: str, plan_id: str | None = None):

@@ -1,4 +1,5 @@
-"""Pillars x countries page: coverage or completion of each pillar or section in each of the 13 countries."""
+"""Pillars x countries page: each pillar's or section's progress status in each of the 13 countries, or, as the reader
+chooses, its coverage or completion."""
 
 from __future__ import annotations
 
@@ -9,11 +10,25 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import ids
 from dashboard.components import filters, plan_picker
 from dashboard.components.empty import no_returns_alert
-from dashboard.components.heatmap import heatmap_figure
+from dashboard.components.heatmap import STATUS, heatmap_figure
+from dashboard.components.status_colours import status_legend
 from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plans
 from dashboard.data import plan as plan_data
 from etl.plan.labels import pillar_label, section_label
+
+# What colours the cells: the judgement first; breadth against the whole plan is the reader's choice.
+COLOUR_OPTIONS = [
+    {"label": "Status against the schedule", "value": STATUS},
+    {"label": "Coverage", "value": "coverage"},
+    {"label": "Completion", "value": "completion"},
+]
+TITLES = {
+    STATUS: "Progress status against the schedule",
+    "coverage": "Coverage (breadth: of all the row's measures)",
+    "completion": "Completion (breadth: of all the row's measures)",
+}
+
 
 dash.register_page(
     __name__, path="/heatmap", name="Pillars x countries", title="Pillars x countries - APT Work Plan Monitor", order=1
@@ -26,27 +41,32 @@ def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
     state = loaded.data_state(plan_id=chosen.plan_id)
     pillars = plan_data.pillars(plan_id=chosen.plan_id)
     year = filters.pick_year(year, state["latest_year"], chosen.years)
-    metric = filters.pick(metric, ["coverage", "completion"], "coverage")
+    metric = filters.pick(metric, [o["value"] for o in COLOUR_OPTIONS], STATUS)
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
+    # Drawn with the layout, so the page never shows empty axes while its callback is on its way.
+    first = update_heatmap(str(year), metric, rows, pillar, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
             html.H2("Pillars x countries", className="page-title"),
             html.P(
-                "Each cell: the share of the row's measures a country has covered (an ongoing or completed "
-                "activity) or completed. Where a country has sent fewer than half its returns, the cell says "
-                "insufficient data instead of a rate. Hover a cell for the counts.",
+                "Each cell: the row's progress status in a country, judged on the measures it took up or leads "
+                "against what the schedule expects by then, with how many of them it has delivered. Coverage (an "
+                "ongoing or completed activity) and completion (a completed activity) count all the row's measures "
+                "instead: choose them to see the breadth. Where a country has sent fewer than half its returns, the "
+                "cell says insufficient data. Hover a cell for every rate and its denominator.",
                 className="lead-text",
             ),
             filters.filter_bar(
                 filters.year_filter(year, chosen.years),
-                filters.toggle(ids.METRIC, "Show", filters.METRIC_OPTIONS, metric),
+                filters.toggle(ids.METRIC, "Colour by", COLOUR_OPTIONS, metric),
                 filters.toggle(ids.ROWS, "Rows", filters.ROWS_OPTIONS, rows),
                 filters.pillar_filter(pillar, pillars),
             ),
             no_returns_alert() if not state["has_returns"] else None,
-            html.Div(dcc.Graph(id=ids.HEATMAP_GRAPH, config=GRAPH_CONFIG), className="wide-chart"),
+            status_legend(legend_id="heatmap-status-legend"),
+            html.Div(dcc.Graph(id=ids.HEATMAP_GRAPH, figure=first, config=GRAPH_CONFIG), className="wide-chart"),
         ]
     )
 
@@ -58,6 +78,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
     Input(ids.ROWS, "value"),
     Input(ids.PILLAR, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes drawn; a change of filter redraws
 )
 @connection.reads_warehouse
 def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str | None = None):
@@ -75,6 +96,7 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str 
             {
                 "row_id": sections.section_id,
                 "label": [section_label(s.section_id, s.title, s.is_direct_group, 44) for s in sections.itertuples()],
+                "noun": [f"of section {s}" for s in sections.section_id],
             }
         )
         metrics = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
@@ -86,9 +108,11 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str 
                 "row_id": [*shown.pillar, *(["ALL"] if pillar == "ALL" else [])],
                 "label": [pillar_label(p.pillar, p.title, 30) for p in shown.itertuples()]
                 + (["All pillars"] if pillar == "ALL" else []),
+                "noun": [f"of pillar {p.roman}" for p in shown.itertuples()]
+                + (["of the plan"] if pillar == "ALL" else []),
             }
         )
         metrics = overview.pillar_metrics_by_country(year, plan_id=plan_id).rename(columns={"pillar": "row_id"})
-    name = "Coverage" if metric == "coverage" else "Completion"
-    title = f"{name} by {rows[:-1]} and country, end {year}, {plan_picker.short_name(chosen)}"
+    metric = metric if metric in TITLES else STATUS
+    title = f"{TITLES[metric]} by {rows[:-1]} and country, end {year}, {plan_picker.short_name(chosen)}"
     return heatmap_figure(metrics, row_frame, countries, metric, title)

@@ -62,6 +62,9 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
     year = filters.pick_year(year, state["latest_year"], chosen.years)
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
+    # The numbers, the chart and the listing come with the layout: no empty axes or grid while callbacks run.
+    summary, figure = update_measure(str(year), head.id, chosen.plan_id)
+    activities, note = update_measure_activities(str(year), head.id, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
@@ -91,8 +94,8 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
             if len(sub_items)
             else None,
             filters.filter_bar(filters.year_filter(year, chosen.years)),
-            html.Div(id=ids.MEASURE_SUMMARY, className="row g-2"),
-            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
+            html.Div(summary, id=ids.MEASURE_SUMMARY, className="row g-2"),
+            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, figure=figure, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("Activities under this measure"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "
@@ -100,8 +103,8 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
                 "returns said ongoing); its last year is the latest return, the one file, sheet and row point to.",
                 className="text-muted small",
             ),
-            html.P(id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
-            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS),
+            html.P(note, id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
+            activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
             _continuity(chosen, head.id),
             continuity.across_plans_section(
                 ids.ACTIVITY_ACROSS_PLANS,
@@ -137,6 +140,7 @@ def _continuity(chosen: plans.PlanTimeframe, measure_id: str) -> html.Div:
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_measure(year: str, measure_id: str, plan_id: str | None = None):
@@ -195,6 +199,7 @@ def _schedule_line(overall, countries, year: int) -> html.Div:
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
 def update_measure_activities(year: str, measure_id: str, plan_id: str | None = None):

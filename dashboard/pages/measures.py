@@ -1,4 +1,5 @@
-"""Measures page: the catalogue as a treemap coloured by progress, and a searchable, sortable table."""
+"""Measures page: the catalogue as a treemap, pillars and sections coloured by their status and each measure by its
+progress, drilled down as the address says, and a searchable, sortable table."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.components import filters, plan_picker
-from dashboard.components.catalogue_tree import catalogue_treemap, measure_progress_label
+from dashboard.components.catalogue_tree import PILLAR_TILE, SECTION_TILE, catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
+from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, overview, plans
 from dashboard.data import plan as plan_data
+from dashboard.own_country import own_country
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
 
@@ -34,7 +37,7 @@ TABLE_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, pillar=None, section=None, plan=None, **_query):
+def layout(year=None, country=None, pillar=None, section=None, colour=None, plan=None, **_query):
     chosen = plans.timeframe(plan)
     state = loaded.data_state(plan_id=chosen.plan_id)
     pillars = plan_data.pillars(plan_id=chosen.plan_id)
@@ -42,10 +45,18 @@ def layout(year=None, country=None, pillar=None, section=None, plan=None, **_que
     catalogue = plan_data.catalogue(plan_id=chosen.plan_id)
     sections = plan_data.sections(plan_id=chosen.plan_id)
     year = filters.pick_year(year, state["latest_year"], chosen.years)
-    country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
+    # An analyst's measures open on their own country, everyone else's on all 13.
+    country = filters.pick(country, ["ALL", *countries.iso3], own_country(countries) or "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     in_pillar = sections if pillar == "ALL" else sections[sections.pillar == pillar]
     section = filters.pick(section, ["ALL", *in_pillar.section_id], "ALL")
+    if section != "ALL" and pillar == "ALL":  # a section alone in the address: its pillar too, for the drill-down
+        pillar = str(sections.set_index("section_id").pillar[section])
+    colour_by = filters.pick(colour, ["progress", "schedule"], "progress")
+    # The treemap and the table come with the layout: the page never shows an empty chart or "No Rows To Show"
+    # while its callbacks are on their way (they answer a change of filter).
+    treemap = update_treemap(str(year), country, pillar, section, colour_by, chosen.plan_id)
+    rows = update_table(str(year), country, pillar, None, section, chosen.plan_id)
     n_measures = int((catalogue.level == "measure").sum())
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
@@ -54,8 +65,9 @@ def layout(year=None, country=None, pillar=None, section=None, plan=None, **_que
             html.H2("Work Plan measures", className="page-title"),
             html.P(
                 f"{n_measures} measures and {n_sub_items} sub-items of the {plans.plan_name(chosen)}, "
-                "by pillar and section; click a section to see its measures, each coloured by its "
-                "progress, and a measure to open it. Hover a tile for its counts.",
+                "by pillar and section. Each pillar and section is coloured by its progress status "
+                "against the schedule; click a section to see its measures, each coloured by its progress (or by "
+                "where it stands against the schedule), and a measure to open it. Hover a tile for its counts.",
                 id=ids.CATALOGUE_SUMMARY,
                 className="lead-text",
             ),
@@ -75,11 +87,12 @@ def layout(year=None, country=None, pillar=None, section=None, plan=None, **_que
                         "value": "schedule",
                     },
                 ],
-                value="progress",
+                value=colour_by,
                 inline=True,
                 className="mb-1 small",
             ),  # fmt: skip
-            dcc.Graph(id=ids.CATALOGUE_TREEMAP, config=GRAPH_CONFIG, className="mb-3"),
+            status_legend(legend_id="treemap-status-legend"),
+            dcc.Graph(id=ids.CATALOGUE_TREEMAP, figure=treemap, config=GRAPH_CONFIG, className="mb-3"),
             html.H4("All measures", className="mt-2"),
             dcc.Input(
                 id=ids.CATALOGUE_SEARCH,
@@ -91,6 +104,7 @@ def layout(year=None, country=None, pillar=None, section=None, plan=None, **_que
             data_grid(
                 ids.CATALOGUE_TABLE,
                 TABLE_COLUMNS,
+                rows,
                 options={
                     "measure_id": link_column("/measure/"),
                     "text": {"minWidth": 380, "flex": 4},
@@ -118,6 +132,7 @@ def _measure_rows(
     Input(ids.PILLAR, "value"),
     State(ids.SECTION, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout lists the pillar's sections already
 )
 @connection.reads_warehouse
 def narrow_sections(pillar: str, section: str | None, plan_id: str | None = None):
@@ -135,6 +150,7 @@ def narrow_sections(pillar: str, section: str | None, plan_id: str | None = None
     Input(ids.SECTION, "value"),
     Input(ids.TREEMAP_COLOUR_BY, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
 def update_treemap(
@@ -152,6 +168,8 @@ def update_treemap(
     measures = _measure_rows(year, country, pillar, section, plan_id)
     scope = "all 13 countries" if country == "ALL" else plan_data.countries().set_index("iso3").name[country]
     section_counts = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
+    # The tile the chart opens on: the address's drill-down.
+    level = f"S{section}" if section and section != "ALL" else ("" if pillar == "ALL" else f"P{pillar}")
     return catalogue_treemap(
         measures,
         plan_data.sections(plan_id=plan_id),
@@ -160,6 +178,8 @@ def update_treemap(
         section_counts=section_counts[section_counts.country == country],
         pillar_counts=overview.pillar_metrics(year, country, plan_id=plan_id),
         colour_by=colour_by if colour_by in ("progress", "schedule") else "progress",
+        country=country,
+        level=level,
     )
 
 
@@ -171,6 +191,7 @@ def update_treemap(
     Input(ids.CATALOGUE_SEARCH, "value"),
     Input(ids.SECTION, "value"),
     State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes with the rows
 )
 @connection.reads_warehouse
 def update_table(
@@ -195,9 +216,34 @@ def update_table(
     prevent_initial_call=True,
 )
 def open_clicked_measure(click: dict | None, plan_id: str | None = None):
-    """A click on a measure's tile opens its page (in the same plan); a click on a pillar or section only zooms."""
+    """A click on a measure's tile opens its page (in the same plan); a click on a pillar or section drills
+    (follow_drill_down)."""
     point = (click or {}).get("points", [{}])[0]
     measure_id = point.get("customdata")
-    if not measure_id:
+    if not measure_id or measure_id.startswith((PILLAR_TILE, SECTION_TILE)):
         return no_update
     return f"/measure/{measure_id}" + (f"?plan={quote(plan_id)}" if plan_id else "")
+
+
+@callback(
+    Output(ids.PILLAR, "value", allow_duplicate=True),
+    Output(ids.SECTION, "value", allow_duplicate=True),
+    Input(ids.CATALOGUE_TREEMAP, "clickData"),
+    State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,
+)
+@connection.reads_warehouse
+def follow_drill_down(click: dict | None, plan_id: str | None = None):
+    """A click on a pillar's or a section's tile sets the pillar and section filters to where the chart zooms, so the
+    address keeps the drill-down (?pillar=2&section=2.5), a reload or a shared link opens on it, and a redraw (the
+    colouring switched, another year) stays there. A click on the tile the chart is zoomed into goes one level up."""
+    point = (click or {}).get("points", [{}])[0]
+    tile = point.get("customdata") or ""
+    zoomed_out = point.get("label") is not None and point.get("label") == point.get("entry")
+    if tile.startswith(SECTION_TILE):
+        section = tile.removeprefix(SECTION_TILE)
+        pillar = str(plan_data.sections(plan_id=plans.resolve(plan_id)).set_index("section_id").pillar[section])
+        return (pillar, "ALL") if zoomed_out else (pillar, section)
+    if tile.startswith(PILLAR_TILE):
+        return ("ALL", "ALL") if zoomed_out else (tile.removeprefix(PILLAR_TILE), "ALL")
+    return no_update, no_update

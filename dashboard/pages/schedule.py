@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_COLUMNS = [
     ("Measure", "measure_id"),
+    ("Text", "text"),
     ("Kind", "kind"),
     ("Start", "start_year"),
     ("Due", "due_year"),
@@ -98,8 +99,10 @@ def _schedule_table() -> html.Div:
     frame = implementation_schedule.schedule().assign(
         default=lambda f: f.is_default.map({True: "default", False: "set"})
     )
+    # Each measure's text beside its id (wrapped): an id alone means little to a reader.
     return data_grid("schedule", SCHEDULE_COLUMNS, records(frame, [c for _, c in SCHEDULE_COLUMNS]), 20,
-                     options={"note": {"minWidth": 320, "flex": 3}}, csv_name="schedule")  # fmt: skip
+                     options={"text": {"minWidth": 360, "flex": 4},
+                              "note": {"minWidth": 240, "flex": 2}}, csv_name="schedule")  # fmt: skip
 
 
 @callback(

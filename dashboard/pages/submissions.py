@@ -42,7 +42,12 @@ COLUMNS = [
     ("File as received", "download"),
 ]
 COLUMN_OPTIONS = {
-    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"}),
+    # Wide enough for "unchanged" in bold, so a result never breaks inside its word ("accepte d").
+    "status": flag_column({"rejected": "flag-rejected", "accepted": "flag-accepted", "held": "flag-held"})
+    | {"minWidth": 112},
+    # The state is a sentence ("held, then confirmed as version 2 on ..."): the widest column, read in two lines.
+    "version_state": {"flex": 3, "minWidth": 240},
+    "file_name": {"flex": 2},
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }

@@ -22,6 +22,7 @@ from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
 from etl.plan.definitions import AS_OF_YEARS
 from etl.returns import regressions
+from etl.returns.load import HeldUploadGone
 from etl.returns.regressions import change_keys
 from etl.wording import plural
 
@@ -233,7 +234,17 @@ def submit_upload(n_clicks, received_on):
     if not uploads.claim(staged):
         return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
     try:
-        result = _ingest(staged, user, received_on, dry_run=False, confirm_changes=uploads.shown_changes(staged))
+        result = _ingest(
+            staged,
+            user,
+            received_on,
+            dry_run=False,
+            confirm_changes=uploads.shown_changes(staged),
+            held_submission=uploads.held_submission(staged),
+        )
+    except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
+        uploads.discard(staged)
+        return dbc.Alert(str(exc), color="warning"), True, unchanged_badge
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
         return dbc.Alert(str(exc), color="danger"), False, unchanged_badge
@@ -270,6 +281,8 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
             # Recorded as held at once, as the log shows it; Submit confirms exactly the changes shown here.
             result = _ingest(staged, user, received_on, dry_run=False)
             uploads.remember_shown_changes(staged, change_keys(result.issues))
+            if result.status == "held":  # its Submit confirms this very log row (one row per upload)
+                uploads.remember_held(staged, result.submission_id)
     except warehouse.WarehouseError as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
@@ -281,7 +294,9 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
 
 
-def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False):
+def _ingest(
+    staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False, held_submission=None
+):
     from etl.returns.ingest import ingest_file
 
     backfill = None
@@ -298,6 +313,7 @@ def _ingest(staged: uploads.StagedUpload, user, received_on, dry_run: bool, conf
         report_dir=None if dry_run else staged.report_dir,
         original_name=staged.original_name,
         confirm_changes=confirm_changes,
+        held_submission=held_submission,
     )
 
 

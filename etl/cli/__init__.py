@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from etl.cli import demo, outputs, plan, returns, reviews, schedule, serve, users, warehouse
+from etl.cli import demo, outputs, plan, returns, reviews, safekeeping, schedule, serve, users, warehouse
 from etl.cli.failures import OneLineFailures
 
 
@@ -36,6 +36,9 @@ cli.add_command(reviews.reviews)
 cli.add_command(demo.demo)
 cli.add_command(plan.plan)
 cli.add_command(serve.serve)
+cli.add_command(safekeeping.backup)
+cli.add_command(safekeeping.restore)
+cli.add_command(safekeeping.check)
 
 
 def main() -> None:

@@ -11,48 +11,59 @@ import click
 
 from etl.cli.failures import UsageProblem
 from etl.cli.findings import echo_findings
-from etl.cli.options import warehouse_option
+from etl.cli.options import plan_option, warehouse_option
 from etl.cli.priority import give_way_to_readers
 from etl.wording import plural
 
 
 @click.command()
 @click.option("--country", required=True, help="ISO3 code or name of the reporting country, e.g. KHM.")
-@click.option("--year", required=True, type=int, help="Reporting year, 2013-2017.")
+@click.option("--year", required=True, type=int, help="Reporting year, within the plan's years.")
 @click.option(
     "--prefill",
     is_flag=True,
     help="Start from the year's current version, else the latest earlier return's unfinished activities.",
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@plan_option
 @warehouse_option
-def template(country: str, year: int, prefill: bool, output: str, warehouse_file: str | None) -> None:
-    """Write the activity return template for a country and year.
+def template(
+    country: str, year: int, prefill: bool, output: str, plan_id: str | None, warehouse_file: str | None
+) -> None:
+    """Write the activity return template for a country and year of a plan (without --plan: the one plan whose
+    years hold the year).
 
     \b
     Example:
         aptmon template --country KHM --year 2015 -o KHM-2015.xlsx
         aptmon template --country KHM --year 2016 --prefill -o KHM-2016.xlsx
+        aptmon template --country KHM --year 2020 --plan apt-2018-2022 -o KHM-2020.xlsx
     """
-    from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
     from etl.returns.template import write_return_template
 
     iso3 = _country_option(country)
-    if not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
-        raise UsageProblem(f"--year {year} is outside the plan; returns are for {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}.")
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the template is an .xlsx workbook; give a file name ending in .xlsx.")
-    path, filled = write_return_template(output, iso3, year, warehouse_file, prefill=prefill)
+    plan = _plan_for_year(warehouse_file, plan_id, year)
+    path, filled = write_return_template(output, iso3, year, warehouse_file, prefill=prefill, plan_id=plan)
     carried = f" with {plural(len(filled), 'activity')} carried forward" if prefill else ""
     if filled and filled.source:
         carried += f" from {filled.source}"
-    click.echo(f"Wrote the {iso3} {year} return template to {path}{carried}.")
+    click.echo(f"Wrote the {iso3} {year} return template for plan {plan} to {path}{carried}.")
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--country", default=None, help="ISO3 code or name; required for a CSV, checked against the Cover.")
 @click.option("--year", type=int, default=None, help="Reporting year; required for a CSV, checked against the Cover.")
+@click.option(
+    "--plan",
+    "plan_id",
+    default=None,
+    metavar="ID",
+    help="The plan the returns report on (default: the "
+    "Cover's Work plan, else the one plan whose years hold the return's year).",
+)
 @click.option("--dry-run", is_flag=True, help="Check only: report what would happen, change nothing.")
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write feedback workbooks here.")
 @click.option("--received-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Arrival date (admin).")
@@ -74,6 +85,7 @@ def ingest(
     as_json: bool,
     confirm_changes: bool,
     warehouse_file: str | None,
+    plan_id: str | None = None,
 ) -> None:
     """Check country returns and load the accepted ones; exit 1 when any is rejected or held.
 
@@ -96,6 +108,7 @@ def ingest(
         warehouse_file=warehouse_file,
         country=iso3,
         year=year,
+        plan=plan_id,
         dry_run=dry_run,
         received_on=received_on.date() if received_on else None,
         report_dir=report_dir,
@@ -166,3 +179,35 @@ def _country_option(country: str) -> str:
     if iso3 is None:
         raise UsageProblem(f"--country {country!r} is not one of the 13 APT countries (use an ISO3 code such as KHM).")
     return iso3
+
+
+def _plan_for_year(warehouse_file: str | None, plan_id: str | None, year: int) -> str:
+    """The plan a template is for: --plan (its years must hold the year), else the one plan whose years hold it;
+    a one-line usage error when none does or several do."""
+    from etl import warehouse
+    from etl.plan.plans import plan_timeframe, plan_timeframes
+
+    if not warehouse.warehouse_path(warehouse_file).exists():
+        from etl.plan.plans import SEED_PLAN
+
+        plans = [SEED_PLAN]
+        chosen = SEED_PLAN if plan_id in (None, SEED_PLAN.plan_id) else None
+        if chosen is None:
+            raise UsageProblem(f"--plan {plan_id}: there is no warehouse yet; run `aptmon init` first.")
+        if year not in chosen.years:
+            raise UsageProblem(f"--year {year} is outside plan {chosen.plan_id}; its returns are for "
+                               f"{chosen.first_year}-{chosen.last_year}.")  # fmt: skip
+        return chosen.plan_id
+    with warehouse.read_connection(warehouse_file) as con:
+        if plan_id is not None:
+            chosen = plan_timeframe(con, plan_id)
+        else:
+            plans = plan_timeframes(con)
+            holding = [p for p in plans if p.holds(year)]
+            if len(holding) > 1:
+                names = ", ".join(f"{p.plan_id} ({p.span})" for p in holding)
+                raise UsageProblem(f"--year {year} falls in more than one plan ({names}); say which with --plan.")
+            chosen = holding[0] if holding else plan_timeframe(con)
+    if not chosen.holds(year):
+        raise UsageProblem(f"--year {year} is outside plan {chosen.plan_id}; its returns are for {chosen.span}.")
+    return chosen.plan_id

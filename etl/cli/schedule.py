@@ -10,7 +10,7 @@ import click
 
 from etl.cli.failures import UsageProblem
 from etl.cli.findings import echo_findings
-from etl.cli.options import warehouse_option
+from etl.cli.options import plan_option, warehouse_option
 from etl.cli.priority import give_way_to_readers
 
 
@@ -28,8 +28,9 @@ def schedule() -> None:
 
 @schedule.command("template")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@plan_option
 @warehouse_option
-def schedule_template(output: str, warehouse_file: str | None) -> None:
+def schedule_template(output: str, plan_id: str | None, warehouse_file: str | None) -> None:
     """Write the schedule workbook: every measure, filled with the current schedule.
 
     \b
@@ -40,7 +41,7 @@ def schedule_template(output: str, warehouse_file: str | None) -> None:
 
     if not output.lower().endswith(".xlsx"):
         raise UsageProblem(f"-o {output!r}: the schedule is an .xlsx workbook; give a file name ending in .xlsx.")
-    path = write_schedule_template(output, warehouse_file)
+    path = write_schedule_template(output, warehouse_file, plan_id)
     click.echo(f"Wrote the schedule workbook to {path}.")
 
 
@@ -49,8 +50,11 @@ def schedule_template(output: str, warehouse_file: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Check only: report what would happen, change nothing.")
 @click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write the feedback workbook here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@plan_option
 @warehouse_option
-def schedule_load(file: str, dry_run: bool, report_dir: str | None, as_json: bool, warehouse_file: str | None) -> None:
+def schedule_load(
+    file: str, dry_run: bool, report_dir: str | None, as_json: bool, plan_id: str | None, warehouse_file: str | None
+) -> None:
     """Check a schedule workbook and load it as the new schedule version; exit 1 when it is rejected.
 
     \b
@@ -62,7 +66,9 @@ def schedule_load(file: str, dry_run: bool, report_dir: str | None, as_json: boo
 
     give_way_to_readers()
 
-    result = load_schedule_file(file, warehouse_file=warehouse_file, dry_run=dry_run, report_dir=report_dir)
+    result = load_schedule_file(
+        file, warehouse_file=warehouse_file, dry_run=dry_run, report_dir=report_dir, plan_id=plan_id
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     else:
@@ -90,8 +96,9 @@ def _print_schedule_result(result, issues_shown: int = 25) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
+@plan_option
 @warehouse_option
-def schedule_show(output_format: str, warehouse_file: str | None) -> None:
+def schedule_show(output_format: str, plan_id: str | None, warehouse_file: str | None) -> None:
     """Print the current schedule: every measure with its effective values and whether they are the default.
 
     \b
@@ -103,8 +110,8 @@ def schedule_show(output_format: str, warehouse_file: str | None) -> None:
     from etl.schedule.load import current_schedule, schedule_version
 
     with warehouse.read_connection(warehouse_file) as con:
-        rows = current_schedule(con)
-        version = schedule_version(con)
+        rows = current_schedule(con, plan_id)
+        version = schedule_version(con, plan_id)
     if output_format == "csv":
         rows.to_csv(sys.stdout, index=False)
     elif output_format == "json":

@@ -25,10 +25,16 @@ def init(force: bool, warehouse_file: str | None) -> None:
         aptmon init --force --warehouse /tmp/test.duckdb
     """
     from etl import private_files, warehouse
+    from etl.warehouse.upgrade import SCHEMA_VERSION
 
     result = warehouse.initialise(warehouse_file, force=force)
     private_files.private_data_folders()
     action = "loaded" if result["catalogue_loaded"] else "already up to date"
+    if result["upgraded_from"] is not None:
+        click.echo(
+            f"Warehouse {result['warehouse']}: upgraded from schema {result['upgraded_from']} to "
+            f"{SCHEMA_VERSION}, every row kept."
+        )
     click.echo(
         f"Warehouse {result['warehouse']}: catalogue {result['plan_id']} {action} "
         f"({plural(result['measures'], 'measure')}, {plural(result['sub_items'], 'sub-item')})."

@@ -15,7 +15,7 @@ from etl.demo.schedule import load_example_schedule
 from etl.paths import returns_dir
 from etl.plan.catalogue import Catalogue
 from etl.plan.countries import COUNTRIES
-from etl.plan.definitions import AS_OF_YEARS
+from etl.plan.plans import SEED_PLAN
 from etl.returns.ingest import IngestResult, ingest_file
 from etl.returns.layout import FUNDING_SOURCES
 from etl.returns.load import read_catalogue
@@ -122,7 +122,7 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
     with warehouse.read_connection(warehouse_file) as con:
         if if_empty and con.execute("SELECT count(*) FROM submissions").fetchone()[0]:
             return DemoSummary(skipped=True)
-        catalogue = read_catalogue(con)
+        catalogue = read_catalogue(con, SEED_PLAN.plan_id)
     rng = random.Random(seed)
     folder = demo_dir()
     feedback = folder / "feedback"
@@ -150,7 +150,8 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
         # Two example review meetings, so the review page opens on a year of changes.
         for meeting_on, title in REVIEW_MEETINGS:
             con.execute(
-                "INSERT INTO review_meetings VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) VALUES (?, ?, ?, now()) "
+                "ON CONFLICT DO NOTHING",
                 [meeting_on, title, SUBMITTED_BY],
             )
     # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
@@ -207,14 +208,17 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
         partners_pool = [c.iso3 for c in COUNTRIES if c.iso3 != country.iso3]
         activities: list[_Activity] = []
         counter = 0
-        for year in AS_OF_YEARS:
+        years = range(catalogue.first_year, catalogue.last_year + 1)  # the plan's own years
+        for year in years:
             # Finished activities were listed in the year they finished; they do not come back.
             activities = [a for a in activities if a.status not in ("completed", "cancelled")]
             for activity in activities:
                 activity.status = _advance(activity, year, rng)
-            for _ in range(rng.randint(6, 12) if year == AS_OF_YEARS[0] else rng.randint(2, 6)):
+            for _ in range(rng.randint(6, 12) if year == years[0] else rng.randint(2, 6)):
                 counter += 1
-                activities.append(_new_activity(country.iso3, counter, year, measures, weights, partners_pool, rng))
+                activities.append(
+                    _new_activity(country.iso3, counter, year, measures, weights, partners_pool, rng, year == years[0])
+                )
             if (country.iso3, year) in MISSING_RETURNS:
                 continue
             rows = [a.row(year) for a in activities]
@@ -233,7 +237,9 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                 for activity in activities[:2]:
                     if activity.status == "ongoing":
                         activity.status, activity.end = "completed", date(year, 11, 30)
-                activities.append(_new_activity(country.iso3, 900, year, measures, weights, partners_pool, rng))
+                activities.append(
+                    _new_activity(country.iso3, 900, year, measures, weights, partners_pool, rng, year == years[0])
+                )
                 corrected = [a.row(year) for a in activities]
                 uploads.append(
                     _upload(
@@ -274,6 +280,7 @@ def _new_activity(
     weights: list[float],
     partners_pool: list[str],
     rng: random.Random,
+    first_year: bool = False,
 ) -> _Activity:
     chosen: list[str] = []
     texts: list[tuple[str, bool]] = []
@@ -293,7 +300,7 @@ def _new_activity(
     start = date(year, rng.randint(1, 12), rng.randint(1, 28))
     status = rng.choices(("planned", "ongoing", "completed"), weights=(0.4, 0.5, 0.1))[0]
     end = None
-    if year == AS_OF_YEARS[0] and status != "planned" and rng.random() < 0.3:
+    if first_year and status != "planned" and rng.random() < 0.3:
         # Long-running programmes that began before the plan (reported with a warning).
         start = date(year - rng.randint(1, 3), rng.randint(1, 12), 1)
     if status == "completed":

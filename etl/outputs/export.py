@@ -16,7 +16,8 @@ import pandas as pd
 from etl import warehouse
 from etl.errors import AptmonError
 from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, FORMULA_TRIGGERS, PERCENT, PLAIN, StreamingWorkbook
-from etl.plan.definitions import AS_OF_YEARS, GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.plan.definitions import GLOSSARY, PROGRESS_BANDS, SETTINGS
+from etl.plan.plans import plan_timeframe
 from etl.schedule.load import SHOW_COLUMNS, schedule_version
 from etl.warehouse import metrics
 
@@ -58,6 +59,8 @@ class ExportResult:
     schedule: str = ""  # which schedule the numbers judge against (etl.schedule.load.ScheduleVersion.label)
     schedule_version: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    plan_id: str = ""
+    plan: str = ""  # the plan's title and years, for the header block
 
 
 def neutralise(value: object) -> object:
@@ -68,32 +71,43 @@ def neutralise(value: object) -> object:
     return value
 
 
-def latest_year_with_data(con: duckdb.DuckDBPyConnection) -> int:
-    """The latest reporting year with a current return, or the plan's first year when none has arrived."""
-    year = con.execute("SELECT max(reporting_year) FROM current_submissions").fetchone()[0]
-    return int(year) if year is not None else PLAN_FIRST_YEAR
+def latest_year_with_data(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> int:
+    """The plan's latest reporting year with a current return (plan None: the default plan), or its first year when
+    none has arrived."""
+    plan = plan_timeframe(con, plan_id)
+    year = con.execute(
+        "SELECT max(reporting_year) FROM current_submissions WHERE plan_id = ?", [plan.plan_id]
+    ).fetchone()[0]
+    return int(year) if year is not None else plan.first_year
 
 
-def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: int | None) -> int:
-    """The as-of year asked for, checked against the plan, or the latest year with data."""
+def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: int | None, plan_id: str | None = None) -> int:
+    """The as-of year asked for, checked against the plan's years (plan None: the default plan), or the plan's
+    latest year with data."""
+    plan = plan_timeframe(con, plan_id)
     if as_of is None:
-        return latest_year_with_data(con)
-    if as_of not in AS_OF_YEARS:
+        return latest_year_with_data(con, plan.plan_id)
+    if not plan.holds(as_of):
         raise ExportError(
-            f"--as-of {as_of} is outside the plan; choose a year from {PLAN_FIRST_YEAR} to {PLAN_LAST_YEAR}."
+            f"--as-of {as_of} is outside plan {plan.plan_id}; choose a year from {plan.first_year} to {plan.last_year}."
         )
     return as_of
 
 
-def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+def data_fingerprint(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> str:
     """sha256 over what the numbers come from: the plan text, the settings, each current return and the current
-    schedule version (none while the default schedule is used).
+    schedule version (none while the default schedule is used); of one plan, or of every plan with plan_id None.
 
-    Two exports with the same fingerprint were computed from the same data and definitions.
+    Two exports with the same fingerprint were computed from the same data and definitions: loading another plan's
+    data leaves a plan's fingerprint as it was.
     """
+    only = "" if plan_id is None else "WHERE plan_id = $plan"
+    plan = {} if plan_id is None else {"plan": plan_id}
     lines = [
         f"plan {plan_id} {sha}"
-        for plan_id, sha in con.execute("SELECT plan_id, source_sha256 FROM plans ORDER BY plan_id").fetchall()
+        for plan_id, sha in con.execute(
+            f"SELECT plan_id, source_sha256 FROM plans {only} ORDER BY plan_id", plan
+        ).fetchall()
     ]
     lines += [
         f"setting {name}={value!r}"
@@ -105,46 +119,54 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             """
             SELECT r.country, r.reporting_year, r.current_submission_id, s.sha256, r.first_received_on
             FROM received_returns r JOIN submissions s ON s.submission_id = r.current_submission_id
-            ORDER BY r.country, r.reporting_year
             """
+            + only.replace("plan_id", "r.plan_id")
+            + " ORDER BY r.plan_id, r.country, r.reporting_year",
+            plan,
         ).fetchall()
     ]
     lines += [
         f"schedule {plan_id} {version} {sha}"
         for plan_id, version, sha in con.execute(
-            "SELECT plan_id, version, sha256 FROM current_schedule ORDER BY plan_id"
+            f"SELECT plan_id, version, sha256 FROM current_schedule {only} ORDER BY plan_id", plan
         ).fetchall()
     ]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def table_query(
-    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None
+    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None, plan_id: str | None = None
 ) -> tuple[str, list]:
-    """The SQL (and parameters) of one exported table: the views' rows for the as-of year where it has years."""
+    """The SQL (and parameters) of one exported table: the views' rows for the as-of year where it has years, of
+    one plan (plan_id None: of every plan)."""
+    # A plan's rows only: another plan's data never shows in (or changes) this plan's export.
+    plan, params = ("", []) if plan_id is None else (" AND plan_id = ?", [plan_id])
     if table in warehouse.METRIC_VIEWS:
         # The views and their snapshots keep their rows in plan order; filtering keeps that order.
-        return f"SELECT * FROM {metrics.metric_source(con, table, current)} WHERE as_of_year = ?", [as_of_year]
+        source = metrics.metric_source(con, table, current)
+        return f"SELECT * FROM {source} WHERE as_of_year = ?{plan}", [as_of_year, *params]
     if table == "funding":
-        return "SELECT * FROM funding WHERE as_of_year = ?", [as_of_year]
+        return f"SELECT * FROM funding WHERE as_of_year = ?{plan}", [as_of_year, *params]
     if table == "activities":
         return (
             "SELECT a.* FROM activities_as_of a JOIN countries c ON c.iso3 = a.country"
-            " WHERE a.as_of_year = ? ORDER BY a.plan_id, c.ordinal, a.activity_id",
-            [as_of_year],
+            f" WHERE a.as_of_year = ?{plan.replace('plan_id', 'a.plan_id')}"
+            " ORDER BY a.plan_id, c.ordinal, a.activity_id",
+            [as_of_year, *params],
         )
     if table == "catalogue":
-        return "SELECT * FROM catalogue ORDER BY plan_id, measure_ordinal, letter", []
+        return f"SELECT * FROM catalogue WHERE true{plan} ORDER BY plan_id, measure_ordinal, letter", params
     if table == "schedule":
-        return f"SELECT plan_id, {', '.join(SHOW_COLUMNS)} FROM measure_schedule ORDER BY plan_id, ordinal", []
+        columns = ", ".join(SHOW_COLUMNS)
+        return f"SELECT plan_id, {columns} FROM measure_schedule WHERE true{plan} ORDER BY plan_id, ordinal", params
     raise ExportError(f"Unknown table {table!r}; the export has {', '.join(TABLES)}.")
 
 
 def read_table(
-    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None
+    con: duckdb.DuckDBPyConnection, table: str, as_of_year: int, current: bool | None = None, plan_id: str | None = None
 ) -> pd.DataFrame:
-    """One exported table as a data frame."""
-    sql, params = table_query(con, table, as_of_year, current)
+    """One exported table as a data frame (of one plan, or every plan with plan_id None)."""
+    sql, params = table_query(con, table, as_of_year, current, plan_id)
     return con.execute(sql, params).df()
 
 
@@ -163,27 +185,32 @@ def export(
     warehouse_file: str | os.PathLike | None = None,
     as_of: int | None = None,
     output_format: str = "xlsx",
+    plan_id: str | None = None,
 ) -> ExportResult:
-    """Write every table of the export for one as-of year (default: the latest year with data)."""
+    """Write every table of the export of one plan (default: docs/cli.md, the plan in force today) for one as-of
+    year (default: the plan's latest year with data)."""
     if output_format not in FORMATS:
         raise ExportError(f"Unknown format {output_format!r}; choose one of {', '.join(FORMATS)}.")
     path = Path(path)
     with warehouse.read_connection(warehouse_file) as con:
-        as_of_year = resolve_as_of(con, as_of)
+        plan = plan_timeframe(con, plan_id)
+        as_of_year = resolve_as_of(con, as_of, plan.plan_id)
         result = ExportResult(
             path=path,
             output_format=output_format,
             as_of_year=as_of_year,
             exported_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-            fingerprint=data_fingerprint(con),
+            fingerprint=data_fingerprint(con, plan.plan_id),
+            plan_id=plan.plan_id,
+            plan=f"{plan.title} ({plan.span})" + (", an example, not an official text" if plan.is_example else ""),
         )
-        version = schedule_version(con)
+        version = schedule_version(con, plan.plan_id)
         result.schedule, result.schedule_version = version.label, version.version
         current = metrics.snapshots_current(con)
         if output_format == "xlsx":
             _write_workbook(con, path, as_of_year, current, result)
         else:
-            frames = ((table, read_table(con, table, as_of_year, current)) for table in TABLES)
+            frames = ((table, read_table(con, table, as_of_year, current, plan.plan_id)) for table in TABLES)
             _write_folder(path, frames, result)
     return result
 
@@ -212,6 +239,8 @@ def _write_folder(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result
         if table != "definitions":
             result.rows[table] = len(frame)
     manifest = {
+        "plan_id": result.plan_id,
+        "plan": result.plan,
         "as_of_year": result.as_of_year,
         "exported_at": result.exported_at,
         "data_fingerprint_sha256": result.fingerprint,
@@ -245,7 +274,7 @@ def _write_workbook(
     first_row = len(header) + 3  # title, header block, a blank row, then the column names
 
     def sheet_rows(title: str, columns: list[str], rows: Iterable[Sequence]) -> Iterator[Sequence]:
-        yield [title]
+        yield [f"{title}, plan {result.plan_id}: {result.plan}"]  # the title row names the plan
         yield from ([label, value] for label, value in header)
         yield []
         yield columns
@@ -263,10 +292,10 @@ def _write_workbook(
         )
         return written - first_row
 
-    pillar_names = _pillar_names(con)
+    pillar_names = _pillar_names(con, result.plan_id)
     with StreamingWorkbook(path) as workbook:
         for table in TABLES:
-            sql, params = table_query(con, table, as_of_year, current)
+            sql, params = table_query(con, table, as_of_year, current, result.plan_id)
             cursor = con.execute(sql, params)
             columns = [column[0] for column in cursor.description]
             rows: Iterable[Sequence] = _fetch(cursor)
@@ -289,11 +318,14 @@ def _column_style(column: str) -> int:
     return PLAIN
 
 
-def _pillar_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Pillar number (as the metric views hold it) -> its name, e.g. '2' -> 'Economic and Financial Cooperation'."""
+def _pillar_names(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict[str, str]:
+    """Pillar number (as the metric views hold it) -> its name in the plan, e.g. '2' -> 'Economic and Financial
+    Cooperation'."""
     names = {
         str(pillar): " ".join(w.lower() if i and w in _MINOR_WORDS else w for i, w in enumerate(title.title().split()))
-        for pillar, title in con.execute("SELECT DISTINCT pillar, title FROM pillars ORDER BY pillar").fetchall()
+        for pillar, title in con.execute(
+            "SELECT pillar, title FROM pillars WHERE plan_id = ? ORDER BY pillar", [plan_id]
+        ).fetchall()
     }
     return names | {"ALL": "All pillars"}
 

@@ -87,6 +87,9 @@ class Catalogue:
     pillars: list[Pillar]
     sections: list[Section]
     measures: list[Measure]
+    # The plan's timeframe, when known (the warehouse's plans table, or the seed plan's entry); the text has none.
+    first_year: int | None = None
+    last_year: int | None = None
 
     @property
     def sub_items(self) -> list[SubItem]:
@@ -205,8 +208,11 @@ def parse_catalogue(text: str, plan_id: str = SEED_PLAN.plan_id) -> Catalogue:
 
 
 def load_catalogue(path: Path | str | None = None, plan_id: str = SEED_PLAN.plan_id) -> Catalogue:
-    """Read and parse the plan text at `path` (the seed plan's text by default)."""
-    return parse_catalogue(Path(path or SEED_PLAN.source).read_text(encoding="utf-8"), plan_id)
+    """Read and parse the plan text at `path` (the seed plan's text and years by default)."""
+    catalogue = parse_catalogue(Path(path or SEED_PLAN.source).read_text(encoding="utf-8"), plan_id)
+    if path is None and plan_id == SEED_PLAN.plan_id:
+        catalogue.first_year, catalogue.last_year = SEED_PLAN.first_year, SEED_PLAN.last_year
+    return catalogue
 
 
 def _direct_group(sections: list[Section], pillar: Pillar) -> Section:

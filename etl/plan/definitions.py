@@ -1,9 +1,14 @@
-"""Metric thresholds, the plan timeframe and the reporting deadline: the one place they are set."""
+"""Metric thresholds, the reporting deadline and the glossary of the metrics: the one place they are set.
+
+A plan's timeframe is its own (the `plans` table; the seed plan's in etl.plan.plans.SEED_PLAN): the glossary speaks
+of its first and last year as F and L."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+
+from etl.plan.plans import SEED_PLAN
 
 
 @dataclass(frozen=True)
@@ -13,13 +18,13 @@ class Setting:
     description: str
 
 
-PLAN_FIRST_YEAR = 2013
-PLAN_LAST_YEAR = 2017
-AS_OF_YEARS = tuple(range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1))
+# Transitional, for the dashboard pages that do not follow the chosen plan yet (issue 26, the plan picker): the seed
+# plan's years, taken from its one entry. The etl library reads every plan's years from the warehouse.
+AS_OF_YEARS = SEED_PLAN.years
+PLAN_FIRST_YEAR = SEED_PLAN.first_year
+PLAN_LAST_YEAR = SEED_PLAN.last_year
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("plan_first_year", PLAN_FIRST_YEAR, "First year of the plan timeframe (2013-01-01)."),
-    Setting("plan_last_year", PLAN_LAST_YEAR, "Last year of the plan timeframe (2017-12-31)."),
     Setting(
         "on_track_pace",
         0.95,
@@ -54,7 +59,6 @@ _MIN_RATE = _number(SETTING_VALUES["min_reporting_rate"])
 _ON_TRACK = _number(SETTING_VALUES["on_track_pace"])
 _ACCELERATION = _number(SETTING_VALUES["acceleration_pace"])
 _DEADLINE = f"{int(SETTING_VALUES['deadline_day'])} {calendar.month_name[int(SETTING_VALUES['deadline_month'])]}"
-_YEARS = PLAN_LAST_YEAR - PLAN_FIRST_YEAR + 1
 
 # The progress status bands, in the order they are tested.
 PROGRESS_BANDS: tuple[tuple[str, str], ...] = (
@@ -81,7 +85,9 @@ _ALL_TABLES = f"{_ALL_METRICS}, funding"
 # One entry per column of the metric tables (and the terms they use): the Definitions sheet, the report's
 # definitions section and the table of docs/metrics.md are generated from this list.
 GLOSSARY: tuple[Definition, ...] = (
-    Definition("terms", "as of Y", f"The end of year Y, for Y = {PLAN_FIRST_YEAR} ... {PLAN_LAST_YEAR}."),
+    Definition("terms", "plan timeframe", "Each plan's own first and last year, F and L (2013 and 2017 for the "
+               "2013-2017 Work Plan). Every metric is per plan (plan_id)."),
+    Definition("terms", "as of Y", "The end of year Y, for Y = F ... L of the plan."),
     Definition("terms", "current version", "The newest accepted upload of a country's return for a year; "
                "superseded versions and rejected or unchanged uploads never count."),
     Definition("terms", "status as of Y", "The status in the current version of the latest return (year <= Y) that "
@@ -90,9 +96,9 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition("terms", "implemented", "An activity that is ongoing or completed."),
     Definition("terms", "sub-items", "A sub-item such as 3.1.2(a) counts for its measure (3.1.2)."),
     Definition("terms", "schedule", "The implementation schedule (Work Plan item 6.3): per measure a kind (one-off or "
-               f"recurring), a start year s and a due year d ({PLAN_FIRST_YEAR} <= s <= d <= {PLAN_LAST_YEAR}) and "
-               f"optional lead countries. A measure it does not list is one-off, s = {PLAN_FIRST_YEAR}, "
-               f"d = {PLAN_LAST_YEAR}, no leads (the default schedule). The metrics use its current version."),
+               "recurring), a start year s and a due year d (F <= s <= d <= L) and "
+               "optional lead countries. A measure it does not list is one-off, s = F, "
+               "d = L, no leads (the default schedule). The metrics use the plan's current version."),
     Definition("terms", "engaged", "A scope is engaged in a measure as of Y when it has at least one non-cancelled "
                "activity (any status) linked to it as of Y."),
     Definition("terms", "delivered", "A one-off measure: the scope has a completed activity linked to it as of Y. "
@@ -101,7 +107,7 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition("terms", "in scope", "The measures a scope is judged on: for ALL every measure; for a country the "
                "measures it is engaged in as of Y or leads in the schedule (a country is judged on what it took up)."),
     Definition("terms", "overdue", "A one-off measure in scope, due by Y (d <= Y), that is not delivered."),
-    Definition(f"{_ALL_TABLES}, schedule", "plan_id", "The work plan (apt-2013-2017)."),
+    Definition(f"{_ALL_TABLES}, schedule", "plan_id", "The work plan, e.g. apt-2013-2017 (aptmon plan list)."),
     Definition(_ALL_TABLES, "as_of_year", "The year Y at whose end the row describes progress."),
     Definition(_ALL_TABLES, "country", "ISO3 code of one of the 13 APT countries, or ALL for all of them together."),
     Definition("measure_progress, metrics_pillar_country, schedule", "pillar",
@@ -125,7 +131,7 @@ GLOSSARY: tuple[Definition, ...] = (
                "'; ' between them); empty when none."),
     Definition("schedule", "note", "The schedule's note on the measure."),
     Definition("schedule", "is_default", "Whether the measure's schedule is the default one (one-off, "
-               f"{PLAN_FIRST_YEAR} to {PLAN_LAST_YEAR}, no leads), listed so or not listed."),
+               "F to L, no leads), listed so or not listed."),
     Definition("schedule", "schedule_version", "The version of the schedule loaded (every load is kept); 0 for the "
                "default schedule, when none is loaded."),
     Definition("measure_progress", "expected_share", "e(m, Y): one-off min(1, max(0, (Y - s + 1) / (d - s + 1))); "
@@ -156,24 +162,29 @@ GLOSSARY: tuple[Definition, ...] = (
     Definition(_SCOPE_TABLES, "activities_completed", "Those of them completed."),
     Definition(_SCOPE_TABLES, "activity_completion_rate", "activities_completed / activities_total; empty when there "
                "are no activities."),
-    Definition(_SCOPE_TABLES, "time_elapsed", f"(Y - {PLAN_FIRST_YEAR} + 1) / {_YEARS}: 0.2 for {PLAN_FIRST_YEAR} "
-               f"... 1.0 for {PLAN_LAST_YEAR}."),
+    Definition(_SCOPE_TABLES, "time_elapsed", "(Y - F + 1) / (L - F + 1): for the 2013-2017 plan 0.2 for 2013 "
+               "... 1.0 for 2017."),
     Definition(_SCOPE_TABLES, "pace_index", "delivery_rate / expected_rate: 1.0 means the measures in scope are "
                "delivered as fast as the schedule expects; empty when nothing is expected yet. Under the default "
                "schedule, for ALL, completion_rate / time_elapsed."),
     Definition(f"{_SCOPE_TABLES}, metrics_reporting", "reporting_rate", "returns_received / returns_expected of the "
-               "scope's countries as of Y."),
+               "scope's countries as of Y; empty while no return is expected yet (and then no status is withheld "
+               "as 'insufficient data')."),
     Definition(_SCOPE_TABLES, "progress_status", "; ".join(f"'{name}' when {rule}" for name, rule in PROGRESS_BANDS)
                + " (tested in this order; bands of the Open SDG progress methodology; status withheld when too few "
                "returns arrived)."),
-    Definition("metrics_reporting", "returns_expected", f"(Y - {PLAN_FIRST_YEAR} + 1) per country; 13 times that "
-               "for ALL."),
+    Definition("metrics_reporting", "returns_expected", "(country, year) returns with F <= year <= Y that are "
+               f"expected today: once their deadline ({_DEADLINE} of the following year) has passed on the day the "
+               "monitor is read, or once they arrived, whichever comes first; before that a return is 'not yet due' "
+               "and counts in neither number. Summed over the 13 countries for ALL; (Y - F + 1) per country once "
+               "today is past the plan's last deadline."),
     Definition("metrics_reporting", "returns_received", "(country, year) returns with year <= Y and an accepted "
                "version."),
     Definition("metrics_reporting", "returns_on_time", f"Received returns whose first accepted version arrived by "
                f"{_DEADLINE} of the following year (the upload date, or the date an administrator gives when "
                "backfilling)."),
-    Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected."),
+    Definition("metrics_reporting", "on_time_rate", "returns_on_time / returns_expected; empty while no return is "
+               "expected yet."),
     Definition("funding", "pillar", "Pillar of the Work Plan, 1 ... 6, or ALL. An activity linked to measures of "
                "two pillars counts in full under each, once under ALL."),
     Definition("funding", "activities_total", "Non-cancelled activities of the scope as of Y linked to a measure of "

@@ -15,11 +15,13 @@ from pathlib import Path
 import duckdb
 
 from etl import private_files, warehouse
-from etl.paths import returns_dir
+from etl.paths import relative_stored_path, returns_dir
+from etl.plan.plans import plan_timeframe, plan_timeframes
 from etl.returns import load
 from etl.returns.gc_pause import cycle_collection_paused
 from etl.returns.issue_codes import Issue, IssueCounts, showable
 from etl.returns.measure_lookup import MeasureLookup
+from etl.returns.plan_choice import choose_plan
 from etl.returns.read import RawReturn, read_return
 from etl.returns.validate import ValidatedReturn, validate_return
 
@@ -38,11 +40,13 @@ class IngestResult(IssueCounts):
     stored_path: str | None = None
     report_path: str | None = None
     dry_run: bool = False
+    plan_id: str | None = None  # the plan the return reports on
 
     def to_json(self) -> dict:
         """The result object of `aptmon ingest --json`."""
         return {
             "file": self.file,
+            "plan_id": self.plan_id,
             "country": self.country,
             "year": self.year,
             "status": self.status,
@@ -65,6 +69,7 @@ def ingest_file(
     warehouse_file: str | os.PathLike | None = None,
     country: str | None = None,
     year: int | str | None = None,
+    plan: str | None = None,
     dry_run: bool = False,
     received_on: date | None = None,
     submitted_by: str = "cli",
@@ -76,6 +81,7 @@ def ingest_file(
     connection: duckdb.DuckDBPyConnection | None = None,
     raw: RawReturn | None = None,
     confirm_changes: load.ConfirmChanges = False,
+    held_submission: int | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
@@ -86,15 +92,21 @@ def ingest_file(
     under one lock (each file still its own transaction). `raw` is the file as read_return already read it
     (the command line reads the next file while this one loads). A return that would undo part of the country's
     record (etl.returns.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
-    names every change it makes (etl.returns.regressions.change_keys).
+    names every change it makes (etl.returns.regressions.change_keys). `held_submission`, the id of this file's
+    held upload, confirms that upload in place instead of recording a new one (load.confirm_held); the file was
+    stored when it was held.
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
     file_name = display_name(original_name or path.name) or "unnamed file"
-    lookup = catalogue or catalogue_lookup(warehouse_file)
     if raw is None:
         raw = read_return(path, file_name)
-    validated = validate_return(raw, lookup, country=country, year=year)
+    with _connection(connection, warehouse.read_connection, warehouse_file) as con:
+        plans = plan_timeframes(con)
+        chosen, plan_findings = choose_plan(raw, plans, plan_timeframe(con), plan, year)
+        if catalogue is None or catalogue.plan_id != chosen.plan_id:
+            catalogue = MeasureLookup(load.read_catalogue(con, chosen.plan_id))
+    validated = validate_return(raw, catalogue, country=country, year=year, plan_findings=plan_findings)
     synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
 
     report_path = None
@@ -108,10 +120,30 @@ def ingest_file(
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
-        stored = str(_store(path, raw.file_format, validated, raw.sha256)) if store else None
-        upload = load.Upload(file_name, raw.sha256, raw.file_format, stored, submitted_by, received_on)
         with _connection(connection, warehouse.write_connection, warehouse_file) as con:
-            outcome = load.load_return(con, validated, upload, is_synthetic=synthetic, confirm_changes=confirm_changes)
+            # The copy is made under the writer's lock and removed if the load fails, so a stored file without its
+            # row is the debris of a crash alone, which the server's next start clears (etl.warehouse.debris).
+            # Confirming a held upload stores nothing new: the held row keeps the copy it was stored with.
+            keep = store and held_submission is None
+            kept = _store(path, raw.file_format, validated, raw.sha256) if keep else None
+            stored = str(kept) if kept is not None else None
+            upload = load.Upload(
+                file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
+                submitted_by, received_on,
+            )  # fmt: skip
+            try:
+                outcome = load.load_return(
+                    con,
+                    validated,
+                    upload,
+                    is_synthetic=synthetic,
+                    confirm_changes=confirm_changes,
+                    held_submission=held_submission,
+                )
+            except BaseException:
+                if kept is not None:
+                    kept.unlink(missing_ok=True)
+                raise
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
         file=file_name,
@@ -126,6 +158,7 @@ def ingest_file(
         stored_path=stored,
         report_path=report_path,
         dry_run=dry_run,
+        plan_id=validated.plan_id,
     )
 
 
@@ -145,10 +178,10 @@ def _connection(given, opener, warehouse_file) -> Iterator[duckdb.DuckDBPyConnec
             yield con
 
 
-def catalogue_lookup(warehouse_file: str | os.PathLike | None = None) -> MeasureLookup:
-    """The warehouse's catalogue, ready to check returns against."""
+def catalogue_lookup(warehouse_file: str | os.PathLike | None = None, plan_id: str | None = None) -> MeasureLookup:
+    """A plan's catalogue in the warehouse (None: the default plan), ready to check returns against."""
     with warehouse.read_connection(warehouse_file) as con:
-        return MeasureLookup(load.read_catalogue(con))
+        return MeasureLookup(load.read_catalogue(con, plan_timeframe(con, plan_id).plan_id))
 
 
 def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:

@@ -215,8 +215,22 @@ _CODES: tuple[IssueCode, ...] = (
     IssueCode(
         "year-outside-plan",
         ERROR,
-        "{where}: the reporting year {value} is outside the plan's 2013-2017; returns are for 2013 to 2017.",
-        "Returns report on the years of the Work Plan, 2013-2017.",
+        "{where}: the reporting year {value} is outside the years of plan {plan}, {first}-{last}; returns for it "
+        "are for {first} to {last}.",
+        "Returns report on the years of their plan (2013-2017 for the 2013-2017 Work Plan).",
+    ),
+    IssueCode(
+        "plan-ambiguous",
+        ERROR,
+        "{where}: the reporting year {value} falls in more than one plan ({plans}); say which plan the return "
+        "reports on, in the Cover's Work plan or with --plan.",
+        "Two plans overlap in the return's year and neither the Cover nor the upload says which it reports on.",
+    ),
+    IssueCode(
+        "unknown-plan",
+        ERROR,
+        '{where}: there is no plan "{value}" in the monitor; the plans are {plans}.',
+        "The Cover's Work plan (or --plan) names a plan the monitor does not hold.",
     ),
     # Activity rows
     IssueCode(
@@ -258,8 +272,8 @@ _CODES: tuple[IssueCode, ...] = (
     IssueCode(
         "date-outside-plan",
         WARNING,
-        "Row {row}, {column}: {value} is outside the plan's 2013-2017; kept as given.",
-        "An activity date outside 2013-2017 (e.g. a programme that started before the plan) is kept.",
+        "Row {row}, {column}: {value} is outside the plan's years, {first}-{last}; kept as given.",
+        "An activity date outside its plan's years (e.g. a programme that started before the plan) is kept.",
     ),
     IssueCode(
         "year-only-date",

@@ -59,6 +59,8 @@ COVER_FIELDS: tuple[CoverField, ...] = (
     CoverField("prepared_by", "Prepared by", ("Name", "Focal point", "Officer")),
     CoverField("email", "Email", ("E-mail", "Email address")),
     CoverField("date_prepared", "Date prepared", ("Date",)),
+    # The plan the return reports on, by id (a return belongs to one plan; see etl.returns.plan_choice).
+    CoverField("plan", "Work plan", ("Plan", "Plan id")),
     CoverField("data", "Data", ("Data type",)),
 )
 

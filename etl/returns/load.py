@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from etl.errors import AptmonError
 from etl.plan import catalogue as cat
 from etl.returns.issue_codes import Issue
 from etl.returns.regressions import confirms, find_regressions
@@ -43,9 +44,9 @@ class LoadOutcome:
     regressions: list[Issue] = field(default_factory=list)  # what it undoes in the record (confirmed or not)
 
 
-def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> cat.Catalogue:
+def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str) -> cat.Catalogue:
     """The catalogue as loaded in the warehouse, so a return is checked against exactly what metrics use."""
-    title = con.execute("SELECT title FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+    title = con.execute("SELECT title, start_year, end_year FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
     if title is None:
         raise LookupError(f"The warehouse has no catalogue for plan {plan_id}; run `aptmon init`.")
     pillars = [
@@ -71,7 +72,7 @@ def read_catalogue(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PL
         "SELECT sub_item_id, measure_id, letter, text FROM sub_items WHERE plan_id = ? ORDER BY sub_item_id", [plan_id]
     ).fetchall():
         measures[measure_id].sub_items.append(cat.SubItem(sub_item_id, measure_id, letter, text))
-    return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()))
+    return cat.Catalogue(plan_id, title[0], pillars, sections, list(measures.values()), title[1], title[2])
 
 
 # Where rows sit in the file, not what they say: a re-saved or re-sorted return is the same return.
@@ -121,13 +122,15 @@ def same_content(con: duckdb.DuckDBPyConnection, submission_id: int, validated: 
     return not differs
 
 
-def current_version(con: duckdb.DuckDBPyConnection, country: str, year: int) -> tuple[int, int] | None:
-    """(submission_id, version) of the current accepted return for (country, year), if any."""
+def current_version(
+    con: duckdb.DuckDBPyConnection, country: str, year: int, plan_id: str | None
+) -> tuple[int, int] | None:
+    """(submission_id, version) of the current accepted return for (plan, country, year), if any."""
     return con.execute(
         "SELECT submission_id, version FROM submissions "
-        "WHERE country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
+        "WHERE plan_id = ? AND country = ? AND reporting_year = ? AND status = 'accepted' AND superseded_by IS NULL "
         "ORDER BY version DESC LIMIT 1",
-        [country, year],
+        [plan_id, country, year],
     ).fetchone()
 
 
@@ -171,10 +174,12 @@ def plan_load(
     not all confirmed) or accepted."""
     if not validated.accepted:
         return LoadPlan(REJECTED, None)
-    previous = current_version(con, validated.country, validated.year)
+    previous = current_version(con, validated.country, validated.year, validated.plan_id)
     if previous is not None and same_content(con, previous[0], validated, rows):
         return LoadPlan(UNCHANGED, previous)
-    regressions = find_regressions(con, validated.country, validated.year, previous, rows.activities, rows.measures)
+    regressions = find_regressions(
+        con, validated.country, validated.year, previous, rows.activities, rows.measures, validated.plan_id
+    )
     held = regressions and not confirms(confirm_changes, regressions)
     return LoadPlan(HELD if held else ACCEPTED, previous, regressions)
 
@@ -200,18 +205,25 @@ def load_return(
     upload: Upload,
     *,
     is_synthetic: bool = False,
-    plan_id: str = cat.DEFAULT_PLAN_ID,
+    plan_id: str | None = None,
     confirm_changes: ConfirmChanges = False,
+    held_submission: int | None = None,
 ) -> LoadOutcome:
     """Record the upload and, when accepted, its activities, as one transaction: all of it or nothing.
 
     A return that would undo part of the record is held (recorded with its findings, nothing loaded) unless
-    `confirm_changes`.
+    `confirm_changes`. With `held_submission` (the id of that held upload of the same file), confirming records no
+    new upload: the held row itself becomes the version it makes, or unchanged when that version already exists
+    (a second confirmation of the same change), keeping its own findings (see confirm_held).
     """
+    plan_id = plan_id or validated.plan_id  # the plan whose catalogue checked it
     with staged(con, validated) as rows:
         con.execute("BEGIN TRANSACTION")
         try:
-            outcome = _load(con, validated, rows, upload, is_synthetic, plan_id, confirm_changes)
+            if held_submission is not None:
+                outcome = confirm_held(con, validated, rows, upload, held_submission, confirm_changes)
+            else:
+                outcome = _load(con, validated, rows, upload, is_synthetic, plan_id, confirm_changes)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -252,31 +264,82 @@ def _load(
             validated.warnings, is_synthetic,
         ],
     )  # fmt: skip
+    # Every upload keeps its own findings, an unchanged one too: opening its row in the log shows them.
+    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
     if status == UNCHANGED:
         return LoadOutcome(status, submission_id, version, changes)
     if status == ACCEPTED:
         _insert_rows(con, submission_id, plan_id, validated, rows)
         if previous is not None:
             con.execute(
-                "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? "
+                "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
                 "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
-                [submission_id, validated.country, validated.year, submission_id],
+                [submission_id, plan_id, validated.country, validated.year, submission_id],
             )
-        # The same file held before is now confirmed: its log entry points at the version it became.
-        con.execute(
-            "UPDATE submissions SET superseded_by = ? WHERE country = ? AND reporting_year = ? AND status = 'held' "
-            "AND superseded_by IS NULL AND sha256 = ?",
-            [submission_id, validated.country, validated.year, upload.sha256],
-        )
-    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
     return LoadOutcome(status, submission_id, version, changes, plan.regressions)
+
+
+class HeldUploadGone(AptmonError, LookupError):
+    """The held upload to confirm is not held any more (confirmed already) or is not this file's."""
+
+
+def confirm_held(
+    con: duckdb.DuckDBPyConnection,
+    validated: ValidatedReturn,
+    rows: Staged,
+    upload: Upload,
+    held_submission: int,
+    confirm_changes: ConfirmChanges,
+) -> LoadOutcome:
+    """Confirm one held upload in place, in the caller's transaction: the log keeps one row per upload.
+
+    Its row becomes the new version (its activities loaded under its id), or `unchanged` when the current version
+    already says the same (another tab confirmed the same change first); either way it records when and by whom
+    it was confirmed and keeps the findings it was held with. When the record changed meanwhile in ways the
+    confirmation did not cover, it stays held as it was.
+    """
+    row = con.execute(
+        "SELECT status, sha256, country, reporting_year FROM submissions WHERE submission_id = ?", [held_submission]
+    ).fetchone()
+    if row is None or row[0] != HELD or (row[1], row[2], row[3]) != (upload.sha256, validated.country, validated.year):
+        raise HeldUploadGone("This file was already submitted or its check has expired; upload it again.")
+    plan = plan_load(con, validated, rows, confirm_changes)
+    previous = plan.previous
+    confirmed = [upload.submitted_at, upload.submitted_by, held_submission]
+    if plan.status == UNCHANGED:
+        con.execute(
+            "UPDATE submissions SET status = 'unchanged', version = ?, confirmed_at = ?, confirmed_by = ? "
+            "WHERE submission_id = ?",
+            [previous[1], *confirmed],
+        )
+        return LoadOutcome(UNCHANGED, held_submission, previous[1], _no_changes(previous), plan.regressions)
+    if plan.status != ACCEPTED:  # the record changed meanwhile beyond what was confirmed: still held
+        version = _next_version(con, validated)
+        changes = changes_since(con, previous, validated.activities)
+        return LoadOutcome(plan.status, held_submission, version, changes, plan.regressions)
+    version = _next_version(con, validated)
+    changes = changes_since(con, previous, validated.activities)
+    plan_id = con.execute("SELECT plan_id FROM submissions WHERE submission_id = ?", [held_submission]).fetchone()[0]
+    con.execute(
+        "UPDATE submissions SET status = 'accepted', version = ?, confirmed_at = ?, confirmed_by = ? "
+        "WHERE submission_id = ?",
+        [version, *confirmed],
+    )
+    _insert_rows(con, held_submission, plan_id, validated, rows)
+    if previous is not None:
+        con.execute(
+            "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
+            "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
+            [held_submission, plan_id, validated.country, validated.year, held_submission],
+        )
+    return LoadOutcome(ACCEPTED, held_submission, version, changes, plan.regressions)
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:
     (latest,) = con.execute(
         "SELECT coalesce(max(version), 0) FROM submissions "
-        "WHERE country = ? AND reporting_year = ? AND status = 'accepted'",
-        [validated.country, validated.year],
+        "WHERE plan_id = ? AND country = ? AND reporting_year = ? AND status = 'accepted'",
+        [validated.plan_id, validated.country, validated.year],
     ).fetchone()
     return latest + 1
 

@@ -15,6 +15,10 @@ class MeasureLookup:
     """The catalogue's ids and, for hints, the ranges of ids under each section and pillar."""
 
     def __init__(self, catalogue: Catalogue):
+        # The plan a return checked against this lookup reports on, and its years (None: not known, not checked).
+        self.plan_id = catalogue.plan_id
+        self.first_year = catalogue.first_year
+        self.last_year = catalogue.last_year
         self.measures = {m.measure_id for m in catalogue.measures}
         self.sub_items = {s.sub_item_id: s.measure_id for s in catalogue.sub_items}
         self.sub_items_of: dict[str, list[str]] = {}

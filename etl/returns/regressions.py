@@ -22,7 +22,7 @@ earlier_years AS (
     SELECT a.activity_id, a.status, a.submission_id, s.reporting_year
     FROM activities a
     JOIN current_submissions s USING (submission_id)
-    WHERE s.country = $country AND s.reporting_year < $year
+    WHERE s.plan_id = $plan AND s.country = $country AND s.reporting_year < $year
       AND a.activity_id NOT IN (SELECT activity_id FROM same_return)
     QUALIFY row_number() OVER (PARTITION BY a.activity_id ORDER BY s.reporting_year DESC) = 1
 ),
@@ -70,17 +70,19 @@ def find_regressions(
     previous: tuple[int, int] | None,
     activities_select: str,
     measures_select: str,
+    plan_id: str | None = None,
 ) -> list[Issue]:
-    """The findings of a checked return against the record: `previous` is the current version's
+    """The findings of a checked return against the record of its plan: `previous` is the current version's
     (submission_id, version), the selects give the new rows (see etl.returns.load.staged)."""
     (has_earlier,) = con.execute(
-        "SELECT EXISTS (SELECT 1 FROM current_submissions WHERE country = ? AND reporting_year < ?)", [country, year]
+        "SELECT EXISTS (SELECT 1 FROM current_submissions WHERE plan_id = ? AND country = ? AND reporting_year < ?)",
+        [plan_id, country, year],
     ).fetchone()
     if previous is None and not has_earlier:
         return []  # nothing to undo: a country's first return
     rows = con.execute(
         _REGRESSIONS.format(activities=activities_select, measures=measures_select),
-        {"previous": previous[0] if previous else None, "country": country, "year": year},
+        {"previous": previous[0] if previous else None, "plan": plan_id, "country": country, "year": year},
     ).fetchall()
     findings: list[Issue] = []
     for activity, held_year, old_status, listed, new_status, sheet, row, old_links, new_links in rows:

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from etl import warehouse
 from etl.plan.catalogue import Catalogue
 from etl.plan.countries import COUNTRIES, country_name
+from etl.plan.plans import plan_timeframe
 from etl.returns import layout as fmt
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -57,7 +58,7 @@ def write_template(
     workbook = Workbook()
     cover = workbook.active
     cover.title = fmt.COVER_SHEET
-    _write_cover(cover, country, year, synthetic, prepared_by, email, date_prepared, prefilled_from)
+    _write_cover(cover, country, year, catalogue, synthetic, prepared_by, email, date_prepared, prefilled_from)
     activities_sheet = workbook.create_sheet(fmt.ACTIVITIES_SHEET)
     measures_sheet = workbook.create_sheet(fmt.MEASURES_SHEET)
     measure_count = _write_measures(measures_sheet, catalogue)
@@ -71,9 +72,18 @@ def write_template(
 
 
 def _write_cover(
-    sheet, country: str, year: int, synthetic: bool, prepared_by, email, date_prepared, prefilled_from: str
+    sheet,
+    country: str,
+    year: int,
+    catalogue: Catalogue,
+    synthetic: bool,
+    prepared_by,
+    email,
+    date_prepared,
+    prefilled_from: str,
 ) -> None:
-    sheet["A1"] = "ASEAN Plus Three Cooperation Work Plan 2013-2017: annual activity return"
+    years = f" ({catalogue.first_year}-{catalogue.last_year})" if catalogue.first_year is not None else ""
+    sheet["A1"] = f"{catalogue.title}{years}: annual activity return"
     sheet["A1"].font = Font(bold=True, size=14)
     values = {
         "country": country_name(country),
@@ -81,6 +91,7 @@ def _write_cover(
         "prepared_by": prepared_by,
         "email": email,
         "date_prepared": date_prepared,
+        "plan": catalogue.plan_id,
     }
     row = 3
     for field in fmt.COVER_FIELDS:
@@ -220,18 +231,21 @@ _PREFILL_COLUMNS = """
 """
 
 
-def prefill_activities(warehouse_file: str | os.PathLike | None, country: str, year: int) -> Prefill:
-    """What a template for (country, year) starts with.
+def prefill_activities(
+    warehouse_file: str | os.PathLike | None, country: str, year: int, plan_id: str | None = None
+) -> Prefill:
+    """What a template for (plan, country, year) starts with (plan None: the default plan).
 
     A year that already has a current version starts from that version, every activity and every column as
     stored, so a correction starts from what the monitor holds. Any other year starts from the unfinished
     activities (not completed or cancelled) of the country's latest earlier current return.
     """
     with warehouse.read_connection(warehouse_file) as con:
+        plan_id = plan_timeframe(con, plan_id).plan_id
         found = con.execute(
             "SELECT submission_id, reporting_year, version FROM current_submissions "
-            "WHERE country = ? AND reporting_year <= ? ORDER BY reporting_year DESC LIMIT 1",
-            [country, year],
+            "WHERE plan_id = ? AND country = ? AND reporting_year <= ? ORDER BY reporting_year DESC LIMIT 1",
+            [plan_id, country, year],
         ).fetchone()
         if found is None:
             return Prefill([], "")
@@ -246,15 +260,16 @@ def prefill_activities(warehouse_file: str | os.PathLike | None, country: str, y
     return Prefill(activities, f"the unfinished activities of the {source_year} return (version {version})")
 
 
-def template_catalogue(warehouse_file: str | os.PathLike | None = None) -> Catalogue:
-    """The catalogue the warehouse checks returns against, or the plan text's when there is no warehouse yet."""
+def template_catalogue(warehouse_file: str | os.PathLike | None = None, plan_id: str | None = None) -> Catalogue:
+    """The catalogue the warehouse checks the plan's returns against (plan None: the default plan), or the seed
+    plan text's when there is no warehouse yet."""
     from etl.plan.catalogue import load_catalogue
     from etl.returns.load import read_catalogue
 
     if not warehouse.warehouse_path(warehouse_file).exists():
         return load_catalogue()
     with warehouse.read_connection(warehouse_file) as con:
-        return read_catalogue(con)
+        return read_catalogue(con, plan_timeframe(con, plan_id).plan_id)
 
 
 def write_return_template(
@@ -263,11 +278,11 @@ def write_return_template(
     year: int,
     warehouse_file: str | os.PathLike | None = None,
     prefill: bool = False,
+    plan_id: str | None = None,
 ) -> tuple[Path, Prefill]:
     """Write the return workbook for (country, year) on the warehouse's catalogue, started from what
     prefill_activities finds when `prefill`; the path written and the activities carried (none without `prefill`)."""
-    filled = prefill_activities(warehouse_file, country, year) if prefill else Prefill([], "")
-    written = write_template(
-        path, country, year, template_catalogue(warehouse_file), filled.activities, prefilled_from=filled.source
-    )
+    filled = prefill_activities(warehouse_file, country, year, plan_id) if prefill else Prefill([], "")
+    catalogue = template_catalogue(warehouse_file, plan_id)
+    written = write_template(path, country, year, catalogue, filled.activities, prefilled_from=filled.source)
     return written, filled

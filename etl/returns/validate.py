@@ -10,7 +10,6 @@ from operator import itemgetter
 
 from etl.plan.catalogue import Catalogue, normalise_measure_id
 from etl.plan.countries import country_code
-from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns import layout as fmt
 from etl.returns.cells import (
     CELL_ERRORS,
@@ -28,8 +27,8 @@ from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import RawReturn
 from etl.returns.rows import ACTIVITY_COLUMNS, MEASURE_COLUMNS, Rows
 
-PLAN_START = date(PLAN_FIRST_YEAR, 1, 1)
-PLAN_END = date(PLAN_LAST_YEAR, 12, 31)
+# Activity dates are checked against the plan's years; a catalogue that knows none accepts any date.
+_ANY_DATE = (date.min, date.max)
 NEEDS_START = ("ongoing", "suspended", "completed")
 NEEDS_END = ("completed",)
 
@@ -76,6 +75,7 @@ class ValidatedReturn(IssueCounts):
     measures: Rows
     issues: list[Issue] = field(default_factory=list)
     is_synthetic: bool = False
+    plan_id: str | None = None  # the plan it reports on: the one whose catalogue it was checked against
 
     @property
     def accepted(self) -> bool:
@@ -83,19 +83,31 @@ class ValidatedReturn(IssueCounts):
 
 
 def validate_return(
-    raw: RawReturn, catalogue: Catalogue | MeasureLookup, country: str | None = None, year: int | str | None = None
+    raw: RawReturn,
+    catalogue: Catalogue | MeasureLookup,
+    country: str | None = None,
+    year: int | str | None = None,
+    plan_findings: list[Issue] | None = None,
 ) -> ValidatedReturn:
-    """Check a read return; `country` and `year` are what the upload says (flags or form), if anything."""
+    """Check a read return against its plan's catalogue and years; `country` and `year` are what the upload says
+    (flags or form), if anything; `plan_findings` why its plan could not be told (etl.returns.plan_choice)."""
     lookup = catalogue if isinstance(catalogue, MeasureLookup) else MeasureLookup(catalogue)
     issues = IssueLog(raw.issues)
-    header_issues: list[Issue] = []
+    header_issues: list[Issue] = list(plan_findings or [])
     resolved_country = _check_country(raw, country, header_issues)
-    resolved_year = _check_year(raw, year, header_issues)
+    # With the plan itself in doubt, its years say nothing of the return's.
+    resolved_year = _check_year(raw, year, header_issues, lookup, check_plan_years=not plan_findings)
     if raw.table is not None:  # an unreadable file gets the one issue that says why, not a list of consequences
         issues.extend(header_issues)
     synthetic = fmt.SYNTHETIC_MARK.lower() in str(raw.cover.get("data").value if raw.cover.get("data") else "").lower()
     empty = ValidatedReturn(
-        resolved_country, resolved_year, Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS), issues, synthetic
+        resolved_country,
+        resolved_year,
+        Rows.empty(ACTIVITY_COLUMNS),
+        Rows.empty(MEASURE_COLUMNS),
+        issues,
+        synthetic,
+        lookup.plan_id,
     )
     table = raw.table
     if table is None or any(i.code in ("missing-column", "duplicate-column") for i in issues):
@@ -105,7 +117,7 @@ def validate_return(
         return empty
     activities, measures = _check_rows(raw, lookup, issues)
     issues = sorted([*issues, *issues.summaries()], key=issue_order)  # the counts of unlisted findings first
-    return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic)
+    return ValidatedReturn(resolved_country, resolved_year, activities, measures, issues, synthetic, lookup.plan_id)
 
 
 def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> str | None:
@@ -130,7 +142,9 @@ def _check_country(raw: RawReturn, given: str | None, issues: list[Issue]) -> st
     return resolved
 
 
-def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) -> int | None:
+def _check_year(
+    raw: RawReturn, given: int | str | None, issues: list[Issue], lookup: MeasureLookup, check_plan_years: bool = True
+) -> int | None:
     from_upload = None
     if given not in (None, ""):
         from_upload = cell_year(given)
@@ -153,9 +167,11 @@ def _check_year(raw: RawReturn, given: int | str | None, issues: list[Issue]) ->
         if not any(i.code == "invalid-year" for i in issues):
             issues.append(make_issue("missing-year"))
         return None
-    if not PLAN_FIRST_YEAR <= resolved <= PLAN_LAST_YEAR:
+    first, last = lookup.first_year, lookup.last_year
+    if check_plan_years and first is not None and last is not None and not first <= resolved <= last:
         place = f"Row {cell.row}, Reporting year" if from_upload is None and cell else "The upload"
-        issues.append(make_issue("year-outside-plan", value=resolved, where=place, **(where if cell else {})))
+        years = dict(plan=lookup.plan_id, first=first, last=last)
+        issues.append(make_issue("year-outside-plan", value=resolved, where=place, **years, **(where if cell else {})))
     return resolved
 
 
@@ -255,10 +271,13 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             require("measure_ids", i)
 
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
+    plan_start, plan_end = _ANY_DATE
+    if lookup.first_year is not None and lookup.last_year is not None:
+        plan_start, plan_end = date(lookup.first_year, 1, 1), date(lookup.last_year, 12, 31)
     for name in ("start_date", "end_date"):
         values = raw_columns[name]
         parsed = {v: parse_date(v) for v in set(values) if v != "" and v is not None}
-        clean = {v: p[0] for v, p in parsed.items() if p[1] is None and PLAN_START <= p[0] <= PLAN_END}
+        clean = {v: p[0] for v, p in parsed.items() if p[1] is None and plan_start <= p[0] <= plan_end}
         out[name] = list(map(clean.get, values))
         unclean = parsed.keys() - clean.keys()
         for i in [i for i, v in enumerate(values) if v in unclean] if unclean else ():
@@ -268,8 +287,9 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
                 issues.append(make_issue(problem, value=value, detail=detail, **place(name, i)))
             if problem in ("invalid-date", "date-out-of-range"):
                 continue
-            if not PLAN_START <= when <= PLAN_END:
-                issues.append(make_issue("date-outside-plan", value=when, **place(name, i)))
+            if not plan_start <= when <= plan_end:
+                years = dict(first=lookup.first_year, last=lookup.last_year)
+                issues.append(make_issue("date-outside-plan", value=when, **years, **place(name, i)))
             out[name][i] = when
 
     starts, ends = out["start_date"], out["end_date"]

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.countries import ISO3_CODES, country_code
-from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.returns.cells import CELL_ERRORS, cell_text, cell_year
 from etl.returns.issue_codes import ERROR, Issue, IssueCounts, make_issue
 from etl.returns.issue_log import IssueLog, issue_order
@@ -17,7 +16,6 @@ from etl.returns.read import RawReturn
 from etl.schedule.layout import COLUMN_BY_FIELD, KIND_LOOKUP
 
 _LEAD_SEPARATORS = re.compile(r"[;,\n\r]+")
-_YEAR_DEFAULTS = {"start_year": PLAN_FIRST_YEAR, "due_year": PLAN_LAST_YEAR}
 _SCHEDULE_FIELDS = ("measure_id", "kind", "start_year", "due_year", "lead_countries", "note")
 
 
@@ -116,27 +114,30 @@ def _check_row(table, i: int, row: int, lookup: MeasureLookup, log: IssueLog) ->
         if kind is None:
             issues.append(make_issue("unknown-kind", value=kind_text, **_place(table, "kind", row)))
 
+    # The plan's own years bound the schedule and fill its blanks (the lookup is the plan's catalogue).
+    first, last = lookup.first_year, lookup.last_year
+    defaults = {"start_year": first, "due_year": last}
     years: dict[str, int | None] = {}
     for name in ("start_year", "due_year"):
         years[name] = None
         if cell_text(values[name]) is None:
             continue
         year = cell_year(values[name])
-        if year is None or not PLAN_FIRST_YEAR <= year <= PLAN_LAST_YEAR:
+        if year is None or not first <= year <= last:
             issues.append(
                 make_issue(
                     "invalid-schedule-year",
                     value=values[name],
-                    first=PLAN_FIRST_YEAR,
-                    last=PLAN_LAST_YEAR,
-                    detail=_YEAR_DEFAULTS[name],
+                    first=first,
+                    last=last,
+                    detail=defaults[name],
                     **_place(table, name, row),
                 )
             )
         else:
             years[name] = year
-    start = years["start_year"] if years["start_year"] is not None else PLAN_FIRST_YEAR
-    due = years["due_year"] if years["due_year"] is not None else PLAN_LAST_YEAR
+    start = years["start_year"] if years["start_year"] is not None else first
+    due = years["due_year"] if years["due_year"] is not None else last
     if due < start:
         # Named where the Secretariat typed a year: the due year, or the start year when the due year is blank.
         column = "due_year" if years["due_year"] is not None else "start_year"

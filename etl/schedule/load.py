@@ -12,8 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl import warehouse
-from etl.plan import catalogue as cat
-from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from etl.plan.plans import plan_timeframe
 from etl.returns import load
 from etl.returns.ingest import display_name
 from etl.returns.issue_codes import Issue, IssueCounts
@@ -69,9 +68,10 @@ def load_schedule_file(
     report_dir: str | os.PathLike | None = None,
     original_name: str | None = None,
     is_example: bool = False,
-    plan_id: str = cat.DEFAULT_PLAN_ID,
+    plan_id: str | None = None,
 ) -> ScheduleResult:
-    """Read, check and (unless dry_run) load a schedule workbook as the plan's new schedule version.
+    """Read, check and (unless dry_run) load a schedule workbook as the plan's new schedule version (plan None: the
+    default plan, docs/cli.md).
 
     The same reader and findings as a return (etl.returns.read, etl.returns.issue_codes); any error rejects the
     whole file, which changes nothing (it is not recorded either). A rejected xlsx comes back annotated in
@@ -82,6 +82,7 @@ def load_schedule_file(
     file_name = display_name(original_name or path.name) or "unnamed file"
     raw = read_return(path, file_name, SCHEDULE_LAYOUT)
     with warehouse.read_connection(warehouse_file) as con:
+        plan_id = plan_timeframe(con, plan_id).plan_id
         lookup = MeasureLookup(load.read_catalogue(con, plan_id))
     checked = check_schedule(raw, lookup)
     result = ScheduleResult(file_name, REJECTED, None, len(checked.entries), checked.issues, dry_run=dry_run)
@@ -111,8 +112,9 @@ def load_schedule_file(
 def _plan(con: duckdb.DuckDBPyConnection, checked: CheckedSchedule, result: ScheduleResult, plan_id: str) -> None:
     """Fill in what loading would do: accepted as a new version, or unchanged, and which measures change."""
     current = con.execute("SELECT load_id, version FROM current_schedule WHERE plan_id = ?", [plan_id]).fetchone()
-    before = _effective(_entries(con, current[0]) if current else [])
-    after = _effective(checked.entries)
+    years = con.execute("SELECT start_year, end_year FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+    before = _effective(_entries(con, current[0]) if current else [], *years)
+    after = _effective(checked.entries, *years)
     result.previous_version = current[1] if current else None
     changed = {m for m in before.keys() | after.keys() if before.get(m) != after.get(m)}
     result.changed = sorted(changed, key=_measure_order)
@@ -146,7 +148,8 @@ def _record(
     result.load_id = load_id
     if result.status == ACCEPTED and checked.entries:
         con.executemany(
-            "INSERT INTO schedule_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO schedule_entries (load_id, plan_id, measure_id, kind, start_year, due_year, lead_countries, "
+            "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [load_id, plan_id, e.measure_id, e.kind, e.start_year, e.due_year,
                  list(e.lead_countries) if e.lead_countries else None, e.note]
@@ -163,22 +166,21 @@ def _entries(con: duckdb.DuckDBPyConnection, load_id: int) -> list[ScheduleEntry
     return [ScheduleEntry(m, k, s, d, tuple(leads) if leads else None, note) for m, k, s, d, leads, note in rows]
 
 
-_DEFAULT = (ONE_OFF, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, (), None)
-
-
-def _effective(entries: list[ScheduleEntry]) -> dict[str, tuple]:
-    """measure -> (kind, start, due, leads, note) with blanks taken as their default; a measure whose schedule is
-    the default drops out, so a schedule that spells out the defaults says the same as one that leaves them blank."""
+def _effective(entries: list[ScheduleEntry], first: int, last: int) -> dict[str, tuple]:
+    """measure -> (kind, start, due, leads, note) with blanks taken as their default (the plan's years first to
+    last); a measure whose schedule is the default drops out, so a schedule that spells out the defaults says the
+    same as one that leaves them blank."""
+    default = (ONE_OFF, first, last, (), None)
     effective = {}
     for e in entries:
         values = (
             e.kind or ONE_OFF,
-            e.start_year if e.start_year is not None else PLAN_FIRST_YEAR,
-            e.due_year if e.due_year is not None else PLAN_LAST_YEAR,
+            e.start_year if e.start_year is not None else first,
+            e.due_year if e.due_year is not None else last,
             e.lead_countries or (),
             e.note,
         )
-        if values != _DEFAULT:
+        if values != default:
             effective[e.measure_id] = values
     return effective
 
@@ -187,8 +189,10 @@ def _measure_order(measure_id: str) -> tuple[int, ...]:
     return tuple(int(part) for part in measure_id.split("."))
 
 
-def current_schedule(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> pd.DataFrame:
-    """Every measure of the plan with its effective schedule and whether that is the default (SHOW_COLUMNS)."""
+def current_schedule(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> pd.DataFrame:
+    """Every measure of the plan (None: the default plan) with its effective schedule and whether that is the
+    default (SHOW_COLUMNS)."""
+    plan_id = plan_timeframe(con, plan_id).plan_id
     return con.execute(
         f"SELECT {', '.join(SHOW_COLUMNS)} FROM measure_schedule WHERE plan_id = ? ORDER BY ordinal", [plan_id]
     ).df()
@@ -218,8 +222,9 @@ class ScheduleVersion:
         )
 
 
-def schedule_version(con: duckdb.DuckDBPyConnection, plan_id: str = cat.DEFAULT_PLAN_ID) -> ScheduleVersion:
-    """The current schedule version of the plan, as the metric views use it."""
+def schedule_version(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> ScheduleVersion:
+    """The current schedule version of the plan (None: the default plan), as the metric views use it."""
+    plan_id = plan_timeframe(con, plan_id).plan_id
     row = con.execute(
         "SELECT version, file_name, sha256, loaded_by, loaded_at, is_example, "
         "(SELECT count(*) FROM measure_schedule WHERE plan_id = ? AND NOT is_default) "

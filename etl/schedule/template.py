@@ -11,39 +11,41 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl import warehouse
-from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
-from etl.plan.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from etl.plan.plans import PlanTimeframe, plan_timeframe
 from etl.returns.template import HEADER_FILL, HEADER_FONT
 from etl.schedule.layout import COLUMN_BY_FIELD, COLUMNS, LISTS_SHEET, ONE_OFF, SCHEDULE_SHEET
 from etl.schedule.load import current_schedule
 
 INSTRUCTIONS_SHEET = "How to fill"
 INSTRUCTIONS = (
-    "The implementation schedule of the Work Plan (item 6.3)",
+    "The implementation schedule of the Work Plan (item 6.3): {title}, {first}-{last} (plan {plan_id})",
     "The Schedule sheet lists every measure. For each, say when it is expected; progress is judged against it.",
     "Kind: One-off (delivered once: a study, an agreement, an institution set up) or Recurring (done every year, "
     "e.g. 'continue to hold the APT Summit annually'). Blank: one-off.",
-    f"Start year: the first year work on the measure is expected ({PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}). "
-    f"Blank: {PLAN_FIRST_YEAR}.",
-    f"Due year: a one-off measure's deadline; for a recurring measure, the last year it runs. Not before the start "
-    f"year. Blank: {PLAN_LAST_YEAR}.",
+    "Start year: the first year work on the measure is expected ({first}-{last}). Blank: {first}.",
+    "Due year: a one-off measure's deadline; for a recurring measure, the last year it runs. Not before the start "
+    "year. Blank: {last}.",
     "Lead countries: the APT countries that lead the measure, names or ISO3 codes separated by ';' (e.g. JPN; KOR). "
     "A lead country is judged on the measure even before it reports any activity under it. Blank: none.",
     "Note: free text, kept with the schedule.",
     "Measure: the measure's text, for reference; it is not read. Sub-items such as 3.1.2(a) follow their measure.",
     "You may delete rows: a measure that is not listed takes the default (one-off, "
-    f"{PLAN_FIRST_YEAR} to {PLAN_LAST_YEAR}, no leads). Do not list a measure twice.",
-    "Check the file before loading it: aptmon schedule load --dry-run FILE (or the dashboard's Schedule page).",
+    "{first} to {last}, no leads). Do not list a measure twice.",
+    "Check the file before loading it: aptmon schedule load --plan {plan_id} --dry-run FILE (or the dashboard's "
+    "Schedule page).",
 )
 
 
 def write_schedule_template(
-    path: str | os.PathLike, warehouse_file: str | os.PathLike | None = None, plan_id: str = cat.DEFAULT_PLAN_ID
+    path: str | os.PathLike, warehouse_file: str | os.PathLike | None = None, plan_id: str | None = None
 ) -> Path:
-    """Write the schedule workbook, filled with the warehouse's current schedule (the default where none is set)."""
+    """Write the plan's schedule workbook (None: the default plan), filled with its current schedule (the default
+    where none is set)."""
     path = Path(path)
     with warehouse.read_connection(warehouse_file) as con:
+        plan = plan_timeframe(con, plan_id)
+        plan_id = plan.plan_id
         schedule = current_schedule(con, plan_id)
         texts = dict(con.execute("SELECT measure_id, text FROM measures WHERE plan_id = ?", [plan_id]).fetchall())
     workbook = Workbook()
@@ -71,19 +73,19 @@ def write_schedule_template(
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
-    _add_dropdowns(workbook, sheet, sheet.max_row)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
+    _add_dropdowns(workbook, sheet, sheet.max_row, plan)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), plan)
     workbook.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
 
 
-def _add_dropdowns(workbook: Workbook, sheet, last_row: int) -> None:
+def _add_dropdowns(workbook: Workbook, sheet, last_row: int, plan: PlanTimeframe) -> None:
     lists = workbook.create_sheet(LISTS_SHEET)
     columns = {
         "kind": ["One-off", "Recurring"],
-        "year": list(AS_OF_YEARS),
+        "year": list(plan.years),
         "country": [c.iso3 for c in COUNTRIES],
     }
     ranges = {}
@@ -107,15 +109,16 @@ def _add_dropdowns(workbook: Workbook, sheet, last_row: int) -> None:
         validation.add(f"{letters[field]}2:{letters[field]}{last}")
 
     dropdown("kind", ranges["kind"], True, "One-off (delivered once) or Recurring (every year); blank: one-off")
-    dropdown("start_year", ranges["year"], True, f"{PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}; blank: {PLAN_FIRST_YEAR}")
-    dropdown("due_year", ranges["year"], True, f"{PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}; blank: {PLAN_LAST_YEAR}")
+    dropdown("start_year", ranges["year"], True, f"{plan.span}; blank: {plan.first_year}")
+    dropdown("due_year", ranges["year"], True, f"{plan.span}; blank: {plan.last_year}")
     # Typed text must stay possible: a measure may have several leads ("JPN; KOR").
     dropdown("lead_countries", ranges["country"], False, "Pick a country or type several separated by ';'")
 
 
-def _write_instructions(sheet) -> None:
+def _write_instructions(sheet, plan: PlanTimeframe) -> None:
+    years = dict(title=plan.title, first=plan.first_year, last=plan.last_year, plan_id=plan.plan_id)
     for index, line in enumerate(INSTRUCTIONS, start=1):
-        cell = sheet.cell(row=index, column=1, value=line)
+        cell = sheet.cell(row=index, column=1, value=line.format(**years))
         cell.font = Font(bold=index == 1, size=13 if index == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 120

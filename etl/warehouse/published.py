@@ -45,6 +45,11 @@ def data_version(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
     return (token, _mtime_ns(db), _mtime_ns(db.with_name(db.name + ".wal")))
 
 
+def published_copy(db: Path) -> Path | None:
+    """The readers' copy of the warehouse's last commit, or None while readers read the file itself."""
+    return _published_copy(db, *_version_file(db))
+
+
 def _published_copy(db: Path, token: str, published: int | None) -> Path | None:
     """The readers' copy of the last commit while it holds the file's data, else None (readers read the file)."""
     copy = db.with_name(db.name + COPY_INFIX + token)

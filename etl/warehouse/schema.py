@@ -13,6 +13,7 @@ from etl.plan import catalogue as cat
 from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import SETTINGS
 from etl.plan.plans import SEED_PLAN, PlanEntry
+from etl.warehouse import upgrade
 from etl.warehouse.connection import write_connection
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.snapshots import refresh_metrics
@@ -34,8 +35,11 @@ def initialise(path: str | os.PathLike | None = None, force: bool = False, plan:
     with write_connection(path) as con:
         con.execute("BEGIN")
         try:
-            con.execute(read_sql("schema.sql"))
-            _allow_held_submissions(con)
+            # A warehouse of an earlier release is upgraded in this same transaction: all of it, or none.
+            found = upgrade.recorded_version(con, warehouse_path(path))
+            ddl = read_sql("schema.sql")
+            con.execute(ddl)
+            upgraded = upgrade.upgrade(con, found, ddl)
             _write_settings(con)
             _write_countries(con)
             known = con.execute("SELECT source_sha256 FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
@@ -53,26 +57,10 @@ def initialise(path: str | os.PathLike | None = None, force: bool = False, plan:
         "warehouse": str(warehouse_path(path)),
         "plan_id": plan_id,
         "catalogue_loaded": loaded,
+        "upgraded_from": found if upgraded and found is not None else None,
         "measures": len(catalogue.measures),
         "sub_items": len(catalogue.sub_items),
     }
-
-
-def _allow_held_submissions(con: duckdb.DuckDBPyConnection) -> None:
-    """Give a warehouse made before held uploads existed the submissions table of today's schema.
-
-    DuckDB cannot alter a CHECK constraint, so the table is rebuilt with its rows (views bind to it by name).
-    """
-    checks = con.execute(
-        "SELECT expression FROM duckdb_constraints() WHERE table_name = 'submissions' AND constraint_type = 'CHECK'"
-    ).fetchall()
-    if not any("status" in expression and "held" not in expression for (expression,) in checks):
-        return
-    con.execute("CREATE TEMP TABLE submissions_before AS SELECT * FROM submissions")
-    con.execute("DROP TABLE submissions")
-    con.execute(read_sql("schema.sql"))
-    con.execute("INSERT INTO submissions SELECT * FROM submissions_before")
-    con.execute("DROP TABLE submissions_before")
 
 
 def read_sql(name: str) -> str:
@@ -88,13 +76,17 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM settings")
-    con.executemany("INSERT INTO settings VALUES (?, ?, ?)", [(s.name, s.value, s.description) for s in SETTINGS])
+    con.executemany(
+        "INSERT INTO settings (name, value, description) VALUES (?, ?, ?)",
+        [(s.name, s.value, s.description) for s in SETTINGS],
+    )
 
 
 def _write_countries(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM countries")
     con.executemany(
-        "INSERT INTO countries VALUES (?, ?, ?, ?)", [(c.iso3, c.name, c.group, i) for i, c in enumerate(COUNTRIES, 1)]
+        "INSERT INTO countries (iso3, name, country_group, ordinal) VALUES (?, ?, ?, ?)",
+        [(c.iso3, c.name, c.group, i) for i, c in enumerate(COUNTRIES, 1)],
     )
 
 

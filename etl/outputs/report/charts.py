@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl.outputs.palette import COMPLETION_COLOUR, COVERAGE_COLOUR, DELIVERED_COLOUR, TARGET_COLOUR
-from etl.plan.definitions import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from etl.plan.labels import pillar_label, wrap
 
 CHART_WIDTH = 680  # px: fits the A4 text width when printed
@@ -67,7 +66,7 @@ def pillar_chart(pillars: pd.DataFrame, pillar_titles: dict[str, str], as_of_yea
     return _layout(fig, f"Coverage and completion per pillar, all countries, as of {as_of_year}")
 
 
-def trend_chart(trend: pd.DataFrame) -> go.Figure:
+def trend_chart(trend: pd.DataFrame, first_year: int, last_year: int) -> go.Figure:
     """The whole plan's rates year by year (metrics_pillar_country's ALL/ALL rows) against the schedule."""
     fig = go.Figure()
     fig.add_scatter(x=trend["as_of_year"], y=trend["coverage_rate"], mode="lines+markers", name="Coverage",
@@ -78,15 +77,15 @@ def trend_chart(trend: pd.DataFrame) -> go.Figure:
                     line={"color": DELIVERED_COLOUR})  # fmt: skip
     fig.add_scatter(x=trend["as_of_year"], y=trend["expected_rate"], mode="lines", name="Expected by the schedule",
                     line={"color": TARGET_COLOUR, "dash": "dash"})  # fmt: skip
-    fig.update_xaxes(range=[PLAN_FIRST_YEAR - 0.3, PLAN_LAST_YEAR + 0.3], dtick=1)
+    fig.update_xaxes(range=[first_year - 0.3, last_year + 0.3], dtick=1)  # the plan's own years
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return _layout(fig, "Whole plan against the implementation schedule", height=300)
 
 
-def reporting_chart(rows: pd.DataFrame, as_of_year: int) -> go.Figure:
+def reporting_chart(rows: pd.DataFrame, first_year: int, as_of_year: int) -> go.Figure:
     """Reporting and on-time rates per country (metrics_reporting's rows, drawn in the order given)."""
     fig = go.Figure()
     fig.add_bar(x=rows["country"], y=rows["reporting_rate"], name="Reporting rate", marker_color=COVERAGE_COLOUR)
     fig.add_bar(x=rows["country"], y=rows["on_time_rate"], name="On-time rate", marker_color=COMPLETION_COLOUR)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return _layout(fig, f"Returns received and on time, {PLAN_FIRST_YEAR}-{as_of_year}", height=300)
+    return _layout(fig, f"Returns received and on time, {first_year}-{as_of_year}", height=300)

@@ -25,8 +25,9 @@ from etl.outputs.report.model import (
     Table,
 )
 from etl.plan.countries import COUNTRIES
-from etl.plan.definitions import GLOSSARY, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, PROGRESS_BANDS, SETTINGS
+from etl.plan.definitions import GLOSSARY, PROGRESS_BANDS, SETTINGS
 from etl.plan.labels import pillar_label
+from etl.plan.plans import PlanTimeframe, plan_timeframe
 from etl.schedule.load import ScheduleVersion, schedule_version
 from etl.warehouse import metrics
 
@@ -45,41 +46,55 @@ class ReportData:
     pillar_titles: dict[str, str]
     schedule: ScheduleVersion  # the schedule the numbers judge against
     overdue_measures: pd.DataFrame  # measure_progress ALL overdue as of Y, with catalogue text
+    plan: PlanTimeframe  # the plan reported on: its id, title and years
 
 
-def read_report_data(con: duckdb.DuckDBPyConnection, as_of: int | None) -> ReportData:
-    """The rows for the report as of a year (default: the latest year with data)."""
-    year = resolve_as_of(con, as_of)
+def read_report_data(con: duckdb.DuckDBPyConnection, as_of: int | None, plan_id: str | None = None) -> ReportData:
+    """The rows for one plan's report (default: docs/cli.md, the plan in force today) as of a year (default: the
+    plan's latest year with data)."""
+    plan = plan_timeframe(con, plan_id)
+    plan_id = plan.plan_id
+    year = resolve_as_of(con, as_of, plan_id)
     current = metrics.snapshots_current(con)
-    every = metrics.read_metric(con, "measure_progress", current=current, as_of_year=year, country="ALL")
-    texts = con.execute("SELECT measure_id, text, measure_ordinal FROM catalogue WHERE level = 'measure'").df()
+    every = metrics.read_metric(
+        con, "measure_progress", current=current, plan_id=plan_id, as_of_year=year, country="ALL"
+    )
+    texts = con.execute(
+        "SELECT measure_id, text, measure_ordinal FROM catalogue WHERE level = 'measure' AND plan_id = ?", [plan_id]
+    ).df()
     every = every.merge(texts, on="measure_id").sort_values("measure_ordinal")
     idle = every[every["activities_total"] == 0]
     overdue = every[every["overdue"]]
     synthetic = con.execute(
-        "SELECT count(*) > 0 FROM current_submissions WHERE is_synthetic AND reporting_year <= ?", [year]
+        "SELECT count(*) > 0 FROM current_submissions WHERE is_synthetic AND reporting_year <= ? AND plan_id = ?",
+        [year, plan_id],
     ).fetchone()[0]
     return ReportData(
         as_of_year=year,
-        fingerprint=data_fingerprint(con),
+        fingerprint=data_fingerprint(con, plan_id),
         synthetic=bool(synthetic),
-        pillars=metrics.read_metric(con, "metrics_pillar_country", current=current, as_of_year=year),
+        pillars=metrics.read_metric(con, "metrics_pillar_country", current=current, plan_id=plan_id, as_of_year=year),
         trend=metrics.read_metric(
             con,
             "metrics_pillar_country",
             current=current,
+            plan_id=plan_id,
             pillar="ALL",
             country="ALL",
-            as_of_year=list(range(PLAN_FIRST_YEAR, year + 1)),
+            as_of_year=list(range(plan.first_year, year + 1)),
             order_by="as_of_year",
         ),
-        reporting=metrics.read_metric(con, "metrics_reporting", current=current, as_of_year=year),
+        reporting=metrics.read_metric(con, "metrics_reporting", current=current, plan_id=plan_id, as_of_year=year),
         idle_measures=idle,
         pillar_titles={
-            str(p): t for p, t in con.execute("SELECT pillar, title FROM pillars ORDER BY pillar").fetchall()
+            str(p): t
+            for p, t in con.execute(
+                "SELECT pillar, title FROM pillars WHERE plan_id = ? ORDER BY pillar", [plan_id]
+            ).fetchall()
         },
-        schedule=schedule_version(con),
+        schedule=schedule_version(con, plan_id),
         overdue_measures=overdue,
+        plan=plan,
     )
 
 
@@ -87,8 +102,8 @@ def build_content(data: ReportData) -> Content:
     """Everything the report says, from the views' rows; the renderers only lay it out."""
     charts = [
         pillar_chart(data.pillars, data.pillar_titles, data.as_of_year),
-        trend_chart(data.trend),
-        reporting_chart(_by_country(data.reporting), data.as_of_year),
+        trend_chart(data.trend, data.plan.first_year, data.plan.last_year),
+        reporting_chart(_by_country(data.reporting), data.plan.first_year, data.as_of_year),
     ]
     whole = _whole(data)
     version = data.schedule
@@ -102,7 +117,7 @@ def build_content(data: ReportData) -> Content:
         Section("definitions", "Definitions", _definition_blocks(), page_break=True),
     ]
     return Content(
-        title=f"APT Cooperation Work Plan {PLAN_FIRST_YEAR}-{PLAN_LAST_YEAR}: progress report as of {data.as_of_year}",
+        title=_title(data.plan, data.as_of_year),
         as_of_year=data.as_of_year,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         fingerprint=data.fingerprint,
@@ -245,3 +260,10 @@ def _definition_blocks() -> list[Block]:
 def _by_country(frame: pd.DataFrame) -> pd.DataFrame:
     order = {c.iso3: i for i, c in enumerate(COUNTRIES)} | {"ALL": len(COUNTRIES)}
     return frame.assign(_order=frame["country"].map(order)).sort_values("_order").drop(columns="_order")
+
+
+def _title(plan: PlanTimeframe, as_of_year: int) -> str:
+    """The report's title names the plan and its years (an example plan says it is one)."""
+    name = plan.title if plan.span in plan.title else f"{plan.title} {plan.span}"
+    example = " (an example plan, not an official text)" if plan.is_example else ""
+    return f"{name}{example}: progress report as of {as_of_year}"

@@ -29,13 +29,15 @@ def write_report(
     warehouse_file: str | os.PathLike | None = None,
     as_of: int | None = None,
     output_format: str = "html",
+    plan_id: str | None = None,
 ) -> ReportResult:
-    """Write the progress report for one as-of year (default: the latest year with data): HTML or Word (docx)."""
+    """Write the progress report of one plan (default: docs/cli.md) for one as-of year (default: the plan's latest
+    year with data): HTML or Word (docx)."""
     if output_format not in FORMATS:
         raise ExportError(f"Unknown report format {output_format!r}; choose one of {', '.join(FORMATS)}.")
     path = Path(path)
     with warehouse.read_connection(warehouse_file) as con:
-        data = read_report_data(con, as_of)
+        data = read_report_data(con, as_of, plan_id)
     content = build_content(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     if output_format == "docx":

@@ -11,6 +11,13 @@ SELECT
     max(value) FILTER (WHERE name = 'deadline_day')::INTEGER AS deadline_day
 FROM settings;
 
+-- The day the monitor is read ("today"), the one clock the metrics use: which returns are expected depends on it
+-- (docs/metrics.md, metrics_reporting). The DuckDB variable aptmon_today, when a connection sets it
+-- (`SET VARIABLE aptmon_today = DATE '2018-04-01'`), fixes it for that connection, as the tests do; otherwise it is
+-- the current date.
+CREATE OR REPLACE VIEW monitor_today AS
+SELECT coalesce(getvariable('aptmon_today')::DATE, current_date) AS today;
+
 -- One row per plan and as-of year Y; a metric "as of Y" describes the end of year Y. share_units is the least
 -- common multiple of 1 ... years_total: every expected share (y / n for n <= years_total years) is a whole number
 -- of 1/share_units, so sums of shares stay exact integers and a pace exactly at a threshold compares equal to it.
@@ -66,5 +73,10 @@ SELECT hash(
     (SELECT coalesce(bit_xor(hash(load_id, plan_id, version)), 0) FROM schedule_loads WHERE status = 'accepted'),
     -- a crosswalk changes no plan's metrics, but the carried-over listing kept beside them
     (SELECT coalesce(bit_xor(hash(load_id, from_plan_id, to_plan_id, version)), 0) FROM crosswalk_loads),
-    (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal)
+    (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal),
+    -- which returns are expected moves with the day the monitor is read, once a year per plan year: a snapshot
+    -- built before a deadline passed is stale after it (the deadlines passed today, not the date, so it stays
+    -- current the rest of the year)
+    (SELECT count(*) FROM plan_years y CROSS JOIN metric_settings st CROSS JOIN monitor_today t
+        WHERE make_date(y.as_of_year + 1, st.deadline_month, st.deadline_day) < t.today)
 ) AS fingerprint;

@@ -1,9 +1,10 @@
 -- Listings the dashboard shows beside the metrics: each return's state, and activities as of a year.
 
 -- One row per country and plan year: the state of that return, its accepted versions and rejected
--- uploads. Received and on time are those of `received_returns` (the reporting metrics' own
+-- uploads. Received, on time and expected are those of `returns_due` (the reporting metrics' own
 -- definition); a return with no accepted version is 'rejected' when something was uploaded and
--- refused, and 'missing' when nothing was uploaded.
+-- refused, 'missing' when nothing was uploaded and its deadline has passed on the day the monitor is
+-- read, and 'not yet due' before that.
 CREATE OR REPLACE VIEW return_status AS
 WITH grid AS (
     SELECT y.plan_id, c.iso3 AS country, c.name AS country_name, c.country_group, c.ordinal AS country_ordinal,
@@ -27,28 +28,23 @@ SELECT
     r.first_received_on,
     u.last_upload_on,
     -- Every return has its deadline, received or not: a missing return says by when it was due.
-    make_date(g.reporting_year + 1, st.deadline_month, st.deadline_day) AS deadline,
+    d.deadline,
     CASE
         WHEN r.on_time THEN 'on time'
         WHEN r.current_submission_id IS NOT NULL THEN 'late'
         WHEN u.rejected_uploads > 0 THEN 'rejected'
-        ELSE 'missing'
+        WHEN d.expected THEN 'missing'
+        ELSE 'not yet due'
     END AS return_state
 FROM grid g
-CROSS JOIN metric_settings st
+JOIN returns_due d USING (plan_id, country, reporting_year)
 LEFT JOIN received_returns r USING (plan_id, country, reporting_year)
 LEFT JOIN uploads u USING (plan_id, country, reporting_year);
 
--- return_status as seen at the end of an as-of year: the returns for reporting years up to it, where one with
--- nothing accepted whose deadline falls after that date is 'not yet due' rather than 'missing' (the return for
--- the as-of year itself is due in March of the year after).
+-- return_status as the monitor reads it for an as-of year: the returns for reporting years up to it (whether one
+-- is due is decided by the day the monitor is read, not by the as-of year: see returns_due).
 CREATE OR REPLACE MACRO return_status_as_of(as_of) AS TABLE
-SELECT * REPLACE (
-    CASE
-        WHEN return_state = 'missing' AND deadline > make_date(as_of, 12, 31) THEN 'not yet due'
-        ELSE return_state
-    END AS return_state
-)
+SELECT *
 FROM return_status
 WHERE reporting_year <= as_of;
 

@@ -76,8 +76,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     activities      INTEGER NOT NULL DEFAULT 0,
     errors          INTEGER NOT NULL DEFAULT 0,
     warnings        INTEGER NOT NULL DEFAULT 0,
-    is_synthetic    BOOLEAN NOT NULL DEFAULT false
+    is_synthetic    BOOLEAN NOT NULL DEFAULT false,
+    -- A held upload whose changes to the record were confirmed later: when and by whom. Confirming turns the held
+    -- row itself into the version it became (or into unchanged), so each upload stays one row of the log.
+    confirmed_at    TIMESTAMP,
+    confirmed_by    VARCHAR
 );
+-- A warehouse made before held uploads could be confirmed in place gains the columns (empty: nothing confirmed).
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_at TIMESTAMP;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS confirmed_by VARCHAR;
 
 CREATE TABLE IF NOT EXISTS activities (
     submission_id   INTEGER NOT NULL,
@@ -214,4 +221,12 @@ CREATE TABLE IF NOT EXISTS crosswalk_links (
     to_measure_id    VARCHAR NOT NULL,
     relation         VARCHAR NOT NULL CHECK (relation IN ('continues')),
     PRIMARY KEY (load_id, from_measure_id, to_measure_id)
+);
+
+-- The schema version of the warehouse, one row per upgrade (etl/warehouse/upgrade.py): `aptmon init` and the
+-- server's start bring a warehouse of an earlier release up to this one and refuse one of a newer release.
+CREATE TABLE IF NOT EXISTS schema_versions (
+    version      INTEGER PRIMARY KEY,
+    applied_at   TIMESTAMP NOT NULL,
+    note         VARCHAR NOT NULL
 );
