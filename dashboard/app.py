@@ -13,7 +13,7 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bundles, downloads, first_page, ids, read_cache, uploads
+from dashboard import bundles, download_progress, downloads, first_page, ids, navigation, read_cache, uploads
 from dashboard.components import plan_picker, tables
 from dashboard.data import implementation_schedule, loaded, plans
 from dashboard.environment import env_flag
@@ -36,6 +36,8 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         assets_folder=str(HERE / "assets"),
         serve_locally=True,
         title="APT Work Plan Monitor",
+        # The tab keeps naming the page while a callback runs: "Updating..." would be read out instead of it.
+        update_title=None,
         suppress_callback_exceptions=True,
         # plotly.js and the graph's chunk load with the other bundles instead of after the first chart's
         # callback, and under fingerprinted names the browser keeps (first load 5.1 s instead of 8.5 s on a
@@ -43,6 +45,8 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         eager_loading=True,
     )
     bundles.load_only_what_pages_draw()
+    # Screen readers pick the pronunciation from the page's language (WCAG 3.1.1).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     # A function, so the navigation shows each signed-in user only the pages their role opens.
     app.layout = _layout
     app.clientside_callback(
@@ -52,6 +56,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         State({"type": ids.FILTER, "name": ALL}, "id"),
     )
     tables.add_grid_callbacks(app)
+    navigation.add_callbacks(app)
     plan_picker.add_callbacks(app)
     first_page.add_callbacks(app)
     first_page.preload_layout(app)
@@ -76,6 +81,7 @@ def _add_routes(server: flask.Flask, limiter) -> None:
     server.add_url_rule(auth.LOGOUT_PATH, "logout", auth.logout, methods=["POST"])
     for path, endpoint, view in downloads.ROUTES:
         server.add_url_rule(path, endpoint, view)
+    download_progress.init_app(server, {endpoint for _, endpoint, _ in downloads.ROUTES})
     # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
     # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
     catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")
@@ -92,10 +98,16 @@ def _add_routes(server: flask.Flask, limiter) -> None:
 def _layout() -> html.Div:
     return html.Div(
         [
-            _navbar(),
-            dbc.Container([_demo_banner(), first_page.page_container()], fluid="xxl", className="py-3"),
+            navigation.skip_link(),
+            navigation.navbar(_plan_picker()),
+            html.Main(
+                dbc.Container([_demo_banner(), first_page.page_container()], fluid="xxl", className="py-3"),
+                id=ids.MAIN,
+                tabIndex="-1",  # the skip link's target takes the focus, so the next Tab goes on into the page
+            ),
             dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
             dcc.Store(id=ids.URL_SYNC),
+            dcc.Store(id=ids.FOCUS_SINK),
         ]
     )
 
@@ -170,28 +182,6 @@ def _warm_up_landing_page() -> None:
 
     with contextlib.suppress(warehouse.WarehouseError):  # unreadable: the page says so when it is opened
         home.warm_up()
-
-
-def _navbar() -> dbc.Navbar:
-    links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
-        for page in dash.page_registry.values()
-        if auth.may_see_page(page) and not page.get("path_template")
-    ]
-    return dbc.Navbar(
-        dbc.Container(
-            [
-                dbc.NavbarBrand("APT Work Plan Monitor", href="/"),
-                dbc.Nav(links, navbar=True),
-                _plan_picker(),
-                auth.user_menu(),
-            ],
-            fluid="xxl",  # as wide as the page below it, so an admin's links fit on one line at 1366 px
-        ),
-        id=ids.NAVBAR,
-        color="primary",
-        dark=True,
-    )
 
 
 def _plan_picker() -> html.Div | None:

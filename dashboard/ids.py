@@ -1,6 +1,11 @@
 """Component ids, declared once so layouts, callbacks and tests agree."""
 
 NAVBAR = "navbar"
+NAVBAR_TOGGLER = "navbar-toggler"
+NAVBAR_COLLAPSE = "navbar-collapse"
+MAIN = "main-content"
+SKIP_LINK = "skip-link"
+FOCUS_SINK = "focus-sink"  # the output of the clientside callback that moves focus to a new page's heading
 DEMO_BANNER = "demo-banner"
 URL_SYNC = "url-sync"
 NAVIGATE = "navigate"

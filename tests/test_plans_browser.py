@@ -37,16 +37,16 @@ def options(page, selector: str) -> list[str]:
 
 
 def heading(page) -> str:
-    return page.locator("h2.page-title").first.inner_text()
+    return page.locator("h1.page-title").first.inner_text()
 
 
 def test_the_picker_opens_on_the_default_plan_and_puts_the_choice_in_the_address(live_app, page):
     page.goto(f"{live_app}/")
     # No plan holds today's year and an example plan is never the default: the seed plan (etl.plan.plans).
-    page.wait_for_selector("h2.page-title")
+    page.wait_for_selector("h1.page-title")
     assert page.locator(PICKER).input_value() == SEED_PLAN.plan_id
     assert page.get_by_label("Plan", exact=True).count() == 1  # a visible label tied to the select
-    assert heading(page) == "2013-2017 ASEAN Plus Three Cooperation Work Plan"
+    assert heading(page) == "Overview of the 2013-2017 ASEAN Plus Three Cooperation Work Plan"
     assert "of 2013-2017 by end 2017" in page.locator("#card-time").inner_text()
     assert options(page, YEAR) == [f"End of {y}" for y in range(2013, 2018)]
     # The example plan says so in the picker itself.
@@ -54,8 +54,8 @@ def test_the_picker_opens_on_the_default_plan_and_puts_the_choice_in_the_address
 
     page.select_option(PICKER, two_plans.SECOND_PLAN)
     page.wait_for_url(re.compile(rf"/\?plan={two_plans.SECOND_PLAN}"))
-    expect(page.locator("h2.page-title")).to_contain_text("Example Plan")
-    assert heading(page).startswith(EXAMPLE_TITLE) and heading(page).endswith("(example)")
+    expect(page.locator("h1.page-title")).to_contain_text("Example Plan")
+    assert heading(page).startswith(f"Overview of the {EXAMPLE_TITLE}") and heading(page).endswith("(example)")
     # The card and the year choices speak of the plan's own years; the latest with returns is 2019.
     assert "of 2018-2022 by end 2019" in page.locator("#card-time").inner_text()
     assert options(page, YEAR) == [f"End of {y}" for y in range(2018, 2023)]
@@ -67,7 +67,7 @@ def test_the_picker_opens_on_the_default_plan_and_puts_the_choice_in_the_address
 
 def test_the_chosen_plan_is_kept_across_pages_links_and_filters(live_app, page):
     page.goto(f"{live_app}/?plan={SEED_PLAN.plan_id}")
-    page.wait_for_selector("h2.page-title")
+    page.wait_for_selector("h1.page-title")
     page.get_by_role("link", name="Measures", exact=True).click()
     page.wait_for_url(re.compile(rf"/measures\?plan={SEED_PLAN.plan_id}"))
     expect(page.locator("#catalogue-summary")).to_contain_text("183 measures")

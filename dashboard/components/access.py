@@ -10,7 +10,7 @@ def not_permitted(what: str, roles: tuple[str, ...]) -> html.Div:
     """A short refusal naming the roles that may do `what`."""
     return html.Div(
         [
-            html.H2("Not available"),
+            html.H1("Not available", className="page-title"),
             dbc.Alert(
                 f"Your role does not allow you to {what}; that is for: {', '.join(roles)}. "
                 "Ask the ASEAN Secretariat if you need it.",

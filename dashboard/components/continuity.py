@@ -85,7 +85,7 @@ def continuity_panel(links: pd.DataFrame, standings: dict[tuple[str, str], tuple
                     className="mb-1",
                 )
             )
-        sections.append(html.Div([html.H5(heading, className="h6 mt-2"), html.Ul(items, className="mb-2")]))
+        sections.append(html.Div([html.H3(heading, className="h6 mt-2"), html.Ul(items, className="mb-2")]))
     return html.Div(sections)
 
 
@@ -117,7 +117,7 @@ def across_plans_section(name: str, frame: pd.DataFrame, what: str) -> html.Div:
     )
     return html.Div(
         [
-            html.H4("Across plans", className="mt-3"),
+            html.H2("Across plans", className="h4 mt-3"),
             html.P(note, className="text-muted small"),
             data_grid(name, ACROSS_PLANS_COLUMNS, rows, 5, csv_name="across-plans") if rows else None,
         ],

@@ -6,12 +6,16 @@ from dash import dcc, html
 
 from dashboard import uploads
 
+CHOOSE = {True: "choose files", False: "choose a file"}
+
 
 def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> dcc.Upload:
     """A dashed `.upload-drop` zone saying `prompt, or choose a file` (files, when it takes several)."""
     return dcc.Upload(
         id=component_id,
-        children=html.Div([f"{prompt}, or ", html.A("choose files" if multiple else "choose a file")]),
+        # Words styled as a link, not an <a> without a target: the whole zone is the control (its file input takes the
+        # focus, and Enter or Space opens the chooser: dashboard/assets/30-accessible-controls.js).
+        children=html.Div([f"{prompt}, or ", html.Span(CHOOSE[multiple], className="choose")]),
         multiple=multiple,
         # The browser's file chooser offers only what check_file accepts, and refuses a file over the limit.
         accept=",".join(uploads.ALLOWED_EXTENSIONS),

@@ -11,7 +11,7 @@ def no_returns_alert(component_id: str | None = None) -> dbc.Alert:
     props = {"id": component_id} if component_id else {}
     return dbc.Alert(
         [
-            html.H5("No returns loaded yet", className="alert-heading"),
+            html.H2("No returns loaded yet", className="h5 alert-heading"),
             html.P(
                 [
                     "The charts fill in as countries report. A country analyst downloads the return template, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
@@ -30,8 +32,17 @@ def pick(raw: object, allowed: list[str], default: str) -> str:
     return by_key.get(text.upper(), default)
 
 
+def dom_id(component_id: str | dict) -> str:
+    """The id a component gets in the page: a pattern-matching id is rendered as its JSON, keys sorted."""
+    if isinstance(component_id, str):
+        return component_id
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
 def _labelled(label: str, control, width: dict) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], **width, className="mb-2")
+    # The visible label names its select for a screen reader too (WCAG 1.3.1, 4.1.2).
+    text = dbc.Label(label, html_for=dom_id(control.id), className="filter-label mb-1")
+    return dbc.Col([text, control], **width, className="mb-2")
 
 
 def year_filter(value: int, years: tuple[int, ...]) -> dbc.Col:
@@ -81,7 +92,11 @@ def toggle(component_id: dict, label: str, options: list[dict], value: str) -> d
         labelClassName="btn btn-sm btn-outline-primary",
         labelCheckedClassName="active",
     )
-    return _labelled(label, html.Div(control), {"xs": 6, "md": "auto"})
+    # A group of radio buttons has no one control a <label for> could name: the group is named by its label.
+    label_id = f"{component_id['name']}-label"
+    group = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id})
+    text = html.Div(label, id=label_id, className="filter-label form-label mb-1")
+    return dbc.Col([text, group], xs=6, md="auto", className="mb-2")
 
 
 def filter_bar(*controls: dbc.Col) -> dbc.Row:

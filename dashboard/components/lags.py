@@ -51,13 +51,15 @@ def where_it_lags(
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H4("Where it lags", className="card-title mb-1"),
+                html.H2("Where it lags", className="h4 card-title mb-1"),
                 html.P(f"{scope}, end {year}", className="text-muted small mb-2"),
                 dbc.Row(
                     [
                         dbc.Col(
                             [
-                                html.H6(plural(len(overdue), "overdue measure"), id="lags-overdue-count"),
+                                html.H3(
+                                    plural(len(overdue), "overdue measure"), id="lags-overdue-count", className="h6"
+                                ),
                                 html.Ul(overdue_items, className="lag-list")
                                 if overdue_items
                                 else html.P("None: every measure due by now is delivered.", className="small"),
@@ -66,7 +68,11 @@ def where_it_lags(
                         ),
                         dbc.Col(
                             [
-                                html.H6("Sections furthest behind their expected share", id="lags-sections-title"),
+                                html.H3(
+                                    "Sections furthest behind their expected share",
+                                    id="lags-sections-title",
+                                    className="h6",
+                                ),
                                 html.Ol(section_items, className="lag-list")
                                 if section_items
                                 else html.P(

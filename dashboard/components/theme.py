@@ -10,17 +10,11 @@ import math
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from etl.outputs.palette import PALETTE, TARGET_COLOUR
+from etl.outputs.palette import BLACK, PALETTE, STATUS_COLOURS, TARGET_COLOUR
 
-# Bootstrap contextual classes for the progress status bands, for badges and cards.
-STATUS_BADGES = {
-    "on track": "success",
-    "acceleration needed": "warning",
-    "limited progress": "danger",
-    "not yet due": "info",
-    "no commitments": "light",
-    "insufficient data": "secondary",
-}
+# The badge colour of each progress status band: the charts' own status colours, with black text on every one of
+# them (.status-badge in the stylesheet; palette.text_colour_on picks black for all, at 5.4:1 or more).
+STATUS_BADGES = dict(STATUS_COLOURS)
 # What each status means, in a sentence a CPR member reads beside the badge.
 STATUS_WORDING = {
     "on track": "delivering as fast as the schedule expects",
@@ -42,8 +36,19 @@ def pace_text(pace: float | None) -> str:
 TEMPLATE_NAME = "aptmon"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
+# Labels on coloured cells and tiles are black: every fill of the palette takes black text at 4.5:1 or more, while
+# plotly's own choice (white on anything darker than mid-grey) gave 3.4:1 on the green.
+_LABEL_FONT = {"color": BLACK}
+
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    data={
+        "heatmap": [{"textfont": _LABEL_FONT}],
+        "treemap": [{"insidetextfont": _LABEL_FONT, "outsidetextfont": _LABEL_FONT}],
+        "bar": [{"insidetextfont": _LABEL_FONT}],
+    },
     layout=go.Layout(
+        # The toolbar's icons at 7:1 (plotly's own grey is 1.7:1 on white), the hovered one in the navigation's blue.
+        modebar={"color": "#495057", "activecolor": "#0A3A78", "bgcolor": "rgba(255,255,255,0.9)"},
         font={"family": FONT, "size": 13, "color": "#212529"},
         title={"font": {"size": 16}, "x": 0, "xanchor": "left", "pad": {"l": 4}},
         colorway=PALETTE,
@@ -54,14 +59,16 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         xaxis={"showgrid": False, "linecolor": "#adb5bd", "ticks": "outside", "automargin": True},
         yaxis={"gridcolor": "#e9ecef", "zeroline": False, "automargin": True},
-    )
+    ),
 )
 
-# The plotly toolbar stays, with its PNG download; the selection tools mean nothing here.
+# The toolbar keeps only its PNG download: one tab stop per chart instead of seven (zoom, pan and reset are a mouse's
+# tools; the numbers are in the table under each chart), and always shown, as a control that appears only on hover
+# would take the focus unseen.
 GRAPH_CONFIG = {
     "displaylogo": False,
     "displayModeBar": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "responsive": True,
 }

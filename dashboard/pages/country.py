@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import continuity, filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG, pace_text, pct
+from dashboard.components.theme import pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
 from dashboard.data import connection, country_detail, loaded, overview, plans, return_status, submission_log
 from dashboard.data import plan as plan_data
@@ -66,7 +67,7 @@ def layout(year=None, country=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Country profile", className="page-title"),
+            html.H1("Country profile", className="page-title"),
             html.P(
                 "One country's progress against the schedule on the measures it took up or leads, its coverage of "
                 "each whole pillar, its record of annual returns, and the activities it has reported, under the "
@@ -79,8 +80,8 @@ def layout(year=None, country=None, plan=None, **_query):
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(reporting, id=ids.COUNTRY_REPORTING),
             status_legend(legend_id="country-status-legend"),
-            dcc.Graph(id=ids.COUNTRY_PILLARS_GRAPH, figure=figure, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities"),
+            accessible_chart(ids.COUNTRY_PILLARS_GRAPH, "The country's progress by pillar", figure=figure),
+            html.H2("Activities", className="h4"),
             html.P(
                 "Each activity's status as of the chosen year, from the latest return that lists it (file, sheet "
                 "and row); the history gives each status with the years of the returns that reported it.",
@@ -171,7 +172,7 @@ def update_country(year: str, country: str, plan_id: str | None = None):
     )
     record = html.Div(
         [
-            html.H5(f"{name}: returns up to {year}"),
+            html.H2(f"{name}: returns up to {year}", className="h5"),
             data_grid(
                 "country-returns-table",
                 RETURN_COLUMNS,
@@ -179,7 +180,7 @@ def update_country(year: str, country: str, plan_id: str | None = None):
                 5,
                 csv_name="returns",
             ),
-            html.H6("Uploads and the state of each version", className="mt-3"),
+            html.H3("Uploads and the state of each version", className="h6 mt-3"),
             data_grid(
                 "country-versions-table",
                 VERSION_COLUMNS,

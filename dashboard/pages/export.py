@@ -10,6 +10,7 @@ from dashboard import downloads, ids
 from dashboard.components import plan_picker
 from dashboard.components.access import not_permitted
 from dashboard.data import loaded, plans
+from dashboard.download_progress import progress_link_attributes
 from dashboard.security import auth
 from etl.outputs import export as exporter
 
@@ -39,7 +40,7 @@ def layout(plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(plan_id),
-            html.H2("Export"),
+            html.H1("Export", className="page-title"),
             html.P(plans.plan_name(chosen), className="text-muted mb-1"),
             html.P(
                 [
@@ -83,12 +84,14 @@ def layout(plan=None, **_query):
                         id=ids.EXPORT_TABLES_BUTTON,
                         href=downloads.export_href(latest, "xlsx", plan_id),
                         className="btn btn-primary me-2",
+                        **progress_link_attributes(ids.EXPORT_STATUS, "Making the tables: this takes a few seconds."),
                     ),
                     html.A(
                         "Download the progress report",
                         id=ids.EXPORT_REPORT_BUTTON,
                         href=downloads.report_href(latest, plan_id=plan_id),
                         className="btn btn-outline-primary me-2",
+                        **progress_link_attributes(ids.EXPORT_STATUS, "Making the progress report: a few seconds."),
                     ),
                     html.A(
                         "The report as a Word document, to edit",
@@ -96,12 +99,19 @@ def layout(plan=None, **_query):
                         href=downloads.report_href(latest, "docx", plan_id),
                         className="btn btn-outline-primary" + ("" if word_ready else " disabled"),
                         **({} if word_ready else {"aria-disabled": "true"}),
+                        **progress_link_attributes(
+                            ids.EXPORT_STATUS, "Making the Word report and drawing its charts: about ten seconds."
+                        ),
                     ),
                 ],
-                className="mb-4" if word_ready else "mb-3",
+                className="mb-2",
+            ),
+            # Says what is being made while a download is prepared, and when it has arrived (a screen reader too).
+            html.Div(
+                id=ids.EXPORT_STATUS, role="status", **{"aria-live": "polite"}, className="download-progress mb-3"
             ),
             word_note,
-            html.H5("What the export holds"),
+            html.H2("What the export holds", className="h5"),
             # The export's own list, so a table added there is listed here too.
             html.Ul([html.Li([html.Code(name), f": {exporter.TITLES[name]}"]) for name in exporter.TABLES]),
             html.P(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.funding import funding_figure, usd
 from dashboard.components.tables import amount_column, data_grid, grid_id, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.theme import pct
 from dashboard.data import connection, funding, loaded, plans
 from dashboard.data import plan as plan_data
 
@@ -43,7 +44,7 @@ def layout(year=None, country=None, pillar=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Funding", className="page-title"),
+            html.H1("Funding", className="page-title"),
             html.P(
                 "Item 6.1 of the Work Plan asks to keep strengthening the APT Cooperation Fund. Every return says how "
                 "each activity is funded and what it costs: here are the budgets of the activities under way as of "
@@ -58,8 +59,8 @@ def layout(year=None, country=None, pillar=None, plan=None, **_query):
             ),
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.FUNDING_CARDS, className="row g-2 mb-2"),
-            dcc.Graph(id=ids.FUNDING_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("By country"),
+            accessible_chart(ids.FUNDING_GRAPH, "Reported budgets by country"),
+            html.H2("By country", className="h4"),
             html.P(id=ids.FUNDING_NOTE, className="text-muted small"),
             data_grid(
                 ids.FUNDING_TABLE,

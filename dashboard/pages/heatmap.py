@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import STATUS, heatmap_figure
 from dashboard.components.status_colours import status_legend
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plans
 from dashboard.data import plan as plan_data
 from etl.plan.labels import pillar_label, section_label
@@ -49,7 +49,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Pillars x countries", className="page-title"),
+            html.H1("Pillars x countries", className="page-title"),
             html.P(
                 "Each cell: the row's progress status in a country, judged on the measures it took up or leads "
                 "against what the schedule expects by then, with how many of them it has delivered. Coverage (an "
@@ -66,7 +66,9 @@ def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
             ),
             no_returns_alert() if not state["has_returns"] else None,
             status_legend(legend_id="heatmap-status-legend"),
-            html.Div(dcc.Graph(id=ids.HEATMAP_GRAPH, figure=first, config=GRAPH_CONFIG), className="wide-chart"),
+            accessible_chart(
+                ids.HEATMAP_GRAPH, "Progress by pillar and country", figure=first, className="wide-chart mb-3"
+            ),
         ]
     )
 

@@ -7,16 +7,16 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import cards, filters, plan_picker, progress
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.country_ranking import country_ranking_panel
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.lags import where_it_lags
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, overview, plans, return_status
 from dashboard.data import plan as plan_data
 from dashboard.own_country import own_country
 from etl.plan.labels import pillar_label
 
-dash.register_page(__name__, path="/", name="Overview", title="APT Work Plan Monitor", order=0)
+dash.register_page(__name__, path="/", name="Overview", title="Overview - APT Work Plan Monitor", order=0)
 
 COUNTRY_RANKING = "country-ranking-panel"
 
@@ -37,7 +37,7 @@ def layout(year=None, country=None, pillar=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2(plans.plan_name(chosen), className="page-title"),
+            html.H1(f"Overview of the {plans.plan_name(chosen)}", className="page-title"),
             html.P(
                 "Whether the plan is delivered as fast as the implementation schedule expects (the progress status, "
                 "judged on the measures each country took up or leads), which countries and sections lag, and how "
@@ -62,16 +62,17 @@ def layout(year=None, country=None, pillar=None, plan=None, **_query):
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=ids.TREND_GRAPH, figure=trend, config=GRAPH_CONFIG), className="col-lg-6 mb-3"
+                        accessible_chart(ids.TREND_GRAPH, "Progress against the schedule", trend),
+                        className="col-lg-6 mb-3",
                     ),
                     html.Div(
-                        dcc.Graph(id=ids.PILLAR_RANKING_GRAPH, figure=ranking, config=GRAPH_CONFIG),
+                        accessible_chart(ids.PILLAR_RANKING_GRAPH, "Pillars ranked by status and pace", ranking),
                         className="col-lg-6 mb-3",
                     ),
                 ],
                 className="row",
             ),
-            dcc.Graph(id=ids.PILLAR_TRENDS_GRAPH, figure=small_multiples, config=GRAPH_CONFIG, className="mb-3"),
+            accessible_chart(ids.PILLAR_TRENDS_GRAPH, "Each pillar against the schedule", small_multiples),
         ]
     )
 

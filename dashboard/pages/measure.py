@@ -8,10 +8,10 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import continuity, filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, plans
 from dashboard.data import plan as plan_data
 from etl.plan.catalogue import normalise_measure_id
@@ -21,7 +21,7 @@ dash.register_page(
     __name__,
     path_template="/measure/<measure_id>",
     name="Measure",
-    title="Measure - APT Work Plan Monitor",
+    title=lambda measure_id=None: f"Measure {measure_id} - APT Work Plan Monitor",  # the tab names the measure
     order=90,
 )
 
@@ -48,7 +48,7 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
         return html.Div(
             [
                 plan_picker.page_plan(chosen.plan_id),
-                html.H2("Measure not found", className="page-title"),
+                html.H1("Measure not found", className="page-title"),
                 html.P(
                     [
                         f"The {plans.plan_name(chosen)} has no measure {measure_id!r}. Find it on the ",
@@ -87,7 +87,7 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
                 ],
                 className="breadcrumb-line",
             ),
-            html.H2(f"Measure {head.id}", className="page-title"),
+            html.H1(f"Measure {head.id}", className="page-title"),
             html.P(plans.plan_name(chosen), className="text-muted mb-1 measure-plan"),
             html.P(head.text, className="measure-text"),
             html.Ul([html.Li([html.Strong(f"{s.id} "), s.text]) for s in sub_items.itertuples()])
@@ -95,8 +95,8 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
             else None,
             filters.filter_bar(filters.year_filter(year, chosen.years)),
             html.Div(summary, id=ids.MEASURE_SUMMARY, className="row g-2"),
-            dcc.Graph(id=ids.MEASURE_COUNTRIES_GRAPH, figure=figure, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Activities under this measure"),
+            accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country", figure=figure),
+            html.H2("Activities under this measure", className="h4"),
             html.P(
                 "Each activity's status is the one in the latest return that lists it. The history gives each "
                 "status with the years of the returns that reported it (2014–2016 ongoing: the 2014, 2015 and 2016 "
@@ -127,7 +127,7 @@ def _continuity(chosen: plans.PlanTimeframe, measure_id: str) -> html.Div:
         )
     return html.Div(
         [
-            html.H4("Continuity between plans", className="mt-3"),
+            html.H2("Continuity between plans", className="h4 mt-3"),
             continuity.continuity_panel(links, standings, plans.plan_name(chosen)),
         ],
         id=ids.MEASURE_CONTINUITY,

@@ -12,11 +12,11 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.components import filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.catalogue_tree import PILLAR_TILE, SECTION_TILE, catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import data_grid, grid_id, link_column, records
-from dashboard.components.theme import GRAPH_CONFIG
 from dashboard.data import connection, loaded, measure_detail, overview, plans
 from dashboard.data import plan as plan_data
 from dashboard.own_country import own_country
@@ -62,7 +62,7 @@ def layout(year=None, country=None, pillar=None, section=None, colour=None, plan
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Work Plan measures", className="page-title"),
+            html.H1("Work Plan measures", className="page-title"),
             html.P(
                 f"{n_measures} measures and {n_sub_items} sub-items of the {plans.plan_name(chosen)}, "
                 "by pillar and section. Each pillar and section is coloured by its progress status "
@@ -92,8 +92,8 @@ def layout(year=None, country=None, pillar=None, section=None, colour=None, plan
                 className="mb-1 small",
             ),  # fmt: skip
             status_legend(legend_id="treemap-status-legend"),
-            dcc.Graph(id=ids.CATALOGUE_TREEMAP, figure=treemap, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("All measures", className="mt-2"),
+            accessible_chart(ids.CATALOGUE_TREEMAP, "Progress of each measure, by pillar and section", figure=treemap),
+            html.H2("All measures", className="h4 mt-2"),
             dcc.Input(
                 id=ids.CATALOGUE_SEARCH,
                 type="search",

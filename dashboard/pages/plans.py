@@ -59,7 +59,7 @@ def layout(year=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Work plans", className="page-title"),
+            html.H1("Work plans", className="page-title"),
             html.P(
                 "APT cooperation runs in successive work plans. Each plan has its own years, measures, returns and "
                 "progress; the plan picker at the top chooses the one every page shows. A crosswalk says which "
@@ -67,9 +67,9 @@ def layout(year=None, plan=None, **_query):
                 className="lead-text",
             ),
             html.Div(_plans_table(), id=ids.PLANS_TABLE + "-section"),
-            html.H4("Crosswalks", className="mt-3"),
+            html.H2("Crosswalks", className="h4 mt-3"),
             html.Div(_crosswalks_table(), id=ids.PLANS_CROSSWALKS_TABLE + "-section"),
-            html.H4(f"Carried over into {plans.plan_name(chosen)}", className="mt-3"),
+            html.H2(f"Carried over into {plans.plan_name(chosen)}", className="h4 mt-3"),
             html.P(
                 "The measures of the plan before it that were not delivered by its end (all 13 countries together), "
                 "and what became of each: continued by a measure of this plan and delivered, continued and not yet "
@@ -155,7 +155,7 @@ def _admin_forms() -> html.Div:
     """Adding a plan from its text, as `aptmon plan add` does (admins only)."""
     return html.Div(
         [
-            html.H4("Add a plan", className="mt-4"),
+            html.H2("Add a plan", className="h4 mt-4"),
             html.P(
                 [
                     "The plan's text as plain UTF-8 (.txt), in the numbered style: pillars in Roman numerals, "
@@ -193,7 +193,8 @@ def _admin_forms() -> html.Div:
             ),
             dcc.Upload(
                 id=ids.PLAN_ADD_UPLOAD,
-                children=html.Div(["Drop the plan's text here, or ", html.A("choose a file")]),
+                # As the other drop zones (components/drop_zone.py): the zone itself is the control.
+                children=html.Div(["Drop the plan's text here, or ", html.Span("choose a file", className="choose")]),
                 accept=".txt,text/plain",
                 max_size=MAX_TEXT_BYTES,
                 className="upload-drop mb-2",

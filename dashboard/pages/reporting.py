@@ -5,15 +5,16 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import filters, plan_picker
+from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.reporting import return_matrix_figure
 from dashboard.components.tables import data_grid, grid_id, records
-from dashboard.components.theme import GRAPH_CONFIG, pct
+from dashboard.components.theme import pct
 from dashboard.data import connection, loaded, plans, return_status
 from dashboard.data import plan as plan_data
 from dashboard.security import auth
@@ -43,7 +44,7 @@ def layout(year=None, country=None, plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Reporting", className="page-title"),
+            html.H1("Reporting", className="page-title"),
             html.P(
                 "Each country sends one return a year, due by the end of March of the following year. A return "
                 "is on time when its first accepted version arrived by then; rejected means every upload so far "
@@ -53,8 +54,8 @@ def layout(year=None, country=None, plan=None, **_query):
             filters.filter_bar(filters.year_filter(year, chosen.years), filters.country_filter(country, countries)),
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(id=ids.REPORTING_CARDS, className="row g-2 mb-2"),
-            dcc.Graph(id=ids.REPORTING_MATRIX_GRAPH, config=GRAPH_CONFIG, className="mb-3"),
-            html.H4("Why uploads were rejected"),
+            accessible_chart(ids.REPORTING_MATRIX_GRAPH, "Returns by country and year"),
+            html.H2("Why uploads were rejected", className="h4"),
             html.P(
                 "The errors found in rejected uploads, newest first. The analyst fixes them in the workbook and "
                 "uploads it again. The cells and their values are shown to the country's analyst and the "

@@ -66,7 +66,8 @@ def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
         value=value.isoformat() if value else None,
         className="form-control form-control-sm",
     )
-    return dbc.Col([dbc.Label(label, className="filter-label mb-1"), control], xs=6, md=3, lg=2, className="mb-2")
+    text = dbc.Label(label, html_for=filters.dom_id(control.id), className="filter-label mb-1")
+    return dbc.Col([text, control], xs=6, md=3, lg=2, className="mb-2")
 
 
 @connection.reads_warehouse
@@ -79,7 +80,7 @@ def layout(**query):
     meetings = review.review_meetings()
     return html.Div(
         [
-            html.H2("Since the last review", className="page-title"),
+            html.H1("Since the last review", className="page-title"),
             html.P(
                 "What changed between two dates, for the CPR Plus Three's regular review of the plan: returns "
                 "received, activities added or completed, statuses that went back, and measures newly delivered "
@@ -97,9 +98,9 @@ def layout(**query):
             no_returns_alert() if not state["has_returns"] else None,
             html.P(id=ids.REVIEW_NOTE, className="text-muted small"),
             html.Div(id=ids.REVIEW_CARDS, className="row g-2 mb-3"),
-            html.H4("Returns received"),
+            html.H2("Returns received", className="h4"),
             data_grid(ids.REVIEW_RETURNS_TABLE, RETURN_COLUMNS, page_size=10, csv_name="returns-received"),
-            html.H4("Activities added, completed or gone back", className="mt-3"),
+            html.H2("Activities added, completed or gone back", className="h4 mt-3"),
             data_grid(
                 ids.REVIEW_ACTIVITIES_TABLE,
                 ACTIVITY_COLUMNS,
@@ -107,7 +108,7 @@ def layout(**query):
                 options={"title": {"minWidth": 260, "flex": 3}},
                 csv_name="activity-changes",
             ),
-            html.H4("Measures newly delivered or newly overdue (all 13 countries)", className="mt-3"),
+            html.H2("Measures newly delivered or newly overdue (all 13 countries)", className="h4 mt-3"),
             data_grid(
                 ids.REVIEW_MEASURES_TABLE,
                 MEASURE_COLUMNS,
@@ -187,7 +188,7 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H6("Record a review meeting (admins)", className="mb-2"),
+                html.H2("Record a review meeting (admins)", className="h6 mb-2"),
                 record,
                 html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2"),
             ]

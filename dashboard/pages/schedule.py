@@ -47,7 +47,7 @@ def layout(**_query):
         return not_permitted("change the implementation schedule", (auth.ADMIN,))
     return html.Div(
         [
-            html.H2("Implementation schedule"),
+            html.H1("Implementation schedule", className="page-title"),
             html.P(
                 "Item 6.3 of the Work Plan: for each measure, whether it is one-off or recurring, when it starts "
                 "and is due, and which countries lead it. Progress is judged against it: a country on the "
@@ -83,7 +83,7 @@ def layout(**_query):
                 className="mb-3",
             ),
             dcc.Loading(html.Div(id=ids.SCHEDULE_RESULT), type="default"),
-            html.H4("The current schedule", className="mt-3"),
+            html.H2("The current schedule", className="h4 mt-3"),
             html.Div(_schedule_table(), id=ids.SCHEDULE_TABLE),
         ]
     )

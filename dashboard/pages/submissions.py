@@ -65,7 +65,7 @@ def layout(**_query):
     ]
     return html.Div(
         [
-            html.H2("Submissions"),
+            html.H1("Submissions", className="page-title"),
             html.P(
                 f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result, the "
                 "version it made and that version's state (current, superseded, unchanged, held until its changes "
@@ -143,7 +143,7 @@ def show_submission(selected_rows):
         return dbc.Alert(f"{title}: no problems were found in this file.", color="success")
     return html.Div(
         [
-            html.H5(title),
+            html.H2(title, className="h5"),
             issues_table("submission-issues", issues.astype(object).where(issues.notna(), None).to_dict("records")),
         ]
     )

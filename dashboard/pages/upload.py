@@ -57,7 +57,7 @@ def layout(plan=None, **_query):
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
-            html.H2("Upload returns"),
+            html.H1("Upload returns", className="page-title"),
             html.P(
                 [
                     f"You upload returns for {whose}. Each file is checked first; a file without errors is then "
@@ -69,7 +69,7 @@ def layout(plan=None, **_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("1. Download the template", className="card-title"),
+                        html.H2("1. Download the template", className="h5 card-title"),
                         html.P(
                             "The template lists the measures and starts from what the monitor holds: for a year "
                             "already reported, every activity of its current version (to correct it); otherwise the "
@@ -118,7 +118,7 @@ def layout(plan=None, **_query):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5("2. Upload the filled returns", className="card-title"),
+                        html.H2("2. Upload the filled returns", className="h5 card-title"),
                         dbc.Row(
                             [
                                 dbc.Col(
@@ -168,7 +168,13 @@ def layout(plan=None, **_query):
                 ),
                 className="mb-3",
             ),
-            dcc.Loading(html.Div(id=ids.UPLOAD_RESULTS), type="default", overlay_style={"visibility": "visible"}),
+            dcc.Loading(
+                html.Div(id=ids.UPLOAD_RESULTS),
+                overlay_style={"visibility": "visible"},
+                # Words beside the spinner, read out too: a large return takes a few seconds to check.
+                custom_spinner=_working("Checking the returns against the template and the catalogue..."),
+                delay_show=300,
+            ),
         ]
     )
 
@@ -389,7 +395,13 @@ def _body(result, staged: uploads.StagedUpload) -> list:
                 className="mb-2 upload-submit",
             )
         )
-        parts.append(html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}))
+        parts.append(
+            dcc.Loading(
+                html.Div(id={"type": ids.UPLOAD_OUTCOME, "token": staged.token}),
+                custom_spinner=_working("Loading the return into the warehouse..."),
+                delay_show=300,
+            )
+        )
     others = [issue.to_dict() for issue in result.issues if issue.change is None]
     if others:
         parts.append(issues_table(f"upload-issues-{staged.token}", others))
@@ -460,3 +472,13 @@ def _changes_text(result) -> str:
         text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])
         text += " ..." if len(moved) > 10 else ""
     return text
+
+
+def _working(message: str) -> html.Div:
+    """What a slow action shows while it runs: a spinner and a sentence, announced to a screen reader."""
+    return html.Div(
+        [dbc.Spinner(size="sm", spinner_class_name="me-2"), message],
+        role="status",
+        **{"aria-live": "polite"},
+        className="working-message",
+    )

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from etl.outputs.export import ExportError
-from etl.outputs.palette import STATUS_COLOURS, TARGET_COLOUR, VERMILLION
+from etl.outputs.palette import STATUS_COLOURS, STATUS_TEXT_COLOURS, TARGET_COLOUR, VERMILLION_TEXT
 from etl.outputs.report.charts import CHART_WIDTH
 from etl.outputs.report.model import (
     SYNTHETIC_NOTE,
@@ -108,7 +108,7 @@ def write_docx(content: Content, path: Path) -> None:
     if content.synthetic:
         warning = document.add_paragraph().add_run(SYNTHETIC_NOTE)
         warning.bold = True
-        warning.font.color.rgb = RGBColor.from_string(VERMILLION.lstrip("#"))
+        warning.font.color.rgb = RGBColor.from_string(VERMILLION_TEXT.lstrip("#"))
     document.add_paragraph(content.schedule_note)
 
     for part in content.sections:
@@ -153,7 +153,7 @@ def _add_inline(paragraph, part: Inline) -> None:
     if isinstance(part, Status):
         run = paragraph.add_run(part.name)
         run.bold = True
-        run.font.color.rgb = RGBColor.from_string(STATUS_COLOURS.get(part.name, TARGET_COLOUR).lstrip("#"))
+        run.font.color.rgb = RGBColor.from_string(STATUS_TEXT_COLOURS.get(part.name, "#212529").lstrip("#"))
     elif isinstance(part, Code):
         run = paragraph.add_run(part.text)
         run.font.name = "Consolas"
@@ -163,7 +163,7 @@ def _add_inline(paragraph, part: Inline) -> None:
         paragraph.add_run(part.text)
         note = paragraph.add_run(f" {part.status}")
         note.font.size = Pt(7)
-        note.font.color.rgb = RGBColor.from_string(STATUS_COLOURS.get(part.status, TARGET_COLOUR).lstrip("#"))
+        note.font.color.rgb = RGBColor.from_string(STATUS_TEXT_COLOURS.get(part.status, "#212529").lstrip("#"))
     else:
         paragraph.add_run(part)
 

@@ -6,7 +6,7 @@ import html
 
 import plotly.graph_objects as go
 
-from etl.outputs.palette import REDDISH_PURPLE, STATUS_COLOURS, TARGET_COLOUR, VERMILLION
+from etl.outputs.palette import REDDISH_PURPLE, STATUS_COLOURS, STATUS_TEXT_COLOURS, TARGET_COLOUR, VERMILLION_TEXT
 from etl.outputs.report.model import (
     SYNTHETIC_NOTE,
     Block,
@@ -26,7 +26,8 @@ CHART_CONFIG = {"displayModeBar": False, "responsive": False, "staticPlot": Fals
 
 def _status(status: str) -> str:
     colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
-    return f'<span class="status" style="border-color:{colour};color:{colour}">{html.escape(status)}</span>'
+    words = STATUS_TEXT_COLOURS.get(status, "#212529")  # the words at 4.5:1 on white; the border in the chart's colour
+    return f'<span class="status" style="border-color:{colour};color:{words}">{html.escape(status)}</span>'
 
 
 def _inline_html(part: Inline, in_table: bool = False) -> str:
@@ -122,7 +123,8 @@ h1 { font-size: 17pt; margin: 0 0 4pt; } h2 { font-size: 13pt; border-bottom: 1p
 h3 { font-size: 11pt; }
 .meta { color: #555; font-size: 9pt; } .fp { font-family: monospace; font-size: 7.5pt; word-break: break-all; }
 """
-    f".synthetic {{ border: 2px solid {VERMILLION}; color: {VERMILLION}; font-weight: bold; padding: 4pt 6pt; }}\n"
+    f".synthetic {{ border: 2px solid {VERMILLION_TEXT}; color: {VERMILLION_TEXT}; font-weight: bold; "
+    "padding: 4pt 6pt; }\n"
     f".schedule {{ font-size: 9pt; }} .schedule.example {{ border: 1px dashed {REDDISH_PURPLE}; padding: 3pt 6pt; }}\n"
     """.cards { display: flex; flex-wrap: wrap; gap: 6pt; }
 .card { flex: 1 1 30mm; border: 1px solid #ccc; border-radius: 4pt; padding: 5pt 7pt; break-inside: avoid; }

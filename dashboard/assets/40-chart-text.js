@@ -1,0 +1,260 @@
+// The text equivalent of every chart (dashboard/components/accessible_chart.py): after plotly draws a chart, its
+// caption gets a one-sentence summary and its "Show the numbers" disclosure a table, both read from the trace data
+// plotly has just drawn, so they always agree with the chart. The drawing itself is hidden from screen readers, which
+// would otherwise read its tick labels one by one.
+(function () {
+    "use strict";
+
+    const MAX_CATEGORIES = 8; // a heatmap with at most this many different cell words is summed up by counting them
+
+    function plain(value) {
+        return String(value === null || value === undefined ? "" : value)
+            .replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+    }
+
+    function list(value) {
+        return value === null || value === undefined ? [] : Array.from(value);
+    }
+
+    function levels(values) {
+        // A multi-category axis holds [groups, names]: the names are what a reader needs.
+        const items = list(values);
+        if (items.length === 2 && Array.isArray(items[0]) && Array.isArray(items[1])) { return items[1].map(plain); }
+        return items.map(plain);
+    }
+
+    function axisOf(layout, id) {
+        if (!id) { return {}; }
+        return layout[id.replace(/^([xy])/, "$1axis")] || {};
+    }
+
+    function axisTitle(axis, fallback) {
+        const title = axis.title && (axis.title.text !== undefined ? axis.title.text : axis.title);
+        return plain(title) || fallback;
+    }
+
+    function formatter(axis) {
+        const format = (axis && axis.tickformat) || "";
+        if (format.indexOf("%") >= 0) {
+            const digits = (format.match(/\.(\d)%/) || [0, 0])[1];
+            return function (v) { return typeof v === "number" ? (v * 100).toFixed(+digits) + "%" : plain(v); };
+        }
+        return function (v) {
+            return typeof v === "number" ? v.toLocaleString("en", {maximumFractionDigits: 2}) : plain(v);
+        };
+    }
+
+    function hasNumber(values) { return values.some(function (v) { return typeof v === "number" && isFinite(v); }); }
+
+    function series(gd) {
+        // Bars and lines: one series per trace with values, each point its category and the value as shown.
+        const found = [];
+        gd._fullData.forEach(function (full, i) {
+            if (full.type !== "bar" && full.type !== "scatter") { return; }
+            const trace = gd.data[i] || {};
+            const horizontal = full.orientation === "h";
+            const categories = levels(horizontal ? trace.y : trace.x);
+            const values = list(horizontal ? trace.x : trace.y);
+            if (!hasNumber(values)) { return; } // a legend entry only (x = [null])
+            const valueAxis = axisOf(gd._fullLayout, horizontal ? full.xaxis : full.yaxis);
+            const categoryAxis = axisOf(gd._fullLayout, horizontal ? full.yaxis : full.xaxis);
+            const format = formatter(valueAxis);
+            const texts = Array.isArray(trace.text) ? trace.text.map(plain) : [];
+            found.push({
+                name: plain(full.name), lines: (full.mode || "").indexOf("lines") >= 0,
+                panel: full.xaxis === "x" ? "" : axisTitle(categoryAxis, ""),
+                categoryTitle: axisTitle(categoryAxis, "Category"), valueTitle: axisTitle(valueAxis, "Value"),
+                points: categories.map(function (category, k) {
+                    return {category: category, value: values[k], shown: texts[k] || format(values[k])};
+                }).filter(function (p) { return p.value !== null && p.value !== undefined; }),
+            });
+        });
+        return found;
+    }
+
+    function heatmapGrid(gd) {
+        // Every heatmap trace of the figure on one grid: a cell shows its words, else its value.
+        let grid = null;
+        gd._fullData.forEach(function (full, i) {
+            if (full.type !== "heatmap") { return; }
+            const trace = gd.data[i] || {};
+            const rows = levels(trace.y), columns = levels(trace.x);
+            const z = list(trace.z).map(list), text = list(trace.text).map(list);
+            const format = formatter(full.colorbar || {});
+            if (!grid) { grid = {rows: rows, columns: columns, cells: rows.map(function () { return []; }), z: [], firsts: []}; }
+            rows.forEach(function (row, r) {
+                columns.forEach(function (column, c) {
+                    const raw = String((text[r] || [])[c] || "");
+                    const words = plain(raw);
+                    const value = (z[r] || [])[c];
+                    const shown = words || (typeof value === "number" && isFinite(value) ? format(value) : "");
+                    if (shown && !grid.cells[r][c]) {
+                        grid.cells[r][c] = shown;
+                        grid.firsts.push(plain(raw.split(/<br\s*\/?>/i)[0]));
+                        if (typeof value === "number" && isFinite(value) && !words.match(/[a-z]{3}/i)) {
+                            grid.z.push({row: row, column: column, value: value, shown: shown});
+                        }
+                    }
+                });
+            });
+        });
+        return grid;
+    }
+
+    function treemapRows(gd) {
+        const full = gd._fullData.find(function (t) { return t.type === "treemap"; });
+        if (!full) { return null; }
+        const trace = gd.data[gd._fullData.indexOf(full)];
+        const ids = list(trace.ids), labels = list(trace.labels).map(plain), parents = list(trace.parents);
+        const texts = list(trace.text).map(plain), colours = list((trace.marker || {}).colors);
+        const nameOf = {};
+        ids.forEach(function (id, k) { nameOf[id] = labels[k]; });
+        const legend = {};
+        gd._fullData.forEach(function (t) {
+            if (t.type === "scatter" && t.marker && typeof t.marker.color === "string") { legend[t.marker.color] = plain(t.name); }
+        });
+        const isParent = new Set(parents);
+        return ids.map(function (id, k) {
+            return {label: labels[k], parent: nameOf[parents[k]] || "", text: texts[k] || "",
+                    kind: isParent.has(id) ? "" : (legend[colours[k]] || "")};
+        });
+    }
+
+    function counts(words) {
+        const tally = new Map();
+        words.forEach(function (w) { if (w) { tally.set(w, (tally.get(w) || 0) + 1); } });
+        return tally;
+    }
+
+    function tallyText(tally) {
+        return Array.from(tally.entries()).map(function (e) { return e[1] + " " + e[0]; }).join(", ");
+    }
+
+    function summarise(gd, title) {
+        const note = ((gd.layout || {}).annotations || []).map(function (a) { return plain(a.text); }).join(" ");
+        const lines = series(gd), grid = heatmapGrid(gd), tiles = treemapRows(gd);
+        let sentence = "";
+        if (tiles) {
+            const leaves = tiles.filter(function (t) { return t.kind; });
+            sentence = leaves.length ? leaves.length + " tiles: " + tallyText(counts(leaves.map(function (t) { return t.kind; }))) : "";
+        } else if (grid) {
+            const kinds = counts(grid.firsts.filter(function (w) { return /[a-z]{3}/i.test(w); }));
+            if (grid.z.length) {
+                const sorted = grid.z.slice().sort(function (a, b) { return b.value - a.value; });
+                const top = sorted[0], bottom = sorted[sorted.length - 1];
+                sentence = grid.rows.length + " rows by " + grid.columns.length + " columns; highest " + top.row + ", " +
+                    top.column + " at " + top.shown + "; lowest " + bottom.row + ", " + bottom.column + " at " + bottom.shown;
+            } else if (kinds.size && kinds.size <= MAX_CATEGORIES) {
+                sentence = grid.rows.length + " rows by " + grid.columns.length + " columns: " + tallyText(kinds);
+            }
+        } else if (lines.length) {
+            if (lines.every(function (s) { return s.lines; })) {
+                sentence = lines.slice(0, 6).map(function (s) {
+                    const last = s.points[s.points.length - 1];
+                    return (s.panel ? s.panel + ", " : "") + s.name + " " + last.shown + " at " + last.category;
+                }).join("; ");
+            } else {
+                const s = lines[0];
+                const sorted = s.points.slice().sort(function (a, b) { return b.value - a.value; });
+                const top = sorted[0], bottom = sorted[sorted.length - 1];
+                sentence = s.points.length + " " + (s.categoryTitle === "Category" ? "bars" : s.categoryTitle.toLowerCase()) +
+                    "; highest " + top.category + " at " + top.shown + ", lowest " + bottom.category + " at " + bottom.shown;
+            }
+        }
+        return (title ? title + ": " : "") + (sentence || note || "no data to show") + ".";
+    }
+
+    function cell(tag, text) {
+        const element = document.createElement(tag);
+        element.textContent = text;
+        if (tag === "th") { element.scope = "col"; }
+        return element;
+    }
+
+    function table(caption, header, rows) {
+        const t = document.createElement("table");
+        t.className = "table table-sm table-striped small mb-2";
+        t.appendChild(cell("caption", caption));
+        const head = t.createTHead().insertRow();
+        header.forEach(function (h) { head.appendChild(cell("th", h)); });
+        const body = t.createTBody();
+        rows.forEach(function (row) {
+            const tr = body.insertRow();
+            row.forEach(function (value, k) {
+                const c = cell(k === 0 ? "th" : "td", value);
+                if (k === 0) { c.scope = "row"; }
+                tr.appendChild(c);
+            });
+        });
+        return t;
+    }
+
+    function numbers(gd, title) {
+        const tiles = treemapRows(gd);
+        if (tiles) {
+            return table(title, ["Tile", "Within", "Shown", "Colour"], tiles.map(function (t) {
+                return [t.label, t.parent, t.text, t.kind];
+            }));
+        }
+        const grid = heatmapGrid(gd);
+        if (grid) {
+            return table(title, ["", ...grid.columns], grid.rows.map(function (row, r) {
+                return [row].concat(grid.columns.map(function (_, c) { return grid.cells[r][c] || ""; }));
+            }));
+        }
+        const lines = series(gd);
+        if (!lines.length) { return null; }
+        const categories = lines[0].points.map(function (p) { return p.category; });
+        const names = lines.map(function (s) { return s.name; });
+        const wide = new Set(names).size === names.length && lines.every(function (s) {
+            return s.points.length === categories.length && s.points.every(function (p, k) { return p.category === categories[k]; });
+        });
+        if (wide) {
+            return table(title, [lines[0].categoryTitle, ...names], categories.map(function (category, k) {
+                return [category].concat(lines.map(function (s) { return s.points[k].shown; }));
+            }));
+        }
+        const rows = [];
+        lines.forEach(function (s) {
+            s.points.forEach(function (p) { rows.push([(s.panel ? s.panel + ": " : "") + s.name, p.category, p.shown]); });
+        });
+        return table(title, ["Series", lines[0].categoryTitle, lines[0].valueTitle], rows);
+    }
+
+    function render(figure, gd) {
+        if (!gd._fullData) { return; }
+        gd.querySelectorAll("svg.main-svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
+        const title = plain(((gd.layout || {}).title || {}).text);
+        const summary = figure.querySelector(".chart-summary");
+        const holder = figure.querySelector(".chart-table");
+        const sentence = summarise(gd, title);
+        if (summary && summary.textContent !== sentence) { summary.textContent = sentence; }
+        if (holder) {
+            const made = numbers(gd, title || figure.getAttribute("aria-label") || "");
+            holder.replaceChildren(...(made ? [made] : [document.createTextNode("No numbers to show.")]));
+        }
+    }
+
+    function hook() {
+        document.querySelectorAll("figure.chart-figure").forEach(function (figure) {
+            const gd = figure.querySelector(".js-plotly-plot");
+            if (!gd || typeof gd.on !== "function") { return; }
+            if (gd.__chartText !== figure) {
+                gd.__chartText = figure;
+                gd.on("plotly_afterplot", function () { render(figure, gd); });
+            }
+            if (gd.__chartTextDrawn !== gd._fullData) {
+                gd.__chartTextDrawn = gd._fullData;
+                render(figure, gd);
+            }
+        });
+    }
+
+    let scheduled = false;
+    new MutationObserver(function () {
+        if (!scheduled) {
+            scheduled = true;
+            window.requestAnimationFrame(function () { scheduled = false; hook(); });
+        }
+    }).observe(document.documentElement, {childList: true, subtree: true});
+})();
