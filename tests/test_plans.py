@@ -204,3 +204,21 @@ def test_a_warehouse_made_before_plans_were_many_opens_with_every_row(tmp_path):
         rows = con.execute("SELECT plan_id, is_example FROM plans ORDER BY plan_id").fetchall()
         assert rows == [("apt-2013-2017", False), ("old-plan", False)]
         assert con.execute("SELECT count(*) FROM crosswalk_loads").fetchone()[0] == 0
+
+
+def test_catalogue_and_review_meetings_are_per_plan(warehouse_file):
+    aptmon("plan", "add", TWO_YEAR, "--id", "ex-2020-2021", "--years", "2020-2021", "--warehouse", warehouse_file)
+    seed = aptmon("catalogue", "--format", "csv", "--plan", "apt-2013-2017", "--warehouse", warehouse_file).output
+    two = aptmon("catalogue", "--format", "csv", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).output
+    assert len(seed.splitlines()) == 1 + 183 + 13 and seed.splitlines()[0].startswith("plan_id,level,id,")
+    assert [line.split(",")[2] for line in two.splitlines()[1:]] == ["1.1", "1.2", "1.3", "2.1.1", "2.1.2"]
+    early = aptmon("reviews", "add", "2019-06-01", "--plan", "ex-2020-2021", "--warehouse", warehouse_file)
+    assert early.exit_code == 2 and "2019-06-01 is before the plan began (2020)" in early.output
+    assert (
+        aptmon("reviews", "add", "2020-06-01", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).exit_code == 0
+    )
+    assert (
+        aptmon("reviews", "add", "2016-06-01", "--plan", "apt-2013-2017", "--warehouse", warehouse_file).exit_code == 0
+    )
+    listed = aptmon("reviews", "list", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).output
+    assert "2020-06-01" in listed and "2016-06-01" not in listed
