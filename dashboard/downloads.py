@@ -23,6 +23,7 @@ EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCHEDULE_PATH = "/download/schedule"
+CROSSWALK_PATH = "/download/crosswalk"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,6 +95,10 @@ def submission(submission_id: int):
     # The name the analyst gave, made safe for a header; the path comes from the warehouse, never the request.
     name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(record["file_name"]).name) or f"return{stored.suffix}"
     return flask.send_file(stored, as_attachment=True, download_name=name, max_age=0)
+
+
+def crosswalk_href(from_plan: str, to_plan: str) -> str:
+    return f"{CROSSWALK_PATH}?from={quote(from_plan)}&to={quote(to_plan)}"
 
 
 def export_href(as_of: int | None, output_format: str, plan_id: str | None = None) -> str:
@@ -215,6 +220,28 @@ def schedule_workbook():
                            max_age=0)  # fmt: skip
 
 
+@roles.require_role(roles.ADMIN)
+def crosswalk_workbook():
+    """The crosswalk workbook between two plans (aptmon plan crosswalk template), with its suggested matches."""
+    from etl.crosswalk.check import CrosswalkRefused
+    from etl.crosswalk.template import write_crosswalk_template
+
+    roles.check_role(roles.ADMIN)
+    from_plan, to_plan = flask.request.args.get("from", ""), flask.request.args.get("to", "")
+    with connection.reading():
+        known = {plan.plan_id for plan in plans.timeframes()}
+    if from_plan not in known or to_plan not in known:
+        flask.abort(400, "Choose two of the plans the monitor holds.")
+    name = f"apt-crosswalk-{from_plan}-to-{to_plan}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            path, _ = write_crosswalk_template(Path(folder) / name, from_plan, to_plan, connection.warehouse_file())
+        except CrosswalkRefused as exc:
+            flask.abort(400, str(exc))
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
+
+
 # (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
 ROUTES = (
     (FEEDBACK_PATH, "download_feedback", feedback),
@@ -223,4 +250,5 @@ ROUTES = (
     (EXPORT_PATH, "download_export", export_tables),
     (REPORT_PATH, "download_report", progress_report),
     (SCHEDULE_PATH, "download_schedule", schedule_workbook),
+    (CROSSWALK_PATH, "download_crosswalk", crosswalk_workbook),
 )

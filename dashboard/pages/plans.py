@@ -12,10 +12,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import ids, uploads
+from dashboard import downloads, ids, uploads
 from dashboard.components import continuity, filters, plan_picker
+from dashboard.components.drop_zone import drop_zone
+from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, grid_id, records
-from dashboard.components.upload_result import internal_error_alert
+from dashboard.components.upload_result import internal_error_alert, message_body, result_card
 from dashboard.data import connection, loaded, plans
 from dashboard.security import auth
 from etl import warehouse
@@ -202,9 +204,141 @@ def _admin_forms() -> html.Div:
             html.Div(id=ids.PLAN_ADD_UPLOAD + "-chosen", className="small mb-2"),
             dbc.Button("Add the plan", id=ids.PLAN_ADD_BUTTON, color="primary", size="sm", n_clicks=0),
             dcc.Loading(html.Div(id=ids.PLAN_ADD_RESULT, className="mt-2"), type="default"),
+            _crosswalk_form(),
         ],
         id="plan-admin",
     )
+
+
+def _crosswalk_form() -> html.Div:
+    """Downloading the crosswalk workbook between two plans and loading it filled in, as `aptmon plan crosswalk
+    template` and `load` do (admins only)."""
+    listed = sorted(plans.timeframes(), key=lambda plan: plan.first_year)
+    options = [{"label": plan_picker.option_label(plan), "value": plan.plan_id} for plan in listed]
+    earlier = listed[-2].plan_id if len(listed) > 1 else listed[0].plan_id
+    later = listed[-1].plan_id
+    return html.Div(
+        [
+            html.H2("Load a crosswalk", className="h4 mt-4"),
+            html.P(
+                [
+                    "1. Choose the two plans and download their crosswalk workbook: one row per measure of the later "
+                    "plan, with the earlier plan's measures its text resembles most, the closest filled in. 2. Confirm "
+                    "or correct each answer (the earlier measure ids it continues, blank for none). 3. Upload it: it "
+                    "is checked as ",
+                    html.Code("aptmon plan crosswalk load"),
+                    " checks it; a file with any error changes nothing, and every version loaded is kept.",
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("From the earlier plan", html_for=ids.CROSSWALK_FROM),
+                            dbc.Select(id=ids.CROSSWALK_FROM, options=options, value=earlier, size="sm"),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("To the later plan", html_for=ids.CROSSWALK_TO),
+                            dbc.Select(id=ids.CROSSWALK_TO, options=options, value=later, size="sm"),
+                        ],
+                        md=5,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.A(
+                "Download the crosswalk workbook",
+                id=ids.CROSSWALK_TEMPLATE_LINK,
+                href=downloads.crosswalk_href(earlier, later),
+                className="btn btn-outline-primary btn-sm mb-2",
+            ),
+            dbc.Checkbox(id=ids.CROSSWALK_DRY_RUN, label="Check only (change nothing)", value=False, className="mb-2"),
+            drop_zone(ids.CROSSWALK_UPLOAD, "Drop the filled crosswalk workbook here", multiple=False),
+            dcc.Loading(html.Div(id=ids.CROSSWALK_RESULT, className="mt-2"), type="default"),
+        ]
+    )
+
+
+@callback(
+    Output(ids.CROSSWALK_TEMPLATE_LINK, "href"),
+    Input(ids.CROSSWALK_FROM, "value"),
+    Input(ids.CROSSWALK_TO, "value"),
+    prevent_initial_call=True,
+)
+def crosswalk_link(from_plan: str | None, to_plan: str | None):
+    """Point the workbook's link at the two plans chosen (the route checks them and the role)."""
+    return downloads.crosswalk_href(from_plan or "", to_plan or "")
+
+
+@callback(
+    Output(ids.CROSSWALK_RESULT, "children"),
+    Output(ids.PLANS_CROSSWALKS_TABLE + "-section", "children"),
+    Input(ids.CROSSWALK_UPLOAD, "contents"),
+    State(ids.CROSSWALK_UPLOAD, "filename"),
+    State(ids.CROSSWALK_DRY_RUN, "value"),
+    prevent_initial_call=True,
+)
+@auth.require_role(auth.ADMIN)
+def load_crosswalk(contents, file_name, dry_run):
+    """Check the uploaded crosswalk workbook as `aptmon plan crosswalk load` does, and load it unless asked not to."""
+    from etl.crosswalk.load import load_crosswalk_file
+
+    user = auth.check_role(auth.ADMIN)
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    try:
+        content = uploads.decode_upload(contents, file_name)
+        staged = uploads.stage(content, file_name, user.username, document="crosswalk workbook")
+    except uploads.UploadRefused as exc:
+        return _crosswalk_card(file_name, "rejected", message_body(str(exc))), dash.no_update
+    try:
+        result = load_crosswalk_file(
+            staged.path,
+            warehouse_file=connection.warehouse_file(),
+            dry_run=bool(dry_run),
+            loaded_by=user.username,
+            report_dir=staged.report_dir,
+            original_name=staged.original_name,
+        )
+    except (AptmonError, warehouse.WarehouseError) as exc:
+        return _crosswalk_card(file_name, "rejected", message_body(str(exc))), dash.no_update
+    except Exception:  # a bug must not show a traceback; the log keeps it
+        log.exception("Loading the crosswalk %s failed", file_name)
+        alert = internal_error_alert("The file could not be processed", className="mb-0")
+        return _crosswalk_card(file_name, "rejected", [alert]), dash.no_update
+    pair = f" from {result.from_plan} to {result.to_plan}" if result.from_plan and result.to_plan else ""
+    counts = (
+        f"{plural(result.measures, 'measure')} listed, {plural(result.links, 'link')}, "
+        f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}."
+    )
+    if result.status == "rejected":
+        body = [html.P(f"Crosswalk{pair}: {counts} Nothing was changed; fix the errors and upload it again.")]
+        if result.report_path:
+            body.append(
+                html.P(
+                    html.A(
+                        "Download your workbook with the problem cells marked",
+                        href=downloads.feedback_href(staged.token),
+                        className="fw-semibold crosswalk-feedback",
+                    )
+                )
+            )
+    else:
+        done = "would become" if result.dry_run else "is now"
+        body = [html.P(f"Crosswalk{pair} {done} version {result.version}: {counts}")]
+        uploads.discard(staged)
+    if result.issues:
+        body.append(issues_table("crosswalk-issues", [issue.to_dict() for issue in result.issues]))
+    table = dash.no_update if result.dry_run or result.status == "rejected" else _crosswalks_table()
+    return _crosswalk_card(result.file, result.status, body, result.dry_run), table
+
+
+def _crosswalk_card(file_name: str, status: str, body: list, dry_run: bool = False) -> dbc.Card:
+    label = {"accepted": "checked: no errors" if dry_run else "loaded"}.get(status, status)
+    return result_card(file_name, status, label, body, "crosswalk")
 
 
 @callback(

@@ -3,10 +3,15 @@ from its text, a few returns under each, and a crosswalk between them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import tempfile
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from etl import warehouse
+from etl.crosswalk.layout import COLUMNS, CROSSWALK_SHEET
+from etl.crosswalk.load import load_crosswalk_file
+from etl.crosswalk.template import write_crosswalk_template
 from etl.plan.plans import SEED_PLAN
 from etl.warehouse.plan_loading import add_plan
 from support.factories import add_return
@@ -40,20 +45,28 @@ def build(path: Path) -> Path:
     return path
 
 
+def crosswalk_workbook(path: Path, target: Path, from_plan: str, to_plan: str, pairs: tuple[tuple[str, str], ...]):
+    """The crosswalk workbook of `aptmon plan crosswalk template`, its answers set to the given (from, to) links and
+    every other measure continuing none."""
+    write_crosswalk_template(target, from_plan, to_plan, path)
+    continues: dict[str, list[str]] = {}
+    for earlier, later in pairs:
+        continues.setdefault(later, []).append(earlier)
+    workbook = load_workbook(target)
+    sheet = workbook[CROSSWALK_SHEET]
+    column = next(i for i, c in enumerate(COLUMNS, start=1) if c.field == "continues")
+    for row in range(2, sheet.max_row + 1):
+        measure = sheet.cell(row=row, column=1).value
+        if measure:
+            sheet.cell(row=row, column=column).value = "; ".join(continues.get(measure, [])) or None
+    workbook.save(target)
+    return target
+
+
 def link_measures(path: Path, from_plan: str, to_plan: str, pairs: tuple[tuple[str, str], ...]) -> None:
-    """Record one crosswalk version between two plans with the given (from measure, to measure) links."""
-    with warehouse.write_connection(path) as con:
-        version = con.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM crosswalk_loads WHERE from_plan_id = ? AND to_plan_id = ?",
-            [from_plan, to_plan],
-        ).fetchone()[0]
-        load_id = con.execute(
-            "INSERT INTO crosswalk_loads (from_plan_id, to_plan_id, version, source_file, source_sha256, loaded_at,"
-            " loaded_by) VALUES (?, ?, ?, 'crosswalk.xlsx', 'test', ?, 'test') RETURNING load_id",
-            [from_plan, to_plan, version, datetime(2026, 1, 5, 9, 30)],
-        ).fetchone()[0]
-        con.executemany(
-            "INSERT INTO crosswalk_links (load_id, from_plan_id, from_measure_id, to_plan_id, to_measure_id, relation)"
-            " VALUES (?, ?, ?, ?, ?, 'continues')",
-            [(load_id, from_plan, a, to_plan, b) for a, b in pairs],
-        )
+    """Load a crosswalk between two plans with the given (from measure, to measure) links, as an officer would:
+    the template filled in, then `aptmon plan crosswalk load`'s check and load."""
+    with tempfile.TemporaryDirectory() as folder:
+        workbook = crosswalk_workbook(path, Path(folder) / "crosswalk.xlsx", from_plan, to_plan, pairs)
+        result = load_crosswalk_file(workbook, warehouse_file=path, loaded_by="test")
+    assert result.status == "accepted", [issue.to_dict() for issue in result.issues]
