@@ -220,3 +220,37 @@ def test_the_plans_page_has_no_admin_form_for_a_viewer(live_app, page):
     page.goto(f"{live_app}/plans")
     page.wait_for_selector("#plans-table")
     assert page.locator("#plan-admin").count() == 0
+
+
+def test_an_admin_loads_a_crosswalk_and_a_wrong_measure_is_refused_naming_its_cell(live_app, signed_in_page, tmp_path):
+    admin = signed_in_page("admin")
+    admin.goto(f"{live_app}/plans")
+    admin.wait_for_selector("#plan-admin")
+    link = admin.locator("#crosswalk-template-link")
+    assert link.get_attribute("href") == f"/download/crosswalk?from={SEED_PLAN.plan_id}&to={two_plans.SECOND_PLAN}"
+    assert admin.request.get(f"{live_app}{link.get_attribute('href')}").status == 200
+
+    before = view(live_app.warehouse, "SELECT * FROM measure_continuity ORDER BY ALL")
+    wrong = two_plans.crosswalk_workbook(
+        live_app.warehouse, tmp_path / "wrong.xlsx", SEED_PLAN.plan_id, two_plans.SECOND_PLAN, (("9.9.9", "1.1.1"),)
+    )
+    admin.set_input_files("#crosswalk-upload input[type=file]", str(wrong))
+    card = admin.locator(".crosswalk-result")
+    expect(card.locator(".crosswalk-status")).to_have_text("rejected")
+    expect(card).to_contain_text("Nothing was changed")
+    expect(card.locator("#crosswalk-issues")).to_contain_text("9.9.9")
+    assert view(live_app.warehouse, "SELECT * FROM measure_continuity ORDER BY ALL") == before
+
+    # One to one only now: 1.1.1 continues 1.1.2 of the seed plan.
+    right = two_plans.crosswalk_workbook(
+        live_app.warehouse, tmp_path / "right.xlsx", SEED_PLAN.plan_id, two_plans.SECOND_PLAN, (("1.1.2", "1.1.1"),)
+    )
+    admin.set_input_files("#crosswalk-upload input[type=file]", str(right))
+    expect(card.locator(".crosswalk-status")).to_have_text("loaded")
+    expect(card).to_contain_text(f"Crosswalk from {SEED_PLAN.plan_id} to {two_plans.SECOND_PLAN} is now version 2")
+    assert view(live_app.warehouse, "SELECT from_measure_id, to_measure_id FROM measure_continuity") == [
+        {"from_measure_id": "1.1.2", "to_measure_id": "1.1.1"}
+    ]
+    # Both versions are listed, the new one in use.
+    expect(admin.locator("#plans-crosswalks-table .ag-center-cols-container .ag-row")).to_have_count(2)
+    assert admin.console_errors == []
