@@ -22,6 +22,7 @@ from etl.outputs.export import export
 from etl.returns.ingest import ingest_file
 from etl.returns.template import template_catalogue, write_template
 from etl.warehouse import metrics
+from etl.warehouse.continuity import activity_history
 
 PLAN_TEXTS = Path(__file__).parent / "plan_texts"
 FIVE_YEARS, TWO_YEARS = "ex-2018-2022", "ex-2020-2021"
@@ -98,7 +99,7 @@ def test_the_template_names_the_plan_and_lists_its_measures(plans_warehouse, tmp
     cover = {row[0]: row[1] for row in workbook["Cover"].iter_rows(values_only=True) if row[0]}
     assert cover["Work plan"] == TWO_YEARS
     assert workbook["Cover"]["A1"].value.startswith("Example Two-Year Plan 2020-2021 for the tests")
-    assert "(2020-2021): annual activity return" in workbook["Cover"]["A1"].value
+    assert workbook["Cover"]["A1"].value.endswith("not an official APT text): annual activity return")
     assert [row[0] for row in workbook["Measures"].iter_rows(min_row=2, values_only=True)] == [
         "1.1", "1.2", "1.3", "2.1.1", "2.1.2"
     ]  # fmt: skip
@@ -113,7 +114,7 @@ def test_a_template_for_a_year_two_plans_share_asks_which_plan(plans_warehouse, 
     )
     outside = aptmon("template", "--country", "KHM", "--year", 2019, "--plan", TWO_YEARS, "-o", tmp_path / "y.xlsx",
                      "--warehouse", plans_warehouse)  # fmt: skip
-    assert outside.exit_code == 2 and "--year 2019 is outside plan ex-2020-2021; its returns are for 2020-2021" in (
+    assert outside.exit_code == 2 and "--year 2019 is outside the plan ex-2020-2021; its returns are for 2020-2021" in (
         outside.output
     )
 
@@ -209,6 +210,14 @@ def test_the_seed_worked_example_holds_with_other_plans_beside_it(tmp_path):
         assert (result.status, result.plan_id, result.version) == ("accepted", "apt-2013-2017", 1), result.issues
     with warehouse.read_connection(path) as con:
         assert seed_example.pillar_5_rows(con) == seed_example.PILLAR_5
+        # A1 under both plans: its whole history, each plan's own measures and statuses, the earliest plan first.
+        history = activity_history(con, "KHM", "A1")
+        assert history[["plan_id", "reporting_year", "status"]].values.tolist() == [
+            ["apt-2013-2017", 2014, "ongoing"],
+            ["apt-2013-2017", 2015, "completed"],
+            ["ex-2015-2019", 2015, "completed"],
+        ]
+        assert [list(ids) for ids in history["measure_ids"]] == [["5.1"], ["5.1"], ["3.1"]]
         reporting = con.execute(
             "SELECT plan_id, country, returns_received FROM metrics_reporting WHERE as_of_year = 2015 "
             "AND country = 'KHM' ORDER BY plan_id"
