@@ -85,15 +85,14 @@ def crosswalks() -> pd.DataFrame:
     )
 
 
-# Each listing of an activity in a current return, with the plan it was reported under; the activities kept are those
-# listed under more than one plan (a country keeps an activity's id when it reports it again under the next plan).
+# activity_history (each listing of an activity in a current return, with its plan), for the activities listed under
+# more than one plan (a country keeps an activity's id when it reports it again under the next plan).
 # $1 country or NULL, $2 measure id or NULL, $3 the plan, $4 the most activities listed.
 _ACROSS_PLANS = """
 WITH listed AS MATERIALIZED (
-    SELECT s.plan_id, a.country, a.activity_id, s.reporting_year, a.status, a.title
-    FROM activities a
-    JOIN current_submissions s USING (submission_id)
-    WHERE ($1 IS NULL OR a.country = $1)
+    SELECT plan_id, country, activity_id, reporting_year, status, title
+    FROM activity_history
+    WHERE ($1 IS NULL OR country = $1)
 ),
 chosen AS (
     -- On a measure's page: the activities linked to the measure in any current return of its plan.
