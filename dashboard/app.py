@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
@@ -12,9 +13,21 @@ import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bundles, downloads, first_page, ids, navigation, read_cache, start_up, uploads, warehouse_health
-from dashboard.components import tables
-from dashboard.data import implementation_schedule, loaded
+from dashboard import (
+    bundles,
+    download_progress,
+    downloads,
+    first_page,
+    ids,
+    navigation,
+    read_cache,
+    refusals,
+    start_up,
+    uploads,
+    warehouse_health,
+)
+from dashboard.components import plan_picker, tables
+from dashboard.data import implementation_schedule, loaded, plans
 from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
@@ -57,6 +70,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
     )
     tables.add_grid_callbacks(app)
     navigation.add_callbacks(app)
+    plan_picker.add_callbacks(app)
     first_page.add_callbacks(app)
     first_page.preload_layout(app)
     server = app.server
@@ -81,6 +95,8 @@ def _add_routes(server: flask.Flask, limiter) -> None:
     server.add_url_rule(auth.LOGOUT_PATH, "logout", auth.logout, methods=["POST"])
     for path, endpoint, view in downloads.ROUTES:
         server.add_url_rule(path, endpoint, view)
+    download_progress.init_app(server, {endpoint for _, endpoint, _ in downloads.ROUTES})
+    refusals.init_app(server)  # a forbidden or missing download answers with a page of the app, not the bare one
     # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
     # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
     catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")
@@ -98,7 +114,7 @@ def _layout() -> html.Div:
     return html.Div(
         [
             navigation.skip_link(),
-            navigation.navbar(),
+            navigation.navbar(_plan_picker()),
             html.Main(
                 dbc.Container([_demo_banner(), first_page.page_container()], fluid="xxl", className="py-3"),
                 id=ids.MAIN,
@@ -189,3 +205,15 @@ def _warm_up_landing_page() -> None:
         if not integrity.is_damage(exc):
             raise
         warehouse_health.mark_unreadable(exc)  # damaged where the probe did not look: every page says so
+
+
+def _plan_picker() -> html.Div | None:
+    """The plan picker, set to the plan the opened address names; none while the warehouse cannot be read."""
+    if auth.signed_in_user() is None:
+        return None
+    opened = first_page.opened_location()
+    asked = parse_qs(opened[1].lstrip("?")).get(plan_picker.PARAMETER, [None])[0] if opened else None
+    try:
+        return plan_picker.plan_picker(plans.timeframes(), plans.resolve(asked), plans.default_plan_id())
+    except warehouse.WarehouseError:
+        return None

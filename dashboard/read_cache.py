@@ -11,7 +11,8 @@ without a decorator of its own, except:
 - answers that are not 200/204, that set a cookie, or that changed the session.
 
 The layout (`/_dash-layout`: the navigation, the demo banner, the page opened) is kept the same way, per session
-and page address.
+and page address. Each answer that may be kept says in its X-Aptmon-Cache header whether it came from here ("hit")
+or was computed ("miss"), whatever Accept-Encoding the client sent.
 
 Sign-in, session and role checks are never cached: the sign-in check runs before the endpoint on every
 request, and a callback's declared roles (auth.require_role) are checked again before a cached answer is
@@ -47,6 +48,8 @@ MAX_ANSWERS = 2000
 ONE_YEAR_S = 31_536_000
 ONE_DAY_S = 86_400
 _NOT_CACHED = "-"
+# Says whether an answer came from the cache ("hit") or was computed ("miss"); absent where no cache applies.
+CACHE_HEADER = "X-Aptmon-Cache"
 
 _cache = Cache()
 _last_version: list = [None]  # the data version the cached answers belong to (one per process)
@@ -148,7 +151,9 @@ def _cached_response(key: str, produce: Callable) -> flask.Response:
     if cached is not None:
         status, mimetype, content = cached
         flask.g.read_cache_key = key
-        return flask.Response(content, status=status, mimetype=mimetype)
+        response = flask.Response(content, status=status, mimetype=mimetype)
+        response.headers[CACHE_HEADER] = "hit"
+        return response
     response = produce()
     if (
         response.status_code in (200, 204)
@@ -158,6 +163,7 @@ def _cached_response(key: str, produce: Callable) -> flask.Response:
     ):
         _cache.set(key, (response.status_code, response.mimetype, response.get_data()))
         flask.g.read_cache_key = key
+    response.headers[CACHE_HEADER] = "miss"
     return response
 
 

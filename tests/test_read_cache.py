@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from support.dash_requests import call_callback, sign_in
+from support.dash_requests import call_callback, csrf_header, sign_in
 from support.factories import add_return
 from support.signing_in import add_test_users
 
@@ -140,3 +140,87 @@ def test_the_page_shell_is_kept_per_session_and_made_anew_after_a_commit(app, wa
     with warehouse.write_connection(warehouse_file) as con:
         con.execute("UPDATE submissions SET is_synthetic = true")
     assert b"Demo data" in viewer.get("/_dash-layout").get_data()  # the banner follows the commit at once
+
+
+# The six pages the read path is measured on (benchmarks/bench_outside_replay.py), and the callback that reads
+# data on each, by the Python function Dash calls: each must be among the page's requests and served from cache.
+PAGES_AND_THEIR_DATA_CALLBACKS = {
+    "/": {"update_overview"},
+    "/heatmap": {"update_heatmap"},
+    "/measures": {"update_treemap", "update_table"},
+    "/measure/5.1": {"update_measure", "update_measure_activities"},
+    "/country?country=KHM": {"update_country", "update_country_activities"},
+    "/reporting": {"update_reporting"},
+}
+
+
+def _function_name(app, body: dict) -> str:
+    function = app.callback_map[body["output"]]["callback"]
+    while hasattr(function, "__wrapped__"):
+        function = function.__wrapped__
+    return function.__name__
+
+
+@pytest.mark.parametrize("path", list(PAGES_AND_THEIR_DATA_CALLBACKS))
+def test_every_callback_a_page_sends_is_a_cache_hit_the_second_time_with_or_without_compression(app, path):
+    from support.page_callbacks import initial_requests
+
+    client = sign_in(app.server.test_client(), "viewer")
+    # The overview comes drawn with its layout: its callbacks are the ones a change of filter sends.
+    bodies = initial_requests(client, path, include_prevented=path == "/")
+    assert PAGES_AND_THEIR_DATA_CALLBACKS[path] <= {_function_name(app, body) for body in bodies}
+    # A client that sends no Accept-Encoding (a script, a probe, a proxy that strips it) first, then a browser.
+    for encoding in (None, "gzip, deflate, br"):
+        read_cache.clear()
+        headers = csrf_header(client) | ({"Accept-Encoding": encoding} if encoding else {})
+        for body in bodies:
+            name = (_function_name(app, body), encoding)
+            first = client.post("/_dash-update-component", json=body, headers=headers)
+            second = client.post("/_dash-update-component", json=body, headers=headers)
+            assert first.status_code == 200, (name, first.get_data(as_text=True)[:300])
+            assert first.headers[read_cache.CACHE_HEADER] == "miss", name
+            assert second.status_code == 200 and second.headers[read_cache.CACHE_HEADER] == "hit", name
+            # Compressed when asked for (an answer under Flask-Compress's 500 bytes is sent as it is), as the first.
+            assert second.headers.get("Content-Encoding") in (("br", None) if encoding else (None,)), name
+            assert second.headers.get("Content-Encoding") == first.headers.get("Content-Encoding"), name
+            # The cached answer is the computed one, byte for byte once decoded.
+            assert _decoded(second) == _decoded(first), name
+            assert "response" in json.loads(_decoded(second)), name
+
+
+def _decoded(response) -> bytes:
+    import brotli
+
+    data = response.get_data()
+    return brotli.decompress(data) if response.headers.get("Content-Encoding") == "br" else data
+
+
+def test_an_answer_computed_without_compression_is_served_compressed_from_the_cache_and_back(app):
+    from support.page_callbacks import initial_requests
+
+    client = sign_in(app.server.test_client(), "viewer")
+    (body,) = [b for b in initial_requests(client, "/heatmap") if _function_name(app, b) == "update_heatmap"]
+    plain = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
+    assert plain.headers[read_cache.CACHE_HEADER] == "miss"
+    for encoding, sent in (("gzip", "gzip"), ("br", "br"), (None, None)):
+        again = client.post(
+            "/_dash-update-component",
+            json=body,
+            headers=csrf_header(client) | ({"Accept-Encoding": encoding} if encoding else {}),
+        )
+        assert again.headers[read_cache.CACHE_HEADER] == "hit"
+        assert again.headers.get("Content-Encoding") == sent
+
+
+def test_an_action_carries_no_cache_header(app):
+    client = sign_in(app.server.test_client(), "viewer")
+    client.get("/_dash-layout")
+    body = {
+        "output": "upload-results.children",
+        "outputs": {"id": "upload-results", "property": "children"},
+        "inputs": [{"id": "upload", "property": "contents", "value": None}],
+        "state": [],
+        "changedPropIds": [],
+    }
+    answer = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
+    assert read_cache.CACHE_HEADER not in answer.headers

@@ -45,7 +45,18 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
         # shared socket, a browser's kept-alive connections stay with whichever worker accepted them first: under
         # benchmarks/bench_load.py one worker ran at 80% of a core, queueing requests, while three idled at 6-11%.
         "--reuse-port",
+        # gthread with a deadline on request headers: a client trickling its headers is cut after
+        # $APTMON_HEADER_TIMEOUT_SECONDS instead of holding a thread (dashboard/gunicorn_worker.py).
+        "--worker-class", "dashboard.gunicorn_worker.HeaderDeadlineWorker",
+        # A worker silent this long is restarted; one that is stopping gets this long to finish its requests.
         "--timeout", "120",
+        "--graceful-timeout", "30",
+        # An idle kept-alive connection waits in the worker's poller (no thread) and is closed after this.
+        "--keep-alive", "5",
+        # Request lines and headers of a browser's size; anything larger is refused before the application.
+        "--limit-request-line", "8190",
+        "--limit-request-fields", "100",
+        "--limit-request-field_size", "8190",
         "--access-logfile", "-",
         "dashboard.app:create_server()",
     ]  # fmt: skip

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.returns.issue_codes import ERROR, Issue
 from etl.returns.layout import ISSUES_SHEET
+from etl.spreadsheet_text import keep_sheet_text
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
@@ -89,4 +90,6 @@ def _fill_issues_sheet(sheet, issues: list[Issue]) -> None:
     for index, width in enumerate(ISSUE_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    # The analyst's values and the messages quoting them stay text, never formulas.
+    keep_sheet_text(sheet)
     sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 2)}"

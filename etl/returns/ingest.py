@@ -18,6 +18,7 @@ from etl import private_files, warehouse
 from etl.paths import relative_stored_path, returns_dir
 from etl.plan.plans import plan_timeframe, plan_timeframes
 from etl.returns import load
+from etl.returns.carried_dates import without_carried_date_warnings
 from etl.returns.gc_pause import cycle_collection_paused
 from etl.returns.issue_codes import Issue, IssueCounts, showable
 from etl.returns.measure_lookup import MeasureLookup
@@ -133,6 +134,7 @@ def ingest_file(
 
     if dry_run:
         with _connection(connection, warehouse.read_connection, warehouse_file) as con:
+            validated = without_carried_date_warnings(con, validated)
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
@@ -147,6 +149,7 @@ def ingest_file(
                 file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
                 submitted_by, received_on,
             )  # fmt: skip
+            validated = without_carried_date_warnings(con, validated)
             try:
                 outcome = load.load_return(
                     con,
