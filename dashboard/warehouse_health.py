@@ -47,7 +47,8 @@ def problem() -> str | None:
     if known is not None:
         return known or None
     damaged_at_start = os.environ.get(integrity.DAMAGED_VERSION_ENV)
-    found = UNREADABLE if damaged_at_start == json.dumps(list(version)) else _probe(path)
+    # The warehouse's own data version, as `aptmon serve` named it (the dashboard's cache key adds the day).
+    found = UNREADABLE if damaged_at_start == json.dumps(list(warehouse.data_version(path))) else _probe(path)
     with _found_lock:
         _found[version] = found or ""
         while len(_found) > _KEPT_VERSIONS:

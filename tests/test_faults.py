@@ -297,3 +297,29 @@ def test_a_250_character_file_name_is_recorded_and_its_feedback_kept(folders):
         logged = con.execute("SELECT status, file_name FROM submissions ORDER BY submission_id").fetchall()
     assert logged == [("rejected", long_name), ("accepted", long_name)]
     assert all(len(p.name) < 100 for p in (folders / "returns").rglob("*"))
+
+
+def test_a_block_damaged_while_the_server_runs_turns_every_page_into_what_to_do(folders):
+    """The probe reads the small tables; damage elsewhere, met by a page, gives that page and every later one the
+    same answer instead of a 500 (or a traceback)."""
+    from dashboard import start_up
+    from dashboard.app import create_app
+    from etl.returns.ingest import ingest_file
+
+    db = folders / "warehouse.duckdb"
+    warehouse.initialise(db)
+    add_test_users(db)
+    for year in (2015, 2016):
+        ingest_file(write_xlsx(folders / f"khm-{year}.xlsx", year=year), warehouse_file=db, country="KHM")
+    app = create_app(db)
+    assert start_up.prepare_warehouse() is True
+    admin = sign_in(app.server.test_client(), "admin")
+
+    damage_warehouse(db, "overwritten")  # the activities' data, which only some pages and downloads read
+    export = admin.get("/download/export?as_of=2015&format=csv", headers={"Accept": "text/html"})
+    later = admin.get("/", headers={"Accept": "text/html"})
+
+    for answer in (export, later):
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 503 and says_what_to_do(text)
+        assert str(folders) not in text and "Corrupt" not in text

@@ -12,7 +12,8 @@ from werkzeug.security import generate_password_hash
 
 from etl import accounts, warehouse
 from etl.cli import cli
-from etl.warehouse.upgrade import SCHEMA_VERSION
+from etl.warehouse.schema import bring_up_to_date, read_sql
+from etl.warehouse.upgrade import SCHEMA_VERSION, schema_differs
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 OLD_SCHEMAS = sorted(SCHEMAS.glob("*.sql"))
@@ -233,6 +234,7 @@ def test_a_warehouse_of_an_earlier_release_upgrades_keeping_every_row(schema, tm
             expected = sorted(tuple(_upgraded(table, c, row[c]) for c in columns) for row in rows)
             assert sorted(kept) == expected, table
         assert con.execute("SELECT max(version) FROM schema_versions").fetchone()[0] == SCHEMA_VERSION
+        assert not schema_differs(con, read_sql("schema.sql"))  # the next start has nothing left to do
         # The metric views read the old rows: KHM's activity is ongoing as of 2015, under measure 1.1.1.
         listed = con.execute(
             "SELECT status, title, measure_ids FROM activities_as_of WHERE country = 'KHM' AND as_of_year = 2015"
@@ -310,6 +312,18 @@ def test_a_newer_or_unknown_warehouse_is_refused_in_one_line(tmp_path, returns):
 def test_a_new_warehouse_records_this_release_s_version(warehouse_file):
     with warehouse.read_connection(warehouse_file) as con:
         assert con.execute("SELECT version, note FROM schema_versions").fetchall() == [(SCHEMA_VERSION, "created")]
+        assert not schema_differs(con, read_sql("schema.sql"))
+    assert bring_up_to_date(warehouse_file) is None
+
+
+def test_a_column_today_s_ddl_adds_is_added_at_the_next_start_under_the_same_version(warehouse_file):
+    """A release that only adds to schema.sql keeps the version number; the server's start still adds it."""
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute("ALTER TABLE submissions DROP COLUMN confirmed_by")
+        assert schema_differs(con, read_sql("schema.sql"))
+    assert bring_up_to_date(warehouse_file) is None  # the version stays
+    with warehouse.read_connection(warehouse_file) as con:
+        assert "confirmed_by" in _columns(con, "submissions") and not schema_differs(con, read_sql("schema.sql"))
 
 
 def test_each_worker_s_start_upgrades_an_earlier_release_s_warehouse(tmp_path, returns, monkeypatch):

@@ -64,7 +64,8 @@ def initialise(path: str | os.PathLike | None = None, force: bool = False, plan:
 
 
 def bring_up_to_date(path: str | os.PathLike | None = None) -> int | None:
-    """Upgrade a warehouse of an earlier release (the server's start calls this); the version it had, if upgraded.
+    """Upgrade a warehouse of an earlier release, or one that lacks what today's DDL adds (the server's start calls
+    this); the version it had, if its version was raised.
 
     Raises upgrade.SchemaRefused for a newer release's warehouse or a file that is none; does nothing to a current one.
     """
@@ -73,7 +74,8 @@ def bring_up_to_date(path: str | os.PathLike | None = None) -> int | None:
         return None
     with read_connection(db) as con:
         found = upgrade.recorded_version(con, db)
-    if found is None or found == upgrade.SCHEMA_VERSION:
+        differs = found is not None and upgrade.schema_differs(con, read_sql("schema.sql"))
+    if found is None or (found == upgrade.SCHEMA_VERSION and not differs):
         return None
     return initialise(db)["upgraded_from"]
 

@@ -98,13 +98,7 @@ def _rebuild_changed_tables(con: duckdb.DuckDBPyConnection, reference_ddl: str) 
     held returns, users with the old lockout columns) is made again from the DDL and its rows copied by column name:
     a column the release dropped goes, a new one takes its default (never a positional INSERT ... SELECT *).
     """
-    reference = duckdb.connect(":memory:")
-    try:
-        reference.execute(reference_ddl)
-        wanted = {table: _shape(reference, table) for table in base_tables(reference)}
-    finally:
-        reference.close()
-    for table, shape in sorted(wanted.items()):
+    for table, shape in sorted(_wanted_shapes(reference_ddl).items()):
         if _shape(con, table) == shape:
             continue
         kept = sorted(set(_columns(con, table)) & set(_columns_of_shape(shape)))
@@ -114,6 +108,25 @@ def _rebuild_changed_tables(con: duckdb.DuckDBPyConnection, reference_ddl: str) 
         con.execute(reference_ddl)  # idempotent: makes again only the table just dropped
         con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{table}_before_upgrade"')
         con.execute(f'DROP TABLE "{table}_before_upgrade"')
+
+
+def schema_differs(con: duckdb.DuckDBPyConnection, reference_ddl: str) -> bool:
+    """Whether the warehouse lacks a table or column of today's DDL, or has one whose type or checks changed: a
+    release that only adds to sql/schema.sql keeps SCHEMA_VERSION, and the server's start still brings it in."""
+    present = base_tables(con)
+    return any(
+        table not in present or _shape(con, table) != shape for table, shape in _wanted_shapes(reference_ddl).items()
+    )
+
+
+def _wanted_shapes(reference_ddl: str) -> dict[str, tuple[frozenset, tuple[str, ...]]]:
+    """Each table's columns and checks as today's DDL makes them, in a database of its own in memory."""
+    reference = duckdb.connect(":memory:")
+    try:
+        reference.execute(reference_ddl)
+        return {table: _shape(reference, table) for table in base_tables(reference)}
+    finally:
+        reference.close()
 
 
 def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple[frozenset, tuple[str, ...]]:
