@@ -119,7 +119,10 @@ def build_content(data: ReportData) -> Content:
         Section("pillars", "Coverage and completion per pillar against the timeframe", [Chart(0), Chart(1)]),
         Section("pillar-country", "Pillars and countries", _pillar_country_blocks(data), page_break=True),
         Section("country-ranking", "Which countries lag", _ranking_blocks(data), page_break=True),
-        Section("reporting", "Reporting completeness and timeliness", [Chart(2), _reporting_table(data)]),
+        # On a page of its own: after the ranking its table would leave a row or two on the next page.
+        Section(
+            "reporting", "Reporting completeness and timeliness", [Chart(2), _reporting_table(data)], page_break=True
+        ),
         Section("overdue-measures", "Overdue measures", _overdue_blocks(data), page_break=True),
         Section("idle-measures", "Measures with no activity yet", _idle_blocks(data)),
         Section("definitions", "Definitions", _definition_blocks(), page_break=True),
