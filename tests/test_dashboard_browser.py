@@ -549,6 +549,14 @@ def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, pag
         )
         # Removed again (the module's other tests read the demo's two meetings).
         admin.select_option("#review-meeting-choice", "2018-03-01")
+        # Remove asks first: dismissed, nothing changes; accepted, the meeting goes.
+        asked = []
+        admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        with admin.expect_event("dialog", timeout=15000):  # it comes with the callback's answer
+            admin.click("#review-meeting-remove")
+        assert asked and "Remove the review meeting" in asked[0] and "March 2018" in asked[0]
+        assert "March 2018" in admin.inner_text("#review-meetings")
+        admin.once("dialog", lambda dialog: dialog.accept())
         admin.click("#review-meeting-remove")
         alert.filter(has_text="Removed the meeting of 2018-03-01.").wait_for(timeout=15000)
         assert "March 2018" not in admin.inner_text("#review-meetings")
