@@ -364,6 +364,11 @@ def test_the_treemap_colours_its_sections_and_keeps_its_drill_down_in_the_addres
         "() => document.querySelector('#catalogue-treemap .js-plotly-plot')?._fullData?.[0]?.level === 'S1.2'",
         timeout=TIMEOUT,
     )
+    # A click on the tile the chart is zoomed into goes back up to its pillar, in the address too.
+    page.wait_for_timeout(1000)
+    page.locator("#catalogue-treemap g.slice").filter(has_text=re.compile(r"^1\.2(?!\.)")).first.click()
+    page.wait_for_url("**section=ALL*", timeout=TIMEOUT)
+    assert "pillar=1" in page.url
     assert page.console_errors == []
 
 

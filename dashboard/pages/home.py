@@ -133,10 +133,10 @@ def _subtitled(title: str, scope: str) -> str:
 
 @connection.per_version
 def first_draw(year: str, country: str, pillar: str, plan_id: str) -> tuple:
-    """The cards, the three charts and the lag panel for the filters the page opens with. They come with the
-    layout, so a browser draws the page in the same pass as its frame instead of asking its callbacks after it
-    has rendered (about 0.1 s of the first load); kept per data version, as every reader opening the page asks
-    for the same ones."""
+    """The cards, the three charts, the lag panel and the country ranking for the filters the page opens with. They
+    come with the layout, so a browser draws the page in the same pass as its frame instead of asking its callbacks
+    after it has rendered (about 0.1 s of the first load); kept per data version, as every reader opening the page
+    asks for the same ones."""
     return (
         *update_overview(year, country, pillar, plan_id),
         *update_where_it_lags(year, country, pillar, plan_id),
