@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,5 +102,7 @@ def test_prefill_carries_forward_unfinished_activities(tmp_path, warehouse_file,
 @pytest.mark.slow  # aptmon in a subprocess
 def test_template_usage_errors_exit_2(tmp_path):
     command = [APTMON, "template", "--country", "KHM", "--year", "2019", "-o", str(tmp_path / "x.xlsx")]
-    bad_year = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    # Its own empty warehouse: the seed plan alone, whatever warehouse an app made earlier in this process named.
+    env = {**os.environ, "APTMON_WAREHOUSE": str(tmp_path / "fresh.duckdb")}
+    bad_year = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
     assert bad_year.returncode == 2 and "outside the plan" in bad_year.stderr
