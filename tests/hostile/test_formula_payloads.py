@@ -60,7 +60,7 @@ def test_the_dashboard_shows_payloads_as_plain_text(loaded_payloads):
     function = app.callback_map[key]["callback"]
     while hasattr(function, "__wrapped__"):
         function = function.__wrapped__
-    response = call_callback(client, app, function.__name__, ["2015"], ["2.1.6", None])  # the measure, the plan
+    response = call_callback(client, app, function.__name__, ["2015"], ["2.1.6", None])  # no plan: the default
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     payload = response.get_json()["response"]
     rows = next(v["rowData"] for v in payload.values() if isinstance(v, dict) and "rowData" in v)
