@@ -136,7 +136,8 @@ def test_a_viewer_changes_filters_and_reads_a_charts_numbers_with_the_keyboard(d
     )
     headers = table.locator("thead th").all_inner_texts()
     assert all(name in headers or name in table.inner_text() for name in drawn), (drawn, headers)
-    assert page.locator("#trend-graph-summary").inner_text().startswith("Progress against the schedule. ")
+    caption = " ".join(page.locator("#trend-graph-summary").inner_text().split())
+    assert caption.startswith("Progress against the schedule. Against the schedule")  # its name, then its title
 
 
 def test_a_viewer_drills_into_a_section_with_the_keyboard(demo_app, tabs):
@@ -223,7 +224,7 @@ def test_at_200_percent_zoom_the_navigation_folds_behind_a_labelled_button(demo_
         tab_until(page, lambda f: f["id"] == "navbar-toggler")
         page.keyboard.press("Enter")
         links.first.wait_for(state="visible", timeout=5000)
-        assert links.count() >= 12
+        assert all(link.is_visible() for link in links.all())
     finally:
         page.set_viewport_size(WIDTHS["1366px"])
 
