@@ -168,7 +168,7 @@ def test_an_analyst_uploads_and_confirms_a_return_with_the_keyboard(demo_app, ta
     ring = page.evaluate("() => getComputedStyle(document.querySelector('#upload .upload-drop')).outlineStyle")
     assert ring == "solid"  # the zone shows the focus its hidden input has
     page.screenshot(path=str(tmp_path / "focus-on-drop-zone.png"))
-    rows = [["KHM-001", "2.1.6", "Customs training", "Ongoing"]]
+    rows = [["KHM-001", "2.1.6", "Customs training", "Planned"]]  # a new version the analyst confirms
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
     chooser.value.set_files(str(write_xlsx(tmp_path / "khm-2013.xlsx", rows, year=2013)))
