@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import flask
@@ -30,6 +32,7 @@ from dashboard.security.sessions import SignedInUser, csrf_token, secret_key, si
 from etl import accounts
 from etl.warehouse import WarehouseError
 
+log = logging.getLogger(__name__)
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 # Only the sign-in form and its stylesheet are served to someone not signed in.
@@ -117,7 +120,15 @@ def login():
     try:
         attempt = accounts.authenticate(username, request.form.get("password", ""), connection.warehouse_file())
     except WarehouseError as exc:
-        return _login_page(next_path, f"Signing in is not possible right now: {exc}", username=username, status=503)
+        # The reason names the warehouse's path on the server: for the log, never for a visitor.
+        log.error("Signing in failed: %s", exc)
+        message = "Signing in is not possible right now: the monitor's data cannot be read. Tell the administrator."
+        if not Path(connection.warehouse_file()).exists():
+            message = (
+                "Signing in is not possible right now: the monitor has no warehouse yet. The administrator runs "
+                "`aptmon init` first (or `aptmon restore` a backup)."
+            )
+        return _login_page(next_path, message, username=username, status=503)
     if not attempt.ok:
         # One message whether or not the name exists (and the same work: see accounts.authenticate).
         return _login_page(next_path, "Wrong user name or password.", username=username, status=401)
@@ -132,7 +143,9 @@ def logout():
     try:
         sessions.end()
     except WarehouseError as exc:
-        return flask.Response(f"Signing out is not possible right now: {exc}", status=503, mimetype="text/plain")
+        log.error("Signing out failed: %s", exc)
+        message = "Signing out is not possible right now: the monitor's data cannot be read. Tell the administrator."
+        return flask.Response(message, status=503, mimetype="text/plain")
     return flask.redirect(LOGIN_PATH)
 
 
