@@ -11,12 +11,12 @@ from support.schedule_files import write_schedule
 pytestmark = pytest.mark.browser
 
 # Every page each role opens (the navigation shows each role only these), the measure's page as one measure.
-EVERYONE = ["/", "/heatmap", "/measures", "/measure/2.1.6", "/country", "/reporting", "/review", "/funding"]
+EVERYONE = ["/", "/heatmap", "/measures", "/measure/2.1.6", "/country", "/reporting", "/review", "/funding", "/plans"]
 PAGES = {
     "viewer": EVERYONE,
     "analyst": [*EVERYONE, "/upload", "/submissions"],
     "evaluator": [*EVERYONE, "/export"],
-    "admin": [*EVERYONE, "/upload", "/submissions", "/export", "/schedule"],
+    "admin": [*EVERYONE, "/upload", "/submissions", "/export", "/schedule", "/users"],
 }
 
 

@@ -16,6 +16,11 @@ pytestmark = pytest.mark.browser
 ACTIVE = """() => { const e = document.activeElement;
     return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value || '').trim(),
             label: e.getAttribute('aria-label') || '', type: e.type || ''}; }"""
+# What sticks out past a 320 px screen, outside the charts and grids that may scroll inside themselves.
+TOO_WIDE = """() => Array.from(document.querySelectorAll('body *')).filter(e => {
+    const box = e.getBoundingClientRect();
+    return box.right > 320 && box.width > 0 && !e.closest('.js-plotly-plot, .ag-root-wrapper, .wide-chart');
+}).slice(0, 5).map(e => e.tagName + '.' + String(e.className).slice(0, 50))"""
 FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);
     return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), colour: s.outlineColor}; }"""
 
@@ -136,7 +141,8 @@ def test_a_viewer_changes_filters_and_reads_a_charts_numbers_with_the_keyboard(d
     )
     headers = table.locator("thead th").all_inner_texts()
     assert all(name in headers or name in table.inner_text() for name in drawn), (drawn, headers)
-    assert page.locator("#trend-graph-summary").inner_text().startswith("Progress against the schedule. ")
+    caption = " ".join(page.locator("#trend-graph-summary").inner_text().split())
+    assert caption.startswith("Progress against the schedule. Against the schedule")  # its name, then its title
 
 
 def test_a_viewer_drills_into_a_section_with_the_keyboard(demo_app, tabs):
@@ -162,7 +168,7 @@ def test_an_analyst_uploads_and_confirms_a_return_with_the_keyboard(demo_app, ta
     ring = page.evaluate("() => getComputedStyle(document.querySelector('#upload .upload-drop')).outlineStyle")
     assert ring == "solid"  # the zone shows the focus its hidden input has
     page.screenshot(path=str(tmp_path / "focus-on-drop-zone.png"))
-    rows = [["KHM-001", "2.1.6", "Customs training", "Ongoing"]]
+    rows = [["KHM-001", "2.1.6", "Customs training", "Planned"]]  # a new version the analyst confirms
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
     chooser.value.set_files(str(write_xlsx(tmp_path / "khm-2013.xlsx", rows, year=2013)))
@@ -223,7 +229,7 @@ def test_at_200_percent_zoom_the_navigation_folds_behind_a_labelled_button(demo_
         tab_until(page, lambda f: f["id"] == "navbar-toggler")
         page.keyboard.press("Enter")
         links.first.wait_for(state="visible", timeout=5000)
-        assert links.count() >= 12
+        assert all(link.is_visible() for link in links.all())
     finally:
         page.set_viewport_size(WIDTHS["1366px"])
 
@@ -236,6 +242,6 @@ def test_at_320_px_a_page_scrolls_only_one_way(demo_app, tabs, path):
         open_page(page, demo_app, path)
         # Charts and grids may scroll sideways inside their own box (WCAG 1.4.10 exempts them); the page may not.
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 320, f"{path} is {width} px wide at 320 px"
+        assert width <= 320, f"{path} is {width} px wide at 320 px: {page.evaluate(TOO_WIDE)}"
     finally:
         page.set_viewport_size(WIDTHS["1366px"])

@@ -96,7 +96,7 @@ def toggle(component_id: dict, label: str, options: list[dict], value: str) -> d
     label_id = f"{component_id['name']}-label"
     group = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id})
     text = html.Div(label, id=label_id, className="filter-label form-label mb-1")
-    return dbc.Col([text, group], xs=6, md="auto", className="mb-2")
+    return dbc.Col([text, group], xs=12, sm="auto", className="mb-2")
 
 
 def filter_bar(*controls: dbc.Col) -> dbc.Row:

@@ -90,6 +90,9 @@ def signed_in_tabs(browser, base_url: str) -> Iterator:
         if role not in opened:
             context = browser.new_context(viewport=WIDTHS["1366px"], accept_downloads=True)
             page = context.new_page()
+            # Playwright turns on its interception of file choosers when first asked to wait for one, a round trip
+            # that a key pressed at once can beat (the native chooser then opens unseen): turn it on up front.
+            page.on("filechooser", lambda chooser: None)
             username, password, _ = TEST_USERS[role]
             sign_in(page, base_url, username, password)
             opened[role] = page
