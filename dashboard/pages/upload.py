@@ -10,17 +10,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import downloads, ids, uploads
+from dashboard import downloads, ids, upload_checks, uploads
+from dashboard.components import plan_picker
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
 from dashboard.components.upload_result import internal_error_alert, message_body, result_card
-from dashboard.data import connection
+from dashboard.data import connection, plans
 from dashboard.security import auth, throttling
 from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
-from etl.plan.definitions import AS_OF_YEARS
 from etl.returns import regressions
 from etl.returns.load import HeldUploadGone
 from etl.returns.regressions import change_keys
@@ -43,16 +43,20 @@ INTERNAL_ERROR_ADVICE = "Please try again later or send the file to the ASEAN Se
 CHANGE_COLUMNS = [("Activity", "activity_id"), ("Was", "old"), ("Would be", "new"), ("What to check", "message")]
 
 
-def layout(**_query):
+@connection.reads_warehouse
+def layout(plan=None, **_query):
     user = auth.signed_in_user()
     if user is None or user.role not in auth.UPLOADERS:
         return not_permitted("upload returns", auth.UPLOADERS)
     admin = user.role == auth.ADMIN
-    year_options = [{"label": str(y), "value": y} for y in AS_OF_YEARS]
+    # The template and the reporting year are the chosen plan's (the plan picker); a file names its own plan.
+    chosen = plans.timeframe(plan)
+    year_options = [{"label": str(y), "value": y} for y in chosen.years]
     country_options = [{"label": f"{c.name} ({c.iso3})", "value": c.iso3} for c in COUNTRIES]
     whose = "any country" if admin else f"{country_name(user.country)} ({user.country})"
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Upload returns", className="page-title"),
             html.P(
                 [
@@ -88,7 +92,7 @@ def layout(**_query):
                                     dcc.Dropdown(
                                         id=ids.TEMPLATE_YEAR,
                                         options=year_options,
-                                        value=AS_OF_YEARS[-1],
+                                        value=chosen.last_year,
                                         clearable=False,
                                     ),
                                     md=2,
@@ -97,7 +101,9 @@ def layout(**_query):
                                     html.A(
                                         "Download the template",
                                         id=ids.TEMPLATE_LINK,
-                                        href=downloads.template_href(AS_OF_YEARS[-1], None if not admin else "KHM"),
+                                        href=downloads.template_href(
+                                            chosen.last_year, None if not admin else "KHM", chosen.plan_id
+                                        ),
                                         className="btn btn-outline-primary",
                                     ),
                                     md="auto",
@@ -177,11 +183,12 @@ def layout(**_query):
     Output(ids.TEMPLATE_LINK, "href"),
     Input(ids.TEMPLATE_YEAR, "value"),
     Input(ids.TEMPLATE_COUNTRY, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @auth.require_role(*auth.UPLOADERS)
-def template_link(year, country):
+def template_link(year, country, plan_id=None):
     user = auth.check_role(*auth.UPLOADERS)
-    return downloads.template_href(year, country if user.role == auth.ADMIN else None)
+    return downloads.template_href(year, country if user.role == auth.ADMIN else None, plan_id)
 
 
 @callback(
@@ -203,7 +210,8 @@ def check_uploads(contents, file_names, country, year, received_on):
         contents, file_names = [contents], [file_names]
     # Never trust the form for whose return it is: an analyst's uploads are always for their own country.
     country = user.country if user.role == auth.ANALYST else country
-    year = int(year) if year in AS_OF_YEARS else None
+    # Any plan's year: the file's Cover says which plan it reports on.
+    year = int(year) if year in {y for plan in plans.timeframes() for y in plan.years} else None
     try:
         # A few checks at once per user, so one analyst's parallel uploads cannot hold every worker.
         with throttling.check_slot(user.username):
@@ -240,14 +248,12 @@ def submit_upload(n_clicks, received_on):
     if not uploads.claim(staged):
         return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
     try:
-        result = _ingest(
-            staged,
-            user,
-            received_on,
-            dry_run=False,
-            confirm_changes=uploads.shown_changes(staged),
-            held_submission=uploads.held_submission(staged),
-        )
+        steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged),
+                       held_submission=uploads.held_submission(staged))  # fmt: skip
+        result = upload_checks.run(steps)
+    except upload_checks.CheckRefused as exc:
+        uploads.release(staged)
+        return dbc.Alert(str(exc), color="warning"), False, unchanged_badge
     except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
         uploads.discard(staged)
         return dbc.Alert(str(exc), color="warning"), True, unchanged_badge
@@ -276,19 +282,17 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
     try:
-        result = _ingest(staged, user, received_on, dry_run=True)
-        if result.status == "rejected":
-            # A rejected return is recorded and its file kept straight away; the feedback workbook comes with it.
-            result = _ingest(staged, user, received_on, dry_run=False)
-        elif result.status == "unchanged":
-            result = _ingest(staged, user, received_on, dry_run=False)
+        # In a bounded child process (dashboard/upload_checks.py): checked, then a rejected return recorded with its
+        # feedback workbook, an unchanged one logged, a held one recorded; Submit confirms exactly the changes shown.
+        result = upload_checks.run(_steps(staged, user, received_on))
+        if result.status == "unchanged":
             uploads.discard(staged)
         elif result.status == "held":
-            # Recorded as held at once, as the log shows it; Submit confirms exactly the changes shown here.
-            result = _ingest(staged, user, received_on, dry_run=False)
             uploads.remember_shown_changes(staged, change_keys(result.issues))
-            if result.status == "held":  # its Submit confirms this very log row (one row per upload)
-                uploads.remember_held(staged, result.submission_id)
+            uploads.remember_held(staged, result.submission_id)  # its Submit confirms this very log row
+    except upload_checks.CheckRefused as exc:
+        uploads.discard(staged)
+        return _card(file_name, "rejected", message_body(str(exc)))
     except warehouse.WarehouseError as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
@@ -300,24 +304,21 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
 
 
-def _ingest(
-    staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False, held_submission=None
-):
-    from etl.returns.ingest import ingest_file
-
+def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False, held_submission=None):
+    """What the bounded child runs for this staged file: its check, or its Submit."""
     backfill = None
     if user.role == auth.ADMIN and received_on:
         backfill = date.fromisoformat(str(received_on)[:10])
-    return ingest_file(
-        staged.path,
-        warehouse_file=connection.warehouse_file(),
+    return upload_checks.Steps(
+        path=str(staged.path),
+        warehouse_file=str(connection.warehouse_file()),
+        original_name=staged.original_name,
+        submitted_by=user.username,
         country=staged.country,
         year=staged.year,
-        dry_run=dry_run,
         received_on=backfill,
-        submitted_by=user.username,
-        report_dir=None if dry_run else staged.report_dir,
-        original_name=staged.original_name,
+        report_dir=str(staged.report_dir),
+        submit=submit,
         confirm_changes=confirm_changes,
         held_submission=held_submission,
     )
