@@ -35,7 +35,7 @@ def returns_received(response) -> str:
 
 
 def reporting(client, app, year="2015", country="ALL"):
-    return call_callback(client, app, "update_reporting", [year, country])
+    return call_callback(client, app, "update_reporting", [year, country], state=[None])  # None: the default plan
 
 
 def held_by_a_writer(path, seconds: float) -> threading.Event:
@@ -86,7 +86,7 @@ def test_answers_are_kept_per_role_and_country(app):
     viewer = sign_in(app.server.test_client(), "viewer")
     analyst = sign_in(app.server.test_client(), "analyst")
     for client in (viewer, analyst):
-        call_callback(client, app, "update_reporting", ["2015", "KHM"])
+        call_callback(client, app, "update_reporting", ["2015", "KHM"], state=[None])
     keys = [key for key in read_cache._cache.cache._cache if key.startswith("answer:")]
     assert len(keys) == 2  # the same question from two scopes: two answers, neither served to the other
 
