@@ -107,6 +107,23 @@ def _forkserver():
         return _context
 
 
+def start_soon(delay_s: float) -> threading.Timer:
+    """Start the forkserver (and its preloaded library) on a background thread in `delay_s` seconds, so a worker's
+    first upload check does not wait for it (an interpreter and etl.returns.ingest: about half a second); later
+    than the worker's start, so the first pages it serves do not share the CPU with it."""
+
+    def start() -> None:
+        from multiprocessing import forkserver
+
+        _forkserver()
+        forkserver.ensure_running()
+
+    timer = threading.Timer(delay_s, start)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def _run_in_child(steps: Steps) -> tuple[str, object]:
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)

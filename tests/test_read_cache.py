@@ -35,7 +35,7 @@ def returns_received(response) -> str:
 
 
 def reporting(client, app, year="2015", country="ALL"):
-    return call_callback(client, app, "update_reporting", [year, country])
+    return call_callback(client, app, "update_reporting", [year, country], state=[None])  # None: the default plan
 
 
 def held_by_a_writer(path, seconds: float) -> threading.Event:
@@ -86,7 +86,7 @@ def test_answers_are_kept_per_role_and_country(app):
     viewer = sign_in(app.server.test_client(), "viewer")
     analyst = sign_in(app.server.test_client(), "analyst")
     for client in (viewer, analyst):
-        call_callback(client, app, "update_reporting", ["2015", "KHM"])
+        call_callback(client, app, "update_reporting", ["2015", "KHM"], state=[None])
     keys = [key for key in read_cache._cache.cache._cache if key.startswith("answer:")]
     assert len(keys) == 2  # the same question from two scopes: two answers, neither served to the other
 
@@ -166,8 +166,8 @@ def test_every_callback_a_page_sends_is_a_cache_hit_the_second_time_with_or_with
     from support.page_callbacks import initial_requests
 
     client = sign_in(app.server.test_client(), "viewer")
-    # The overview comes drawn with its layout: its callbacks are the ones a change of filter sends.
-    bodies = initial_requests(client, path, include_prevented=path == "/")
+    # Those opening the page sends, and those a change of filter sends (a page drawn with its layout sends few).
+    bodies = initial_requests(client, path, include_prevented=True)
     assert PAGES_AND_THEIR_DATA_CALLBACKS[path] <= {_function_name(app, body) for body in bodies}
     # A client that sends no Accept-Encoding (a script, a probe, a proxy that strips it) first, then a browser.
     for encoding in (None, "gzip, deflate, br"):
@@ -199,7 +199,8 @@ def test_an_answer_computed_without_compression_is_served_compressed_from_the_ca
     from support.page_callbacks import initial_requests
 
     client = sign_in(app.server.test_client(), "viewer")
-    (body,) = [b for b in initial_requests(client, "/heatmap") if _function_name(app, b) == "update_heatmap"]
+    requests = initial_requests(client, "/heatmap", include_prevented=True)
+    (body,) = [b for b in requests if _function_name(app, b) == "update_heatmap"]
     plain = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
     assert plain.headers[read_cache.CACHE_HEADER] == "miss"
     for encoding, sent in (("gzip", "gzip"), ("br", "br"), (None, None)):
