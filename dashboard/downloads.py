@@ -7,14 +7,14 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import flask
 
 from dashboard import uploads
-from dashboard.data import connection, submission_log
+from dashboard.data import connection, plans, submission_log
 from dashboard.security import roles
 from etl.plan.countries import country_code
-from etl.plan.definitions import AS_OF_YEARS
 
 FEEDBACK_PATH = "/download/feedback/<token>"
 TEMPLATE_PATH = "/download/template"
@@ -23,6 +23,7 @@ EXPORT_PATH = "/download/export"
 REPORT_PATH = "/download/report"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCHEDULE_PATH = "/download/schedule"
+CROSSWALK_PATH = "/download/crosswalk"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,10 +32,12 @@ def feedback_href(token: str) -> str:
     return f"/download/feedback/{token}"
 
 
-def template_href(year: int | None, country: str | None = None) -> str:
+def template_href(year: int | None, country: str | None = None, plan_id: str | None = None) -> str:
     query = f"year={year}" if year else ""
     if country:
         query += f"&country={country}"
+    if plan_id:
+        query += f"&plan={quote(plan_id)}"
     return f"{TEMPLATE_PATH}?{query}"
 
 
@@ -62,15 +65,18 @@ def template():
     from etl.returns.template import write_return_template
 
     user = roles.check_role(*roles.UPLOADERS)
+    plan = _plan()
     year = flask.request.args.get("year", type=int)
-    if year not in AS_OF_YEARS:
-        flask.abort(400, f"Choose a reporting year from {AS_OF_YEARS[0]} to {AS_OF_YEARS[-1]}.")
+    if year not in plan.years:
+        flask.abort(400, f"Choose a reporting year from {plan.first_year} to {plan.last_year}.")
     country = user.country if user.role == roles.ANALYST else country_code(flask.request.args.get("country"))
     if country is None:
         flask.abort(400, "Choose the country of the return.")
     name = f"apt-return-{country}-{year}.xlsx"
     with tempfile.TemporaryDirectory() as folder:
-        path, _ = write_return_template(Path(folder) / name, country, year, connection.warehouse_file(), prefill=True)
+        path, _ = write_return_template(
+            Path(folder) / name, country, year, connection.warehouse_file(), prefill=True, plan_id=plan.plan_id
+        )
         buffer = io.BytesIO(path.read_bytes())
     return flask.send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
 
@@ -91,14 +97,20 @@ def submission(submission_id: int):
     return flask.send_file(stored, as_attachment=True, download_name=name, max_age=0)
 
 
-def export_href(as_of: int | None, output_format: str) -> str:
+def crosswalk_href(from_plan: str, to_plan: str) -> str:
+    return f"{CROSSWALK_PATH}?from={quote(from_plan)}&to={quote(to_plan)}"
+
+
+def export_href(as_of: int | None, output_format: str, plan_id: str | None = None) -> str:
     year = f"as_of={int(as_of)}&" if as_of else ""
-    return f"{EXPORT_PATH}?{year}format={output_format}"
+    plan = f"&plan={quote(plan_id)}" if plan_id else ""
+    return f"{EXPORT_PATH}?{year}format={output_format}{plan}"
 
 
-def report_href(as_of: int | None, output_format: str = "html") -> str:
+def report_href(as_of: int | None, output_format: str = "html", plan_id: str | None = None) -> str:
     query = [f"as_of={int(as_of)}"] if as_of else []
     query += [f"format={output_format}"] if output_format != "html" else []
+    query += [f"plan={quote(plan_id)}"] if plan_id else []
     return f"{REPORT_PATH}?{'&'.join(query)}" if query else REPORT_PATH
 
 
@@ -107,7 +119,8 @@ def export_tables():
     """The metric tables of `aptmon export` for an as-of year: one workbook, or a zip of CSV or Parquet files."""
     from etl.outputs import export as exporter
 
-    as_of = _as_of_year()
+    plan = _plan()
+    as_of = _as_of_year(plan)
     output_format = flask.request.args.get("format", "xlsx")
     if output_format not in exporter.FORMATS:
         flask.abort(400, f"Choose a format from {', '.join(exporter.FORMATS)}.")
@@ -115,7 +128,11 @@ def export_tables():
         target = Path(folder) / ("tables.xlsx" if output_format == "xlsx" else "tables")
         try:
             result = exporter.export(
-                target, warehouse_file=connection.warehouse_file(), as_of=as_of, output_format=output_format
+                target,
+                warehouse_file=connection.warehouse_file(),
+                as_of=as_of,
+                output_format=output_format,
+                plan_id=plan.plan_id,
             )
         except exporter.ExportError as exc:
             flask.abort(400, str(exc))
@@ -133,7 +150,8 @@ def progress_report():
     from etl.outputs.export import ExportError
     from etl.outputs.report import write as report
 
-    as_of = _as_of_year()
+    plan = _plan()
+    as_of = _as_of_year(plan)
     output_format = flask.request.args.get("format", "html")
     if output_format not in report.FORMATS:
         flask.abort(400, f"Choose a report format from {', '.join(report.FORMATS)}.")
@@ -141,7 +159,11 @@ def progress_report():
         target = Path(folder) / f"report.{output_format}"
         try:
             result = report.write_report(
-                target, warehouse_file=connection.warehouse_file(), as_of=as_of, output_format=output_format
+                target,
+                warehouse_file=connection.warehouse_file(),
+                as_of=as_of,
+                output_format=output_format,
+                plan_id=plan.plan_id,
             )
         except ExportError as exc:
             flask.abort(400, str(exc))
@@ -151,10 +173,16 @@ def progress_report():
     return flask.send_file(payload, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
-def _as_of_year() -> int | None:
+def _plan() -> plans.PlanTimeframe:
+    """The plan a download is for: ?plan= (the page's plan picker), else the default plan."""
+    with connection.reading():
+        return plans.timeframe(flask.request.args.get("plan"))
+
+
+def _as_of_year(plan: plans.PlanTimeframe) -> int | None:
     as_of = flask.request.args.get("as_of", type=int)
-    if as_of is not None and as_of not in AS_OF_YEARS:
-        flask.abort(400, f"Choose an as-of year from {AS_OF_YEARS[0]} to {AS_OF_YEARS[-1]}.")
+    if as_of is not None and as_of not in plan.years:
+        flask.abort(400, f"Choose an as-of year from {plan.first_year} to {plan.last_year}.")
     return as_of
 
 
@@ -192,6 +220,28 @@ def schedule_workbook():
                            max_age=0)  # fmt: skip
 
 
+@roles.require_role(roles.ADMIN)
+def crosswalk_workbook():
+    """The crosswalk workbook between two plans (aptmon plan crosswalk template), with its suggested matches."""
+    from etl.crosswalk.check import CrosswalkRefused
+    from etl.crosswalk.template import write_crosswalk_template
+
+    roles.check_role(roles.ADMIN)
+    from_plan, to_plan = flask.request.args.get("from", ""), flask.request.args.get("to", "")
+    with connection.reading():
+        known = {plan.plan_id for plan in plans.timeframes()}
+    if from_plan not in known or to_plan not in known:
+        flask.abort(400, "Choose two of the plans the monitor holds.")
+    name = f"apt-crosswalk-{from_plan}-to-{to_plan}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            path, _ = write_crosswalk_template(Path(folder) / name, from_plan, to_plan, connection.warehouse_file())
+        except CrosswalkRefused as exc:
+            flask.abort(400, str(exc))
+        payload = io.BytesIO(path.read_bytes())
+    return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
+
+
 # (path, endpoint, view) of every download; dashboard.app registers them. Each view checks the role (and country).
 ROUTES = (
     (FEEDBACK_PATH, "download_feedback", feedback),
@@ -200,4 +250,5 @@ ROUTES = (
     (EXPORT_PATH, "download_export", export_tables),
     (REPORT_PATH, "download_report", progress_report),
     (SCHEDULE_PATH, "download_schedule", schedule_workbook),
+    (CROSSWALK_PATH, "download_crosswalk", crosswalk_workbook),
 )

@@ -16,9 +16,10 @@ def skip_link() -> html.A:
     return html.A("Skip to main content", href=f"#{ids.MAIN}", id=ids.SKIP_LINK, className="skip-link")
 
 
-def navbar() -> dbc.Navbar:
-    """The brand, the pages the signed-in user's role opens, and the user menu; below the large breakpoint the
-    links fold behind a labelled Menu button, so at 200% zoom the page starts on the first screen."""
+def navbar(plan_picker=None) -> dbc.Navbar:
+    """The brand, the pages the signed-in user's role opens, the plan picker (components/plan_picker.py) and the
+    user menu; below the large breakpoint the links fold behind a labelled Menu button, so at 200% zoom the page
+    starts on the first screen."""
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
@@ -34,7 +35,7 @@ def navbar() -> dbc.Navbar:
                     n_clicks=0,
                 ),
                 dbc.Collapse(
-                    [dbc.Nav(links, navbar=True, className="me-auto"), auth.user_menu()],
+                    [dbc.Nav(links, navbar=True, className="me-auto"), plan_picker, auth.user_menu()],
                     id=ids.NAVBAR_COLLAPSE,
                     is_open=False,
                     navbar=True,

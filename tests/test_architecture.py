@@ -14,7 +14,7 @@ FLOORS = (
     ("etl.warehouse",),
     ("etl.returns",),
     ("etl.schedule",),
-    ("etl.outputs",),
+    ("etl.outputs", "etl.crosswalk"),
     ("etl.accounts", "etl.reviews"),
     ("etl.demo",),
     ("etl.cli",),

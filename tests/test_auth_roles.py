@@ -18,6 +18,7 @@ ROUTES = {
     "/download/submission/1": auth.SUBMISSION_READERS,
     "/download/export?as_of=2015&format=csv": auth.EXPORTERS,
     "/download/report?as_of=2015": auth.EXPORTERS,
+    "/download/crosswalk?from=apt-2013-2017&to=apt-2013-2017": (auth.ADMIN,),
 }
 
 
@@ -60,7 +61,7 @@ def protected_callbacks(app) -> list[tuple[str, tuple[str, ...]]]:
 def test_the_role_protected_callbacks_are_the_expected_ones(app):
     names = {name for name, _ in protected_callbacks(app)}
     expected = {"check_uploads", "submit_upload", "template_link", "filter_submissions", "show_submission"}
-    assert expected | {"export_links", "load_schedule", "change_meetings"} <= names
+    assert expected | {"export_links", "load_schedule", "change_meetings", "add_plan", "load_crosswalk"} <= names
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])

@@ -204,3 +204,43 @@ def test_a_warehouse_made_before_plans_were_many_opens_with_every_row(tmp_path):
         rows = con.execute("SELECT plan_id, is_example FROM plans ORDER BY plan_id").fetchall()
         assert rows == [("apt-2013-2017", False), ("old-plan", False)]
         assert con.execute("SELECT count(*) FROM crosswalk_loads").fetchone()[0] == 0
+
+
+def test_catalogue_and_review_meetings_are_per_plan(warehouse_file):
+    aptmon("plan", "add", TWO_YEAR, "--id", "ex-2020-2021", "--years", "2020-2021", "--warehouse", warehouse_file)
+    seed = aptmon("catalogue", "--format", "csv", "--plan", "apt-2013-2017", "--warehouse", warehouse_file).output
+    two = aptmon("catalogue", "--format", "csv", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).output
+    assert len(seed.splitlines()) == 1 + 183 + 13 and seed.splitlines()[0].startswith("plan_id,level,id,")
+    assert [line.split(",")[2] for line in two.splitlines()[1:]] == ["1.1", "1.2", "1.3", "2.1.1", "2.1.2"]
+    early = aptmon("reviews", "add", "2019-06-01", "--plan", "ex-2020-2021", "--warehouse", warehouse_file)
+    assert early.exit_code == 2 and "2019-06-01 is before the plan began (2020)" in early.output
+    assert (
+        aptmon("reviews", "add", "2020-06-01", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).exit_code == 0
+    )
+    assert (
+        aptmon("reviews", "add", "2016-06-01", "--plan", "apt-2013-2017", "--warehouse", warehouse_file).exit_code == 0
+    )
+    listed = aptmon("reviews", "list", "--plan", "ex-2020-2021", "--warehouse", warehouse_file).output
+    assert "2020-06-01" in listed and "2016-06-01" not in listed
+
+
+def test_adding_a_plan_adds_its_snapshot_rows_and_leaves_the_others_as_the_views_give_them(warehouse_file):
+    from etl.warehouse import metrics
+    from etl.warehouse.snapshots import METRIC_VIEWS, SNAPSHOT_SUFFIX
+
+    aptmon("plan", "add", EXAMPLE, "--id", "ex-2018-2022", "--years", "2018-2022", "--warehouse", warehouse_file)
+    with warehouse.read_connection(warehouse_file) as con:
+        assert metrics.snapshots_current(con)
+        for view in METRIC_VIEWS:
+            # The snapshot is exactly the view, every plan's rows, in the view's order within each plan.
+            for plan_id in ("apt-2013-2017", "ex-2018-2022"):
+                snapshot = con.execute(f"SELECT * FROM {view}{SNAPSHOT_SUFFIX} WHERE plan_id = ?", [plan_id]).df()
+                live = con.execute(f"SELECT * FROM {view} WHERE plan_id = ?", [plan_id]).df()
+                assert len(snapshot) > 0 and snapshot.equals(live), (view, plan_id)
+
+
+def test_plan_add_without_a_warehouse_says_to_run_init_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none" / "warehouse.duckdb"
+    result = aptmon("plan", "add", TWO_YEAR, "--id", "ex", "--years", "2020-2021", "--warehouse", missing)
+    assert result.exit_code == 2 and "Run `aptmon init` first." in result.output
+    assert not missing.exists() and not missing.parent.exists()

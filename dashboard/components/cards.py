@@ -53,9 +53,9 @@ def _delivered_caption(row) -> str:
     return f"{scope}; {expected} by the schedule{overdue}"
 
 
-def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[str, float]) -> list:
-    """The overview's row of cards from one metrics_pillar_country row, one metrics_reporting row and the
-    status thresholds."""
+def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[str, float], timeframe: str) -> list:
+    """The overview's row of cards from one metrics_pillar_country row, one metrics_reporting row, the status
+    thresholds and the plan's timeframe ('2013-2017')."""
     row = scope.iloc[0]
     rep = reporting.iloc[0]
     status_extra = html.Div(
@@ -90,7 +90,7 @@ def headline_cards(scope: pd.DataFrame, reporting: pd.DataFrame, settings: dict[
         stat_card(
             "Time elapsed",
             pct(row.time_elapsed),
-            f"of 2013-2017 by end {int(row.as_of_year)}",
+            f"of {timeframe} by end {int(row.as_of_year)}",
             "card-time",
         ),
         stat_card(

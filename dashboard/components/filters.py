@@ -9,7 +9,6 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
-from etl.plan.definitions import AS_OF_YEARS
 from etl.plan.labels import pillar_label, section_label
 
 ALL = "ALL"
@@ -17,13 +16,13 @@ METRIC_OPTIONS = [{"label": "Coverage", "value": "coverage"}, {"label": "Complet
 ROWS_OPTIONS = [{"label": "Pillars", "value": "pillars"}, {"label": "Sections", "value": "sections"}]
 
 
-def pick_year(raw: object, default: int) -> int:
+def pick_year(raw: object, default: int, years: tuple[int, ...]) -> int:
     """The as-of year a URL asks for, or the default when it names none of the plan's years."""
     try:
         year = int(str(raw))
     except (TypeError, ValueError):
         return default
-    return year if year in AS_OF_YEARS else default
+    return year if year in years else default
 
 
 def pick(raw: object, allowed: list[str], default: str) -> str:
@@ -46,8 +45,9 @@ def _labelled(label: str, control, width: dict) -> dbc.Col:
     return dbc.Col([text, control], **width, className="mb-2")
 
 
-def year_filter(value: int) -> dbc.Col:
-    options = [{"label": f"End of {y}", "value": str(y)} for y in AS_OF_YEARS]
+def year_filter(value: int, years: tuple[int, ...]) -> dbc.Col:
+    """The as-of year, one of the chosen plan's years."""
+    options = [{"label": f"End of {y}", "value": str(y)} for y in years]
     control = dbc.Select(id=ids.YEAR, options=options, value=str(value), size="sm")
     return _labelled("As of", control, {"xs": 6, "md": 3, "lg": 2})
 

@@ -4,44 +4,58 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.data import connection, plan
+from dashboard.data import connection, plan, plans
 
 
-def pillar_metrics(year: int, country: str = connection.ALL) -> pd.DataFrame:
-    """metrics_pillar_country for one as-of year and one country scope: the six pillars and 'ALL'."""
-    return connection.metric("metrics_pillar_country", order_by="pillar", as_of_year=year, country=country)
+def pillar_metrics(year: int, country: str = connection.ALL, *, plan_id: str | None = None) -> pd.DataFrame:
+    """metrics_pillar_country for one plan, as-of year and country scope: the plan's pillars and 'ALL'."""
+    return connection.metric(
+        "metrics_pillar_country", order_by="pillar", plan_id=plans.resolve(plan_id), as_of_year=year, country=country
+    )
 
 
-def pillar_metrics_by_country(year: int) -> pd.DataFrame:
-    """metrics_pillar_country for one as-of year, every pillar x every country scope (the heatmap)."""
-    return connection.metric("metrics_pillar_country", as_of_year=year)
+def pillar_metrics_by_country(year: int, *, plan_id: str | None = None) -> pd.DataFrame:
+    """metrics_pillar_country for one plan and as-of year, every pillar x every country scope (the heatmap)."""
+    return connection.metric("metrics_pillar_country", plan_id=plans.resolve(plan_id), as_of_year=year)
 
 
-def section_metrics_by_country(year: int, pillar: str | None = None) -> pd.DataFrame:
-    """metrics_section_country for one as-of year, optionally one pillar's sections, every country scope."""
+def section_metrics_by_country(year: int, pillar: str | None = None, *, plan_id: str | None = None) -> pd.DataFrame:
+    """metrics_section_country for one plan and as-of year, optionally one pillar's sections, every country scope."""
+    plan_id = plans.resolve(plan_id)
     if pillar and pillar != connection.ALL:
-        chosen = plan.sections()
+        chosen = plan.sections(plan_id=plan_id)
         return connection.metric(
-            "metrics_section_country", as_of_year=year, section_id=list(chosen.section_id[chosen.pillar == pillar])
+            "metrics_section_country",
+            plan_id=plan_id,
+            as_of_year=year,
+            section_id=list(chosen.section_id[chosen.pillar == pillar]),
         )
-    return connection.metric("metrics_section_country", as_of_year=year)
+    return connection.metric("metrics_section_country", plan_id=plan_id, as_of_year=year)
 
 
-def pillar_trend(country: str = connection.ALL) -> pd.DataFrame:
-    """metrics_pillar_country for one country scope across every as-of year, every pillar and 'ALL'."""
-    return connection.metric("metrics_pillar_country", order_by="as_of_year, pillar", country=country)
+def pillar_trend(country: str = connection.ALL, *, plan_id: str | None = None) -> pd.DataFrame:
+    """metrics_pillar_country for one plan and country scope across the plan's as-of years, every pillar and 'ALL'."""
+    return connection.metric(
+        "metrics_pillar_country", order_by="as_of_year, pillar", plan_id=plans.resolve(plan_id), country=country
+    )
 
 
-def overdue_measures(year: int, country: str = connection.ALL, pillar: str = connection.ALL) -> pd.DataFrame:
-    """The measures overdue in a scope as of a year (measure_progress.overdue), in plan order."""
+def overdue_measures(
+    year: int, country: str = connection.ALL, pillar: str = connection.ALL, *, plan_id: str | None = None
+) -> pd.DataFrame:
+    """The measures of a plan overdue in a scope as of a year (measure_progress.overdue), in plan order."""
+    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     return connection.query(
         "SELECT * FROM overdue_measures(?, ?, ?, progress := ?)",
         [year, country, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
     )
 
 
-def lagging_sections(year: int, country: str = connection.ALL, pillar: str = connection.ALL) -> pd.DataFrame:
-    """The scope's sections behind their expected share (pace index below 1), the furthest behind first."""
+def lagging_sections(
+    year: int, country: str = connection.ALL, pillar: str = connection.ALL, *, plan_id: str | None = None
+) -> pd.DataFrame:
+    """The scope's sections of a plan behind their expected share (pace index below 1), the furthest behind first."""
+    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     return connection.query(
         "SELECT * FROM lagging_sections(?, ?, ?, section_metrics := ?)",
         [
@@ -53,8 +67,9 @@ def lagging_sections(year: int, country: str = connection.ALL, pillar: str = con
     )
 
 
-def measures_not_taken_up(year: int, pillar: str = connection.ALL) -> tuple[int, int]:
-    """How many measures (of the pillar, or all) no country has any activity under, and of how many."""
+def measures_not_taken_up(year: int, pillar: str = connection.ALL, *, plan_id: str | None = None) -> tuple[int, int]:
+    """How many measures of a plan (of the pillar, or all) no country has any activity under, and of how many."""
+    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     row = connection.query(
         "SELECT * FROM measures_not_taken_up(?, ?, progress := ?)",
         [year, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
@@ -62,10 +77,11 @@ def measures_not_taken_up(year: int, pillar: str = connection.ALL) -> tuple[int,
     return int(row.not_taken_up), int(row.measures_total)
 
 
-def country_ranking(year: int, pillar: str = connection.ALL) -> pd.DataFrame:
-    """The 13 countries for one as-of year and pillar ('ALL': every pillar), the furthest behind first
+def country_ranking(year: int, pillar: str = connection.ALL, *, plan_id: str | None = None) -> pd.DataFrame:
+    """The 13 countries for one plan, as-of year and pillar ('ALL': every pillar), the furthest behind first
     (country_lag_ranking: by progress status, then pace, against what each took up or leads and the schedule)."""
     return connection.query(
-        "SELECT * FROM country_lag_ranking(pillar_metrics := ?) WHERE as_of_year = ? AND pillar = ? ORDER BY lag_rank",
-        [connection.metric_relation("metrics_pillar_country"), year, pillar],
+        "SELECT * FROM country_lag_ranking(pillar_metrics := ?) WHERE plan_id = ? AND as_of_year = ? AND pillar = ? "
+        "ORDER BY lag_rank",
+        [connection.metric_relation("metrics_pillar_country"), plans.resolve(plan_id), year, pillar],
     )

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.data import connection
+from dashboard.data import connection, plans
 
 
-def reporting(year: int) -> pd.DataFrame:
-    """metrics_reporting for one as-of year: each country and 'ALL'."""
-    return connection.metric("metrics_reporting", as_of_year=year)
+def reporting(year: int, *, plan_id: str | None = None) -> pd.DataFrame:
+    """metrics_reporting of one plan for one as-of year: each country and 'ALL'."""
+    return connection.metric("metrics_reporting", plan_id=plans.resolve(plan_id), as_of_year=year)
 
 
-def return_matrix(year: int) -> pd.DataFrame:
-    """Each country's return for each reporting year up to the as-of year: its state (one with nothing received whose
-    deadline has not passed today is 'not yet due', the rule of metrics_reporting), due date, versions, rejections."""
+def return_matrix(year: int, *, plan_id: str | None = None) -> pd.DataFrame:
+    """Each country's return for each of a plan's reporting years up to the as-of year: its state (one with nothing
+    received whose deadline has not passed today is 'not yet due', the rule of metrics_reporting), due date, versions,
+    rejections."""
     return connection.query(
-        "SELECT * FROM return_status_as_of(?) ORDER BY country_ordinal, reporting_year",
-        [year],
+        "SELECT * FROM return_status_as_of(?) WHERE plan_id = ? ORDER BY country_ordinal, reporting_year",
+        [year, plans.resolve(plan_id)],
     )
 
 
-def rejected_issues(year: int, country: str = connection.ALL, limit: int = connection.LISTING_LIMIT) -> pd.DataFrame:
-    """The errors that rejected uploads for reporting years up to the as-of year, newest upload first."""
+def rejected_issues(
+    year: int, country: str = connection.ALL, limit: int = connection.LISTING_LIMIT, *, plan_id: str | None = None
+) -> pd.DataFrame:
+    """The errors that rejected uploads for a plan's reporting years up to the as-of year, newest upload first."""
     sql = (
         'SELECT s.country, s.reporting_year, s.file_name, s.submitted_at, i.sheet, i."row", i."column", '
         "i.value, i.code, i.message FROM issues i JOIN submissions s USING (submission_id) "
         "WHERE s.status = 'rejected' AND i.severity = 'error' AND (s.reporting_year IS NULL OR s.reporting_year <= ?)"
+        # An upload refused before its plan was known (no plan id) shows under every plan.
+        " AND (s.plan_id IS NULL OR s.plan_id = ?)"
     )
-    params: list = [year]
+    params: list = [year, plans.resolve(plan_id)]
     if country != connection.ALL:
         sql += " AND s.country = ?"
         params.append(country)
@@ -37,14 +42,18 @@ def rejected_issues(year: int, country: str = connection.ALL, limit: int = conne
     return connection.query(sql, params)
 
 
-def rejected_issue_counts(year: int, country: str = connection.ALL, except_country: str | None = None) -> pd.DataFrame:
-    """How many errors of each code rejected uploads had, by country and reporting year: no file, cell or value."""
+def rejected_issue_counts(
+    year: int, country: str = connection.ALL, except_country: str | None = None, *, plan_id: str | None = None
+) -> pd.DataFrame:
+    """How many errors of each code a plan's rejected uploads had, by country and reporting year: no file, cell or
+    value."""
     sql = (
         "SELECT s.country, s.reporting_year, i.code, count(*) AS errors, count(DISTINCT s.submission_id) AS uploads "
         "FROM issues i JOIN submissions s USING (submission_id) "
         "WHERE s.status = 'rejected' AND i.severity = 'error' AND (s.reporting_year IS NULL OR s.reporting_year <= ?)"
+        " AND (s.plan_id IS NULL OR s.plan_id = ?)"
     )
-    params: list = [year]
+    params: list = [year, plans.resolve(plan_id)]
     if country != connection.ALL:
         sql += " AND s.country = ?"
         params.append(country)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.data import connection
+from dashboard.data import connection, plans
 
 
 def submissions(country: str | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -24,13 +24,14 @@ def submissions(country: str | None = None, limit: int = 1000) -> pd.DataFrame:
     return connection.query(sql, params)
 
 
-def country_versions(country: str, year: int, limit: int = 200) -> pd.DataFrame:
-    """One country's uploads for reporting years up to `year`, with the state of each version, newest first."""
+def country_versions(country: str, year: int, limit: int = 200, *, plan_id: str | None = None) -> pd.DataFrame:
+    """One country's uploads for a plan's reporting years up to `year`, with the state of each version, newest
+    first."""
     return connection.query(
         "SELECT s.reporting_year, s.version, v.version_state, s.file_name, s.submitted_at FROM submissions s "
         "JOIN submission_states v USING (submission_id) WHERE s.country = ? AND s.reporting_year <= ? "
-        "ORDER BY s.reporting_year DESC, s.submitted_at DESC, s.submission_id DESC LIMIT ?",
-        [country, year, limit],
+        "AND s.plan_id = ? ORDER BY s.reporting_year DESC, s.submitted_at DESC, s.submission_id DESC LIMIT ?",
+        [country, year, plans.resolve(plan_id), limit],
     )
 
 

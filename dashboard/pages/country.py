@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import continuity, filters, plan_picker
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import band_caption, stat_card, status_badge
 from dashboard.components.country import country_pillars_figure
@@ -16,9 +16,9 @@ from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import activity_grid, data_grid, grid_id, listing_note, records
 from dashboard.components.theme import pace_text, pct
 from dashboard.components.trend_arrow import change_arrow
-from dashboard.data import connection, country_detail, loaded, overview, plan, return_status, submission_log
+from dashboard.data import connection, country_detail, loaded, overview, plans, return_status, submission_log
+from dashboard.data import plan as plan_data
 from dashboard.own_country import own_country
-from etl.plan.definitions import PLAN_FIRST_YEAR
 
 dash.register_page(
     __name__, path="/country", name="Countries", title="Country profile - APT Work Plan Monitor", order=3
@@ -54,24 +54,28 @@ VERSION_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, **_query):
-    state = loaded.data_state()
-    countries = plan.countries()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, country=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    countries = plan_data.countries()
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
     # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
     # grid while its callbacks are on their way (they answer a change of filter).
-    reporting, figure = update_country(str(year), country)
-    activities, note = update_country_activities(str(year), country)
+    (reporting, figure), (activities, note) = first_draw(str(year), country, chosen.plan_id)
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Country profile", className="page-title"),
             html.P(
                 "One country's progress against the schedule on the measures it took up or leads, its coverage of "
-                "each whole pillar, its record of annual returns, and the activities it has reported.",
+                "each whole pillar, its record of annual returns, and the activities it has reported, under the "
+                f"{plans.plan_name(chosen)}.",
                 className="lead-text",
             ),
-            filters.filter_bar(filters.year_filter(year), filters.country_filter(country, countries, allow_all=False)),
+            filters.filter_bar(
+                filters.year_filter(year, chosen.years), filters.country_filter(country, countries, allow_all=False)
+            ),
             no_returns_alert() if not state["has_returns"] else None,
             html.Div(reporting, id=ids.COUNTRY_REPORTING),
             status_legend(legend_id="country-status-legend"),
@@ -84,6 +88,7 @@ def layout(year=None, country=None, **_query):
             ),
             html.P(note, id=ids.COUNTRY_ACTIVITIES_NOTE, className="empty-note"),
             activity_grid(ids.COUNTRY_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
+            html.Div(update_across_plans(country, chosen.plan_id), id=ids.ACTIVITY_ACROSS_PLANS + "-panel"),
         ]
     )
 
@@ -93,20 +98,23 @@ def layout(year=None, country=None, **_query):
     Output(ids.COUNTRY_PILLARS_GRAPH, "figure"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
-def update_country(year: str, country: str):
+def update_country(year: str, country: str, plan_id: str | None = None):
     """Redraw the profile of one country as of a year."""
     year = int(year)
-    name = plan.countries().set_index("iso3").name[country]
-    years = [year - 1, year] if year > PLAN_FIRST_YEAR else [year]
-    reporting = country_detail.reporting_for(country, years).set_index("as_of_year")
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    name = plan_data.countries().set_index("iso3").name[country]
+    years = [year - 1, year] if year > chosen.first_year else [year]
+    reporting = country_detail.reporting_for(country, years, plan_id=plan_id).set_index("as_of_year")
     now = reporting.loc[year]
     before = reporting.loc[year - 1] if year - 1 in reporting.index else None
-    metrics = overview.pillar_metrics(year, country)
+    metrics = overview.pillar_metrics(year, country, plan_id=plan_id)
     overall = metrics[metrics.pillar == "ALL"].iloc[0]
-    returns = return_status.return_matrix(year)
+    returns = return_status.return_matrix(year, plan_id=plan_id)
     returns = returns[returns.country == country]
     cards = dbc.Row(
         [
@@ -152,7 +160,7 @@ def update_country(year: str, country: str):
                 stat_card(
                     "Progress status",
                     pace_text(overall.pace_index),
-                    band_caption(plan.thresholds()),
+                    band_caption(plan_data.thresholds()),
                     extra=html.Div(status_badge(overall.progress_status), className="mt-1"),
                 ),
                 xs=6,
@@ -175,7 +183,10 @@ def update_country(year: str, country: str):
             data_grid(
                 "country-versions-table",
                 VERSION_COLUMNS,
-                records(_version_rows(submission_log.country_versions(country, year)), [c for _, c in VERSION_COLUMNS]),
+                records(
+                    _version_rows(submission_log.country_versions(country, year, plan_id=plan_id)),
+                    [c for _, c in VERSION_COLUMNS],
+                ),
                 5,
                 csv_name="versions",
             ),
@@ -183,7 +194,9 @@ def update_country(year: str, country: str):
         className="mb-3",
     )
     figure = country_pillars_figure(
-        metrics, plan.pillars(), f"{name}: delivery against the schedule and coverage by pillar, end {year}"
+        metrics,
+        plan_data.pillars(plan_id=plan_id),
+        f"{name}: delivery against the schedule and coverage by pillar, end {year}, {plan_picker.short_name(chosen)}",
     )
     return [cards, record], figure
 
@@ -201,11 +214,32 @@ def _version_rows(versions):
     Output(ids.COUNTRY_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
-def update_country_activities(year: str, country: str):
+def update_country_activities(year: str, country: str, plan_id: str | None = None):
     """One country's activities as of a year."""
-    activities = country_detail.country_activities(int(year), country)
+    activities = country_detail.country_activities(int(year), country, plan_id=plans.resolve(plan_id))
     note = listing_note(len(activities), connection.LISTING_LIMIT, "activities reported by this country")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
+
+
+@connection.per_version
+def first_draw(year: str, country: str, plan_id: str) -> tuple:
+    """The cards, chart and listing the layout comes with, kept per data version: every reader opening the page on
+    the same plan, country and year shares them."""
+    return update_country(year, country, plan_id), update_country_activities(year, country, plan_id)
+
+
+@callback(
+    Output(ids.ACTIVITY_ACROSS_PLANS + "-panel", "children"),
+    Input(ids.COUNTRY, "value"),
+    State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,  # the layout comes with the panel
+)
+@connection.reads_warehouse
+def update_across_plans(country: str, plan_id: str | None = None):
+    """The country's activities of this plan that it reported under another plan too, with their whole history."""
+    across = plans.activities_across_plans(plans.resolve(plan_id), country=country)
+    return continuity.across_plans_section(ids.ACTIVITY_ACROSS_PLANS, across, "this country's activities")

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.funding import funding_figure, usd
 from dashboard.components.tables import amount_column, data_grid, grid_id, records
 from dashboard.components.theme import pct
-from dashboard.data import connection, funding, loaded, plan
+from dashboard.data import connection, funding, loaded, plans
+from dashboard.data import plan as plan_data
 
 dash.register_page(__name__, path="/funding", name="Funding", title="Funding - APT Work Plan Monitor", order=6)
 
@@ -32,15 +33,17 @@ TABLE_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, pillar=None, **_query):
-    state = loaded.data_state()
-    countries = plan.countries()
-    pillars = plan.pillars()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, country=None, pillar=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    countries = plan_data.countries()
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     country = filters.pick(country, ["ALL", *countries.iso3], "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Funding", className="page-title"),
             html.P(
                 "Item 6.1 of the Work Plan asks to keep strengthening the APT Cooperation Fund. Every return says how "
@@ -50,7 +53,7 @@ def layout(year=None, country=None, pillar=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
             ),
@@ -78,15 +81,17 @@ def layout(year=None, country=None, pillar=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def update_funding(year: str, country: str, pillar: str):
-    """Redraw the budgets for an as-of year, a country scope and a pillar (or all pillars)."""
+def update_funding(year: str, country: str, pillar: str, plan_id: str | None = None):
+    """Redraw the budgets of a plan for an as-of year, a country scope and a pillar (or all pillars)."""
     year = int(year)
-    rows = funding.funding(year)
-    names = plan.countries().set_index("iso3").name
+    chosen = plans.timeframe(plan_id)
+    rows = funding.funding(year, plan_id=chosen.plan_id)
+    names = plan_data.countries().set_index("iso3").name
     scope_name = "all 13 countries" if country == "ALL" else names[country]
-    pillars = plan.pillars()
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
     pillar_name = "all pillars" if pillar == "ALL" else f"pillar {pillars.set_index('pillar').roman[pillar]}"
     scope = rows[(rows.country == country) & (rows.pillar == pillar)].iloc[0]
     cards = [
@@ -117,9 +122,8 @@ def update_funding(year: str, country: str, pillar: str):
         ),
     ]
     by_pillar = rows[rows.country == country]
-    figure = funding_figure(
-        by_pillar, pillars, f"Reported budget by pillar and funding source, {scope_name}, end {year}"
-    )
+    title = f"Reported budget by pillar and funding source, {scope_name}, end {year}, {plan_picker.short_name(chosen)}"
+    figure = funding_figure(by_pillar, pillars, title)
     by_country = rows[rows.pillar == pillar].assign(
         country_name=lambda f: ["All 13 countries" if c == "ALL" else names[c] for c in f.country],
         apt_fund_share_text=lambda f: [pct(s, 1) for s in f.apt_fund_share],

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.heatmap import STATUS, heatmap_figure
 from dashboard.components.status_colours import status_legend
-from dashboard.data import connection, loaded, overview, plan
+from dashboard.data import connection, loaded, overview, plans
+from dashboard.data import plan as plan_data
 from etl.plan.labels import pillar_label, section_label
 
 # What colours the cells: the judgement first; breadth against the whole plan is the reader's choice.
@@ -23,9 +24,9 @@ COLOUR_OPTIONS = [
     {"label": "Completion", "value": "completion"},
 ]
 TITLES = {
-    STATUS: "Progress status against the schedule",
-    "coverage": "Coverage (breadth: of all the row's measures)",
-    "completion": "Completion (breadth: of all the row's measures)",
+    STATUS: ("Progress status against the schedule", ""),
+    "coverage": ("Coverage", " (breadth: of all the row's measures)"),
+    "completion": ("Completion", " (breadth: of all the row's measures)"),
 }
 
 
@@ -35,17 +36,19 @@ dash.register_page(
 
 
 @connection.reads_warehouse
-def layout(year=None, metric=None, rows=None, pillar=None, **_query):
-    state = loaded.data_state()
-    pillars = plan.pillars()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     metric = filters.pick(metric, [o["value"] for o in COLOUR_OPTIONS], STATUS)
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     # Drawn with the layout, so the page never shows empty axes while its callback is on its way.
-    first = update_heatmap(str(year), metric, rows, pillar)
+    first = first_draw(str(year), metric, rows, pillar, chosen.plan_id)
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Pillars x countries", className="page-title"),
             html.P(
                 "Each cell: the row's progress status in a country, judged on the measures it took up or leads "
@@ -56,7 +59,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.toggle(ids.METRIC, "Colour by", COLOUR_OPTIONS, metric),
                 filters.toggle(ids.ROWS, "Rows", filters.ROWS_OPTIONS, rows),
                 filters.pillar_filter(pillar, pillars),
@@ -76,16 +79,19 @@ def layout(year=None, metric=None, rows=None, pillar=None, **_query):
     Input(ids.METRIC, "value"),
     Input(ids.ROWS, "value"),
     Input(ids.PILLAR, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes drawn; a change of filter redraws
 )
 @connection.reads_warehouse
-def update_heatmap(year: str, metric: str, rows: str, pillar: str):
-    """Redraw the heatmap for one as-of year, metric, row level and pillar."""
+def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str | None = None):
+    """Redraw the heatmap for one plan, as-of year, metric, row level and pillar."""
     year = int(year)
-    countries = plan.countries()
-    pillars = plan.pillars()
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    countries = plan_data.countries()
+    pillars = plan_data.pillars(plan_id=plan_id)
     if rows == "sections":
-        sections = plan.sections()
+        sections = plan_data.sections(plan_id=plan_id)
         if pillar != "ALL":
             sections = sections[sections.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -95,7 +101,8 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 "noun": [f"of section {s}" for s in sections.section_id],
             }
         )
-        metrics = overview.section_metrics_by_country(year, pillar).rename(columns={"section_id": "row_id"})
+        metrics = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
+        metrics = metrics.rename(columns={"section_id": "row_id"})
     else:
         shown = pillars if pillar == "ALL" else pillars[pillars.pillar == pillar]
         row_frame = pd.DataFrame(
@@ -107,7 +114,12 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str):
                 + (["of the plan"] if pillar == "ALL" else []),
             }
         )
-        metrics = overview.pillar_metrics_by_country(year).rename(columns={"pillar": "row_id"})
+        metrics = overview.pillar_metrics_by_country(year, plan_id=plan_id).rename(columns={"pillar": "row_id"})
     metric = metric if metric in TITLES else STATUS
-    title = f"{TITLES[metric]} by {rows[:-1]} and country, end {year}"
+    name, breadth = TITLES[metric]
+    title = f"{name} by {rows[:-1]} and country, end {year}{breadth}, {plan_picker.short_name(chosen)}"
     return heatmap_figure(metrics, row_frame, countries, metric, title)
+
+
+# What the layout draws, kept per data version: every reader opening the page with the same filters shares it.
+first_draw = connection.per_version(update_heatmap)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import cards, filters, progress
+from dashboard.components import cards, filters, plan_picker, progress
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.country_ranking import country_ranking_panel
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.lags import where_it_lags
-from dashboard.data import connection, loaded, overview, plan, return_status
+from dashboard.data import connection, loaded, overview, plans, return_status
+from dashboard.data import plan as plan_data
 from dashboard.own_country import own_country
 from etl.plan.labels import pillar_label
 
@@ -21,18 +22,22 @@ COUNTRY_RANKING = "country-ranking-panel"
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, pillar=None, **_query):
-    state = loaded.data_state()
-    pillars = plan.pillars()
-    countries = plan.countries()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, country=None, pillar=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    countries = plan_data.countries()
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     # An analyst's overview opens on their own country, everyone else's on all 13.
     country = filters.pick(country, ["ALL", *countries.iso3], own_country(countries) or "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
-    headline, trend, ranking, small_multiples, lags, countries_ranked = first_draw(str(year), country, pillar)
+    headline, trend, ranking, small_multiples, lags, countries_ranked = first_draw(
+        str(year), country, pillar, chosen.plan_id
+    )
     return html.Div(
         [
-            html.H1("Overview of the ASEAN Plus Three Cooperation Work Plan 2013-2017", className="page-title"),
+            plan_picker.page_plan(chosen.plan_id),
+            html.H1(f"Overview of the {plans.plan_name(chosen)}", className="page-title"),
             html.P(
                 "Whether the plan is delivered as fast as the implementation schedule expects (the progress status, "
                 "judged on the measures each country took up or leads), which countries and sections lag, and how "
@@ -41,7 +46,7 @@ def layout(year=None, country=None, pillar=None, **_query):
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
             ),
@@ -80,32 +85,37 @@ def layout(year=None, country=None, pillar=None, **_query):
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes drawn (first_draw); a change of filter redraws
 )
 @connection.reads_warehouse
-def update_overview(year: str, country: str, pillar: str):
-    """Redraw the cards and charts for one as-of year, country scope and pillar scope."""
+def update_overview(year: str, country: str, pillar: str, plan_id: str | None = None):
+    """Redraw the cards and charts for one plan, as-of year, country scope and pillar scope."""
     year = int(year)
-    pillars = plan.pillars()
-    metrics = overview.pillar_metrics(year, country)
-    trend_all = overview.pillar_trend(country)
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    pillars = plan_data.pillars(plan_id=plan_id)
+    metrics = overview.pillar_metrics(year, country, plan_id=plan_id)
+    trend_all = overview.pillar_trend(country, plan_id=plan_id)
     trend = trend_all[trend_all.as_of_year <= year]
-    scope_name = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
+    scope_name = "all 13 countries" if country == "ALL" else plan_data.countries().set_index("iso3").name[country]
     if pillar == "ALL":
         pillar_name = "all pillars"
     else:
         title = pillars.set_index("pillar").title[pillar]
         pillar_name = f"pillar {pillar_label(pillar, title, 40)}"
     scope = metrics[metrics.pillar == pillar]
-    reporting = return_status.reporting(year)
-    headline = cards.headline_cards(scope, reporting[reporting.country == country], plan.thresholds())
+    reporting = return_status.reporting(year, plan_id=plan_id)
+    headline = cards.headline_cards(scope, reporting[reporting.country == country], plan_data.thresholds(), chosen.span)
     trend_figure = progress.trend_figure(
         trend[trend.pillar == pillar],
         trend_all[trend_all.pillar == pillar],
         _subtitled("Against the schedule", f"{pillar_name}, {scope_name}"),
     )
     ranking = progress.pillar_ranking_figure(
-        metrics, pillars, _subtitled(f"Pillars, the furthest behind first, end {year}", scope_name)
+        metrics,
+        pillars,
+        _subtitled(f"Pillars, the furthest behind first, end {year}, {plan_picker.short_name(chosen)}", scope_name),
     )
     small_multiples = progress.pillar_trends_figure(
         trend[trend.pillar != "ALL"],
@@ -122,21 +132,25 @@ def _subtitled(title: str, scope: str) -> str:
 
 
 @connection.per_version
-def first_draw(year: str, country: str, pillar: str) -> tuple:
+def first_draw(year: str, country: str, pillar: str, plan_id: str) -> tuple:
     """The cards, the three charts and the lag panel for the filters the page opens with. They come with the
     layout, so a browser draws the page in the same pass as its frame instead of asking its callbacks after it
     has rendered (about 0.1 s of the first load); kept per data version, as every reader opening the page asks
     for the same ones."""
-    return (*update_overview(year, country, pillar), *update_where_it_lags(year, country, pillar))
+    return (
+        *update_overview(year, country, pillar, plan_id),
+        *update_where_it_lags(year, country, pillar, plan_id),
+    )
 
 
 def warm_up() -> None:
     """Draw the overview for its default filters once, so the answers are in this process's cache before the
     first browser opens the landing page (on a worker that just started they take ~150 ms)."""
-    state = loaded.data_state()
+    chosen = plans.timeframe(None)
+    state = loaded.data_state(plan_id=chosen.plan_id)
     if not state["has_returns"]:
         return
-    first_draw(str(filters.pick_year(None, state["latest_year"])), "ALL", "ALL")
+    first_draw(str(filters.pick_year(None, state["latest_year"], chosen.years)), "ALL", "ALL", chosen.plan_id)
 
 
 @callback(
@@ -145,26 +159,30 @@ def warm_up() -> None:
     Input(ids.YEAR, "value"),
     Input(ids.COUNTRY, "value"),
     Input(ids.PILLAR, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # as update_overview
 )
 @connection.reads_warehouse
-def update_where_it_lags(year: str, country: str, pillar: str):
+def update_where_it_lags(year: str, country: str, pillar: str, plan_id: str | None = None):
     """The overdue measures, the sections furthest behind and the measures not taken up, for the scope; beside them
     the 13 countries ranked for the year and pillar, the furthest behind first."""
     year = int(year)
-    scope = "All 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
+    plan_id = plans.resolve(plan_id)
+    scope = "All 13 countries" if country == "ALL" else plan_data.countries().set_index("iso3").name[country]
     pillar_scope = "All pillars"
     if pillar != "ALL":
-        title = plan.pillars().set_index("pillar").title[pillar]
+        title = plan_data.pillars(plan_id=plan_id).set_index("pillar").title[pillar]
         pillar_scope = f"Pillar {pillar_label(pillar, title, 60)}"
         scope = f"{scope}, {pillar_scope.lower()[0]}{pillar_scope[1:]}"
-    not_taken_up, total = overview.measures_not_taken_up(year, pillar)
+    not_taken_up, total = overview.measures_not_taken_up(year, pillar, plan_id=plan_id)
     lags = where_it_lags(
-        overview.overdue_measures(year, country, pillar),
-        overview.lagging_sections(year, country, pillar),
+        overview.overdue_measures(year, country, pillar, plan_id=plan_id),
+        overview.lagging_sections(year, country, pillar, plan_id=plan_id),
         not_taken_up,
         total,
         scope,
         year,
     )
-    return lags, country_ranking_panel(overview.country_ranking(year, pillar), pillar_scope, year, country)
+    return lags, country_ranking_panel(
+        overview.country_ranking(year, pillar, plan_id=plan_id), pillar_scope, year, country
+    )

@@ -7,12 +7,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import continuity, filters, plan_picker
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.cards import stat_card
 from dashboard.components.measure import measure_countries_figure
 from dashboard.components.tables import activity_grid, grid_id, listing_note, records
-from dashboard.data import connection, loaded, measure_detail, plan
+from dashboard.data import connection, loaded, measure_detail, plans
+from dashboard.data import plan as plan_data
 from etl.plan.catalogue import normalise_measure_id
 from etl.plan.labels import pillar_label, section_label
 
@@ -39,31 +40,33 @@ ACTIVITY_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(measure_id: str | None = None, year=None, **_query):
+def layout(measure_id: str | None = None, year=None, plan=None, **_query):
     measure_id = normalise_measure_id(measure_id or "")
-    text = plan.measure_text(measure_id)
+    chosen = plans.timeframe(plan)
+    text = plan_data.measure_text(measure_id, plan_id=chosen.plan_id)
     if text.empty:
         return html.Div(
             [
+                plan_picker.page_plan(chosen.plan_id),
                 html.H1("Measure not found", className="page-title"),
                 html.P(
                     [
-                        f"The Work Plan has no measure {measure_id!r}. Find it on the ",
+                        f"The {plans.plan_name(chosen)} has no measure {measure_id!r}. Find it on the ",
                         dcc.Link("Measures page", href="/measures"),
                         ".",
                     ]
                 ),
             ]
         )
-    state = loaded.data_state()
-    year = filters.pick_year(year, state["latest_year"])
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
     # The numbers, the chart and the listing come with the layout: no empty axes or grid while callbacks run.
-    summary, figure = update_measure(str(year), head.id)
-    activities, note = update_measure_activities(str(year), head.id)
+    (summary, figure), (activities, note) = first_draw(str(year), head.id, chosen.plan_id)
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             dcc.Store(id=ids.MEASURE_ID, data=head.id),
             html.Div(
                 [
@@ -84,11 +87,12 @@ def layout(measure_id: str | None = None, year=None, **_query):
                 className="breadcrumb-line",
             ),
             html.H1(f"Measure {head.id}", className="page-title"),
+            html.P(plans.plan_name(chosen), className="text-muted mb-1 measure-plan"),
             html.P(head.text, className="measure-text"),
             html.Ul([html.Li([html.Strong(f"{s.id} "), s.text]) for s in sub_items.itertuples()])
             if len(sub_items)
             else None,
-            filters.filter_bar(filters.year_filter(year)),
+            filters.filter_bar(filters.year_filter(year, chosen.years)),
             html.Div(summary, id=ids.MEASURE_SUMMARY, className="row g-2"),
             accessible_chart(ids.MEASURE_COUNTRIES_GRAPH, "Activities under this measure, by country", figure=figure),
             html.H2("Activities under this measure", className="h4"),
@@ -100,7 +104,32 @@ def layout(measure_id: str | None = None, year=None, **_query):
             ),
             html.P(note, id=ids.MEASURE_ACTIVITIES_NOTE, className="empty-note"),
             activity_grid(ids.MEASURE_ACTIVITIES_TABLE, ACTIVITY_COLUMNS, rows=activities),
+            _continuity(chosen, head.id),
+            continuity.across_plans_section(
+                ids.ACTIVITY_ACROSS_PLANS,
+                plans.activities_across_plans(chosen.plan_id, measure_id=head.id),
+                "the activities ever linked to this measure",
+            ),
         ]
+    )
+
+
+def _continuity(chosen: plans.PlanTimeframe, measure_id: str) -> html.Div:
+    """The measures of other plans this one continues and is continued by, each with its progress in its own plan
+    as of that plan's latest year with returns."""
+    links = plans.measure_continuity(chosen.plan_id, measure_id)
+    standings = {}
+    for link in links.itertuples():
+        year = loaded.data_state(plan_id=link.plan_id)["latest_year"]
+        standings[(link.plan_id, link.measure_id)] = continuity.standing_text(
+            plans.measure_standing(link.plan_id, link.measure_id, year), year
+        )
+    return html.Div(
+        [
+            html.H2("Continuity between plans", className="h4 mt-3"),
+            continuity.continuity_panel(links, standings, plans.plan_name(chosen)),
+        ],
+        id=ids.MEASURE_CONTINUITY,
     )
 
 
@@ -109,15 +138,17 @@ def layout(measure_id: str | None = None, year=None, **_query):
     Output(ids.MEASURE_COUNTRIES_GRAPH, "figure"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
-def update_measure(year: str, measure_id: str):
+def update_measure(year: str, measure_id: str, plan_id: str | None = None):
     """Redraw one measure's numbers, country chart and activity list for an as-of year."""
     year = int(year)
-    by_country = measure_detail.measure_by_country(year, measure_id)
+    chosen = plans.timeframe(plan_id)
+    by_country = measure_detail.measure_by_country(year, measure_id, plan_id=chosen.plan_id)
     overall = by_country[by_country.country == "ALL"].iloc[0]
-    countries = plan.countries()
+    countries = plan_data.countries()
     engaged = by_country[(by_country.country != "ALL") & (by_country.activities_total > 0)]
     names = ", ".join(countries.set_index("iso3").name[engaged.country]) or "none yet"
     summary = [
@@ -127,9 +158,8 @@ def update_measure(year: str, measure_id: str):
         dbc.Col(stat_card("Countries implementing", str(overall.countries_implementing), f"engaged: {names}"), md=3),
         dbc.Col(_schedule_line(overall, countries, year), md=12),
     ]
-    figure = measure_countries_figure(
-        by_country[by_country.country != "ALL"], countries, f"Activities under {measure_id} by country, end {year}"
-    )
+    title = f"Activities under {measure_id} by country, end {year}, {plan_picker.short_name(chosen)}"
+    figure = measure_countries_figure(by_country[by_country.country != "ALL"], countries, title)
     return summary, figure
 
 
@@ -167,11 +197,19 @@ def _schedule_line(overall, countries, year: int) -> html.Div:
     Output(ids.MEASURE_ACTIVITIES_NOTE, "children"),
     Input(ids.YEAR, "value"),
     State(ids.MEASURE_ID, "data"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes with the listing
 )
 @connection.reads_warehouse
-def update_measure_activities(year: str, measure_id: str):
+def update_measure_activities(year: str, measure_id: str, plan_id: str | None = None):
     """The activities behind one measure as of a year."""
-    activities = measure_detail.measure_activities(int(year), measure_id)
+    activities = measure_detail.measure_activities(int(year), measure_id, plan_id=plans.resolve(plan_id))
     note = listing_note(len(activities), connection.LISTING_LIMIT, "activities under this measure")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
+
+
+@connection.per_version
+def first_draw(year: str, measure_id: str, plan_id: str) -> tuple:
+    """The numbers, chart and listing the layout comes with, kept per data version: every reader opening the measure
+    in the same year shares them."""
+    return update_measure(year, measure_id, plan_id), update_measure_activities(year, measure_id, plan_id)

@@ -3,19 +3,22 @@ progress, drilled down as the address says, and a searchable, sortable table."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.accessible_chart import accessible_chart
 from dashboard.components.catalogue_tree import PILLAR_TILE, SECTION_TILE, catalogue_treemap, measure_progress_label
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.status_colours import status_legend
 from dashboard.components.tables import data_grid, grid_id, link_column, records
-from dashboard.data import connection, loaded, measure_detail, overview, plan
+from dashboard.data import connection, loaded, measure_detail, overview, plans
+from dashboard.data import plan as plan_data
 from dashboard.own_country import own_country
 
 dash.register_page(__name__, path="/measures", name="Measures", title="Measures - APT Work Plan Monitor", order=2)
@@ -34,13 +37,14 @@ TABLE_COLUMNS = [
 
 
 @connection.reads_warehouse
-def layout(year=None, country=None, pillar=None, section=None, colour=None, **_query):
-    state = loaded.data_state()
-    pillars = plan.pillars()
-    countries = plan.countries()
-    catalogue = plan.catalogue()
-    sections = plan.sections()
-    year = filters.pick_year(year, state["latest_year"])
+def layout(year=None, country=None, pillar=None, section=None, colour=None, plan=None, **_query):
+    chosen = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen.plan_id)
+    pillars = plan_data.pillars(plan_id=chosen.plan_id)
+    countries = plan_data.countries()
+    catalogue = plan_data.catalogue(plan_id=chosen.plan_id)
+    sections = plan_data.sections(plan_id=chosen.plan_id)
+    year = filters.pick_year(year, state["latest_year"], chosen.years)
     # An analyst's measures open on their own country, everyone else's on all 13.
     country = filters.pick(country, ["ALL", *countries.iso3], own_country(countries) or "ALL")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
@@ -51,23 +55,23 @@ def layout(year=None, country=None, pillar=None, section=None, colour=None, **_q
     colour_by = filters.pick(colour, ["progress", "schedule"], "progress")
     # The treemap and the table come with the layout: the page never shows an empty chart or "No Rows To Show"
     # while its callbacks are on their way (they answer a change of filter).
-    treemap = update_treemap(str(year), country, pillar, section, colour_by)
-    rows = update_table(str(year), country, pillar, None, section)
+    treemap, rows = first_draw(str(year), country, pillar, section, colour_by, chosen.plan_id)
     n_measures = int((catalogue.level == "measure").sum())
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Work Plan measures", className="page-title"),
             html.P(
-                f"{n_measures} measures and {n_sub_items} sub-items of the ASEAN Plus Three Cooperation Work Plan "
-                "2013-2017, by pillar and section. Each pillar and section is coloured by its progress status "
+                f"{n_measures} measures and {n_sub_items} sub-items of the {plans.plan_name(chosen)}, "
+                "by pillar and section. Each pillar and section is coloured by its progress status "
                 "against the schedule; click a section to see its measures, each coloured by its progress (or by "
                 "where it stands against the schedule), and a measure to open it. Hover a tile for its counts.",
                 id=ids.CATALOGUE_SUMMARY,
                 className="lead-text",
             ),
             filters.filter_bar(
-                filters.year_filter(year),
+                filters.year_filter(year, chosen.years),
                 filters.country_filter(country, countries),
                 filters.pillar_filter(pillar, pillars),
                 filters.section_filter(section, sections, pillar),
@@ -110,8 +114,10 @@ def layout(year=None, country=None, pillar=None, section=None, colour=None, **_q
     )
 
 
-def _measure_rows(year: int, country: str, pillar: str, section: str | None = "ALL") -> pd.DataFrame:
-    measures = measure_detail.measure_progress(year, country)
+def _measure_rows(
+    year: int, country: str, pillar: str, section: str | None = "ALL", plan_id: str | None = None
+) -> pd.DataFrame:
+    measures = measure_detail.measure_progress(year, country, plan_id=plan_id)
     if pillar != "ALL":
         measures = measures[measures.pillar == pillar]
     if section and section != "ALL":
@@ -124,12 +130,13 @@ def _measure_rows(year: int, country: str, pillar: str, section: str | None = "A
     Output(ids.SECTION, "value"),
     Input(ids.PILLAR, "value"),
     State(ids.SECTION, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout lists the pillar's sections already
 )
 @connection.reads_warehouse
-def narrow_sections(pillar: str, section: str | None):
+def narrow_sections(pillar: str, section: str | None, plan_id: str | None = None):
     """The section list follows the pillar; a section of another pillar falls back to all sections."""
-    options = filters.section_options(plan.sections(), pillar)
+    options = filters.section_options(plan_data.sections(plan_id=plans.resolve(plan_id)), pillar)
     keep = section if any(o["value"] == section for o in options) else "ALL"
     return options, keep
 
@@ -141,24 +148,34 @@ def narrow_sections(pillar: str, section: str | None):
     Input(ids.PILLAR, "value"),
     Input(ids.SECTION, "value"),
     Input(ids.TREEMAP_COLOUR_BY, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes drawn
 )
 @connection.reads_warehouse
-def update_treemap(year: str, country: str, pillar: str, section: str | None = "ALL", colour_by: str = "progress"):
-    """Redraw the treemap for one as-of year, country scope, pillar and section, coloured as asked."""
+def update_treemap(
+    year: str,
+    country: str,
+    pillar: str,
+    section: str | None = "ALL",
+    colour_by: str = "progress",
+    plan_id: str | None = None,
+):
+    """Redraw the treemap for one plan, as-of year, country scope, pillar and section, coloured as asked."""
     year = int(year)
-    measures = _measure_rows(year, country, pillar, section)
-    scope = "all 13 countries" if country == "ALL" else plan.countries().set_index("iso3").name[country]
-    section_counts = overview.section_metrics_by_country(year, pillar)
+    chosen = plans.timeframe(plan_id)
+    plan_id = chosen.plan_id
+    measures = _measure_rows(year, country, pillar, section, plan_id)
+    scope = "all 13 countries" if country == "ALL" else plan_data.countries().set_index("iso3").name[country]
+    section_counts = overview.section_metrics_by_country(year, pillar, plan_id=plan_id)
     # The tile the chart opens on: the address's drill-down.
     level = f"S{section}" if section and section != "ALL" else ("" if pillar == "ALL" else f"P{pillar}")
     return catalogue_treemap(
         measures,
-        plan.sections(),
-        plan.pillars(),
-        f"Progress of each measure, {scope}, end {year}",
+        plan_data.sections(plan_id=plan_id),
+        plan_data.pillars(plan_id=plan_id),
+        f"Progress of each measure, {scope}, end {year}, {plan_picker.short_name(chosen)}",
         section_counts=section_counts[section_counts.country == country],
-        pillar_counts=overview.pillar_metrics(year, country),
+        pillar_counts=overview.pillar_metrics(year, country, plan_id=plan_id),
         colour_by=colour_by if colour_by in ("progress", "schedule") else "progress",
         country=country,
         level=level,
@@ -172,12 +189,15 @@ def update_treemap(year: str, country: str, pillar: str, section: str | None = "
     Input(ids.PILLAR, "value"),
     Input(ids.CATALOGUE_SEARCH, "value"),
     Input(ids.SECTION, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,  # the layout comes with the rows
 )
 @connection.reads_warehouse
-def update_table(year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL"):
+def update_table(
+    year: str, country: str, pillar: str, search: str | None, section: str | None = "ALL", plan_id: str | None = None
+):
     """The table rows for the scope, narrowed to those whose id, text or section title holds the search text."""
-    measures = _measure_rows(int(year), country, pillar, section)
+    measures = _measure_rows(int(year), country, pillar, section, plans.resolve(plan_id))
     if search and search.strip():
         needle = search.strip().lower()
         haystack = (measures.measure_id + " " + measures.text + " " + measures.section_title).str.lower()
@@ -188,24 +208,31 @@ def update_table(year: str, country: str, pillar: str, search: str | None, secti
     return records(measures, [c for _, c in TABLE_COLUMNS])
 
 
-@callback(Output(ids.NAVIGATE, "href"), Input(ids.CATALOGUE_TREEMAP, "clickData"), prevent_initial_call=True)
-def open_clicked_measure(click: dict | None):
-    """A click on a measure's tile opens its page; a click on a pillar or section drills (follow_drill_down)."""
+@callback(
+    Output(ids.NAVIGATE, "href"),
+    Input(ids.CATALOGUE_TREEMAP, "clickData"),
+    State(ids.PAGE_PLAN, "data"),
+    prevent_initial_call=True,
+)
+def open_clicked_measure(click: dict | None, plan_id: str | None = None):
+    """A click on a measure's tile opens its page (in the same plan); a click on a pillar or section drills
+    (follow_drill_down)."""
     point = (click or {}).get("points", [{}])[0]
     measure_id = point.get("customdata")
     if not measure_id or measure_id.startswith((PILLAR_TILE, SECTION_TILE)):
         return no_update
-    return f"/measure/{measure_id}"
+    return f"/measure/{measure_id}" + (f"?plan={quote(plan_id)}" if plan_id else "")
 
 
 @callback(
     Output(ids.PILLAR, "value", allow_duplicate=True),
     Output(ids.SECTION, "value", allow_duplicate=True),
     Input(ids.CATALOGUE_TREEMAP, "clickData"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,
 )
 @connection.reads_warehouse
-def follow_drill_down(click: dict | None):
+def follow_drill_down(click: dict | None, plan_id: str | None = None):
     """A click on a pillar's or a section's tile sets the pillar and section filters to where the chart zooms, so the
     address keeps the drill-down (?pillar=2&section=2.5), a reload or a shared link opens on it, and a redraw (the
     colouring switched, another year) stays there. A click on the tile the chart is zoomed into goes one level up."""
@@ -214,8 +241,18 @@ def follow_drill_down(click: dict | None):
     zoomed_out = point.get("label") is not None and point.get("label") == point.get("entry")
     if tile.startswith(SECTION_TILE):
         section = tile.removeprefix(SECTION_TILE)
-        pillar = str(plan.sections().set_index("section_id").pillar[section])
+        pillar = str(plan_data.sections(plan_id=plans.resolve(plan_id)).set_index("section_id").pillar[section])
         return (pillar, "ALL") if zoomed_out else (pillar, section)
     if tile.startswith(PILLAR_TILE):
         return ("ALL", "ALL") if zoomed_out else (tile.removeprefix(PILLAR_TILE), "ALL")
     return no_update, no_update
+
+
+@connection.per_version
+def first_draw(year: str, country: str, pillar: str, section: str, colour_by: str, plan_id: str) -> tuple:
+    """The treemap and the table rows the layout comes with, kept per data version: every reader opening the page
+    with the same filters shares them."""
+    return (
+        update_treemap(year, country, pillar, section, colour_by, plan_id),
+        update_table(year, country, pillar, None, section, plan_id),
+    )

@@ -11,16 +11,16 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import downloads, ids, upload_checks, uploads
+from dashboard.components import plan_picker
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
 from dashboard.components.upload_result import internal_error_alert, message_body, result_card
-from dashboard.data import connection
+from dashboard.data import connection, plans
 from dashboard.security import auth, throttling
 from etl import warehouse
 from etl.plan.countries import COUNTRIES, country_name
-from etl.plan.definitions import AS_OF_YEARS
 from etl.returns import regressions
 from etl.returns.load import HeldUploadGone
 from etl.returns.regressions import change_keys
@@ -43,16 +43,20 @@ INTERNAL_ERROR_ADVICE = "Please try again later or send the file to the ASEAN Se
 CHANGE_COLUMNS = [("Activity", "activity_id"), ("Was", "old"), ("Would be", "new"), ("What to check", "message")]
 
 
-def layout(**_query):
+@connection.reads_warehouse
+def layout(plan=None, **_query):
     user = auth.signed_in_user()
     if user is None or user.role not in auth.UPLOADERS:
         return not_permitted("upload returns", auth.UPLOADERS)
     admin = user.role == auth.ADMIN
-    year_options = [{"label": str(y), "value": y} for y in AS_OF_YEARS]
+    # The template and the reporting year are the chosen plan's (the plan picker); a file names its own plan.
+    chosen = plans.timeframe(plan)
+    year_options = [{"label": str(y), "value": y} for y in chosen.years]
     country_options = [{"label": f"{c.name} ({c.iso3})", "value": c.iso3} for c in COUNTRIES]
     whose = "any country" if admin else f"{country_name(user.country)} ({user.country})"
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Upload returns", className="page-title"),
             html.P(
                 [
@@ -88,7 +92,7 @@ def layout(**_query):
                                     dcc.Dropdown(
                                         id=ids.TEMPLATE_YEAR,
                                         options=year_options,
-                                        value=AS_OF_YEARS[-1],
+                                        value=chosen.last_year,
                                         clearable=False,
                                     ),
                                     md=2,
@@ -97,7 +101,9 @@ def layout(**_query):
                                     html.A(
                                         "Download the template",
                                         id=ids.TEMPLATE_LINK,
-                                        href=downloads.template_href(AS_OF_YEARS[-1], None if not admin else "KHM"),
+                                        href=downloads.template_href(
+                                            chosen.last_year, None if not admin else "KHM", chosen.plan_id
+                                        ),
                                         className="btn btn-outline-primary",
                                     ),
                                     md="auto",
@@ -177,11 +183,12 @@ def layout(**_query):
     Output(ids.TEMPLATE_LINK, "href"),
     Input(ids.TEMPLATE_YEAR, "value"),
     Input(ids.TEMPLATE_COUNTRY, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @auth.require_role(*auth.UPLOADERS)
-def template_link(year, country):
+def template_link(year, country, plan_id=None):
     user = auth.check_role(*auth.UPLOADERS)
-    return downloads.template_href(year, country if user.role == auth.ADMIN else None)
+    return downloads.template_href(year, country if user.role == auth.ADMIN else None, plan_id)
 
 
 @callback(
@@ -203,7 +210,8 @@ def check_uploads(contents, file_names, country, year, received_on):
         contents, file_names = [contents], [file_names]
     # Never trust the form for whose return it is: an analyst's uploads are always for their own country.
     country = user.country if user.role == auth.ANALYST else country
-    year = int(year) if year in AS_OF_YEARS else None
+    # Any plan's year: the file's Cover says which plan it reports on.
+    year = int(year) if year in {y for plan in plans.timeframes() for y in plan.years} else None
     try:
         # A few checks at once per user, so one analyst's parallel uploads cannot hold every worker.
         with throttling.check_slot(user.username):

@@ -7,7 +7,10 @@ import sys
 
 import click
 
+from etl.cli.failures import UsageProblem
+from etl.cli.findings import echo_findings
 from etl.cli.options import warehouse_option
+from etl.cli.priority import give_way_to_readers
 from etl.wording import plural
 
 _LIST_COLUMNS = (
@@ -86,3 +89,75 @@ def plan_list(output_format: str, warehouse_file: str | None) -> None:
                 f"{plural(row.measures, 'measure')}, {plural(row.sub_items, 'sub-item')}, "
                 f"{plural(row.returns, 'return')}"
             )
+
+
+@plan.group("crosswalk")
+def crosswalk() -> None:
+    """Continuity between two plans: which measures of the later plan continue which measures of the earlier one.
+
+    \b
+    Example:
+        aptmon plan crosswalk template --from apt-2013-2017 --to apt-2018-2022 -o crosswalk.xlsx
+        aptmon plan crosswalk load crosswalk.xlsx --dry-run
+    """
+
+
+@crosswalk.command("template")
+@click.option("--from", "from_plan", required=True, metavar="ID", help="The earlier plan.")
+@click.option("--to", "to_plan", required=True, metavar="ID", help="The later plan, whose measures are listed.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Workbook to write (.xlsx).")
+@warehouse_option
+def crosswalk_template(from_plan: str, to_plan: str, output: str, warehouse_file: str | None) -> None:
+    """Write the crosswalk workbook: every measure of the later plan with the earlier plan's measures whose texts
+    are most alike, the best filled in where it is very close, for an officer to confirm or correct.
+
+    \b
+    Example:
+        aptmon plan crosswalk template --from apt-2013-2017 --to apt-2018-2022 -o crosswalk.xlsx
+    """
+    from etl.crosswalk.template import write_crosswalk_template
+
+    if not output.lower().endswith(".xlsx"):
+        raise UsageProblem(f"-o {output!r}: the crosswalk is an .xlsx workbook; give a file name ending in .xlsx.")
+    path, prefilled = write_crosswalk_template(output, from_plan, to_plan, warehouse_file)
+    click.echo(
+        f"Wrote the crosswalk from {from_plan} to {to_plan} to {path} "
+        f"({plural(prefilled, 'answer')} filled in from a close match, to confirm)."
+    )
+
+
+@crosswalk.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check only: report what would happen, change nothing.")
+@click.option("--report-dir", type=click.Path(file_okay=False), default=None, help="Write the feedback workbook here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@warehouse_option
+def crosswalk_load(file: str, dry_run: bool, report_dir: str | None, as_json: bool, warehouse_file: str | None) -> None:
+    """Check a crosswalk workbook and keep it as the new version of its two plans' crosswalk; exit 1 when it is
+    rejected (nothing changed).
+
+    \b
+    Example:
+        aptmon plan crosswalk load crosswalk.xlsx --dry-run
+        aptmon plan crosswalk load crosswalk.xlsx --report-dir feedback/ --json
+    """
+    from etl.crosswalk.load import load_crosswalk_file
+
+    give_way_to_readers()
+    result = load_crosswalk_file(file, warehouse_file=warehouse_file, dry_run=dry_run, report_dir=report_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+    else:
+        colour = {"accepted": "green", "rejected": "red"}.get(result.status)
+        status = click.style(result.status + (" (dry run)" if result.dry_run else ""), fg=colour)
+        version = f", version {result.version}" if result.version else ""
+        pair = f" from {result.from_plan} to {result.to_plan}" if result.from_plan and result.to_plan else ""
+        click.echo(
+            f"{result.file}: crosswalk{pair} {status}{version}; {plural(result.measures, 'measure')} listed, "
+            f"{plural(result.links, 'link')}, {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}."
+        )
+        echo_findings(result.issues, 25)
+        if result.report_path:
+            click.echo(f"  Feedback workbook: {result.report_path}")
+    if result.status == "rejected":
+        sys.exit(1)

@@ -190,12 +190,11 @@ def _plan_for_year(warehouse_file: str | None, plan_id: str | None, year: int) -
     if not warehouse.warehouse_path(warehouse_file).exists():
         from etl.plan.plans import SEED_PLAN
 
-        plans = [SEED_PLAN]
         chosen = SEED_PLAN if plan_id in (None, SEED_PLAN.plan_id) else None
         if chosen is None:
             raise UsageProblem(f"--plan {plan_id}: there is no warehouse yet; run `aptmon init` first.")
         if year not in chosen.years:
-            raise UsageProblem(f"--year {year} is outside plan {chosen.plan_id}; its returns are for "
+            raise UsageProblem(f"--year {year} is outside the plan {chosen.plan_id}; its returns are for "
                                f"{chosen.first_year}-{chosen.last_year}.")  # fmt: skip
         return chosen.plan_id
     with warehouse.read_connection(warehouse_file) as con:
@@ -209,5 +208,5 @@ def _plan_for_year(warehouse_file: str | None, plan_id: str | None, year: int) -
                 raise UsageProblem(f"--year {year} falls in more than one plan ({names}); say which with --plan.")
             chosen = holding[0] if holding else plan_timeframe(con)
     if not chosen.holds(year):
-        raise UsageProblem(f"--year {year} is outside plan {chosen.plan_id}; its returns are for {chosen.span}.")
+        raise UsageProblem(f"--year {year} is outside the plan {chosen.plan_id}; its returns are for {chosen.span}.")
     return chosen.plan_id

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from etl.cli.options import warehouse_option
+from etl.cli.options import plan_option, warehouse_option
 
 
 @click.group()
@@ -24,8 +24,11 @@ def reviews() -> None:
 @click.argument("meeting_on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--title", default="", help="What the meeting is called (default: from its date).")
 @click.option("--by", "recorded_by", default=None, help="Who records it (default: the login name).")
+@plan_option
 @warehouse_option
-def reviews_add(meeting_on: datetime, title: str, recorded_by: str | None, warehouse_file: str | None) -> None:
+def reviews_add(
+    meeting_on: datetime, title: str, recorded_by: str | None, plan_id: str | None, warehouse_file: str | None
+) -> None:
     """Record a review meeting held on a date (YYYY-MM-DD).
 
     \b
@@ -36,7 +39,7 @@ def reviews_add(meeting_on: datetime, title: str, recorded_by: str | None, wareh
 
     from etl.reviews import add_meeting
 
-    meeting = add_meeting(meeting_on.date(), title, recorded_by or getpass.getuser(), warehouse_file)
+    meeting = add_meeting(meeting_on.date(), title, recorded_by or getpass.getuser(), warehouse_file, plan_id)
     click.echo(f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}.")
 
 
@@ -57,8 +60,9 @@ def reviews_remove(meeting_on: datetime, warehouse_file: str | None) -> None:
 
 
 @reviews.command("list")
+@plan_option
 @warehouse_option
-def reviews_list(warehouse_file: str | None) -> None:
+def reviews_list(plan_id: str | None, warehouse_file: str | None) -> None:
     """Print the recorded review meetings, the latest first.
 
     \b
@@ -67,7 +71,7 @@ def reviews_list(warehouse_file: str | None) -> None:
     """
     from etl.reviews import list_meetings
 
-    meetings = list_meetings(warehouse_file)
+    meetings = list_meetings(warehouse_file, plan_id)
     if not meetings:
         click.echo("No review meeting recorded yet; add one with `aptmon reviews add YYYY-MM-DD`.")
     for meeting in meetings:

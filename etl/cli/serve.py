@@ -32,6 +32,7 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
     if not db.exists():
         raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
     _check_port_free(host, port)
+    _prepare_warehouse(db)
     os.environ["APTMON_WAREHOUSE"] = str(db.resolve())
     os.environ["APTMON_SERVE_URL"] = f"http://{host}:{port}"
     args = [
@@ -79,3 +80,35 @@ def _check_port_free(host: str, port: int) -> None:
             f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Is the dashboard already running? "
             "Stop it, or choose another port with --port."
         ) from exc
+
+
+def _prepare_warehouse(db) -> None:
+    """Upgrade an earlier release's warehouse (a newer or unknown one is refused in one line), then read it all back
+    once: a damaged one is served all the same, every page saying so, and the workers are told which version."""
+    import json
+
+    from etl import warehouse
+    from etl.warehouse import integrity
+    from etl.warehouse.schema import bring_up_to_date
+    from etl.warehouse.upgrade import SchemaRefused
+
+    try:
+        upgraded_from = bring_up_to_date(db)
+    except SchemaRefused:
+        raise
+    except warehouse.WarehouseError:
+        upgraded_from = None  # cannot be opened: the read-back below says why
+    except Exception as exc:
+        if not integrity.is_damage(exc):
+            raise
+        upgraded_from = None
+    if upgraded_from is not None:
+        click.echo(f"Upgraded the warehouse from schema {upgraded_from}, every row kept.")
+    findings = integrity.check_tables(db)
+    if findings:
+        click.echo(
+            f"Warning: the warehouse cannot be read ({findings[0]}); every page will say so. Run `aptmon check`, "
+            "then `aptmon restore FOLDER --replace` from the latest backup.",
+            err=True,
+        )
+        os.environ[integrity.DAMAGED_VERSION_ENV] = json.dumps(list(warehouse.data_version(db)))

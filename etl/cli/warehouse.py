@@ -9,7 +9,7 @@ import textwrap
 
 import click
 
-from etl.cli.options import warehouse_option
+from etl.cli.options import plan_option, warehouse_option
 from etl.wording import plural
 
 
@@ -45,8 +45,9 @@ def init(force: bool, warehouse_file: str | None) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
 )
+@plan_option
 @warehouse_option
-def catalogue(output_format: str, warehouse_file: str | None) -> None:
+def catalogue(output_format: str, plan_id: str | None, warehouse_file: str | None) -> None:
     """Print the Work Plan's pillars, sections, measures and sub-items.
 
     \b
@@ -58,7 +59,9 @@ def catalogue(output_format: str, warehouse_file: str | None) -> None:
     from etl.warehouse.catalogue_listing import catalogue_listing
 
     with warehouse.read_connection(warehouse_file) as con:
-        rows = catalogue_listing(con)
+        from etl.plan.plans import plan_timeframe
+
+        rows = catalogue_listing(con, plan_timeframe(con, plan_id).plan_id)
     if output_format == "csv":
         from etl.spreadsheet_text import neutralise_csv_value
 

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from etl import warehouse
 from etl.demo.schedule import load_example_schedule
@@ -22,6 +23,9 @@ from etl.returns.load import read_catalogue
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.template import write_template
 from etl.schedule.load import ScheduleResult
+
+if TYPE_CHECKING:
+    from etl.crosswalk.load import CrosswalkResult
 
 SYNTHETIC_PREFIX = "[Synthetic]"
 SUBMITTED_BY = "demo"
@@ -110,14 +114,23 @@ class DemoSummary:
     results: list[IngestResult] = field(default_factory=list)
     folder: Path | None = None
     schedule: ScheduleResult | None = None  # the example schedule's load
+    example_plan: dict | None = None  # the example second plan's counts (etl.demo.example_plan), when loaded
+    crosswalk: CrosswalkResult | None = None  # its crosswalk's load
 
 
 def demo_dir() -> Path:
     return returns_dir() / "demo"
 
 
-def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, if_empty: bool = False) -> DemoSummary:
-    """Write and ingest the synthetic returns; with if_empty, do nothing when the warehouse has submissions."""
+def run_demo(
+    warehouse_file: str | os.PathLike | None = None,
+    seed: int = 2013,
+    if_empty: bool = False,
+    example_plan: bool = False,
+) -> DemoSummary:
+    """Write and ingest the synthetic returns; with if_empty, do nothing when the warehouse has submissions. With
+    example_plan, also an example second plan (2018-2022) with its crosswalk and synthetic returns for 2018-2021, in
+    which countries carry on some unfinished activities of 2013-2017 under the same ids."""
     warehouse.initialise(warehouse_file)
     with warehouse.read_connection(warehouse_file) as con:
         if if_empty and con.execute("SELECT count(*) FROM submissions").fetchone()[0]:
@@ -125,9 +138,28 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
         catalogue = read_catalogue(con, SEED_PLAN.plan_id)
     rng = random.Random(seed)
     folder = demo_dir()
-    feedback = folder / "feedback"
     summary = DemoSummary(folder=folder)
-    uploads = sorted(_plan_uploads(catalogue, rng), key=lambda u: (u["received_on"], u["country"], u["name"]))
+    planned, left_over = _plan_uploads(catalogue, rng)
+    _ingest_uploads(planned, catalogue, folder, warehouse_file, summary)
+    with warehouse.write_connection(warehouse_file) as con:
+        # Two example review meetings, so the review page opens on a year of changes.
+        for meeting_on, title in REVIEW_MEETINGS:
+            con.execute(
+                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at, plan_id) "
+                "VALUES (?, ?, ?, now(), ?) ON CONFLICT DO NOTHING",
+                [meeting_on, title, SUBMITTED_BY, catalogue.plan_id],
+            )
+    # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
+    summary.schedule = load_example_schedule(folder / "schedule", warehouse_file)
+    if example_plan:
+        _demo_example_plan(catalogue, left_over, rng, folder, warehouse_file, summary)
+    return summary
+
+
+def _ingest_uploads(
+    planned: list[dict], catalogue: Catalogue, folder: Path, warehouse_file, summary: DemoSummary
+) -> None:
+    uploads = sorted(planned, key=lambda u: (u["received_on"], u["country"], u["name"]))
     # Writing workbooks is the slow part (pure Python); spread it over the cores, then ingest in arrival order.
     paths = _write_uploads([(folder / u["name"], u) for u in uploads], catalogue)
     lookup = MeasureLookup(catalogue)
@@ -139,24 +171,45 @@ def run_demo(warehouse_file: str | os.PathLike | None = None, seed: int = 2013, 
                 path,
                 connection=con,
                 catalogue=lookup,
+                plan=catalogue.plan_id,
                 received_on=upload["received_on"],
                 submitted_by=SUBMITTED_BY,
-                report_dir=feedback,
+                report_dir=folder / "feedback",
                 is_synthetic=True,
             )
             summary.results.append(result)
             summary.files += 1
             setattr(summary, result.status, getattr(summary, result.status) + 1)
-        # Two example review meetings, so the review page opens on a year of changes.
-        for meeting_on, title in REVIEW_MEETINGS:
-            con.execute(
-                "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) VALUES (?, ?, ?, now()) "
-                "ON CONFLICT DO NOTHING",
-                [meeting_on, title, SUBMITTED_BY],
-            )
-    # An example schedule, so the demo shows recurring, early-due and led measures (labelled as an example).
-    summary.schedule = load_example_schedule(folder / "schedule", warehouse_file)
-    return summary
+
+
+def _demo_example_plan(
+    seed: Catalogue, left_over: dict[str, list[_Activity]], rng: random.Random, folder: Path, warehouse_file,
+    summary: DemoSummary,
+) -> None:  # fmt: skip
+    """The example second plan, its crosswalk, and its synthetic returns (the last year not yet reported)."""
+    from etl.demo.example_plan import EXAMPLE_PLAN_ID, load_example_crosswalk, load_example_plan
+
+    plan_folder = folder / EXAMPLE_PLAN_ID
+    summary.example_plan = load_example_plan(plan_folder, seed, warehouse_file)
+    continues = summary.example_plan["continues"]
+    summary.crosswalk = load_example_crosswalk(plan_folder, continues, warehouse_file)
+    with warehouse.read_connection(warehouse_file) as con:
+        catalogue = read_catalogue(con, EXAMPLE_PLAN_ID)
+    # An unfinished activity of 2013-2017 carries on, under its id, when one of its measures is continued.
+    continued_by: dict[str, str] = {}
+    for later, earlier in continues.items():
+        continued_by.setdefault(earlier, later)
+    carried: dict[str, list[_Activity]] = {}
+    for country, activities in left_over.items():
+        for activity in activities:
+            ids = [continued_by.get(m.strip().split("(")[0]) for m in activity.measure_ids.split(";")]
+            ids = [i for i in dict.fromkeys(ids) if i]
+            if ids and activity.status in ("ongoing", "planned", "suspended") and rng.random() < 0.6:
+                activity.measure_ids = "; ".join(ids)
+                carried.setdefault(country, []).append(activity)
+    years = range(catalogue.first_year, catalogue.last_year)  # the last year's returns are not due yet
+    planned, _ = _plan_uploads(catalogue, rng, years=years, carried=carried, first_number=500, prefix=EXAMPLE_PLAN_ID)
+    _ingest_uploads(planned, catalogue, folder / EXAMPLE_PLAN_ID, warehouse_file, summary)
 
 
 _WORKER_CATALOGUE: Catalogue | None = None  # each template writer's copy, set when its process starts
@@ -198,17 +251,28 @@ def _write_upload(job: tuple[Path, dict]) -> Path:
     )
 
 
-def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
+def _plan_uploads(
+    catalogue: Catalogue,
+    rng: random.Random,
+    years: range | None = None,
+    carried: dict[str, list[_Activity]] | None = None,
+    first_number: int = 0,
+    prefix: str = "",
+) -> tuple[list[dict], dict[str, list[_Activity]]]:
+    """The uploads of every country for the plan's years (default: all of them), starting from `carried` activities;
+    and each country's activities left unfinished at the end."""
     measures = sorted(catalogue.measures, key=lambda m: m.ordinal)
     # Each country favours a few pillars, as real cooperation programmes do.
     uploads: list[dict] = []
+    left_over: dict[str, list[_Activity]] = {}
+    years = years or range(catalogue.first_year, catalogue.last_year + 1)  # the plan's own years
+    name_prefix = f"{prefix}-" if prefix else ""
     for country in COUNTRIES:
         favoured = rng.sample(sorted({m.pillar for m in measures}), 3)
         weights = [4.0 if m.pillar in favoured else 1.0 for m in measures]
         partners_pool = [c.iso3 for c in COUNTRIES if c.iso3 != country.iso3]
-        activities: list[_Activity] = []
-        counter = 0
-        years = range(catalogue.first_year, catalogue.last_year + 1)  # the plan's own years
+        activities: list[_Activity] = list((carried or {}).get(country.iso3, []))
+        counter = first_number
         for year in years:
             # Finished activities were listed in the year they finished; they do not come back.
             activities = [a for a in activities if a.status not in ("completed", "cancelled")]
@@ -223,7 +287,7 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                 continue
             rows = [a.row(year) for a in activities]
             received = _received_on(year, rng)
-            name = f"{country.iso3}-{year}.xlsx"
+            name = f"{name_prefix}{country.iso3}-{year}.xlsx"
             if (country.iso3, year) == REJECTED_FIRST:
                 bad = [dict(r) for r in rows]
                 bad[0]["measure_ids"] = "2.1.17"
@@ -246,7 +310,8 @@ def _plan_uploads(catalogue: Catalogue, rng: random.Random) -> list[dict]:
                         country.iso3, year, f"{country.iso3}-{year}-v2.xlsx", corrected, received + timedelta(days=40)
                     )
                 )
-    return uploads
+        left_over[country.iso3] = [a for a in activities if a.status not in ("completed", "cancelled")]
+    return uploads, left_over
 
 
 def _upload(country: str, year: int, name: str, rows: list[dict], received_on: date) -> dict:

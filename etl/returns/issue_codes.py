@@ -220,6 +220,25 @@ _CODES: tuple[IssueCode, ...] = (
         "Returns report on the years of their plan (2013-2017 for the 2013-2017 Work Plan).",
     ),
     IssueCode(
+        "crosswalk-plans",
+        ERROR,
+        "The crosswalk cannot be read: {detail}.",
+        "A crosswalk's Cover must name an earlier plan (From plan) and a later one (To plan) the monitor holds.",
+    ),
+    IssueCode(
+        "crosswalk-sub-item",
+        ERROR,
+        'Row {row}, {column}: "{value}" is a sub-item; a crosswalk links whole measures, so type its measure {detail}.',
+        "A crosswalk names a sub-item such as 3.1.2(a); continuity is recorded between whole measures (3.1.2).",
+    ),
+    IssueCode(
+        "duplicate-crosswalk-measure",
+        ERROR,
+        "Row {row}, {column}: {value} is already listed in row {detail}; list each measure once, with every measure "
+        "it continues in its one row.",
+        "The crosswalk lists a measure of the later plan twice, so it is unclear which row says what it continues.",
+    ),
+    IssueCode(
         "plan-ambiguous",
         ERROR,
         "{where}: the reporting year {value} falls in more than one plan ({plans}); say which plan the return "
@@ -274,6 +293,15 @@ _CODES: tuple[IssueCode, ...] = (
         WARNING,
         "Row {row}, {column}: {value} is outside the plan's years, {first}-{last}; kept as given.",
         "An activity date outside its plan's years (e.g. a programme that started before the plan) is kept.",
+    ),
+    IssueCode(
+        "ambiguous-date",
+        WARNING,
+        'Row {row}, {column}: "{value}" could be {day_first} (day/month/year) or {month_first} (month/day/year); '
+        "read as {day_first}. If that is wrong, type the date as year-month-day ({iso} is {day_first}).",
+        "A date typed with day and month both 12 or less (01/07/2017) reads two ways; the other dates of its "
+        "column settle it when one of them has a day over 12, else it is read day first and this warning names "
+        "both readings.",
     ),
     IssueCode(
         "year-only-date",

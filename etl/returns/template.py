@@ -86,7 +86,8 @@ def _write_cover(
     date_prepared,
     prefilled_from: str,
 ) -> None:
-    years = f" ({catalogue.first_year}-{catalogue.last_year})" if catalogue.first_year is not None else ""
+    span = f"{catalogue.first_year}-{catalogue.last_year}" if catalogue.first_year is not None else ""
+    years = f" ({span})" if span and span not in catalogue.title else ""  # the plan's years, unless its title has them
     sheet["A1"] = f"{catalogue.title}{years}: annual activity return"
     sheet["A1"].font = Font(bold=True, size=14)
     values = {

@@ -14,9 +14,11 @@ from etl.returns import layout as fmt
 from etl.returns.cells import (
     CELL_ERRORS,
     INVALID_AMOUNT,
+    ambiguous_readings,
     cell_text,
     cell_year,
     column_texts,
+    day_month_order,
     is_blank,
     parse_amount,
     parse_date,
@@ -290,7 +292,11 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
         plan_start, plan_end = date(lookup.first_year, 1, 1), date(lookup.last_year, 12, 31)
     for name in ("start_date", "end_date"):
         values = raw_columns[name]
-        parsed = {v: parse_date(v) for v in set(values) if v != "" and v is not None}
+        distinct = {v for v in values if v != "" and v is not None}
+        # A column whose dates settle how it writes day and month (13/07/2017) is read that way throughout;
+        # otherwise 01/07/2017 is read day first, with a warning naming both readings.
+        order = day_month_order(distinct)
+        parsed = {v: parse_date(v, month_first=order == "month") for v in distinct}
         clean = {v: p[0] for v, p in parsed.items() if p[1] is None and plan_start <= p[0] <= plan_end}
         out[name] = list(map(clean.get, values))
         unclean = parsed.keys() - clean.keys()
@@ -304,6 +310,21 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
             if not plan_start <= when <= plan_end:
                 note("date-outside-plan", name, i, value=when, first=lookup.first_year, last=lookup.last_year)
             out[name][i] = when
+        ambiguous = {v: r for v in distinct if (r := ambiguous_readings(v))} if order is None else {}
+        for i in [i for i, v in enumerate(values) if v in ambiguous] if ambiguous else ():
+            day_first, month_first = ambiguous[values[i]]
+            if out[name][i] is None:
+                continue  # refused or out of the plan's years: that finding says enough
+            issues.append(
+                make_issue(
+                    "ambiguous-date",
+                    value=values[i],
+                    day_first=_spelled(day_first),
+                    month_first=_spelled(month_first),
+                    iso=day_first.isoformat(),
+                    **place(name, i),
+                )
+            )
 
     starts, ends = out["start_date"], out["end_date"]
     start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
@@ -339,6 +360,10 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
     measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, measure_links, strict=True)))
     return activities, measures
+
+
+def _spelled(when: date) -> str:
+    return f"{when.day} {when:%B %Y}"  # 1 July 2017: a reading no one can take the other way
 
 
 def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list, list, list] | None:

@@ -45,3 +45,11 @@ def measure_continuity(con: duckdb.DuckDBPyConnection, plan_id: str, measure_id:
         """,
         {"plan": plan_id, "measure": measure_id},
     ).df()
+
+
+def activity_history(con: duckdb.DuckDBPyConnection, country: str, activity_id: str) -> pd.DataFrame:
+    """One activity's history across plans (view activity_history): each plan and year that listed it, the status and
+    measures it gave, the earliest first."""
+    return con.execute(
+        "SELECT * FROM activity_history WHERE country = ? AND activity_id = ?", [country, activity_id]
+    ).df()

@@ -11,7 +11,9 @@ from etl.errors import AptmonError
 from etl.plan import catalogue as cat
 from etl.plan.plans import EARLIEST_YEAR, LATEST_YEAR, PlanEntry
 from etl.warehouse.connection import write_connection
+from etl.warehouse.location import warehouse_path
 from etl.warehouse.schema import write_catalogue
+from etl.warehouse.snapshots import add_plan_rows, snapshots_stale
 
 # A plan id goes into file names, addresses (?plan=) and exports: lower-case letters, digits and hyphens.
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
@@ -19,9 +21,14 @@ _YEARS = re.compile(r"\s*(\d{4})\s*[-\u2013]\s*(\d{4})\s*")
 
 
 class PlanRefused(AptmonError, ValueError):
-    """A plan that cannot be added: nothing was changed. Exit code 1, as for a rejected return."""
+    """A plan that cannot be added: nothing was changed. Exit code 1, as for a rejected return (2 for a usage or
+    environment error, such as no warehouse yet)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -67,12 +74,17 @@ def add_plan(
     except cat.CatalogueError as exc:
         raise PlanRefused(f"{source.name}: {exc}") from None
     entry = PlanEntry(plan_id, first, last, source, title=(title or "").strip() or None)
+    if not warehouse_path(path).exists():  # checked before opening: opening would create an empty file
+        raise PlanRefused(f"No warehouse at {warehouse_path(path)}. Run `aptmon init` first.", exit_code=2)
     with write_connection(path) as con:
         con.execute("BEGIN")
         try:
             if con.execute("SELECT count(*) FROM plans WHERE plan_id = ?", [plan_id]).fetchone()[0]:
                 raise PlanRefused(f"--id {plan_id}: the warehouse already has a plan with this id; choose another.")
+            current = not snapshots_stale(con)
             write_catalogue(con, catalogue, entry, source.name, hashlib.sha256(raw).hexdigest(), is_example)
+            if current:  # only the new plan's rows are new: the others' stay as they are (no full rebuild)
+                add_plan_rows(con, plan_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -79,3 +79,32 @@ def rebuild_stale_snapshots(con: duckdb.DuckDBPyConnection) -> None:
             raise
     except duckdb.Error as exc:
         logging.getLogger(__name__).warning("Could not rebuild the metric snapshots (readers use the views): %s", exc)
+
+
+def add_plan_rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> None:
+    """After a new plan's catalogue is written (no returns, schedule or crosswalk yet) into a warehouse whose
+    snapshots were current (snapshots_stale False before the write; the caller checks), add the plan's rows: every
+    metric is per plan, so no other plan's row changes, and the new plan's rows are computed alone instead of every
+    plan's again. Runs in the caller's transaction.
+
+    The snapshots stay exactly `SELECT * FROM <view>`: the new rows are the view's own rows for the plan."""
+    database = '"{}".main'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
+    # A plan just added has no activity: its activity spans are none, and finding that by filtering the view would
+    # scan every plan's activities (the filter does not reach below the view's window functions).
+    (reported,) = con.execute(
+        "SELECT (SELECT count(*) FROM activities WHERE plan_id = $plan) + "
+        "(SELECT count(*) FROM activity_measures WHERE plan_id = $plan)",
+        {"plan": plan_id},
+    ).fetchone()
+    for view in _SHARED_VIEWS:  # the new plan's rows of the shared views, computed once (see refresh_metrics)
+        only = "false" if view == "activity_measure_spans" and not reported else "plan_id = ?"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {database}.{view} WHERE {only}",
+            [] if only == "false" else [plan_id],
+        )
+    for view in METRIC_VIEWS:
+        con.execute(f"INSERT INTO {database}.{view}{SNAPSHOT_SUFFIX} SELECT * FROM {view} WHERE plan_id = ?", [plan_id])
+    for view in _SHARED_VIEWS:
+        con.execute(f"DROP TABLE temp.main.{view}")
+    fingerprint = con.execute("SELECT fingerprint FROM metrics_source_state").fetchone()[0]
+    con.execute("UPDATE metrics_snapshot_state SET fingerprint = ?::UBIGINT, refreshed_at = now()", [fingerprint])

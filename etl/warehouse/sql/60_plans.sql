@@ -78,3 +78,23 @@ SELECT
 FROM continued c
 JOIN measures m ON m.plan_id = c.predecessor_plan_id AND m.measure_id = c.measure_id
 ORDER BY c.plan_id, c.as_of_year, c.predecessor_plan_id, m.ordinal;
+
+-- An activity's history across plans: a country keeps an activity's id when it reports it under the next plan, so
+-- each (country, activity) has one row per plan and reporting year whose current return lists it, with the status
+-- and the measures (of that plan) it gave, the earliest plan first.
+CREATE OR REPLACE VIEW activity_history AS
+SELECT
+    a.country,
+    a.activity_id,
+    a.plan_id,
+    p.start_year AS plan_start_year,
+    p.end_year AS plan_end_year,
+    a.reporting_year,
+    a.status,
+    a.title,
+    (SELECT list(DISTINCT coalesce(m.sub_item, m.measure_id) ORDER BY coalesce(m.sub_item, m.measure_id))
+     FROM activity_measures m WHERE m.submission_id = a.submission_id AND m.activity_id = a.activity_id) AS measure_ids
+FROM current_submissions s
+JOIN activities a USING (submission_id)
+JOIN plans p ON p.plan_id = a.plan_id
+ORDER BY a.country, a.activity_id, p.start_year, a.reporting_year;

@@ -212,6 +212,9 @@ CREATE TABLE IF NOT EXISTS review_meetings (
     recorded_by  VARCHAR NOT NULL,
     recorded_at  TIMESTAMP NOT NULL
 );
+-- The plan a meeting reviews; NULL for a meeting recorded before the monitor held several plans (it reviewed
+-- whichever plan was in force, and shows for every plan).
+ALTER TABLE review_meetings ADD COLUMN IF NOT EXISTS plan_id VARCHAR;
 
 -- Crosswalks: which measures of a later plan continue which measures of an earlier one (docs/plans.md). Every load
 -- of a crosswalk workbook is kept as a new version of its (from, to) pair; the views use the newest one.

@@ -1,0 +1,1 @@
+"""Crosswalks between plans: which measures of a later plan continue which measures of an earlier one."""
