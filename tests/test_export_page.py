@@ -96,7 +96,7 @@ def test_export_routes_and_links_follow_the_role(served, role, status):
     assert links.status_code == status
     if status == 200:
         hrefs = links.get_json()["response"]
-        assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet"
+        assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet&plan=apt-2013-2017"
 
 
 def test_progress_report_is_the_aptmon_report_page(served, tmp_path):
