@@ -23,7 +23,6 @@ from dashboard import (
     read_cache,
     refusals,
     start_up,
-    upload_checks,
     uploads,
     warehouse_health,
 )
@@ -36,9 +35,6 @@ from etl import private_files, warehouse
 from etl.warehouse import integrity
 
 HERE = Path(__file__).resolve().parent
-# Seconds after a worker starts before it starts its upload checks' forkserver: after the first pages, before most
-# first uploads.
-FORKSERVER_DELAY_S = 10.0
 
 
 def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
@@ -195,7 +191,6 @@ def create_server():
     if readable:
         _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
-    upload_checks.start_soon(FORKSERVER_DELAY_S)
     return server
 
 

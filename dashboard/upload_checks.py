@@ -2,15 +2,19 @@
 
 Reading and checking a large or hostile file is pure-Python work: run in a gunicorn thread it holds the worker's
 interpreter lock (the readers' callbacks in the same worker wait for it) and its memory stays with the worker.
-Here each upload's ingest runs in a child forked from a clean forkserver (the library preloaded, so a fork costs
-milliseconds): at a lower CPU priority, watched for its memory and time and killed past either limit, at most
-APTMON_UPLOAD_CHECKS_PER_WORKER at once per worker. The waiting thread sleeps, so readers keep the interpreter.
+Here each upload's ingest runs in a fresh Python process (`python -m dashboard.upload_checks`, a plain subprocess:
+multiprocessing's fork server hung inside gunicorn's workers): at a lower CPU priority, watched for its memory and
+time and killed past either limit, at most APTMON_UPLOAD_CHECKS_PER_WORKER at once per worker. The waiting thread
+sleeps, so readers keep the interpreter.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -25,9 +29,7 @@ DEFAULT_PER_WORKER = 1
 QUEUE_WAIT_S = 30.0  # how long a check waits for its turn before the analyst is told to try again
 NICENESS = 10  # the child yields the CPU to the readers' callbacks
 _POLL_S = 0.05
-_PRELOAD = ["etl.returns.ingest", "etl.returns.feedback", "etl.returns.regressions"]
 
-_context = None
 _context_lock = threading.Lock()
 _turns: threading.BoundedSemaphore | None = None
 
@@ -97,72 +99,49 @@ def _turn() -> threading.BoundedSemaphore:
         return _turns
 
 
-def _forkserver():
-    global _context
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            _context = context
-        return _context
-
-
-def start_soon(delay_s: float) -> threading.Timer:
-    """Start the forkserver (and its preloaded library) on a background thread in `delay_s` seconds, so a worker's
-    first upload check does not wait for it (an interpreter and etl.returns.ingest: about half a second); later
-    than the worker's start, so the first pages it serves do not share the CPU with it."""
-
-    def start() -> None:
-        from multiprocessing import forkserver
-
-        _forkserver()
-        forkserver.ensure_running()
-
-    timer = threading.Timer(delay_s, start)
-    timer.daemon = True
-    timer.start()
-    return timer
-
-
 def _run_in_child(steps: Steps) -> tuple[str, object]:
-    context = _forkserver()
-    receiver, sender = context.Pipe(duplex=False)
-    # The forkserver was started with the environment of its time; the child takes today's settings.
-    settings = {name: value for name, value in os.environ.items() if name.startswith("APTMON_")}
-    child = context.Process(target=_child, args=(sender, steps, settings), daemon=True)
-    child.start()
-    sender.close()
     limit_bytes, limit_s = max_bytes(), max_seconds()
-    started = time.monotonic()
     name = steps.original_name
-    try:
-        while True:
-            if receiver.poll(_POLL_S):
-                try:
-                    return receiver.recv()
-                except EOFError:  # the child ended without an answer
-                    break
-            if not child.is_alive():
-                break
-            if _resident_bytes(child.pid) > limit_bytes:
+    with tempfile.TemporaryDirectory(prefix="aptmon-check-") as folder:
+        asked, answer = os.path.join(folder, "steps.pickle"), os.path.join(folder, "outcome.pickle")
+        with open(asked, "wb") as out:
+            pickle.dump(steps, out)
+        # The child takes the server's environment as it is now (its APTMON_* settings included). Its output goes to
+        # a file: a pipe nobody reads until the end could fill and stop it.
+        errors = open(os.path.join(folder, "stderr.txt"), "w+b")  # noqa: SIM115 (closed below, after the child)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.upload_checks", asked, answer],
+            stdin=subprocess.DEVNULL,
+            stdout=errors,
+            stderr=errors,
+        )
+        started = time.monotonic()
+        try:
+            while child.poll() is None:
+                if _resident_bytes(child.pid) > limit_bytes:
+                    return "refused", (
+                        f"{name}: checking this file needed more than {limit_bytes // 2**20} MiB of memory; it is "
+                        "too large or too complex to check. Remove unused rows and sheets, or split it, and upload "
+                        "again."
+                    )
+                if time.monotonic() - started > limit_s:
+                    return "refused", (
+                        f"{name}: checking this file took more than {limit_s:g} seconds; remove unused rows and "
+                        "sheets, or split it, and upload again."
+                    )
+                time.sleep(_POLL_S)
+        finally:
+            if child.poll() is None:
                 child.kill()
-                return "refused", (
-                    f"{name}: checking this file needed more than {limit_bytes // 2**20} MiB of memory; it is "
-                    "too large or too complex to check. Remove unused rows and sheets, or split it, and upload again."
-                )
-            if time.monotonic() - started > limit_s:
-                child.kill()
-                return "refused", (
-                    f"{name}: checking this file took more than {limit_s:g} seconds; remove unused rows and sheets, "
-                    "or split it, and upload again."
-                )
-    finally:
-        receiver.close()
-        child.join(5)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    return "failed", f"the check of {name} ended without a result (exit code {child.exitcode})"
+            child.wait()
+            errors.seek(0)
+            output = errors.read()
+            errors.close()
+        if not os.path.exists(answer):
+            tail = output.decode("utf-8", "replace")[-2000:]
+            return "failed", f"the check of {name} ended without a result (exit code {child.returncode}): {tail}"
+        with open(answer, "rb") as result:
+            return pickle.load(result)
 
 
 def _resident_bytes(pid: int) -> int:
@@ -174,28 +153,28 @@ def _resident_bytes(pid: int) -> int:
         return 0
 
 
-def _child(sender, steps: Steps, settings: dict[str, str]) -> None:
-    """In the child: take the server's settings, step aside for readers, run the steps, send back the outcome."""
-    for name in [n for n in os.environ if n.startswith("APTMON_")]:
-        del os.environ[name]
-    os.environ.update(settings)
+def _child(asked: str, answer: str) -> None:
+    """In the child: step aside for readers, run the steps, write down the outcome."""
     os.nice(NICENESS)
+    with open(asked, "rb") as given:
+        steps = pickle.load(given)
     try:
-        sender.send(("ok", _ingest_steps(steps)))
+        outcome = ("ok", _ingest_steps(steps))
     except Exception as exc:  # sent back as text: the parent shows a WarehouseError's message, logs anything else
         from etl.returns.load import HeldUploadGone
         from etl.warehouse import WarehouseError
 
         if isinstance(exc, HeldUploadGone):
-            sender.send(("held-gone", str(exc)))
+            outcome = ("held-gone", str(exc))
         elif isinstance(exc, WarehouseError):
-            sender.send(("warehouse-error", str(exc)))
+            outcome = ("warehouse-error", str(exc))
         else:
             import traceback
 
-            sender.send(("failed", traceback.format_exc()))
-    finally:
-        sender.close()
+            outcome = ("failed", traceback.format_exc())
+    with open(answer + ".part", "wb") as out:
+        pickle.dump(outcome, out)
+    os.replace(answer + ".part", answer)  # whole or not at all, should the child be killed while writing
 
 
 def _ingest_steps(steps: Steps):
@@ -224,3 +203,7 @@ def _ingest_steps(steps: Steps):
         # feedback workbook); a held one's Submit later confirms exactly the changes shown.
         result = ingest(False)
     return result
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], sys.argv[2])

@@ -32,20 +32,3 @@ def test_the_master_imports_the_libraries_but_starts_no_thread_and_builds_no_app
     # The pages register themselves with an app: each worker's create_app imports them.
     assert not [m for m in modules if m.startswith("dashboard.pages.")]
     assert not (tmp_path / "secret_key").exists()  # no app, so no session key made in the master
-
-
-FORKSERVER = """
-import os, sys, time
-from dashboard import upload_checks
-upload_checks.start_soon(0).join(60)
-children = [pid for pid in os.listdir("/proc") if pid.isdigit() and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1]
-            .split()[1] == str(os.getpid())]
-print(sum(b"forkserver" in open(f"/proc/{pid}/cmdline", "rb").read() for pid in children))
-"""
-
-
-@pytest.mark.slow  # a subprocess that starts the forkserver
-def test_a_worker_starts_its_upload_checks_forkserver_in_the_background(tmp_path):
-    done = subprocess.run([sys.executable, "-c", FORKSERVER], capture_output=True, text=True, check=True, cwd=tmp_path,
-                          env={"PYTHONPATH": ":".join(sys.path), "APTMON_INSTANCE_DIR": str(tmp_path)})  # fmt: skip
-    assert done.stdout.split()[-1] == "1", done.stderr  # running before the first upload asks for it
