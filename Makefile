@@ -59,10 +59,13 @@ run-deps:
 		|| echo "Could not install chromium (run: apt-get install chromium as root); the Word report needs it."; \
 	fi
 
-# Debian packages the tests drive: Chromium for the browser tests, LibreOffice for foreign-writer files.
+# Debian packages the tests drive: Chromium for the browser tests, LibreOffice Calc for foreign-writer files and
+# LibreOffice Writer to print the Word report to PDF (its page count and column widths).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null \
+		|| ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui \
+			libreoffice-writer-nogui >/dev/null; \
 	fi
 
 # Every benchmarks/bench_*.py runs on generated data and records its figures; report.py writes REPORT.md.

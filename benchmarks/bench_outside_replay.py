@@ -1,7 +1,8 @@
 """The read path as an outside client sees it: a separate process of plain http.client replays the six pages' callbacks.
 
 Starts `aptmon serve --workers 4` on the synthetic demo warehouse, lets headless Chromium open the overview,
-heatmap, measures, a measure, a country and reporting once, and keeps the callback requests it sent. Then
+heatmap, measures, a measure, a country and reporting once, and keeps the callback requests it sent, adding those
+a change of filter sends on each page (built from its layout: most pages come drawn, so opening one sends few). Then
 benchmarks/outside_client.py, its own process importing nothing of the project, signs in as one viewer and
 replays them round robin from 20 threads on keep-alive connections (5 s warm-up, 30 s timed) while a probe
 fetches a static stylesheet in the same run: once with no Accept-Encoding and once as a browser asks
@@ -24,7 +25,9 @@ from pathlib import Path
 from benchmarks.bench_ingest import write_large_return
 from benchmarks.bench_load import PASSWORD, prepare
 from benchmarks.bench_read_path import STATIC_PATH, capture
+from benchmarks.bench_read_path import sign_in as sign_in_with_requests
 from benchmarks.results import Figure, load_average, percentile, record_results
+from tests.support.page_callbacks import initial_requests
 from tests.support.server import free_port, running_server
 
 CLIENTS = 20
@@ -36,6 +39,33 @@ P50_RATIO, P95_RATIO = 2.0, 3.0
 CLIENT_SCRIPT = Path(__file__).resolve().with_name("outside_client.py")
 ENCODINGS = {"no Accept-Encoding": None, "compressed": "gzip, deflate, br"}
 USERNAME = "user05"  # a viewer of bench_load.prepare
+
+
+class _LiveClient:
+    """A signed-in requests session answering as a Flask test client does, for tests.support.page_callbacks."""
+
+    def __init__(self, base: str, username: str):
+        self.base, self.session = base, sign_in_with_requests(base, username)
+
+    def get(self, path: str, headers: dict | None = None):
+        answer = self.session.get(self.base + path, headers=headers, timeout=60)
+        answer.get_json, answer.get_data = answer.json, lambda as_text=False: answer.text if as_text else answer.content
+        return answer
+
+
+def callback_requests(base: str, captured: dict) -> list[str]:
+    """The callbacks of the six pages: those Chromium sent opening them, and those a change of filter sends (most
+    pages come drawn with their layout, so opening one sends few), built from each page's layout; each once."""
+    client = _LiveClient(base, "user02")
+    bodies = [request.body for sent in captured.values() for request in sent if request.kind == "callback"]
+    seen = {json.dumps(json.loads(body), sort_keys=True) for body in bodies}
+    for page in captured:
+        for built in initial_requests(client, page, include_prevented=True, origin=base):
+            if json.dumps(built, sort_keys=True) not in seen:
+                seen.add(json.dumps(built, sort_keys=True))
+                bodies.append(json.dumps(built))
+    client.session.close()
+    return bodies
 
 
 def replay(base: str, callbacks: list[str], encoding: str | None, folder: Path, name: str) -> dict:
@@ -108,8 +138,8 @@ def run() -> list[Figure]:
         options = ["--workers", str(WORKERS)]
         with running_server(free_port(), options, env, log_path=folder / "server.log", timeout=120) as running:
             captured = capture(running.url, "user01")
-            callbacks = [request.body for sent in captured.values() for request in sent if request.kind == "callback"]
-            print(f"captured {len(callbacks)} callback requests from {len(captured)} pages")
+            callbacks = callback_requests(running.url, captured)
+            print(f"{len(callbacks)} callback requests from {len(captured)} pages")
             for label, encoding in ENCODINGS.items():
                 machine = f"load average before the phase: {load_average()}"
                 result = replay(running.url, callbacks, encoding, folder, f"steady-{len(figures)}")

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
+import duckdb
 import flask
 from dash import ALL, Input, Output, State, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bundles, download_progress, downloads, first_page, ids, navigation, read_cache, uploads
+from dashboard import (
+    bundles,
+    download_progress,
+    downloads,
+    first_page,
+    ids,
+    navigation,
+    read_cache,
+    refusals,
+    start_up,
+    uploads,
+    warehouse_health,
+)
 from dashboard.components import plan_picker, tables
 from dashboard.data import implementation_schedule, loaded, plans
 from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
 from etl import private_files, warehouse
+from etl.warehouse import integrity
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,6 +79,7 @@ def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
         # client's address (for the sign-in throttle) and the scheme (Secure cookies, HSTS) are then the proxy's word.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
     sessions.init_app(server)
+    warehouse_health.init_app(server)  # before sign-in's gate, which reads the users table
     auth.init_app(server)
     security_headers.init_app(app)
     _add_routes(server, throttling.init_app(server))
@@ -82,6 +96,7 @@ def _add_routes(server: flask.Flask, limiter) -> None:
     for path, endpoint, view in downloads.ROUTES:
         server.add_url_rule(path, endpoint, view)
     download_progress.init_app(server, {endpoint for _, endpoint, _ in downloads.ROUTES})
+    refusals.init_app(server)  # a forbidden or missing download answers with a page of the app, not the bare one
     # Dash answers any path it does not know with its page shell (its own 404 page draws in the browser).
     # Under /assets/ that would hand its version numbers to anyone: there, only real files are served.
     catch_all = next(rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/<path:path>")
@@ -167,12 +182,14 @@ def create_server():
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
     private_files.restrict_umask()  # the warehouse, stored returns, staged uploads, instance/: private
     app = create_app()
+    readable = start_up.prepare_warehouse()
     server = app.server
     # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
     # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
     server.test_client().get(auth.LOGIN_PATH)
     read_cache.precompress_bundles(app)
-    _warm_up_landing_page()
+    if readable:
+        _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
     return server
 
@@ -180,8 +197,14 @@ def create_server():
 def _warm_up_landing_page() -> None:
     from dashboard.pages import home
 
-    with contextlib.suppress(warehouse.WarehouseError):  # unreadable: the page says so when it is opened
+    try:
         home.warm_up()
+    except warehouse.WarehouseError:
+        pass  # unreadable: the page says so when it is opened
+    except duckdb.Error as exc:
+        if not integrity.is_damage(exc):
+            raise
+        warehouse_health.mark_unreadable(exc)  # damaged where the probe did not look: every page says so
 
 
 def _plan_picker() -> html.Div | None:

@@ -95,6 +95,7 @@ REVIEW_MEETING_TITLE = "review-meeting-title"
 REVIEW_MEETING_RECORD = "review-meeting-record"
 REVIEW_MEETING_CHOICE = "review-meeting-choice"
 REVIEW_MEETING_REMOVE = "review-meeting-remove"
+REVIEW_MEETING_CONFIRM_REMOVE = "review-meeting-confirm-remove"  # "Remove the meeting of ...?" before it is removed
 REVIEW_MEETING_RESULT = "review-meeting-result"
 WHERE_IT_LAGS = "where-it-lags"
 SCHEDULE_UPLOAD = "schedule-upload"

@@ -11,7 +11,8 @@ without a decorator of its own, except:
 - answers that are not 200/204, that set a cookie, or that changed the session.
 
 The layout (`/_dash-layout`: the navigation, the demo banner, the page opened) is kept the same way, per session
-and page address.
+and page address. Each answer that may be kept says in its X-Aptmon-Cache header whether it came from here ("hit")
+or was computed ("miss"), whatever Accept-Encoding the client sent.
 
 Sign-in, session and role checks are never cached: the sign-in check runs before the endpoint on every
 request, and a callback's declared roles (auth.require_role) are checked again before a cached answer is

@@ -20,6 +20,7 @@ from dashboard.environment import env_number
 from etl.paths import instance_dir
 from etl.private_files import private_instance_dir
 from etl.returns.guard.sniff import old_excel_format
+from etl.warehouse.errors import DiskFull, is_disk_full
 
 ALLOWED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 DEFAULT_MAX_MB = 20
@@ -32,6 +33,8 @@ DEFAULT_STAGED_MAX_MINUTES = 24 * 60
 # The sweeper looks at most this long after a file expired.
 SWEEP_INTERVAL_S = 300
 _sweeper_started = threading.Event()
+# The marker of a staged file being submitted (see claim).
+CLAIM_NAME = "claimed"
 
 
 class UploadRefused(ValueError):
@@ -163,14 +166,20 @@ def stage(
         year=year,
         created=time.time(),
     )
-    private_instance_dir(staging_dir().name)
-    staged.folder.mkdir(mode=0o700)
-    fd = os.open(staged.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    fd = os.open(staged.folder / "meta.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(asdict(staged)))
+    try:
+        private_instance_dir(staging_dir().name)
+        staged.folder.mkdir(mode=0o700)
+        fd = os.open(staged.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        fd = os.open(staged.folder / "meta.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(asdict(staged)))
+    except OSError as exc:
+        shutil.rmtree(staged.folder, ignore_errors=True)  # half a staged file is no staged file
+        if not is_disk_full(exc):
+            raise
+        raise UploadRefused(f"{file_name}: {DiskFull('the file')}") from exc
     return staged
 
 
@@ -216,17 +225,52 @@ def held_submission(staged: StagedUpload) -> int | None:
 
 
 def claim(staged: StagedUpload) -> bool:
-    """Mark a staged file as being submitted; False when a double click or another worker got there first."""
+    """Mark a staged file as being submitted; False when a double click or another worker got there first.
+
+    The marker names the process that claimed it, so a claim whose process died mid-submit (a worker killed)
+    is released by release_abandoned_claims instead of refusing the file until it expires.
+    """
     try:
-        os.close(os.open(staged.folder / "claimed", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        fd = os.open(staged.folder / CLAIM_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(str(os.getpid()))
+    return True
+
+
+def release_abandoned_claims() -> int:
+    """Release every claim whose process is gone (killed mid-submit); how many were released."""
+    root = staging_dir()
+    if not root.is_dir():
+        return 0
+    released = 0
+    for marker in root.glob(f"*/{CLAIM_NAME}"):
+        try:
+            text = marker.read_text(encoding="ascii").strip()
+        except OSError:
+            continue  # released meanwhile
+        if text.isdigit() and _process_alive(int(text)):
+            continue
+        # No process number: written by a release before claims named theirs, so by a server since restarted.
+        marker.unlink(missing_ok=True)
+        released += 1
+    return released
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another account's process: alive
     return True
 
 
 def release(staged: StagedUpload) -> None:
     """Undo claim() after a submission that could not be completed, so it can be tried again."""
-    (staged.folder / "claimed").unlink(missing_ok=True)
+    (staged.folder / CLAIM_NAME).unlink(missing_ok=True)
 
 
 def discard(staged: StagedUpload) -> None:

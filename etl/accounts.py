@@ -41,6 +41,8 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 
 
 DEMO_CREDENTIALS_NAME = "demo-users.txt"
+# Who made a change to a user when no one signed in did: the `aptmon users` commands and `aptmon users demo`.
+COMMAND_LINE = "command line"
 
 
 class UserError(AptmonError, ValueError):
@@ -56,6 +58,8 @@ class User:
     password_fingerprint: str
     # Raised by end_sessions(); a session signed in under an older epoch is over.
     session_epoch: int = 0
+    # A disabled user cannot sign in (disable_user also ends their sessions).
+    disabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,9 @@ def add_user(
     role: str,
     country: str | None = None,
     warehouse_file: str | os.PathLike | None = None,
+    actor: str = COMMAND_LINE,
 ) -> User:
-    """Create a user with a scrypt-hashed password; the name must be new."""
+    """Create a user with a scrypt-hashed password; the name must be new. `actor` is who did it, for the record."""
     iso3 = validate_new_user(username, role, country)
     validate_password(password, username)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
@@ -122,10 +127,13 @@ def add_user(
             "INSERT INTO users (username, password_hash, role, country, created_at) VALUES (?, ?, ?, ?, ?)",
             [username, password_hash, role, iso3, datetime.now()],
         )
+        _record(con, actor, username, "added", _role_text(role, iso3))
     return User(username, role, iso3, _fingerprint(password_hash))
 
 
-def set_password(username: str, password: str, warehouse_file: str | os.PathLike | None = None) -> None:
+def set_password(
+    username: str, password: str, warehouse_file: str | os.PathLike | None = None, actor: str = COMMAND_LINE
+) -> None:
     """Replace a user's password; every session signed in before ends."""
     validate_password(password, username)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
@@ -134,31 +142,95 @@ def set_password(username: str, password: str, warehouse_file: str | os.PathLike
         "SET password_hash = ?, session_epoch = session_epoch + 1",
         [password_hash],
         warehouse_file,
+        (actor, "password reset", None),
     )
 
 
 def set_role(
-    username: str, role: str, country: str | None = None, warehouse_file: str | os.PathLike | None = None
+    username: str,
+    role: str,
+    country: str | None = None,
+    warehouse_file: str | os.PathLike | None = None,
+    actor: str = COMMAND_LINE,
 ) -> User:
     """Give a user another role (and country); every session signed in before ends."""
     iso3 = validate_new_user(username, role, country)
-    _update_user(username, "SET role = ?, country = ?, session_epoch = session_epoch + 1", [role, iso3], warehouse_file)
+    change = (actor, "role changed", _role_text(role, iso3))
+    _update_user(
+        username, "SET role = ?, country = ?, session_epoch = session_epoch + 1", [role, iso3], warehouse_file, change
+    )
     return get_user(username, warehouse_file)
 
 
-def end_sessions(username: str, warehouse_file: str | os.PathLike | None = None) -> None:
+def end_sessions(username: str, warehouse_file: str | os.PathLike | None = None, actor: str = COMMAND_LINE) -> None:
     """End every session of a user, on every device and worker: a saved cookie no longer opens anything."""
-    _update_user(username, "SET session_epoch = session_epoch + 1", [], warehouse_file)
+    _update_user(username, "SET session_epoch = session_epoch + 1", [], warehouse_file, (actor, "sessions ended", None))
 
 
-def _update_user(username: str, assignments: str, params: list, warehouse_file: str | os.PathLike | None) -> None:
+def set_disabled(
+    username: str, disabled: bool, warehouse_file: str | os.PathLike | None = None, actor: str = COMMAND_LINE
+) -> None:
+    """Disable a user (no sign-in, every session ended; the account and its history stay), or enable them again."""
+    change = (actor, "disabled" if disabled else "enabled", None)
+    _update_user(username, "SET disabled = ?, session_epoch = session_epoch + 1", [disabled], warehouse_file, change)
+
+
+def _update_user(
+    username: str,
+    assignments: str,
+    params: list,
+    warehouse_file: str | os.PathLike | None,
+    change: tuple[str, str, str | None],
+) -> None:
+    """Apply one change to a user and record it (who, what, detail), in one transaction."""
     with warehouse.write_connection(warehouse_file) as con:
         if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise UserError(f"No user named {username!r}.")
-        con.execute(f"UPDATE users {assignments} WHERE username = ?", [*params, username])
+        con.execute("BEGIN")
+        try:
+            con.execute(f"UPDATE users {assignments} WHERE username = ?", [*params, username])
+            actor, action, detail = change
+            _record(con, actor, username, action, detail)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
 
 
-_USER_COLUMNS = "username, role, country, password_hash, session_epoch"
+def _record(con, actor: str, username: str, action: str, detail: str | None) -> None:
+    con.execute(
+        "INSERT INTO user_changes (changed_at, changed_by, username, action, detail) VALUES (?, ?, ?, ?, ?)",
+        [datetime.now(), actor, username, action, detail],
+    )
+
+
+def _role_text(role: str, country: str | None) -> str:
+    return f"{role} ({country})" if country else role
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """One recorded change to a user: when, by whom, to whom, what."""
+
+    changed_at: datetime
+    changed_by: str
+    username: str
+    action: str
+    detail: str | None
+
+
+def user_changes(warehouse_file: str | os.PathLike | None = None, limit: int = 500) -> list[UserChange]:
+    """The latest changes to users, newest first."""
+    with warehouse.read_connection(warehouse_file) as con:
+        rows = con.execute(
+            "SELECT changed_at, changed_by, username, action, detail FROM user_changes "
+            "ORDER BY changed_at DESC, change_id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    return [UserChange(*row) for row in rows]
+
+
+_USER_COLUMNS = "username, role, country, password_hash, session_epoch, coalesce(disabled, false)"
 
 
 def get_user(username: str, warehouse_file: str | os.PathLike | None = None) -> User | None:
@@ -183,10 +255,11 @@ def authenticate(username: str, password: str, warehouse_file: str | os.PathLike
     """
     with warehouse.read_connection(warehouse_file) as con:
         row = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", [username or ""]).fetchone()
-    # A valid hash is checked even for an unknown name, so both cost the same time.
+    # A valid hash is checked even for an unknown name, so both cost the same time. A disabled user gets the same
+    # answer as a wrong password: the sign-in page never says which accounts exist.
     password_hash = row[3] if row else _DUMMY_HASH
     matches = check_password_hash(password_hash, password or "")
-    return SignIn(_user(row) if row and matches else None)
+    return SignIn(_user(row) if row and matches and not row[5] else None)
 
 
 def ensure_demo_users(
@@ -205,7 +278,7 @@ def ensure_demo_users(
         if username in existing:
             continue
         password = _generated_password(username)
-        add_user(username, password, role, country, warehouse_file)
+        add_user(username, password, role, country, warehouse_file, actor="aptmon users demo")
         created.append(username)
         where = f" ({country})" if country else ""
         lines.append(f"{username:<14} {password:<18} {role}{where}\n")
@@ -233,8 +306,8 @@ def _generated_password(username: str) -> str:
 
 
 def _user(row: tuple) -> User:
-    username, role, country, password_hash, session_epoch = row
-    return User(username, role, country, _fingerprint(password_hash), session_epoch or 0)
+    username, role, country, password_hash, session_epoch, disabled = row
+    return User(username, role, country, _fingerprint(password_hash), session_epoch or 0, bool(disabled))
 
 
 def _fingerprint(password_hash: str) -> str:

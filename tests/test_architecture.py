@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # From the ground floor up, as docs/architecture.md lists them.
 FLOORS = (
-    ("etl.paths", "etl.private_files", "etl.errors", "etl.wording"),
+    ("etl.paths", "etl.private_files", "etl.errors", "etl.wording", "etl.spreadsheet_text"),
     ("etl.plan",),
     ("etl.warehouse",),
     ("etl.returns",),

@@ -132,7 +132,7 @@ def test_overview_redraws_for_the_chosen_year(demo_app, page):
 def test_heatmap_toggles_to_completion(demo_app, page):
     base, path = demo_app
     page.goto(base + "/heatmap?year=2016")
-    wait_for_title(page, "heatmap-graph", "Coverage by pillar and country, end 2016")
+    wait_for_title(page, "heatmap-graph", "Progress status against the schedule by pillar and country, end 2016")
     page.get_by_text("Completion", exact=True).click()
     wait_for_title(page, "heatmap-graph", "Completion by pillar and country, end 2016")
     rows = view(path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2016 AND pillar = '2'")
@@ -186,9 +186,9 @@ def test_measures_search_then_open_a_measure(demo_app, page):
 def test_country_profile_switches_country(demo_app, page):
     base, path = demo_app
     page.goto(base + "/country?country=KHM&year=2017")
-    wait_for_title(page, "country-pillars-graph", "Cambodia: coverage and delivery by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Cambodia: delivery against the schedule")
     page.select_option(filter_control("country"), "JPN")
-    wait_for_title(page, "country-pillars-graph", "Japan: coverage and delivery by pillar, end 2017")
+    wait_for_title(page, "country-pillars-graph", "Japan: delivery against the schedule")
     rows = view(
         path, "SELECT * FROM metrics_pillar_country WHERE as_of_year = 2017 AND country = 'JPN' ORDER BY pillar"
     )
@@ -549,6 +549,14 @@ def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, pag
         )
         # Removed again (the module's other tests read the demo's two meetings).
         admin.select_option("#review-meeting-choice", "2018-03-01")
+        # Remove asks first: dismissed, nothing changes; accepted, the meeting goes.
+        asked = []
+        admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        with admin.expect_event("dialog", timeout=15000):  # it comes with the callback's answer
+            admin.click("#review-meeting-remove")
+        assert asked and "Remove the review meeting" in asked[0] and "March 2018" in asked[0]
+        assert "March 2018" in admin.inner_text("#review-meetings")
+        admin.once("dialog", lambda dialog: dialog.accept())
         admin.click("#review-meeting-remove")
         alert.filter(has_text="Removed the meeting of 2018-03-01.").wait_for(timeout=15000)
         assert "March 2018" not in admin.inner_text("#review-meetings")

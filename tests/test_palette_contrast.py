@@ -58,3 +58,4 @@ def test_badges_and_chart_labels_use_the_palette():
     assert template.data.heatmap[0].textfont.color == BLACK
     assert template.data.treemap[0].insidetextfont.color == BLACK
     assert theme.GRAPH_CONFIG["modeBarButtons"] == [["toImage"]]  # one tab stop per chart toolbar, not seven
+    assert template.layout.uniformtext.minsize == 9  # no label shrinks below 9 px to fit

@@ -59,18 +59,21 @@ def test_headline_figures_and_tables_hold_the_views_numbers(reports, demo_wareho
     assert headline["Measures covered"] == f"{covered} of {total}"
     assert headline["Overdue"] == str(overdue_count)
     assert all(f'<div class="value">{value}</div>' in page for value in headline.values())  # as in the HTML
-    assert any(p.text == f"Overall progress status as of 2016: {status}" for p in document.paragraphs)
+    # The status word sits on its colour, padded with no-break spaces.
+    said = {" ".join(p.text.replace("\u00a0", " ").split()) for p in document.paragraphs}
+    assert f"Overall progress status as of 2016: {status}" in said
 
     reporting = _table_with(document, "Country")  # the first: the pillar x country matrix
     assert [c.text for c in reporting.rows[0].cells][:3] == ["Country", "I Political & Security",
                                                              "II Economic & Financial"]  # fmt: skip
     khm = next(row for row in reporting.rows if row.cells[0].text == "KHM")
-    coverage, completion, cell_status = _view(
+    delivered, in_scope, cell_status = _view(
         demo_warehouse,
-        "SELECT coverage_rate, completion_rate, progress_status FROM metrics_pillar_country"
+        "SELECT measures_delivered, measures_in_scope, progress_status FROM metrics_pillar_country"
         " WHERE as_of_year = 2016 AND pillar = '1' AND country = 'KHM'",
     )[0]
-    assert khm.cells[1].text == f"{coverage:.0%} / {completion:.0%} {cell_status}"
+    # The judgement first: delivered of the measures Cambodia took up or leads, its status on its own line.
+    assert khm.cells[1].text == f"{delivered} of {in_scope} delivered\n{cell_status}"
     assert len(reporting.rows) == 1 + 14  # the header, 13 countries and all of them
 
     returns = next(t for t in document.tables if t.rows[0].cells[1].text == "Returns received / expected")
@@ -136,3 +139,22 @@ def test_without_chromium_the_cli_says_what_to_install(demo_warehouse, tmp_path,
     # The HTML report needs no Chromium.
     assert CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "p.html"), "--warehouse",
                                     str(demo_warehouse)]).exit_code == 0  # fmt: skip
+
+
+@pytest.mark.slow  # kaleido draws the charts in Chromium
+def test_the_report_ranks_the_countries_as_the_view_does(reports, demo_warehouse):
+    _, document, page = reports
+    ranking = _table_with(document, "Rank")
+    expected = _view(
+        demo_warehouse,
+        "SELECT lag_rank, country_name, progress_status, measures_delivered, measures_in_scope FROM country_ranking"
+        " WHERE plan_id = 'apt-2013-2017' AND as_of_year = 2016 AND pillar = 'ALL' ORDER BY lag_rank",
+    )
+    shown = [
+        (int(row.cells[0].text), row.cells[1].text, " ".join(row.cells[2].text.replace("\u00a0", " ").split()),
+         row.cells[3].text)
+        for row in ranking.rows[1:]
+    ]  # fmt: skip
+    assert shown == [(rank, name, status, f"{done} of {scope} delivered" if scope else "none taken up")
+                     for rank, name, status, done, scope in expected]  # fmt: skip
+    assert len(shown) == 13 and "Which countries lag" in page

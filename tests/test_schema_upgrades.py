@@ -310,3 +310,37 @@ def test_a_newer_or_unknown_warehouse_is_refused_in_one_line(tmp_path, returns):
 def test_a_new_warehouse_records_this_release_s_version(warehouse_file):
     with warehouse.read_connection(warehouse_file) as con:
         assert con.execute("SELECT version, note FROM schema_versions").fetchall() == [(SCHEMA_VERSION, "created")]
+
+
+def test_each_worker_s_start_upgrades_an_earlier_release_s_warehouse(tmp_path, returns, monkeypatch):
+    from dashboard import start_up
+    from dashboard.app import create_app
+
+    db = tmp_path / "old.duckdb"
+    build_old_warehouse(SCHEMAS / "2026-12-06-4cfc293-before-schema-versions.sql", db, returns)
+    create_app(db)
+
+    assert start_up.prepare_warehouse() is True
+
+    with warehouse.read_connection(db) as con:
+        assert con.execute("SELECT max(version) FROM schema_versions").fetchone()[0] == SCHEMA_VERSION
+        assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == len(SAMPLE_ROWS["submissions"])
+
+
+def test_aptmon_serve_refuses_a_newer_warehouse_in_one_line(tmp_path, returns, monkeypatch):
+    from support.server import free_port
+
+    def started(*_args):
+        raise AssertionError("aptmon serve started gunicorn over a newer release's warehouse")
+
+    monkeypatch.setattr("os.execv", started)  # had it gone on, this test's own process would have become the server
+
+    newer = tmp_path / "newer.duckdb"
+    warehouse.initialise(newer)
+    with warehouse.write_connection(newer) as con:
+        con.execute("INSERT INTO schema_versions VALUES (?, now(), 'a later release')", [SCHEMA_VERSION + 1])
+
+    run = CliRunner().invoke(cli, ["serve", "--port", str(free_port()), "--warehouse", str(newer)])
+
+    assert run.exit_code == 2 and "made by a newer release" in run.output
+    assert len(run.output.strip().splitlines()) == 1

@@ -88,10 +88,13 @@ def test_a_held_upload_is_confirmed_once(tmp_path, warehouse_file):
 
 
 def test_an_unchanged_upload_keeps_its_findings(tmp_path, warehouse_file):
-    rows = [["KHM-002", "5.1", "Connectivity study", "Ongoing", date(2012, 3, 1)]]
+    rows = [["KHM-002", "5.1", "Connectivity study", "Ongoing", "01/07/2017"]]  # a date that reads two ways
     path = write_xlsx(tmp_path / "v1.xlsx", rows, year=2017)
     ingest_file(path, warehouse_file=warehouse_file)
     again = ingest_file(path, warehouse_file=warehouse_file)
     assert again.status == "unchanged" and again.warnings >= 1
     *_, (_, status, _, _, warnings, findings) = _log(warehouse_file)
     assert (status, findings) == ("unchanged", warnings)
+    with warehouse.read_connection(warehouse_file) as con:
+        codes = con.execute("SELECT code FROM issues WHERE submission_id = ?", [again.submission_id]).fetchall()
+    assert codes == [("ambiguous-date",)]

@@ -195,3 +195,48 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
     assert "current" in text and "superseded by version 2" in text and "held, then confirmed" in text
     page.screenshot(path=str(tmp_path / "country.png"), full_page=True)
     assert page.console_errors == []
+
+
+def test_a_dropped_file_of_any_type_gets_a_result_replacing_the_last(live_app, signed_in_page, tmp_path):
+    page = signed_in_page("analyst")
+    page.goto(f"{live_app}/upload")
+    page.wait_for_selector("#upload", timeout=15000)
+    upload(page, write_xlsx(tmp_path / "cambodia-2015.xlsx"))
+    page.wait_for_selector(".upload-submit", timeout=30000)
+    assert page.locator(".upload-result").count() == 1
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a return", encoding="utf-8")
+    pdf = tmp_path / "return.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    for path, kind in ((notes, ".txt"), (pdf, ".pdf")):
+        upload(page, path)
+        result = page.locator(".upload-result").filter(has_text=path.name)
+        result.wait_for(timeout=30000)
+        # The refusal replaces the last result: one card, this file's, saying what the page takes.
+        assert page.locator(".upload-result").count() == 1
+        assert result.locator(".upload-status").inner_text() == "rejected"
+        assert f"{path.name}: files of type {kind} are not accepted; upload the return as .xlsx" in result.inner_text()
+    assert page.locator(".upload-submit").count() == 0
+    assert page.console_errors == []
+
+
+def test_upload_names_both_readings_of_a_date_and_a_carried_early_date_once(live_app, signed_in_page, tmp_path):
+    page = signed_in_page("analyst")
+    first = [["KHM-001", "2.1.6", "Customs training", "Ongoing", date(2011, 3, 1)]]
+    carried = [*first, ["KHM-002", "5.1", "Connectivity study", "Ongoing", "01/07/2015"]]
+    for name, rows in (("cambodia-2014.xlsx", first), ("cambodia-2015.xlsx", carried)):
+        page.goto(f"{live_app}/upload")
+        page.wait_for_selector("#upload", timeout=15000)
+        upload(page, write_xlsx(tmp_path / name, rows, year=int(name[-9:-5])))
+        page.wait_for_selector(".upload-submit", timeout=30000)
+        page.locator(".upload-result .ag-cell").first.wait_for(timeout=15000)
+        text = page.inner_text(".upload-result")
+        if name == "cambodia-2014.xlsx":
+            assert "2011-03-01 is outside the plan's years" in text
+            page.click(".upload-submit")
+            page.locator(".upload-outcome").wait_for(timeout=30000)
+    # The second year's return carries KHM-001's early start: not warned again; its new date names both readings.
+    assert "outside the plan's years" not in text
+    assert '"01/07/2015" could be 1 July 2015 (day/month/year) or 7 January 2015 (month/day/year)' in text
+    assert page.console_errors == []

@@ -29,8 +29,20 @@
     }
 
     function axisTitle(axis, fallback) {
-        const title = axis.title && (axis.title.text !== undefined ? axis.title.text : axis.title);
-        return plain(title) || fallback;
+        // Only a title the figure gave (plotly fills an untitled axis with an editing prompt).
+        const title = plain(axis.title && (axis.title.text !== undefined ? axis.title.text : axis.title));
+        return title && !/^click to enter/i.test(title) ? title : fallback;
+    }
+
+    function panelTitle(gd, xId, yId) {
+        // A small multiple's own title: the annotation centred above its plot area.
+        const x = (gd._fullLayout[xId.replace(/^x/, "xaxis")] || {}).domain || [0, 1];
+        const y = (gd._fullLayout[yId.replace(/^y/, "yaxis")] || {}).domain || [0, 1];
+        const above = ((gd.layout || {}).annotations || []).filter(function (a) {
+            return (a.xref || "").indexOf("paper") === 0 && a.x >= x[0] && a.x <= x[1] && a.y >= y[1] - 0.02 &&
+                a.y <= y[1] + 0.12;
+        });
+        return above.length ? plain(above[0].text) : "";
     }
 
     function formatter(axis) {
@@ -51,18 +63,20 @@
         const found = [];
         gd._fullData.forEach(function (full, i) {
             if (full.type !== "bar" && full.type !== "scatter") { return; }
-            const trace = gd.data[i] || {};
+            // The full trace: plotly has decoded the arrays a figure may send packed (numpy's, as base64).
             const horizontal = full.orientation === "h";
-            const categories = levels(horizontal ? trace.y : trace.x);
-            const values = list(horizontal ? trace.x : trace.y);
+            const categories = levels(horizontal ? full.y : full.x);
+            const values = list(horizontal ? full.x : full.y);
             if (!hasNumber(values)) { return; } // a legend entry only (x = [null])
-            const valueAxis = axisOf(gd._fullLayout, horizontal ? full.xaxis : full.yaxis);
-            const categoryAxis = axisOf(gd._fullLayout, horizontal ? full.yaxis : full.xaxis);
-            const format = formatter(valueAxis);
-            const texts = Array.isArray(trace.text) ? trace.text.map(plain) : [];
+            const valueId = horizontal ? full.xaxis : full.yaxis, categoryId = horizontal ? full.yaxis : full.xaxis;
+            const valueAxis = axisOf(gd._fullLayout, valueId);
+            const categoryAxis = axisOf(gd._fullLayout, categoryId);
+            // Small multiples format their first plot's axis only: the others read as it does.
+            const format = formatter(valueAxis.tickformat ? valueAxis : axisOf(gd._fullLayout, valueId.charAt(0)));
+            const texts = list(full.text).length === values.length ? list(full.text).map(plain) : [];
             found.push({
                 name: plain(full.name), lines: (full.mode || "").indexOf("lines") >= 0,
-                panel: full.xaxis === "x" ? "" : axisTitle(categoryAxis, ""),
+                panel: full.xaxis === "x" && full.yaxis === "y" ? "" : panelTitle(gd, full.xaxis, full.yaxis),
                 categoryTitle: axisTitle(categoryAxis, "Category"), valueTitle: axisTitle(valueAxis, "Value"),
                 points: categories.map(function (category, k) {
                     return {category: category, value: values[k], shown: texts[k] || format(values[k])};
@@ -79,7 +93,7 @@
             if (full.type !== "heatmap") { return; }
             const trace = gd.data[i] || {};
             const rows = levels(trace.y), columns = levels(trace.x);
-            const z = list(trace.z).map(list), text = list(trace.text).map(list);
+            const z = list(full.z).map(list), text = list(full.text).map(list);
             const format = formatter(full.colorbar || {});
             if (!grid) { grid = {rows: rows, columns: columns, cells: rows.map(function () { return []; }), z: [], firsts: []}; }
             rows.forEach(function (row, r) {
@@ -104,9 +118,8 @@
     function treemapRows(gd) {
         const full = gd._fullData.find(function (t) { return t.type === "treemap"; });
         if (!full) { return null; }
-        const trace = gd.data[gd._fullData.indexOf(full)];
-        const ids = list(trace.ids), labels = list(trace.labels).map(plain), parents = list(trace.parents);
-        const texts = list(trace.text).map(plain), colours = list((trace.marker || {}).colors);
+        const ids = list(full.ids), labels = list(full.labels).map(plain), parents = list(full.parents);
+        const texts = list(full.text).map(plain), colours = list((full.marker || {}).colors);
         const nameOf = {};
         ids.forEach(function (id, k) { nameOf[id] = labels[k]; });
         const legend = {};
@@ -128,6 +141,13 @@
 
     function tallyText(tally) {
         return Array.from(tally.entries()).map(function (e) { return e[1] + " " + e[0]; }).join(", ");
+    }
+
+    function sharesACategory(one, all) {
+        const mine = new Set(one.points.map(function (p) { return p.category; }));
+        return all.some(function (other) {
+            return other !== one && other.points.some(function (p) { return mine.has(p.category); });
+        });
     }
 
     function summarise(gd, title) {
@@ -154,11 +174,14 @@
                     return (s.panel ? s.panel + ", " : "") + s.name + " " + last.shown + " at " + last.category;
                 }).join("; ");
             } else {
-                const s = lines[0];
-                const sorted = s.points.slice().sort(function (a, b) { return b.value - a.value; });
+                // The first series, with the series that only continue it (bars split into one trace per status).
+                const points = [].concat.apply([], lines.filter(function (s) {
+                    return s === lines[0] || (s.valueTitle === lines[0].valueTitle && !sharesACategory(s, lines));
+                }).map(function (s) { return s.points; }));
+                const sorted = points.slice().sort(function (a, b) { return b.value - a.value; });
                 const top = sorted[0], bottom = sorted[sorted.length - 1];
-                sentence = s.points.length + " " + (s.categoryTitle === "Category" ? "bars" : s.categoryTitle.toLowerCase()) +
-                    "; highest " + top.category + " at " + top.shown + ", lowest " + bottom.category + " at " + bottom.shown;
+                sentence = "highest " + top.category + " at " + top.shown + ", lowest " + bottom.category + " at " +
+                    bottom.shown + " (" + points.length + (points.length === 1 ? " bar)" : " bars)");
             }
         }
         return (title ? title + ": " : "") + (sentence || note || "no data to show") + ".";

@@ -83,7 +83,7 @@ def country_ranking_panel(ranking: pd.DataFrame, scope: str, year: int, chosen: 
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H4("Which countries lag", className="card-title mb-1"),
+                html.H2("Which countries lag", className="h4 card-title mb-1"),
                 html.P(
                     f"{scope}, end {year}: ranked by progress status, then pace (delivered over what the schedule "
                     "expects of the measures each country took up or leads), the furthest behind first.",

@@ -1,4 +1,4 @@
-"""The drop zone a page takes uploaded files in: the types and size the upload checks accept."""
+"""The drop zone a page takes uploaded files in: any type (the upload check answers each), up to the size limit."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> dcc.Upload:
         # focus, and Enter or Space opens the chooser: dashboard/assets/30-accessible-controls.js).
         children=html.Div([f"{prompt}, or ", html.Span(CHOOSE[multiple], className="choose")]),
         multiple=multiple,
-        # The browser's file chooser offers only what check_file accepts, and refuses a file over the limit.
-        accept=",".join(uploads.ALLOWED_EXTENSIONS),
+        # No `accept`: the browser would drop a file of another type without a word (a .txt or .pdf left the last
+        # result on screen). Every type reaches check_file, whose refusal names the file and the types it takes.
+        # A file over the limit is still refused here, before the browser reads it into memory.
         max_size=uploads.max_upload_bytes(),
         className="upload-drop",
     )

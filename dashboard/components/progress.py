@@ -261,7 +261,7 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
     return build_figure(
         title,
         traces,
-        height=360,
+        height=420,  # room for each pillar's two-line note
         barmode="overlay",
         annotations=bar_notes(frame, separator="<br>"),  # two lines: the chart is half the page wide
         # Room right of 100% for the notes; ticks stop at 100%.
@@ -292,7 +292,7 @@ def bar_notes(frame: pd.DataFrame, x: float = 1.07, separator: str = " · ") -> 
             "text": f"{r.measures_delivered} of {r.measures_in_scope}{separator}{r.progress_status}"
             if r.measures_in_scope
             else r.progress_status,
-            "font": {"size": 12},
+            "font": {"size": 11},
         }
         for r in frame.itertuples()
     ]

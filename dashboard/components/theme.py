@@ -49,6 +49,9 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
         # The toolbar's icons at 7:1 (plotly's own grey is 1.7:1 on white), the hovered one in the navigation's blue.
         modebar={"color": "#495057", "activecolor": "#0A3A78", "bgcolor": "rgba(255,255,255,0.9)"},
+        # A label that would shrink below 9 px to fit its tile or bar is hidden instead (the chart's table has it):
+        # at 200% zoom the treemap's measure labels shrank to 5.6 px.
+        uniformtext={"minsize": 9, "mode": "hide"},
         font={"family": FONT, "size": 13, "color": "#212529"},
         title={"font": {"size": 16}, "x": 0, "xanchor": "left", "pad": {"l": 4}},
         colorway=PALETTE,

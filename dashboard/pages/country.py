@@ -62,8 +62,7 @@ def layout(year=None, country=None, plan=None, **_query):
     country = filters.pick(country, list(countries.iso3), own_country(countries) or countries.iso3.iloc[0])
     # The numbers, the chart and the listing come with the layout: the page never shows empty axes or an empty
     # grid while its callbacks are on their way (they answer a change of filter).
-    reporting, figure = update_country(str(year), country, chosen.plan_id)
-    activities, note = update_country_activities(str(year), country, chosen.plan_id)
+    (reporting, figure), (activities, note) = first_draw(str(year), country, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
@@ -224,6 +223,13 @@ def update_country_activities(year: str, country: str, plan_id: str | None = Non
     activities = country_detail.country_activities(int(year), country, plan_id=plans.resolve(plan_id))
     note = listing_note(len(activities), connection.LISTING_LIMIT, "activities reported by this country")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
+
+
+@connection.per_version
+def first_draw(year: str, country: str, plan_id: str) -> tuple:
+    """The cards, chart and listing the layout comes with, kept per data version: every reader opening the page on
+    the same plan, country and year shares them."""
+    return update_country(year, country, plan_id), update_country_activities(year, country, plan_id)
 
 
 @callback(

@@ -24,9 +24,9 @@ COLOUR_OPTIONS = [
     {"label": "Completion", "value": "completion"},
 ]
 TITLES = {
-    STATUS: "Progress status against the schedule",
-    "coverage": "Coverage (breadth: of all the row's measures)",
-    "completion": "Completion (breadth: of all the row's measures)",
+    STATUS: ("Progress status against the schedule", ""),
+    "coverage": ("Coverage", " (breadth: of all the row's measures)"),
+    "completion": ("Completion", " (breadth: of all the row's measures)"),
 }
 
 
@@ -45,7 +45,7 @@ def layout(year=None, metric=None, rows=None, pillar=None, plan=None, **_query):
     rows = filters.pick(rows, ["pillars", "sections"], "pillars")
     pillar = filters.pick(pillar, ["ALL", *pillars.pillar], "ALL")
     # Drawn with the layout, so the page never shows empty axes while its callback is on its way.
-    first = update_heatmap(str(year), metric, rows, pillar, chosen.plan_id)
+    first = first_draw(str(year), metric, rows, pillar, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
@@ -116,5 +116,10 @@ def update_heatmap(year: str, metric: str, rows: str, pillar: str, plan_id: str 
         )
         metrics = overview.pillar_metrics_by_country(year, plan_id=plan_id).rename(columns={"pillar": "row_id"})
     metric = metric if metric in TITLES else STATUS
-    title = f"{TITLES[metric]} by {rows[:-1]} and country, end {year}, {plan_picker.short_name(chosen)}"
+    name, breadth = TITLES[metric]
+    title = f"{name} by {rows[:-1]} and country, end {year}{breadth}, {plan_picker.short_name(chosen)}"
     return heatmap_figure(metrics, row_frame, countries, metric, title)
+
+
+# What the layout draws, kept per data version: every reader opening the page with the same filters shares it.
+first_draw = connection.per_version(update_heatmap)

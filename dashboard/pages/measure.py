@@ -63,8 +63,7 @@ def layout(measure_id: str | None = None, year=None, plan=None, **_query):
     head = text[text.level == "measure"].iloc[0]
     sub_items = text[text.level == "sub-item"]
     # The numbers, the chart and the listing come with the layout: no empty axes or grid while callbacks run.
-    summary, figure = update_measure(str(year), head.id, chosen.plan_id)
-    activities, note = update_measure_activities(str(year), head.id, chosen.plan_id)
+    (summary, figure), (activities, note) = first_draw(str(year), head.id, chosen.plan_id)
     return html.Div(
         [
             plan_picker.page_plan(chosen.plan_id),
@@ -207,3 +206,10 @@ def update_measure_activities(year: str, measure_id: str, plan_id: str | None = 
     activities = measure_detail.measure_activities(int(year), measure_id, plan_id=plans.resolve(plan_id))
     note = listing_note(len(activities), connection.LISTING_LIMIT, "activities under this measure")
     return records(activities, [c for _, c in ACTIVITY_COLUMNS]), note
+
+
+@connection.per_version
+def first_draw(year: str, measure_id: str, plan_id: str) -> tuple:
+    """The numbers, chart and listing the layout comes with, kept per data version: every reader opening the measure
+    in the same year shares them."""
+    return update_measure(year, measure_id, plan_id), update_measure_activities(year, measure_id, plan_id)

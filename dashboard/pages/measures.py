@@ -55,8 +55,7 @@ def layout(year=None, country=None, pillar=None, section=None, colour=None, plan
     colour_by = filters.pick(colour, ["progress", "schedule"], "progress")
     # The treemap and the table come with the layout: the page never shows an empty chart or "No Rows To Show"
     # while its callbacks are on their way (they answer a change of filter).
-    treemap = update_treemap(str(year), country, pillar, section, colour_by, chosen.plan_id)
-    rows = update_table(str(year), country, pillar, None, section, chosen.plan_id)
+    treemap, rows = first_draw(str(year), country, pillar, section, colour_by, chosen.plan_id)
     n_measures = int((catalogue.level == "measure").sum())
     n_sub_items = int((catalogue.level == "sub-item").sum())
     return html.Div(
@@ -247,3 +246,13 @@ def follow_drill_down(click: dict | None, plan_id: str | None = None):
     if tile.startswith(PILLAR_TILE):
         return ("ALL", "ALL") if zoomed_out else (tile.removeprefix(PILLAR_TILE), "ALL")
     return no_update, no_update
+
+
+@connection.per_version
+def first_draw(year: str, country: str, pillar: str, section: str, colour_by: str, plan_id: str) -> tuple:
+    """The treemap and the table rows the layout comes with, kept per data version: every reader opening the page
+    with the same filters shares them."""
+    return (
+        update_treemap(year, country, pillar, section, colour_by, plan_id),
+        update_table(year, country, pillar, None, section, plan_id),
+    )

@@ -193,6 +193,8 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
                 html.H2("Record a review meeting (admins)", className="h6 mb-2"),
                 record,
                 html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2"),
+                # Removing cannot be undone: the browser asks first, naming the meeting (see ask_before_removing).
+                dcc.ConfirmDialog(id=ids.REVIEW_MEETING_CONFIRM_REMOVE),
             ]
         ),
         id=ids.REVIEW_MEETING_FORM,
@@ -208,7 +210,7 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
     Output(ids.REVIEW_FROM, "value"),
     Output(ids.REVIEW_TO, "value"),
     Input(ids.REVIEW_MEETING_RECORD, "n_clicks"),
-    Input(ids.REVIEW_MEETING_REMOVE, "n_clicks"),
+    Input(ids.REVIEW_MEETING_CONFIRM_REMOVE, "submit_n_clicks"),
     State(ids.REVIEW_MEETING_DATE, "value"),
     State(ids.REVIEW_MEETING_TITLE, "value"),
     State(ids.REVIEW_MEETING_CHOICE, "value"),
@@ -229,7 +231,7 @@ def change_meetings(
     from etl.reviews import ReviewError, add_meeting, remove_meeting
 
     user = auth.check_role(auth.ADMIN)
-    removing = ctx.triggered_id == ids.REVIEW_MEETING_REMOVE
+    removing = ctx.triggered_id == ids.REVIEW_MEETING_CONFIRM_REMOVE
     if not (remove_clicks if removing else record_clicks):
         raise dash.exceptions.PreventUpdate
     day = _date(chosen if removing else meeting_on)
@@ -257,6 +259,32 @@ def change_meetings(
         defaults = review.review_default_dates()
     dates = [d.isoformat() for d in defaults] if defaults else [dash.no_update, dash.no_update]
     return _alert(message, "success"), _meeting_list(meetings), _meeting_choices(meetings), "", *dates
+
+
+@callback(
+    Output(ids.REVIEW_MEETING_CONFIRM_REMOVE, "displayed"),
+    Output(ids.REVIEW_MEETING_CONFIRM_REMOVE, "message"),
+    Output(ids.REVIEW_MEETING_RESULT, "children", allow_duplicate=True),
+    Input(ids.REVIEW_MEETING_REMOVE, "n_clicks"),
+    State(ids.REVIEW_MEETING_CHOICE, "value"),
+    State(ids.REVIEW_MEETING_CHOICE, "options"),
+    prevent_initial_call=True,
+)
+@auth.require_role(auth.ADMIN)
+def ask_before_removing(n_clicks, chosen: str | None, options: list | None):
+    """Remove asks first, naming the meeting; only an OK removes it (change_meetings)."""
+    auth.check_role(auth.ADMIN)
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    day = _date(chosen)
+    if day is None:
+        return False, dash.no_update, _alert("Choose the meeting to remove.", "warning")
+    label = next((o.get("label") for o in options or [] if o.get("value") == chosen), f"{day:%d %b %Y}")
+    message = (
+        f'Remove the review meeting "{label}"? The Review page will no longer compare against it. '
+        "This cannot be undone; record the meeting again if you remove it by mistake."
+    )
+    return True, message, dash.no_update
 
 
 def _alert(message: str, colour: str) -> dbc.Alert:

@@ -47,7 +47,9 @@ COLUMN_OPTIONS = {
     | {"minWidth": 112},
     # The state is a sentence ("held, then confirmed as version 2 on ..."): the widest column, read in two lines.
     "version_state": {"flex": 3, "minWidth": 240},
-    "file_name": {"flex": 2},
+    # A file name and a user name are read whole: wide enough not to wrap in three lines (the row keeps its height).
+    "file_name": {"flex": 2, "minWidth": 170},
+    "submitted_by": {"minWidth": 120},
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import downloads, ids, uploads
+from dashboard import downloads, ids, upload_checks, uploads
 from dashboard.components import plan_picker
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
@@ -248,14 +248,12 @@ def submit_upload(n_clicks, received_on):
     if not uploads.claim(staged):
         return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
     try:
-        result = _ingest(
-            staged,
-            user,
-            received_on,
-            dry_run=False,
-            confirm_changes=uploads.shown_changes(staged),
-            held_submission=uploads.held_submission(staged),
-        )
+        steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged),
+                       held_submission=uploads.held_submission(staged))  # fmt: skip
+        result = upload_checks.run(steps)
+    except upload_checks.CheckRefused as exc:
+        uploads.release(staged)
+        return dbc.Alert(str(exc), color="warning"), False, unchanged_badge
     except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
         uploads.discard(staged)
         return dbc.Alert(str(exc), color="warning"), True, unchanged_badge
@@ -284,19 +282,17 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
     try:
-        result = _ingest(staged, user, received_on, dry_run=True)
-        if result.status == "rejected":
-            # A rejected return is recorded and its file kept straight away; the feedback workbook comes with it.
-            result = _ingest(staged, user, received_on, dry_run=False)
-        elif result.status == "unchanged":
-            result = _ingest(staged, user, received_on, dry_run=False)
+        # In a bounded child process (dashboard/upload_checks.py): checked, then a rejected return recorded with its
+        # feedback workbook, an unchanged one logged, a held one recorded; Submit confirms exactly the changes shown.
+        result = upload_checks.run(_steps(staged, user, received_on))
+        if result.status == "unchanged":
             uploads.discard(staged)
         elif result.status == "held":
-            # Recorded as held at once, as the log shows it; Submit confirms exactly the changes shown here.
-            result = _ingest(staged, user, received_on, dry_run=False)
             uploads.remember_shown_changes(staged, change_keys(result.issues))
-            if result.status == "held":  # its Submit confirms this very log row (one row per upload)
-                uploads.remember_held(staged, result.submission_id)
+            uploads.remember_held(staged, result.submission_id)  # its Submit confirms this very log row
+    except upload_checks.CheckRefused as exc:
+        uploads.discard(staged)
+        return _card(file_name, "rejected", message_body(str(exc)))
     except warehouse.WarehouseError as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
     except Exception:  # a bug must not show a traceback to the analyst; the log keeps it
@@ -308,24 +304,21 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
 
 
-def _ingest(
-    staged: uploads.StagedUpload, user, received_on, dry_run: bool, confirm_changes=False, held_submission=None
-):
-    from etl.returns.ingest import ingest_file
-
+def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False, held_submission=None):
+    """What the bounded child runs for this staged file: its check, or its Submit."""
     backfill = None
     if user.role == auth.ADMIN and received_on:
         backfill = date.fromisoformat(str(received_on)[:10])
-    return ingest_file(
-        staged.path,
-        warehouse_file=connection.warehouse_file(),
+    return upload_checks.Steps(
+        path=str(staged.path),
+        warehouse_file=str(connection.warehouse_file()),
+        original_name=staged.original_name,
+        submitted_by=user.username,
         country=staged.country,
         year=staged.year,
-        dry_run=dry_run,
         received_on=backfill,
-        submitted_by=user.username,
-        report_dir=None if dry_run else staged.report_dir,
-        original_name=staged.original_name,
+        report_dir=str(staged.report_dir),
+        submit=submit,
         confirm_changes=confirm_changes,
         held_submission=held_submission,
     )

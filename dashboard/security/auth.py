@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import flask
+import markupsafe
 from dash import dcc, html
 
 from dashboard import ids, uploads
@@ -29,6 +32,7 @@ from dashboard.security.sessions import SignedInUser, csrf_token, secret_key, si
 from etl import accounts
 from etl.warehouse import WarehouseError
 
+log = logging.getLogger(__name__)
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 # Only the sign-in form and its stylesheet are served to someone not signed in.
@@ -116,7 +120,15 @@ def login():
     try:
         attempt = accounts.authenticate(username, request.form.get("password", ""), connection.warehouse_file())
     except WarehouseError as exc:
-        return _login_page(next_path, f"Signing in is not possible right now: {exc}", username=username, status=503)
+        # The reason names the warehouse's path on the server: for the log, never for a visitor.
+        log.error("Signing in failed: %s", exc)
+        message = "Signing in is not possible right now: the monitor's data cannot be read. Tell the administrator."
+        if not Path(connection.warehouse_file()).exists():
+            message = (
+                "Signing in is not possible right now: the monitor has no warehouse yet. The administrator runs "
+                "`aptmon init` first (or `aptmon restore` a backup)."
+            )
+        return _login_page(next_path, message, username=username, status=503)
     if not attempt.ok:
         # One message whether or not the name exists (and the same work: see accounts.authenticate).
         return _login_page(next_path, "Wrong user name or password.", username=username, status=401)
@@ -131,7 +143,9 @@ def logout():
     try:
         sessions.end()
     except WarehouseError as exc:
-        return flask.Response(f"Signing out is not possible right now: {exc}", status=503, mimetype="text/plain")
+        log.error("Signing out failed: %s", exc)
+        message = "Signing out is not possible right now: the monitor's data cannot be read. Tell the administrator."
+        return flask.Response(message, status=503, mimetype="text/plain")
     return flask.redirect(LOGIN_PATH)
 
 
@@ -160,8 +174,15 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(next_path: str, message: str | None = None, username: str = "", status: int = 200):
+    # A refusal is tied to both fields, so a screen reader reads it with the field the focus is in (WCAG 3.3.1).
+    invalid = markupsafe.Markup(' aria-invalid="true" aria-describedby="login-error"') if message else ""
     html = flask.render_template_string(
-        _LOGIN_TEMPLATE, next_path=next_path, message=message, username=username, csrf_token=csrf_token()
+        _LOGIN_TEMPLATE,
+        next_path=next_path,
+        message=message,
+        username=username,
+        csrf_token=csrf_token(),
+        invalid=invalid,
     )
     return flask.Response(html, status=status, mimetype="text/html")
 
@@ -189,12 +210,12 @@ _LOGIN_TEMPLATE = """<!doctype html>
       <div class="mb-3">
         <label class="form-label" for="username">User name</label>
         <input class="form-control" id="username" name="username" value="{{ username }}"
-               autocomplete="username" required autofocus>
+               autocomplete="username" required autofocus{{ invalid }}>
       </div>
       <div class="mb-3">
         <label class="form-label" for="password">Password</label>
         <input class="form-control" id="password" name="password" type="password"
-               autocomplete="current-password" required>
+               autocomplete="current-password" required{{ invalid }}>
       </div>
       <button class="btn btn-primary w-100" type="submit">Sign in</button>
     </form>

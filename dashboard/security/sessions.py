@@ -173,7 +173,7 @@ def _load_user(session_id: str) -> SignedInUser | None:
     path = connection.warehouse_file()
     # Read on every request, outside any response cache: a revoked session must fail on its very next request.
     user = _cached_user(path, connection.warehouse_version(path), username)
-    if user is None or not secrets.compare_digest(user.password_fingerprint, fingerprint):
+    if user is None or user.disabled or not secrets.compare_digest(user.password_fingerprint, fingerprint):
         return None
     if str(user.session_epoch) != epoch:
         return None

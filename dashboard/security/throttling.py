@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import re
 import sqlite3
@@ -96,10 +97,12 @@ class SharedFileStorage(Storage):
         con.execute("BEGIN IMMEDIATE")
         try:
             yield con
+            con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK would hide the first error.
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
-        con.execute("COMMIT")
 
     def _connection(self) -> sqlite3.Connection:
         # One connection per thread and process (a connection must not cross a fork or a thread).
@@ -121,6 +124,10 @@ def init_app(server: flask.Flask) -> Limiter:
         storage_uri=f"{_SCHEME}://{instance_dir() / STORAGE_NAME}",
         strategy="fixed-window",
         headers_enabled=False,
+        # When the counters cannot be written (a full disk), each worker counts in memory meanwhile: sign-in still
+        # answers, a wrong password with the sign-in message, and attempts are still limited.
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
     )
     server.extensions[_EXTENSION] = limiter
     return limiter
@@ -160,7 +167,12 @@ def upload_allowed(username: str) -> bool:
     """Count one upload of the user's in the current hour; False once they sent APTMON_UPLOADS_PER_HOUR."""
     limiter: Limiter = flask.current_app.extensions[_EXTENSION]
     per_hour = _int_setting("APTMON_UPLOADS_PER_HOUR", DEFAULT_UPLOADS_PER_HOUR)
-    return limiter.limiter.hit(parse(f"{per_hour} per hour"), "uploads", username)
+    try:
+        return limiter.limiter.hit(parse(f"{per_hour} per hour"), "uploads", username)
+    except sqlite3.Error as exc:
+        # The counters cannot be written (a full disk): the upload itself then says why it cannot be kept.
+        logging.getLogger(__name__).error("Counting %s's upload failed: %s", username, exc)
+        return True
 
 
 def uploads_per_hour() -> int:

@@ -23,8 +23,10 @@ def backup(folder: str, warehouse_file: str | None) -> None:
     Example:
         aptmon backup /var/backups/aptmon/$(date +%F)
     """
+    from etl.cli.priority import give_way_to_readers
     from etl.warehouse.backup import take_backup
 
+    give_way_to_readers()  # checksums and the read-back of the copy take CPU the dashboard's readers come first for
     summary = take_backup(folder, warehouse_file)
     click.echo(
         f"Backed up to {summary.folder}: {plural(summary.files, 'file')} ({_megabytes(summary.size)}), "
@@ -67,9 +69,11 @@ def check(warehouse_file: str | None) -> None:
     Example:
         aptmon check
     """
+    from etl.cli.priority import give_way_to_readers
     from etl.warehouse import warehouse_path
     from etl.warehouse.integrity import check as check_everything
 
+    give_way_to_readers()
     report = check_everything(warehouse_file)
     for finding in report.findings:
         click.echo(f"Damaged: {finding}", err=True)

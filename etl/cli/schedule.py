@@ -113,7 +113,9 @@ def schedule_show(output_format: str, plan_id: str | None, warehouse_file: str |
         rows = current_schedule(con, plan_id)
         version = schedule_version(con, plan_id)
     if output_format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        from etl.spreadsheet_text import neutralise_csv_value
+
+        rows.map(neutralise_csv_value).to_csv(sys.stdout, index=False)
     elif output_format == "json":
         click.echo(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
     else:

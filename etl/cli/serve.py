@@ -32,6 +32,7 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
     if not db.exists():
         raise UsageProblem(f"No warehouse at {db}. Run `aptmon init` first.")
     _check_port_free(host, port)
+    _prepare_warehouse(db)
     os.environ["APTMON_WAREHOUSE"] = str(db.resolve())
     os.environ["APTMON_SERVE_URL"] = f"http://{host}:{port}"
     args = [
@@ -44,7 +45,18 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
         # shared socket, a browser's kept-alive connections stay with whichever worker accepted them first: under
         # benchmarks/bench_load.py one worker ran at 80% of a core, queueing requests, while three idled at 6-11%.
         "--reuse-port",
+        # gthread with a deadline on request headers: a client trickling its headers is cut after
+        # $APTMON_HEADER_TIMEOUT_SECONDS instead of holding a thread (dashboard/gunicorn_worker.py).
+        "--worker-class", "dashboard.gunicorn_worker.HeaderDeadlineWorker",
+        # A worker silent this long is restarted; one that is stopping gets this long to finish its requests.
         "--timeout", "120",
+        "--graceful-timeout", "30",
+        # An idle kept-alive connection waits in the worker's poller (no thread) and is closed after this.
+        "--keep-alive", "5",
+        # Request lines and headers of a browser's size; anything larger is refused before the application.
+        "--limit-request-line", "8190",
+        "--limit-request-fields", "100",
+        "--limit-request-field_size", "8190",
         "--access-logfile", "-",
         "dashboard.app:create_server()",
     ]  # fmt: skip
@@ -68,3 +80,35 @@ def _check_port_free(host: str, port: int) -> None:
             f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Is the dashboard already running? "
             "Stop it, or choose another port with --port."
         ) from exc
+
+
+def _prepare_warehouse(db) -> None:
+    """Upgrade an earlier release's warehouse (a newer or unknown one is refused in one line), then read it all back
+    once: a damaged one is served all the same, every page saying so, and the workers are told which version."""
+    import json
+
+    from etl import warehouse
+    from etl.warehouse import integrity
+    from etl.warehouse.schema import bring_up_to_date
+    from etl.warehouse.upgrade import SchemaRefused
+
+    try:
+        upgraded_from = bring_up_to_date(db)
+    except SchemaRefused:
+        raise
+    except warehouse.WarehouseError:
+        upgraded_from = None  # cannot be opened: the read-back below says why
+    except Exception as exc:
+        if not integrity.is_damage(exc):
+            raise
+        upgraded_from = None
+    if upgraded_from is not None:
+        click.echo(f"Upgraded the warehouse from schema {upgraded_from}, every row kept.")
+    findings = integrity.check_tables(db)
+    if findings:
+        click.echo(
+            f"Warning: the warehouse cannot be read ({findings[0]}); every page will say so. Run `aptmon check`, "
+            "then `aptmon restore FOLDER --replace` from the latest backup.",
+            err=True,
+        )
+        os.environ[integrity.DAMAGED_VERSION_ENV] = json.dumps(list(warehouse.data_version(db)))

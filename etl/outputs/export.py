@@ -15,10 +15,11 @@ import pandas as pd
 
 from etl import warehouse
 from etl.errors import AptmonError
-from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, FORMULA_TRIGGERS, PERCENT, PLAIN, StreamingWorkbook
+from etl.outputs.xlsx_writer import AMOUNT, DECIMAL2, PERCENT, PLAIN, StreamingWorkbook
 from etl.plan.definitions import GLOSSARY, PROGRESS_BANDS, SETTINGS
 from etl.plan.plans import plan_timeframe
 from etl.schedule.load import SHOW_COLUMNS, schedule_version
+from etl.spreadsheet_text import neutralise_csv_value
 from etl.warehouse import metrics
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -61,14 +62,6 @@ class ExportResult:
     rows: dict[str, int] = field(default_factory=dict)
     plan_id: str = ""
     plan: str = ""  # the plan's title and years, for the header block
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, prefixed with a single quote; anything else unchanged."""
-    # A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def latest_year_with_data(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> int:
@@ -254,12 +247,13 @@ def _write_folder(path: Path, frames: Iterable[tuple[str, pd.DataFrame]], result
 
 
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell a CSV reader could take for a formula neutralised (see neutralise_csv)."""
     text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
     if not text_columns:
         return frame
     frame = frame.copy()
     for column in text_columns:
-        frame[column] = frame[column].map(neutralise)
+        frame[column] = frame[column].map(neutralise_csv_value)
     return frame
 
 

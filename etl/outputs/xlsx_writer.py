@@ -22,8 +22,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from etl.returns.cell_references import column_letter
+from etl.spreadsheet_text import FORMULA_TRIGGERS
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -60,7 +60,10 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def neutralise(value: str) -> str:
-    """Text that a spreadsheet would run as a formula, prefixed with a single quote."""
+    """Text that a spreadsheet would run as a formula, prefixed with a single quote.
+
+    The cell is an inline string, which no spreadsheet evaluates; the quote keeps it text when someone edits it.
+    """
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 

@@ -66,8 +66,33 @@ def cell_year(value: object) -> int | None:
     return int(text) if re.fullmatch(r"\d{4}", text) else None
 
 
-def parse_date(value: object) -> tuple[date | None, str | None, str | None]:
-    """(date, issue code or None, detail) for one date cell."""
+def day_month_order(values) -> str | None:
+    """How a column writes its day/month/year text dates, when its dates settle it: 'day' when one has a first
+    number over 12 (13/07/2017), 'month' when one has a second number over 12 (07/13/2017) and none the first;
+    None when every one could be read either way (01/07/2017), or the column has none."""
+    firsts, seconds = False, False
+    for value in values:
+        if isinstance(value, str) and (match := _DMY_DATE.fullmatch(value.strip())):
+            firsts = firsts or int(match.group(1)) > 12
+            seconds = seconds or int(match.group(2)) > 12
+    if firsts:
+        return "day"
+    return "month" if seconds else None
+
+
+def ambiguous_readings(value: object) -> tuple[date, date] | None:
+    """(day first, month first) for text such as 01/07/2017 that reads as two different valid dates; else None."""
+    if not isinstance(value, str) or not (match := _DMY_DATE.fullmatch(value.strip())):
+        return None
+    first, second, year = (int(part) for part in match.groups())
+    if first == second or first > 12 or second > 12 or first == 0 or second == 0:
+        return None
+    return date(year, second, first), date(year, first, second)
+
+
+def parse_date(value: object, month_first: bool = False) -> tuple[date | None, str | None, str | None]:
+    """(date, issue code or None, detail) for one date cell; day/month/year text is read month first when
+    `month_first` (its column's other dates say so: day_month_order)."""
     when: date | None = None
     year_only = False
     if isinstance(value, datetime):
@@ -85,7 +110,8 @@ def parse_date(value: object) -> tuple[date | None, str | None, str | None]:
             if match := _ISO_DATE.fullmatch(text):
                 when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             elif match := _DMY_DATE.fullmatch(text):
-                when = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+                day, month = (match.group(2), match.group(1)) if month_first else (match.group(1), match.group(2))
+                when = date(int(match.group(3)), int(month), int(day))
             elif _YEAR.fullmatch(text):
                 when, year_only = date(int(text), 1, 1), True
         except ValueError:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.returns.issue_codes import ERROR, Issue
 from etl.returns.layout import ISSUES_SHEET
+from etl.spreadsheet_text import keep_sheet_text
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
@@ -21,12 +22,15 @@ ISSUE_WIDTHS = (10, 22, 12, 7, 18, 24, 100)
 COMMENT_AUTHOR = "APT Work Plan Monitor"
 # Above this much sheet XML (about 15 000 rows) the feedback is the issues workbook alone, not the marked copy.
 MARK_MAX_SHEET_BYTES = 8 * 1024 * 1024
+# The analyst's file name is shortened to this many characters in the feedback's own: a file system takes 255 bytes a
+# name, and a 250-character upload plus "-checked.xlsx" would not be kept (issue 28, finding 10).
+MAX_STEM = 100
 
 
 def write_feedback(path: Path, file_format: str | None, issues: list[Issue], report_dir: Path, file_name: str) -> Path:
     """Write the feedback workbook into report_dir and return its path."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).stem).strip("._") or "return"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).stem).strip("._")[:MAX_STEM].rstrip("._") or "return"
     if file_format in ("xlsx", "xlsm") and _small_enough_to_mark(path):
         try:
             return _annotate_workbook(path, file_format, issues, report_dir / f"{stem}-checked.{file_format}")
@@ -86,4 +90,6 @@ def _fill_issues_sheet(sheet, issues: list[Issue]) -> None:
     for index, width in enumerate(ISSUE_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    # The analyst's values and the messages quoting them stay text, never formulas.
+    keep_sheet_text(sheet)
     sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 2)}"

@@ -18,12 +18,14 @@ from etl import private_files, warehouse
 from etl.paths import relative_stored_path, returns_dir
 from etl.plan.plans import plan_timeframe, plan_timeframes
 from etl.returns import load
+from etl.returns.carried_dates import without_carried_date_warnings
 from etl.returns.gc_pause import cycle_collection_paused
 from etl.returns.issue_codes import Issue, IssueCounts, showable
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.plan_choice import choose_plan
 from etl.returns.read import RawReturn, read_return
 from etl.returns.validate import ValidatedReturn, validate_return
+from etl.warehouse.errors import is_disk_full
 
 
 @dataclass
@@ -62,7 +64,22 @@ class IngestResult(IssueCounts):
         }
 
 
+@contextmanager
+def disk_full_refused() -> Iterator[None]:
+    """A full disk met anywhere in the work becomes warehouse.DiskFull: one clear message. What was half written is
+    undone where it was written (the stored copy, the transaction)."""
+    try:
+        yield
+    except warehouse.DiskFull:
+        raise
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        raise warehouse.DiskFull("the return") from exc
+
+
 @cycle_collection_paused()
+@disk_full_refused()
 def ingest_file(
     path: str | os.PathLike,
     *,
@@ -117,6 +134,7 @@ def ingest_file(
 
     if dry_run:
         with _connection(connection, warehouse.read_connection, warehouse_file) as con:
+            validated = without_carried_date_warnings(con, validated)
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
@@ -131,6 +149,7 @@ def ingest_file(
                 file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
                 submitted_by, received_on,
             )  # fmt: skip
+            validated = without_carried_date_warnings(con, validated)
             try:
                 outcome = load.load_return(
                     con,
@@ -191,6 +210,10 @@ def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha2
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     suffix = f".{file_format}" if file_format else ".bin"
     target = folder / f"{stamp}-{sha256[:12]}-{secrets.token_hex(3)}{suffix}"
-    shutil.copyfile(path, target)
-    private_files.make_private(target)
+    try:
+        shutil.copyfile(path, target)
+        private_files.make_private(target)
+    except BaseException:
+        target.unlink(missing_ok=True)  # a copy cut short (a full disk) is no copy
+        raise
     return target

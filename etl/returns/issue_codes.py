@@ -295,6 +295,15 @@ _CODES: tuple[IssueCode, ...] = (
         "An activity date outside its plan's years (e.g. a programme that started before the plan) is kept.",
     ),
     IssueCode(
+        "ambiguous-date",
+        WARNING,
+        'Row {row}, {column}: "{value}" could be {day_first} (day/month/year) or {month_first} (month/day/year); '
+        "read as {day_first}. If that is wrong, type the date as year-month-day ({iso} is {day_first}).",
+        "A date typed with day and month both 12 or less (01/07/2017) reads two ways; the other dates of its "
+        "column settle it when one of them has a day over 12, else it is read day first and this warning names "
+        "both readings.",
+    ),
+    IssueCode(
         "year-only-date",
         WARNING,
         "Row {row}, {column}: only the year {value} was given; taken as {detail}.",

@@ -14,7 +14,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from itertools import compress, count
+from itertools import compress, count, islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from etl.returns.cell_references import column_letter
 from etl.returns.guard.check import check_file
 from etl.returns.guard.ooxml import sheet_names_by_part
 from etl.returns.guard.outcome import Refused
-from etl.returns.guard.sheet_limits import refuse_oversized
+from etl.returns.guard.sheet_limits import MAX_SHEET_ROWS, refuse_oversized
 from etl.returns.guard.xlsx_cells import QUOTED_ATTRIBUTES, cell_reference
 from etl.returns.issue_codes import Issue, make_issue
 from etl.returns.sheet_halves import SheetHalves
@@ -304,7 +304,14 @@ def _read_csv(path: Path, result: RawReturn, layout: TableLayout) -> None:
     # The header line decides the separator: Excel writes ';' where the decimal mark is a comma.
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    # The same row and cell limits as a workbook's sheet, applied while reading: a file of millions of short lines
+    # is refused after MAX_SHEET_ROWS of them, not parsed whole into lists first.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [list(r) for r in islice(reader, MAX_SHEET_ROWS + 1)]
+    if len(rows) > MAX_SHEET_ROWS:
+        detail = f"more than {MAX_SHEET_ROWS:,} rows"
+        raise Refused(make_issue("file-too-large", sheet=layout.sheet, detail=detail))
+    refuse_oversized(layout.sheet, len(rows), max(map(len, rows), default=0), "in the file")
     result.table = _table(layout.sheet, rows, result.issues, layout)
 
 

@@ -17,6 +17,7 @@ from etl.plan.catalogue import Catalogue
 from etl.plan.countries import COUNTRIES, country_name
 from etl.plan.plans import plan_timeframe
 from etl.returns import layout as fmt
+from etl.spreadsheet_text import keep_sheet_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -66,6 +67,9 @@ def write_template(
     list_ranges = _write_lists(lists)
     _write_activities(activities_sheet, activities or [], measure_count, list_ranges)
     workbook.active = 1 if activities else 0
+    # Stored text goes back as the text it was (a title "=2+2" is no formula), so the file re-uploads unchanged.
+    for sheet in workbook.worksheets:
+        keep_sheet_text(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

@@ -14,9 +14,11 @@ from etl.returns import layout as fmt
 from etl.returns.cells import (
     CELL_ERRORS,
     INVALID_AMOUNT,
+    ambiguous_readings,
     cell_text,
     cell_year,
     column_texts,
+    day_month_order,
     is_blank,
     parse_amount,
     parse_date,
@@ -180,7 +182,7 @@ def _positions(values: list, target: object) -> list[int]:
     return [i for i, v in enumerate(values) if v is target] if target in values else []
 
 
-def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> tuple[Rows, Rows]:
+def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tuple[Rows, Rows]:
     """Check every activity row. Each column is one pass with the conversion memoised per distinct cell value,
     since returns repeat a handful of statuses, measure lists, dates and partners: O(n) with cheap steps."""
     table = raw.table
@@ -196,6 +198,20 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         header = fmt.COLUMN_BY_FIELD[name].header
         return dict(sheet=sheet, row=rows[i], column=header, column_index=column.index if column else None)
 
+    def note(code: str, name: str, i: int, **fields) -> None:
+        # A finding past its code's cap is only counted: neither it nor its place is built (issue 28, finding 4).
+        if issues.has_room(code):
+            issues.add(code, **fields, **place(name, i))
+        else:
+            issues.count_dropped(code, 1)
+
+    def note_all(code: str, name: str, positions: list[int], **fields) -> None:
+        # One finding per row position; those past the cap counted in one step.
+        room = issues.room(code)
+        for i in positions[:room]:
+            issues.add(code, **fields, **place(name, i))
+        issues.count_dropped(code, max(0, len(positions) - room))
+
     # Spreadsheet errors (#REF! ...) in any column: report, then treat the cell as blank.
     error_cells: set[tuple[str, int]] = set()
     raw_columns: dict[str, list] = {}
@@ -206,7 +222,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             bad = [i for i, v in enumerate(column_values) if v in found]
             column_values = list(column_values)
             for i in bad:
-                issues.append(make_issue("cell-error", value=column_values[i], **place(name, i)))
+                note("cell-error", name, i, value=column_values[i])
                 error_cells.add((name, i))
                 column_values[i] = ""
         raw_columns[name] = column_values
@@ -215,17 +231,18 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     out["source_sheet"] = [sheet] * n
     out["source_row"] = rows
 
-    def require(name: str, i: int) -> None:
-        if (name, i) not in error_cells:
-            issues.append(make_issue("missing-value", detail=_MISSING_HINT[name], **place(name, i)))
+    def require(name: str, positions: list[int]) -> None:
+        # A cell that showed a spreadsheet error has its finding already.
+        if error_cells:
+            positions = [i for i in positions if (name, i) not in error_cells]
+        note_all("missing-value", name, positions, detail=_MISSING_HINT[name])
 
     for name in ("activity_id", "title", "lead_agency", "description"):
         out[name] = column_texts(raw_columns[name])
 
     # Activity ID: present and unique (ignoring case, as people read them).
     ids = out["activity_id"]
-    for i in _positions(ids, None):
-        require("activity_id", i)
+    require("activity_id", _positions(ids, None))
     keys = list(map(str.upper, ids)) if None not in ids else [v.upper() if v is not None else None for v in ids]
     if len(set(keys)) < n - keys.count(None) + (None in keys):
         first_seen: dict[str, int] = {}
@@ -234,9 +251,8 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
                 continue
             first = first_seen.setdefault(key, rows[i])
             if first != rows[i]:
-                issues.append(make_issue("duplicate-activity", value=ids[i], detail=first, **place("activity_id", i)))
-    for i in _positions(out["title"], None):
-        require("title", i)
+                note("duplicate-activity", "activity_id", i, value=ids[i], detail=first)
+    require("title", _positions(out["title"], None))
 
     # Status: variants and IATI codes.
     status_memo: dict[object, str | None] = {}
@@ -244,12 +260,10 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         text = cell_text(value)
         status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
     statuses = [status_memo[v] or None for v in raw_columns["status"]]
-    for i in _positions(statuses, None):
-        value = raw_columns["status"][i]
-        if status_memo[value] == "":
-            require("status", i)
-        else:
-            issues.append(make_issue("unknown-status", value=cell_text(value), **place("status", i)))
+    no_status = _positions(statuses, None)
+    require("status", [i for i in no_status if status_memo[raw_columns["status"][i]] == ""])
+    for i in [i for i in no_status if status_memo[raw_columns["status"][i]] != ""]:
+        note("unknown-status", "status", i, value=cell_text(raw_columns["status"][i]))
     out["status"] = statuses
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
@@ -261,14 +275,16 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     cell_memo: dict[object, tuple[list[tuple[str, str | None]], list[tuple[str, str]]]] = {}
     for value in set(measure_cells) if measure_links is None else ():
         cell_memo[value] = _parse_measures(value, lookup, part_memo, plain)
-    bad_cells = {v for v, (links, unknown) in cell_memo.items() if unknown or not links}
-    for i in [i for i, v in enumerate(measure_cells) if v in bad_cells] if bad_cells else ():
-        links, unknown = cell_memo[measure_cells[i]]
-        for typed, measure_id in unknown:
-            hint = lookup.hint(typed, measure_id)
-            issues.append(make_issue("unknown-measure", value=typed, detail=hint, **place("measure_ids", i)))
-        if not links and not unknown:
-            require("measure_ids", i)
+    empty_cells = {v for v, (links, unknown) in cell_memo.items() if not links and not unknown}
+    unknown_cells = {v for v, (links, unknown) in cell_memo.items() if unknown}
+    if empty_cells:
+        require("measure_ids", [i for i, v in enumerate(measure_cells) if v in empty_cells])
+    for i in [i for i, v in enumerate(measure_cells) if v in unknown_cells] if unknown_cells else ():
+        for typed, measure_id in cell_memo[measure_cells[i]][1]:
+            if not issues.has_room("unknown-measure"):  # the hint searches the catalogue: only for kept findings
+                issues.count_dropped("unknown-measure", 1)
+                continue
+            note("unknown-measure", "measure_ids", i, value=typed, detail=lookup.hint(typed, measure_id))
 
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
     plan_start, plan_end = _ANY_DATE
@@ -276,7 +292,11 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
         plan_start, plan_end = date(lookup.first_year, 1, 1), date(lookup.last_year, 12, 31)
     for name in ("start_date", "end_date"):
         values = raw_columns[name]
-        parsed = {v: parse_date(v) for v in set(values) if v != "" and v is not None}
+        distinct = {v for v in values if v != "" and v is not None}
+        # A column whose dates settle how it writes day and month (13/07/2017) is read that way throughout;
+        # otherwise 01/07/2017 is read day first, with a warning naming both readings.
+        order = day_month_order(distinct)
+        parsed = {v: parse_date(v, month_first=order == "month") for v in distinct}
         clean = {v: p[0] for v, p in parsed.items() if p[1] is None and plan_start <= p[0] <= plan_end}
         out[name] = list(map(clean.get, values))
         unclean = parsed.keys() - clean.keys()
@@ -284,13 +304,27 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
             value = values[i]
             when, problem, detail = parsed[value]
             if problem:
-                issues.append(make_issue(problem, value=value, detail=detail, **place(name, i)))
+                note(problem, name, i, value=value, detail=detail)
             if problem in ("invalid-date", "date-out-of-range"):
                 continue
             if not plan_start <= when <= plan_end:
-                years = dict(first=lookup.first_year, last=lookup.last_year)
-                issues.append(make_issue("date-outside-plan", value=when, **years, **place(name, i)))
+                note("date-outside-plan", name, i, value=when, first=lookup.first_year, last=lookup.last_year)
             out[name][i] = when
+        ambiguous = {v: r for v in distinct if (r := ambiguous_readings(v))} if order is None else {}
+        for i in [i for i, v in enumerate(values) if v in ambiguous] if ambiguous else ():
+            day_first, month_first = ambiguous[values[i]]
+            if out[name][i] is None:
+                continue  # refused or out of the plan's years: that finding says enough
+            issues.append(
+                make_issue(
+                    "ambiguous-date",
+                    value=values[i],
+                    day_first=_spelled(day_first),
+                    month_first=_spelled(month_first),
+                    iso=day_first.isoformat(),
+                    **place(name, i),
+                )
+            )
 
     starts, ends = out["start_date"], out["end_date"]
     start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
@@ -298,23 +332,21 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     no_end = [i for i in _positions(ends, None) if statuses[i] in NEEDS_END]
     for i in no_start:
         if _blank_or_empty(start_values[i]):
-            issues.append(make_issue("missing-date", detail=statuses[i], **place("start_date", i)))
+            note("missing-date", "start_date", i, detail=statuses[i])
     for i in no_end:
         if _blank_or_empty(end_values[i]):
-            issues.append(make_issue("missing-date", detail=statuses[i], **place("end_date", i)))
+            note("missing-date", "end_date", i, detail=statuses[i])
     ended = [i for i, b in enumerate(ends) if b is not None]  # usually the completed ones alone
     backwards = [i for i in ended if starts[i] is not None and ends[i] < starts[i]]
     for i in backwards:
-        issues.append(
-            make_issue("end-before-start", value=ends[i], detail=starts[i].isoformat(), **place("end_date", i))
-        )
+        note("end-before-start", "end_date", i, value=ends[i], detail=starts[i].isoformat())
 
     out["partners"] = [None] * n
     out["funding_source"] = [None] * n
     out["budget_usd"] = [None] * n
-    _check_partners(raw_columns["partners"], out["partners"], issues, place)
-    _check_funding(raw_columns["funding_source"], out["funding_source"], issues, place)
-    _check_budget(raw_columns["budget_usd"], out["budget_usd"], issues, place)
+    _check_partners(raw_columns["partners"], out["partners"], note)
+    _check_funding(raw_columns["funding_source"], out["funding_source"], note)
+    _check_budget(raw_columns["budget_usd"], out["budget_usd"], note)
 
     if any(i.severity == ERROR for i in issues):
         return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
@@ -328,6 +360,10 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: list[Issue]) -> t
     activities = Rows(ACTIVITY_COLUMNS, {name: out[name] for name in ACTIVITY_COLUMNS})
     measures = Rows(MEASURE_COLUMNS, dict(zip(MEASURE_COLUMNS, measure_links, strict=True)))
     return activities, measures
+
+
+def _spelled(when: date) -> str:
+    return f"{when.day} {when:%B %Y}"  # 1 July 2017: a reading no one can take the other way
 
 
 def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list, list, list] | None:
@@ -419,7 +455,7 @@ def _parse_measures(
     return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
 
 
-def _check_partners(values: list, target: list, issues: list[Issue], place) -> None:
+def _check_partners(values: list, target: list, note) -> None:
     parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
     codes = {v: p[0] for v, p in parsed.items()}
     codes[""] = None
@@ -427,7 +463,7 @@ def _check_partners(values: list, target: list, issues: list[Issue], place) -> N
     if any(p[1] for p in parsed.values()):
         for i, value in enumerate(values):
             for name in parsed[value][1] if value != "" else ():
-                issues.append(make_issue("unknown-partner", value=name, **place("partners", i)))
+                note("unknown-partner", "partners", i, value=name)
 
 
 def _parse_partners(value: object) -> tuple[str | None, list[str]]:
@@ -451,7 +487,7 @@ def _parse_partners(value: object) -> tuple[str | None, list[str]]:
     return (";".join(codes) or None), unknown
 
 
-def _check_funding(values: list, target: list, issues: list[Issue], place) -> None:
+def _check_funding(values: list, target: list, note) -> None:
     listed = ", ".join(fmt.FUNDING_SOURCES)
     parsed: dict[object, tuple[str | None, bool]] = {}
     for value in set(values):
@@ -461,11 +497,10 @@ def _check_funding(values: list, target: list, issues: list[Issue], place) -> No
     target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
     unknown = {v for v, p in parsed.items() if not p[1]}
     for i in [i for i, v in enumerate(values) if v in unknown] if unknown else ():
-        where = place("funding_source", i)
-        issues.append(make_issue("unknown-funding-source", value=target[i], detail=listed, **where))
+        note("unknown-funding-source", "funding_source", i, value=target[i], detail=listed)
 
 
-def _check_budget(values: list, target: list, issues: list[Issue], place) -> None:
+def _check_budget(values: list, target: list, note) -> None:
     # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
     target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
     others = {v for v in values if v.__class__ is not float or not v >= 0}
@@ -475,4 +510,4 @@ def _check_budget(values: list, target: list, issues: list[Issue], place) -> Non
         target[i] = amounts[values[i]]
     for i in [i for i in slow if amounts[values[i]] is INVALID_AMOUNT]:
         target[i] = None
-        issues.append(make_issue("invalid-budget", value=values[i], **place("budget_usd", i)))
+        note("invalid-budget", "budget_usd", i, value=values[i])

@@ -16,6 +16,7 @@ from etl.plan.plans import PlanTimeframe, plan_timeframe
 from etl.returns.template import HEADER_FILL, HEADER_FONT
 from etl.schedule.layout import COLUMN_BY_FIELD, COLUMNS, LISTS_SHEET, ONE_OFF, SCHEDULE_SHEET
 from etl.schedule.load import current_schedule
+from etl.spreadsheet_text import keep_sheet_text
 
 INSTRUCTIONS_SHEET = "How to fill"
 INSTRUCTIONS = (
@@ -76,6 +77,7 @@ def write_schedule_template(
     _add_dropdowns(workbook, sheet, sheet.max_row, plan)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), plan)
     workbook.active = 0
+    keep_sheet_text(sheet)  # a stored note or lead list goes back as text, never a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

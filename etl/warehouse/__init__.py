@@ -7,7 +7,7 @@ etl.warehouse.metrics.
 """
 
 from etl.warehouse.connection import read_connection, write_connection
-from etl.warehouse.errors import WarehouseBusy, WarehouseError
+from etl.warehouse.errors import DiskFull, WarehouseBusy, WarehouseError
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.published import COPY_INFIX, data_version
 from etl.warehouse.schema import SQL_DIR, initialise
@@ -16,6 +16,7 @@ from etl.warehouse.snapshots import METRIC_VIEWS, refresh_metrics
 
 __all__ = [
     "COPY_INFIX",
+    "DiskFull",
     "METRIC_VIEWS",
     "SQL_DIR",
     "WarehouseBusy",

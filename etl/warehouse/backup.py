@@ -135,7 +135,7 @@ def _copy_open_file(handle, destination: Path, name: str) -> dict:
 def _describe(copy: Path) -> tuple[int | None, int]:
     """The copy's schema version and number of uploads, read back in full first: a backup that does not open is
     no backup."""
-    con = duckdb.connect(str(copy), read_only=True)
+    con = duckdb.connect(str(copy), read_only=True, config={"enable_progress_bar": False})
     try:
         damaged = read_back(con)
         if damaged:

@@ -14,7 +14,7 @@ from etl.plan.countries import COUNTRIES
 from etl.plan.definitions import SETTINGS
 from etl.plan.plans import SEED_PLAN, PlanEntry
 from etl.warehouse import upgrade
-from etl.warehouse.connection import write_connection
+from etl.warehouse.connection import read_connection, write_connection
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.snapshots import refresh_metrics
 
@@ -61,6 +61,21 @@ def initialise(path: str | os.PathLike | None = None, force: bool = False, plan:
         "measures": len(catalogue.measures),
         "sub_items": len(catalogue.sub_items),
     }
+
+
+def bring_up_to_date(path: str | os.PathLike | None = None) -> int | None:
+    """Upgrade a warehouse of an earlier release (the server's start calls this); the version it had, if upgraded.
+
+    Raises upgrade.SchemaRefused for a newer release's warehouse or a file that is none; does nothing to a current one.
+    """
+    db = warehouse_path(path)
+    if not db.exists():
+        return None
+    with read_connection(db) as con:
+        found = upgrade.recorded_version(con, db)
+    if found is None or found == upgrade.SCHEMA_VERSION:
+        return None
+    return initialise(db)["upgraded_from"]
 
 
 def read_sql(name: str) -> str:

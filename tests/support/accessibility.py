@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from support.signing_in import TEST_USERS, add_test_users, sign_in
 
 # WCAG 2.1 level A and AA, the bar of issue 25 (and of public-sector procurement); axe's best practices are not asked.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -54,3 +63,40 @@ def resize(page, width: str) -> None:
         page.set_viewport_size(WIDTHS[width])
         page.wait_for_timeout(300)
         settle(page)
+
+
+@contextmanager
+def served_copy(demo_warehouse: Path, folder: Path) -> Iterator[str]:
+    """A copy of the session's demo warehouse in `folder`, with the test users, served; yields its base URL."""
+    from dashboard.app import create_app
+
+    path = folder / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, path)
+    add_test_users(path)
+    server = make_server("127.0.0.1", 0, create_app(path).server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def signed_in_tabs(browser, base_url: str) -> Iterator:
+    """tab("admin"): one signed-in tab per role, opened on first use and kept until the block ends."""
+    opened = {}
+
+    def tab(role: str):
+        if role not in opened:
+            context = browser.new_context(viewport=WIDTHS["1366px"], accept_downloads=True)
+            page = context.new_page()
+            username, password, _ = TEST_USERS[role]
+            sign_in(page, base_url, username, password)
+            opened[role] = page
+        return opened[role]
+
+    try:
+        yield tab
+    finally:
+        for page in opened.values():
+            page.context.close()

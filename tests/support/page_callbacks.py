@@ -8,15 +8,19 @@ import json
 _WILDCARDS = ('["MATCH"]', '["ALL"]', '["ALLSMALLER"]')
 
 
-def initial_requests(client, path: str, include_prevented: bool = False) -> list[dict]:
+def initial_requests(
+    client, path: str, include_prevented: bool = False, origin: str = "http://localhost"
+) -> list[dict]:
     """The bodies of the server-side callbacks the renderer fires on opening `path`, with the layout's values.
 
     The layout is the one the server draws for that page (its Referer names it, dashboard.first_page); a callback
     fires on load when it is not prevented and every output, input and state it names is in that layout. With
     `include_prevented`, the callbacks a page prevents on load (drawn with the layout, redrawn when a filter
-    changes) are included too, as a change of their inputs' values would send them.
+    changes) are included too, as a change of their inputs' values would send them. `client` is a Flask test
+    client, or anything with its get(path, headers=) answering with status_code, get_json() and get_data();
+    `origin` is the server's scheme and host, as the Referer names them.
     """
-    layout = client.get("/_dash-layout", headers={"Referer": f"http://localhost{path}"})
+    layout = client.get("/_dash-layout", headers={"Referer": f"{origin}{path}"})
     assert layout.status_code == 200, layout.get_data(as_text=True)[:300]
     dependencies = client.get("/_dash-dependencies").get_json()
     props = _props_by_id(layout.get_json())

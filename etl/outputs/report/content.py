@@ -30,6 +30,7 @@ from etl.plan.labels import pillar_label
 from etl.plan.plans import PlanTimeframe, plan_timeframe
 from etl.schedule.load import ScheduleVersion, schedule_version
 from etl.warehouse import metrics
+from etl.wording import plural
 
 
 @dataclass
@@ -46,6 +47,7 @@ class ReportData:
     pillar_titles: dict[str, str]
     schedule: ScheduleVersion  # the schedule the numbers judge against
     overdue_measures: pd.DataFrame  # measure_progress ALL overdue as of Y, with catalogue text
+    ranking: pd.DataFrame  # country_ranking for the whole plan as of Y, furthest behind first
     plan: PlanTimeframe  # the plan reported on: its id, title and years
 
 
@@ -94,6 +96,11 @@ def read_report_data(con: duckdb.DuckDBPyConnection, as_of: int | None, plan_id:
         },
         schedule=schedule_version(con, plan_id),
         overdue_measures=overdue,
+        ranking=con.execute(
+            "SELECT * FROM country_lag_ranking(pillar_metrics := ?) WHERE plan_id = ? AND as_of_year = ? "
+            "AND pillar = 'ALL' ORDER BY lag_rank",
+            [metrics.metric_source(con, "metrics_pillar_country", current), plan_id, year],
+        ).df(),
         plan=plan,
     )
 
@@ -111,6 +118,7 @@ def build_content(data: ReportData) -> Content:
         Section("headline-figures", "Headline figures", []),
         Section("pillars", "Coverage and completion per pillar against the timeframe", [Chart(0), Chart(1)]),
         Section("pillar-country", "Pillars and countries", _pillar_country_blocks(data), page_break=True),
+        Section("country-ranking", "Which countries lag", _ranking_blocks(data), page_break=True),
         Section("reporting", "Reporting completeness and timeliness", [Chart(2), _reporting_table(data)]),
         Section("overdue-measures", "Overdue measures", _overdue_blocks(data), page_break=True),
         Section("idle-measures", "Measures with no activity yet", _idle_blocks(data)),
@@ -168,18 +176,48 @@ def _pillar_country_blocks(data: ReportData) -> list[Block]:
         cells = {r["pillar"]: r for _, r in group.iterrows()}
         row: list[Inline] = [Strong(group["country"].iloc[0])]
         for p in pillars:
-            r = cells[p]
-            row.append(Rated(f"{_pct(r['coverage_rate'])} / {_pct(r['completion_rate'])}", r["progress_status"]))
+            row.append(Rated(_delivered_of_scope(cells[p]), cells[p]["progress_status"]))
         rows.append(row)
     headers = ["Country"] + [pillar_label(p, data.pillar_titles.get(p, ""), limit=None) if p != "ALL" else "Whole plan"
                              for p in pillars]  # fmt: skip
+    # The judgement leads: the status (the cell's colour and word) and the one denominator it is judged on, the
+    # measures the country took up or leads; coverage and completion of the whole pillar are in the charts above.
     legend: list[Inline] = [
-        "Each cell: coverage / completion of the pillar's measures by the country's activities; the bar on the "
-        "left shows the progress status. "
+        "Each cell: the measures the country delivered of those it took up or leads in the pillar, and its "
+        "progress status against the schedule (the cell's colour and word). "
     ]
     for name, _ in PROGRESS_BANDS:
         legend += [Status(name), " "]
     return [Paragraph(legend), Table(headers, rows, "matrix")]
+
+
+def _delivered_of_scope(row: pd.Series) -> str:
+    if not row["measures_in_scope"]:
+        return "none taken up"
+    return f"{row['measures_delivered']} of {row['measures_in_scope']} delivered"
+
+
+def _ranking_blocks(data: ReportData) -> list[Block]:
+    """Which countries lag: the view country_ranking's order for the whole plan, furthest behind first."""
+    ranking = data.ranking
+    rows: list[list[Inline]] = [
+        [
+            str(r["lag_rank"]),
+            r["country_name"],
+            Status(r["progress_status"]),
+            _delivered_of_scope(r),
+            _pct(r["expected_rate"]),
+            _num(r["pace_index"]),
+            str(r["measures_overdue"]),
+        ]
+        for _, r in ranking.iterrows()
+    ]
+    intro = (
+        f"The 13 countries as of {data.as_of_year}, the one furthest behind its commitments first: by progress "
+        "status, then pace (delivered against what the schedule expects of the measures each took up or leads)."
+    )
+    headers = ["Rank", "Country", "Status", "Delivered of its measures", "Expected", "Pace", "Overdue"]
+    return [Paragraph([intro]), Table(headers, rows, "ranking")]
 
 
 def _idle_blocks(data: ReportData) -> list[Block]:
@@ -190,7 +228,8 @@ def _idle_blocks(data: ReportData) -> list[Block]:
     return [
         Paragraph(
             [
-                f"{len(idle)} of {_catalogue_size(data)} measures have no activity in any country's returns as of "
+                f"{len(idle)} of {_catalogue_size(data)} measures {'has' if len(idle) == 1 else 'have'} no activity "
+                "in any country's returns as of "
                 f"{data.as_of_year}."
             ]
         ),  # fmt: skip
@@ -208,7 +247,7 @@ def _overdue_blocks(data: ReportData) -> list[Block]:
             str(r["pillar"]),
             str(r["due_year"]),
             r["lead_countries"] if isinstance(r["lead_countries"], str) else "–",
-            "no activity" if not r["engaged"] else f"{r['activities_total']} activities, none completed",
+            _activities_note(r["engaged"], int(r["activities_total"])),
             _shorten(r["text"], 120),
         ]
         for _, r in overdue.iterrows()
@@ -216,12 +255,19 @@ def _overdue_blocks(data: ReportData) -> list[Block]:
     return [
         Paragraph(
             [
-                f"{len(overdue)} one-off measures were due by the end of {data.as_of_year} under the schedule and "
-                "no country has completed an activity under them."
+                f"{plural(len(overdue), 'one-off measure')} {'was' if len(overdue) == 1 else 'were'} due by the end "
+                f"of {data.as_of_year} under the schedule and "
+                f"no country has completed an activity under {'it' if len(overdue) == 1 else 'them'}."
             ]
         ),  # fmt: skip
         Table(["Measure", "Pillar", "Due", "Leads", "Activities", "Text"], rows),
     ]
+
+
+def _activities_note(engaged: bool, activities: int) -> str:
+    if not engaged:
+        return "no activity"
+    return "1 activity, not completed" if activities == 1 else f"{plural(activities, 'activity')}, none completed"
 
 
 def _catalogue_size(data: ReportData) -> int:

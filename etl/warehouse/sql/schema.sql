@@ -138,6 +138,22 @@ CREATE TABLE IF NOT EXISTS users (
 -- A warehouse made before sessions could be ended on the server gains the column (its old lockout columns
 -- stay, unused: sign-in throttling lives in the dashboard, by client and account).
 ALTER TABLE users ADD COLUMN IF NOT EXISTS session_epoch INTEGER DEFAULT 0;
+-- A disabled user cannot sign in and has no session; the account and its history stay. Added for the admin's users
+-- page: a warehouse made before it gains the column, every user enabled.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT false;
+
+-- Every change to a user, by whom and when: added, role or country changed, disabled or enabled, password reset,
+-- sessions ended (the users page shows them; the command line records itself as "command line").
+CREATE SEQUENCE IF NOT EXISTS user_change_seq START 1;
+
+CREATE TABLE IF NOT EXISTS user_changes (
+    change_id   INTEGER PRIMARY KEY DEFAULT nextval('user_change_seq'),
+    changed_at  TIMESTAMP NOT NULL,
+    changed_by  VARCHAR NOT NULL,
+    username    VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL,
+    detail      VARCHAR
+);
 
 -- The 13 APT countries, written from etl/plan/countries.py by `aptmon init`; the metric views' country scopes.
 CREATE TABLE IF NOT EXISTS countries (
