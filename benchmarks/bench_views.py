@@ -22,7 +22,7 @@ from pathlib import Path
 from benchmarks.generate_warehouse import SCHEDULED_MEASURES, benchmark_warehouse, load_benchmark_schedule
 from benchmarks.results import Figure, record_results
 from etl import warehouse
-from etl.plan.definitions import AS_OF_YEARS
+from etl.plan.plans import SEED_PLAN
 from etl.warehouse import metrics
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))  # the installed console script, beside the interpreter
@@ -73,9 +73,9 @@ def main() -> None:
         assert metrics.snapshots_current(con), "the benchmark warehouse's snapshots should match its data"
     figures = []
     for view, scope in SCOPES.items():
-        _time_view(path, view, AS_OF_YEARS[-1], **scope)  # first touch of the file's pages
+        _time_view(path, view, SEED_PLAN.years[-1], **scope)  # first touch of the file's pages
         timings = []
-        for year in AS_OF_YEARS:
+        for year in SEED_PLAN.years:
             for _ in range(3):
                 elapsed, rows = _time_view(path, view, year, **scope)
                 timings.append(elapsed)
@@ -87,7 +87,7 @@ def main() -> None:
                    f"p90 {statistics.quantiles(timings, n=10)[-1]:.1f} ms, slowest {max(timings):.1f} ms; {rows} rows; "
                    f"{activities:,} activity rows; a read connection per query, on the process's open published copy")
         )  # fmt: skip
-        live = _time_live_view(path, view, AS_OF_YEARS[-1], **scope)
+        live = _time_live_view(path, view, SEED_PLAN.years[-1], **scope)
         figures.append(Figure(f"{view} computed live from the view (reference)", live, "ms", "none", True,
                               "what a reader pays when the snapshot is stale"))  # fmt: skip
     with warehouse.write_connection(path) as con:

@@ -9,7 +9,8 @@ import pytest
 
 from etl import warehouse
 from etl.plan.countries import ISO3_CODES
-from etl.plan.definitions import AS_OF_YEARS, PLAN_FIRST_YEAR, PLAN_LAST_YEAR, SETTING_VALUES
+from etl.plan.definitions import SETTING_VALUES
+from etl.plan.plans import SEED_PLAN
 
 
 @pytest.fixture(scope="module")
@@ -183,12 +184,12 @@ def _raw(con):
 
 def _schedule(measures: dict, entries: list) -> dict[str, tuple[str, int, int, set[str]]]:
     """measure -> (kind, start, due, leads), the default for what the schedule leaves out or blank."""
-    schedule = {m: ("one-off", PLAN_FIRST_YEAR, PLAN_LAST_YEAR, set()) for m in measures}
+    schedule = {m: ("one-off", SEED_PLAN.first_year, SEED_PLAN.last_year, set()) for m in measures}
     for measure_id, kind, start, due, leads in entries:
         schedule[measure_id] = (
             kind or "one-off",
-            PLAN_FIRST_YEAR if start is None else start,
-            PLAN_LAST_YEAR if due is None else due,
+            SEED_PLAN.first_year if start is None else start,
+            SEED_PLAN.last_year if due is None else due,
             set(leads or ()),
         )
     return schedule
@@ -247,7 +248,7 @@ def _recompute(con, as_of: int, country: str, pillar: str) -> dict:
     delivered = {m for m in in_scope if m in (implemented_this_year if schedule[m][0] == "recurring" else completed)}
     overdue = {m for m in in_scope - delivered if schedule[m][0] == "one-off" and schedule[m][2] <= as_of}
     expected_total = sum((_expected_share(*schedule[m][:3], as_of) for m in in_scope), Fraction(0))
-    years = as_of - PLAN_FIRST_YEAR + 1
+    years = as_of - SEED_PLAN.first_year + 1
     received = sum(1 for (c, year) in current if c in countries and year <= as_of)
     reporting_rate = received / (len(countries) * years)
     pace = Fraction(len(delivered)) / expected_total if expected_total else None
@@ -347,6 +348,6 @@ def test_measures_on_the_default_schedule_are_judged_as_before(con):
 
 
 def test_every_as_of_year_and_scope_is_present(con):
-    assert _scalar(con, "SELECT count(DISTINCT as_of_year) FROM metrics_pillar_country") == len(AS_OF_YEARS)
+    assert _scalar(con, "SELECT count(DISTINCT as_of_year) FROM metrics_pillar_country") == len(SEED_PLAN.years)
     scopes = {c for (c,) in con.execute("SELECT DISTINCT country FROM metrics_reporting").fetchall()}
     assert scopes == {*ISO3_CODES, "ALL"}

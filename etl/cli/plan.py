@@ -76,7 +76,9 @@ def plan_list(output_format: str, warehouse_file: str | None) -> None:
     with warehouse.read_connection(warehouse_file) as con:
         rows = list_plans(con)[list(_LIST_COLUMNS)]
     if output_format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        from etl.spreadsheet_text import neutralise_csv_value
+
+        rows.map(neutralise_csv_value).to_csv(sys.stdout, index=False)  # a title is text, never a formula
     elif output_format == "json":
         records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows.to_dict("records")]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

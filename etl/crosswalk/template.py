@@ -21,10 +21,10 @@ from etl.crosswalk.layout import (
     TO_LABEL,
 )
 from etl.crosswalk.suggest import PREFILL_AT, suggest
-from etl.outputs.export import neutralise
 from etl.plan.plans import PlanTimeframe, plan_timeframe
 from etl.returns.load import read_catalogue
 from etl.returns.template import HEADER_FILL, HEADER_FONT, LABEL_FONT
+from etl.spreadsheet_text import keep_sheet_text
 
 INSTRUCTIONS = (
     "The crosswalk from {from_title} ({from_span}) to {to_title} ({to_span})",
@@ -83,7 +83,7 @@ def write_crosswalk_template(
             values[f"suggestion_{n}"] = found.measure_id if found else None
             values[f"similarity_{n}"] = found.similarity if found else None
             values[f"suggestion_{n}_text"] = found.text if found else None
-        sheet.append([neutralise(values[c.field]) for c in COLUMNS])
+        sheet.append([values[c.field] for c in COLUMNS])
         for n, column in enumerate(COLUMNS, start=1):  # ids stay text: 2.1.10 typed as a number would read 2.11
             if column.field in ("measure_id", "continues") or column.field.startswith("suggestion_"):
                 sheet.cell(row=sheet.max_row, column=n).number_format = "@"
@@ -93,6 +93,8 @@ def write_crosswalk_template(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
     _write_earlier_measures(workbook.create_sheet(FROM_MEASURES_SHEET), earlier_catalogue)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), earlier, later)
+    for written in workbook.worksheets:  # a plan's text or title goes in as text, never a formula
+        keep_sheet_text(written)
     workbook.active = 1
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
@@ -100,13 +102,13 @@ def write_crosswalk_template(
 
 
 def _write_cover(sheet, earlier: PlanTimeframe, later: PlanTimeframe) -> None:
-    sheet["A1"] = neutralise(f"Crosswalk: {later.title} continues {earlier.title}")
+    sheet["A1"] = f"Crosswalk: {later.title} continues {earlier.title}"
     sheet["A1"].font = Font(bold=True, size=14)
     for row, (label, plan) in enumerate(((FROM_LABEL, earlier), (TO_LABEL, later)), start=3):
         sheet.cell(row=row, column=1, value=label).font = LABEL_FONT
         sheet.cell(row=row, column=2, value=plan.plan_id)
         example = ", an example" if plan.is_example else ""
-        sheet.cell(row=row, column=3, value=neutralise(f"{plan.title} ({plan.span}{example})"))
+        sheet.cell(row=row, column=3, value=f"{plan.title} ({plan.span}{example})")
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 70
@@ -115,7 +117,7 @@ def _write_cover(sheet, earlier: PlanTimeframe, later: PlanTimeframe) -> None:
 def _write_earlier_measures(sheet, catalogue) -> None:
     sheet.append(["Measure ID", "Pillar", "Measure"])
     for measure in sorted(catalogue.measures, key=lambda m: m.ordinal):
-        sheet.append([measure.measure_id, measure.pillar, neutralise(measure.text)])
+        sheet.append([measure.measure_id, measure.pillar, measure.text])
     for index in range(1, 4):
         cell = sheet.cell(row=1, column=index)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -126,7 +128,7 @@ def _write_earlier_measures(sheet, catalogue) -> None:
 def _write_instructions(sheet, earlier: PlanTimeframe, later: PlanTimeframe) -> None:
     words = dict(from_title=earlier.title, from_span=earlier.span, to_title=later.title, to_span=later.span)
     for index, line in enumerate(INSTRUCTIONS, start=1):
-        cell = sheet.cell(row=index, column=1, value=neutralise(line.format(**words)))
+        cell = sheet.cell(row=index, column=1, value=line.format(**words))
         cell.font = Font(bold=index == 1, size=13 if index == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 120

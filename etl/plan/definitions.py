@@ -8,8 +8,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 
-from etl.plan.plans import SEED_PLAN
-
 
 @dataclass(frozen=True)
 class Setting:
@@ -17,12 +15,6 @@ class Setting:
     value: float
     description: str
 
-
-# Transitional, for the dashboard pages that do not follow the chosen plan yet (issue 26, the plan picker): the seed
-# plan's years, taken from its one entry. The etl library reads every plan's years from the warehouse.
-AS_OF_YEARS = SEED_PLAN.years
-PLAN_FIRST_YEAR = SEED_PLAN.first_year
-PLAN_LAST_YEAR = SEED_PLAN.last_year
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(

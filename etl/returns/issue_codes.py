@@ -359,13 +359,13 @@ _CODES: tuple[IssueCode, ...] = (
         ERROR,
         'Row {row}, {column}: "{value}" is not a year of the plan; type a year from {first} to {last}, or leave it '
         "blank for {detail}.",
-        "A start or due year is not a whole year within the plan's 2013-2017.",
+        "A start or due year is not a whole year within the plan's own years (2013-2017 for the 2013-2017 Work Plan).",
     ),
     IssueCode(
         "due-before-start",
         ERROR,
         "Row {row}, {column}: the due year {value} is before the start year {detail}; correct one of the two.",
-        "A measure cannot be due before it starts (a blank year counts as its default, 2013 or 2017).",
+        "A measure cannot be due before it starts (a blank year counts as its default, the plan's first or last year).",
     ),
     IssueCode(
         "unknown-lead-country",
