@@ -254,3 +254,22 @@ def test_an_admin_loads_a_crosswalk_and_a_wrong_measure_is_refused_naming_its_ce
     # Both versions are listed, the new one in use.
     expect(admin.locator("#plans-crosswalks-table .ag-center-cols-container .ag-row")).to_have_count(2)
     assert admin.console_errors == []
+
+
+def test_the_plans_page_and_the_continuity_panels_pass_axe(live_app, signed_in_page):
+    from support.accessibility import WIDTHS, details, resize, settle, summary, violations
+
+    admin = signed_in_page("admin")
+    found = {}
+    for path in (
+        f"/plans?plan={two_plans.SECOND_PLAN}&year=2019",
+        f"/measure/3.3.1?plan={two_plans.SECOND_PLAN}",
+        f"/country?plan={two_plans.SECOND_PLAN}&country=KHM",
+    ):
+        admin.goto(f"{live_app}{path}")
+        settle(admin)
+        for width in WIDTHS:
+            resize(admin, width)
+            if result := violations(admin):
+                found[f"{path} at {width}"] = result
+    assert not found, "\n\n".join(f"{where}: {summary(v)}\n{details(v)}" for where, v in found.items())
