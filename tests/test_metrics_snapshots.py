@@ -38,8 +38,8 @@ def test_a_write_that_changes_no_metric_input_rebuilds_nothing(warehouse_file):
         before = con.execute(built).fetchone()
     with warehouse.write_connection(warehouse_file) as con:
         con.execute(
-            "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at) "
-            "VALUES (DATE '2016-06-01', 'CPR review', 'admin', now())"
+            "INSERT INTO review_meetings (meeting_on, title, recorded_by, recorded_at, plan_id) "
+            "VALUES (DATE '2016-06-01', 'CPR review', 'admin', now(), 'apt-2013-2017')"
         )
     with warehouse.read_connection(warehouse_file) as con:
         assert (metrics.snapshots_current(con), con.execute(built).fetchone()) == (True, before)

@@ -96,6 +96,8 @@ def write_crosswalk_template(
     for written in workbook.worksheets:  # a plan's text or title goes in as text, never a formula
         keep_sheet_text(written)
     workbook.active = 1
+    for each in workbook.worksheets:  # plan texts and titles are stored text: never a formula in the workbook
+        keep_sheet_text(each)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path, prefilled

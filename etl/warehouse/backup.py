@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from etl import private_files
 from etl.paths import instance_dir, returns_dir
 from etl.warehouse.connection import write_connection
 from etl.warehouse.errors import WarehouseError
-from etl.warehouse.integrity import file_sha256, read_back
+from etl.warehouse.integrity import file_sha256, open_read_only, read_back
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.locks import file_lock
 from etl.warehouse.published import COPY_INFIX, VERSION_SUFFIX, published_copy
@@ -135,7 +133,7 @@ def _copy_open_file(handle, destination: Path, name: str) -> dict:
 def _describe(copy: Path) -> tuple[int | None, int]:
     """The copy's schema version and number of uploads, read back in full first: a backup that does not open is
     no backup."""
-    con = duckdb.connect(str(copy), read_only=True, config={"enable_progress_bar": False})
+    con = open_read_only(copy)
     try:
         damaged = read_back(con)
         if damaged:

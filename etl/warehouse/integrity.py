@@ -45,6 +45,14 @@ class Finding:
         return f"{self.what}: {self.problem}"
 
 
+def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    """The file opened read-only for reading back, without a progress bar (a setting of the session, not of the
+    database: a global one is refused when this process already has the file open with other settings)."""
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def is_damage(exc: BaseException) -> bool:
     """Whether a DuckDB error says the file itself cannot be read (rather than a query being wrong)."""
     if isinstance(exc, duckdb.IOException | duckdb.SerializationException):
@@ -93,7 +101,7 @@ def check(path: str | os.PathLike | None = None) -> Report:
         return Report(0, 0, [Finding(db.name, "there is no warehouse file here")])
     with process_lock, file_lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         try:
-            con = duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False})
+            con = open_read_only(db)
         except duckdb.Error as exc:
             return Report(0, 0, [Finding(db.name, f"cannot be opened: {first_line(exc)}")])
         try:
@@ -115,7 +123,7 @@ def check_tables(path: str | os.PathLike | None = None) -> list[Finding]:
     db = warehouse_path(path)
     with process_lock, file_lock(db, exclusive=False, timeout=READ_TIMEOUT_S):
         try:
-            con = duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False})
+            con = open_read_only(db)
         except duckdb.Error as exc:
             return [Finding(db.name, f"cannot be opened: {first_line(exc)}")]
         try:
