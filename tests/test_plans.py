@@ -244,3 +244,22 @@ def test_plan_add_without_a_warehouse_says_to_run_init_and_creates_nothing(tmp_p
     result = aptmon("plan", "add", TWO_YEAR, "--id", "ex", "--years", "2020-2021", "--warehouse", missing)
     assert result.exit_code == 2 and "Run `aptmon init` first." in result.output
     assert not missing.exists() and not missing.parent.exists()
+
+
+@pytest.mark.slow  # aptmon in a subprocess
+def test_the_installed_command_refuses_a_plan_in_one_line(warehouse_file):
+    from test_cli import run
+
+    added = run(
+        "plan", "add", str(TWO_YEAR), "--id", "ex-2020-2021", "--years", "2020-2021", warehouse_file=warehouse_file
+    )
+    assert added.returncode == 0 and "5 measures, 0 sub-items" in added.stdout
+    again = run(
+        "plan", "add", str(TWO_YEAR), "--id", "ex-2020-2021", "--years", "2021-2020", warehouse_file=warehouse_file
+    )
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert again.stderr.strip().splitlines() == [
+        "Error: --years 2021-2020: the first year comes after the last; give them as 2020-2021."
+    ]
+    listed = run("plan", "list", "--format", "json", warehouse_file=warehouse_file)
+    assert [p["plan_id"] for p in json.loads(listed.stdout)] == ["apt-2013-2017", "ex-2020-2021"]

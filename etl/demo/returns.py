@@ -202,9 +202,13 @@ def _demo_example_plan(
     carried: dict[str, list[_Activity]] = {}
     for country, activities in left_over.items():
         for activity in activities:
-            ids = [continued_by.get(m.strip().split("(")[0]) for m in activity.measure_ids.split(";")]
+            typed = [m.strip() for m in activity.measure_ids.split(";")]
+            # Its title was written from its first measure: that one (a whole measure) must carry on, and first.
+            if "(" in typed[0] or typed[0] not in continued_by:
+                continue
+            ids = [continued_by.get(m.split("(")[0]) for m in typed]
             ids = [i for i in dict.fromkeys(ids) if i]
-            if ids and activity.status in ("ongoing", "planned", "suspended") and rng.random() < 0.6:
+            if activity.status in ("ongoing", "planned", "suspended") and rng.random() < 0.6:
                 activity.measure_ids = "; ".join(ids)
                 carried.setdefault(country, []).append(activity)
     years = range(catalogue.first_year, catalogue.last_year)  # the last year's returns are not due yet
