@@ -114,7 +114,8 @@ def chart_body(session: Session, output_id: str) -> dict:
         for item in spec["inputs"]
     ]
     changed = f"{item_id(inputs[0]['id'])}.{inputs[0]['property']}"
-    return {"output": spec["output"], "outputs": outputs, "inputs": inputs, "state": [], "changedPropIds": [changed]}
+    state = [{**item, "value": None} for item in spec.get("state", [])]  # the plan it was opened on: the default
+    return {"output": spec["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [changed]}
 
 
 def item_id(component: dict) -> str:

@@ -40,9 +40,12 @@ def call_callback(
     client, app: dash.Dash, function_name: str, inputs: list, state: list | None = None, match=None, changed: int = 0
 ):
     """POST one callback request; `inputs`/`state` are values in declaration order, `match` fills MATCH ids,
-    `changed` is the index of the input that fired it (a click on the second of two buttons: 1)."""
+    `changed` is the index of the input that fired it (a click on the second of two buttons: 1). Without `state`,
+    every State is empty, as on a page opened without one (the plan a page was opened on: the default plan)."""
     key = callback_key(app, function_name)
     spec = app.callback_map[key]
+    if state is None:
+        state = [None] * len(spec["state"])
     outputs = [_concrete(_split(part), match) for part in _output_parts(key)]
     body = {
         "output": key,

@@ -117,6 +117,7 @@ def reporting_body(browser: Browser, year: int = 2016) -> dict:
         "output": spec["output"],
         "outputs": outputs,
         "inputs": inputs,
-        "state": [],
+        # The page's other state (the plan it was opened on) left empty: the default plan.
+        "state": [{**item, "value": None} for item in spec.get("state", [])],
         "changedPropIds": [f"{first}.{inputs[0]['property']}"],
     }
