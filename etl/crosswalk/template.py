@@ -93,8 +93,6 @@ def write_crosswalk_template(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
     _write_earlier_measures(workbook.create_sheet(FROM_MEASURES_SHEET), earlier_catalogue)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), earlier, later)
-    for written in workbook.worksheets:  # a plan's text or title goes in as text, never a formula
-        keep_sheet_text(written)
     workbook.active = 1
     for each in workbook.worksheets:  # plan texts and titles are stored text: never a formula in the workbook
         keep_sheet_text(each)
