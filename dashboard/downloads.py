@@ -97,6 +97,10 @@ def submission(submission_id: int):
     return flask.send_file(stored, as_attachment=True, download_name=name, max_age=0)
 
 
+def schedule_href(plan_id: str | None = None) -> str:
+    return f"{SCHEDULE_PATH}?plan={quote(plan_id)}" if plan_id else SCHEDULE_PATH
+
+
 def crosswalk_href(from_plan: str, to_plan: str) -> str:
     return f"{CROSSWALK_PATH}?from={quote(from_plan)}&to={quote(to_plan)}"
 
@@ -213,8 +217,9 @@ def schedule_workbook():
     from etl.schedule.template import write_schedule_template
 
     roles.check_role(roles.ADMIN)
+    plan = _plan()
     with tempfile.TemporaryDirectory() as folder:
-        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", connection.warehouse_file())
+        path = write_schedule_template(Path(folder) / "apt-schedule.xlsx", connection.warehouse_file(), plan.plan_id)
         payload = io.BytesIO(path.read_bytes())
     return flask.send_file(payload, mimetype=XLSX_TYPE, as_attachment=True, download_name="apt-schedule.xlsx",
                            max_age=0)  # fmt: skip

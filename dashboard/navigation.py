@@ -39,6 +39,8 @@ def navbar(plan_picker=None) -> dbc.Navbar:
                     id=ids.NAVBAR_COLLAPSE,
                     is_open=False,
                     navbar=True,
+                    # What does not fit beside the links (the plan picker, the user menu) wraps under them.
+                    className="flex-wrap",
                 ),
             ],
             fluid="xxl",  # as wide as the page below it, so an admin's links fit on one line at 1366 px

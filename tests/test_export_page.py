@@ -16,6 +16,7 @@ from support.signing_in import add_test_users
 
 from etl.outputs.export import TABLES, export
 from etl.outputs.report.write import write_report
+from etl.plan.plans import SEED_PLAN
 from etl.returns.ingest import ingest_file
 
 
@@ -92,11 +93,13 @@ def test_export_routes_and_links_follow_the_role(served, role, status):
     dash_app, _ = served
     client = sign_in(dash_app.server.test_client(), role)
     assert client.get("/download/export?as_of=2015&format=csv").status_code == status
-    links = call_callback(client, dash_app, "export_links", [2014, "parquet"])
+    links = call_callback(client, dash_app, "export_links", [2014, "parquet"], [SEED_PLAN.plan_id])
     assert links.status_code == status
     if status == 200:
         hrefs = links.get_json()["response"]
-        assert hrefs["export-tables-button"]["href"] == "/download/export?as_of=2014&format=parquet&plan=apt-2013-2017"
+        assert hrefs["export-tables-button"]["href"] == (
+            f"/download/export?as_of=2014&format=parquet&plan={SEED_PLAN.plan_id}"
+        )
 
 
 def test_progress_report_is_the_aptmon_report_page(served, tmp_path):
@@ -156,7 +159,7 @@ def test_evaluator_downloads_tables_and_report_from_the_page(live_app, signed_in
     page.wait_for_selector("#export-tables-button", timeout=15000)
     page.get_by_label("CSV files (zip)").check()
     page.wait_for_function(
-        "() => document.querySelector('#export-tables-button').getAttribute('href').endsWith('format=csv')"
+        "() => document.querySelector('#export-tables-button').getAttribute('href').includes('format=csv')"
     )
     with page.expect_download() as tables:
         page.click("#export-tables-button")
@@ -169,7 +172,9 @@ def test_evaluator_downloads_tables_and_report_from_the_page(live_app, signed_in
     with page.expect_download() as report:
         page.click("#export-report-button")
     assert report.value.suggested_filename == "apt-progress-report-as-of-2017.html"
-    assert page.get_attribute("#export-report-docx-button", "href") == "/download/report?as_of=2017&format=docx"
+    assert page.get_attribute("#export-report-docx-button", "href") == (
+        f"/download/report?as_of=2017&format=docx&plan={SEED_PLAN.plan_id}"
+    )
     assert page.get_by_role("link", name="Export").is_visible()
     assert page.console_errors == []
 

@@ -50,7 +50,7 @@ def test_the_picker_opens_on_the_default_plan_and_puts_the_choice_in_the_address
     assert "of 2013-2017 by end 2017" in page.locator("#card-time").inner_text()
     assert options(page, YEAR) == [f"End of {y}" for y in range(2013, 2018)]
     # The example plan says so in the picker itself.
-    assert options(page, PICKER)[0].endswith("(example)")
+    assert options(page, PICKER)[0].startswith("2018-2022 (example): ")
 
     page.select_option(PICKER, two_plans.SECOND_PLAN)
     page.wait_for_url(re.compile(rf"/\?plan={two_plans.SECOND_PLAN}"))
@@ -254,3 +254,22 @@ def test_an_admin_loads_a_crosswalk_and_a_wrong_measure_is_refused_naming_its_ce
     # Both versions are listed, the new one in use.
     expect(admin.locator("#plans-crosswalks-table .ag-center-cols-container .ag-row")).to_have_count(2)
     assert admin.console_errors == []
+
+
+def test_the_plans_page_and_the_continuity_panels_pass_axe(live_app, signed_in_page):
+    from support.accessibility import WIDTHS, details, resize, settle, summary, violations
+
+    admin = signed_in_page("admin")
+    found = {}
+    for path in (
+        f"/plans?plan={two_plans.SECOND_PLAN}&year=2019",
+        f"/measure/3.3.1?plan={two_plans.SECOND_PLAN}",
+        f"/country?plan={two_plans.SECOND_PLAN}&country=KHM",
+    ):
+        admin.goto(f"{live_app}{path}")
+        settle(admin)
+        for width in WIDTHS:
+            resize(admin, width)
+            if result := violations(admin):
+                found[f"{path} at {width}"] = result
+    assert not found, "\n\n".join(f"{where}: {summary(v)}\n{details(v)}" for where, v in found.items())

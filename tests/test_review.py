@@ -12,6 +12,7 @@ import pytest
 from support.factories import add_return
 
 from etl import reviews, warehouse
+from etl.plan.plans import SEED_PLAN
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 FIRST_REVIEW, SECOND_REVIEW = date(2015, 6, 1), date(2016, 6, 1)
@@ -188,12 +189,12 @@ FROM, TO = '{"name":"from","type":"filter"}', '{"name":"to","type":"filter"}'  #
 
 def change_meetings(app, role: str, day: str | None, title: str | None = None):
     """Type a date and a title on the Review page and click Record, as a signed-in user of `role`."""
-    return _click(app, role, [1, None], [day, title, None], 0)
+    return _click(app, role, [1, None], [day, title, None, SEED_PLAN.plan_id], 0)
 
 
 def remove_meeting(app, role: str, chosen: str | None):
     """Choose a recorded meeting on the Review page and click Remove, as a signed-in user of `role`."""
-    return _click(app, role, [None, 1], [None, None, chosen], 1)
+    return _click(app, role, [None, 1], [None, None, chosen, SEED_PLAN.plan_id], 1)
 
 
 def _click(app, role: str, clicks: list, state: list, changed: int):

@@ -17,6 +17,7 @@ from support.signing_in import add_test_users
 
 from dashboard.security.auth import secret_key
 from etl import warehouse
+from etl.plan.plans import SEED_PLAN
 
 BAD_ROWS = [GOOD_ROWS[0], ["KHM-009", "9.9.9", "Unknown measure", "Weird status"]]
 
@@ -227,7 +228,9 @@ def test_a_refusal_names_what_the_page_takes(app, warehouse_file, tmp_path, page
     if page == "upload":
         text = check(client_as(app, "analyst"), app, [path], names=[name])
     else:
-        response = call_callback(client_as(app, "admin"), app, "load_schedule", [data_url(path)], [name, False])
+        response = call_callback(
+            client_as(app, "admin"), app, "load_schedule", [data_url(path)], [name, False, SEED_PLAN.plan_id]
+        )
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         text = response.get_data(as_text=True)
     assert f"{name}: {refusal.format(document)}" in text

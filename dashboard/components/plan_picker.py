@@ -14,9 +14,11 @@ PARAMETER = "plan"
 
 
 def option_label(plan: PlanTimeframe) -> str:
-    """A plan as the picker lists it: its title with its years when the title does not give them, and '(example)'."""
-    label = plan.title if plan.span in plan.title else f"{plan.title} ({plan.span})"
-    return f"{label} (example)" if plan.is_example else label
+    """A plan as the picker lists it: its years first (what shows when the select is narrow), '(example)' right after
+    them for an example plan, then its title."""
+    years = f"{plan.span} (example)" if plan.is_example else plan.span
+    title = plan.title.removeprefix(plan.span).strip(" :-") if not plan.is_example else plan.title
+    return f"{years}: {title}"
 
 
 def short_name(plan: PlanTimeframe) -> str:
@@ -30,11 +32,18 @@ def plan_picker(plans: tuple[PlanTimeframe, ...], chosen: str, default: str) -> 
     return html.Div(
         [
             html.Label("Plan", htmlFor=ids.PLAN_PICKER, className="plan-picker-label text-white me-2 mb-0"),
-            dbc.Select(id=ids.PLAN_PICKER, options=options, value=chosen, size="sm", className="plan-picker"),
+            dbc.Select(
+                id=ids.PLAN_PICKER,
+                options=options,
+                value=chosen,
+                size="sm",
+                className="plan-picker",
+                style={"width": "15rem"},  # the years and the start of the title, beside the user menu
+            ),
             dcc.Store(id=ids.PLAN_DEFAULT, data=default),
             dcc.Store(id=ids.PLAN_CHOSEN),
         ],
-        className="d-flex align-items-center ms-lg-3 my-1",
+        className="d-flex align-items-center ms-lg-auto me-lg-3 my-1",
     )
 
 

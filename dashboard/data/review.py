@@ -6,12 +6,16 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.data import connection
+from dashboard.data import connection, plans
 
 
-def review_meetings() -> pd.DataFrame:
-    """The CPR Plus Three review meetings an admin recorded, the latest first."""
-    return connection.query("SELECT meeting_on, title FROM review_meetings ORDER BY meeting_on DESC")
+def review_meetings(*, plan_id: str | None = None) -> pd.DataFrame:
+    """The CPR Plus Three review meetings an admin recorded for a plan, the latest first; a meeting recorded before
+    there were several plans shows for each."""
+    return connection.query(
+        "SELECT meeting_on, title FROM review_meetings WHERE plan_id IS NULL OR plan_id = ? ORDER BY meeting_on DESC",
+        [plans.resolve(plan_id)],
+    )
 
 
 def review_default_dates() -> tuple[date, date] | None:

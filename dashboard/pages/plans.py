@@ -98,7 +98,10 @@ def _plans_table() -> html.Div:
         title=[f"{r.title} (example, not an official text)" if r.is_example else r.title for r in summary.itertuples()],
     )
     columns = [c for _, c in PLAN_COLUMNS]
-    options = {"plan_id": {"cellRenderer": "PageLink", "cellRendererParams": {"prefix": "/?plan="}}}
+    options = {
+        "plan_id": {"cellRenderer": "PageLink", "cellRendererParams": {"prefix": "/?plan="}, "minWidth": 170},
+        "title": {"minWidth": 360, "flex": 3},
+    }
     return data_grid(ids.PLANS_TABLE, PLAN_COLUMNS, records(shown, columns), 10, options=options, csv_name="plans")
 
 

@@ -11,12 +11,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import ids
-from dashboard.components import filters
+from dashboard.components import filters, plan_picker
 from dashboard.components.cards import stat_card
 from dashboard.components.empty import no_returns_alert
 from dashboard.components.tables import data_grid, grid_id, link_column, records
 from dashboard.components.upload_result import internal_error_alert
-from dashboard.data import connection, loaded, review
+from dashboard.data import connection, loaded, plans, review
 from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
@@ -71,15 +71,17 @@ def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
 
 
 @connection.reads_warehouse
-def layout(**query):
-    state = loaded.data_state()
+def layout(plan=None, **query):
+    chosen_plan = plans.timeframe(plan)
+    state = loaded.data_state(plan_id=chosen_plan.plan_id)
     defaults = review.review_default_dates()
     chosen_from, chosen_to = _date(query.get("from")), _date(query.get("to"))
     if defaults and not (chosen_from and chosen_to):
         chosen_from, chosen_to = chosen_from or defaults[0], chosen_to or defaults[1]
-    meetings = review.review_meetings()
+    meetings = review.review_meetings(plan_id=chosen_plan.plan_id)
     return html.Div(
         [
+            plan_picker.page_plan(chosen_plan.plan_id),
             html.H1("Since the last review", className="page-title"),
             html.P(
                 "What changed between two dates, for the CPR Plus Three's regular review of the plan: returns "
@@ -212,10 +214,18 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
     State(ids.REVIEW_MEETING_DATE, "value"),
     State(ids.REVIEW_MEETING_TITLE, "value"),
     State(ids.REVIEW_MEETING_CHOICE, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,
 )
 @auth.require_role(auth.ADMIN)
-def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title: str | None, chosen: str | None):
+def change_meetings(
+    record_clicks,
+    remove_clicks,
+    meeting_on: str | None,
+    title: str | None,
+    chosen: str | None,
+    plan_id: str | None = None,
+):
     """Record or remove a review meeting with the checks and messages of `aptmon reviews add` and `remove`;
     the list, the choices and the two dates then follow the meetings now recorded."""
     from etl.reviews import ReviewError, add_meeting, remove_meeting
@@ -233,7 +243,9 @@ def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title:
             remove_meeting(day, connection.warehouse_file())
             message = f"Removed the meeting of {day:%Y-%m-%d}."
         else:
-            meeting = add_meeting(day, title or "", user.username, connection.warehouse_file())
+            with connection.reading():
+                plan_id = plans.resolve(plan_id)
+            meeting = add_meeting(day, title or "", user.username, connection.warehouse_file(), plan_id=plan_id)
             message = f"Recorded {meeting.title} on {meeting.meeting_on:%Y-%m-%d}."
     except (ReviewError, warehouse.WarehouseError) as exc:
         return _alert(str(exc), "danger"), *_unchanged()
@@ -243,7 +255,7 @@ def change_meetings(record_clicks, remove_clicks, meeting_on: str | None, title:
         return alert, *_unchanged()
     # The write moved the data version, so these read the meetings as they now are.
     with connection.reading():
-        meetings = review.review_meetings()
+        meetings = review.review_meetings(plan_id=plans.resolve(plan_id))
         defaults = review.review_default_dates()
     dates = [d.isoformat() for d in defaults] if defaults else [dash.no_update, dash.no_update]
     return _alert(message, "success"), _meeting_list(meetings), _meeting_choices(meetings), "", *dates

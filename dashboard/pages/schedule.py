@@ -9,12 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import downloads, ids, uploads
+from dashboard.components import plan_picker
 from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
 from dashboard.components.upload_result import internal_error_alert, message_body, result_card
-from dashboard.data import connection, implementation_schedule
+from dashboard.data import connection, implementation_schedule, plans
 from dashboard.security import auth
 from etl import warehouse
 from etl.wording import plural
@@ -42,19 +43,24 @@ SCHEDULE_COLUMNS = [
 ]
 
 
-def layout(**_query):
+@connection.reads_warehouse
+def layout(plan=None, **_query):
     if not auth.may_see_page({"roles": (auth.ADMIN,)}):
         return not_permitted("change the implementation schedule", (auth.ADMIN,))
+    chosen = plans.timeframe(plan)
     return html.Div(
         [
+            plan_picker.page_plan(chosen.plan_id),
             html.H1("Implementation schedule", className="page-title"),
+            html.P(plans.plan_name(chosen), className="text-muted mb-1"),
             html.P(
                 "Item 6.3 of the Work Plan: for each measure, whether it is one-off or recurring, when it starts "
                 "and is due, and which countries lead it. Progress is judged against it: a country on the "
                 "measures it took up and those it leads, a one-off measure due and not delivered is overdue. A "
-                "measure the schedule does not list is one-off, from 2013 to 2017, without leads."
+                f"measure the schedule does not list is one-off, from {chosen.first_year} to {chosen.last_year}, "
+                "without leads."
             ),
-            html.Div(_version_note(), id=ids.SCHEDULE_VERSION),
+            html.Div(_version_note(chosen.plan_id), id=ids.SCHEDULE_VERSION),
             dbc.Card(
                 dbc.CardBody(
                     [
@@ -63,7 +69,7 @@ def layout(**_query):
                                 "1. ",
                                 html.A(
                                     "Download the schedule workbook",
-                                    href=downloads.SCHEDULE_PATH,
+                                    href=downloads.schedule_href(chosen.plan_id),
                                     className="fw-semibold",
                                     id="schedule-download",
                                 ),
@@ -84,19 +90,19 @@ def layout(**_query):
             ),
             dcc.Loading(html.Div(id=ids.SCHEDULE_RESULT), type="default"),
             html.H2("The current schedule", className="h4 mt-3"),
-            html.Div(_schedule_table(), id=ids.SCHEDULE_TABLE),
+            html.Div(_schedule_table(chosen.plan_id), id=ids.SCHEDULE_TABLE),
         ]
     )
 
 
-def _version_note() -> dbc.Alert:
-    version = implementation_schedule.schedule_version()
+def _version_note(plan_id: str) -> dbc.Alert:
+    version = implementation_schedule.schedule_version(plan_id=plan_id)
     colour = "warning" if version.is_example else ("secondary" if version.version == 0 else "info")
     return dbc.Alert([html.Strong("In use: "), version.label], color=colour, className="py-2 schedule-version")
 
 
-def _schedule_table() -> html.Div:
-    frame = implementation_schedule.schedule().assign(
+def _schedule_table(plan_id: str) -> html.Div:
+    frame = implementation_schedule.schedule(plan_id=plan_id).assign(
         default=lambda f: f.is_default.map({True: "default", False: "set"})
     )
     # Each measure's text beside its id (wrapped): an id alone means little to a reader.
@@ -112,10 +118,11 @@ def _schedule_table() -> html.Div:
     Input(ids.SCHEDULE_UPLOAD, "contents"),
     State(ids.SCHEDULE_UPLOAD, "filename"),
     State(ids.SCHEDULE_DRY_RUN, "value"),
+    State(ids.PAGE_PLAN, "data"),
     prevent_initial_call=True,
 )
 @auth.require_role(auth.ADMIN)
-def load_schedule(contents, file_name, dry_run):
+def load_schedule(contents, file_name, dry_run, plan_id=None):
     """Check the uploaded schedule workbook as `aptmon schedule load` does, and load it unless asked not to."""
     from etl.schedule.load import load_schedule_file
 
@@ -146,7 +153,9 @@ def load_schedule(contents, file_name, dry_run):
     body = _outcome(result, staged)
     if result.status != "rejected":
         uploads.discard(staged)
-    return _card(result.file, result.status, body, result.dry_run), _version_note(), _schedule_table()
+    # The workbook names its plan on its Cover (this page's download names the page's plan); the page shows its own.
+    plan_id = plans.resolve(plan_id)
+    return _card(result.file, result.status, body, result.dry_run), _version_note(plan_id), _schedule_table(plan_id)
 
 
 def _unchanged() -> tuple:
