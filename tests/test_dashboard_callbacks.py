@@ -191,6 +191,8 @@ def test_measures_table_search_and_treemap(example_warehouse):
     ids = list(treemap.ids)
     assert treemap.marker.colors[ids.index("5.2")] == PROGRESS_COLOURS["completed"]
     assert treemap.marker.colors[ids.index("5.6")] == PROGRESS_COLOURS["not covered"]
+    # Each measure's tile says its class in words too, not by its colour alone.
+    assert (treemap.text[ids.index("5.2")], treemap.text[ids.index("5.6")]) == ("completed", "not covered")
     assert set(ids) == {"P5", "S5.0", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6"}
     # Pillars and sections first; a section's tile says, and its hover details, the scope's counts from the view.
     assert treemap.maxdepth == 2

@@ -167,7 +167,7 @@ def catalogue_treemap(
             "<br><i>Click to open the measure</i>"
         )
         links.append(m.measure_id)
-        texts.append("")
+        texts.append(progress)  # the status in words on the tile, not by its colour alone
     figure = new_figure(title, height=620, margin={"l": 4, "r": 4, "t": 50, "b": 4})
     figure.add_treemap(
         ids=ids,

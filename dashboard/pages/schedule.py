@@ -88,7 +88,9 @@ def layout(plan=None, **_query):
                 ),
                 className="mb-3",
             ),
-            dcc.Loading(html.Div(id=ids.SCHEDULE_RESULT), type="default"),
+            dcc.Loading(
+                html.Div(id=ids.SCHEDULE_RESULT, **{"aria-live": "polite"}), type="default"
+            ),  # read out (4.1.3)
             html.H2("The current schedule", className="h4 mt-3"),
             html.Div(_schedule_table(chosen.plan_id), id=ids.SCHEDULE_TABLE),
         ]

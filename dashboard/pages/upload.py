@@ -169,7 +169,8 @@ def layout(plan=None, **_query):
                 className="mb-3",
             ),
             dcc.Loading(
-                html.Div(id=ids.UPLOAD_RESULTS),
+                # A live region: a screen reader hears each result as it replaces the last (WCAG 4.1.3).
+                html.Div(id=ids.UPLOAD_RESULTS, **{"aria-live": "polite"}),
                 overlay_style={"visibility": "visible"},
                 # Words beside the spinner, read out too: a large return takes a few seconds to check.
                 custom_spinner=_working("Checking the returns against the template and the catalogue..."),
