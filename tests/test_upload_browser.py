@@ -221,6 +221,24 @@ def test_a_dropped_file_of_any_type_gets_a_result_replacing_the_last(live_app, s
     assert page.console_errors == []
 
 
+def test_a_file_over_the_limit_is_named_under_the_drop_zone(live_app, signed_in_page, tmp_path):
+    page = signed_in_page("analyst")
+    page.goto(f"{live_app}/upload")
+    page.wait_for_selector("#upload", timeout=15000)
+    big = tmp_path / "cambodia-2015-with-photos.xlsx"
+    with big.open("wb") as file:  # 21 MB: over the default 20 MB limit, refused in the browser before it is read
+        file.truncate(21 * 1024 * 1024)
+    upload(page, big)
+    note = page.locator("#upload-too-large")
+    note.wait_for(state="visible", timeout=15000)
+    assert note.get_attribute("role") == "alert"
+    assert note.inner_text().startswith("cambodia-2015-with-photos.xlsx is 21 MB, over the 20 MB limit")
+    upload(page, write_xlsx(tmp_path / "cambodia-2015.xlsx"))  # a file that fits clears the line and is checked
+    page.wait_for_selector(".upload-submit", timeout=30000)
+    assert note.inner_text() == ""
+    assert page.console_errors == []
+
+
 def test_upload_names_both_readings_of_a_date_and_a_carried_early_date_once(live_app, signed_in_page, tmp_path):
     page = signed_in_page("analyst")
     first = [["KHM-001", "2.1.6", "Customs training", "Ongoing", date(2011, 3, 1)]]

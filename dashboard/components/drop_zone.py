@@ -9,9 +9,11 @@ from dashboard import uploads
 CHOOSE = {True: "choose files", False: "choose a file"}
 
 
-def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> dcc.Upload:
-    """A dashed `.upload-drop` zone saying `prompt, or choose a file` (files, when it takes several)."""
-    return dcc.Upload(
+def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> html.Div:
+    """A dashed `.upload-drop` zone saying `prompt, or choose a file` (files, when it takes several), and under it
+    the line that says so when a file is over the size limit (dashboard/assets/30-upload-size.js writes it)."""
+    limit = uploads.max_upload_bytes()
+    upload = dcc.Upload(
         id=component_id,
         # Words styled as a link, not an <a> without a target: the whole zone is the control (its file input takes the
         # focus, and Enter or Space opens the chooser: dashboard/assets/30-accessible-controls.js).
@@ -19,7 +21,9 @@ def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> dcc.Upload:
         multiple=multiple,
         # No `accept`: the browser would drop a file of another type without a word (a .txt or .pdf left the last
         # result on screen). Every type reaches check_file, whose refusal names the file and the types it takes.
-        # A file over the limit is still refused here, before the browser reads it into memory.
-        max_size=uploads.max_upload_bytes(),
+        # A file over the limit is refused here, before the browser reads it into memory; the line below says so.
+        max_size=limit,
         className="upload-drop",
     )
+    too_large = html.Div(id=f"{component_id}-too-large", role="alert", className="upload-too-large")
+    return html.Div([upload, too_large], className="upload-zone", **{"data-max-bytes": str(limit)})

@@ -192,7 +192,7 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
             [
                 html.H2("Record a review meeting (admins)", className="h6 mb-2"),
                 record,
-                html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2"),
+                html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2", **{"aria-live": "polite"}),  # read out
                 # Removing cannot be undone: the browser asks first, naming the meeting (see ask_before_removing).
                 dcc.ConfirmDialog(id=ids.REVIEW_MEETING_CONFIRM_REMOVE),
             ]
