@@ -156,7 +156,12 @@ def activity_grid(
 ) -> html.Div:
     """An activity listing with room for titles and status histories: its first `rows` drawn with the page, later
     ones from its page's callback."""
-    wide = {"title": {"minWidth": 240, "flex": 2}, "status_history": {"minWidth": 170}}
+    # Wide enough that a word ("Management") never breaks inside: the column, not the word, gives way.
+    wide = {
+        "title": {"minWidth": 240, "flex": 2},
+        "status_history": {"minWidth": 170},
+        "lead_agency": {"minWidth": 150},
+    }
     return data_grid(name, columns, rows, page_size=15, options=wide | (options or {}))
 
 
