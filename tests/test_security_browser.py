@@ -52,7 +52,9 @@ def test_every_page_renders_without_a_csp_violation_and_sign_out_ends_the_sessio
             page.locator("#_pages_content").wait_for()
             page.wait_for_timeout(300)  # late chart draws and their styles
             assert page.evaluate("window.__cspViolations") == [], path
-            assert page.locator("#_pages_content h2").count() == 1, path  # the page itself drew, not an error
+            assert page.locator("#_pages_content h1").count() == 1, (
+                path
+            )  # the page itself drew (its one H1), not an error
         assert errors == []
 
         # Sign out is a form post: it lands on the sign-in page, and the dashboard is closed behind it.
