@@ -529,11 +529,17 @@ def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, pag
         admin.fill("#review-meeting-date", last.isoformat())
         admin.click("#review-meeting-record")
         alert.filter(has_text=f"A meeting on {last:%Y-%m-%d} is already recorded.").wait_for(timeout=15000)
+        # The refusal is tied to the date field: invalid, and described by the message (WCAG 3.3.1).
+        date_field = admin.locator("#review-meeting-date")
+        admin.wait_for_function("() => document.querySelector('#review-meeting-date').ariaInvalid === 'true'")
+        assert date_field.get_attribute("aria-describedby") == "review-meeting-result"
         admin.fill("#review-meeting-date", "2018-03-01")
         admin.fill("#review-meeting-title", "CPR Plus Three, March 2018")
         admin.click("#review-meeting-record")
         alert.filter(has_text="Recorded CPR Plus Three, March 2018 on 2018-03-01.").wait_for(timeout=15000)
         assert "alert-success" in alert.get_attribute("class")
+        admin.wait_for_function("() => document.querySelector('#review-meeting-date').ariaInvalid === null")
+        assert date_field.get_attribute("aria-describedby") is None
         assert "CPR Plus Three, March 2018 (01 Mar 2018)" in admin.inner_text("#review-meetings")
         assert view(path, "SELECT title, recorded_by FROM review_meetings WHERE meeting_on = DATE '2018-03-01'") == [
             {"title": "CPR Plus Three, March 2018", "recorded_by": "admin"}

@@ -192,7 +192,12 @@ def _meeting_form(meetings: pd.DataFrame) -> dbc.Card:
             [
                 html.H2("Record a review meeting (admins)", className="h6 mb-2"),
                 record,
-                html.Div(id=ids.REVIEW_MEETING_RESULT, className="mt-2", **{"aria-live": "polite"}),  # read out
+                # Read out as it appears; an error marks the date field invalid, described by it (30-form-errors.js).
+                html.Div(
+                    id=ids.REVIEW_MEETING_RESULT,
+                    className="mt-2",
+                    **{"aria-live": "polite", "data-error-for": ids.REVIEW_MEETING_DATE},
+                ),
                 # Removing cannot be undone: the browser asks first, naming the meeting (see ask_before_removing).
                 dcc.ConfirmDialog(id=ids.REVIEW_MEETING_CONFIRM_REMOVE),
             ]
