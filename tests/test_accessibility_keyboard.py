@@ -234,6 +234,31 @@ def test_at_200_percent_zoom_the_navigation_folds_behind_a_labelled_button(demo_
         page.set_viewport_size(WIDTHS["1366px"])
 
 
+OVERLAPPING_LABELS = """() => {
+    const boxes = [...document.querySelectorAll('#heatmap-graph g.xaxislayer-above text')]
+        .map(e => e.getBoundingClientRect()).filter(b => b.width > 0);
+    let overlaps = 0;
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+    }
+    return [boxes.length, overlaps];
+}"""
+
+
+def test_at_200_percent_zoom_the_heatmaps_country_names_do_not_overlap(demo_app, tabs):
+    page = tabs("admin")
+    page.set_viewport_size(WIDTHS["683px"])
+    try:
+        open_page(page, demo_app, "/heatmap")
+        page.wait_for_function("() => document.querySelectorAll('#heatmap-graph g.xaxislayer-above text').length > 0")
+        labels, overlaps = page.evaluate(OVERLAPPING_LABELS)
+        assert labels >= 13 and overlaps == 0  # the chart scrolls sideways in its box instead (WCAG 1.4.10)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["683px"]["width"]
+    finally:
+        page.set_viewport_size(WIDTHS["1366px"])
+
+
 @pytest.mark.parametrize("path", ["/", "/heatmap", "/measures", "/country", "/reporting", "/upload", "/export"])
 def test_at_320_px_a_page_scrolls_only_one_way(demo_app, tabs, path):
     page = tabs("admin")
