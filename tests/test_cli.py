@@ -1,8 +1,10 @@
 """The aptmon command line, run as a user runs it: the installed console script in a subprocess."""
 
+import contextlib
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +113,7 @@ def test_a_load_from_the_command_line_gives_way_to_the_dashboards_readers(wareho
         "from etl.cli import cli\n"
         "before = os.nice(0)\n"
         "CliRunner().invoke(cli, sys.argv[1:])\n"
-        "print(os.nice(0) - before)\n"
+        "print(before, os.nice(0))\n"
     )
     missing = tmp_path / "nothing.xlsx"
     missing.write_bytes(b"not a workbook")
@@ -120,5 +122,14 @@ def test_a_load_from_the_command_line_gives_way_to_the_dashboards_readers(wareho
         capture_output=True,
         text=True,
         timeout=120,
+        # From normal priority where allowed (root may raise it back): earlier in-process commands of this test run
+        # lowered the test process's own, which the child would inherit.
+        preexec_fn=_normal_priority,
     )
-    assert run.stdout.strip().splitlines()[-1] == "10", run.stderr[-2000:]
+    before, after = map(int, run.stdout.strip().splitlines()[-1].split())
+    assert after == min(19, before + 10) and after >= 10, run.stderr[-2000:]
+
+
+def _normal_priority() -> None:
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
