@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.components.status_colours import contrast_ratio, status_legend, text_colour_on
-from etl.outputs.palette import STATUS_COLOURS, STATUS_ORDER
+from dashboard.components.status_colours import status_legend
+from etl.outputs.palette import STATUS_COLOURS, STATUS_ORDER, contrast_ratio, text_colour_on
 
 
 @pytest.mark.parametrize("status", STATUS_ORDER)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.status_colours import status_colour, text_colour_on
+from dashboard.components.status_colours import status_colour
 from dashboard.components.theme import new_figure, pace_text
-from etl.outputs.palette import BLUISH_GREEN, LIGHT_GREY, ORANGE, SKY_BLUE, VERMILLION
+from etl.outputs.palette import BLUISH_GREEN, LIGHT_GREY, ORANGE, SKY_BLUE, VERMILLION, text_colour_on
 from etl.plan.labels import pillar_label, section_label, wrap
 
 PROGRESS_COLOURS = {"completed": BLUISH_GREEN, "covered, not completed": SKY_BLUE, "not covered": LIGHT_GREY}

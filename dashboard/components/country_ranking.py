@@ -6,8 +6,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.components.status_colours import status_colour, text_colour_on
+from dashboard.components.status_colours import status_colour
 from dashboard.components.theme import STATUS_WORDING, pct
+from etl.outputs.palette import text_colour_on
 
 # Statuses whose row has no delivered count to show: nothing to judge, or the numbers withheld.
 UNCOUNTED = {"no commitments", "insufficient data"}

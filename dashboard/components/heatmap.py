@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.status_colours import status_colour, text_colour_on
+from dashboard.components.status_colours import status_colour
 from dashboard.components.theme import STATUS_WORDING, new_figure, pace_text, pct
-from etl.outputs.palette import LIGHT_GREY, RATE_SCALE, STATUS_ORDER
+from etl.outputs.palette import LIGHT_GREY, RATE_SCALE, STATUS_ORDER, text_colour_on
 from etl.plan.labels import wrap
 
 STATUS = "status"

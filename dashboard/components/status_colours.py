@@ -5,29 +5,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.components.theme import STATUS_WORDING
-from etl.outputs.palette import STATUS_COLOURS, STATUS_ORDER
-
-DARK_TEXT = "#000000"
-LIGHT_TEXT = "#FFFFFF"
-
-
-def _luminance(colour: str) -> float:
-    """Relative luminance of a #RRGGBB colour (WCAG 2.1)."""
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """The WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def text_colour_on(background: str) -> str:
-    """Black or white, whichever reads better on the background: the palette's values may change (contrast work),
-    so the text over a status colour is chosen from the colour, not fixed beside it."""
-    return max((DARK_TEXT, LIGHT_TEXT), key=lambda text: contrast_ratio(text, background))
+from etl.outputs.palette import STATUS_COLOURS, STATUS_ORDER, text_colour_on
 
 
 def status_colour(status: str) -> str:
