@@ -271,11 +271,7 @@ def _load(
     if status == ACCEPTED:
         _insert_rows(con, submission_id, plan_id, validated, rows)
         if previous is not None:
-            con.execute(
-                "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
-                "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
-                [submission_id, plan_id, validated.country, validated.year, submission_id],
-            )
+            _supersede_others(con, submission_id, plan_id, validated)
     return LoadOutcome(status, submission_id, version, changes, plan.regressions)
 
 
@@ -327,12 +323,19 @@ def confirm_held(
     )
     _insert_rows(con, held_submission, plan_id, validated, rows)
     if previous is not None:
-        con.execute(
-            "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
-            "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
-            [held_submission, plan_id, validated.country, validated.year, held_submission],
-        )
+        _supersede_others(con, held_submission, plan_id, validated)
     return LoadOutcome(ACCEPTED, held_submission, version, changes, plan.regressions)
+
+
+def _supersede_others(
+    con: duckdb.DuckDBPyConnection, submission_id: int, plan_id: str, validated: ValidatedReturn
+) -> None:
+    """The accepted version `submission_id` now is supersedes the current one of its plan, country and year."""
+    con.execute(
+        "UPDATE submissions SET superseded_by = ? WHERE plan_id = ? AND country = ? AND reporting_year = ? "
+        "AND status = 'accepted' AND superseded_by IS NULL AND submission_id <> ?",
+        [submission_id, plan_id, validated.country, validated.year, submission_id],
+    )
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, validated: ValidatedReturn) -> int:
