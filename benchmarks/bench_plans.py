@@ -1,5 +1,6 @@
 """Plans at scale: three plans and 1 000 000 activities in all. Each metric view for one plan, as-of year and scope
-from its snapshot; `aptmon plan add` of a full-size plan text; the crosswalk suggestions between two plans of 200 measures.
+from its snapshot; `aptmon plan add` of a full-size plan text; the crosswalk suggestions between two plans of 200
+measures.
 
 The warehouse holds the seed plan (2013-2017), the demo's example plan (2018-2022) and a third written the same way
 from the second (2023-2027), each with a third of the activities; it is cached under benchmarks/data/ like the
