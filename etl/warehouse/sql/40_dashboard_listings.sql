@@ -162,6 +162,7 @@ ORDER BY s.country, s.activity_id;
 -- sit in one or two row groups and the others are skipped on their min/max. The non-cancelled listings are
 -- activity_measure_spans (refresh_metrics has it at hand already); the cancelled ones are added from the
 -- listings of the activities that were ever cancelled, so the whole of activity_spans is not computed again.
+-- plan_id lets refresh_metrics replace one plan's rows alone.
 CREATE OR REPLACE VIEW measure_link_spans AS
 WITH cancelled_spans AS MATERIALIZED (
     SELECT sp.*
@@ -183,7 +184,7 @@ spans AS (
     SEMI JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
 )
 SELECT s.measure_id, s.country, s.activity_id, s.submission_id, s.valid_from, s.valid_to,
-    s.valid_to = p.end_year AS open_ended
+    s.valid_to = p.end_year AS open_ended, s.plan_id
 FROM spans s
 JOIN plans p ON p.plan_id = s.plan_id
 ORDER BY s.measure_id;
