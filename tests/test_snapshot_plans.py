@@ -133,7 +133,7 @@ def _computed_for(con) -> list[list[str]]:
     shared = [
         (sql, params)
         for sql, params in watched.run
-        if sql.startswith("CREATE OR REPLACE TEMP TABLE activity_measure_spans")
+        if sql.startswith("CREATE OR REPLACE TEMP TABLE activity_link_spans")
     ]
     return [list(params) if "WHERE plan_id IN" in sql else [] for sql, params in shared]
 

@@ -12,7 +12,7 @@ import duckdb
 METRIC_VIEWS = ("measure_progress", "metrics_pillar_country", "metrics_section_country", "metrics_reporting")
 SNAPSHOT_SUFFIX = "_snapshot"
 # Views the metric views share, in the order they build on one another (see refresh_metrics).
-_SHARED_VIEWS = ("activity_measure_spans", "measure_progress", "metrics_group_country")
+_SHARED_VIEWS = ("activity_link_spans", "measure_progress", "metrics_reporting", "metrics_group_country")
 # Listing views kept the same way (same fingerprint), so the dashboard's listings of a measure and a plan's
 # carried-over measures stay quick.
 LISTING_VIEWS = ("measure_link_spans", "carried_over")
@@ -61,7 +61,8 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool
 def _rebuild_all(con: duckdb.DuckDBPyConnection, database: str, listings: list[str]) -> None:
     """Every snapshot built again from its view."""
     # The pillar and section views both read metrics_group_country, which reads measure_progress, which reads
-    # activity_measure_spans: evaluated view by view, each is computed up to three times. A temporary table of the
+    # activity_link_spans (as the measure listing does): evaluated view by view, each is computed up to three
+    # times, and metrics_reporting twice (alone and in metrics_group_country). A temporary table of the
     # same name (this connection alone, this transaction's data) shadows the view while the snapshots are built,
     # so each is computed once and the snapshots are still exactly `SELECT * FROM <view>`.
     # Names are qualified with the database: a bare `main.x` would find the temporary table too.
