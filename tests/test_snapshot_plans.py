@@ -44,9 +44,11 @@ def two_plans(warehouse_file, tmp_path):
 
 
 def _rows_of(con, plan_id: str) -> dict[str, list[tuple]]:
-    """Each snapshot's rows of one plan, in the table's own order."""
+    """Each snapshot's rows of one plan, in the table's own order (a measure link's plan is its upload's)."""
+    of_plan = {view: "plan_id = ?" for view in SNAPSHOT_VIEWS}
+    of_plan["measure_link_spans"] = "submission_id IN (SELECT submission_id FROM submissions WHERE plan_id = ?)"
     return {
-        view: con.execute(f"SELECT * FROM {view}{SNAPSHOT_SUFFIX} WHERE plan_id = ?", [plan_id]).fetchall()
+        view: con.execute(f"SELECT * FROM {view}{SNAPSHOT_SUFFIX} WHERE {of_plan[view]}", [plan_id]).fetchall()
         for view in SNAPSHOT_VIEWS
     }
 

@@ -136,10 +136,16 @@ def _rebuild_plans(
             # Written in measure order so a measure's rows sit in one or two row groups; rewriting the whole table
             # to keep one order would cost as much as computing it. The changed plans' rows, appended in measure
             # order, add one run of row groups of their own, and a measure's rows are still found in a few.
+            # A row's plan is its upload's: the rows kept are those whose upload belongs to a plan that did not
+            # change (its uploads are as they were), so a row of an upload since removed goes too.
             snapshot = f"{database}.measure_link_spans{SNAPSHOT_SUFFIX}"
-            gone = ", ".join("?" for _ in changed)
-            con.execute(f"DELETE FROM {snapshot} WHERE plan_id IN ({gone})", sorted(changed))
-            con.execute(f"INSERT INTO {snapshot} SELECT * FROM measure_link_spans WHERE {only}", fresh)
+            changed_marks = ", ".join("?" for _ in changed)
+            unchanged = f"SELECT submission_id FROM submissions WHERE plan_id NOT IN ({changed_marks})"
+            con.execute(f"DELETE FROM {snapshot} WHERE submission_id NOT IN ({unchanged})", sorted(changed))
+            of_fresh = f"SELECT submission_id FROM submissions WHERE {only}"
+            con.execute(
+                f"INSERT INTO {snapshot} SELECT * FROM measure_link_spans WHERE submission_id IN ({of_fresh})", fresh
+            )
         for view in _SHARED_VIEWS:
             con.execute(f"DROP TABLE temp.main.{view}")
     gone = set(changed).difference(order)

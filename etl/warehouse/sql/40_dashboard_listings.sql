@@ -161,8 +161,7 @@ ORDER BY s.country, s.activity_id;
 -- later). refresh_metrics keeps it as measure_link_spans_snapshot, written in measure order so a measure's rows
 -- sit in one or two row groups and the others are skipped on their min/max. The listings are activity_link_spans
 -- (refresh_metrics has it at hand already), linked in the same return, to a catalogue measure; a cancelled listing
--- once for each (listing, measure) however many of its rows or links name it. plan_id lets refresh_metrics replace
--- one plan's rows alone.
+-- once for each (listing, measure) however many of its rows or links name it.
 CREATE OR REPLACE VIEW measure_link_spans AS
 WITH spans AS (
     SELECT plan_id, measure_id, country, activity_id, submission_id, valid_from, valid_to
@@ -174,7 +173,7 @@ WITH spans AS (
     WHERE status = 'cancelled'
 )
 SELECT s.measure_id, s.country, s.activity_id, s.submission_id, s.valid_from, s.valid_to,
-    s.valid_to = p.end_year AS open_ended, s.plan_id
+    s.valid_to = p.end_year AS open_ended
 FROM spans s
 JOIN plans p ON p.plan_id = s.plan_id
 ORDER BY s.measure_id;
