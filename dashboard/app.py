@@ -23,6 +23,7 @@ from dashboard import (
     read_cache,
     refusals,
     start_up,
+    upload_checks,
     uploads,
     warehouse_health,
 )
@@ -191,6 +192,7 @@ def create_server():
     if readable:
         _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
+    upload_checks.keep_warm()  # started in the background, at a lower priority: the first answer does not wait
     return server
 
 
