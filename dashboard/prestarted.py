@@ -63,6 +63,19 @@ class Prestarted:
             spare.end()
         return self._start()
 
+    def waiting(self) -> int | None:
+        """The process id of the child waiting for a job, if one is."""
+        with self._lock:
+            return None if self._spare is None else self._spare.process.pid
+
+    def close(self) -> None:
+        """Keep no child ready any more, and end the one waiting."""
+        self._keep_ready = False
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.end()
+
     def replenish(self) -> None:
         """Start the next waiting child in the background, unless one waits already or none is to be kept."""
         if self._keep_ready:
@@ -70,7 +83,7 @@ class Prestarted:
 
     def _start_spare(self) -> None:
         with self._lock:
-            if self._spare is not None:
+            if self._spare is not None or not self._keep_ready:
                 return
             try:
                 self._spare = self._start()
