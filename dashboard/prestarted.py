@@ -54,9 +54,12 @@ class Prestarted:
 
     def take(self) -> Child:
         """A started child for one job: the waiting one when it is alive and started in today's setting, else a
-        new one. Raises OSError when no process can be started."""
+        new one; the next one is started meanwhile. Raises OSError when no process can be started."""
         with self._lock:
             spare, self._spare = self._spare, None
+        # The next one starts now, beside this job (on another core, at its own priority): a job that follows at
+        # once (a Submit clicked as soon as the check is shown) finds it ready, not half started.
+        self.replenish()
         if spare is not None:
             if spare.process.poll() is None and spare.setting == _setting():
                 return spare

@@ -7,7 +7,7 @@ multiprocessing's fork server hung inside gunicorn's workers): at a lower CPU pr
 time and killed past either limit, at most APTMON_UPLOAD_CHECKS_PER_WORKER at once per worker. The waiting thread
 sleeps, so readers keep the interpreter. A server's worker starts each job's process ahead (keep_warm,
 dashboard.prestarted): it has started and imported the ingest libraries before the file comes, runs that one job and
-ends, and the next is started while the answer is shown.
+ends, and the next is started beside it.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def _run_in_child(steps: Steps) -> tuple[str, object]:
         return outcome
     finally:
         child.end()
-        _children.replenish()  # the next job's child gets ready while this answer is shown
+        _children.replenish()  # should the one started with this job have failed to start
 
 
 def _answer(sent: bytes) -> tuple[str, object] | None:
