@@ -116,12 +116,18 @@ def _quick_extent(
         unusual = _UNUSUAL_CELL.search(data, start, end)
         listed_end = end if unusual is None else unusual.start()  # cells before the first unusual one are listed
         if deep_rows := _DEEP_ROW.findall(data, start, listed_end):
-            rows = max(rows, max(map(int, deep_rows)))
+            # Six-digit rows compare as their text does, no int per cell (seven digits are past the cap, and rare).
+            deepest = int(max(deep_rows)) if max(map(len, deep_rows)) == 6 else max(map(int, deep_rows))
+            rows = max(rows, deepest)
             if rows > MAX_SHEET_ROWS:  # refused whatever the width, at the first cell past the cap
                 return next(row for row in map(int, deep_rows) if row > MAX_SHEET_ROWS), 26, False, 26
         if unusual is not None:
             return (*placed_extent(archive, entry), 26)
-        if errors_seen is not None and _ERROR_VALUE_CELL.search(data, start, end):
+        if (
+            errors_seen is not None
+            and data.find(b' t="e"', start, end) >= 0
+            and _ERROR_VALUE_CELL.search(data, start, end)
+        ):
             errors_seen.add(entry.filename)
         while widest < 26 and (wider := _CELL_RIGHT_OF[widest].search(data, start, end)):
             widest = wider.group(1)[0] - 64
