@@ -1,5 +1,6 @@
 """Plans at scale: three plans and 1 000 000 activities in all. Each metric view for one plan, as-of year and scope
-from its snapshot; adding a plan from its text; the crosswalk suggestions between two plans of 200 measures.
+from its snapshot; `aptmon plan add` of a full-size plan text; the crosswalk suggestions between two plans of 200
+measures.
 
 The warehouse holds the seed plan (2013-2017), the demo's example plan (2018-2022) and a third written the same way
 from the second (2023-2027), each with a third of the activities; it is cached under benchmarks/data/ like the
@@ -8,8 +9,11 @@ others. Every figure's note gives the machine's load: a 2-core machine shared wi
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +34,12 @@ VIEW_TARGET_MS = 100
 PLAN_ADD_TARGET_S = 2
 SUGGEST_TARGET_S = 5
 SUGGEST_MEASURES = 200
-PLAN_TEXT = Path(__file__).resolve().parents[1] / "tests" / "plan_texts" / "example-2018-2022.txt"
+# A plan of full size (the seed plan's own text: 183 measures), added under a new id and years.
+PLAN_TEXT = (
+    Path(__file__).resolve().parents[1] / "data" / "raw" / "workplan" / "apt-cooperation-work-plan-2013-2017.txt"
+)
+# This checkout's command line (the installed console script may belong to another checkout).
+APTMON = [sys.executable, "-c", "from etl.cli import main; main()"]
 # The scope each view is asked for: the dashboard's typical filters.
 SCOPES = {
     "measure_progress": {"country": "KHM"},
@@ -180,14 +189,19 @@ def main() -> None:
         copy = Path(folder) / "warehouse.duckdb"
         shutil.copyfile(path, copy)
         warehouse.initialise(copy)
+        env = {**os.environ, "APTMON_WAREHOUSE": str(copy), "APTMON_INSTANCE_DIR": str(Path(folder) / "instance")}
+        # The command as an officer runs it, interpreter start included.
+        command = [*APTMON, "plan", "add", str(PLAN_TEXT), "--id", "bench-added", "--years", "2028-2032",
+                   "--title", "Benchmark plan added"]  # fmt: skip
         started = time.perf_counter()
-        added = add_plan(copy, PLAN_TEXT, "bench-added", (2028, 2032), "Benchmark plan added")
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         seconds = time.perf_counter() - started
     figures.append(
         Figure("aptmon plan add (parse, check, load the catalogue, add its metric snapshot rows)", seconds, "s",
                f"< {PLAN_ADD_TARGET_S} s", seconds < PLAN_ADD_TARGET_S,
-               f"{added['measures']} measures, on the {activities:,}-activity warehouse; only the new plan's snapshot "
-               f"rows are computed (the others' cannot change); {load_average()}")
+               f"the command in a process of its own; {done.stdout.strip()} On the {activities:,}-activity "
+               f"warehouse; only the new plan's snapshot rows are computed (the others' cannot change); "
+               f"{load_average()}")
     )  # fmt: skip
     seed = load_catalogue()
     texts = [m.text for m in seed.measures] + [s.text for s in seed.sub_items]

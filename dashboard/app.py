@@ -31,10 +31,11 @@ from dashboard.data import implementation_schedule, loaded, plans
 from dashboard.environment import env_flag
 from dashboard.security import auth, sessions, throttling
 from dashboard.security import headers as security_headers
-from etl import private_files, warehouse
+from etl import accounts, private_files, warehouse
 from etl.warehouse import integrity
 
 HERE = Path(__file__).resolve().parent
+_SETTLING_ASSET = "10-dashboard.css"
 
 
 def create_app(warehouse_file: str | os.PathLike | None = None) -> dash.Dash:
@@ -129,6 +130,10 @@ def _layout() -> html.Div:
 
 def _demo_banner() -> html.Div:
     """A banner on every page while the warehouse holds synthetic demo returns."""
+    if auth.signed_in_user() is None:
+        # Only a signed-in user is shown a page. The layout drawn for no one (Dash checks it on the first request
+        # a process serves, in gunicorn's master before any fork: create_server) reads nothing.
+        return html.Div(id=ids.DEMO_BANNER)
     try:
         synthetic = loaded.data_state()["synthetic"]
         example_schedule = implementation_schedule.schedule_version().is_example
@@ -179,19 +184,30 @@ function (values, filterIds) {
 
 
 def create_server():
-    """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
+    """WSGI entry point for gunicorn: `gunicorn --preload "dashboard.app:create_server()"`.
+
+    `aptmon serve` builds it once, in gunicorn's master, and the workers fork with it made: the pages, the routes and
+    the compressed bundles are then built once instead of once per worker (4 workers on 2 cores spent about 1.5 s
+    doing so side by side before the first could answer). Nothing here opens the warehouse or starts a thread, as
+    neither survives a fork: each worker does that in start_worker()."""
     private_files.restrict_umask()  # the warehouse, stored returns, staged uploads, instance/: private
     app = create_app()
-    readable = start_up.prepare_warehouse()
     server = app.server
-    # Dash registers its bundles' paths on the first request a process serves; threads of a worker that ask for
-    # bundles at once would race it and get a 500. One request here, before the worker takes any, settles it.
-    server.test_client().get(auth.LOGIN_PATH)
+    # Dash registers its bundles' paths and the pages' router on the first request a process serves; threads of a
+    # worker that ask for bundles at once would race it and get a 500. One request here, before any worker takes one,
+    # settles it: for a stylesheet, which no gate stops to read the warehouse.
+    server.test_client().get(app.get_asset_url(_SETTLING_ASSET))
     read_cache.precompress_bundles(app)
-    if readable:
+    accounts.prepare_sign_in()
+    return server
+
+
+def start_worker() -> None:
+    """What each worker does after the fork and before it serves: upgrade the warehouse or clear a crashed submit's
+    debris (dashboard.start_up), draw the landing page once into its cache, and sweep expired staged uploads."""
+    if start_up.prepare_warehouse():
         _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
-    return server
 
 
 def _warm_up_landing_page() -> None:

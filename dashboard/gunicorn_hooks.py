@@ -23,8 +23,8 @@ PRELOADED_MODULES = (
 def on_starting(server) -> None:
     """Import the dashboard's libraries (Dash, pandas, plotly, DuckDB, the app's own modules) once, in the master,
     so every worker forks with them loaded instead of importing them itself: on 2 cores, 4 workers importing at
-    once took most of the time from `aptmon serve` to the first chart (about 1.9 s of CPU each). Only imports run
-    here: no app, no connection and no thread exists before the fork."""
+    once took most of the time from `aptmon serve` to the first chart (about 1.9 s of CPU each). The app itself is
+    built by `--preload` just before this hook; no connection and no thread exists before the fork."""
     import gc
     import importlib
     import pkgutil
@@ -38,8 +38,12 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Print the box from the first worker only (age 1), after its app has loaded: the server then answers, and
-    the box comes after gunicorn's start-up lines instead of scrolling away above them."""
+    """Ready the worker before it takes a request (dashboard.app.start_worker: its warehouse, its cache), then print
+    the box from the first worker only (age 1): the server then answers, and the box comes after gunicorn's
+    start-up lines instead of scrolling away above them."""
+    from dashboard.app import start_worker
+
+    start_worker()
     if worker.age != 1:
         return
     url = os.environ.get("APTMON_SERVE_URL") or f"http://{worker.cfg.bind[0]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -29,8 +30,6 @@ _SCORED_PREFIX = 64
 PASSWORD_METHOD = "scrypt"
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
-# A valid hash checked against when the user does not exist, so an unknown name costs as much time as a known one.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
 
 DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
     ("viewer", VIEWER, None),
@@ -247,6 +246,20 @@ def list_users(warehouse_file: str | os.PathLike | None = None) -> list[User]:
     return [_user(row) for row in rows]
 
 
+def prepare_sign_in() -> None:
+    """Make the stand-in hash now (a server, before it takes a request): else the first sign-in with an unknown name
+    would take twice as long as any other and tell that the name does not exist."""
+    _dummy_hash()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash checked against when the user does not exist, so an unknown name costs as much time as a known
+    one. Made on first use, not at import: every command and server process imports this module, and a scrypt hash
+    costs about 0.1 s of CPU."""
+    return generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
+
+
 def authenticate(username: str, password: str, warehouse_file: str | os.PathLike | None = None) -> SignIn:
     """Check a sign-in: the same work and the same answer for an unknown name as for a wrong password.
 
@@ -257,7 +270,7 @@ def authenticate(username: str, password: str, warehouse_file: str | os.PathLike
         row = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", [username or ""]).fetchone()
     # A valid hash is checked even for an unknown name, so both cost the same time. A disabled user gets the same
     # answer as a wrong password: the sign-in page never says which accounts exist.
-    password_hash = row[3] if row else _DUMMY_HASH
+    password_hash = row[3] if row else _dummy_hash()
     matches = check_password_hash(password_hash, password or "")
     return SignIn(_user(row) if row and matches and not row[5] else None)
 

@@ -11,6 +11,9 @@ from conftest import TEST_USERS, add_test_users, sign_in
 from werkzeug.serving import make_server
 
 from etl import warehouse
+from etl.plan.plans import SEED_PLAN
+
+SEED = SEED_PLAN.plan_id  # the demo's default plan: its official one
 
 pytestmark = pytest.mark.browser
 
@@ -482,9 +485,9 @@ def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_a
     # The dates start at the last two meetings the demo recorded.
     assert page.input_value(filter_control("from")) == before.isoformat()
     assert page.input_value(filter_control("to")) == now.isoformat()
-    returns = view(path, "SELECT * FROM review_returns(?, ?)", [before, now])
-    changes = view(path, "SELECT change FROM review_activities(?, ?)", [before, now])
-    measures = view(path, "SELECT change FROM review_measures(?, ?)", [before, now])
+    returns = view(path, "SELECT * FROM review_returns(?, ?, ?)", [SEED, before, now])
+    changes = view(path, "SELECT change FROM review_activities(?, ?, ?)", [SEED, before, now])
+    measures = view(path, "SELECT change FROM review_measures(?, ?, ?)", [SEED, before, now])
     expected = {
         "#card-review-returns": len(returns),
         "#card-review-added": sum(c["change"] == "added" for c in changes),
@@ -499,7 +502,7 @@ def test_review_page_counts_the_changes_between_the_two_recorded_meetings(demo_a
     # Other dates: the earlier meeting against the last upload; the numbers follow.
     page.fill(filter_control("from"), "2015-06-15")
     page.wait_for_function("() => window.location.search.includes('from=2015-06-15')", timeout=15000)
-    earlier = view(path, "SELECT * FROM review_returns(DATE '2015-06-15', ?)", [now])
+    earlier = view(path, "SELECT * FROM review_returns(?, DATE '2015-06-15', ?)", [SEED, now])
     page.wait_for_function(
         "n => document.querySelector('#card-review-returns .stat-value').innerText === n",
         arg=str(len(earlier)),
@@ -547,7 +550,7 @@ def test_an_admin_records_a_review_meeting_and_sees_it_in_the_list(demo_app, pag
         # The dates move to the last two meetings, and the counts follow them.
         assert admin.input_value(filter_control("from")) == last.isoformat()
         assert admin.input_value(filter_control("to")) == "2018-03-01"
-        received = view(path, "SELECT * FROM review_returns(?, DATE '2018-03-01')", [last])
+        received = view(path, "SELECT * FROM review_returns(?, ?, DATE '2018-03-01')", [SEED, last])
         admin.wait_for_function(
             "n => document.querySelector('#card-review-returns .stat-value').innerText === n",
             arg=str(len(received)),

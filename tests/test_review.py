@@ -16,6 +16,7 @@ from etl.plan.plans import SEED_PLAN
 
 APTMON = str(Path(sys.executable).with_name("aptmon"))
 FIRST_REVIEW, SECOND_REVIEW = date(2015, 6, 1), date(2016, 6, 1)
+PLAN = SEED_PLAN.plan_id
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,8 @@ def rows(path: Path, sql: str, params: list) -> list[tuple]:
 def test_returns_received_between_the_reviews(reviewed):
     received = rows(
         reviewed,
-        "SELECT country, reporting_year, version, first_received, on_time FROM review_returns(?, ?)",
-        [FIRST_REVIEW, SECOND_REVIEW],
+        "SELECT country, reporting_year, version, first_received, on_time FROM review_returns(?, ?, ?)",
+        [PLAN, FIRST_REVIEW, SECOND_REVIEW],
     )
     assert received == [
         ("KHM", 2015, 1, True, True),  # by 31 March 2016
@@ -59,8 +60,8 @@ def test_returns_received_between_the_reviews(reviewed):
 def test_activities_added_completed_and_gone_back(reviewed):
     changed = rows(
         reviewed,
-        "SELECT activity_id, status_before, status_now, change FROM review_activities(?, ?)",
-        [FIRST_REVIEW, SECOND_REVIEW],
+        "SELECT activity_id, status_before, status_now, change FROM review_activities(?, ?, ?)",
+        [PLAN, FIRST_REVIEW, SECOND_REVIEW],
     )
     assert sorted(changed, key=lambda r: r[0]) == [
         ("A1", "ongoing", "completed", "completed"),
@@ -70,16 +71,16 @@ def test_activities_added_completed_and_gone_back(reviewed):
         ("J1", None, "ongoing", "added"),
     ]
     # Nothing changes between a date and itself, or before anything arrived.
-    assert rows(reviewed, "SELECT * FROM review_activities(?, ?)", [SECOND_REVIEW, SECOND_REVIEW]) == []
-    assert rows(reviewed, "SELECT * FROM review_returns(?, ?)", [date(2013, 1, 1), date(2015, 1, 1)]) == []
+    assert rows(reviewed, "SELECT * FROM review_activities(?, ?, ?)", [PLAN, SECOND_REVIEW, SECOND_REVIEW]) == []
+    assert rows(reviewed, "SELECT * FROM review_returns(?, ?, ?)", [PLAN, date(2013, 1, 1), date(2015, 1, 1)]) == []
 
 
 def test_a_date_speaks_for_the_last_year_whose_returns_were_due(reviewed):
     years = rows(
         reviewed,
-        "SELECT review_as_of_year(DATE '2016-06-01'), review_as_of_year(DATE '2016-03-30'), "
-        "review_as_of_year(DATE '2014-03-30'), review_as_of_year(DATE '2024-01-01')",
-        [],
+        "SELECT review_as_of_year($plan, DATE '2016-06-01'), review_as_of_year($plan, DATE '2016-03-30'), "
+        "review_as_of_year($plan, DATE '2014-03-30'), review_as_of_year($plan, DATE '2024-01-01')",
+        {"plan": PLAN},
     )
     assert years == [(2015, 2014, None, 2017)]
 
@@ -142,8 +143,8 @@ def test_measures_newly_delivered_between_the_years_the_reviews_speak_for(review
     # 1 June 2015 speaks for the end of 2014, 1 June 2016 for the end of 2015: A1 completed 5.1 in the 2015 return.
     changed = rows(
         reviewed,
-        "SELECT measure_id, year_before, year_now, change FROM review_measures(?, ?)",
-        [FIRST_REVIEW, SECOND_REVIEW],
+        "SELECT measure_id, year_before, year_now, change FROM review_measures(?, ?, ?)",
+        [PLAN, FIRST_REVIEW, SECOND_REVIEW],
     )
     assert changed == [("5.1", 2014, 2015, "newly delivered")]
     delivered = rows(
@@ -271,3 +272,63 @@ def test_the_meeting_form_shows_only_to_admins(serve_review_app, role, sees_form
         layout = json.dumps(review.layout().to_plotly_json(), default=lambda c: c.to_plotly_json())
     assert ('"id": "review-meeting-form"' in layout) is sees_form
     assert "admins record the meetings on this page (or with aptmon reviews add)" in layout
+
+
+# ---- plans whose years overlap -----------------------------------------------------------------------------------
+
+OVERLAPPING = "example-2015-2016"
+PLAN_TEXTS = Path(__file__).resolve().parent / "plan_texts"
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory) -> Path:
+    """The seed plan and a two-year plan over 2015-2016 (its 5 measures: 1.1-1.3, 2.1.1, 2.1.2), each with a 2015
+    return of its own received between the same two dates."""
+    from etl.warehouse.plan_loading import add_plan
+
+    path = tmp_path_factory.mktemp("two-plans") / "warehouse.duckdb"
+    warehouse.initialise(path)
+    add_plan(path, PLAN_TEXTS / "example-2020-2021.txt", OVERLAPPING, (2015, 2016), "Overlapping plan", is_example=True)
+    add_return(path, "KHM", 2015, [("A1", "completed", ["2.1.1"])], received_on=date(2016, 3, 1))
+    add_return(path, "KHM", 2015, [("B1", "ongoing", ["2.1.1"]), ("B2", "completed", ["1.1"])],
+               received_on=date(2016, 3, 2), plan_id=OVERLAPPING)  # fmt: skip
+    return path
+
+
+def test_a_review_reads_only_its_own_plan(two_plans):
+    between = [date(2016, 1, 1), date(2016, 6, 1)]
+    for plan_id, activity_ids in ((PLAN, ["A1"]), (OVERLAPPING, ["B1", "B2"])):
+        returns = rows(two_plans, "SELECT country, reporting_year, version FROM review_returns(?, ?, ?)",
+                       [plan_id, *between])  # fmt: skip
+        assert returns == [("KHM", 2015, 1)], plan_id
+        changed = rows(two_plans, "SELECT activity_id, change FROM review_activities(?, ?, ?) ORDER BY activity_id",
+                       [plan_id, *between])  # fmt: skip
+        assert changed == [(a, "added") for a in activity_ids], plan_id
+    # A date speaks for a year of the plan asked about: the two-year plan ends in 2016, the seed plan in 2017.
+    assert rows(two_plans, "SELECT review_as_of_year(?, DATE '2020-06-01')", [OVERLAPPING]) == [(2016,)]
+    assert rows(two_plans, "SELECT review_as_of_year(?, DATE '2020-06-01')", [PLAN]) == [(2017,)]
+    # 1.1 was delivered in the two-year plan (B2) by the end of 2015; the seed plan has no measure 1.1.
+    measures = rows(two_plans, "SELECT measure_id, change FROM review_measures(?, ?, ?)",
+                    [OVERLAPPING, date(2015, 6, 1), date(2016, 6, 1)])  # fmt: skip
+    assert ("1.1", "newly delivered") in measures
+    assert len(measures) == len({m for m, _ in measures})  # one row per measure: no other plan's 1.1 joined in
+
+
+def test_where_it_lags_reads_only_its_own_plan(two_plans):
+    with warehouse.read_connection(two_plans) as con:
+        ids = {p: {m for (m,) in con.execute("SELECT measure_id FROM measures WHERE plan_id = ?", [p]).fetchall()}
+               for p in (PLAN, OVERLAPPING)}  # fmt: skip
+    assert len(ids[OVERLAPPING]) == 5
+    for plan_id in (PLAN, OVERLAPPING):
+        not_taken_up = rows(two_plans, "SELECT * FROM measures_not_taken_up(?, 2016, NULL)", [plan_id])
+        taken_up = 2 if plan_id == OVERLAPPING else 1  # 2.1.1 and 1.1 in the two-year plan, 2.1.1 in the seed
+        assert not_taken_up == [(len(ids[plan_id]) - taken_up, len(ids[plan_id]))], plan_id
+        overdue = [m for (m, *_) in rows(two_plans, "SELECT * FROM overdue_measures(?, 2016, 'ALL', NULL)", [plan_id])]
+        if plan_id == PLAN:
+            assert overdue == []  # 2016 is before the seed plan's default due year (its last, 2017)
+        else:  # 2016 is the two-year plan's last year: what is not delivered is overdue
+            assert overdue and set(overdue) <= ids[plan_id] and len(overdue) == len(set(overdue))
+        sections = rows(two_plans, "SELECT section_id FROM lagging_sections(?, 2016, 'ALL', NULL)", [plan_id])
+        with warehouse.read_connection(two_plans) as con:
+            own = {s for (s,) in con.execute("SELECT section_id FROM sections WHERE plan_id = ?", [plan_id]).fetchall()}
+        assert {s for (s,) in sections} <= own, plan_id

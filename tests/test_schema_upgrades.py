@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from etl import accounts, warehouse
 from etl.cli import cli
-from etl.warehouse.schema import bring_up_to_date, read_sql
+from etl.warehouse.schema import bring_up_to_date, read_sql, views_fingerprint
 from etl.warehouse.upgrade import SCHEMA_VERSION, schema_differs
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
@@ -324,6 +324,24 @@ def test_a_column_today_s_ddl_adds_is_added_at_the_next_start_under_the_same_ver
     assert bring_up_to_date(warehouse_file) is None  # the version stays
     with warehouse.read_connection(warehouse_file) as con:
         assert "confirmed_by" in _columns(con, "submissions") and not schema_differs(con, read_sql("schema.sql"))
+
+
+def test_views_and_macros_of_another_release_are_made_again_at_the_next_start(warehouse_file):
+    """A release that changes only a view or a macro keeps the schema; the server's start still brings them in, so a
+    page never calls a macro by a signature the warehouse no longer has."""
+    with warehouse.write_connection(warehouse_file) as con:
+        # An earlier release's macro: no plan argument.
+        con.execute(
+            "CREATE OR REPLACE MACRO measures_not_taken_up(as_of, only_pillar) AS TABLE SELECT 0 AS not_taken_up"
+        )
+        con.execute("UPDATE view_definitions SET fingerprint = 'an earlier release'")
+        assert not schema_differs(con, read_sql("schema.sql"))
+    assert bring_up_to_date(warehouse_file) is None  # the version stays
+    with warehouse.read_connection(warehouse_file) as con:
+        assert con.execute("SELECT fingerprint FROM view_definitions").fetchall() == [(views_fingerprint(),)]
+        counts = con.execute("SELECT * FROM measures_not_taken_up(?, 2015, NULL)", [PLAN]).fetchall()
+        measures = con.execute("SELECT count(*) FROM measures WHERE plan_id = ?", [PLAN]).fetchone()[0]
+    assert counts == [(measures, measures)]  # no returns: no measure taken up
 
 
 def test_each_worker_s_start_upgrades_an_earlier_release_s_warehouse(tmp_path, returns, monkeypatch):

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from support.return_files import write_xlsx
 
+from etl.plan.plans import SEED_PLAN
 from etl.returns.ingest import ingest_file
 
 pytestmark = pytest.mark.browser
@@ -74,6 +75,8 @@ def test_two_tabs_confirm_one_held_return_and_the_log_tells_what_happened(live_a
     states = [text for text, _ in tab_a.evaluate(CELLS, "version_state")]
     # One row per upload, newest first: tab B's, tab A's, the unconfirmed one, version 1.
     assert [text for text, _ in results] == ["unchanged", "accepted", "held", "accepted"]
+    # Each upload names the plan it reports on (plans whose years overlap share reporting years).
+    assert tab_a.evaluate(CELLS, "plan_id") == [[SEED_PLAN.plan_id, 1]] * 4  # read whole, on one line
     assert states[0].startswith("held, then confirmed on ")
     assert states[0].endswith(": unchanged, version 2 already made the same change")
     assert states[1].startswith("held, then confirmed as version 2 on ") and states[1].endswith("(current)")

@@ -44,10 +44,15 @@ def overdue_measures(
     year: int, country: str = connection.ALL, pillar: str = connection.ALL, *, plan_id: str | None = None
 ) -> pd.DataFrame:
     """The measures of a plan overdue in a scope as of a year (measure_progress.overdue), in plan order."""
-    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     return connection.query(
-        "SELECT * FROM overdue_measures(?, ?, ?, progress := ?)",
-        [year, country, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
+        "SELECT * FROM overdue_measures(?, ?, ?, ?, progress := ?)",
+        [
+            plans.resolve(plan_id),
+            year,
+            country,
+            None if pillar == connection.ALL else pillar,
+            connection.metric_relation("measure_progress"),
+        ],
     )
 
 
@@ -55,10 +60,10 @@ def lagging_sections(
     year: int, country: str = connection.ALL, pillar: str = connection.ALL, *, plan_id: str | None = None
 ) -> pd.DataFrame:
     """The scope's sections of a plan behind their expected share (pace index below 1), the furthest behind first."""
-    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     return connection.query(
-        "SELECT * FROM lagging_sections(?, ?, ?, section_metrics := ?)",
+        "SELECT * FROM lagging_sections(?, ?, ?, ?, section_metrics := ?)",
         [
+            plans.resolve(plan_id),
             year,
             country,
             None if pillar == connection.ALL else pillar,
@@ -69,10 +74,14 @@ def lagging_sections(
 
 def measures_not_taken_up(year: int, pillar: str = connection.ALL, *, plan_id: str | None = None) -> tuple[int, int]:
     """How many measures of a plan (of the pillar, or all) no country has any activity under, and of how many."""
-    # plan_id awaits the macro's plan argument (plans-etl): until then it reads every plan's rows for the year.
     row = connection.query(
-        "SELECT * FROM measures_not_taken_up(?, ?, progress := ?)",
-        [year, None if pillar == connection.ALL else pillar, connection.metric_relation("measure_progress")],
+        "SELECT * FROM measures_not_taken_up(?, ?, ?, progress := ?)",
+        [
+            plans.resolve(plan_id),
+            year,
+            None if pillar == connection.ALL else pillar,
+            connection.metric_relation("measure_progress"),
+        ],
     ).iloc[0]
     return int(row.not_taken_up), int(row.measures_total)
 

@@ -8,10 +8,11 @@ from dashboard.data import connection, plans
 
 
 def submissions(country: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    """Every upload, newest first: who sent which file when, its outcome, version and hash; one country or all."""
+    """Every upload, newest first: who sent which file when for which plan, its outcome, version and hash; one
+    country or all."""
     sql = (
-        "SELECT s.submission_id, s.country, s.reporting_year, s.version, s.status, v.version_state, s.file_name, "
-        "s.submitted_by, s.submitted_at, s.received_on, s.activities, s.errors, s.warnings, s.sha256, "
+        "SELECT s.submission_id, s.plan_id, s.country, s.reporting_year, s.version, s.status, v.version_state, "
+        "s.file_name, s.submitted_by, s.submitted_at, s.received_on, s.activities, s.errors, s.warnings, s.sha256, "
         "s.superseded_by, s.is_synthetic, s.stored_path IS NOT NULL AS has_file "
         "FROM submissions s JOIN submission_states v USING (submission_id)"
     )

@@ -74,7 +74,7 @@ def _date_filter(component_id: dict, label: str, value: date | None) -> dbc.Col:
 def layout(plan=None, **query):
     chosen_plan = plans.timeframe(plan)
     state = loaded.data_state(plan_id=chosen_plan.plan_id)
-    defaults = review.review_default_dates()
+    defaults = review.review_default_dates(plan_id=chosen_plan.plan_id)
     chosen_from, chosen_to = _date(query.get("from")), _date(query.get("to"))
     if defaults and not (chosen_from and chosen_to):
         chosen_from, chosen_to = chosen_from or defaults[0], chosen_to or defaults[1]
@@ -261,7 +261,7 @@ def change_meetings(
     # The write moved the data version, so these read the meetings as they now are.
     with connection.reading():
         meetings = review.review_meetings(plan_id=plans.resolve(plan_id))
-        defaults = review.review_default_dates()
+        defaults = review.review_default_dates(plan_id=plans.resolve(plan_id))
     dates = [d.isoformat() for d in defaults] if defaults else [dash.no_update, dash.no_update]
     return _alert(message, "success"), _meeting_list(meetings), _meeting_choices(meetings), "", *dates
 
@@ -308,17 +308,19 @@ def _unchanged() -> tuple:
     Output(grid_id(ids.REVIEW_MEASURES_TABLE), "rowData"),
     Input(ids.REVIEW_FROM, "value"),
     Input(ids.REVIEW_TO, "value"),
+    State(ids.PAGE_PLAN, "data"),
 )
 @connection.reads_warehouse
-def update_review(from_value: str | None, to_value: str | None):
-    """The changes between the two dates, from the warehouse's review macros."""
+def update_review(from_value: str | None, to_value: str | None, plan_id: str | None = None):
+    """The changes to the page's plan between the two dates, from the warehouse's review macros."""
     from_date, to_date = _date(from_value), _date(to_value)
     if not (from_date and to_date) or from_date >= to_date:
         return [], "Choose two dates, the earlier one first.", [], [], []
-    returns = review.review_returns(from_date, to_date)
-    activities = review.review_activities(from_date, to_date)
-    measures = review.review_measures(from_date, to_date)
-    year_before, year_now = review.review_years(from_date, to_date)
+    plan_id = plans.resolve(plan_id)
+    returns = review.review_returns(from_date, to_date, plan_id=plan_id)
+    activities = review.review_activities(from_date, to_date, plan_id=plan_id)
+    measures = review.review_measures(from_date, to_date, plan_id=plan_id)
+    year_before, year_now = review.review_years(from_date, to_date, plan_id=plan_id)
     first = int(returns.first_received.sum()) if len(returns) else 0
     counts = activities.change.value_counts()
     delivered = int((measures.change == "newly delivered").sum())

@@ -29,6 +29,7 @@ COLUMNS = [
     ("Uploaded (UTC)", "submitted_at"),
     ("Country", "country"),
     ("Return for", "reporting_year"),
+    ("Plan", "plan_id"),
     ("File", "file_name"),
     ("By", "submitted_by"),
     ("Received on", "received_on"),
@@ -50,6 +51,8 @@ COLUMN_OPTIONS = {
     # A file name and a user name are read whole: wide enough not to wrap in three lines (the row keeps its height).
     "file_name": {"flex": 2, "minWidth": 170},
     "submitted_by": {"minWidth": 120},
+    # A plan id ("example-2018-2022") is read whole, on one line.
+    "plan_id": {"minWidth": 170},
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }
@@ -69,10 +72,10 @@ def layout(**_query):
         [
             html.H1("Submissions", className="page-title"),
             html.P(
-                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, the result, the "
-                "version it made and that version's state (current, superseded, unchanged, held until its changes "
-                "are confirmed). Select a row to see the problems found in it; download a file exactly as it "
-                "was received."
+                f"Every upload for {scope}, newest first, accepted or not: who sent it, when, for which plan, the "
+                "result, the version it made and that version's state (current, superseded, unchanged, held until "
+                "its changes are confirmed). Select a row to see the problems found in it; download a file exactly "
+                "as it was received."
             ),
             html.Div(
                 dcc.Dropdown(id=ids.SUBMISSIONS_COUNTRY, options=options, value=ALL, clearable=False),

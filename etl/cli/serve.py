@@ -58,6 +58,9 @@ def serve(host: str, port: int, workers: int, threads: int, warehouse_file: str 
         "--limit-request-fields", "100",
         "--limit-request-field_size", "8190",
         "--access-logfile", "-",
+        # The app is built once in the master and the workers fork with it (dashboard.app.create_server); each
+        # then opens the warehouse for itself (dashboard.gunicorn_hooks.post_worker_init).
+        "--preload",
         "dashboard.app:create_server()",
     ]  # fmt: skip
     click.echo(

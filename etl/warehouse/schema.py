@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from datetime import datetime
@@ -64,8 +65,8 @@ def initialise(path: str | os.PathLike | None = None, force: bool = False, plan:
 
 
 def bring_up_to_date(path: str | os.PathLike | None = None) -> int | None:
-    """Upgrade a warehouse of an earlier release, or one that lacks what today's DDL adds (the server's start calls
-    this); the version it had, if its version was raised.
+    """Upgrade a warehouse of an earlier release, or one that lacks what today's DDL adds or holds other view
+    definitions (the server's start calls this); the version it had, if its version was raised.
 
     Raises upgrade.SchemaRefused for a newer release's warehouse or a file that is none; does nothing to a current one.
     """
@@ -74,8 +75,8 @@ def bring_up_to_date(path: str | os.PathLike | None = None) -> int | None:
         return None
     with read_connection(db) as con:
         found = upgrade.recorded_version(con, db)
-        differs = found is not None and upgrade.schema_differs(con, read_sql("schema.sql"))
-    if found is None or (found == upgrade.SCHEMA_VERSION and not differs):
+        stale = found is not None and (upgrade.schema_differs(con, read_sql("schema.sql")) or _views_differ(con))
+    if found is None or (found == upgrade.SCHEMA_VERSION and not stale):
         return None
     return initialise(db)["upgraded_from"]
 
@@ -86,9 +87,34 @@ def read_sql(name: str) -> str:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every metric view from etl/warehouse/sql/, in file-name order (files start with a number)."""
-    for sql_file in sorted(SQL_DIR.glob("[0-9]*.sql")):
+    """(Re)create every metric view from etl/warehouse/sql/, in file-name order (files start with a number), and
+    record which definitions the warehouse now holds."""
+    for sql_file in _view_files():
         con.execute(sql_file.read_text(encoding="utf-8"))
+    con.execute("DELETE FROM view_definitions")
+    con.execute(
+        "INSERT INTO view_definitions (fingerprint, created_at) VALUES (?, ?)", [views_fingerprint(), datetime.now()]
+    )
+
+
+@functools.cache
+def views_fingerprint() -> str:
+    """The SHA-256 of this release's view and macro definitions, file names and texts in order."""
+    digest = hashlib.sha256()
+    for sql_file in _view_files():
+        digest.update(sql_file.name.encode() + b"\0" + sql_file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _view_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("[0-9]*.sql"))
+
+
+def _views_differ(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse holds the views and macros of another release (a page would call one by a signature
+    it no longer has): these are not tables, so the schema comparison does not see them."""
+    recorded = con.execute("SELECT max(fingerprint) FROM view_definitions").fetchone()[0]
+    return recorded != views_fingerprint()
 
 
 def _write_settings(con: duckdb.DuckDBPyConnection) -> None:

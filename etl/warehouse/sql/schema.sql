@@ -249,3 +249,10 @@ CREATE TABLE IF NOT EXISTS schema_versions (
     applied_at   TIMESTAMP NOT NULL,
     note         VARCHAR NOT NULL
 );
+
+-- The SHA-256 of the view and macro definitions (sql/[0-9]*.sql) the warehouse holds, one row: a release that
+-- changes only those keeps the schema version, and the server's start re-creates them when this differs.
+CREATE TABLE IF NOT EXISTS view_definitions (
+    fingerprint  VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL
+);
