@@ -5,16 +5,17 @@ interpreter lock (the readers' callbacks in the same worker wait for it) and its
 Here each upload's ingest runs in a fresh Python process (`python -m dashboard.upload_checks`, a plain subprocess:
 multiprocessing's fork server hung inside gunicorn's workers): at a lower CPU priority, watched for its memory and
 time and killed past either limit, at most APTMON_UPLOAD_CHECKS_PER_WORKER at once per worker. The waiting thread
-sleeps, so readers keep the interpreter.
+sleeps, so readers keep the interpreter. A server's worker starts each job's process ahead (keep_warm,
+dashboard.prestarted): it has started and imported the ingest libraries before the file comes, runs that one job and
+ends, and the next is started beside it.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import subprocess
+import select
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboard.environment import env_number
+from dashboard.prestarted import Prestarted
 
 DEFAULT_MAX_MB = 1024  # the worst 10 MB CSV, XLSX and ODS stay under 512 MiB (benchmarks/bench_upload_bounds.py)
 DEFAULT_MAX_SECONDS = 300
@@ -29,6 +31,10 @@ DEFAULT_PER_WORKER = 1
 QUEUE_WAIT_S = 30.0  # how long a check waits for its turn before the analyst is told to try again
 NICENESS = 10  # the child yields the CPU to the readers' callbacks
 _POLL_S = 0.05
+_LENGTH_BYTES = 8
+
+# Each worker's checkers: a fresh interpreter per job, the next one started ahead once keep_warm() is called.
+_children = Prestarted(["-m", "dashboard.upload_checks"])
 
 _context_lock = threading.Lock()
 _turns: threading.BoundedSemaphore | None = None
@@ -90,6 +96,12 @@ def run(steps: Steps):
     raise RuntimeError(payload)
 
 
+def keep_warm() -> None:
+    """Keep a checker started and ready from now on (the server's workers): an upload then waits for no
+    interpreter start and no imports, which took about a second of a check or a Submit on a busy machine."""
+    _children.keep_one_ready()
+
+
 def _turn() -> threading.BoundedSemaphore:
     global _turns
     with _context_lock:
@@ -102,46 +114,55 @@ def _turn() -> threading.BoundedSemaphore:
 def _run_in_child(steps: Steps) -> tuple[str, object]:
     limit_bytes, limit_s = max_bytes(), max_seconds()
     name = steps.original_name
-    with tempfile.TemporaryDirectory(prefix="aptmon-check-") as folder:
-        asked, answer = os.path.join(folder, "steps.pickle"), os.path.join(folder, "outcome.pickle")
-        with open(asked, "wb") as out:
-            pickle.dump(steps, out)
-        # The child takes the server's environment as it is now (its APTMON_* settings included). Its output goes to
-        # a file: a pipe nobody reads until the end could fill and stop it.
-        errors = open(os.path.join(folder, "stderr.txt"), "w+b")  # noqa: SIM115 (closed below, after the child)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.upload_checks", asked, answer],
-            stdin=subprocess.DEVNULL,
-            stdout=errors,
-            stderr=errors,
-        )
-        started = time.monotonic()
+    child = _children.take()
+    try:
         try:
-            while child.poll() is None:
-                if _resident_bytes(child.pid) > limit_bytes:
-                    return "refused", (
-                        f"{name}: checking this file needed more than {limit_bytes // 2**20} MiB of memory; it is "
-                        "too large or too complex to check. Remove unused rows and sheets, or split it, and upload "
-                        "again."
-                    )
-                if time.monotonic() - started > limit_s:
-                    return "refused", (
-                        f"{name}: checking this file took more than {limit_s:g} seconds; remove unused rows and "
-                        "sheets, or split it, and upload again."
-                    )
-                time.sleep(_POLL_S)
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            errors.seek(0)
-            output = errors.read()
-            errors.close()
-        if not os.path.exists(answer):
-            tail = output.decode("utf-8", "replace")[-2000:]
-            return "failed", f"the check of {name} ended without a result (exit code {child.returncode}): {tail}"
-        with open(answer, "rb") as result:
-            return pickle.load(result)
+            child.process.stdin.write(pickle.dumps(steps))
+            child.process.stdin.close()  # the end of the job: the child starts on it
+        except BrokenPipeError:
+            pass  # it died before reading: said below, with its output
+        started = time.monotonic()
+        answer = bytearray()
+        channel = child.process.stdout.fileno()
+        while True:
+            if _resident_bytes(child.process.pid) > limit_bytes:
+                return "refused", (
+                    f"{name}: checking this file needed more than {limit_bytes // 2**20} MiB of memory; it is "
+                    "too large or too complex to check. Remove unused rows and sheets, or split it, and upload "
+                    "again."
+                )
+            if time.monotonic() - started > limit_s:
+                return "refused", (
+                    f"{name}: checking this file took more than {limit_s:g} seconds; remove unused rows and "
+                    "sheets, or split it, and upload again."
+                )
+            # The answer is read as it comes (a large one would fill the pipe and stop the child), and its end is
+            # seen at once instead of at the next look at the child's memory.
+            readable, _, _ = select.select([channel], [], [], _POLL_S)
+            if readable:
+                chunk = os.read(channel, 1 << 20)
+                if not chunk:
+                    break
+                answer += chunk
+        outcome = _answer(bytes(answer))
+        if outcome is None:
+            child.process.wait()
+            child.output.seek(0)
+            tail = child.output.read().decode("utf-8", "replace")[-2000:]
+            code = child.process.returncode
+            return "failed", f"the check of {name} ended without a result (exit code {code}): {tail}"
+        return outcome
+    finally:
+        child.end()
+        _children.replenish()  # should the one started with this job have failed to start
+
+
+def _answer(sent: bytes) -> tuple[str, object] | None:
+    """The outcome a child sent (its length first), or None when it ended before sending all of it."""
+    size = int.from_bytes(sent[:_LENGTH_BYTES], "big")
+    if len(sent) < _LENGTH_BYTES or len(sent) != _LENGTH_BYTES + size:
+        return None
+    return pickle.loads(sent[_LENGTH_BYTES:])
 
 
 def _resident_bytes(pid: int) -> int:
@@ -153,11 +174,21 @@ def _resident_bytes(pid: int) -> int:
         return 0
 
 
-def _child(asked: str, answer: str) -> None:
-    """In the child: step aside for readers, run the steps, write down the outcome."""
+def _child() -> None:
+    """In the child: step aside for readers, import what a job needs, then run the one job stdin brings and send
+    its outcome on stdout."""
+    # stdout is the answer's channel alone: anything printed goes where stderr goes.
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     os.nice(NICENESS)
-    with open(asked, "rb") as given:
-        steps = pickle.load(given)
+    # Imported before the job comes, so a child started ahead (dashboard.prestarted) has them when it does.
+    import etl.returns.feedback  # noqa: F401 (a rejected return's feedback workbook)
+    import etl.returns.ingest  # noqa: F401
+
+    job = sys.stdin.buffer.read()
+    if not job:
+        return  # let go unused: the worker stopped, or its setting changed
+    steps = pickle.loads(job)
     try:
         outcome = ("ok", _ingest_steps(steps))
     except Exception as exc:  # sent back as text: the parent shows a WarehouseError's message, logs anything else
@@ -172,9 +203,13 @@ def _child(asked: str, answer: str) -> None:
             import traceback
 
             outcome = ("failed", traceback.format_exc())
-    with open(answer + ".part", "wb") as out:
-        pickle.dump(outcome, out)
-    os.replace(answer + ".part", answer)  # whole or not at all, should the child be killed while writing
+    sent = pickle.dumps(outcome)
+    # Its length first: the parent tells a whole answer from one cut short by the child being killed.
+    channel.write(len(sent).to_bytes(_LENGTH_BYTES, "big") + sent)
+    channel.close()
+    sys.stderr.flush()
+    # Its work is done and said: no need to wait for the interpreter to tidy up before the parent reaps it.
+    os._exit(0)
 
 
 def _ingest_steps(steps: Steps):
@@ -206,4 +241,4 @@ def _ingest_steps(steps: Steps):
 
 
 if __name__ == "__main__":
-    _child(sys.argv[1], sys.argv[2])
+    _child()

@@ -10,8 +10,8 @@ from python_calamine import CalamineWorkbook
 from support.return_files import GOOD_ROWS, HEADER, write_xlsx
 
 from etl.returns.guard.sheet_limits import MAX_SHEET_ROWS
-from etl.returns.guard.xlsx import _sheet_extent
-from etl.returns.read import read_return
+from etl.returns.guard.xlsx import _quick_extent, _sheet_extent
+from etl.returns.read import inspect_return, read_return
 
 SHEET_PART = "xl/worksheets/sheet2.xml"  # Activities, after the Cover
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -173,3 +173,46 @@ def test_a_deep_cell_cut_by_a_piece_boundary_is_read_whole(tmp_path, cut):
         bound = _sheet_extent(archive, archive.getinfo(SHEET_PART), exact=False, errors_seen=errors)
     assert bound == (150_000, 26, False)
     assert errors == {SHEET_PART}
+
+
+def _quick(path: Path) -> tuple[int, int, bool, int]:
+    with zipfile.ZipFile(path) as archive:
+        return _quick_extent(archive, archive.getinfo(SHEET_PART))
+
+
+def test_a_narrow_sheet_down_to_the_row_cap_is_vouched_for_by_its_widest_column(tmp_path):
+    """200 000 rows by 26 columns would pass the cell limit; by the widest letter a cell names (K) they do not, so
+    the quick pass vouches for the sheet and no second, exact pass reads it (which would mark it for error values)."""
+    rows = A1 + '<row r="200000"><c r="B200000" t="s"><v>0</v></c><c r="K200000"><v>5</v></c></row>'
+    path = _workbook(tmp_path / "narrow.xlsx", f"<sheetData>{rows}</sheetData>")
+    assert _quick(path) == (MAX_SHEET_ROWS, 26, False, 11)
+    inspected = inspect_return(path)
+    assert not inspected.refused and inspected.error_value_parts == frozenset()
+
+
+def test_a_sheet_as_wide_as_z_down_to_the_row_cap_is_placed_exactly_and_refused(tmp_path):
+    rows = A1 + '<row r="200000"><c r="Z200000"><v>5</v></c></row>'
+    path = _workbook(tmp_path / "wide.xlsx", f"<sheetData>{rows}</sheetData>")
+    assert _quick(path) == (MAX_SHEET_ROWS, 26, False, 26)
+    inspected = inspect_return(path)
+    assert inspected.refused
+    [issue] = inspected.raw.issues
+    assert issue.code == "file-too-large" and issue.sheet == "Activities"
+    assert "200,000 rows by 26 columns on sheet Activities (at most 4,000,000 cells)" in issue.message
+
+
+def test_the_first_cell_past_the_row_cap_is_the_one_named(tmp_path):
+    """Deep rows are read a piece at a time, all at once: the refusal still names the first cell past the cap."""
+    rows = A1 + '<row r="150000"><c r="C150000"><v>1</v></c><c r="D0300000"><v>1</v></c></row>'
+    rows += '<row r="1048576"><c r="A1048576"><v>1</v></c></row><row r="250000"><c r="A250000"><v>1</v></c></row>'
+    path = _workbook(tmp_path / "deep.xlsx", f"<sheetData>{rows}</sheetData>")
+    assert _quick(path) == (300_000, 26, False, 26)
+    [issue] = inspect_return(path).raw.issues
+    assert issue.code == "file-too-large" and "values down to row 300,000" in issue.message
+
+
+def test_a_far_cell_after_an_unusual_one_is_left_to_the_exact_pass(tmp_path):
+    """Reading stops at the first cell the quick pass cannot vouch for: what follows is placed exactly."""
+    rows = A1 + '<row r="3"><c><v>1</v></c></row><row r="300000"><c r="B300000"><v>1</v></c></row>'
+    path = _workbook(tmp_path / "unusual.xlsx", f"<sheetData>{rows}</sheetData>")
+    assert _quick(path) == (300_000, 2, True, 26)

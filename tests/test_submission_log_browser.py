@@ -76,7 +76,7 @@ def test_two_tabs_confirm_one_held_return_and_the_log_tells_what_happened(live_a
     # One row per upload, newest first: tab B's, tab A's, the unconfirmed one, version 1.
     assert [text for text, _ in results] == ["unchanged", "accepted", "held", "accepted"]
     # Each upload names the plan it reports on (plans whose years overlap share reporting years).
-    assert [text for text, _ in tab_a.evaluate(CELLS, "plan_id")] == [SEED_PLAN.plan_id] * 4
+    assert tab_a.evaluate(CELLS, "plan_id") == [[SEED_PLAN.plan_id, 1]] * 4  # read whole, on one line
     assert states[0].startswith("held, then confirmed on ")
     assert states[0].endswith(": unchanged, version 2 already made the same change")
     assert states[1].startswith("held, then confirmed as version 2 on ") and states[1].endswith("(current)")

@@ -70,3 +70,39 @@ def test_the_worst_ten_megabyte_csv_is_refused_within_bounds(tmp_path, warehouse
     run = run_bounded([*command, str(flood)], timeout=60)
     assert not run.timed_out and run.max_rss_mib < 512, (run.seconds, run.max_rss_mib)
     assert run.returncode == 1 and f"more than {MAX_SHEET_ROWS:,} rows" in run.output
+
+
+def test_a_return_whose_every_cell_is_a_finding_builds_only_each_codes_cap(tmp_path, monkeypatch):
+    """The worst return of the upload benchmark, every cell wrong (two unknown partners in each): each code's first
+    findings in reading order are built, the rest counted, whether a cell holds one finding or several."""
+    rows = 2 * MAX_ISSUES_PER_CODE + 1
+    bad_row = ["a", "9.9.99", "t", "zz", "32/13/2015", "x", "", "Atlantis; Narnia", "zz", "-", ""]
+    path = tmp_path / "every-cell.csv"
+    path.write_text(",".join(HEADER) + "\n" + (",".join(bad_row) + "\n") * rows, encoding="utf-8")
+    built: list[str] = []
+    make_issue = issue_log.make_issue
+
+    def counted(code: str, **fields):
+        built.append(code)
+        return make_issue(code, **fields)
+
+    monkeypatch.setattr(issue_log, "make_issue", counted)
+    result = validate_return(read_return(path), load_catalogue(), country="KHM", year=2015)
+
+    totals = {
+        "duplicate-activity": rows - 1,
+        "unknown-measure": rows,
+        "unknown-status": rows,
+        "invalid-date": 2 * rows,  # start and end
+        "unknown-partner": 2 * rows,
+        "unknown-funding-source": rows,
+        "invalid-budget": rows,
+    }
+    assert {code: built.count(code) for code in totals} == dict.fromkeys(totals, MAX_ISSUES_PER_CODE)
+    counts = {i.message.split('"')[1]: int(i.value) for i in result.issues if i.code == "more-issues"}
+    assert counts == {code: total - MAX_ISSUES_PER_CODE for code, total in totals.items()}
+    partners = [(i.row, i.value) for i in result.issues if i.code == "unknown-partner"]
+    assert partners[:3] == [(2, "Atlantis"), (2, "Narnia"), (3, "Atlantis")]
+    assert partners[-1] == (MAX_ISSUES_PER_CODE // 2 + 1, "Narnia")
+    starts = [i.row for i in result.issues if i.code == "invalid-date" and i.column == "Start date"]
+    assert starts == list(range(2, MAX_ISSUES_PER_CODE + 2))  # the start dates come first, all kept

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 
 import pytest
 from support.return_files import write_xlsx
 
 from dashboard import upload_checks
+from dashboard.prestarted import Prestarted
 from etl.returns.ingest import ingest_file
 
-pytestmark = pytest.mark.slow  # forks children from a forkserver
+pytestmark = pytest.mark.slow  # starts child processes
 
 
 def _steps(tmp_path, warehouse_file, path, **changes) -> upload_checks.Steps:
@@ -91,3 +94,99 @@ def test_the_child_runs_at_a_lower_priority_than_the_worker(tmp_path, warehouse_
     upload_checks.run(_steps(tmp_path, warehouse_file, write_xlsx(tmp_path / "good.xlsx")))
     own = os.getpriority(os.PRIO_PROCESS, 0)
     assert seen and max(seen) == min(own + upload_checks.NICENESS, 19)
+
+
+@pytest.fixture
+def warm(monkeypatch):
+    """This test's own checkers, one started ahead as a server's worker keeps it (upload_checks.keep_warm)."""
+
+    def keep_warm():
+        upload_checks.keep_warm()
+        deadline = time.monotonic() + 60
+        while children.waiting() is None:
+            assert time.monotonic() < deadline, "no checker was started ahead"
+            time.sleep(0.01)
+        return children.waiting()
+
+    children = Prestarted(["-m", "dashboard.upload_checks"])
+    monkeypatch.setattr(upload_checks, "_children", children)
+    yield keep_warm
+    children.close()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_checker_started_ahead_gives_the_in_process_answers_one_job_each(tmp_path, warehouse_file, returns_here,
+                                                                          warm, monkeypatch):  # fmt: skip
+    seen = []
+    real = upload_checks._resident_bytes
+
+    def watch(pid: int) -> int:
+        with contextlib.suppress(OSError):
+            seen.append((pid, os.getpriority(os.PRIO_PROCESS, pid)))
+        return real(pid)
+
+    monkeypatch.setattr(upload_checks, "_resident_bytes", watch)
+    good = write_xlsx(tmp_path / "good.xlsx")
+    bad = write_xlsx(tmp_path / "bad.xlsx", [["KHM-001", "9.9.9", "Unknown measure", "Ongoing"]])
+    spare = warm()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    niced = min(own + upload_checks.NICENESS, 19)
+    deadline = time.monotonic() + 30
+    while os.getpriority(os.PRIO_PROCESS, spare) != niced:  # it steps aside as it starts, before any job
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    checked = upload_checks.run(_steps(tmp_path, warehouse_file, good))
+    expected = ingest_file(good, warehouse_file=warehouse_file, dry_run=True)
+    assert (checked.status, checked.activities, checked.country) == (expected.status, expected.activities, "KHM")
+    # The job ran in the child started ahead, at its lower priority; that child ended with it.
+    assert {pid for pid, _ in seen} == {spare} and {nice for _, nice in seen} == {niced}
+    assert _gone(spare)
+
+    seen.clear()
+    next_spare = warm()
+    assert next_spare != spare
+    rejected = upload_checks.run(_steps(tmp_path, warehouse_file, bad))
+    assert {pid for pid, _ in seen} == {next_spare}
+    assert rejected.status == "rejected" and rejected.report_path and os.path.exists(rejected.report_path)
+    assert rejected.stored_path.startswith(str(tmp_path / "returns"))
+
+
+def test_a_checker_started_ahead_past_its_memory_limit_is_killed_and_another_started(tmp_path, warehouse_file,
+                                                                                     warm, monkeypatch):  # fmt: skip
+    monkeypatch.setenv("APTMON_UPLOAD_CHECK_MAX_MB", "1")  # before it starts: a spare under another setting is unused
+    spare = warm()
+    with pytest.raises(upload_checks.CheckRefused, match=r"good.xlsx: checking this file needed more than 1 MiB"):
+        upload_checks.run(_steps(tmp_path, warehouse_file, write_xlsx(tmp_path / "good.xlsx")))
+    assert _gone(spare)
+    assert warm() != spare
+
+
+def test_a_checker_that_dies_during_its_job_is_reported_and_another_started(tmp_path, warehouse_file, warm,
+                                                                            monkeypatch):  # fmt: skip
+    def crash(pid: int) -> int:
+        os.kill(pid, signal.SIGKILL)
+        return 0
+
+    monkeypatch.setattr(upload_checks, "_resident_bytes", crash)
+    spare = warm()
+    with pytest.raises(RuntimeError, match=r"the check of good.xlsx ended without a result \(exit code -9\)"):
+        upload_checks.run(_steps(tmp_path, warehouse_file, write_xlsx(tmp_path / "good.xlsx")))
+    assert _gone(spare)
+    assert warm() != spare
+
+
+def test_a_checker_started_under_other_settings_is_not_used(tmp_path, warehouse_file, warm, monkeypatch):
+    spare = warm()
+    monkeypatch.setenv("APTMON_RETURNS_DIR", str(tmp_path / "returns-now"))
+    bad = write_xlsx(tmp_path / "bad.xlsx", [["KHM-001", "9.9.9", "Unknown measure", "Ongoing"]])
+    rejected = upload_checks.run(_steps(tmp_path, warehouse_file, bad))
+    # Stored where the server is set to store now, by a child started now; the one started before was let go.
+    assert rejected.stored_path.startswith(str(tmp_path / "returns-now"))
+    assert _gone(spare)

@@ -51,6 +51,8 @@ COLUMN_OPTIONS = {
     # A file name and a user name are read whole: wide enough not to wrap in three lines (the row keeps its height).
     "file_name": {"flex": 2, "minWidth": 170},
     "submitted_by": {"minWidth": 120},
+    # A plan id ("example-2018-2022") is read whole, on one line.
+    "plan_id": {"minWidth": 170},
     "sha256_start": {"tooltipField": "sha256", "cellClass": "font-monospace"},
     "download": link_column(label="Download") | {"sortable": False, "filter": False},
 }

@@ -149,6 +149,7 @@ def _parse(package: io.BytesIO, sheet_name: str, from_a1: bool) -> tuple[list[li
     """(rows, merged ranges, (row, column) of the first cell) of the sheet in a package; the rows from A1, or
     from the first cell. The merged ranges come from the second half, which ends as the sheet does."""
     with CalamineWorkbook.from_filelike(package) as workbook:
+        package.close()  # calamine has read its own copy: the half's buffer need not wait for the parse
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = sheet.to_python(skip_empty_area=not from_a1)
         return rows, sheet.merged_cell_ranges or [], sheet.start or (0, 0)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain, repeat
+from itertools import chain, count, repeat
 from operator import itemgetter
 
 from etl.plan.catalogue import Catalogue, normalise_measure_id
@@ -198,19 +199,29 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
         header = fmt.COLUMN_BY_FIELD[name].header
         return dict(sheet=sheet, row=rows[i], column=header, column_index=column.index if column else None)
 
-    def note(code: str, name: str, i: int, **fields) -> None:
-        # A finding past its code's cap is only counted: neither it nor its place is built (issue 28, finding 4).
-        if issues.has_room(code):
-            issues.add(code, **fields, **place(name, i))
-        else:
-            issues.count_dropped(code, 1)
-
-    def note_all(code: str, name: str, positions: list[int], **fields) -> None:
-        # One finding per row position; those past the cap counted in one step.
+    # A finding past its code's cap is only counted: neither it nor its place is built (issue 28, finding 4). Each
+    # check collects the row positions of a finding first, so the findings past the cap cost one count in all.
+    def note_each(code: str, name: str, positions: list[int], fields: Callable[[int], dict]) -> None:
+        # One finding per row position, with the fields its position gives.
         room = issues.room(code)
         for i in positions[:room]:
-            issues.add(code, **fields, **place(name, i))
-        issues.count_dropped(code, max(0, len(positions) - room))
+            issues.add(code, **fields(i), **place(name, i))
+        issues.count_dropped(code, len(positions) - room)
+
+    def note_all(code: str, name: str, positions: list[int], **fields) -> None:
+        # One finding per row position, all with the same fields.
+        note_each(code, name, positions, lambda _: fields)
+
+    def note_items(code: str, name: str, positions: list[int], items: list[list], fields: Callable) -> None:
+        # One finding per item at each position (items[k]: the unknown names in the cell at positions[k]), in order.
+        room = issues.room(code)
+        for k, i in enumerate(positions):
+            for item in items[k][:room]:
+                issues.add(code, **fields(i, item), **place(name, i))
+            if len(items[k]) >= room:
+                issues.count_dropped(code, len(items[k]) - room + sum(map(len, items[k + 1 :])))
+                return
+            room -= len(items[k])
 
     # Spreadsheet errors (#REF! ...) in any column: report, then treat the cell as blank.
     error_cells: set[tuple[str, int]] = set()
@@ -221,8 +232,8 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
         if found:
             bad = [i for i, v in enumerate(column_values) if v in found]
             column_values = list(column_values)
+            note_each("cell-error", name, bad, lambda i, shown=column_values: dict(value=shown[i]))
             for i in bad:
-                note("cell-error", name, i, value=column_values[i])
                 error_cells.add((name, i))
                 column_values[i] = ""
         raw_columns[name] = column_values
@@ -245,13 +256,11 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     require("activity_id", _positions(ids, None))
     keys = list(map(str.upper, ids)) if None not in ids else [v.upper() if v is not None else None for v in ids]
     if len(set(keys)) < n - keys.count(None) + (None in keys):
-        first_seen: dict[str, int] = {}
-        for i, key in enumerate(keys):
-            if key is None:
-                continue
-            first = first_seen.setdefault(key, rows[i])
-            if first != rows[i]:
-                note("duplicate-activity", "activity_id", i, value=ids[i], detail=first)
+        first_seen = dict(zip(reversed(keys), reversed(rows), strict=True))  # each key's first row: the last wins
+        repeated = [i for i, key, row in zip(count(), keys, rows) if key is not None and first_seen[key] != row]
+        note_each(
+            "duplicate-activity", "activity_id", repeated, lambda i: dict(value=ids[i], detail=first_seen[keys[i]])
+        )
     require("title", _positions(out["title"], None))
 
     # Status: variants and IATI codes.
@@ -262,8 +271,8 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     statuses = [status_memo[v] or None for v in raw_columns["status"]]
     no_status = _positions(statuses, None)
     require("status", [i for i in no_status if status_memo[raw_columns["status"][i]] == ""])
-    for i in [i for i in no_status if status_memo[raw_columns["status"][i]] != ""]:
-        note("unknown-status", "status", i, value=cell_text(raw_columns["status"][i]))
+    unknown_status = [i for i in no_status if status_memo[raw_columns["status"][i]] != ""]
+    note_each("unknown-status", "status", unknown_status, lambda i: dict(value=cell_text(raw_columns["status"][i])))
     out["status"] = statuses
 
     # Measure IDs: each cell split, normalised by the catalogue's one function, rolled up to measures. A column
@@ -279,74 +288,62 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     unknown_cells = {v for v, (links, unknown) in cell_memo.items() if unknown}
     if empty_cells:
         require("measure_ids", [i for i, v in enumerate(measure_cells) if v in empty_cells])
-    for i in [i for i, v in enumerate(measure_cells) if v in unknown_cells] if unknown_cells else ():
-        for typed, measure_id in cell_memo[measure_cells[i]][1]:
-            if not issues.has_room("unknown-measure"):  # the hint searches the catalogue: only for kept findings
-                issues.count_dropped("unknown-measure", 1)
-                continue
-            note("unknown-measure", "measure_ids", i, value=typed, detail=lookup.hint(typed, measure_id))
+    if unknown_cells:  # the hint searches the catalogue: only kept findings get one
+        positions = [i for i, v in enumerate(measure_cells) if v in unknown_cells]
+        unknown_ids = [cell_memo[measure_cells[i]][1] for i in positions]
+        note_items("unknown-measure", "measure_ids", positions, unknown_ids, lambda i, unknown: dict(
+            value=unknown[0], detail=lookup.hint(*unknown)))  # fmt: skip
 
     # Dates: real dates, ISO or day/month/year text, Excel serials, a year alone (with a warning).
     plan_start, plan_end = _ANY_DATE
     if lookup.first_year is not None and lookup.last_year is not None:
         plan_start, plan_end = date(lookup.first_year, 1, 1), date(lookup.last_year, 12, 31)
-    for name in ("start_date", "end_date"):
+    years = dict(first=lookup.first_year, last=lookup.last_year)
+
+    def check_dates(name: str) -> None:
         values = raw_columns[name]
         distinct = {v for v in values if v != "" and v is not None}
         # A column whose dates settle how it writes day and month (13/07/2017) is read that way throughout;
         # otherwise 01/07/2017 is read day first, with a warning naming both readings.
         order = day_month_order(distinct)
         parsed = {v: parse_date(v, month_first=order == "month") for v in distinct}
-        clean = {v: p[0] for v, p in parsed.items() if p[1] is None and plan_start <= p[0] <= plan_end}
-        out[name] = list(map(clean.get, values))
-        unclean = parsed.keys() - clean.keys()
-        for i in [i for i, v in enumerate(values) if v in unclean] if unclean else ():
-            value = values[i]
-            when, problem, detail = parsed[value]
-            if problem:
-                note(problem, name, i, value=value, detail=detail)
-            if problem in ("invalid-date", "date-out-of-range"):
-                continue
-            if not plan_start <= when <= plan_end:
-                note("date-outside-plan", name, i, value=when, first=lookup.first_year, last=lookup.last_year)
-            out[name][i] = when
+        # A date read with a warning (a year alone) or outside the plan's years is kept; a refused one is not.
+        kept = {v: p[0] for v, p in parsed.items() if p[1] not in ("invalid-date", "date-out-of-range")}
+        out[name] = list(map(kept.get, values))
+        # Each problem's cells, then the cells outside the plan's years: a cell's findings in the order it had them.
+        for problem in sorted({p[1] for p in parsed.values() if p[1]}):
+            with_problem = {v for v, p in parsed.items() if p[1] == problem}
+            positions = [i for i, v in enumerate(values) if v in with_problem]
+            note_each(problem, name, positions, lambda i: dict(value=values[i], detail=parsed[values[i]][2]))
+        if outside := {v for v, when in kept.items() if not plan_start <= when <= plan_end}:
+            positions = [i for i, v in enumerate(values) if v in outside]
+            note_each("date-outside-plan", name, positions, lambda i: dict(value=kept[values[i]], **years))
         ambiguous = {v: r for v in distinct if (r := ambiguous_readings(v))} if order is None else {}
-        for i in [i for i, v in enumerate(values) if v in ambiguous] if ambiguous else ():
-            day_first, month_first = ambiguous[values[i]]
-            if out[name][i] is None:
-                continue  # refused or out of the plan's years: that finding says enough
-            issues.append(
-                make_issue(
-                    "ambiguous-date",
-                    value=values[i],
-                    day_first=_spelled(day_first),
-                    month_first=_spelled(month_first),
-                    iso=day_first.isoformat(),
-                    **place(name, i),
-                )
-            )
+        # A refused date (not a date, or out of range) has a finding that says enough.
+        if ambiguous := {v: readings for v, readings in ambiguous.items() if kept.get(v) is not None}:
+            positions = [i for i, v in enumerate(values) if v in ambiguous]
+            note_each("ambiguous-date", name, positions, lambda i: _ambiguous_fields(values[i], *ambiguous[values[i]]))
+
+    check_dates("start_date")
+    check_dates("end_date")
 
     starts, ends = out["start_date"], out["end_date"]
     start_values, end_values = raw_columns["start_date"], raw_columns["end_date"]
     no_start = [i for i in _positions(starts, None) if statuses[i] in NEEDS_START]
     no_end = [i for i in _positions(ends, None) if statuses[i] in NEEDS_END]
-    for i in no_start:
-        if _blank_or_empty(start_values[i]):
-            note("missing-date", "start_date", i, detail=statuses[i])
-    for i in no_end:
-        if _blank_or_empty(end_values[i]):
-            note("missing-date", "end_date", i, detail=statuses[i])
+    status_of = lambda i: dict(detail=statuses[i])  # noqa: E731
+    note_each("missing-date", "start_date", [i for i in no_start if _blank_or_empty(start_values[i])], status_of)
+    note_each("missing-date", "end_date", [i for i in no_end if _blank_or_empty(end_values[i])], status_of)
     ended = [i for i, b in enumerate(ends) if b is not None]  # usually the completed ones alone
     backwards = [i for i in ended if starts[i] is not None and ends[i] < starts[i]]
-    for i in backwards:
-        note("end-before-start", "end_date", i, value=ends[i], detail=starts[i].isoformat())
+    note_each("end-before-start", "end_date", backwards, lambda i: dict(value=ends[i], detail=starts[i].isoformat()))
 
     out["partners"] = [None] * n
     out["funding_source"] = [None] * n
     out["budget_usd"] = [None] * n
-    _check_partners(raw_columns["partners"], out["partners"], note)
-    _check_funding(raw_columns["funding_source"], out["funding_source"], note)
-    _check_budget(raw_columns["budget_usd"], out["budget_usd"], note)
+    _check_partners(raw_columns["partners"], out["partners"], note_items)
+    _check_funding(raw_columns["funding_source"], out["funding_source"], note_each)
+    _check_budget(raw_columns["budget_usd"], out["budget_usd"], note_each)
 
     if any(i.severity == ERROR for i in issues):
         return Rows.empty(ACTIVITY_COLUMNS), Rows.empty(MEASURE_COLUMNS)
@@ -364,6 +361,12 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
 
 def _spelled(when: date) -> str:
     return f"{when.day} {when:%B %Y}"  # 1 July 2017: a reading no one can take the other way
+
+
+def _ambiguous_fields(value: object, day_first: date, month_first: date) -> dict:
+    return dict(
+        value=value, day_first=_spelled(day_first), month_first=_spelled(month_first), iso=day_first.isoformat()
+    )
 
 
 def _links_in_bulk(cells: list, ids: list, lookup: MeasureLookup) -> tuple[list, list, list] | None:
@@ -469,15 +472,15 @@ def _parse_measures(
     return [(m, ";".join(subs) if subs else None) for m, subs in by_measure.items()], unknown
 
 
-def _check_partners(values: list, target: list, note) -> None:
+def _check_partners(values: list, target: list, note_items: Callable) -> None:
     parsed = {v: _parse_partners(v) for v in set(values) if v != ""}
     codes = {v: p[0] for v, p in parsed.items()}
     codes[""] = None
     target[:] = map(codes.__getitem__, values)  # one lookup per row, in C
-    if any(p[1] for p in parsed.values()):
-        for i, value in enumerate(values):
-            for name in parsed[value][1] if value != "" else ():
-                note("unknown-partner", "partners", i, value=name)
+    if unknown := {v for v, p in parsed.items() if p[1]}:
+        positions = [i for i, v in enumerate(values) if v in unknown]
+        names = [parsed[values[i]][1] for i in positions]
+        note_items("unknown-partner", "partners", positions, names, lambda i, name: {"value": name})
 
 
 def _parse_partners(value: object) -> tuple[str | None, list[str]]:
@@ -501,7 +504,7 @@ def _parse_partners(value: object) -> tuple[str | None, list[str]]:
     return (";".join(codes) or None), unknown
 
 
-def _check_funding(values: list, target: list, note) -> None:
+def _check_funding(values: list, target: list, note_each: Callable) -> None:
     listed = ", ".join(fmt.FUNDING_SOURCES)
     parsed: dict[object, tuple[str | None, bool]] = {}
     for value in set(values):
@@ -510,11 +513,12 @@ def _check_funding(values: list, target: list, note) -> None:
         parsed[value] = (known or text, known is not None or text is None)
     target[:] = map({v: p[0] for v, p in parsed.items()}.__getitem__, values)
     unknown = {v for v, p in parsed.items() if not p[1]}
-    for i in [i for i, v in enumerate(values) if v in unknown] if unknown else ():
-        note("unknown-funding-source", "funding_source", i, value=target[i], detail=listed)
+    if unknown:
+        positions = [i for i, v in enumerate(values) if v in unknown]
+        note_each("unknown-funding-source", "funding_source", positions, lambda i: dict(value=target[i], detail=listed))
 
 
-def _check_budget(values: list, target: list, note) -> None:
+def _check_budget(values: list, target: list, note_each: Callable) -> None:
     # Numbers (what a spreadsheet gives) pass as they are; only other cells go through the slow path.
     target[:] = [v if v.__class__ is float and v >= 0 else None for v in values]
     others = {v for v in values if v.__class__ is not float or not v >= 0}
@@ -522,6 +526,7 @@ def _check_budget(values: list, target: list, note) -> None:
     slow = [i for i, v in enumerate(values) if v in amounts] if others - {""} else []
     for i in slow:
         target[i] = amounts[values[i]]
-    for i in [i for i in slow if amounts[values[i]] is INVALID_AMOUNT]:
+    invalid = [i for i in slow if amounts[values[i]] is INVALID_AMOUNT]
+    for i in invalid:
         target[i] = None
-        note("invalid-budget", "budget_usd", i, value=values[i])
+    note_each("invalid-budget", "budget_usd", invalid, lambda i: dict(value=values[i]))

@@ -20,6 +20,7 @@ from etl.warehouse.errors import WarehouseError
 from etl.warehouse.integrity import file_sha256, read_back
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.locks import file_lock
+from etl.warehouse.paced_copy import copy_and_hash, forget_cached
 from etl.warehouse.published import COPY_INFIX, VERSION_SUFFIX, published_copy
 
 MANIFEST_NAME = "manifest.json"
@@ -71,6 +72,8 @@ def take_backup(target: str | os.PathLike, warehouse_file: str | os.PathLike | N
         files += _copy_tree(returns_dir(), partial / RETURNS_PART, skipped=())
         files += _copy_tree(instance_dir(), partial / INSTANCE_PART, skipped=_INSTANCE_SKIPPED)
         schema_version, submissions = _describe(partial / WAREHOUSE_PART / db.name)
+        for copied in files:  # nobody reads them again soon: the backup leaves the page cache to the readers
+            forget_cached(partial / copied["path"])
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -125,11 +128,11 @@ def _copy_tree(root: Path, destination: Path, skipped: tuple[str, ...]) -> list[
 def _copy_open_file(handle, destination: Path, name: str) -> dict:
     private_files.private_dir(destination.parent)
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, private_files.PRIVATE_FILE_MODE)
-    with os.fdopen(fd, "wb") as out:
-        shutil.copyfileobj(handle, out, 1024 * 1024)
-        out.flush()
-        os.fsync(out.fileno())
-    return {"path": name, "size": destination.stat().st_size, "sha256": file_sha256(destination)}
+    try:
+        size, sha256 = copy_and_hash(handle, fd)
+    finally:
+        os.close(fd)
+    return {"path": name, "size": size, "sha256": sha256}
 
 
 def _describe(copy: Path) -> tuple[int | None, int]:
@@ -137,6 +140,8 @@ def _describe(copy: Path) -> tuple[int | None, int]:
     no backup."""
     con = duckdb.connect(str(copy), read_only=True)
     try:
+        # One core for the read-back (it is a few tenths of a second of CPU): the other stays free for the readers.
+        con.execute("SET threads = 1")
         damaged = read_back(con)
         if damaged:
             raise BackupError(f"The warehouse cannot be read back ({damaged[0]}); run `aptmon check`.")

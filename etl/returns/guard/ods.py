@@ -10,7 +10,23 @@ from pathlib import Path
 
 from etl.returns.guard.sheet_limits import refuse_oversized
 
-_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_TAG = re.compile(
+    rb"<(?P<closing>/?)table:(?P<tag>table-row|table-cell|covered-table-cell|table)(?=[\s/>])(?P<attributes>[^>]*)>"
+)
+# A plain row: one token for the row and its cells, when their tags hold no "<" and nothing between them opens or
+# closes a table: tag. Its tags are exactly those _ODS_TAG would find one by one (a row, then cells and their
+# ends), so the row is taken in one step, from counts made in C (a piece where something repeats or is an error
+# goes tag by tag).
+_PLAIN_CONTENT = rb"(?:[^<]++|</?table:table-cell(?=[\s/>])[^<>]*+>|<(?!/?table:))*+"
+_ODS_TOKEN = re.compile(
+    rb"(?P<plain><table:table-row(?=[\s/>])[^<>]*+>"
+    + _PLAIN_CONTENT
+    + rb"</table:table-row(?=[\s/>])[^<>]*+>)|"
+    + _ODS_TAG.pattern
+)
+_CELL_OPEN = b"<table:table-cell"
+_VALUED_CELL = re.compile(rb"<table:table-cell(?=[\s/>])[^<>]*?office:value-type")
+_LAST_VALUED_CELL = re.compile(rb"(?s:.*)" + _VALUED_CELL.pattern)
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
 _ODS_COLUMNS = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
@@ -47,8 +63,19 @@ def _ods_extents(path: Path) -> Iterator[tuple[str, int, int, dict[tuple[int, in
             data = tail + chunk
             cut = data.rfind(b"<")
             data, tail = data[:cut], data[cut:]
-            for match in _ODS_TAG.finditer(data):
-                closing, tag, attributes = match.groups()
+            tokens = _ODS_TOKEN if b"-repeated" not in data and _ODS_ERROR not in data else _ODS_TAG
+            for match in tokens.finditer(data):
+                if match.lastgroup == "plain":  # one row, its cells one column each
+                    start, end = match.span()
+                    row += 1
+                    column = data.count(_CELL_OPEN, start, end)
+                    if _VALUED_CELL.search(data, start, end):
+                        rows = max(rows, row)
+                        if column > columns:  # only a row wider than the sheet so far can widen it
+                            last_valued = _LAST_VALUED_CELL.match(data, start, end)
+                            columns = max(columns, data.count(_CELL_OPEN, start, last_valued.end()))
+                    continue
+                closing, tag, attributes = match.group("closing", "tag", "attributes")
                 if tag == b"table":
                     if closing:
                         yield name, rows, columns, errors
