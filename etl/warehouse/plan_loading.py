@@ -13,7 +13,6 @@ from etl.plan.plans import EARLIEST_YEAR, LATEST_YEAR, PlanEntry
 from etl.warehouse.connection import write_connection
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.schema import write_catalogue
-from etl.warehouse.snapshots import add_plan_rows, snapshots_stale
 
 # A plan id goes into file names, addresses (?plan=) and exports: lower-case letters, digits and hyphens.
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
@@ -81,10 +80,8 @@ def add_plan(
         try:
             if con.execute("SELECT count(*) FROM plans WHERE plan_id = ?", [plan_id]).fetchone()[0]:
                 raise PlanRefused(f"--id {plan_id}: the warehouse already has a plan with this id; choose another.")
-            current = not snapshots_stale(con)
+            # The write's closing rebuild computes the new plan's snapshot rows alone: no other plan's changed.
             write_catalogue(con, catalogue, entry, source.name, hashlib.sha256(raw).hexdigest(), is_example)
-            if current:  # only the new plan's rows are new: the others' stay as they are (no full rebuild)
-                add_plan_rows(con, plan_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

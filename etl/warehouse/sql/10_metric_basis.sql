@@ -80,3 +80,55 @@ SELECT hash(
     (SELECT count(*) FROM plan_years y CROSS JOIN metric_settings st CROSS JOIN monitor_today t
         WHERE make_date(y.as_of_year + 1, st.deadline_month, st.deadline_day) < t.today)
 ) AS fingerprint;
+
+-- metrics_source_state split by what each part can change, so a write rebuilds only the snapshot rows it changed
+-- (etl/warehouse/snapshots.py). Every metric is per plan: a plan's rows depend on its own entry, accepted uploads,
+-- accepted schedule versions and deadlines passed (plan_part), and on what every plan shares (metrics_source_shared).
+-- Its carried-over listing depends besides on the crosswalks into it (crosswalk_part) and on its predecessors' own
+-- rows (predecessors: every plan a crosswalk into it came from, any version). The same inputs as the fingerprint,
+-- none left out: an upload or schedule of a plan that does not exist counts in no plan's metric (current_submissions
+-- and measure_schedule join the plans), and counts in the plan's part once the plan is added.
+CREATE OR REPLACE VIEW metrics_source_by_plan AS
+WITH accepted AS (
+    SELECT plan_id, bit_xor(hash(submission_id, plan_id, country, reporting_year, version, superseded_by,
+        received_on)) AS part
+    FROM submissions
+    WHERE status = 'accepted'
+    GROUP BY plan_id
+),
+schedules AS (
+    SELECT plan_id, bit_xor(hash(load_id, plan_id, version)) AS part
+    FROM schedule_loads
+    WHERE status = 'accepted'
+    GROUP BY plan_id
+),
+crosswalks AS (
+    SELECT to_plan_id AS plan_id, bit_xor(hash(load_id, from_plan_id, to_plan_id, version)) AS part,
+        list(DISTINCT from_plan_id ORDER BY from_plan_id) AS predecessors
+    FROM crosswalk_loads
+    GROUP BY to_plan_id
+),
+deadlines_passed AS (
+    SELECT y.plan_id, count(*) AS passed
+    FROM plan_years y CROSS JOIN metric_settings st CROSS JOIN monitor_today t
+    WHERE make_date(y.as_of_year + 1, st.deadline_month, st.deadline_day) < t.today
+    GROUP BY y.plan_id
+)
+SELECT
+    p.plan_id,
+    hash(p.plan_id, p.start_year, p.end_year, p.source_sha256, coalesce(a.part, 0), coalesce(s.part, 0),
+        coalesce(d.passed, 0)) AS plan_part,
+    coalesce(c.part, 0) AS crosswalk_part,
+    coalesce(c.predecessors, []::VARCHAR[]) AS predecessors
+FROM plans p
+LEFT JOIN accepted a USING (plan_id)
+LEFT JOIN schedules s USING (plan_id)
+LEFT JOIN crosswalks c USING (plan_id)
+LEFT JOIN deadlines_passed d USING (plan_id);
+
+-- What every plan's metric rows depend on alike: the settings and the view definitions.
+CREATE OR REPLACE VIEW metrics_source_shared AS
+SELECT hash(
+    (SELECT coalesce(bit_xor(hash(name, value)), 0) FROM settings),
+    (SELECT coalesce(bit_xor(hash(view_name, sql)), 0) FROM duckdb_views() WHERE NOT internal)
+) AS shared_part;

@@ -30,10 +30,11 @@ FROM (
     SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM activity_spans
 );
 
--- Each non-cancelled listing span and each catalogue measure it is linked to, links taken from the same
--- return as the status. Sub-items are already rolled up to their measure in activity_measures.measure_id;
--- DISTINCT keeps an activity linked to two sub-items of one measure once.
-CREATE OR REPLACE VIEW activity_measure_spans AS
+-- Each listing span and each catalogue measure it is linked to, cancelled listings included (the measure page lists
+-- them: measure_link_spans), links taken from the same return as the status. Sub-items are already rolled up to
+-- their measure in activity_measures.measure_id; DISTINCT keeps an activity linked to two sub-items of one measure
+-- once. One pass for both: the spans' window and the link join are computed once for the metrics and the listing.
+CREATE OR REPLACE VIEW activity_link_spans AS
 SELECT
     sp.plan_id,
     sp.country,
@@ -50,8 +51,11 @@ SELECT
 FROM activity_spans sp
 JOIN (SELECT DISTINCT submission_id, country, activity_id, measure_id FROM activity_measures) am
     ON am.submission_id = sp.submission_id AND am.country = sp.country AND am.activity_id = sp.activity_id
-JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
-WHERE sp.status <> 'cancelled';
+JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id;
+
+-- Each non-cancelled listing span and each catalogue measure it is linked to: what every metric counts.
+CREATE OR REPLACE VIEW activity_measure_spans AS
+SELECT * FROM activity_link_spans WHERE status <> 'cancelled';
 
 -- One row per non-cancelled activity, as-of year and measure it is linked to in that year. reporting_year is the
 -- year of the return the status and link come from (a recurring measure counts only a listing of year Y itself).

@@ -2,18 +2,34 @@
 -- schedule (docs/metrics.md, measure_progress). Every catalogue measure has a row for every scope and year, zeros
 -- included, so measures with no activity yet are visible.
 CREATE OR REPLACE VIEW measure_progress AS
-WITH per_country AS (
+-- The per-country counts are those of activity_measure_status (a row per activity, measure and as-of year), taken
+-- per span of years first and then expanded to as-of years: each year's count is the sum over the spans that hold
+-- it, and a listing of year Y itself is a span starting in Y.
+WITH span_counts AS (
+    SELECT
+        plan_id,
+        measure_id,
+        country,
+        valid_from,
+        valid_to,
+        count(*) AS activities_total,
+        count(*) FILTER (WHERE is_implemented) AS activities_implemented,
+        count(*) FILTER (WHERE is_completed) AS activities_completed
+    FROM activity_measure_spans
+    GROUP BY ALL
+),
+per_country AS (
     SELECT
         plan_id,
         as_of_year,
         measure_id,
         country,
-        count(*) AS activities_total,
-        count(*) FILTER (WHERE is_implemented) AS activities_implemented,
-        count(*) FILTER (WHERE is_completed) AS activities_completed,
+        sum(activities_total)::BIGINT AS activities_total,
+        sum(activities_implemented)::BIGINT AS activities_implemented,
+        sum(activities_completed)::BIGINT AS activities_completed,
         -- implemented in the return of year Y itself: what delivers a recurring measure that year
-        count(*) FILTER (WHERE is_implemented AND reporting_year = as_of_year) AS implemented_in_year
-    FROM activity_measure_status
+        coalesce(sum(activities_implemented) FILTER (WHERE valid_from = as_of_year), 0)::BIGINT AS implemented_in_year
+    FROM (SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM span_counts)
     GROUP BY ALL
 ),
 per_scope AS (

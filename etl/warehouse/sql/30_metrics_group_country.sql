@@ -45,8 +45,7 @@ measure_counts AS (
     JOIN plan_years y ON y.plan_id = mp.plan_id AND y.as_of_year = mp.as_of_year
     GROUP BY ALL
 ),
--- Each listing span once per group it has a measure in (group first, then expand to as-of years:
--- far fewer rows to de-duplicate than one per year).
+-- Each listing span once per group it has a measure in.
 activity_group_spans AS (
     SELECT l.plan_id, l.country, l.valid_from, l.valid_to, l.is_completed, g.group_level, g.group_id
     FROM activity_measure_spans l
@@ -54,8 +53,20 @@ activity_group_spans AS (
     GROUP BY l.submission_id, l.activity_id, g.group_level, g.group_id, l.plan_id, l.country, l.valid_from,
         l.valid_to, l.is_completed
 ),
-activity_groups AS (
-    SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM activity_group_spans
+-- Counted by the years they span first, then expanded to as-of years: a count per span of years and group instead
+-- of a row per listing and year (each as-of year's count is the sum over the spans of years that hold it).
+span_counts AS (
+    SELECT
+        plan_id,
+        country,
+        group_level,
+        group_id,
+        valid_from,
+        valid_to,
+        count(*) AS activities_total,
+        count(*) FILTER (WHERE is_completed) AS activities_completed
+    FROM activity_group_spans
+    GROUP BY ALL
 ),
 activity_counts_by_country AS (
     SELECT
@@ -64,9 +75,9 @@ activity_counts_by_country AS (
         group_level,
         group_id,
         country,
-        count(*) AS activities_total,
-        count(*) FILTER (WHERE is_completed) AS activities_completed
-    FROM activity_groups
+        sum(activities_total)::BIGINT AS activities_total,
+        sum(activities_completed)::BIGINT AS activities_completed
+    FROM (SELECT *, unnest(generate_series(valid_from, valid_to))::INTEGER AS as_of_year FROM span_counts)
     GROUP BY ALL
 ),
 -- An activity is identified by (country, activity_id), so a scope's distinct activities are the sum

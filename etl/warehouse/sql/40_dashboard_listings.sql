@@ -159,28 +159,18 @@ ORDER BY s.country, s.activity_id;
 -- Each listing of an activity in a current return that links it to a measure, with the as-of years it speaks for
 -- (activity_spans: from its reporting year until the activity's next listing; open_ended when nothing lists it
 -- later). refresh_metrics keeps it as measure_link_spans_snapshot, written in measure order so a measure's rows
--- sit in one or two row groups and the others are skipped on their min/max. The non-cancelled listings are
--- activity_measure_spans (refresh_metrics has it at hand already); the cancelled ones are added from the
--- listings of the activities that were ever cancelled, so the whole of activity_spans is not computed again.
+-- sit in one or two row groups and the others are skipped on their min/max. The listings are activity_link_spans
+-- (refresh_metrics has it at hand already), linked in the same return, to a catalogue measure; a cancelled listing
+-- once for each (listing, measure) however many of its rows or links name it.
 CREATE OR REPLACE VIEW measure_link_spans AS
-WITH cancelled_spans AS MATERIALIZED (
-    SELECT sp.*
-    FROM activity_spans sp
-    SEMI JOIN (SELECT DISTINCT country, activity_id FROM activities WHERE status = 'cancelled') c
-        ON c.country = sp.country AND c.activity_id = sp.activity_id
-    WHERE sp.status = 'cancelled'
-),
-spans AS (
+WITH spans AS (
     SELECT plan_id, measure_id, country, activity_id, submission_id, valid_from, valid_to
-    FROM activity_measure_spans
+    FROM activity_link_spans
+    WHERE status <> 'cancelled'
     UNION ALL
-    -- Linked as activity_measure_spans links them: in the same return, to a catalogue measure, once each.
-    SELECT DISTINCT sp.plan_id, am.measure_id, sp.country, sp.activity_id, sp.submission_id, sp.valid_from,
-        sp.valid_to
-    FROM cancelled_spans sp
-    JOIN activity_measures am
-        ON am.submission_id = sp.submission_id AND am.country = sp.country AND am.activity_id = sp.activity_id
-    SEMI JOIN measures m ON m.plan_id = sp.plan_id AND m.measure_id = am.measure_id
+    SELECT DISTINCT plan_id, measure_id, country, activity_id, submission_id, valid_from, valid_to
+    FROM activity_link_spans
+    WHERE status = 'cancelled'
 )
 SELECT s.measure_id, s.country, s.activity_id, s.submission_id, s.valid_from, s.valid_to,
     s.valid_to = p.end_year AS open_ended
