@@ -169,14 +169,17 @@ def test_measures_search_then_open_a_measure(demo_app, page):
     page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a", has_text="2.7.10").click()
     page.wait_for_url("**/measure/2.7.10**")
     wait_for_title(page, "measure-countries-graph", "Activities under 2.7.10")
-    year = view(path, "SELECT max(reporting_year) AS y FROM submissions WHERE status = 'accepted'")[0]["y"]
+    year = view(
+        path, "SELECT max(reporting_year) AS y FROM submissions WHERE status = 'accepted' AND plan_id = ?", [SEED]
+    )[0]["y"]
     overall = view(
         path,
-        "SELECT * FROM measure_progress WHERE as_of_year = ? AND measure_id = '2.7.10' AND country = 'ALL'",
-        [year],
+        "SELECT * FROM measure_progress WHERE plan_id = ? AND as_of_year = ? AND measure_id = '2.7.10' "
+        "AND country = 'ALL'",
+        [SEED, year],
     )[0]
     assert page.locator("#measure-summary .stat-value").first.inner_text() == str(overall["activities_total"])
-    listed = view(path, "SELECT * FROM activity_listing(?, NULL, '2.7.10', 1000)", [year])
+    listed = view(path, "SELECT * FROM activity_listing(?, ?, NULL, '2.7.10', 1000)", [SEED, year])
     cells = page.locator("#measure-activities-table .ag-center-cols-container .ag-cell[col-id='activity_id']")
     cells.first.wait_for(timeout=15000)
     shown = cells.all_inner_texts()

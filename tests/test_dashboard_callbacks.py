@@ -18,6 +18,7 @@ from dashboard.components.catalogue_tree import PROGRESS_COLOURS
 from dashboard.data import loaded, plan
 from etl import warehouse
 from etl.outputs.palette import STATUS_COLOURS
+from etl.plan.plans import SEED_PLAN
 
 # The worked example of docs/metrics.md (pillar 5), one late return, and one rejected upload with its errors.
 KHM_2014 = [("A1", "ongoing", ["5.1"]), ("A2", "completed", ["5.2", "5.3"]), ("A3", "planned", ["5.4"])]
@@ -451,11 +452,14 @@ def test_status_history_names_the_years_of_the_returns_behind_each_status(tmp_pa
         add_return(path, "LAO", year, [("L1", status, ["5.1"])])
     with warehouse.read_connection(path) as con:
         listed = con.execute(
-            "SELECT status_history, last_reported_year, file_name FROM activity_listing(2017, 'LAO', NULL, 10)"
+            "SELECT status_history, last_reported_year, file_name FROM activity_listing(?, 2017, 'LAO', NULL, 10)",
+            [SEED_PLAN.plan_id],
         ).fetchall()
         by_measure = con.execute(
-            "SELECT status_history FROM activity_listing(2016, NULL, '5.1', 10) UNION ALL "
-            "SELECT status_history FROM measure_activity_listing(2016, '5.1', 10, links := 'measure_link_spans')"
+            "SELECT status_history FROM activity_listing($plan, 2016, NULL, '5.1', 10) UNION ALL "
+            "SELECT status_history FROM measure_activity_listing($plan, 2016, '5.1', 10, "
+            "links := 'measure_link_spans')",
+            {"plan": SEED_PLAN.plan_id},
         ).fetchall()
     # No return for 2016: the years say so, and the last of them is the return the file is.
     assert listed == [("2013 planned → 2014, 2015, 2017 ongoing", 2017, "LAO-2017-v1.xlsx")]

@@ -23,6 +23,6 @@ def country_activities(
 ) -> pd.DataFrame:
     """One country's activities under a plan as of a year, with their measures, status history and provenance."""
     return connection.query(
-        "SELECT * FROM activity_listing(?, ?, NULL, ?) WHERE plan_id = ?",
-        [year, country, limit, plans.resolve(plan_id)],
+        "SELECT * FROM activity_listing(?, ?, ?, NULL, ?)",
+        [plans.resolve(plan_id), year, country, limit],
     )

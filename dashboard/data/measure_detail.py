@@ -26,14 +26,12 @@ def measure_activities(
     year: int, measure_id: str, limit: int = connection.LISTING_LIMIT, *, plan_id: str | None = None
 ) -> pd.DataFrame:
     """The activities linked to a plan's measure as of a year: status history and where each was reported."""
-    # The listings carry each row's plan; two plans may share a measure id, so only the chosen plan's rows are kept.
+    # Two plans may share a measure id: the macros keep the chosen plan's rows (before the limit).
     plan_id = plans.resolve(plan_id)
     path = connection.warehouse_file()
     if connection.measure_links_current(path, connection.warehouse_version(path)):
         # The same rows as activity_listing, found through the measure's snapshot rows instead of every link.
         return connection.query(
-            "SELECT * FROM measure_activity_listing(?, ?, ?) WHERE plan_id = ?", [year, measure_id, limit, plan_id]
+            "SELECT * FROM measure_activity_listing(?, ?, ?, ?)", [plan_id, year, measure_id, limit]
         )
-    return connection.query(
-        "SELECT * FROM activity_listing(?, NULL, ?, ?) WHERE plan_id = ?", [year, measure_id, limit, plan_id]
-    )
+    return connection.query("SELECT * FROM activity_listing(?, ?, NULL, ?, ?)", [plan_id, year, measure_id, limit])

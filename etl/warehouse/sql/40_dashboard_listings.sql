@@ -79,10 +79,11 @@ GROUP BY ALL;
 -- Activities as of a year, as docs/metrics.md defines them: each (country, activity_id) with its status in
 -- the latest current return with R <= as_of that lists it, its changes of status in the returns up to
 -- then, the measures it links to there (country listings), and where it came from (file, sheet, row).
--- only_country and only_measure narrow the listing (NULL: every country, every measure); max_rows caps
+-- The rows are those whose latest listing is a return for `plan`; their history takes in every plan's returns
+-- (an activity a country keeps reporting under the next plan). only_country and only_measure narrow the listing (NULL: every country, every measure); max_rows caps
 -- it, in country and activity order, before histories and links are gathered, so a page of a large
 -- warehouse is quick.
-CREATE OR REPLACE MACRO activity_listing(as_of, only_country, only_measure, max_rows) AS TABLE
+CREATE OR REPLACE MACRO activity_listing(plan, as_of, only_country, only_measure, max_rows) AS TABLE
 WITH current_returns AS (
     SELECT submission_id, file_name
     FROM current_submissions
@@ -93,7 +94,7 @@ hits AS (
     SELECT am.submission_id, am.country, am.activity_id
     FROM activity_measures am
     SEMI JOIN current_returns r ON r.submission_id = am.submission_id
-    WHERE am.measure_id = only_measure
+    WHERE am.measure_id = only_measure AND am.plan_id = plan
 ),
 -- Every listing of the activities in scope. The two scopes take separate branches (the other one is
 -- pruned as a constant false filter): a condition mixing them would hide the selective join.
@@ -123,6 +124,8 @@ shown AS MATERIALIZED (
         SEMI JOIN hits h ON h.submission_id = l.submission_id AND h.activity_id = l.activity_id
         WHERE only_measure IS NOT NULL
     )
+    -- The plan's rows before the cap: another plan's listings must not take the places of this one's.
+    WHERE plan_id = plan
     ORDER BY country, activity_id
     LIMIT max_rows
 ),
@@ -178,24 +181,26 @@ FROM spans s
 JOIN plans p ON p.plan_id = s.plan_id
 ORDER BY s.measure_id;
 
--- activity_listing(as_of, NULL, only_measure, max_rows), read through measure_link_spans_snapshot while that is
+-- activity_listing(plan, as_of, NULL, only_measure, max_rows), read through measure_link_spans_snapshot while that is
 -- current: the snapshot names the activities whose listing as of the year links to the measure, so only their
 -- own listings are read from the activity rows, instead of every link and every activity being matched.
 -- `links` names the relation read (the view itself gives the same rows); the snapshot is named at each call,
 -- since it exists only once refresh_metrics has run.
 CREATE OR REPLACE MACRO measure_activity_listing(
-    as_of, only_measure, max_rows, links := 'measure_link_spans_snapshot'
+    plan, as_of, only_measure, max_rows, links := 'measure_link_spans_snapshot'
 ) AS TABLE
 WITH current_returns AS (
     SELECT submission_id, file_name
     FROM current_submissions
     WHERE reporting_year <= as_of
 ),
+-- The plan's listings only, before the cap: two plans may share a measure id.
 shown AS MATERIALIZED (
-    SELECT country, activity_id, submission_id
-    FROM query_table(links)
-    WHERE measure_id = only_measure AND valid_from <= as_of AND (valid_to >= as_of OR open_ended)
-    ORDER BY country, activity_id
+    SELECT k.country, k.activity_id, k.submission_id
+    FROM query_table(links) k
+    SEMI JOIN submissions p ON p.submission_id = k.submission_id AND p.plan_id = plan
+    WHERE k.measure_id = only_measure AND k.valid_from <= as_of AND (k.valid_to >= as_of OR k.open_ended)
+    ORDER BY k.country, k.activity_id
     LIMIT max_rows
 ),
 listed AS MATERIALIZED (
