@@ -79,7 +79,10 @@ def test_a_spare_started_at_another_priority_or_in_another_folder_is_not_used(ch
     assert children.take().process.pid != spare
     children.replenish()
     spare = _waiting(children)
-    monkeypatch.setattr(os, "getpriority", lambda *_: 19)  # as if this process had been reniced since
+    # As if this process had been reniced since (to a priority other than its own: earlier in-process commands of a
+    # test run may have lowered it to 19 already).
+    other = 18 if os.getpriority(os.PRIO_PROCESS, 0) == 19 else 19
+    monkeypatch.setattr(os, "getpriority", lambda *_: other)
     assert children.take().process.pid != spare
 
 
