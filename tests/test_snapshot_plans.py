@@ -125,6 +125,18 @@ def test_only_the_plan_a_write_changed_is_computed_again(two_plans):
         con.close()
 
 
+def test_snapshots_whose_state_was_dropped_are_all_built_again(two_plans):
+    """Dropping the state table is how a rebuild of every snapshot is forced (benchmarks, an operator)."""
+    con = duckdb.connect(str(two_plans))
+    try:
+        con.execute("DROP TABLE metrics_snapshot_state")
+        assert _computed_for(con) == [[]]  # every plan at once
+        assert metrics.snapshots_current(con)
+        _assert_snapshots_are_the_views(con)
+    finally:
+        con.close()
+
+
 def _computed_for(con) -> list[list[str]]:
     """Rebuild the snapshots (in a transaction of their own); the plans each computation of the shared views
     covered ([] for every plan)."""

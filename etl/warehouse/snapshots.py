@@ -77,9 +77,15 @@ def _rebuild_all(con: duckdb.DuckDBPyConnection, database: str, listings: list[s
 def _changed_plans(con: duckdb.DuckDBPyConnection, listings: list[str]) -> tuple[set[str], set[str]] | None:
     """The plans whose metric rows, and those whose carried-over rows, must be computed again; None when every
     snapshot must be (built before plans were recorded, settings or view definitions changed, or every plan)."""
-    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if _PLAN_PARTS not in tables or not {view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *listings)} <= tables:
-        return None
+    tables = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    needed = {_PLAN_PARTS, "metrics_snapshot_state", *(view + SNAPSHOT_SUFFIX for view in (*METRIC_VIEWS, *listings))}
+    if not needed <= tables:
+        return None  # never built, or its state dropped (to force a rebuild): all of it
     columns = {name for (name,) in con.execute("SELECT column_name FROM (DESCRIBE metrics_snapshot_state)").fetchall()}
     if "shared_part" not in columns:
         return None
