@@ -82,6 +82,43 @@ def test_every_commit_makes_the_next_answer_new(app, warehouse_file):
     assert warehouse.data_version(warehouse_file) != version
 
 
+def test_one_question_asked_at_once_by_two_visitors_is_computed_once(app, monkeypatch):
+    """After a commit every open page asks at once: the second asker of a question waits for the first's answer."""
+    from dashboard.data import connection
+
+    viewers = [sign_in(app.server.test_client(), "viewer") for _ in range(2)]
+    real, reads = connection._run, []
+
+    def slow_read(path, work):
+        reads.append(threading.current_thread().name)
+        time.sleep(0.2)  # long enough for the other visitor's request to arrive meanwhile
+        return real(path, work)
+
+    connection.clear_cache()
+    monkeypatch.setattr(connection, "_run", slow_read)
+    alone = reporting(viewers[0], app)
+    reads_for_one = len(reads)
+    assert reads_for_one > 0 and alone.headers[read_cache.CACHE_HEADER] == "miss"
+    read_cache.clear()
+    connection.clear_cache()
+    reads.clear()
+    start, answers = threading.Barrier(2), {}
+
+    def ask(number):
+        start.wait()
+        answers[number] = reporting(viewers[number], app)
+
+    threads = [threading.Thread(target=ask, args=(n,), name=f"visitor-{n}") for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(reads) == reads_for_one  # read once, by one of the two
+    assert sorted(a.headers[read_cache.CACHE_HEADER] for a in answers.values()) == ["hit", "miss"]
+    assert answers[0].get_data() == answers[1].get_data() == alone.get_data()
+    assert read_cache._turns == {}  # nothing kept per question once answered
+
+
 def test_answers_are_kept_per_role_and_country(app):
     viewer = sign_in(app.server.test_client(), "viewer")
     analyst = sign_in(app.server.test_client(), "analyst")
