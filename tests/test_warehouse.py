@@ -1,6 +1,7 @@
 """aptmon init: schema, catalogue load, idempotence, and the cross-process locks."""
 
 import multiprocessing
+import shutil
 import threading
 import time
 
@@ -137,6 +138,21 @@ def test_a_copy_dropped_while_it_is_read_is_closed_by_its_last_reader(warehouse_
         assert con.execute("SELECT count(*) FROM measures").fetchone()[0] == 183  # still readable, as of its commit
     with pytest.raises(duckdb.ConnectionException):
         old.connection.execute("SELECT 1")  # closed as its last reader gave the cursor back
+
+
+def test_a_warehouse_copied_without_its_readers_copy_gets_one_before_it_is_served(warehouse_file, tmp_path):
+    moved = tmp_path / "moved" / "warehouse.duckdb"
+    moved.parent.mkdir()
+    shutil.copyfile(warehouse_file, moved)  # the file alone, as a copy or a restore by hand leaves it
+    assert published.published_copy(moved) is None
+    version = warehouse.data_version(moved)
+    warehouse.ensure_readers_copy(moved)  # what `aptmon serve` does as it starts
+    copy = published.published_copy(moved)
+    assert copy is not None and warehouse.data_version(moved) != version
+    assert _measures(moved) == 183
+    assert any(path == copy for path in published._OPEN_COPIES)  # read from the copy, not the file
+    warehouse.ensure_readers_copy(moved)  # one there already: nothing written
+    assert published.published_copy(moved) == copy
 
 
 @pytest.mark.slow  # a writer in another process, timed

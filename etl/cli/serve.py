@@ -115,3 +115,9 @@ def _prepare_warehouse(db) -> None:
             err=True,
         )
         os.environ[integrity.DAMAGED_VERSION_ENV] = json.dumps(list(warehouse.data_version(db)))
+    else:
+        try:
+            warehouse.ensure_readers_copy(db)  # else every question of every page would open the file itself
+        except (warehouse.WarehouseError, OSError) as exc:  # busy past the wait, or a full disk: served all the same
+            click.echo(f"Warning: no readers' copy of the warehouse could be made ({exc}); pages read it slower.",
+                       err=True)  # fmt: skip

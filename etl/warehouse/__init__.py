@@ -6,7 +6,7 @@ catalogue), snapshots and snapshot_refresh (the materialised metric views). Read
 etl.warehouse.metrics.
 """
 
-from etl.warehouse.connection import read_connection, write_connection
+from etl.warehouse.connection import ensure_readers_copy, read_connection, write_connection
 from etl.warehouse.errors import DiskFull, WarehouseBusy, WarehouseError
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.published import COPY_INFIX, data_version
@@ -22,6 +22,7 @@ __all__ = [
     "WarehouseBusy",
     "WarehouseError",
     "data_version",
+    "ensure_readers_copy",
     "initialise",
     "read_connection",
     "refresh_metrics",

@@ -15,7 +15,7 @@ import duckdb
 
 from etl import private_files
 from etl.paths import instance_dir, returns_dir
-from etl.warehouse.connection import write_connection
+from etl.warehouse.connection import ensure_readers_copy
 from etl.warehouse.errors import WarehouseError
 from etl.warehouse.integrity import file_sha256, read_back
 from etl.warehouse.location import warehouse_path
@@ -97,8 +97,7 @@ def _copy_warehouse(db: Path, destination: Path) -> dict:
     for _ in range(_COPY_ATTEMPTS):
         source = published_copy(db)
         if source is None:
-            with write_connection(db):
-                pass  # closing checkpoints the file and publishes its copy, as every write does
+            ensure_readers_copy(db)
             continue
         try:
             handle = open(source, "rb")  # noqa: SIM115 (held open: a later commit may unlink the name meanwhile)

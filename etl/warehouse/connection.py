@@ -14,7 +14,7 @@ from etl.private_files import make_private
 from etl.warehouse.errors import WarehouseError
 from etl.warehouse.location import warehouse_path
 from etl.warehouse.locks import file_lock, process_lock
-from etl.warehouse.published import bump_version, publish_copy, reading_published_copy
+from etl.warehouse.published import bump_version, publish_copy, published_copy, reading_published_copy
 from etl.warehouse.snapshots import rebuild_stale_snapshots
 
 # A reader waits this long for a writer to finish, a writer for readers and other writers.
@@ -72,6 +72,16 @@ def write_connection(path: str | os.PathLike | None = None) -> Iterator[duckdb.D
             finally:
                 # Still under the writer's lock: a reader that sees the new version reads the new data.
                 bump_version(db, published)
+
+
+def ensure_readers_copy(path: str | os.PathLike | None = None) -> None:
+    """Publish a readers' copy of the last commit if there is none (a warehouse copied, restored, or last written
+    outside the monitor): without one every reader opens the file itself, about 30 ms a question on a large
+    warehouse, and waits for any writer."""
+    db = warehouse_path(path)
+    if db.exists() and published_copy(db) is None:
+        with write_connection(db):
+            pass  # closing checkpoints the file and publishes its copy, as every write does
 
 
 def _open(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
