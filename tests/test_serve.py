@@ -297,13 +297,21 @@ def test_each_worker_listens_on_a_socket_of_its_own(tmp_path):
     warehouse.initialise(db)
     with served_app.served(tmp_path, db, workers=3) as base_url:
         port = int(base_url.rsplit(":", 1)[1])
-        listening = [
-            line.split()[9]
-            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
-            if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"  # 0A: LISTEN
-        ]
+        # The first worker answers as soon as it is ready; gunicorn forks the others a moment apart.
+        deadline = time.monotonic() + 30
+        while len(listening := _listening(port)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
         owners = {_socket_owner(inode) for inode in listening}
     assert (len(listening), len(owners)) == (3, 3)
+
+
+def _listening(port: int) -> list[str]:
+    """The inodes of the sockets listening on a port."""
+    return [
+        line.split()[9]
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"  # 0A: LISTEN
+    ]
 
 
 def _socket_owner(inode: str) -> int:
