@@ -23,7 +23,6 @@ from dashboard import (
     read_cache,
     refusals,
     start_up,
-    upload_checks,
     uploads,
     warehouse_health,
 )
@@ -205,12 +204,10 @@ def create_server():
 
 def start_worker() -> None:
     """What each worker does after the fork and before it serves: upgrade the warehouse or clear a crashed submit's
-    debris (dashboard.start_up), draw the landing page once into its cache, sweep expired staged uploads, and keep
-    its next upload checker started ahead (dashboard.upload_checks)."""
+    debris (dashboard.start_up), draw the landing page once into its cache, and sweep expired staged uploads."""
     if start_up.prepare_warehouse():
         _warm_up_landing_page()
     uploads.start_sweeping()  # staged files go when they expire, whether or not anyone uploads again
-    upload_checks.keep_warm()  # started in the background, at a lower priority: the first answer does not wait
 
 
 def _warm_up_landing_page() -> None:

@@ -7,8 +7,9 @@ multiprocessing's fork server hung inside gunicorn's workers): watched for its m
 either limit, and moved to a lower CPU priority once its job has used GRACE_CPU_S of CPU (an analyst's return is
 checked or loaded before then, at the worker's priority; a large or hostile file then yields to the readers), at
 most APTMON_UPLOAD_CHECKS_PER_WORKER at once per worker. The waiting thread sleeps, so readers keep the interpreter.
-A server's worker starts each job's process ahead (keep_warm, dashboard.prestarted): it has started and imported
-the ingest libraries before the file comes, runs that one job and ends, and the next is started beside it.
+Once an analyst opens the Upload page, a worker starts each job's process ahead (keep_warm,
+dashboard.prestarted): it has started and imported the ingest libraries before the file comes, runs that one job
+and ends, and the next is started beside it.
 """
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ def run(steps: Steps):
 
 
 def keep_warm() -> None:
-    """Keep a checker started and ready from now on (the server's workers): an upload then waits for no
-    interpreter start and no imports, which took about a second of a check or a Submit on a busy machine."""
+    """Keep a checker started and ready from now on (a worker, once an analyst opens the Upload page): an upload
+    then waits for no interpreter start and no imports, which took about a second of a check or a Submit on a busy
+    machine. Not before: a server nobody uploads to keeps no checkers (about 60 MiB each), and a worker's start
+    does not share the CPU with one importing."""
     _children.keep_one_ready()
 
 

@@ -48,6 +48,7 @@ def layout(plan=None, **_query):
     user = auth.signed_in_user()
     if user is None or user.role not in auth.UPLOADERS:
         return not_permitted("upload returns", auth.UPLOADERS)
+    upload_checks.keep_warm()  # an analyst is here: a checker is ready by the time a file is dropped
     admin = user.role == auth.ADMIN
     # The template and the reporting year are the chosen plan's (the plan picker); a file names its own plan.
     chosen = plans.timeframe(plan)
