@@ -22,16 +22,22 @@ def _one_character_lines(path: Path, lines: int) -> Path:
     return path
 
 
-def test_findings_past_a_codes_cap_are_counted_without_being_built(tmp_path, monkeypatch):
-    rows = 3 * MAX_ISSUES_PER_CODE
-    built: list[str] = []
+@pytest.fixture
+def built(monkeypatch) -> list[str]:
+    """The code of every finding validation builds (issue_log.make_issue), in order."""
+    codes: list[str] = []
     make_issue = issue_log.make_issue
 
     def counted(code: str, **fields):
-        built.append(code)
+        codes.append(code)
         return make_issue(code, **fields)
 
     monkeypatch.setattr(issue_log, "make_issue", counted)
+    return codes
+
+
+def test_findings_past_a_codes_cap_are_counted_without_being_built(tmp_path, built):
+    rows = 3 * MAX_ISSUES_PER_CODE
     raw = read_return(_one_character_lines(tmp_path / "flood.csv", rows))
     result = validate_return(raw, load_catalogue(), country="KHM", year=2015)
 
@@ -72,21 +78,13 @@ def test_the_worst_ten_megabyte_csv_is_refused_within_bounds(tmp_path, warehouse
     assert run.returncode == 1 and f"more than {MAX_SHEET_ROWS:,} rows" in run.output
 
 
-def test_a_return_whose_every_cell_is_a_finding_builds_only_each_codes_cap(tmp_path, monkeypatch):
+def test_a_return_whose_every_cell_is_a_finding_builds_only_each_codes_cap(tmp_path, built):
     """The worst return of the upload benchmark, every cell wrong (two unknown partners in each): each code's first
     findings in reading order are built, the rest counted, whether a cell holds one finding or several."""
     rows = 2 * MAX_ISSUES_PER_CODE + 1
     bad_row = ["a", "9.9.99", "t", "zz", "32/13/2015", "x", "", "Atlantis; Narnia", "zz", "-", ""]
     path = tmp_path / "every-cell.csv"
     path.write_text(",".join(HEADER) + "\n" + (",".join(bad_row) + "\n") * rows, encoding="utf-8")
-    built: list[str] = []
-    make_issue = issue_log.make_issue
-
-    def counted(code: str, **fields):
-        built.append(code)
-        return make_issue(code, **fields)
-
-    monkeypatch.setattr(issue_log, "make_issue", counted)
     result = validate_return(read_return(path), load_catalogue(), country="KHM", year=2015)
 
     totals = {
