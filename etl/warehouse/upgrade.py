@@ -98,10 +98,12 @@ def _rebuild_changed_tables(con: duckdb.DuckDBPyConnection, reference_ddl: str) 
     held returns, users with the old lockout columns) is made again from the DDL and its rows copied by column name:
     a column the release dropped goes, a new one takes its default (never a positional INSERT ... SELECT *).
     """
+    present = _shapes(con)  # read once: rebuilding one table changes no other table's shape
     for table, shape in sorted(_wanted_shapes(reference_ddl).items()):
-        if _shape(con, table) == shape:
+        found = present.get(table, (frozenset(), ()))
+        if found == shape:
             continue
-        kept = sorted(set(_columns(con, table)) & set(_columns_of_shape(shape)))
+        kept = sorted(set(_columns_of_shape(found)) & set(_columns_of_shape(shape)))
         names = ", ".join(f'"{c}"' for c in kept)
         con.execute(f'CREATE TEMP TABLE "{table}_before_upgrade" AS SELECT * FROM "{table}"')
         con.execute(f'DROP TABLE "{table}"')
@@ -146,14 +148,6 @@ def _shapes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[frozenset, tuple[
         if table in checks:
             checks[table].append(expression)
     return {table: (frozenset(columns[table]), tuple(sorted(checks[table]))) for table in tables}
-
-
-def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple[frozenset, tuple[str, ...]]:
-    return _shapes(con).get(table, (frozenset(), ()))
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [name for name, _, _ in _shape(con, table)[0]]
 
 
 def _columns_of_shape(shape: tuple[frozenset, tuple[str, ...]]) -> list[str]:
