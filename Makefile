@@ -70,12 +70,13 @@ system-deps:
 
 # Every benchmarks/bench_*.py runs on generated data and records its figures; report.py writes REPORT.md.
 # A benchmark that stops with an error is listed in the report (benchmarks/results/FAILED) and fails the target,
-# after the others have run and REPORT.md is written.
+# after the others have run and REPORT.md is written. Each starts once the last one's processes have let the
+# machine go quiet (benchmarks/quiet.py).
 bench: install-test system-deps
 	rm -rf benchmarks/results
 	mkdir -p benchmarks/results
 	@for script in benchmarks/bench_*.py; do \
-		echo "== $$script"; $(PY) -m benchmarks.$$(basename $$script .py) || echo "$$script" >> benchmarks/results/FAILED; \
+		echo "== $$script"; $(PY) -m benchmarks.quiet; $(PY) -m benchmarks.$$(basename $$script .py) || echo "$$script" >> benchmarks/results/FAILED; \
 	done
 	$(PY) -m benchmarks.report
 	@test ! -f benchmarks/results/FAILED || { echo "Benchmarks that failed:"; cat benchmarks/results/FAILED; exit 1; }

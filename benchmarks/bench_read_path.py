@@ -29,6 +29,7 @@ import requests
 
 from benchmarks.bench_ingest import write_large_return
 from benchmarks.bench_load import PASSWORD, prepare
+from benchmarks.quiet import wait_until_quiet
 from benchmarks.results import Figure, load_average, percentile, record_results
 from tests.support.server import free_port, running_server
 
@@ -306,6 +307,9 @@ def run() -> list[Figure]:
         options = ["--workers", str(WORKERS), "--threads", str(THREADS)]
         with running_server(free_port(), options, env, log_path=access_log, timeout=120) as running:
             base, server = running.url, running.process
+            # Measured once the workers have warmed their caches and the returns above are written: the browser's
+            # cache is what is cold here (bench_start times the first chart straight after a start).
+            settled = wait_until_quiet()
             cold_s, warm_s, fetched = first_loads(base, "user00", access_log)
             captured = capture(base, "user01")
             for url, sent in captured.items():
@@ -346,7 +350,7 @@ def run() -> list[Figure]:
         Figure("server memory per worker, PSS (max)", max(pss, default=float("nan")), "MiB", "reported", True,
                "proportional set size: pages shared with the master and the other workers counted once"),
         Figure("overview first load in Chromium, cold cache", cold_s, "s", f"< {FIRST_LOAD_TARGET_S:g} s",
-               cold_s < FIRST_LOAD_TARGET_S, f"until its main chart has drawn; before the benchmark: {before}"),
+               cold_s < FIRST_LOAD_TARGET_S, f"until its main chart has drawn, the server started and warm; {settled}"),
         Figure("overview second load in Chromium", warm_s, "s", "reported", True, "same browser, a new tab"),
         Figure("static files the second load fetched from the server", len(fetched), "count", "0", not fetched,
                ", ".join(fetched[:5])),
