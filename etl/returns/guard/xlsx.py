@@ -25,8 +25,8 @@ from etl.returns.sheet_halves import SheetHalves, worth_splitting
 # placed by counting or lies right of Z, so only six- or seven-digit rows and the letters need reading. Anything
 # else takes the exact pass. Each piece of the sheet is checked by searches that run in C, none per cell. Most pieces
 # need two: one finds no prefixed cell, the other no cell but listed ones within the widest column so far, above row
-# 100 000 and not of type e. A piece where it finds one takes the full searches: the first unusual cell, the deep
-# rows before it, error cells, and any cell right of the widest column so far.
+# 100 000 and not of type e. Where it finds one, the full searches read the piece from that cell on: the first
+# unusual cell, the deep rows before it, error cells, and any cell right of the widest column so far.
 # A cell of type e holds a spreadsheet error (#REF! ...), which calamine reads as blank: the quick pass notes it for
 # the reader.
 _CELL_REST = rb'(?> t="{t}">| s="[0-9]*+"(?: t="{t}")?/?>|/?>|(?: (?:s|cm|vm|ph)="[0-9a-zA-Z]*+"| t="{t}")++/?>)'
@@ -124,8 +124,11 @@ def _quick_extent(
     for data, start, end in tag_aligned_pieces(archive, entry, checked):
         if _PREFIXED_CELL.search(data, start, end):
             return (*placed_extent(archive, entry), 26)
-        if widest and not _notable_cell(widest).search(data, start, end):
-            continue  # no cell here the searches below would act on
+        if widest:
+            notable = _notable_cell(widest).search(data, start, end)
+            if notable is None:
+                continue
+            start = notable.start()  # the searches below pass over every cell before it
         unusual = _UNUSUAL_CELL.search(data, start, end)
         listed_end = end if unusual is None else unusual.start()  # cells before the first unusual one are listed
         if deep_rows := _DEEP_ROW.findall(data, start, listed_end):
