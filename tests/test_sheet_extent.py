@@ -216,3 +216,28 @@ def test_a_far_cell_after_an_unusual_one_is_left_to_the_exact_pass(tmp_path):
     rows = A1 + '<row r="3"><c><v>1</v></c></row><row r="300000"><c r="B300000"><v>1</v></c></row>'
     path = _workbook(tmp_path / "unusual.xlsx", f"<sheetData>{rows}</sheetData>")
     assert _quick(path) == (300_000, 2, True, 26)
+
+
+@pytest.mark.parametrize(
+    ("late_cell", "bound", "errors"),
+    [
+        ('<c r="M11000"><v>1</v></c>', (99_999, 26, False, 13), False),  # right of every cell before it
+        ('<c r="B11000" t="e"><v>#N/A</v></c>', (99_999, 26, False, 11), True),
+        ('<c r="B150000"><v>1</v></c>', (150_000, 26, False, 11), False),
+        ('<c r="B250000"><v>1</v></c>', (250_000, 26, False, 26), False),
+        ('<c r="B11000" x="1"><v>1</v></c>', (11_999, 11, True, 26), False),  # unusual: placed exactly
+    ],
+    ids=["a wider column", "an error value", "a deep row", "a row past the cap", "an unusual cell"],
+)
+def test_a_cell_after_pieces_of_ordinary_cells_is_still_read(tmp_path, late_cell, bound, errors):
+    """A piece whose cells are all listed, within the widest column so far, above row 100 000 and not of type e
+    takes one search; a cell in a later piece that is none of these is read as the full searches read it."""
+    ordinary = "".join(f'<c r="{letter}{{row}}" t="n"><v>1</v></c>' for letter in "ABCDEFGHIJK")
+    rows = [f'<row r="{row}">{ordinary.format(row=row)}</row>' for row in range(1, 12_000)]  # about 3 MiB
+    rows[10_999] = rows[10_999].replace("</row>", f"{late_cell}</row>")
+    path = _workbook(tmp_path / "late.xlsx", f"<sheetData>{''.join(rows)}</sheetData>")
+    seen: set[str] = set()
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo(SHEET_PART).file_size > 3 << 20
+        assert _quick_extent(archive, archive.getinfo(SHEET_PART), errors_seen=seen) == bound
+    assert seen == ({SHEET_PART} if errors else set())

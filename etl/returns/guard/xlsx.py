@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 import zlib
@@ -22,8 +23,10 @@ from etl.returns.sheet_halves import SheetHalves, worth_splitting
 # The quick pass proves a sheet ordinary: every cell tag is <c r="<one letter><up to seven digits>"> with at most
 # s="" and t="" after it, as Excel, LibreOffice and openpyxl write, and no cell tag has a prefix. No such cell is
 # placed by counting or lies right of Z, so only six- or seven-digit rows and the letters need reading. Anything
-# else takes the exact pass. Each piece of the sheet is checked by a few searches that run in C, none per cell: the
-# first unusual cell, the deep rows before it, error cells, and any cell right of the widest column so far.
+# else takes the exact pass. Each piece of the sheet is checked by searches that run in C, none per cell. Most pieces
+# need two: one finds no prefixed cell, the other no cell but listed ones within the widest column so far, above row
+# 100 000 and not of type e. Where it finds one, the full searches read the piece from that cell on: the first
+# unusual cell, the deep rows before it, error cells, and any cell right of the widest column so far.
 # A cell of type e holds a spreadsheet error (#REF! ...), which calamine reads as blank: the quick pass notes it for
 # the reader.
 _CELL_REST = rb'(?> t="{t}">| s="[0-9]*+"(?: t="{t}")?/?>|/?>|(?: (?:s|cm|vm|ph)="[0-9a-zA-Z]*+"| t="{t}")++/?>)'
@@ -36,6 +39,14 @@ _ERROR_VALUE_CELL = re.compile(rb'<c r="[A-Z][0-9]{1,7}"[^>]* t="e"')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # _CELL_RIGHT_OF[n]: a listed cell in a column right of the n-th letter (n = 0: any column).
 _CELL_RIGHT_OF = [re.compile(rb'<c r="([' + bytes([65 + n]) + rb"-Z])") for n in range(26)]
+
+
+@functools.cache
+def _notable_cell(widest: int) -> re.Pattern[bytes]:
+    """A cell the full searches would act on, or more: any but a listed cell in a column up to the `widest`-th
+    letter, with a row of at most five digits and a type other than e."""
+    plain_rest = _CELL_REST.replace(b"{t}", rb'(?!e")[a-zA-Z]*+')
+    return re.compile(rb'<c(?! r="[A-' + bytes([64 + widest]) + rb'][0-9]{1,5}+"' + plain_rest + rb")[\s/>]")
 
 
 def check_sheet_extents(path: Path, sheets: list[zipfile.ZipInfo]) -> SheetScan:
@@ -113,6 +124,11 @@ def _quick_extent(
     for data, start, end in tag_aligned_pieces(archive, entry, checked):
         if _PREFIXED_CELL.search(data, start, end):
             return (*placed_extent(archive, entry), 26)
+        if widest:
+            notable = _notable_cell(widest).search(data, start, end)
+            if notable is None:
+                continue
+            start = notable.start()  # the searches below pass over every cell before it
         unusual = _UNUSUAL_CELL.search(data, start, end)
         listed_end = end if unusual is None else unusual.start()  # cells before the first unusual one are listed
         if deep_rows := _DEEP_ROW.findall(data, start, listed_end):
