@@ -254,8 +254,12 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     # Activity ID: present and unique (ignoring case, as people read them).
     ids = out["activity_id"]
     require("activity_id", _positions(ids, None))
-    keys = list(map(str.upper, ids)) if None not in ids else [v.upper() if v is not None else None for v in ids]
-    if len(set(keys)) < n - keys.count(None) + (None in keys):
+    if None in ids:  # the blank ids, already found, count as one key
+        keys = [v.upper() if v is not None else None for v in ids]
+        unrepeated = n - keys.count(None) + 1
+    else:
+        keys, unrepeated = list(map(str.upper, ids)), n
+    if len(set(keys)) < unrepeated:  # how many keys there are when no id repeats
         first_seen = dict(zip(reversed(keys), reversed(rows), strict=True))  # each key's first row: the last wins
         repeated = [i for i, key, row in zip(count(), keys, rows) if key is not None and first_seen[key] != row]
         note_each(
@@ -268,7 +272,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
     for value in set(raw_columns["status"]):
         text = cell_text(value)
         status_memo[value] = STATUS_LOOKUP.get(fmt.header_key(text)) if text else ""
-    statuses = [status_memo[v] or None for v in raw_columns["status"]]
+    statuses = list(map({v: status or None for v, status in status_memo.items()}.__getitem__, raw_columns["status"]))
     no_status = _positions(statuses, None)
     require("status", [i for i in no_status if status_memo[raw_columns["status"][i]] == ""])
     unknown_status = [i for i in no_status if status_memo[raw_columns["status"][i]] != ""]
@@ -302,7 +306,7 @@ def _check_rows(raw: RawReturn, lookup: MeasureLookup, issues: IssueLog) -> tupl
 
     def check_dates(name: str) -> None:
         values = raw_columns[name]
-        distinct = {v for v in values if v != "" and v is not None}
+        distinct = set(values) - {"", None}
         # A column whose dates settle how it writes day and month (13/07/2017) is read that way throughout;
         # otherwise 01/07/2017 is read day first, with a warning naming both readings.
         order = day_month_order(distinct)
