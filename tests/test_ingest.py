@@ -174,3 +174,28 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path, warehouse_file):
     assert usage.returncode == 2 and "Atlantis" in usage.stderr and "Traceback" not in usage.stderr
     missing = run("ingest", str(tmp_path / "nope.xlsx"), "--warehouse", str(warehouse_file))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("as_parameters", [True, False])
+def test_rows_reach_duckdb_alike_as_parameters_or_as_numpy_arrays(monkeypatch, as_parameters):
+    """A few rows go to DuckDB as list parameters, more as NumPy arrays: the same values and types either way."""
+    from etl.returns import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "_ROWS_AS_PARAMETERS", 10**9 if as_parameters else -1)
+    columns = {"text": "VARCHAR", "day": "DATE", "amount": "DOUBLE", "row": "INTEGER"}
+    values = {
+        "text": ["KHM-001", None, "Kampuchea – ខ្មែរ", "a\nb", ""],
+        "day": [date(2015, 1, 1), None, date(2030, 12, 31), date(2000, 1, 1), None],
+        "amount": [0.0, None, 1e15, 2.5, float("nan")],
+        "row": [2, 3, None, 100_000, 6],
+    }
+    con = duckdb.connect()
+    for rows in (rows_module.Rows(columns, values), rows_module.Rows.empty(columns)):
+        with rows.registered(con, "new_rows") as select:
+            cursor = con.execute(f"SELECT * FROM ({select})")
+            got = [tuple(d[:2]) for d in cursor.description], cursor.fetchall()
+        expected_types = [("text", "VARCHAR"), ("day", "DATE"), ("amount", "DOUBLE"), ("row", "INTEGER")]
+        assert got[0] == expected_types
+        expected = [tuple(None if v != v else v for v in row) for row in zip(*rows.data.values(), strict=True)]
+        assert got[1] == expected  # a NaN (v != v) reads as NULL either way
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'new_rows'").fetchone() == (0,)

@@ -20,11 +20,13 @@ def ingest_files(
     """Each file's result from etl.returns.ingest.ingest_file (given `options`), in order, as it is ready."""
     with cycle_collection_paused():  # for the read-ahead thread as well (see etl.returns.gc_pause)
         reads = read_ahead(paths)  # the first file is being read while etl.returns.ingest and the catalogue load
-        from etl.returns.ingest import catalogue_lookup, ingest_file  # imported here to overlap the first read
+        from etl.returns.ingest import ingest_file, plans_and_catalogue  # imported here to overlap the first read
 
-        catalogue = catalogue_lookup(warehouse_file)
+        plans, catalogue = plans_and_catalogue(warehouse_file)
         for path, raw in reads:
-            result = ingest_file(path, raw=raw, warehouse_file=warehouse_file, catalogue=catalogue, **options)
+            result = ingest_file(
+                path, raw=raw, warehouse_file=warehouse_file, catalogue=catalogue, plans=plans, **options
+            )
             # The file's cells (a million objects for 100 000 rows) go now, not with this frame: still referenced as
             # the pause ends, the collector's first pass would walk every one of them (0.05 s).
             del raw

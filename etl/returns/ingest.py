@@ -16,7 +16,7 @@ import duckdb
 
 from etl import private_files, warehouse
 from etl.paths import relative_stored_path, returns_dir
-from etl.plan.plans import plan_timeframe, plan_timeframes
+from etl.plan.plans import PlanTimeframe, plan_timeframe, plan_timeframes
 from etl.returns import load
 from etl.returns.carried_dates import without_carried_date_warnings
 from etl.returns.gc_pause import cycle_collection_paused
@@ -26,6 +26,10 @@ from etl.returns.plan_choice import choose_plan
 from etl.returns.read import RawReturn, read_return
 from etl.returns.validate import ValidatedReturn, validate_return
 from etl.warehouse.errors import is_disk_full
+
+# The warehouse's plans, and its default plan (plan_timeframe): the one a return is checked against when it cannot
+# tell its own.
+KnownPlans = tuple[list[PlanTimeframe], PlanTimeframe]
 
 
 @dataclass
@@ -99,6 +103,7 @@ def ingest_file(
     raw: RawReturn | None = None,
     confirm_changes: load.ConfirmChanges = False,
     held_submission: int | None = None,
+    plans: KnownPlans | None = None,
 ) -> IngestResult:
     """Read, check and (unless dry_run) load one return; a rejected return changes nothing but the upload log.
 
@@ -111,18 +116,21 @@ def ingest_file(
     record (etl.returns.regressions) comes back `held`, recorded but not loaded, unless `confirm_changes` is True or
     names every change it makes (etl.returns.regressions.change_keys). `held_submission`, the id of this file's
     held upload, confirms that upload in place instead of recording a new one (load.confirm_held); the file was
-    stored when it was held.
+    stored when it was held. `plans`, the warehouse's plans as a batch read them once (plans_and_catalogue), spare
+    opening a connection to read them for each file.
     Raises warehouse.WarehouseError when the warehouse cannot be used.
     """
     path = Path(path)
     file_name = display_name(original_name or path.name) or "unnamed file"
     if raw is None:
         raw = read_return(path, file_name)
-    with _connection(connection, warehouse.read_connection, warehouse_file) as con:
-        plans = plan_timeframes(con)
-        chosen, plan_findings = choose_plan(raw, plans, plan_timeframe(con), plan, year)
-        if catalogue is None or catalogue.plan_id != chosen.plan_id:
-            catalogue = MeasureLookup(load.read_catalogue(con, chosen.plan_id))
+    chosen, plan_findings = choose_plan(raw, *plans, plan, year) if plans else (None, [])
+    if chosen is None or catalogue is None or catalogue.plan_id != chosen.plan_id:
+        with _connection(connection, warehouse.read_connection, warehouse_file) as con:
+            if chosen is None:
+                chosen, plan_findings = choose_plan(raw, *_known_plans(con), plan, year)
+            if catalogue is None or catalogue.plan_id != chosen.plan_id:
+                catalogue = MeasureLookup(load.read_catalogue(con, chosen.plan_id))
     validated = validate_return(raw, catalogue, country=country, year=year, plan_findings=plan_findings)
     synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
 
@@ -195,6 +203,18 @@ def _connection(given, opener, warehouse_file) -> Iterator[duckdb.DuckDBPyConnec
     else:
         with opener(warehouse_file) as con:
             yield con
+
+
+def _known_plans(con: duckdb.DuckDBPyConnection) -> KnownPlans:
+    return plan_timeframes(con), plan_timeframe(con)
+
+
+def plans_and_catalogue(warehouse_file: str | os.PathLike | None = None) -> tuple[KnownPlans, MeasureLookup]:
+    """The warehouse's plans and the default plan's catalogue (catalogue_lookup), read in one connection: what a
+    batch checks its returns against."""
+    with warehouse.read_connection(warehouse_file) as con:
+        plans = _known_plans(con)
+        return plans, MeasureLookup(load.read_catalogue(con, plans[1].plan_id))
 
 
 def catalogue_lookup(warehouse_file: str | os.PathLike | None = None, plan_id: str | None = None) -> MeasureLookup:

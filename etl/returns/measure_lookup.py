@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from etl.plan.catalogue import Catalogue
@@ -73,5 +72,7 @@ class MeasureLookup:
         return f"{shown} is not a measure: the plan has pillars {self.pillars[0]}-{self.pillars[-1]}"
 
     def _close(self, measure_id: str) -> str:
+        import difflib  # only a return with an unknown measure id needs it: not imported at every ingest
+
         close = difflib.get_close_matches(measure_id, self._known, n=1, cutoff=0.8)
         return f"; did you mean {close[0]}?" if close else ""

@@ -1,4 +1,4 @@
-"""Checked rows held as one Python list per column, with SQL types, handed to DuckDB as NumPy arrays."""
+"""Checked rows held as one Python list per column, with SQL types, handed to DuckDB as parameters or NumPy arrays."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 
 ACTIVITY_COLUMNS: dict[str, str] = {
     "activity_id": "VARCHAR",
@@ -33,6 +32,10 @@ ISSUE_COLUMNS: dict[str, str] = {
     "value": "VARCHAR",
     "message": "VARCHAR",
 }
+
+# Up to this many rows DuckDB reads the columns as list parameters: 9 ms of CPU for 2 000 activities, against 4 ms
+# as NumPy arrays plus 0.07 s to import NumPy, which nothing else on a command's ingest path needs.
+_ROWS_AS_PARAMETERS = 2_000
 
 
 @dataclass
@@ -65,11 +68,23 @@ class Rows:
     def registered(self, con: duckdb.DuckDBPyConnection, name: str) -> Iterator[str]:
         """The rows readable under `name` while the block runs, as a SELECT that yields them with their SQL types.
 
-        DuckDB scans a dict of NumPy object arrays directly: no row-by-row insert, and unlike an Arrow
-        conversion of Python lists it does not pull in pandas (half a second at every command start).
+        A few rows (a typical return) go in as list parameters, into a temporary table of this connection; more go
+        as NumPy object arrays, which DuckDB scans directly. Both read the same Python values, as the same types.
         """
-        # fromiter copies the references as they are; np.array would first look into each value for a nested
-        # sequence (three times slower on 100 000 strings).
+        if self.num_rows <= _ROWS_AS_PARAMETERS:
+            columns = ", ".join(_unnested(k, c, t) for k, (c, t) in enumerate(self.types.items(), 1))
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {columns}", [self.data[c] for c in self.types])
+            try:
+                yield f"SELECT * FROM temp.main.{name}"
+            finally:
+                with suppress(duckdb.Error):  # an aborted transaction: its rollback drops the table
+                    con.execute(f"DROP TABLE temp.main.{name}")
+            return
+        # Unlike an Arrow conversion of Python lists, NumPy does not pull in pandas (half a second). fromiter copies
+        # the references as they are; np.array would first look into each value for a nested sequence (three times
+        # slower on 100 000 strings).
+        import numpy as np
+
         arrays = {column: np.fromiter(values, dtype=object, count=len(values)) for column, values in self.data.items()}
         con.register(name, arrays)
         casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in self.types.items())
@@ -78,3 +93,11 @@ class Rows:
         finally:
             with suppress(duckdb.Error):
                 con.unregister(name)
+
+
+def _unnested(number: int, column: str, sql_type: str) -> str:
+    """The list parameter `number` as the rows of `column`."""
+    values = f"unnest(${number}::{sql_type}[])"
+    if sql_type == "DOUBLE":  # NaN as NULL, as DuckDB reads a NaN in a NumPy array
+        values = f"nullif({values}, 'NaN'::DOUBLE)"
+    return f'{values} AS "{column}"'
