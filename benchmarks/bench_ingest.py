@@ -193,6 +193,7 @@ def main() -> None:
             assert calamine.result.returncode == 0, calamine.result.stderr
             db = folder / f"round-{round_number}.duckdb"
             shutil.copyfile(empty, db)  # every round loads the return into an empty warehouse
+            warehouse.ensure_readers_copy(db)  # as a served warehouse has: the ingest's reads open that copy
             ingest = timed_child([APTMON, "ingest", str(source), "--warehouse", str(db)], env=env)
             assert ingest.result.returncode == 0, ingest.result.stdout + ingest.result.stderr
             assert "accepted" in ingest.result.stdout, ingest.result.stdout
@@ -210,6 +211,7 @@ def main() -> None:
                 runs[name].append(run)
             db = folder / f"phases-{round_number}.duckdb"
             shutil.copyfile(empty, db)
+            warehouse.ensure_readers_copy(db)
             timed = timed_child([sys.executable, "-c", PHASES, str(source), str(db)], env=env)
             assert timed.result.returncode == 0, timed.result.stderr
             phases.append(json.loads(timed.result.stdout.splitlines()[-1]))
