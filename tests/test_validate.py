@@ -8,6 +8,7 @@ import pytest
 from support.return_files import write_xlsx
 
 from etl.plan.catalogue import load_catalogue
+from etl.returns.issue_codes import make_issue
 from etl.returns.measure_lookup import MeasureLookup
 from etl.returns.read import read_return
 from etl.returns.validate import _links_in_bulk, validate_return
@@ -197,3 +198,9 @@ def test_measure_links_in_bulk_or_cell_by_cell(tmp_path, lookup, cells, in_bulk,
     assert {(m["activity_id"], m["measure_id"], m["sub_item"]) for m in result.measures.to_pylist()} == links
     ids = [row[0] for row in rows]
     assert (_links_in_bulk(cells, ids, lookup) is not None) == in_bulk
+
+
+def test_a_missing_end_date_reads_as_english():
+    """The message names the column in a sentence that reads right for both dates ("needs its End date")."""
+    issue = make_issue("missing-date", sheet="Activities", row=5, column="End date", detail="completed")
+    assert issue.message == "Row 5, End date: an activity that is completed needs its End date; type the date."

@@ -312,7 +312,7 @@ _CODES: tuple[IssueCode, ...] = (
     IssueCode(
         "missing-date",
         ERROR,
-        "Row {row}, {column}: an activity that is {detail} needs a {column}; type the date.",
+        "Row {row}, {column}: an activity that is {detail} needs its {column}; type the date.",
         "Start date is required for ongoing, suspended and completed activities; End date for completed ones.",
     ),
     IssueCode(
