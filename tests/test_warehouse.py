@@ -10,6 +10,7 @@ import pytest
 
 from etl import warehouse
 from etl.warehouse import connection, published
+from etl.warehouse.threads import one_thread
 
 
 def _counts(path):
@@ -190,3 +191,19 @@ def test_a_writer_gives_up_with_a_clear_message(warehouse_file, monkeypatch):
     with pytest.raises(warehouse.WarehouseBusy, match="busy"), warehouse.write_connection(warehouse_file):
         pass
     writer.join()
+
+
+def test_one_thread_restores_the_threads_and_keeps_the_blocks_own_error(tmp_path):
+    """After the block the connection runs on every thread again; a statement that fails inside a transaction is
+    the error raised, not DuckDB's refusal to reset the setting before the rollback."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("SET threads = 3")
+    con.execute("CREATE TABLE t (a INTEGER PRIMARY KEY)")
+    with one_thread(con):
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] != 1
+    con.execute("BEGIN")
+    with pytest.raises(duckdb.ConstraintException), one_thread(con):
+        con.execute("INSERT INTO t VALUES (1), (1)")
+    con.execute("ROLLBACK")
+    con.close()
