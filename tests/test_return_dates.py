@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from support.return_files import write_xlsx
 
-from etl.returns.ingest import catalogue_lookup, ingest_file
+from etl.returns.ingest import ingest_file, plans_and_catalogue
 from etl.returns.read import read_return
 from etl.returns.validate import validate_return
 
@@ -20,7 +20,7 @@ def returns_dir(tmp_path, monkeypatch):
 def _checked(tmp_path, warehouse_file, starts: list[str]):
     rows = [[f"KHM-00{i}", "2.1.6", "Customs training", "Ongoing", start] for i, start in enumerate(starts, 1)]
     path = write_xlsx(tmp_path / "dates.xlsx", rows, year=2017)
-    validated = validate_return(read_return(path), catalogue_lookup(warehouse_file))
+    validated = validate_return(read_return(path), plans_and_catalogue(warehouse_file)[1])
     return validated.activities.column("start_date"), [i for i in validated.issues if i.code == "ambiguous-date"]
 
 

@@ -210,17 +210,11 @@ def _known_plans(con: duckdb.DuckDBPyConnection) -> KnownPlans:
 
 
 def plans_and_catalogue(warehouse_file: str | os.PathLike | None = None) -> tuple[KnownPlans, MeasureLookup]:
-    """The warehouse's plans and the default plan's catalogue (catalogue_lookup), read in one connection: what a
-    batch checks its returns against."""
+    """The warehouse's plans and the default plan's catalogue, read in one connection: what a batch checks its
+    returns against."""
     with warehouse.read_connection(warehouse_file) as con:
         plans = _known_plans(con)
         return plans, MeasureLookup(load.read_catalogue(con, plans[1].plan_id))
-
-
-def catalogue_lookup(warehouse_file: str | os.PathLike | None = None, plan_id: str | None = None) -> MeasureLookup:
-    """A plan's catalogue in the warehouse (None: the default plan), ready to check returns against."""
-    with warehouse.read_connection(warehouse_file) as con:
-        return MeasureLookup(load.read_catalogue(con, plan_timeframe(con, plan_id).plan_id))
 
 
 def _store(path: Path, file_format: str | None, validated: ValidatedReturn, sha256: str) -> Path:
