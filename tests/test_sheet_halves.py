@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 import zipfile
 from datetime import datetime
@@ -105,6 +107,22 @@ def test_an_error_value_in_the_first_half_is_still_named(tmp_path, monkeypatch):
     assert used == [True]
     assert halves.table.values["measure_ids"][0] == "#REF!"
     same_reading(whole, halves)
+
+
+def test_the_halves_leave_no_file_open_or_behind(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "return.xlsx", activity_rows(400))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the halves' temporary files go
+    monkeypatch.setattr(sheet_halves, "MIN_SPLIT_BYTES", 0)
+    parse, kept = sheet_halves.SheetHalves.parse, []
+    monkeypatch.setattr(sheet_halves.SheetHalves, "parse", lambda self, name: kept.append(self) or parse(self, name))
+    open_before = set(os.listdir("/proc/self/fd"))
+    halves = read_return(path)
+    assert len(kept) == 1 and len(halves.table.rows) == 400
+    # Closed once parsed, though the cut sheet is still in memory.
+    assert set(os.listdir("/proc/self/fd")) <= open_before
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ This package's public face is `cli` (the click group) and `main` (the console sc
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from etl.cli import demo, outputs, plan, returns, reviews, safekeeping, schedule, serve, users, warehouse
@@ -44,6 +46,10 @@ cli.add_command(safekeeping.check)
 def main() -> None:
     """Console-script entry point: every failure ends in one line (see etl.cli.failures), never a traceback."""
     from etl import private_files
+
+    # Importing NumPy (a large return's load) starts OpenBLAS's thread pool, whose idle thread spins for about 0.1 s
+    # of CPU. No command does linear algebra: one thread starts none. Set before anything imports NumPy.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     private_files.restrict_umask()  # the warehouse, stored returns and instance/ are private whatever the umask
     cli.main(standalone_mode=True)

@@ -3,21 +3,22 @@
 calamine parses a sheet on one core, and a 100 000-row return spends most of its reading time there while the
 second core waits. The size pre-scan reads every sheet's XML before calamine may touch it; for a large activity
 sheet it hands each piece it has checked to SheetHalves, which cuts the sheet between two rows near its middle.
-Each half goes into a small uncompressed copy of the workbook, with the parts that decide how calamine reads dates
-and text (workbook, styles, shared strings). The first half is parsed as soon as the scan has checked all of it,
-while the scan reads on through the second; the second is parsed once the scan has vouched for the whole sheet.
-Cells keep their Excel positions, as every cell of a sheet the scan vouches for names its own. Anything
-unexpected gives None, and the caller parses the whole file as usual.
+Each half goes into an uncompressed copy of the workbook, in an unnamed temporary file, with the parts that decide
+how calamine reads dates and text (workbook, styles, shared strings). The first half is parsed as soon as the scan
+has checked all of it, while the scan reads on through the second; the second is parsed once the scan has vouched
+for the whole sheet. Cells keep their Excel positions, as every cell of a sheet the scan vouches for names its own.
+Anything unexpected gives None, and the caller parses the whole file as usual.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
+import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from python_calamine import CalamineWorkbook
 
@@ -126,11 +127,14 @@ class SheetHalves:
 
 
 class _PackageWriter:
-    """An uncompressed workbook of the package parts, its sheet part written piece by piece."""
+    """An uncompressed workbook of the package parts in a temporary file, its sheet part written piece by piece."""
 
     def __init__(self, parts: dict[str, bytes], part: str):
-        self.buffer = io.BytesIO()
-        self.package = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_STORED)
+        # A file, not a buffer in memory: calamine reads a file by its path as it parses, where from a buffer it
+        # first copies all of it twice (for a 100 000-row return, about 0.08 s of CPU and 45 MiB of memory more).
+        # Unnamed, so that not even a crash leaves it behind.
+        self.file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by _parse)
+        self.package = zipfile.ZipFile(self.file, "w", zipfile.ZIP_STORED)
         for name, data in parts.items():
             self.package.writestr(name, data)
         self.sheet = self.package.open(part, "w", force_zip64=True)
@@ -138,18 +142,20 @@ class _PackageWriter:
     def write(self, data: bytes) -> None:
         self.sheet.write(data)
 
-    def close(self) -> io.BytesIO:
+    def close(self) -> BinaryIO:
+        """The finished workbook's file, open; whoever parses it closes it."""
         self.sheet.close()
         self.package.close()
-        self.buffer.seek(0)
-        return self.buffer
+        self.file.flush()
+        return self.file
 
 
-def _parse(package: io.BytesIO, sheet_name: str, from_a1: bool) -> tuple[list[list], list, tuple[int, int]]:
+def _parse(package: BinaryIO, sheet_name: str, from_a1: bool) -> tuple[list[list], list, tuple[int, int]]:
     """(rows, merged ranges, (row, column) of the first cell) of the sheet in a package; the rows from A1, or
     from the first cell. The merged ranges come from the second half, which ends as the sheet does."""
-    with CalamineWorkbook.from_filelike(package) as workbook:
-        package.close()  # calamine has read its own copy: the half's buffer need not wait for the parse
+    # The unnamed file opened again through the process's file descriptors (/proc on Linux, /dev/fd elsewhere).
+    descriptors = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    with package, CalamineWorkbook.from_path(f"{descriptors}/{package.fileno()}") as workbook:
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = sheet.to_python(skip_empty_area=not from_a1)
         return rows, sheet.merged_cell_ranges or [], sheet.start or (0, 0)
