@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import threading
@@ -123,6 +124,19 @@ def test_the_halves_leave_no_file_open_or_behind(tmp_path, monkeypatch):
     # Closed once parsed, though the cut sheet is still in memory.
     assert set(os.listdir("/proc/self/fd")) <= open_before
     assert list(scratch.iterdir()) == []
+
+
+def test_halves_that_cannot_be_written_leave_the_sheet_to_be_read_whole(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "return.xlsx", activity_rows(400))
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", disk_full)
+    whole, halves, used = read_both_ways(path, monkeypatch)
+    assert used == [False]
+    assert len(halves.table.rows) == 400 and halves.issues == []
+    same_reading(whole, halves)
 
 
 @pytest.mark.parametrize(
