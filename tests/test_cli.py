@@ -133,3 +133,26 @@ def test_a_load_from_the_command_line_gives_way_to_the_dashboards_readers(wareho
 def _normal_priority() -> None:
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, 0)
+
+
+def test_the_command_line_starts_no_blas_threads_unless_told_to():
+    # Importing NumPy (a large return's load) starts OpenBLAS's thread pool, whose idle threads spin on the cores.
+    probe = (
+        "import os, sys\n"
+        "from etl.cli import main\n"
+        "sys.argv = ['aptmon', '--version']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    import numpy\n"
+        "    print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))\n"
+    )
+
+    def threads(**given: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | given
+        run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env)
+        return run.stdout.splitlines()[-1].split()
+
+    assert threads() == ["1", "1"]  # the main thread alone
+    setting, count = threads(OPENBLAS_NUM_THREADS="2")  # an admin's own setting is kept
+    assert setting == "2" and int(count) == 2
