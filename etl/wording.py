@@ -1,4 +1,4 @@
-"""Counted nouns in messages: "1 error", "2 errors", "1 activity"."""
+"""Counted nouns in messages: "1 error", "2 errors", "1 activity", "100,000 activities"."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ _IRREGULAR = {"activity": "activities", "country": "countries", "sub-item": "sub
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The count and the noun in the number it takes: plural(1, 'error') -> '1 error'."""
+    """The count, its thousands grouped as the product's other messages group them, and the noun in the number it
+    takes: plural(1, 'error') -> '1 error', plural(100000, 'activity') -> '100,000 activities'."""
+    shown = f"{int(count):,}"  # a NumPy integer from a query too
     if int(count) == 1:
-        return f"{count} {singular}"
-    return f"{count} {plural_form or _IRREGULAR.get(singular, singular + 's')}"
+        return f"{shown} {singular}"
+    return f"{shown} {plural_form or _IRREGULAR.get(singular, singular + 's')}"

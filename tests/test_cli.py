@@ -101,6 +101,7 @@ def test_counted_words_take_their_number():
         "3 activities",
         "1 sub-item",
     ]
+    assert [plural(1000, "activity"), plural(100_000, "error")] == ["1,000 activities", "100,000 errors"]
 
 
 @pytest.mark.slow  # aptmon in a subprocess
