@@ -5,8 +5,9 @@ heatmap, measures, a measure, a country and reporting once, and keeps the callba
 a change of filter sends on each page (built from its layout: most pages come drawn, so opening one sends few). Then
 benchmarks/outside_client.py, its own process importing nothing of the project, signs in as one viewer and
 replays them round robin from 20 threads on keep-alive connections (5 s warm-up, 30 s timed) while a probe
-fetches a static stylesheet in the same run: once with no Accept-Encoding and once as a browser asks
-(gzip, deflate, br); then both again while 100 000-row returns are loaded one after another by `aptmon ingest`.
+fetches a static stylesheet in the same run, on 20 keep-alive connections in turn, so it reaches the workers as they do:
+once with no Accept-Encoding and once as a browser asks (gzip, deflate, br); then both again while 100 000-row
+returns are loaded one after another by `aptmon ingest`.
 Each callback figure stands beside the static file's of the same run, as a ratio, so a busy machine moves both.
 """
 

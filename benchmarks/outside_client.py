@@ -3,7 +3,8 @@
 Run as its own process (`python benchmarks/outside_client.py PLAN.json`), it imports nothing of the project, so
 what it measures is what any HTTP client sees: it signs in through the login form, then CLIENTS threads, each on
 one keep-alive connection, send the captured callback requests round robin for the run's seconds after a
-warm-up, while one more thread fetches a static file every few milliseconds. It writes every timing, and the
+warm-up, while one more thread fetches a static file every few milliseconds, on as many connections in turn (see
+replay). It writes every timing, and the
 X-Aptmon-Cache header of every callback answer, as JSON to the path the plan names.
 """
 
@@ -125,11 +126,19 @@ def replay(plan: dict) -> dict:
         connection.close()
 
     def probe() -> None:
-        connection = Connection(base, {}, encoding)
+        # As many keep-alive connections as there are clients, used in turn: each is answered by the worker that took
+        # it, so the probes reach the workers as the clients' connections do. One connection would time one worker
+        # all along, and while returns load the workers take turns being busy: the static file's p50 then depended on
+        # the worker the probe happened to reach (callbacks 0.2x to 2.8x of it, run to run). A new connection for
+        # each probe would time the accepting of it as well, which is slow on a busy machine.
+        connections = [Connection(base, {}, encoding) for _ in range(plan["clients"])]
+        turn = 0
         while time.monotonic() < deadline:
-            timed(connection, "static", "GET", plan["static_path"], None, {})
+            timed(connections[turn], "static", "GET", plan["static_path"], None, {})
+            turn = (turn + 1) % len(connections)
             time.sleep(STATIC_EVERY_S)
-        connection.close()
+        for connection in connections:
+            connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(plan["clients"])]
     threads.append(threading.Thread(target=probe))
