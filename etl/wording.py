@@ -8,7 +8,6 @@ _IRREGULAR = {"activity": "activities", "country": "countries", "sub-item": "sub
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """The count, its thousands grouped as the product's other messages group them, and the noun in the number it
     takes: plural(1, 'error') -> '1 error', plural(100000, 'activity') -> '100,000 activities'."""
-    shown = f"{int(count):,}"  # a NumPy integer from a query too
-    if int(count) == 1:
-        return f"{shown} {singular}"
-    return f"{shown} {plural_form or _IRREGULAR.get(singular, singular + 's')}"
+    number = int(count)  # a NumPy integer from a query too
+    noun = singular if number == 1 else plural_form or _IRREGULAR.get(singular, singular + "s")
+    return f"{number:,} {noun}"
