@@ -335,3 +335,13 @@ def test_submissions_log_shows_analysts_only_their_country(app, warehouse_file, 
     assert "is not a measure" in issues
     forged = call_callback(analyst, app, "show_submission", [[{"submission_id": ids["THA"]}]])
     assert forged.status_code == 403
+
+
+def test_the_changes_of_a_large_return_group_their_thousands(app):
+    from types import SimpleNamespace
+
+    from dashboard.pages.upload import _changes_text
+
+    changes = {"previous_version": 2, "added": [], "removed": [f"KHM-{i}" for i in range(98_500)], "status_changed": []}
+    text = _changes_text(SimpleNamespace(changes=changes, activities=1_500))
+    assert text == "Against version 2: 0 added, 98,500 removed, 0 changed status."

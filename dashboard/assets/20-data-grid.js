@@ -6,7 +6,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const total = (all || []).length;
             const visible = shown ? shown.length : total;
             const noun = total === 1 ? "row" : "rows";
-            return visible === total ? total + " " + noun : visible + " of " + total + " " + noun + " (filtered)";
+            const count = (n) => n.toLocaleString("en-US");  // thousands grouped, as the page's other counts are
+            return visible === total ? count(total) + " " + noun
+                : count(visible) + " of " + count(total) + " " + noun + " (filtered)";
         },
         downloadCsv: function (clicks) {
             return clicks > 0;

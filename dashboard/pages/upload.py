@@ -461,7 +461,7 @@ def _changes_text(result) -> str:
     if not previous:
         return f"The first version of this return: {plural(result.activities, 'activity')}."
     added, removed, moved = changes.get("added", []), changes.get("removed", []), changes.get("status_changed", [])
-    details = [f"{len(added)} added", f"{len(removed)} removed", f"{len(moved)} changed status"]
+    details = [f"{len(added):,} added", f"{len(removed):,} removed", f"{len(moved):,} changed status"]
     text = f"Against version {previous}: {', '.join(details)}."
     if moved:
         text += " " + "; ".join(f"{m['activity_id']}: {m['from']} to {m['to']}" for m in moved[:10])

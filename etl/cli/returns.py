@@ -154,8 +154,8 @@ def _print_ingest_summary(results, issues_shown: int = 25) -> None:
         changes = r.changes or {}
         if changes.get("previous_version") and r.status in ("accepted", "held"):
             click.echo(
-                f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added'])} added, "
-                f"{len(changes['removed'])} removed, {len(changes['status_changed'])} changed status"
+                f"\n{r.file}: against version {changes['previous_version']}: {len(changes['added']):,} added, "
+                f"{len(changes['removed']):,} removed, {len(changes['status_changed']):,} changed status"
             )
         if r.status == "held":
             click.echo(
