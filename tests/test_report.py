@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from etl import warehouse
 from etl.cli import cli
+from etl.outputs.pace import pace_figure
 from etl.outputs.report.write import write_report
 from etl.plan.definitions import GLOSSARY
 
@@ -133,3 +135,26 @@ def test_cli_report(demo_warehouse, tmp_path):
     bad = runner.invoke(cli, ["report", "--warehouse", str(demo_warehouse), "--as-of", "2012", "-o",
                               str(tmp_path / "x.html")])  # fmt: skip
     assert bad.exit_code == 2 and "2013 to 2017" in bad.output
+
+
+def test_each_countrys_pace_is_shown_in_the_band_of_its_status(report, demo_warehouse):
+    """Cut, not rounded: Cambodia's 0.595 is 'limited progress' and shows as 0.59, never as the legend's 0.60."""
+    _, text = report
+    section = text.split('<section id="country-ranking"', 1)[1].split("</section>", 1)[0]
+    shown = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>", 1)[1]):
+        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        shown[cells[1]] = (cells[2], cells[5])
+    with warehouse.read_connection(demo_warehouse) as con:
+        ranked = con.execute(
+            "SELECT country_name, progress_status, pace_index FROM country_ranking"
+            " WHERE plan_id = 'apt-2013-2017' AND as_of_year = 2016 AND pillar = 'ALL'"
+        ).fetchall()
+    assert len(shown) == len(ranked) == 13
+    for name, status, pace in ranked:
+        assert shown[name] == (status, pace_figure(pace))
+        if status == "limited progress":
+            assert float(shown[name][1]) < 0.6, (name, pace)
+        elif status == "acceleration needed":
+            assert 0.6 <= float(shown[name][1]) < 0.95, (name, pace)
+    assert shown["Cambodia"][0] == "limited progress" and shown["Cambodia"][1] == "0.59"
