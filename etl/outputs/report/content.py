@@ -174,7 +174,8 @@ def _pillar_country_blocks(data: ReportData) -> list[Block]:
     rows: list[list[Inline]] = []
     for _, group in _by_country(frame).groupby("country", sort=False):
         cells = {r["pillar"]: r for _, r in group.iterrows()}
-        row: list[Inline] = [Strong(group["country"].iloc[0])]
+        # Names, as "Which countries lag" and the reporting table give them, not ISO codes.
+        row: list[Inline] = [Strong(_COUNTRY_NAMES[group["country"].iloc[0]])]
         for p in pillars:
             row.append(Rated(_delivered_of_scope(cells[p]), cells[p]["progress_status"]))
         rows.append(row)
@@ -278,11 +279,13 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+_COUNTRY_NAMES = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
+
+
 def _reporting_table(data: ReportData) -> Table:
-    names = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
     rows = [
         [
-            names[r["country"]],
+            _COUNTRY_NAMES[r["country"]],
             f"{r['returns_received']} / {r['returns_expected']}",
             _pct(r["reporting_rate"]),
             f"{r['returns_on_time']}",
