@@ -1,4 +1,4 @@
-"""A pace is shown to two decimals, cut rather than rounded, so the figure never contradicts its status band."""
+"""A pace is shown to two decimals, never rounded across a band's threshold, so it never contradicts its status."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ from etl.outputs.pace import pace_figure
     ("pace", "shown"),
     [
         (15 / 31 / 0.81, "0.59"),  # the tester's Cambodia: 0.597, 'limited progress', was shown as 0.60
+        (0.5952380952380952, "0.59"),  # the demo's Cambodia as of 2016
         (0.6, "0.60"),  # exactly the threshold: acceleration needed, and shown as reaching it
         (3 / 10 / 0.5, "0.60"),  # a quotient that lands on the threshold's float
         (0.5999999999999999, "0.59"),  # a hair below it: the view says limited progress
         (0.9499, "0.94"),  # below on track's 0.95, never shown as 0.95
         (0.95, "0.95"),
-        (1.25, "1.25"),
-        (2.0 / 3.0, "0.66"),
+        (0.587, "0.59"),  # away from a threshold a pace rounds as usual
+        (5 / 3, "1.67"),
+        (2 / 3, "0.67"),
+        (0.944, "0.94"),
         (None, "–"),
         (float("nan"), "–"),
     ],
 )
-def test_a_pace_is_cut_to_two_decimals(pace, shown):
+def test_a_pace_is_rounded_but_never_onto_a_threshold(pace, shown):
     assert pace_figure(pace) == shown
 
 

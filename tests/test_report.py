@@ -140,7 +140,7 @@ def test_cli_report(demo_warehouse, tmp_path):
 
 
 def test_each_countrys_pace_is_shown_in_the_band_of_its_status(report, demo_warehouse):
-    """Cut, not rounded: Cambodia's 0.595 is 'limited progress' and shows as 0.59, never as the legend's 0.60."""
+    """Cambodia's 0.595 is 'limited progress': it shows as 0.59, never rounded up onto the legend's 0.60."""
     _, text = report
     section = text.split('<section id="country-ranking"', 1)[1].split("</section>", 1)[0]
     shown = {}
