@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard.components.status_colours import status_colour
 from dashboard.components.theme import STATUS_WORDING, pct
+from etl.outputs.pace import pace_figure
 from etl.outputs.palette import text_colour_on
 
 # Statuses whose row has no delivered count to show: nothing to judge, or the numbers withheld.
@@ -58,7 +59,7 @@ def _row(row, year: int, chosen: str) -> html.Tr:
                     },
                 )  # fmt: skip
             ),
-            html.Td("–" if pd.isna(row.pace_index) else f"{row.pace_index:.2f}", className="text-end ranked-pace"),
+            html.Td(pace_figure(row.pace_index), className="text-end ranked-pace"),
             html.Td(_delivered(row), className="text-end ranked-delivered"),
         ],
         title=_tooltip(row),

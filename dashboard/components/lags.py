@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.theme import pct
+from etl.outputs.pace import pace_figure
 from etl.plan.labels import section_label, shorten
 from etl.wording import plural
 
@@ -40,7 +41,7 @@ def where_it_lags(
                 ),
                 html.Br(),
                 html.Span(
-                    f"pace {s.pace_index:.2f}: {s.measures_delivered} of {s.measures_in_scope} delivered "
+                    f"pace {pace_figure(s.pace_index)}: {s.measures_delivered} of {s.measures_in_scope} delivered "
                     f"({pct(s.delivery_rate)}), {pct(s.expected_rate)} expected by now",
                     className="text-muted",
                 ),

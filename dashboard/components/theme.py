@@ -10,6 +10,7 @@ import math
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from etl.outputs.pace import pace_figure
 from etl.outputs.palette import BLACK, PALETTE, STATUS_COLOURS, TARGET_COLOUR
 
 # The badge colour of each progress status band: the charts' own status colours, with black text on every one of
@@ -27,10 +28,11 @@ STATUS_WORDING = {
 
 
 def pace_text(pace: float | None) -> str:
-    """'pace 1.25', or what stands in for a pace the view leaves empty (nothing expected yet)."""
+    """'pace 1.25' (cut, not rounded, as the report shows it: etl/outputs/pace.py), or what stands in for a pace the
+    view leaves empty (nothing expected yet)."""
     if pace is None or (isinstance(pace, float) and math.isnan(pace)):
         return "no pace yet"
-    return f"pace {pace:.2f}"
+    return f"pace {pace_figure(pace)}"
 
 
 TEMPLATE_NAME = "aptmon"

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from etl.outputs.export import data_fingerprint, resolve_as_of
+from etl.outputs.pace import pace_figure
 from etl.outputs.report.charts import pillar_chart, reporting_chart, trend_chart
 from etl.outputs.report.model import (
     Block,
@@ -146,10 +147,6 @@ def _pct(value: object) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.0%}"
 
 
-def _num(value: object, digits: int = 2) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
-
-
 def _whole(data: ReportData) -> pd.Series:
     return data.pillars[(data.pillars["pillar"] == "ALL") & (data.pillars["country"] == "ALL")].iloc[0]
 
@@ -165,7 +162,7 @@ def _headline_figures(data: ReportData) -> list[tuple[str, str, str]]:
         ("Delivered", f"{whole['measures_delivered']} of {whole['measures_in_scope']}",
          f"{_pct(whole['delivery_rate'])}; {_pct(whole['expected_rate'])} expected by the schedule"),
         ("Overdue", f"{whole['measures_overdue']}", "one-off measures due and not delivered"),
-        ("Timeframe elapsed", _pct(whole["time_elapsed"]), f"pace index {_num(whole['pace_index'])}"),
+        ("Timeframe elapsed", _pct(whole["time_elapsed"]), f"pace index {pace_figure(whole['pace_index'])}"),
         ("Returns received", f"{reporting['returns_received']} of {reporting['returns_expected']}",
          f"{_pct(reporting['reporting_rate'])}, {_pct(reporting['on_time_rate'])} on time"),
     ]  # fmt: skip
@@ -177,7 +174,8 @@ def _pillar_country_blocks(data: ReportData) -> list[Block]:
     rows: list[list[Inline]] = []
     for _, group in _by_country(frame).groupby("country", sort=False):
         cells = {r["pillar"]: r for _, r in group.iterrows()}
-        row: list[Inline] = [Strong(group["country"].iloc[0])]
+        # Names, as "Which countries lag" and the reporting table give them, not ISO codes.
+        row: list[Inline] = [Strong(_COUNTRY_NAMES[group["country"].iloc[0]])]
         for p in pillars:
             row.append(Rated(_delivered_of_scope(cells[p]), cells[p]["progress_status"]))
         rows.append(row)
@@ -210,7 +208,7 @@ def _ranking_blocks(data: ReportData) -> list[Block]:
             Status(r["progress_status"]),
             _delivered_of_scope(r),
             _pct(r["expected_rate"]),
-            _num(r["pace_index"]),
+            pace_figure(r["pace_index"]),
             str(r["measures_overdue"]),
         ]
         for _, r in ranking.iterrows()
@@ -281,11 +279,13 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+_COUNTRY_NAMES = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
+
+
 def _reporting_table(data: ReportData) -> Table:
-    names = {c.iso3: c.name for c in COUNTRIES} | {"ALL": "All 13 countries"}
     rows = [
         [
-            names[r["country"]],
+            _COUNTRY_NAMES[r["country"]],
             f"{r['returns_received']} / {r['returns_expected']}",
             _pct(r["reporting_rate"]),
             f"{r['returns_on_time']}",

@@ -211,7 +211,9 @@ def _table(document, block: Table, text_width: int, body_size: Pt | None = None,
     LibreOffice lay it out the same, its header row repeated on every page and no row split across two."""
     small = body_size or (Pt(8) if len(block.headers) > 5 or block.css == "definitions" else Pt(9))
     header_size = Pt(8) if len(block.headers) > 5 else HEADER_SIZE
-    widths = column_widths(block, small.pt, header_size.pt, text_width / Pt(1))
+    # The matrix's long pillar headers wrap rather than take the width its cells need: with the countries named,
+    # not coded, they left the cells too narrow for their figures and the 14 rows ran onto a second page.
+    widths = column_widths(block, small.pt, header_size.pt, text_width / Pt(1), headers_wrap=block.css == "matrix")
     table = document.add_table(rows=1, cols=len(block.headers))
     table.style = "Table Grid"
     table.autofit = False  # w:tblLayout fixed: Word and LibreOffice keep the widths given, not equal columns
@@ -236,15 +238,19 @@ def _table(document, block: Table, text_width: int, body_size: Pt | None = None,
         document.add_paragraph()
 
 
-def column_widths(block: Table, body_pt: float, header_pt: float, available_pt: float) -> list[float]:
+def column_widths(
+    block: Table, body_pt: float, header_pt: float, available_pt: float, headers_wrap: bool = False
+) -> list[float]:
     """Each column's width in points, as a browser lays out an automatic table: at least its longest word (so no
-    word is ever broken), then what is left shared out in proportion to how much longer its longest line is."""
+    word is ever broken), then what is left shared out in proportion to how much longer its longest line is (its
+    cells' only, when `headers_wrap`: a header then takes as many lines as its cells leave it)."""
     columns = list(zip(block.headers, *block.rows, strict=True))
     least, most = [], []
     for header, *cells in columns:
-        pieces = [(header, header_pt, "bold")] + [piece for cell in cells for piece in _pieces(cell, body_pt)]
-        least.append(max(_width(word, size, face) for text, size, face in pieces for word in _words(text)))
-        most.append(max(_width(text, size, face) for text, size, face in pieces))
+        heading = [(header, header_pt, "bold")]
+        body = [piece for cell in cells for piece in _pieces(cell, body_pt)]
+        least.append(max(_width(word, size, face) for text, size, face in heading + body for word in _words(text)))
+        most.append(max(_width(text, size, face) for text, size, face in (body if headers_wrap else heading + body)))
     room = available_pt - sum(least)
     if room <= 0:  # too narrow whatever is done: each column gets its longest word and the table runs wider
         return least

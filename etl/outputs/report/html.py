@@ -38,26 +38,34 @@ def _inline_html(part: Inline, in_table: bool = False) -> str:
     if isinstance(part, Strong):
         return f"<b>{html.escape(part.text)}</b>"
     if isinstance(part, Rated):
+        # The status in words under the figures, as the Word report prints it: the bar's colour is never the only
+        # thing that tells the status (WCAG 1.4.1), and no tooltip is needed to read it.
         colour = STATUS_COLOURS.get(part.status, TARGET_COLOUR)
+        words = STATUS_TEXT_COLOURS.get(part.status, "#212529")
         return (
-            f'<span class="cell" style="border-left-color:{colour}" title="{html.escape(part.status)}">'
-            f"{html.escape(part.text)}</span>"
+            f'<span class="cell" style="border-left-color:{colour}">{html.escape(part.text)}'
+            f'<span class="word" style="color:{words}">{html.escape(part.status)}</span></span>'
         )
     return html.escape(part)
 
 
-def _table_html(table: Table) -> str:
+def _table_html(table: Table, label: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
     body = "".join("<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row) + "</tr>" for row in table.rows)
-    return f'<table class="{table.css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    # The tables fit the A4 text column; on a screen narrower than that a table scrolls inside its own labelled,
+    # focusable region (so a keyboard can scroll it too) instead of running past the page.
+    return (
+        f'<div class="table-scroll" role="region" aria-label="{html.escape(label)}" tabindex="0">'
+        f'<table class="{table.css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
 
 
-def _block_html(block: Block, figures: list[str]) -> str:
+def _block_html(block: Block, figures: list[str], label: str = "") -> str:
     if isinstance(block, Paragraph):
         css = f' class="{block.css}"' if block.css else ""
         return f"<p{css}>{''.join(_inline_html(part) for part in block.parts)}</p>"
     if isinstance(block, Table):
-        return _table_html(block)
+        return _table_html(block, label)
     if isinstance(block, Heading):
         return f"<h3>{html.escape(block.text)}</h3>"
     return f'<div class="chart">{figures[block.index]}</div>'
@@ -89,7 +97,10 @@ def render_html(content: Content) -> str:
     for section in content.sections:
         css = ' class="break"' if section.page_break else ""
         body = _headline_html(content) if section.id == "headline-figures" else ""
-        body += "".join(_block_html(block, figures) for block in section.blocks)
+        label = section.title  # a table's region is named by the heading above it
+        for block in section.blocks:
+            label = f"{section.title}: {block.text}" if isinstance(block, Heading) else label
+            body += _block_html(block, figures, label)
         sections.append(f'<section id="{section.id}"{css}><h2>{html.escape(section.title)}</h2>{body}</section>')
     body = "\n".join(sections)
     return f"""<!DOCTYPE html>
@@ -134,14 +145,23 @@ h3 { font-size: 11pt; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 6pt 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 2pt 4pt; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } tr { break-inside: avoid; }
-table.matrix td { white-space: nowrap; } .cell { border-left: 5px solid; padding-left: 4pt; }
+.table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0A3A78; }
+table.matrix th, table.matrix td { padding: 2pt 3pt; }
+.cell { display: block; border-left: 5px solid; padding-left: 3pt; }
+.cell .word { display: block; font-weight: bold; }
 .chart { break-inside: avoid; margin: 4pt 0; }
 code { font-size: 8.5pt; } .tables { font-size: 7.5pt; color: #666; }
 @page { size: A4; margin: 12mm; }
+/* The pillar x country table prints on a landscape page of its own, as in the Word report: across 273 mm each cell
+   keeps its figures on one line and its status word on the next, and the 14 rows fit one page. */
+@page wide { size: A4 landscape; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   section.break { break-before: page; }
   a { color: inherit; text-decoration: none; }
+  .table-scroll { overflow: visible; }
+  section#pillar-country { page: wide; }
+  table.matrix { table-layout: fixed; } table.matrix th:first-child { width: 12%; }
 }
 """
 )
