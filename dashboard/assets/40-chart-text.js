@@ -6,6 +6,7 @@
     "use strict";
 
     const MAX_CATEGORIES = 8; // a heatmap with at most this many different cell words is summed up by counting them
+    const WORDED = /[a-z]{3}/i; // a cell that says something in words, not only a number ("3 of 27")
 
     function plain(value) {
         return String(value === null || value === undefined ? "" : value)
@@ -61,6 +62,8 @@
     function series(gd) {
         // Bars and lines: one series per trace with values, each point its category and the value as shown.
         const found = [];
+        // Small multiples: each series is named by its panel, the first panel's as well.
+        const panels = new Set(gd._fullData.map(function (t) { return t.xaxis; })).size > 1;
         gd._fullData.forEach(function (full, i) {
             if (full.type !== "bar" && full.type !== "scatter") { return; }
             // The full trace: plotly has decoded the arrays a figure may send packed (numpy's, as base64).
@@ -76,7 +79,7 @@
             const texts = list(full.text).length === values.length ? list(full.text).map(plain) : [];
             found.push({
                 name: plain(full.name), lines: (full.mode || "").indexOf("lines") >= 0,
-                panel: full.xaxis === "x" && full.yaxis === "y" ? "" : panelTitle(gd, full.xaxis, full.yaxis),
+                panel: panels ? panelTitle(gd, full.xaxis, full.yaxis) : "",
                 categoryTitle: axisTitle(categoryAxis, "Category"), valueTitle: axisTitle(valueAxis, "Value"),
                 points: categories.map(function (category, k) {
                     return {category: category, value: values[k], shown: texts[k] || format(values[k])};
@@ -93,9 +96,12 @@
             if (full.type !== "heatmap") { return; }
             const trace = gd.data[i] || {};
             const rows = levels(trace.y), columns = levels(trace.x);
+            // A layer the figure named holds one category (the heatmap's one layer per status): its name is the
+            // category's whole name, where the cell may break it over lines ("on<br>track").
+            const layer = plain(trace.name);
             const z = list(full.z).map(list), text = list(full.text).map(list);
             const format = formatter(full.colorbar || {});
-            if (!grid) { grid = {rows: rows, columns: columns, cells: rows.map(function () { return []; }), z: [], firsts: []}; }
+            if (!grid) { grid = {rows: rows, columns: columns, cells: rows.map(function () { return []; }), z: [], kinds: []}; }
             rows.forEach(function (row, r) {
                 columns.forEach(function (column, c) {
                     const raw = String((text[r] || [])[c] || "");
@@ -104,8 +110,9 @@
                     const shown = words || (typeof value === "number" && isFinite(value) ? format(value) : "");
                     if (shown && !grid.cells[r][c]) {
                         grid.cells[r][c] = shown;
-                        grid.firsts.push(plain(raw.split(/<br\s*\/?>/i)[0]));
-                        if (typeof value === "number" && isFinite(value) && !words.match(/[a-z]{3}/i)) {
+                        if (WORDED.test(words)) {
+                            grid.kinds.push(layer || plain(raw.split(/<br\s*\/?>/i)[0]));
+                        } else if (typeof value === "number" && isFinite(value)) {
                             grid.z.push({row: row, column: column, value: value, shown: shown});
                         }
                     }
@@ -143,6 +150,38 @@
         return Array.from(tally.entries()).map(function (e) { return e[1] + " " + e[0]; }).join(", ");
     }
 
+    function counted(n, noun) {
+        return n.toLocaleString("en") + " " + noun + (n === 1 ? "" : "s");
+    }
+
+    function panelled(lines) {
+        // Each series at its last point, and on small multiples every panel, not the first few: "at 2017, Expected
+        // by the schedule and Delivered: I Political & Security 100% and 78%; II Economic & Financial 100% and 79%".
+        const groups = new Map();
+        lines.forEach(function (s) {
+            if (!groups.has(s.panel)) { groups.set(s.panel, []); }
+            groups.get(s.panel).push(s);
+        });
+        const lasts = lines.map(function (s) { return s.points[s.points.length - 1]; });
+        const oneEnd = lasts.every(function (p) { return p.category === lasts[0].category; });
+        const at = oneEnd ? "at " + lasts[0].category + ", " : "";
+        function value(s) {
+            const last = s.points[s.points.length - 1];
+            return last.shown + (oneEnd ? "" : " at " + last.category);
+        }
+        const panels = Array.from(groups.entries());
+        const names = function (group) { return group.map(function (s) { return s.name; }).join(" and "); };
+        if (panels.length > 1 && panels.every(function (p) { return names(p[1]) === names(panels[0][1]); })) {
+            // The same series in every panel: named once, then each panel's values in that order.
+            return at + names(panels[0][1]) + ": " + panels.map(function (p) {
+                return p[0] + " " + p[1].map(value).join(" and ");
+            }).join("; ");
+        }
+        return at + panels.map(function (p) {
+            return (p[0] ? p[0] + ": " : "") + p[1].map(function (s) { return s.name + " " + value(s); }).join(", ");
+        }).join("; ");
+    }
+
     function sharesACategory(one, all) {
         const mine = new Set(one.points.map(function (p) { return p.category; }));
         return all.some(function (other) {
@@ -158,30 +197,35 @@
             const leaves = tiles.filter(function (t) { return t.kind; });
             sentence = leaves.length ? leaves.length + " tiles: " + tallyText(counts(leaves.map(function (t) { return t.kind; }))) : "";
         } else if (grid) {
-            const kinds = counts(grid.firsts.filter(function (w) { return /[a-z]{3}/i.test(w); }));
+            // Every category with its count: all the cells' words are counted, none left out for being short.
+            const kinds = counts(grid.kinds);
+            const tally = kinds.size && kinds.size <= MAX_CATEGORIES ? tallyText(kinds) : "";
+            const size = counted(grid.rows.length, "row") + " by " + counted(grid.columns.length, "column");
             if (grid.z.length) {
                 const sorted = grid.z.slice().sort(function (a, b) { return b.value - a.value; });
                 const top = sorted[0], bottom = sorted[sorted.length - 1];
-                sentence = grid.rows.length + " rows by " + grid.columns.length + " columns; highest " + top.row + ", " +
-                    top.column + " at " + top.shown + "; lowest " + bottom.row + ", " + bottom.column + " at " + bottom.shown;
-            } else if (kinds.size && kinds.size <= MAX_CATEGORIES) {
-                sentence = grid.rows.length + " rows by " + grid.columns.length + " columns: " + tallyText(kinds);
+                sentence = size + "; highest " + top.row + ", " + top.column + " at " + top.shown + "; lowest " +
+                    bottom.row + ", " + bottom.column + " at " + bottom.shown + (tally ? "; " + tally : "");
+            } else {
+                sentence = size + (tally ? ": " + tally : "");
             }
         } else if (lines.length) {
             if (lines.every(function (s) { return s.lines; })) {
-                sentence = lines.slice(0, 6).map(function (s) {
-                    const last = s.points[s.points.length - 1];
-                    return (s.panel ? s.panel + ", " : "") + s.name + " " + last.shown + " at " + last.category;
-                }).join("; ");
+                sentence = panelled(lines);
             } else {
                 // The first series, with the series that only continue it (bars split into one trace per status).
-                const points = [].concat.apply([], lines.filter(function (s) {
+                const parts = lines.filter(function (s) {
                     return s === lines[0] || (s.valueTitle === lines[0].valueTitle && !sharesACategory(s, lines));
-                }).map(function (s) { return s.points; }));
+                });
+                const points = [].concat.apply([], parts.map(function (s) { return s.points; }));
                 const sorted = points.slice().sort(function (a, b) { return b.value - a.value; });
                 const top = sorted[0], bottom = sorted[sorted.length - 1];
+                // Bars split by status: how many bars each status has, every status named.
+                const split = parts.length < 2 ? "" : ": " + parts.map(function (s) {
+                    return s.points.length + " " + s.name;
+                }).join(", ");
                 sentence = "highest " + top.category + " at " + top.shown + ", lowest " + bottom.category + " at " +
-                    bottom.shown + " (" + points.length + (points.length === 1 ? " bar)" : " bars)");
+                    bottom.shown + " (" + counted(points.length, "bar") + split + ")";
             }
         }
         return (title ? title + ": " : "") + (sentence || note || "no data to show") + ".";

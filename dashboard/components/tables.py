@@ -21,8 +21,9 @@ AMOUNT_RENDERER = "Amount"
 
 DEFAULT_COLUMN = {
     "sortable": True,
-    # One text filter for every column ("contains", case-insensitive): a number or a date is searched as it reads.
-    # No type inference, which would give dates a cramped date picker and change with the first row's values.
+    # One text filter for every column ("contains", case-insensitive; whole values for WHOLE_VALUE_FIELDS): a number or
+    # a date is searched as it reads. No type inference, which would give dates a cramped date picker and change with
+    # the first row's values.
     "cellDataType": False,
     "filter": "agTextColumnFilter",
     "floatingFilter": True,
@@ -36,6 +37,29 @@ DEFAULT_COLUMN = {
     "autoHeaderHeight": True,
     "cellStyle": {"lineHeight": "1.35", "paddingTop": "4px", "paddingBottom": "4px"},
 }
+
+
+# Fields that hold one word or phrase of a closed list (a status, a state, a role, a severity): their filter matches
+# the whole value, so `completed` finds the completed measures and not also those "covered, not completed", nor
+# `covered` the ones "not covered". The other ways to match (contains, starts with, blank...) stay on the button
+# beside the box; every other column keeps the plain "contains" search.
+WHOLE_VALUE_FIELDS = frozenset(
+    {"progress", "status", "status_before", "status_now", "return_state", "timeliness", "arrival", "outcome",
+     "severity", "role"}
+)  # fmt: skip
+WHOLE_VALUE_FILTER = {
+    "filterParams": {"defaultOption": "equals", "trimInput": True},  # "completed " too: a space is easily typed
+    "suppressFloatingFilterButton": False,
+}
+FILTER_BUTTON_WIDTH = 28  # the button and its gap, measured in Chromium: taken from the box unless added
+
+
+def filter_settings(header: str, field: str) -> dict:
+    """A column's filter options beyond DEFAULT_COLUMN's: whole-value matching for a field of WHOLE_VALUE_FIELDS,
+    its column wider by the button so its box stays as wide as the others'."""
+    if field not in WHOLE_VALUE_FIELDS:
+        return {}
+    return WHOLE_VALUE_FILTER | {"minWidth": _min_width(header) + FILTER_BUTTON_WIDTH}
 
 
 def grid_id(name: str) -> dict:
@@ -72,7 +96,9 @@ def data_grid(
     """A listing of `rows` showing (header, field) pairs; `options` adds AG Grid column options per field."""
     options = options or {}
     column_defs = [
-        {"headerName": header, "field": field, "minWidth": _min_width(header)} | options.get(field, {})
+        {"headerName": header, "field": field, "minWidth": _min_width(header)}
+        | filter_settings(header, field)
+        | options.get(field, {})
         for header, field in columns
     ]
     grid_options = {
