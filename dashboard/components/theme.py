@@ -28,8 +28,8 @@ STATUS_WORDING = {
 
 
 def pace_text(pace: float | None) -> str:
-    """'pace 1.25' (cut, not rounded, as the report shows it: etl/outputs/pace.py), or what stands in for a pace the
-    view leaves empty (nothing expected yet)."""
+    """'pace 1.25' (to two decimals, never rounded across a status threshold, as the report shows it:
+    etl/outputs/pace.py), or what stands in for a pace the view leaves empty (nothing expected yet)."""
     if pace is None or (isinstance(pace, float) and math.isnan(pace)):
         return "no pace yet"
     return f"pace {pace_figure(pace)}"
