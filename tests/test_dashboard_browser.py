@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 
 import pytest
@@ -667,3 +668,44 @@ def test_the_overview_draws_without_the_router_its_callbacks_or_the_grid_chunk_a
         assert len(routed) == 2 and errors == []
     finally:
         context.close()
+
+
+def test_every_link_opens_its_page_as_of_the_year_shown(demo_app, page):
+    # A measure or section opened from the 2015 overview, the treemap or the grid opened as of the latest year (2017):
+    # only ?plan= was carried, and the next page's filters then wrote their default year into the address.
+    base, _ = demo_app
+    page.goto(base + "/?year=2015")
+    page.wait_for_selector("#where-it-lags .lag-measure", timeout=15000)
+    measure = page.locator("#where-it-lags a.lag-measure").first.inner_text()
+    page.locator("#where-it-lags a.lag-measure").first.click()
+    page.wait_for_url(f"**/measure/{measure}?year=2015")
+    assert page.input_value(filter_control("year")) == "2015"
+
+    page.goto(base + "/?year=2015")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    page.locator("#where-it-lags a.lag-section").first.click()
+    page.wait_for_url("**/measures?pillar=*&section=*&year=2015")
+    wait_for_title(page, "catalogue-treemap", "end 2015")
+
+    # The navigation's links carry it too, and a link naming its own year (a country's) keeps that.
+    page.get_by_role("link", name="Pillars x countries", exact=True).click()
+    page.wait_for_url("**/heatmap?year=2015")
+    assert page.input_value(filter_control("year")) == "2015"
+
+    # A measure's tile in the treemap, drilled into a section.
+    page.goto(base + "/measures?year=2015&section=2.5")
+    wait_for_title(page, "catalogue-treemap", "end 2015")
+    page.wait_for_function("() => document.querySelectorAll('#catalogue-treemap g.slice').length > 1", timeout=15000)
+    page.locator("#catalogue-treemap g.slice").last.click()
+    page.wait_for_url(re.compile(rf"/measure/2\.5\.\d+\?plan={SEED}&year=2015$"))
+    assert page.input_value(filter_control("year")) == "2015"
+
+    # A measure's link in the grid.
+    page.goto(base + "/measures?year=2016")
+    page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a").first.wait_for(timeout=15000)
+    first = page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a").first
+    measure = first.inner_text()
+    first.click()
+    page.wait_for_url(f"**/measure/{measure}?year=2016")
+    wait_for_title(page, "measure-countries-graph", f"Activities under {measure}")
+    assert page.console_errors == []
