@@ -469,7 +469,7 @@ def test_overview_where_it_lags_panel_shows_the_views_numbers(demo_app, page):
     assert page.inner_text("#lags-not-taken-up") == str(idle)
     # Each is a link: the first section opens the measures page on that section alone.
     page.locator("#where-it-lags a.lag-section").first.click()
-    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}")
+    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}&year=2017")
     wait_for_title(page, "catalogue-treemap", "Progress of each measure")
     assert page.input_value(filter_control("section")) == behind[0]["section_id"]
     # A pillar narrows the panel to its sections.
@@ -708,4 +708,18 @@ def test_every_link_opens_its_page_as_of_the_year_shown(demo_app, page):
     first.click()
     page.wait_for_url(f"**/measure/{measure}?year=2016")
     wait_for_title(page, "measure-countries-graph", f"Activities under {measure}")
+    assert page.console_errors == []
+
+
+def test_a_grids_csv_downloads_its_rows_while_the_address_names_a_plan_and_year(demo_app, page):
+    # The links script took the grid's blob: link for one of the site's (same origin) and rewrote it to an http
+    # address with ?plan= added: the "CSV" downloaded was the dashboard's HTML page.
+    base, _ = demo_app
+    page.goto(base + f"/measures?plan={SEED}&year=2016")
+    grid_count(page, "catalogue-table", "183 rows")
+    with page.expect_download() as download:
+        page.locator("#catalogue-table .grid-csv").click()
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith('"Id","Pillar","Section","Text","Progress","Activities"')
+    assert len(lines) == 1 + 183
     assert page.console_errors == []

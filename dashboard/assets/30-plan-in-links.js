@@ -17,7 +17,9 @@
     }
 
     function withPlanAndYear(anchor) {
-        if (!anchor.getAttribute("href") || anchor.origin !== window.location.origin) { return null; }
+        // A blob: link (a grid's CSV, made in the page) shares the page's origin, yet is no address to add to.
+        if (!anchor.getAttribute("href") || anchor.origin !== window.location.origin ||
+            anchor.protocol !== window.location.protocol) { return null; }
         var here = new URLSearchParams(window.location.search);
         var target = new URL(anchor.href);
         var added = false;
