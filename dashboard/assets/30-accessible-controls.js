@@ -6,8 +6,8 @@
 // Two more of Dash's own: the dropdown's tab stop is a hidden input that hands the focus on to its button (a
 // focusable element screen readers are told is not there), so the button itself takes the tab stop; and the date
 // picker's wrapper div says aria-expanded, which a div may not, so that goes. And the plan picker (a dbc.Select) loses
-// the blank, disabled placeholder dbc puts first (Safari lists it; the picker always names a plan), and shows the
-// chosen plan's whole name on hover, as the select may be too narrow for it.
+// the blank, disabled placeholder dbc puts first (a browser that ignores `hidden` on an option lists it; the picker
+// always names a plan), and shows the chosen plan's whole name on hover, as the select may be too narrow for it.
 (function () {
     "use strict";
 
