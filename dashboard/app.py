@@ -164,7 +164,9 @@ def _demo_banner() -> html.Div:
 
 
 # Mirrors every shared filter on the page into the URL query string, without reloading the page, so the
-# view can be shared as a link and survives a reload (each page's layout() reads the query back).
+# view can be shared as a link and survives a reload (each page's layout() reads the query back). The skip link's
+# #main-content goes once a filter changes the query: it was a jump within the page, not part of the view, and a
+# link shared with it would open scrolled past the navigation.
 _SYNC_URL = """
 function (values, filterIds) {
     const params = new URLSearchParams(window.location.search);
@@ -174,13 +176,15 @@ function (values, filterIds) {
         else { params.set(id.name, value); }
     });
     const search = params.toString();
-    const url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
-    if (url !== window.location.pathname + window.location.search + window.location.hash) {
-        window.history.replaceState(window.history.state, "", url);
+    const before = window.location.pathname + window.location.search;
+    const query = window.location.pathname + (search ? "?" + search : "");
+    if (query !== before) {
+        const hash = window.location.hash === "#SKIP_TARGET" ? "" : window.location.hash;
+        window.history.replaceState(window.history.state, "", query + hash);
     }
     return search;
 }
-"""
+""".replace("SKIP_TARGET", ids.MAIN)
 
 
 def create_server():

@@ -160,6 +160,42 @@ def test_a_viewer_drills_into_a_section_with_the_keyboard(demo_app, tabs):
     )
 
 
+def test_a_viewer_opens_a_measure_from_the_grid_with_the_keyboard(demo_app, tabs):
+    # The grid keeps Tab and the arrows to its cells, never the link inside one, and Enter on the measure's cell
+    # did nothing: no keyboard way to open a measure from the grid (WCAG 2.1.1).
+    page = tabs("viewer")
+    open_page(page, demo_app, "/measures?year=2016")
+    tab_until(page, lambda f: f["id"] == "catalogue-search")
+    tab_until(
+        page,
+        lambda f: (
+            page.evaluate("document.activeElement.getAttribute('col-id')") == "measure_id"
+            and page.evaluate("document.activeElement.classList.contains('ag-cell')")
+        ),
+    )
+    page.keyboard.press("ArrowDown")  # the second measure, past the first the grid focused
+    measure = active(page)["text"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", measure), measure
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/measure/{re.escape(measure)}\?year=2016$"), timeout=15000)
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'H1'", timeout=15000)
+    assert active(page)["text"] == f"Measure {measure}"
+
+
+def test_the_skip_links_target_leaves_the_address_when_a_filter_changes(demo_app, tabs):
+    # '#main-content' stayed in the address after the skip link (?year=2016...#main-content), so a link shared
+    # from there opened scrolled past the navigation.
+    page = tabs("viewer")
+    open_page(page, demo_app, "/?year=2015")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main-content")
+    tab_until(page, lambda f: f["tag"] == "select" and '"year"' in f["id"])
+    page.keyboard.press("ArrowDown")  # from 2015 to 2016
+    settle(page)
+    assert "year=2016" in page.url and "#" not in page.url
+
+
 def test_an_analyst_uploads_and_confirms_a_return_with_the_keyboard(demo_app, tabs, tmp_path):
     page = tabs("analyst")
     open_page(page, demo_app, "/upload")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 
 import pytest
@@ -469,7 +470,7 @@ def test_overview_where_it_lags_panel_shows_the_views_numbers(demo_app, page):
     assert page.inner_text("#lags-not-taken-up") == str(idle)
     # Each is a link: the first section opens the measures page on that section alone.
     page.locator("#where-it-lags a.lag-section").first.click()
-    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}")
+    page.wait_for_url(f"**/measures?pillar=*&section={behind[0]['section_id']}&year=2017")
     wait_for_title(page, "catalogue-treemap", "Progress of each measure")
     assert page.input_value(filter_control("section")) == behind[0]["section_id"]
     # A pillar narrows the panel to its sections.
@@ -668,3 +669,58 @@ def test_the_overview_draws_without_the_router_its_callbacks_or_the_grid_chunk_a
         assert len(routed) == 2 and errors == []
     finally:
         context.close()
+
+
+def test_every_link_opens_its_page_as_of_the_year_shown(demo_app, page):
+    # A measure or section opened from the 2015 overview, the treemap or the grid opened as of the latest year (2017):
+    # only ?plan= was carried, and the next page's filters then wrote their default year into the address.
+    base, _ = demo_app
+    page.goto(base + "/?year=2015")
+    page.wait_for_selector("#where-it-lags .lag-measure", timeout=15000)
+    measure = page.locator("#where-it-lags a.lag-measure").first.inner_text()
+    page.locator("#where-it-lags a.lag-measure").first.click()
+    page.wait_for_url(f"**/measure/{measure}?year=2015")
+    assert page.input_value(filter_control("year")) == "2015"
+
+    page.goto(base + "/?year=2015")
+    page.wait_for_selector("#where-it-lags .lag-section", timeout=15000)
+    page.locator("#where-it-lags a.lag-section").first.click()
+    page.wait_for_url("**/measures?pillar=*&section=*&year=2015")
+    wait_for_title(page, "catalogue-treemap", "end 2015")
+
+    # The navigation's links carry it too, and a link naming its own year (a country's) keeps that.
+    page.get_by_role("link", name="Pillars x countries", exact=True).click()
+    page.wait_for_url("**/heatmap?year=2015")
+    assert page.input_value(filter_control("year")) == "2015"
+
+    # A measure's tile in the treemap, drilled into a section.
+    page.goto(base + "/measures?year=2015&section=2.5")
+    wait_for_title(page, "catalogue-treemap", "end 2015")
+    page.wait_for_function("() => document.querySelectorAll('#catalogue-treemap g.slice').length > 1", timeout=15000)
+    page.locator("#catalogue-treemap g.slice").last.click()
+    page.wait_for_url(re.compile(rf"/measure/2\.5\.\d+\?plan={SEED}&year=2015$"))
+    assert page.input_value(filter_control("year")) == "2015"
+
+    # A measure's link in the grid.
+    page.goto(base + "/measures?year=2016")
+    page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a").first.wait_for(timeout=15000)
+    first = page.locator("#catalogue-table .ag-cell[col-id='measure_id'] a").first
+    measure = first.inner_text()
+    first.click()
+    page.wait_for_url(f"**/measure/{measure}?year=2016")
+    wait_for_title(page, "measure-countries-graph", f"Activities under {measure}")
+    assert page.console_errors == []
+
+
+def test_a_grids_csv_downloads_its_rows_while_the_address_names_a_plan_and_year(demo_app, page):
+    # The links script took the grid's blob: link for one of the site's (same origin) and rewrote it to an http
+    # address with ?plan= added: the "CSV" downloaded was the dashboard's HTML page.
+    base, _ = demo_app
+    page.goto(base + f"/measures?plan={SEED}&year=2016")
+    grid_count(page, "catalogue-table", "183 rows")
+    with page.expect_download() as download:
+        page.locator("#catalogue-table .grid-csv").click()
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith('"Id","Pillar","Section","Text","Progress","Activities"')
+    assert len(lines) == 1 + 183
+    assert page.console_errors == []

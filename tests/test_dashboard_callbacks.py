@@ -227,6 +227,13 @@ def test_clicking_a_measure_tile_opens_it(example_warehouse):
     assert measures.open_clicked_measure({"points": [{"customdata": "", "id": "S5.0"}]}) is no_update
 
 
+def test_a_measure_tile_opens_in_the_pages_plan_and_as_of_year(example_warehouse):
+    # The as-of year went missing: the measure opened at the plan's latest year, not the year the page showed.
+    clicked = {"points": [{"customdata": "5.2", "id": "5.2"}]}
+    opened = page("measures").open_clicked_measure(clicked, "apt-2013-2017", "2015")
+    assert opened == "/measure/5.2?plan=apt-2013-2017&year=2015"
+
+
 def test_measure_page_lists_activities_with_history_and_provenance(example_warehouse):
     summary, figure = page("measure").update_measure("2015", "5.2")
     activities, note = page("measure").update_measure_activities("2015", "5.2")

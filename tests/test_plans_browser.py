@@ -273,3 +273,41 @@ def test_the_plans_page_and_the_continuity_panels_pass_axe(live_app, signed_in_p
             if result := violations(admin):
                 found[f"{path} at {width}"] = result
     assert not found, "\n\n".join(f"{where}: {summary(v)}\n{details(v)}" for where, v in found.items())
+
+
+# The room a select's text has (its width less its padding, which holds the arrow) and the width of its chosen
+# option's text in its own font.
+TEXT_ROOM = """() => {
+    const select = document.getElementById("plan-picker");
+    const style = getComputedStyle(select);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    return {
+        room: select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+        text: context.measureText(select.options[select.selectedIndex].text).width,
+    };
+}"""
+
+
+def test_the_picker_shows_the_plans_whole_name_at_1366_px_and_lists_no_blank(live_app, signed_in_page):
+    # At 1366 px the picker cut its plan to "2013-2017: ASEAN Plus Thr" (15rem), and dbc.Select's blank, disabled
+    # placeholder came first in its list.
+    admin = signed_in_page("admin")  # the most links beside it
+    admin.goto(f"{live_app}/")
+    admin.wait_for_selector("h1.page-title")
+    picker = admin.locator(PICKER)
+    expect(picker.locator("option")).to_have_count(2)
+    names = picker.locator("option").all_inner_texts()
+    assert "" not in names and names[1] == "2013-2017: ASEAN Plus Three Cooperation Work Plan"
+    fit = admin.evaluate(TEXT_ROOM)
+    assert fit["text"] <= fit["room"], fit
+    # Beside the user menu, on the navigation's second line.
+    menu = admin.get_by_role("button", name="Sign out").bounding_box()
+    box = picker.bounding_box()
+    assert abs((box["y"] + box["height"] / 2) - (menu["y"] + menu["height"] / 2)) < 8, (box, menu)
+    # A name too long for the room is whole on hover.
+    expect(admin.locator(".plan-picker-field")).to_have_attribute("title", names[1])
+    admin.select_option(PICKER, two_plans.SECOND_PLAN)
+    admin.wait_for_url(re.compile(rf"plan={two_plans.SECOND_PLAN}"))
+    expect(admin.locator(".plan-picker-field")).to_have_attribute("title", names[0])
+    assert admin.console_errors == []

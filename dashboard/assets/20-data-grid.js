@@ -1,4 +1,5 @@
-/* The data grids' browser side: the row count, the CSV button and two cell renderers (dashboard/components/tables.py).
+/* The data grids' browser side: the row count, the CSV button, the cell renderers (dashboard/components/tables.py)
+   and Enter on a link cell.
    A script file, not inline code or eval'd strings, so it runs under the dashboard's content security policy. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     dataGrid: {
@@ -36,3 +37,21 @@ window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridCompone
         return React.createElement("span", { className: classes[props.value] || "" }, String(props.value));
     },
 });
+
+// The keyboard opens a grid's links (WCAG 2.1.1). The grid keeps the tab stops to itself: Tab and the arrows move
+// from cell to cell, never into a link inside one, so Enter on a focused cell that holds a link follows it, as a
+// click on the link does (with the plan and the year, assets/30-plan-in-links.js). Listening on the document, before
+// the grid, so the grid takes no action of its own on that Enter.
+(function () {
+    "use strict";
+    document.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+        const cell = event.target.closest ? event.target.closest(".ag-cell") : null;
+        if (!cell || event.target !== cell) { return; }  // a focused link follows itself
+        const links = cell.querySelectorAll("a[href]");
+        if (links.length !== 1) { return; }
+        event.preventDefault();
+        event.stopPropagation();
+        links[0].click();
+    }, true);
+})();

@@ -5,7 +5,9 @@
 // value after it), a drop zone's file input by the zone's own words, and Enter on it opens the chooser as Space does.
 // Two more of Dash's own: the dropdown's tab stop is a hidden input that hands the focus on to its button (a
 // focusable element screen readers are told is not there), so the button itself takes the tab stop; and the date
-// picker's wrapper div says aria-expanded, which a div may not, so that goes.
+// picker's wrapper div says aria-expanded, which a div may not, so that goes. And the plan picker (a dbc.Select) loses
+// the blank, disabled placeholder dbc puts first (a browser that ignores `hidden` on an option lists it; the picker
+// always names a plan), and shows the chosen plan's whole name on hover, as the select may be too narrow for it.
 (function () {
     "use strict";
 
@@ -66,6 +68,21 @@
         });
     }
 
+    function tidyPlanPicker() {
+        const picker = document.getElementById("plan-picker");
+        if (!picker) { return; }
+        // React never touches the placeholder again: the picker's options are drawn once, with the page.
+        const placeholder = picker.querySelector('option[value=""][disabled]');
+        if (placeholder && picker.value) { placeholder.remove(); }
+        const chosen = picker.options[picker.selectedIndex];
+        // On the picker's wrapper: the select's own title would be read out again after its value.
+        if (chosen && picker.parentElement) { setIfDifferent(picker.parentElement, "title", chosen.text); }
+    }
+
+    document.addEventListener("change", function (event) {
+        if (event.target && event.target.id === "plan-picker") { tidyPlanPicker(); }
+    });
+
     let scheduled = false;
     function update() {
         scheduled = false;
@@ -73,6 +90,7 @@
         nameDatePickers();
         tidyDatePickers();
         nameDropZones();
+        tidyPlanPicker();
     }
 
     new MutationObserver(function () {

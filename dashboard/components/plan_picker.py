@@ -32,18 +32,13 @@ def plan_picker(plans: tuple[PlanTimeframe, ...], chosen: str, default: str) -> 
     return html.Div(
         [
             html.Label("Plan", htmlFor=ids.PLAN_PICKER, className="plan-picker-label text-white me-2 mb-0"),
-            dbc.Select(
-                id=ids.PLAN_PICKER,
-                options=options,
-                value=chosen,
-                size="sm",
-                className="plan-picker",
-                style={"width": "15rem"},  # the years and the start of the title, beside the user menu
-            ),
+            # Room for a plan's whole name where the navigation has it (10-dashboard.css); a name cut short is
+            # whole on hover (assets/30-accessible-controls.js) and to a screen reader, which reads the value.
+            dbc.Select(id=ids.PLAN_PICKER, options=options, value=chosen, size="sm", className="plan-picker"),
             dcc.Store(id=ids.PLAN_DEFAULT, data=default),
             dcc.Store(id=ids.PLAN_CHOSEN),
         ],
-        className="d-flex align-items-center ms-lg-auto me-lg-3 my-1",
+        className="plan-picker-field d-flex align-items-center ms-lg-auto me-lg-3 my-1",
     )
 
 

@@ -3,7 +3,7 @@ progress, drilled down as the address says, and a searchable, sortable table."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -212,16 +212,18 @@ def update_table(
     Output(ids.NAVIGATE, "href"),
     Input(ids.CATALOGUE_TREEMAP, "clickData"),
     State(ids.PAGE_PLAN, "data"),
+    State(ids.YEAR, "value"),
     prevent_initial_call=True,
 )
-def open_clicked_measure(click: dict | None, plan_id: str | None = None):
-    """A click on a measure's tile opens its page (in the same plan); a click on a pillar or section drills
-    (follow_drill_down)."""
+def open_clicked_measure(click: dict | None, plan_id: str | None = None, year: str | None = None):
+    """A click on a measure's tile opens its page in the same plan and as-of year (as every link does,
+    assets/30-plan-in-links.js); a click on a pillar or section drills (follow_drill_down)."""
     point = (click or {}).get("points", [{}])[0]
     measure_id = point.get("customdata")
     if not measure_id or measure_id.startswith((PILLAR_TILE, SECTION_TILE)):
         return no_update
-    return f"/measure/{measure_id}" + (f"?plan={quote(plan_id)}" if plan_id else "")
+    query = urlencode({name: value for name, value in (("plan", plan_id), ("year", year)) if value})
+    return f"/measure/{quote(measure_id)}" + (f"?{query}" if query else "")
 
 
 @callback(
