@@ -142,6 +142,8 @@ def layout(plan=None, **_query):
                                             options=year_options,
                                             placeholder="From the file's Cover sheet",
                                         ),
+                                        # The default reads the Cover, which a .csv does not have.
+                                        dbc.FormText("A .csv has no Cover sheet: choose its year here."),
                                     ],
                                     md=3,
                                 ),
@@ -291,6 +293,14 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
         staged = uploads.stage(uploads.decode_upload(content, file_name), file_name, user.username, country, year)
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
+    if pickers := _pickers_a_csv_needs(staged, country, year):
+        # Checked, it could only be rejected for not saying them: the pickers' default is a Cover sheet it lacks.
+        uploads.discard(staged)
+        message = (
+            f"{file_name}: a .csv has no Cover sheet, so it cannot say its {pickers.lower()}. Choose its {pickers} "
+            'above (left at "From the file\'s Cover sheet"), then upload the file again.'
+        )
+        return _card(file_name, "rejected", message_body(message, "warning"))
     try:
         # In a bounded child process (dashboard/upload_checks.py): checked, then a rejected return recorded with its
         # feedback workbook, an unchanged one logged, a held one recorded; Submit confirms exactly the changes shown.
@@ -312,6 +322,15 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     if user.role == auth.ANALYST and result.country not in (None, user.country):
         return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
+
+
+def _pickers_a_csv_needs(staged: uploads.StagedUpload, country: str | None, year: int | None) -> str | None:
+    """The pickers above the drop zone a .csv upload needs set ("Reporting year", "Country and Reporting year"), or
+    None: a .csv holds the Activities table alone, with no Cover sheet to say them."""
+    if staged.extension != ".csv":
+        return None
+    unset = [label for label, given in (("Country", country), ("Reporting year", year)) if given is None]
+    return " and ".join(unset) or None
 
 
 def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False, held_submission=None):
