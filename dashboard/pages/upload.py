@@ -467,9 +467,13 @@ def _submitted_label(result) -> str:
 
 def _outcome(result) -> dbc.Alert:
     if result.status == "accepted":
-        text = f"Submitted: {result.country} {result.year} is now version {result.version}. {_changes_text(result)}"
-        if confirmed := [issue for issue in result.issues if issue.change is not None]:
-            text += f" Changes to the record confirmed: {regressions.summary(confirmed)}."
+        confirmed = [issue for issue in result.issues if issue.change is not None]
+        # A held file's explanation and table are gone once it is in (submit_upload): this says what was confirmed.
+        confirming = f", confirming its changes to the record ({regressions.summary(confirmed)})" if confirmed else ""
+        text = (
+            f"Submitted: {result.country} {result.year} is now version {result.version}{confirming}. "
+            f"{_changes_text(result)}"
+        )
         return dbc.Alert(text, color="success", className="upload-outcome mb-0")
     if result.status == "unchanged":
         text = f"Identical to version {result.version} already in the monitor: recorded, nothing changed."
