@@ -67,6 +67,7 @@ UPLOAD_SUBMIT = "upload-submit"  # pattern-matching type, one per checked file (
 UPLOAD_OUTCOME = "upload-outcome"  # pattern-matching type, beside each Submit button
 UPLOAD_CHANGES_TABLE = "upload-changes-table"  # + "-<token>": a held file's changes to the record
 UPLOAD_STATUS = "upload-status"  # pattern-matching type, the state badge of each checked file's card
+UPLOAD_HELD = "upload-held"  # pattern-matching type, a held file's explanation and changes, gone once confirmed
 TEMPLATE_YEAR = "template-year"
 TEMPLATE_COUNTRY = "template-country"
 TEMPLATE_LINK = "template-link"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from support.return_files import write_xlsx
 
 from etl.returns.ingest import ingest_file, plans_and_catalogue
@@ -70,3 +71,25 @@ def test_a_carried_start_before_the_plan_warns_once(tmp_path, warehouse_file):
     again = ingest_file(write_xlsx(tmp_path / "v3.xlsx", [moved, new], year=2017), warehouse_file=warehouse_file,
                         dry_run=True)  # fmt: skip
     assert [(i.row, i.value) for i in again.issues if i.code == "date-outside-plan"] == [(2, "2010-03-01")]
+
+
+def test_a_carried_date_is_not_warned_about_in_a_rejected_return_either(tmp_path, warehouse_file):
+    # A file rejected for another error said "Row 2, Start date: 2011-03-01 is outside the plan's years" of the
+    # carried date, which the same rows accepted did not: a rejected return keeps no checked rows to match it by.
+    old = ["KHM-001", "2.1.6", "Customs training", "Ongoing", date(2011, 3, 1)]
+    ingest_file(write_xlsx(tmp_path / "v1.xlsx", [old], year=2016), warehouse_file=warehouse_file)
+
+    unknown_measure = ["KHM-002", "9.9.9", "Connectivity study", "Ongoing", date(2012, 6, 1)]
+    path = write_xlsx(tmp_path / "v2.xlsx", [old, unknown_measure], year=2017)
+    checked = ingest_file(path, warehouse_file=warehouse_file, dry_run=True)
+    recorded = ingest_file(path, warehouse_file=warehouse_file, report_dir=tmp_path / "feedback")
+    for result in (checked, recorded):
+        assert result.status == "rejected"
+        outside = [(i.row, i.value) for i in result.issues if i.code == "date-outside-plan"]
+        assert outside == [(3, "2012-06-01")], result.issues  # the new activity's early start is still news
+
+    # The marked workbook lists what the result lists: the carried date is not among its findings.
+    issues_sheet = load_workbook(recorded.report_path)["Issues"]
+    listed = [" ".join(str(v) for v in row if v is not None) for row in issues_sheet.iter_rows(values_only=True)]
+    assert any("2012-06-01" in line for line in listed)
+    assert not any("2011-03-01" in line for line in listed), listed

@@ -33,6 +33,7 @@ READERS = 3
 OUTCOME_PATTERN = '{"token":["MATCH"],"type":"upload-outcome"}'
 SUBMIT_PATTERN = '{"token":["MATCH"],"type":"upload-submit"}'
 STATUS_PATTERN = '{"token":["MATCH"],"type":"upload-status"}'
+HELD_PATTERN = '{"token":["MATCH"],"type":"upload-held"}'
 
 
 class Session:
@@ -75,10 +76,12 @@ def submit_body(token: str) -> dict:
     outcome = {"type": "upload-outcome", "token": token}
     button = {"type": "upload-submit", "token": token}
     status = {"type": "upload-status", "token": token}
+    held = {"type": "upload-held", "token": token}
     return {
-        "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled...{STATUS_PATTERN}.children..",
+        "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled...{STATUS_PATTERN}.children"
+                  f"...{HELD_PATTERN}.children..",
         "outputs": [{"id": outcome, "property": "children"}, {"id": button, "property": "disabled"},
-                    {"id": status, "property": "children"}],
+                    {"id": status, "property": "children"}, {"id": held, "property": "children"}],
         "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
         "state": [{"id": "upload-received-on", "property": "date", "value": None}],
         "changedPropIds": ['{"token":"' + token + '","type":"upload-submit"}.n_clicks'],

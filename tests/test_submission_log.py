@@ -64,9 +64,9 @@ def test_two_tabs_confirming_one_change_record_one_version_and_one_unchanged(tmp
     assert states[2].startswith("held, then confirmed as version 2 on ") and states[2].endswith("(current)")
     assert states[3].startswith("held, then confirmed on ")
     assert states[3].endswith(": unchanged, version 2 already made the same change")
-    # Each row keeps its own findings: the removal and the pre-2013 start date.
+    # Each row keeps its own findings, the removal and the pre-2013 start date, and counts both of them.
     for _, _, _, _, warnings, findings in log[1:]:
-        assert warnings >= 1 and findings == warnings + 1  # the regression is a finding beside the sheet's warnings
+        assert (warnings, findings) == (2, 2)
 
     with warehouse.read_connection(warehouse_file) as con:
         current = con.execute(
@@ -98,3 +98,28 @@ def test_an_unchanged_upload_keeps_its_findings(tmp_path, warehouse_file):
     with warehouse.read_connection(warehouse_file) as con:
         codes = con.execute("SELECT code FROM issues WHERE submission_id = ?", [again.submission_id]).fetchall()
     assert codes == [("ambiguous-date",)]
+
+
+def test_a_held_rows_warnings_count_what_would_be_undone_before_and_after_it_is_confirmed(tmp_path, warehouse_file):
+    # The log said Warnings 0 beside a held upload whose three changes to confirm were listed when its row was opened.
+    ingest_file(write_xlsx(tmp_path / "v1.xlsx", VERSION_1, year=2017), warehouse_file=warehouse_file)
+    undone = [["KHM-002", "5.1", "Connectivity study", "Ongoing", date(2017, 3, 1)]]  # drops the completed KHM-001
+    second = write_xlsx(tmp_path / "v2.xlsx", undone, year=2017)
+    held = ingest_file(second, warehouse_file=warehouse_file)
+    assert (held.status, held.warnings, held.errors) == ("held", 1, 0)
+    assert _log(warehouse_file)[-1][1:] == ("held", 2, "held: its changes to the record were not confirmed", 1, 1)
+
+    ingest_file(second, warehouse_file=warehouse_file, confirm_changes=True, held_submission=held.submission_id)
+    (_, status, version, _, warnings, findings) = _log(warehouse_file)[-1]
+    assert (status, version, warnings, findings) == ("accepted", 2, 1, 1)
+
+
+def test_confirming_a_row_held_with_a_wrong_count_sets_it_right(tmp_path, warehouse_file):
+    # A warehouse whose held row was recorded before its count included what it would undo.
+    ingest_file(write_xlsx(tmp_path / "v1.xlsx", VERSION_1, year=2017), warehouse_file=warehouse_file)
+    second = write_xlsx(tmp_path / "v2.xlsx", VERSION_2, year=2017)
+    held = ingest_file(second, warehouse_file=warehouse_file)
+    with warehouse.write_connection(warehouse_file) as con:
+        con.execute("UPDATE submissions SET warnings = 1 WHERE submission_id = ?", [held.submission_id])
+    ingest_file(second, warehouse_file=warehouse_file, confirm_changes=True, held_submission=held.submission_id)
+    assert _log(warehouse_file)[-1][1:3] + _log(warehouse_file)[-1][4:] == ("accepted", 2, 2, 2)

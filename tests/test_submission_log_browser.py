@@ -61,7 +61,10 @@ def test_two_tabs_confirm_one_held_return_and_the_log_tells_what_happened(live_a
 
     tab_a.click(".upload-submit")
     tab_a.locator(".upload-outcome").wait_for(timeout=30000)
-    assert "Submitted: KHM 2017 is now version 2." in tab_a.inner_text(".upload-outcome")
+    assert (
+        "Submitted: KHM 2017 is now version 2, confirming its changes to the record (1 removed)."
+        in tab_a.inner_text(".upload-outcome")
+    )
     tab_b.click(".upload-submit")
     tab_b.locator(".upload-outcome").wait_for(timeout=30000)
     assert "Identical to version 2" in tab_b.inner_text(".upload-outcome")

@@ -193,6 +193,20 @@ def test_csv_takes_the_year_from_the_form(app, warehouse_file, tmp_path):
     assert "KHM 2016 is now version 1" in submit(client, app, token)
 
 
+@pytest.mark.parametrize(("role", "pickers"), [("analyst", "Reporting year"), ("admin", "Country and Reporting year")])
+def test_a_csv_without_its_year_chosen_is_sent_back_to_the_pickers(app, warehouse_file, tmp_path, role, pickers):
+    # The Reporting year picker starts at "From the file's Cover sheet", which a .csv lacks: it was checked and
+    # rejected with "does not say its reporting year", which named no picker.
+    csv = write_csv(tmp_path / "activities.csv", [["KHM-001", "2.1.6", "Customs training", "Planned"]])
+    text = check(client_as(app, role), app, [csv])
+    assert (
+        f"activities.csv: a .csv has no Cover sheet, so it cannot say its {pickers.lower()}. Choose its {pickers} "
+        'above (left at \\"From the file\'s Cover sheet\\"), then upload the file again.'
+    ) in text
+    assert "does not say its reporting year" not in text and tokens(text, "submit") == []
+    assert rows(warehouse_file, "SELECT count(*) FROM submissions") == [(0,)]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 
 import pytest
@@ -173,8 +174,16 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
     button.click()
     outcome = page.locator(".upload-outcome")
     outcome.wait_for(timeout=30000)
-    assert "Submitted: KHM 2015 is now version 2." in outcome.inner_text()
+    assert outcome.inner_text().startswith(
+        "Submitted: KHM 2015 is now version 2, confirming its changes to the record (2 activities go back from "
+        "completed, 1 removed). Against version 1: "
+    )
     assert card.locator(".upload-status").inner_text() == "submitted as version 2"
+    # What it was held for is done: no "nothing is loaded until you confirm" and no table of changes above the
+    # outcome, which names the changes confirmed instead.
+    assert card.locator(".held-explanation").count() == 0
+    assert card.locator("[id^=upload-changes-table-]").count() == 0
+    assert "nothing is loaded" not in card.inner_text()
     with warehouse.read_connection(warehouse_file) as con:
         loaded = con.execute(
             "SELECT a.activity_id, a.status FROM activities a JOIN current_submissions s USING (submission_id) "
@@ -258,3 +267,43 @@ def test_upload_names_both_readings_of_a_date_and_a_carried_early_date_once(live
     assert "outside the plan's years" not in text
     assert '"01/07/2015" could be 1 July 2015 (day/month/year) or 7 January 2015 (month/day/year)' in text
     assert page.console_errors == []
+
+
+def _log_rows(warehouse_file) -> list[tuple]:
+    with warehouse.read_connection(warehouse_file) as con:
+        return con.execute("SELECT file_name, status FROM submissions ORDER BY submission_id").fetchall()
+
+
+def test_choosing_the_same_file_again_checks_it_again(live_app, signed_in_page, tmp_path, warehouse_file):
+    # The file input fires no change when it is given the file it already holds, and Dash answers no unchanged
+    # property: the second choice of the same rejected file gave no new check and no new row in the log, and the
+    # old result stayed on screen (dashboard/assets/30-upload-again.js).
+    page = signed_in_page("analyst")
+    page.goto(f"{live_app}/upload")
+    page.wait_for_selector("#upload", timeout=15000)
+    rejected = write_xlsx(tmp_path / "cambodia-2015.xlsx", BAD_ROWS)
+    for attempt in (1, 2, 3):
+        upload(page, rejected)
+        wait_for_log_rows(page, warehouse_file, attempt)
+        assert _log_rows(warehouse_file) == [("cambodia-2015.xlsx", "rejected")] * attempt
+        page.locator(".upload-result").wait_for(timeout=30000)
+        assert page.locator(".upload-result").count() == 1
+        assert page.locator(".upload-status").inner_text() == "rejected"
+
+    # A file submitted, then chosen again: checked again, and found identical to the version it made.
+    good = write_xlsx(tmp_path / "cambodia-2015-fixed.xlsx")
+    check_and_wait(page, good)
+    page.click(".upload-submit")
+    page.wait_for_selector("text=submitted as version 1", timeout=30000)
+    upload(page, good)
+    page.wait_for_selector("text=identical to the current version", timeout=30000)
+    assert page.locator(".upload-result").count() == 1
+    assert _log_rows(warehouse_file)[3:] == [("cambodia-2015-fixed.xlsx", "accepted"),
+                                             ("cambodia-2015-fixed.xlsx", "unchanged")]  # fmt: skip
+    assert page.console_errors == []
+
+
+def wait_for_log_rows(page, warehouse_file, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while len(_log_rows(warehouse_file)) < count and time.monotonic() < deadline:
+        page.wait_for_timeout(200)

@@ -26,4 +26,7 @@ def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> html.Div:
         className="upload-drop",
     )
     too_large = html.Div(id=f"{component_id}-too-large", role="alert", className="upload-too-large")
-    return html.Div([upload, too_large], className="upload-zone", **{"data-max-bytes": str(limit)})
+    # data-upload-id: dashboard/assets/30-upload-again.js empties the Upload's contents when files come, so the same
+    # file chosen again is a change Dash answers (a check, a new result) instead of nothing.
+    zone = {"data-max-bytes": str(limit), "data-upload-id": component_id}
+    return html.Div([upload, too_large], className="upload-zone", **zone)

@@ -142,6 +142,8 @@ def layout(plan=None, **_query):
                                             options=year_options,
                                             placeholder="From the file's Cover sheet",
                                         ),
+                                        # The default reads the Cover, which a .csv does not have.
+                                        dbc.FormText("A .csv has no Cover sheet: choose its year here."),
                                     ],
                                     md=3,
                                 ),
@@ -230,6 +232,7 @@ def check_uploads(contents, file_names, country, year, received_on):
     Output({"type": ids.UPLOAD_OUTCOME, "token": MATCH}, "children"),
     Output({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "disabled"),
     Output({"type": ids.UPLOAD_STATUS, "token": MATCH}, "children"),
+    Output({"type": ids.UPLOAD_HELD, "token": MATCH}, "children"),
     Input({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "n_clicks"),
     State(ids.UPLOAD_RECEIVED_ON, "date"),
     prevent_initial_call=True,
@@ -245,31 +248,38 @@ def submit_upload(n_clicks, received_on):
     staged = uploads.load_staged(ctx.triggered_id["token"])
     if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
         alert = dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning")
-        return alert, True, unchanged_badge
+        return alert, True, unchanged_badge, dash.no_update
     auth.check_country(user, staged.country)
     if not uploads.claim(staged):
-        return dbc.Alert("This file is already being submitted.", color="warning"), True, unchanged_badge
+        return (
+            dbc.Alert("This file is already being submitted.", color="warning"),
+            True,
+            unchanged_badge,
+            dash.no_update,
+        )
     try:
         steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged),
                        held_submission=uploads.held_submission(staged))  # fmt: skip
         result = upload_checks.run(steps)
     except upload_checks.CheckRefused as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="warning"), False, unchanged_badge
+        return dbc.Alert(str(exc), color="warning"), False, unchanged_badge, dash.no_update
     except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
         uploads.discard(staged)
-        return dbc.Alert(str(exc), color="warning"), True, unchanged_badge
+        return dbc.Alert(str(exc), color="warning"), True, unchanged_badge, dash.no_update
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="danger"), False, unchanged_badge
+        return dbc.Alert(str(exc), color="danger"), False, unchanged_badge, dash.no_update
     except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
         log.exception("Submitting %s failed", staged.original_name)
         uploads.release(staged)
         alert = internal_error_alert("The file could not be processed", INTERNAL_ERROR_ADVICE)
-        return alert, False, unchanged_badge
+        return alert, False, unchanged_badge, dash.no_update
     if result.status not in ("rejected", "held"):
         uploads.discard(staged)
-    return _outcome(result), True, _submitted_label(result)
+    # Once loaded (or found made already), what it was held for is done: the outcome says what happened instead.
+    held_part = [] if result.status in ("accepted", "unchanged") else dash.no_update
+    return _outcome(result), True, _submitted_label(result), held_part
 
 
 def _check_one(user, content: str, file_name: str, country: str | None, year: int | None, received_on) -> dbc.Card:
@@ -283,6 +293,14 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
         staged = uploads.stage(uploads.decode_upload(content, file_name), file_name, user.username, country, year)
     except uploads.UploadRefused as exc:
         return _card(file_name, "rejected", message_body(str(exc)))
+    if pickers := _pickers_a_csv_needs(staged, country, year):
+        # Checked, it could only be rejected for not saying them: the pickers' default is a Cover sheet it lacks.
+        uploads.discard(staged)
+        message = (
+            f"{file_name}: a .csv has no Cover sheet, so it cannot say its {pickers.lower()}. Choose its {pickers} "
+            'above (left at "From the file\'s Cover sheet"), then upload the file again.'
+        )
+        return _card(file_name, "rejected", message_body(message, "warning"))
     try:
         # In a bounded child process (dashboard/upload_checks.py): checked, then a rejected return recorded with its
         # feedback workbook, an unchanged one logged, a held one recorded; Submit confirms exactly the changes shown.
@@ -304,6 +322,15 @@ def _check_one(user, content: str, file_name: str, country: str | None, year: in
     if user.role == auth.ANALYST and result.country not in (None, user.country):
         return _card(file_name, "rejected", [dbc.Alert("You can only upload your own country's returns.")])
     return _card(file_name, result.status, _body(result, staged), result, staged.token)
+
+
+def _pickers_a_csv_needs(staged: uploads.StagedUpload, country: str | None, year: int | None) -> str | None:
+    """The pickers above the drop zone a .csv upload needs set ("Reporting year", "Country and Reporting year"), or
+    None: a .csv holds the Activities table alone, with no Cover sheet to say them."""
+    if staged.extension != ".csv":
+        return None
+    unset = [label for label, given in (("Country", country), ("Reporting year", year)) if given is None]
+    return " and ".join(unset) or None
 
 
 def _steps(staged: uploads.StagedUpload, user, received_on, submit=False, confirm_changes=False, held_submission=None):
@@ -371,17 +398,20 @@ def _body(result, staged: uploads.StagedUpload) -> list:
         parts.append(html.P(_changes_text(result), className="mb-2"))
         changes = [issue for issue in result.issues if issue.change is not None]
         button = f"Submit as version {result.version}"
+        held: list = []
         if result.status == "held":
-            parts.append(
+            held = [
                 html.P(
                     "This version would undo part of the country's record, so nothing is loaded until you confirm "
                     "the changes below. Check each one: correct the file and upload it again, or submit it as it is "
                     "if the changes are right.",
                     className="mb-2 held-explanation",
-                )
-            )
-            parts.append(_changes_table(changes, staged.token))
+                ),
+                _changes_table(changes, staged.token),
+            ]
             button = f"Submit version {result.version}: {regressions.summary(changes)}"
+        # On every card with a Submit button (the callback's outputs all exist): submit_upload empties it once done.
+        parts.append(html.Div(held, id={"type": ids.UPLOAD_HELD, "token": staged.token}))
         parts.append(
             dbc.Button(
                 button,
@@ -437,7 +467,13 @@ def _submitted_label(result) -> str:
 
 def _outcome(result) -> dbc.Alert:
     if result.status == "accepted":
-        text = f"Submitted: {result.country} {result.year} is now version {result.version}. {_changes_text(result)}"
+        confirmed = [issue for issue in result.issues if issue.change is not None]
+        # A held file's explanation and table are gone once it is in (submit_upload): this says what was confirmed.
+        confirming = f", confirming its changes to the record ({regressions.summary(confirmed)})" if confirmed else ""
+        text = (
+            f"Submitted: {result.country} {result.year} is now version {result.version}{confirming}. "
+            f"{_changes_text(result)}"
+        )
         return dbc.Alert(text, color="success", className="upload-outcome mb-0")
     if result.status == "unchanged":
         text = f"Identical to version {result.version} already in the monitor: recorded, nothing changed."

@@ -134,15 +134,9 @@ def ingest_file(
     validated = validate_return(raw, catalogue, country=country, year=year, plan_findings=plan_findings)
     synthetic = validated.is_synthetic if is_synthetic is None else is_synthetic
 
-    report_path = None
-    if not validated.accepted and report_dir is not None:
-        from etl.returns.feedback import write_feedback  # openpyxl is only needed for a rejected return
-
-        report_path = str(write_feedback(path, raw.file_format, validated.issues, Path(report_dir), file_name))
-
     if dry_run:
         with _connection(connection, warehouse.read_connection, warehouse_file) as con:
-            validated = without_carried_date_warnings(con, validated)
+            validated = without_carried_date_warnings(con, validated, raw)
             outcome = load.preview(con, validated, confirm_changes)
         stored = None
     else:
@@ -157,7 +151,7 @@ def ingest_file(
                 file_name, raw.sha256, raw.file_format, relative_stored_path(kept) if kept else None,
                 submitted_by, received_on,
             )  # fmt: skip
-            validated = without_carried_date_warnings(con, validated)
+            validated = without_carried_date_warnings(con, validated, raw)
             try:
                 outcome = load.load_return(
                     con,
@@ -171,6 +165,13 @@ def ingest_file(
                 if kept is not None:
                     kept.unlink(missing_ok=True)
                 raise
+    report_path = None
+    if not validated.accepted and report_dir is not None:
+        from etl.returns.feedback import write_feedback  # openpyxl is only needed for a rejected return
+
+        # After the record was read (above): the workbook marks the findings the result lists, without the dates
+        # the record already holds. Outside the writer's lock, as before.
+        report_path = str(write_feedback(path, raw.file_format, validated.issues, Path(report_dir), file_name))
     activities = validated.activities.num_rows if outcome.status != load.REJECTED else 0
     return IngestResult(
         file=file_name,

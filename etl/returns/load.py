@@ -11,7 +11,7 @@ import duckdb
 
 from etl.errors import AptmonError
 from etl.plan import catalogue as cat
-from etl.returns.issue_codes import Issue
+from etl.returns.issue_codes import Issue, IssueCounts
 from etl.returns.regressions import confirms, find_regressions
 from etl.returns.rows import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, Rows
 from etl.returns.validate import ValidatedReturn
@@ -254,6 +254,9 @@ def _load(
     else:
         version = None
     activity_count = validated.activities.num_rows if status != REJECTED else 0
+    # The row counts every finding it keeps, what the return would undo in the record too: the log's Warnings
+    # column said 0 beside a held upload's three changes to confirm.
+    findings = Findings([*validated.issues, *plan.regressions])
     con.execute(
         "INSERT INTO submissions (submission_id, plan_id, country, reporting_year, version, file_name, stored_path, "
         "file_format, sha256, submitted_by, submitted_at, received_on, status, activities, errors, warnings, "
@@ -261,12 +264,12 @@ def _load(
         [
             submission_id, plan_id, validated.country, validated.year, version, upload.file_name,
             upload.stored_path, upload.file_format, upload.sha256, upload.submitted_by, upload.submitted_at,
-            upload.received_on or upload.submitted_at.date(), status, activity_count, validated.errors,
-            validated.warnings, is_synthetic,
+            upload.received_on or upload.submitted_at.date(), status, activity_count, findings.errors,
+            findings.warnings, is_synthetic,
         ],
     )  # fmt: skip
     # Every upload keeps its own findings, an unchanged one too: opening its row in the log shows them.
-    _insert_issues(con, submission_id, [*validated.issues, *plan.regressions])
+    _insert_issues(con, submission_id, findings.issues)
     if status == UNCHANGED:
         return LoadOutcome(status, submission_id, version, changes)
     if status == ACCEPTED:
@@ -274,6 +277,13 @@ def _load(
         if previous is not None:
             _supersede_others(con, submission_id, plan_id, validated)
     return LoadOutcome(status, submission_id, version, changes, plan.regressions)
+
+
+@dataclass
+class Findings(IssueCounts):
+    """What one upload's row records: its checks' findings and what it would undo in the record."""
+
+    issues: list[Issue]
 
 
 class HeldUploadGone(AptmonError, LookupError):
@@ -305,8 +315,8 @@ def confirm_held(
     confirmed = [upload.submitted_at, upload.submitted_by, held_submission]
     if plan.status == UNCHANGED:
         con.execute(
-            "UPDATE submissions SET status = 'unchanged', version = ?, confirmed_at = ?, confirmed_by = ? "
-            "WHERE submission_id = ?",
+            "UPDATE submissions SET status = 'unchanged', version = ?, confirmed_at = ?, confirmed_by = ?, "
+            f"{_COUNTS_KEPT} WHERE submission_id = ?",
             [previous[1], *confirmed],
         )
         return LoadOutcome(UNCHANGED, held_submission, previous[1], _no_changes(previous), plan.regressions)
@@ -318,14 +328,23 @@ def confirm_held(
     changes = changes_since(con, previous, validated.activities)
     plan_id = con.execute("SELECT plan_id FROM submissions WHERE submission_id = ?", [held_submission]).fetchone()[0]
     con.execute(
-        "UPDATE submissions SET status = 'accepted', version = ?, confirmed_at = ?, confirmed_by = ? "
-        "WHERE submission_id = ?",
+        "UPDATE submissions SET status = 'accepted', version = ?, confirmed_at = ?, confirmed_by = ?, "
+        f"{_COUNTS_KEPT} WHERE submission_id = ?",
         [version, *confirmed],
     )
     _insert_rows(con, held_submission, plan_id, validated, rows)
     if previous is not None:
         _supersede_others(con, held_submission, plan_id, validated)
     return LoadOutcome(ACCEPTED, held_submission, version, changes, plan.regressions)
+
+
+# A confirmed row's counts are those of the findings it keeps: a row held before its counts included what it would
+# undo (Findings) said Warnings 0 beside three, and is set right when it is confirmed.
+_COUNTS_KEPT = (
+    "errors = (SELECT count(*) FROM issues i WHERE i.submission_id = submissions.submission_id "
+    "AND i.severity = 'error'), warnings = (SELECT count(*) FROM issues i "
+    "WHERE i.submission_id = submissions.submission_id AND i.severity = 'warning')"
+)
 
 
 def _supersede_others(
