@@ -79,9 +79,10 @@ def submit_body(token: str) -> dict:
     held = {"type": "upload-held", "token": token}
     return {
         "output": f"..{OUTCOME_PATTERN}.children...{SUBMIT_PATTERN}.disabled...{STATUS_PATTERN}.children"
-                  f"...{HELD_PATTERN}.children..",
+                  f"...{STATUS_PATTERN}.color...{HELD_PATTERN}.children..",
         "outputs": [{"id": outcome, "property": "children"}, {"id": button, "property": "disabled"},
-                    {"id": status, "property": "children"}, {"id": held, "property": "children"}],
+                    {"id": status, "property": "children"}, {"id": status, "property": "color"},
+                    {"id": held, "property": "children"}],
         "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
         "state": [{"id": "upload-received-on", "property": "date", "value": None}],
         "changedPropIds": ['{"token":"' + token + '","type":"upload-submit"}.n_clicks'],

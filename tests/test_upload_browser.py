@@ -156,6 +156,7 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
     check_and_wait(page, write_xlsx(tmp_path / "khm-2015-v2.xlsx", VERSION_2))
     card = page.locator(".upload-result").first
     assert card.locator(".upload-status").inner_text() == "changes to the record: confirm them to submit"
+    assert "bg-warning" in card.locator(".upload-status").get_attribute("class")
     button = page.locator(".upload-submit")
     assert button.inner_text() == "Submit version 2: 2 activities go back from completed, 1 removed"
     table = card.locator("[id^=upload-changes-table-]").first  # the changes, above the button
@@ -179,6 +180,8 @@ def test_a_version_that_undoes_the_record_shows_its_changes_and_submits_only_whe
         "completed, 1 removed). Against version 1: "
     )
     assert card.locator(".upload-status").inner_text() == "submitted as version 2"
+    # Its badge takes the colour of an accepted file: held no longer.
+    assert "bg-success" in card.locator(".upload-status").get_attribute("class")
     # What it was held for is done: no "nothing is loaded until you confirm" and no table of changes above the
     # outcome, which names the changes confirmed instead.
     assert card.locator(".held-explanation").count() == 0

@@ -16,7 +16,7 @@ from dashboard.components.access import not_permitted
 from dashboard.components.drop_zone import drop_zone
 from dashboard.components.issues_table import issues_table
 from dashboard.components.tables import data_grid, records
-from dashboard.components.upload_result import internal_error_alert, message_body, result_card
+from dashboard.components.upload_result import STATUS_COLOURS, internal_error_alert, message_body, result_card
 from dashboard.data import connection, plans
 from dashboard.security import auth, throttling
 from etl import warehouse
@@ -232,6 +232,7 @@ def check_uploads(contents, file_names, country, year, received_on):
     Output({"type": ids.UPLOAD_OUTCOME, "token": MATCH}, "children"),
     Output({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "disabled"),
     Output({"type": ids.UPLOAD_STATUS, "token": MATCH}, "children"),
+    Output({"type": ids.UPLOAD_STATUS, "token": MATCH}, "color"),
     Output({"type": ids.UPLOAD_HELD, "token": MATCH}, "children"),
     Input({"type": ids.UPLOAD_SUBMIT, "token": MATCH}, "n_clicks"),
     State(ids.UPLOAD_RECEIVED_ON, "date"),
@@ -244,17 +245,17 @@ def submit_upload(n_clicks, received_on):
     user = auth.check_role(*auth.UPLOADERS)
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
-    unchanged_badge = dash.no_update
+    unchanged_badge = (dash.no_update, dash.no_update)  # its label and colour
     staged = uploads.load_staged(ctx.triggered_id["token"])
     if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
         alert = dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning")
-        return alert, True, unchanged_badge, dash.no_update
+        return alert, True, *unchanged_badge, dash.no_update
     auth.check_country(user, staged.country)
     if not uploads.claim(staged):
         return (
             dbc.Alert("This file is already being submitted.", color="warning"),
             True,
-            unchanged_badge,
+            *unchanged_badge,
             dash.no_update,
         )
     try:
@@ -263,23 +264,25 @@ def submit_upload(n_clicks, received_on):
         result = upload_checks.run(steps)
     except upload_checks.CheckRefused as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="warning"), False, unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="warning"), False, *unchanged_badge, dash.no_update
     except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
         uploads.discard(staged)
-        return dbc.Alert(str(exc), color="warning"), True, unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="warning"), True, *unchanged_badge, dash.no_update
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="danger"), False, unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="danger"), False, *unchanged_badge, dash.no_update
     except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
         log.exception("Submitting %s failed", staged.original_name)
         uploads.release(staged)
         alert = internal_error_alert("The file could not be processed", INTERNAL_ERROR_ADVICE)
-        return alert, False, unchanged_badge, dash.no_update
+        return alert, False, *unchanged_badge, dash.no_update
     if result.status not in ("rejected", "held"):
         uploads.discard(staged)
     # Once loaded (or found made already), what it was held for is done: the outcome says what happened instead.
     held_part = [] if result.status in ("accepted", "unchanged") else dash.no_update
-    return _outcome(result), True, _submitted_label(result), held_part
+    # The badge takes the colour of what became of the file: a held file confirmed is no longer held.
+    colour = STATUS_COLOURS.get(result.status, "secondary")
+    return _outcome(result), True, _submitted_label(result), colour, held_part
 
 
 def _check_one(user, content: str, file_name: str, country: str | None, year: int | None, received_on) -> dbc.Card:
