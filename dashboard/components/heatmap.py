@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.status_colours import status_colour
-from dashboard.components.theme import STATUS_WORDING, new_figure, pace_text, pct
+from dashboard.components.theme import STATUS_WORDING, narrow_title, new_figure, pace_text, pct
 from etl.outputs.palette import LIGHT_GREY, RATE_SCALE, STATUS_ORDER, text_colour_on
 from etl.plan.labels import wrap
 
@@ -28,6 +28,10 @@ ALL_COLUMN = "All 13<br>countries"
 # together, and on one shared scale every single-country cell would be pale.
 ALL_SCALE = [[0.0, "#F8F9FA"], [1.0, "#6C757D"]]
 NAME_WIDTH = 11  # characters per line of a country's name above its column
+# Characters per line of a row's label: the labels stay in view while the 14 columns scroll sideways on a narrow
+# screen (dashboard/assets/46-sticky-row-labels.js), so the narrower they are, the more columns show beside them.
+ROW_LABEL_WIDTH = 22
+TITLE_WIDTH = 40
 
 
 def _column_labels(countries: pd.DataFrame) -> list[str]:
@@ -90,8 +94,10 @@ def heatmap_figure(
             hover[i, j] = _hover(cell, names[country], country, row.label, nouns[i])
             found.append((i, j, cell))
     x = [groups, [*_column_labels(countries), ALL_COLUMN]]
-    figure = new_figure(title, height=max(300, 52 * len(rows) + 190))
-    common = {"x": x, "y": rows.label, "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}
+    # The title on lines short enough to read on a phone, where it stays at the left edge while the chart scrolls.
+    figure = new_figure(narrow_title(title, TITLE_WIDTH), height=max(300, 52 * len(rows) + 190))
+    y = [wrap(label.replace("<br>", " "), ROW_LABEL_WIDTH) for label in rows.label]
+    common = {"x": x, "y": y, "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}
     common |= {"xgap": 2, "ygap": 2, "texttemplate": "%{text}", "showscale": False, "hoverongaps": False}
     if metric == STATUS:
         _status_cells(figure, found, shape, common)
