@@ -19,11 +19,12 @@
             band.setAttribute("fill", "#fff");
             layer.insertBefore(band, layer.firstChild);
         }
-        // The band covers the left margin, where the labels are drawn, from the top of the plot to its foot.
+        // The band covers the left margin, where the labels are drawn, from the top of the figure (the names of
+        // the columns scrolled past go under it too) to the plot's foot; the title is drawn above it.
         band.setAttribute("x", "0");
-        band.setAttribute("y", String(size.t));
+        band.setAttribute("y", "0");
         band.setAttribute("width", String(Math.max(0, size.l - 1)));
-        band.setAttribute("height", String(size.h));
+        band.setAttribute("height", String(size.t + size.h));
         const shift = "translate(" + box.scrollLeft + ",0)";
         layer.setAttribute("transform", shift);
         // The title too: it says what the cells are, and scrolled away it left them unexplained.

@@ -110,14 +110,21 @@ def heatmap_figure(
     title = narrow_title(title, TITLE_WIDTH)
     extra_lines = title.count("<br>")
     figure = new_figure(title, height=max(300, 52 * len(rows) + 190 + TITLE_LINE_PX * extra_lines))
-    y = [_row_label(label) for label in rows.label]
-    common = {"x": x, "y": y, "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}
+    common = {"x": x, "y": rows.label, "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}
     common |= {"xgap": 2, "ygap": 2, "texttemplate": "%{text}", "showscale": False, "hoverongaps": False}
     if metric == STATUS:
         _status_cells(figure, found, shape, common)
     else:
         _rate_cells(figure, found, shape, common, metric)
-    figure.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
+    # The rows keep their labels; the axis writes them on short lines (they stay in view as the columns scroll).
+    figure.update_yaxes(
+        autorange="reversed",
+        title_text=None,
+        showgrid=False,
+        tickmode="array",
+        tickvals=list(rows.label),
+        ticktext=[_row_label(label) for label in rows.label],
+    )
     # Names level, on two lines where long: turned on end they would crowd the title.
     figure.update_xaxes(side="top", title_text=None, showgrid=False, ticks="", tickangle=0, tickfont={"size": 11})
     figure.update_layout(
