@@ -124,7 +124,9 @@ def wait_for_title(page, graph_id: str, text: str) -> None:
     page.wait_for_function(
         """([id, text]) => {
             const gd = document.getElementById(id)?.querySelector('.js-plotly-plot');
-            return gd && gd.layout && gd.layout.title && (gd.layout.title.text || '').includes(text);
+            // A title may wrap (on a phone, or a long one): it is read as one line.
+            const title = gd && gd.layout && gd.layout.title && (gd.layout.title.text || '').replace(/<br>/g, ' ');
+            return !!title && title.includes(text);
         }""",
         arg=[graph_id, text],
         timeout=TIMEOUT,
