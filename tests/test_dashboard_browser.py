@@ -687,6 +687,7 @@ PHONE = {"width": 390, "height": 844}
 PHONE_CHARTS = {
     "/": ["trend-graph", "pillar-ranking-graph", "pillar-trends-graph"],
     "/measure/1.1.1": ["measure-countries-graph"],
+    "/country?country=BRN": ["country-pillars-graph"],
 }
 
 
