@@ -100,7 +100,9 @@ def wait_for_title(page, graph_id: str, text: str) -> None:
     page.wait_for_function(
         """([id, text]) => {
             const gd = document.getElementById(id)?.querySelector('.js-plotly-plot');
-            return gd && gd.layout && gd.layout.title && (gd.layout.title.text || '').includes(text);
+            // A title may wrap (on a phone, or a long one): it is read as one line.
+            const title = gd && gd.layout && gd.layout.title && (gd.layout.title.text || '').replace(/<br>/g, ' ');
+            return !!title && title.includes(text);
         }""",
         arg=[graph_id, text],
         timeout=15000,
@@ -724,3 +726,147 @@ def test_a_grids_csv_downloads_its_rows_while_the_address_names_a_plan_and_year(
     assert lines[0].startswith('"Id","Pillar","Section","Text","Progress","Activities"')
     assert len(lines) == 1 + 183
     assert page.console_errors == []
+
+
+# Every text plotly drew in a chart with its box, the chart's box, and whether its narrow layout is on
+# (45-narrow-charts.js): a text that sticks out of the chart is cut, two that overlap cannot be read.
+DRAWN_TEXT = """id => {
+    const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+    const box = e => { const b = e.getBoundingClientRect(); return {left: b.left, right: b.right, top: b.top,
+                                                                    bottom: b.bottom}; };
+    const texts = Array.from(gd.querySelectorAll('svg text')).filter(t => t.textContent.trim() &&
+        getComputedStyle(t).display !== 'none' && t.getBoundingClientRect().width > 0);
+    return {frame: box(gd), narrow: gd.__narrowOn === true,
+            texts: texts.map(t => ({text: t.textContent, ...box(t)}))};
+}"""
+PHONE = {"width": 390, "height": 844}
+PHONE_CHARTS = {
+    "/": ["trend-graph", "pillar-ranking-graph", "pillar-trends-graph"],
+    "/measure/1.1.1": ["measure-countries-graph"],
+    "/country?country=BRN": ["country-pillars-graph"],
+}
+
+
+def cut_or_overlapping(drawn: dict) -> list[str]:
+    """The texts that leave the chart's box and the pairs of texts whose boxes overlap (by more than a pixel)."""
+    frame, texts = drawn["frame"], drawn["texts"]
+    found = [
+        f"cut: {t['text']}"
+        for t in texts
+        if t["left"] < frame["left"] - 1 or t["right"] > frame["right"] + 1 or t["top"] < frame["top"] - 1
+    ]
+    for i, one in enumerate(texts):
+        for other in texts[i + 1 :]:
+            across = min(one["right"], other["right"]) - max(one["left"], other["left"])
+            down = min(one["bottom"], other["bottom"]) - max(one["top"], other["top"])
+            if across > 1 and down > 1:
+                found.append(f"overlap: {one['text']} / {other['text']}")
+    return found
+
+
+@pytest.mark.parametrize(("viewport", "narrow"), [(PHONE, True), ({"width": 1366, "height": 768}, False)])
+def test_overview_and_measure_charts_keep_every_label_whole_and_apart(demo_app, page, viewport, narrow):
+    """At 390 px (WCAG 1.4.10 reflow) the charts take their narrow layout: titles wrap, the small multiples stand in
+    one column, the years go by two digits; at 1366 px they keep their own. Either way no title, tick, note or
+    legend entry is cut at the chart's edge or drawn over another (the phone cut the ranking's title to "end 2017,
+    th", its notes to "limited pro", ran the panels' titles together and their years into "'1'1'1")."""
+    base, _ = demo_app
+    page.set_viewport_size(viewport)
+    for path, graphs in PHONE_CHARTS.items():
+        page.goto(base + path)
+        for graph in graphs:
+            wait_for_title(page, graph, " ")
+            page.wait_for_function(
+                "([id, narrow]) => (document.getElementById(id).querySelector('.js-plotly-plot').__narrowOn === true)"
+                " === narrow",
+                arg=[graph, narrow],
+                timeout=15000,
+            )
+            page.wait_for_timeout(300)  # the relayout's drawing
+            drawn = page.evaluate(DRAWN_TEXT, graph)
+            assert drawn["narrow"] is narrow, graph
+            assert len(drawn["texts"]) > 5, graph
+            assert cut_or_overlapping(drawn) == [], (graph, viewport["width"])
+    assert page.console_errors == []
+
+
+def test_the_country_ranking_fits_a_phone_without_scrolling(demo_app, page):
+    """On a phone the ranked countries' table fits its card: the status words wrap inside their badges, so the
+    Delivered column is not scrolled out of view (it showed as "D")."""
+    base, _ = demo_app
+    page.set_viewport_size(PHONE)
+    page.goto(base + "/")
+    page.locator(".country-ranking-table .ranked-delivered").first.wait_for(timeout=15000)
+    widths = page.evaluate(
+        """() => { const box = document.querySelector('.country-ranking .table-responsive');
+                   return [box.scrollWidth, box.clientWidth]; }"""
+    )
+    assert widths[0] <= widths[1]
+    header = page.locator(".country-ranking-table thead th", has_text="Delivered").bounding_box()
+    assert header["x"] + header["width"] <= PHONE["width"]
+
+
+def test_the_heatmap_keeps_its_row_labels_in_view_and_its_cell_words_whole_when_it_scrolls(demo_app, browser):
+    """At 200% zoom (683 px at device scale 2) the 14 columns scroll sideways in their box: the row labels stay at
+    its left edge, over a band that hides the cells passing under them, and every cell's words fit inside the cell
+    (at the old width "no commitments" was cut to "ommitments")."""
+    base, _ = demo_app
+    # 200% zoom's width, and tall enough for the whole chart to be in the window, where a point can be hit-tested.
+    context = browser.new_context(viewport={"width": 683, "height": 1400}, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        username, password, _ = TEST_USERS["viewer"]
+        sign_in(page, base, username, password)
+        page.goto(base + "/heatmap")
+        wait_for_title(page, "heatmap-graph", " ")
+        scrolled = page.evaluate(
+            """() => { const box = document.querySelector('.wide-chart');
+                       box.scrollLeft = box.scrollWidth; return [box.scrollLeft, box.clientWidth]; }"""
+        )
+        assert scrolled[0] > 300  # it does scroll: the labels would have gone with it
+        page.wait_for_timeout(200)
+        placed = page.evaluate(
+            """() => {
+                const box = document.querySelector('.wide-chart').getBoundingClientRect();
+                const gd = document.querySelector('#heatmap-graph .js-plotly-plot');
+                // The white band drawn with the labels, over the cells (the labels take no pointer events, so
+                // a hit test cannot tell what is on top): each label must lie on it.
+                const band = gd.querySelector('.yaxislayer-above rect.sticky-row-band');
+                const under = band ? band.getBoundingClientRect() : {left: 0, right: 0, top: 0, bottom: 0};
+                const labels = Array.from(gd.querySelectorAll('.ytick text'), t => {
+                    const b = t.getBoundingClientRect();
+                    return {text: t.textContent, left: b.left, right: b.right, onBand: under.left <= b.left + 1 &&
+                            b.right <= under.right + 1 && under.top <= b.top && b.bottom <= under.bottom};
+                });
+                const cell = (gd._fullLayout._size.w / 14) - 2;
+                const words = Array.from(gd.querySelectorAll('.heatmap-label'), t => ({
+                    text: t.textContent, width: t.getBoundingClientRect().width}));
+                return {box: {left: box.left, right: box.right}, labels, cell, words};
+            }"""
+        )
+        assert len(placed["labels"]) == 7  # six pillars and all pillars
+        for label in placed["labels"]:
+            assert placed["box"]["left"] - 1 <= label["left"] and label["right"] <= placed["box"]["right"], label
+            assert label["onBand"], label  # on white, not over the cells scrolling under it
+        assert any("commitments" in w["text"] for w in placed["words"])
+        assert [w for w in placed["words"] if w["width"] > placed["cell"]] == []
+    finally:
+        context.close()
+
+
+def test_every_section_tile_of_the_treemap_shows_its_words_at_1366_px(demo_app, page):
+    """Each section's tile carries its name and status: where a label did not fit at the template's 9 px floor,
+    uniformtext hid it whole, and pillar III's second section (3.2, "acceleration needed" on one line in a narrow
+    column) showed as a blank coloured block."""
+    base, _ = demo_app
+    assert page.viewport_size["width"] == 1366
+    page.goto(base + "/measures")
+    wait_for_title(page, "catalogue-treemap", " ")
+    tiles = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#catalogue-treemap g.slice text.slicetext'), t => ({
+            text: t.textContent, shown: getComputedStyle(t).display !== 'none' &&
+                                        !/scale\\(0\\)/.test(t.getAttribute('transform') || '')}))"""
+    )
+    sections = [t for t in tiles if re.match(r"^\d\.\d+(?![.\d])", t["text"])]
+    assert len(sections) >= 30
+    assert [t["text"] for t in sections if not t["shown"]] == []

@@ -30,8 +30,11 @@ SECTION_TILE = "section:"
 SECTION_WEIGHT = 12.0
 MIN_PILLAR_SECTIONS = 3
 # Narrow enough that the name of a section in a narrow column (pillar III has two) wraps into lines that keep a
-# readable font, instead of a few long lines plotly shrinks to fit the tile's width.
-SECTION_LABEL_WIDTH = 16
+# readable font, instead of a few long lines plotly shrinks to fit the tile's width; wide enough that the longest
+# names (1.3, 2.6) take five lines, not six, with the status's two below them in a 620 px chart. A label that does not
+# fit at the template's 9 px floor is hidden whole (uniformtext), which left tiles blank.
+SECTION_LABEL_WIDTH = 18
+STATUS_WIDTH = 16  # "limited progress" stays on one line, "acceleration needed" and "insufficient data" take two
 
 
 def _counts(frame: pd.DataFrame | None, key: str, noun: str, country: str) -> str:
@@ -55,7 +58,10 @@ def _tile(frame: pd.DataFrame | None, key: str) -> tuple[str, str, str]:
         return _PARENT_COLOUR, _DARK_TEXT, ""
     row = frame.loc[key]
     colour = status_colour(row.progress_status)
-    words = row.progress_status
+    # A long status on two lines: "acceleration needed" on one line was wider than the tiles of a narrow column
+    # (pillar III's two sections), and the template's uniformtext then hid such a tile's whole label, leaving a
+    # blank coloured block.
+    words = wrap(row.progress_status, STATUS_WIDTH)
     if row.measures_in_scope and row.progress_status != "insufficient data":
         words += f"<br>{row.measures_delivered} of {row.measures_in_scope} delivered"
     return colour, text_colour_on(colour), words

@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 
 from dashboard.components.progress import bar_notes
 from dashboard.components.status_colours import status_colour
-from dashboard.components.theme import new_figure, pace_text, pct
+from dashboard.components.theme import narrow_title, narrow_title_patch, new_figure, pace_text, pct, with_narrow_layout
 from etl.outputs.palette import COVERAGE_COLOUR, TARGET_COLOUR
-from etl.plan.labels import pillar_label
+from etl.plan.labels import pillar_label, wrap
 
 DELIVERED_TITLE = "Delivered, of the measures it took up or leads"
 COVERAGE_TITLE = "Coverage, of all the pillar's measures"
@@ -96,4 +96,32 @@ def country_pillars_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: 
         legend={"y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"},
         margin={"l": 10, "b": 70},
     )  # fmt: skip
-    return figure
+    return with_narrow_layout(figure, narrow_title_patch(title) | _narrow_panels(frame))
+
+
+def _narrow_panels(frame: pd.DataFrame) -> dict:
+    """On a phone the two panels stand one above the other, full width, their pillars' names and notes on short
+    lines: side by side at 390 px the notes ran into the coverage panel and the axis titles into each other."""
+    labels = frame.label.tolist()
+    short = {"tickmode": "array", "tickvals": labels, "ticktext": [wrap(label, 14) for label in labels]}
+    narrow = {
+        "height": 1000,
+        "xaxis.domain": [0, 1],
+        "xaxis2.domain": [0, 1],
+        "yaxis.domain": [0.52, 1],
+        "yaxis2.domain": [0, 0.38],
+        "yaxis2.showticklabels": True,
+        "xaxis.tickvals": [0, 0.5, 1],
+        "xaxis2.tickvals": [0, 0.5, 1],
+        "xaxis.title.text": narrow_title(DELIVERED_TITLE, 28),
+        "xaxis2.title.text": narrow_title(COVERAGE_TITLE, 28),
+        "legend.yref": "container",
+        "legend.y": 0,
+        "legend.yanchor": "bottom",
+        "margin.b": 40,
+    }
+    for axis in ("yaxis", "yaxis2"):
+        narrow |= {f"{axis}.{key}": value for key, value in short.items()}
+    for index, note in enumerate(bar_notes(frame, separator="<br>", status_width=12)):
+        narrow[f"annotations[{index}].text"] = note["text"]
+    return narrow

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.status_colours import status_colour
-from dashboard.components.theme import STATUS_WORDING, new_figure, pace_text, pct
+from dashboard.components.theme import STATUS_WORDING, narrow_title, new_figure, pace_text, pct
 from etl.outputs.palette import LIGHT_GREY, RATE_SCALE, STATUS_ORDER, text_colour_on
 from etl.plan.labels import wrap
 
@@ -28,10 +28,26 @@ ALL_COLUMN = "All 13<br>countries"
 # together, and on one shared scale every single-country cell would be pale.
 ALL_SCALE = [[0.0, "#F8F9FA"], [1.0, "#6C757D"]]
 NAME_WIDTH = 11  # characters per line of a country's name above its column
+# Characters per line of a row's label: the labels stay in view while the 14 columns scroll sideways on a narrow
+# screen (dashboard/assets/46-sticky-row-labels.js), so the narrower they are, the more columns show beside them.
+ROW_LABEL_WIDTH = 22
+ROW_LABEL_LINES = 3
+TITLE_WIDTH = 46
+TITLE_LINE_PX = 21  # the room each further line of the title takes above the countries' names
 
 
 def _column_labels(countries: pd.DataFrame) -> list[str]:
     return [wrap(name, NAME_WIDTH) for name in countries.name]
+
+
+def _row_label(label: str) -> str:
+    """A row's label on lines of ROW_LABEL_WIDTH characters, or as few more as keep it to ROW_LABEL_LINES lines: a
+    row is about three lines tall, and a longer label ran into the next row's."""
+    words = label.replace("<br>", " ")
+    width = ROW_LABEL_WIDTH
+    while wrap(words, width).count("<br>") >= ROW_LABEL_LINES and width < len(words):
+        width += 2
+    return wrap(words, width)
 
 
 def _status_lines(status: str) -> str:
@@ -90,17 +106,30 @@ def heatmap_figure(
             hover[i, j] = _hover(cell, names[country], country, row.label, nouns[i])
             found.append((i, j, cell))
     x = [groups, [*_column_labels(countries), ALL_COLUMN]]
-    figure = new_figure(title, height=max(300, 52 * len(rows) + 190))
+    # The title on lines short enough to read on a phone, where it stays at the left edge while the chart scrolls.
+    title = narrow_title(title, TITLE_WIDTH)
+    extra_lines = title.count("<br>")
+    figure = new_figure(title, height=max(300, 52 * len(rows) + 190 + TITLE_LINE_PX * extra_lines))
     common = {"x": x, "y": rows.label, "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}
     common |= {"xgap": 2, "ygap": 2, "texttemplate": "%{text}", "showscale": False, "hoverongaps": False}
     if metric == STATUS:
         _status_cells(figure, found, shape, common)
     else:
         _rate_cells(figure, found, shape, common, metric)
-    figure.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
+    # The rows keep their labels; the axis writes them on short lines (they stay in view as the columns scroll).
+    figure.update_yaxes(
+        autorange="reversed",
+        title_text=None,
+        showgrid=False,
+        tickmode="array",
+        tickvals=list(rows.label),
+        ticktext=[_row_label(label) for label in rows.label],
+    )
     # Names level, on two lines where long: turned on end they would crowd the title.
     figure.update_xaxes(side="top", title_text=None, showgrid=False, ticks="", tickangle=0, tickfont={"size": 11})
-    figure.update_layout(margin={"l": 10, "t": 130, "r": 10, "b": 20}, plot_bgcolor="white")
+    figure.update_layout(
+        margin={"l": 10, "t": 130 + TITLE_LINE_PX * extra_lines, "r": 10, "b": 20}, plot_bgcolor="white"
+    )
     return figure
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import message_figure, new_figure
+from dashboard.components.theme import message_figure, narrow_title_patch, new_figure, with_narrow_layout
 from etl.outputs.palette import COMPLETION_COLOUR, COVERAGE_COLOUR, GREY
 
 # Up to this many countries with activities, the chart shows only them: a row of twelve empty slots around one
@@ -52,4 +52,17 @@ def measure_countries_figure(by_country: pd.DataFrame, countries: pd.DataFrame, 
     largest = float(frame.activities_total.max()) if len(frame) else 0.0
     figure.update_yaxes(title_text="Activities", rangemode="tozero", tickformat=",d", dtick=1 if largest <= 8 else None)
     figure.update_layout(legend={"y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left"})
-    return figure
+    # On a phone the countries go by ISO3 code, as all 13 do on any screen (the name is in the hover): six names
+    # side by side were cut to "Cambodi" and "Myanma". The legend sits at the foot, below the axis title.
+    narrow = narrow_title_patch(title) | {
+        "xaxis.tickmode": "array",
+        "xaxis.tickvals": labels.tolist(),
+        "xaxis.ticktext": frame.iso3.tolist(),
+        "xaxis.tickangle": 0,
+        "legend.yref": "container",
+        "legend.y": 0,
+        "legend.yanchor": "bottom",
+        "margin.b": 110,
+        "height": 400,
+    }
+    return with_narrow_layout(figure, narrow)

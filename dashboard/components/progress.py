@@ -8,7 +8,14 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.theme import build_figure, pace_text, pct
+from dashboard.components.theme import (
+    build_figure,
+    narrow_title,
+    narrow_title_patch,
+    pace_text,
+    pct,
+    with_narrow_layout,
+)
 from etl.outputs.palette import (
     COMPLETION_COLOUR,
     COVERAGE_COLOUR,
@@ -17,7 +24,7 @@ from etl.outputs.palette import (
     STATUS_ORDER,
     TARGET_COLOUR,
 )
-from etl.plan.labels import pillar_label
+from etl.plan.labels import pillar_label, wrap
 
 _RATE_AXIS = {"range": [0, 1.05], "tickformat": ".0%", "dtick": 0.25, "gridcolor": "#e9ecef", "zeroline": False}
 # The trend charts' axes carry fixed labels (years, 0-100%), so their margins are fixed too, room for the
@@ -109,11 +116,12 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
         "tickmode": "array",
         "tickvals": target_x,
         "ticktext": ["Start", *[str(y) for y in target_x[1:]]],
+        "tickangle": 0,
         "range": [target_x[0] - 0.2, target_x[-1] + 0.2],
         **_FIXED_MARGINS,
     }
     below = {"xaxis": "x2", "yaxis": "y2"}
-    return build_figure(
+    figure = build_figure(
         title,
         [
             _target_trace(target_x, target_y),
@@ -132,6 +140,15 @@ def trend_figure(trend: pd.DataFrame, full: pd.DataFrame, title: str) -> go.Figu
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         margin={"l": _TREND_LEFT_MARGIN + 30, "r": 20, "t": 76, "b": 100},
     )  # fmt: skip
+    # On a phone the years go by two digits (six four-digit years did not fit), and the axis title is placed by
+    # automargin: with the fixed margins plotly drew it over the years there.
+    short_years = ["Start", *[_short_year(y) for y in target_x[1:]]]
+    narrow = {"xaxis.ticktext": short_years, "xaxis2.ticktext": short_years, "xaxis2.automargin": True}
+    return with_narrow_layout(figure, narrow_title_patch(title) | narrow)
+
+
+def _short_year(year: int) -> str:
+    return f"’{year % 100:02d}"
 
 
 def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.DataFrame, title: str) -> go.Figure:
@@ -141,6 +158,12 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
     rows = math.ceil(len(pillars) / cols)
     h_gap, v_gap = 0.06, 0.14
     width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
+    # On a phone, one panel to a row: three side by side were 80 px wide, their titles ran into each other and
+    # their year ticks into one another ("'1'1'1").
+    narrow_panel_px, narrow_gap_px = 190, 70
+    narrow_height = len(pillars) * (narrow_panel_px + narrow_gap_px) + 90
+    narrow_plot = narrow_height - 90 - 70
+    narrow = {"height": narrow_height, "margin.t": 90, "margin.b": 70}
     target_x, _ = _target_points(full[full.pillar == "ALL"])
     traces, layout, titles = [], {}, []
     for index, pillar in enumerate(pillars.itertuples()):
@@ -154,7 +177,8 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
             "anchor": f"y{axis}",
             "tickmode": "array",
             "tickvals": target_x,
-            "ticktext": ["", *[f"’{y % 100:02d}" for y in target_x[1:]]],
+            "ticktext": ["", *[_short_year(y) for y in target_x[1:]]],
+            "tickangle": 0,
             "range": [target_x[0] - 0.3, target_x[-1] + 0.3],
             "showticklabels": row == rows - 1,
             "linecolor": "#adb5bd",
@@ -182,6 +206,16 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
                 "font": {"size": 12},
             }
         )
+        top = 1 - index * (narrow_panel_px + narrow_gap_px) / narrow_plot
+        narrow |= {
+            f"xaxis{axis}.domain": [0, 1],
+            f"xaxis{axis}.showticklabels": True,
+            f"yaxis{axis}.domain": [max(0.0, round(top - narrow_panel_px / narrow_plot, 6)), round(top, 6)],
+            f"yaxis{axis}.showticklabels": True,
+            f"yaxis{axis}.title.text": "Delivered, of the<br>measures in scope",
+            f"annotations[{index}].x": 0.5,
+            f"annotations[{index}].y": round(top, 6),
+        }
         first = index == 0
         on_axes = {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
         _, target_y = _target_points(full[full.pillar == pillar.pillar])  # each pillar's own schedule
@@ -193,7 +227,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
             rows_of, JUDGEMENT, f"Pillar {label}<br>", width=2, size=5, showlegend=first, **on_axes
         ):
             traces.append(series | {"legendgroup": series["name"]})
-    return build_figure(
+    figure = build_figure(
         title,
         traces,
         height=230 * rows + 140,
@@ -202,6 +236,7 @@ def pillar_trends_figure(trend: pd.DataFrame, full: pd.DataFrame, pillars: pd.Da
         margin={"l": _TREND_LEFT_MARGIN, "r": 20, "t": 90, "b": 70},
         **layout,
     )
+    return with_narrow_layout(figure, narrow | narrow_title_patch(title, 40) | {"legend.y": -40 / narrow_plot})
 
 
 # The order of the statuses from furthest behind: the order country_lag_ranking ranks countries in.
@@ -258,7 +293,7 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
             "hovertemplate": "%{y}<br>Expected by the schedule: %{x:.0%} of the measures in scope<extra></extra>",
         }
     )  # fmt: skip
-    return build_figure(
+    figure = build_figure(
         title,
         traces,
         height=420,  # room for each pillar's two-line note
@@ -275,11 +310,36 @@ def pillar_ranking_figure(metrics: pd.DataFrame, pillars: pd.DataFrame, title: s
         legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"},
         margin={"l": 10, "r": 20, "t": 64, "b": 70},
     )
+    # On a phone: the pillars' names and the notes on lines of a dozen characters, three ticks, the legend at the
+    # foot. On one line they took the width: the notes ran off the right edge ("limited pro").
+    labels = frame.label.tolist()
+    narrow = {
+        "yaxis.tickmode": "array",
+        "yaxis.tickvals": labels,
+        "yaxis.ticktext": [wrap(label, 14) for label in labels],
+        "xaxis.tickvals": [0, 0.5, 1],
+        "xaxis.title.text": narrow_title(f"Delivered, of the measures {scope}", 28),
+        "legend.yref": "container",
+        "legend.y": 0,
+        "legend.yanchor": "bottom",
+        "margin.b": 40,
+        "height": 520,
+    }
+    for index, note in enumerate(bar_notes(frame, separator="<br>", status_width=12)):
+        narrow[f"annotations[{index}].text"] = note["text"]
+    return with_narrow_layout(figure, narrow_title_patch(title) | narrow)
 
 
-def bar_notes(frame: pd.DataFrame, x: float = 1.07, separator: str = " · ") -> list[dict]:
-    """Beside each row, right of 100%: how many of how many measures were delivered and the status word. In a
-    column of their own, they are never drawn over a bar or the schedule's dash."""
+def bar_notes(
+    frame: pd.DataFrame, x: float = 1.07, separator: str = " · ", status_width: int | None = None
+) -> list[dict]:
+    """Beside each row, right of 100%: how many of how many measures were delivered and the status word (on lines
+    of `status_width` characters if given). In a column of their own, they are never drawn over a bar or the
+    schedule's dash."""
+
+    def status(r) -> str:
+        return wrap(r.progress_status, status_width) if status_width else r.progress_status
+
     return [
         {
             "x": x,
@@ -289,9 +349,9 @@ def bar_notes(frame: pd.DataFrame, x: float = 1.07, separator: str = " · ") -> 
             "xanchor": "left",
             "showarrow": False,
             "align": "left",
-            "text": f"{r.measures_delivered} of {r.measures_in_scope}{separator}{r.progress_status}"
+            "text": f"{r.measures_delivered} of {r.measures_in_scope}{separator}{status(r)}"
             if r.measures_in_scope
-            else r.progress_status,
+            else status(r),
             "font": {"size": 11},
         }
         for r in frame.itertuples()

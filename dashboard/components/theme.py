@@ -6,12 +6,14 @@ The colours themselves are etl/outputs/palette.py's, shared with the progress re
 from __future__ import annotations
 
 import math
+import re
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from etl.outputs.pace import pace_figure
 from etl.outputs.palette import BLACK, PALETTE, STATUS_COLOURS, TARGET_COLOUR
+from etl.plan.labels import wrap
 
 # The badge colour of each progress status band: the charts' own status colours, with black text on every one of
 # them (.status-badge in the stylesheet; palette.text_colour_on picks black for all, at 5.4:1 or more).
@@ -84,6 +86,52 @@ def build_figure(title: str, traces: list[dict], **layout) -> go.Figure:
     validation (it costs more than the query behind a chart); the builders' tests check what they produce."""
     full_layout = {"template": pio.templates[TEMPLATE_NAME], "title": {"text": title}} | layout
     return go.Figure(data=traces, layout=full_layout, _validate=False)
+
+
+# Below this width of its own (a phone, or a half-page column at 200% zoom) a chart takes its narrow layout: plotly
+# neither wraps a title nor reflows subplots, so a figure says in layout.meta.narrow what changes there, and
+# dashboard/assets/45-narrow-charts.js applies it (and takes it back when the chart is wide again), WCAG 1.4.10.
+NARROW_WIDTH = 576
+# Characters per line of a title, an axis title or a label in the narrow layout: about 330 px at 16 px.
+NARROW_TITLE_CHARACTERS = 38
+_TITLE_LINE_PX = 21
+_TITLE_PAD = 24
+
+
+def narrow_title(title: str, width: int = NARROW_TITLE_CHARACTERS) -> str:
+    """A title's text wrapped onto lines of about `width` characters, its <br> lines and a styled span's words (a
+    scope under the title) each wrapped on their own."""
+    lines = []
+    for line in title.split("<br>"):
+        span = re.fullmatch(r"(<span[^>]*>)(.*)(</span>)", line)
+        if span:
+            lines.append(span.group(1) + wrap(span.group(2), width + 6) + span.group(3))
+        else:
+            lines.append(wrap(line, width))
+    return "<br>".join(lines)
+
+
+def narrow_title_patch(title: str, top_margin_below_title: int = 24) -> dict:
+    """The narrow layout's title, wrapped and hung from the top of the figure, with a top margin that clears it."""
+    text = narrow_title(title)
+    lines = text.count("<br>") + 1
+    return {
+        "title.text": text,
+        "title.yref": "container",
+        "title.y": 1,
+        "title.yanchor": "top",
+        # Plotly hangs a title of several lines from its first line's middle, not its top: the pad takes that
+        # half line as well (with 8 px it began 7 px above the figure).
+        "title.pad.t": _TITLE_PAD,
+        "margin.t": _TITLE_PAD + lines * _TITLE_LINE_PX + top_margin_below_title,
+    }
+
+
+def with_narrow_layout(figure: go.Figure, patch: dict) -> go.Figure:
+    """`figure` carrying `patch`, plotly relayout updates in attribute strings ("xaxis.tickvals", "annotations[2].y"),
+    for 45-narrow-charts.js to apply when the chart is narrower than NARROW_WIDTH."""
+    figure.layout.meta = {"narrow": patch, "narrowWidth": NARROW_WIDTH}
+    return figure
 
 
 def reference_line(x: float, label: str) -> tuple[dict, dict]:
