@@ -88,3 +88,11 @@ def test_the_pillar_rankings_summary_counts_the_bars_of_each_status(demo_app, ta
     assert f"({len(rows)} bars: " in text, text
     for status, count in statuses.items():
         assert f"{count} {status}" in text, (status, text)
+
+
+def test_a_charts_scope_line_reads_as_a_clause_of_its_title(demo_app, tabs):
+    # The overview's charts put their scope on a styled line under the title; read through as a space, the
+    # summary ran "... the 2013-2017 plan all 13 countries".
+    base, _ = demo_app
+    text = summary_of(tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_RANKING_GRAPH)
+    assert f"end {YEAR}, the 2013-2017 plan, all 13 countries: " in text, text

@@ -9,8 +9,11 @@
     const WORDED = /[a-z]{3}/i; // a cell that says something in words, not only a number ("3 of 27")
 
     function plain(value) {
+        // A subtitle (a styled line under the title: its scope) reads as a clause of its own; any other line break
+        // is a wrap, read through.
         return String(value === null || value === undefined ? "" : value)
-            .replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+            .replace(/<br\s*\/?>\s*(?=<span)/gi, ", ").replace(/<br\s*\/?>/gi, " ")
+            .replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
     }
 
     function list(value) {
