@@ -280,7 +280,7 @@ def _log_rows(warehouse_file) -> list[tuple]:
 def test_choosing_the_same_file_again_checks_it_again(live_app, signed_in_page, tmp_path, warehouse_file):
     # The file input fires no change when it is given the file it already holds, and Dash answers no unchanged
     # property: the second choice of the same rejected file gave no new check and no new row in the log, and the
-    # old result stayed on screen (dashboard/assets/30-upload-again.js).
+    # old result stayed on screen (dashboard/assets/30-drop-zone.js).
     page = signed_in_page("analyst")
     page.goto(f"{live_app}/upload")
     page.wait_for_selector("#upload", timeout=15000)

@@ -11,7 +11,7 @@ CHOOSE = {True: "choose files", False: "choose a file"}
 
 def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> html.Div:
     """A dashed `.upload-drop` zone saying `prompt, or choose a file` (files, when it takes several), and under it
-    the line that says so when a file is over the size limit (dashboard/assets/30-upload-size.js writes it)."""
+    the line that says so when a file is over the size limit (dashboard/assets/30-drop-zone.js writes it)."""
     limit = uploads.max_upload_bytes()
     upload = dcc.Upload(
         id=component_id,
@@ -26,7 +26,7 @@ def drop_zone(component_id: str, prompt: str, *, multiple: bool) -> html.Div:
         className="upload-drop",
     )
     too_large = html.Div(id=f"{component_id}-too-large", role="alert", className="upload-too-large")
-    # data-upload-id: dashboard/assets/30-upload-again.js empties the Upload's contents when files come, so the same
+    # data-upload-id: dashboard/assets/30-drop-zone.js empties the Upload's contents when files come, so the same
     # file chosen again is a change Dash answers (a check, a new result) instead of nothing.
     zone = {"data-max-bytes": str(limit), "data-upload-id": component_id}
     return html.Div([upload, too_large], className="upload-zone", **zone)
