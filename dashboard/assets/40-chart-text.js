@@ -320,11 +320,5 @@
         });
     }
 
-    let scheduled = false;
-    new MutationObserver(function () {
-        if (!scheduled) {
-            scheduled = true;
-            window.requestAnimationFrame(function () { scheduled = false; hook(); });
-        }
-    }).observe(document.documentElement, {childList: true, subtree: true});
+    window.afterRender.add(hook);  // 10-after-render.js
 })();

@@ -50,13 +50,6 @@
         });
     }
 
-    let scheduled = false;
-    function soon() {
-        if (!scheduled) {
-            scheduled = true;
-            window.requestAnimationFrame(function () { scheduled = false; hook(); });
-        }
-    }
-    new MutationObserver(soon).observe(document.documentElement, {childList: true, subtree: true});
-    window.addEventListener("resize", soon);
+    window.afterRender.add(hook);  // 10-after-render.js
+    window.addEventListener("resize", window.afterRender.soon);  // a chart narrowed or widened with the window
 })();
