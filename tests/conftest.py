@@ -118,6 +118,25 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def served_demo(demo_warehouse, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """(base URL, demo warehouse): a copy of the session's demo warehouse served for one module that only reads it;
+    the views are asked from the demo warehouse itself, which holds the same data."""
+    from support.accessibility import served_copy
+
+    with served_copy(demo_warehouse, tmp_path_factory.mktemp("served-demo")) as url:
+        yield url, demo_warehouse
+
+
+@pytest.fixture(scope="module")
+def served_demo_tabs(browser, served_demo) -> Iterator[Callable]:
+    """tabs("viewer"): one signed-in tab per role on served_demo, opened on first use and kept for the module."""
+    from support.accessibility import signed_in_tabs
+
+    with signed_in_tabs(browser, served_demo[0]) as tab:
+        yield tab
+
+
 def _new_page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     new_page = context.new_page()

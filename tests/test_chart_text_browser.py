@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from support.accessibility import served_copy, settle, signed_in_tabs
+from support.accessibility import settle
 
 from dashboard import ids
 from etl import warehouse
@@ -16,18 +16,6 @@ pytestmark = pytest.mark.browser
 
 YEAR = 2017
 PLAN = "apt-2013-2017"
-
-
-@pytest.fixture(scope="module")
-def demo_app(demo_warehouse, tmp_path_factory):
-    with served_copy(demo_warehouse, tmp_path_factory.mktemp("chart-text")) as url:
-        yield url, demo_warehouse
-
-
-@pytest.fixture(scope="module")
-def tabs(browser, demo_app):
-    with signed_in_tabs(browser, demo_app[0]) as tab:
-        yield tab
 
 
 def view(path, sql: str, params: list) -> list[dict]:
@@ -43,8 +31,8 @@ def summary_of(page, base: str, path: str, graph_id: str) -> str:
     return " ".join(caption.inner_text().split())
 
 
-def test_the_heatmaps_summary_counts_every_status_among_its_cells(demo_app, tabs):
-    base, path = demo_app
+def test_the_heatmaps_summary_counts_every_status_among_its_cells(served_demo, served_demo_tabs):
+    base, path = served_demo
     cells = view(
         path, "SELECT progress_status FROM metrics_pillar_country WHERE plan_id = ? AND as_of_year = ?", [PLAN, YEAR]
     )
@@ -52,7 +40,7 @@ def test_the_heatmaps_summary_counts_every_status_among_its_cells(demo_app, tabs
     # The demo's cells hold the statuses whose words are short or break over two lines ("on<br>track",
     # "no<br>commitments"): the ones the summary used to leave out.
     assert {"on track", "no commitments"} <= set(statuses) and len(statuses) >= 3
-    text = summary_of(tabs("viewer"), base, f"/heatmap?year={YEAR}", ids.HEATMAP_GRAPH)
+    text = summary_of(served_demo_tabs("viewer"), base, f"/heatmap?year={YEAR}", ids.HEATMAP_GRAPH)
     pillars = len(view(path, "SELECT pillar FROM pillars WHERE plan_id = ?", [PLAN]))
     countries = len(view(path, "SELECT iso3 FROM countries", []))
     assert f"{pillars + 1} rows by {countries + 1} columns: " in text, text  # pillars and all; countries and all
@@ -61,11 +49,11 @@ def test_the_heatmaps_summary_counts_every_status_among_its_cells(demo_app, tabs
     assert sum(statuses.values()) == (pillars + 1) * (countries + 1)  # and so every cell is counted once
 
 
-def test_the_overviews_small_multiples_summary_names_every_pillar(demo_app, tabs):
-    base, path = demo_app
+def test_the_overviews_small_multiples_summary_names_every_pillar(served_demo, served_demo_tabs):
+    base, path = served_demo
     pillars = view(path, "SELECT pillar, title FROM pillars WHERE plan_id = ? ORDER BY pillar", [PLAN])
     assert len(pillars) > 3  # the summary used to stop after the third pillar
-    text = summary_of(tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_TRENDS_GRAPH)
+    text = summary_of(served_demo_tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_TRENDS_GRAPH)
     # Each panel under its own title, in the plan's order: the first pillar's as well as the others'.
     labels = [pillar_label(p["pillar"], p["title"], 24) for p in pillars]
     places = [text.find(f"{label} ") for label in labels]
@@ -74,8 +62,8 @@ def test_the_overviews_small_multiples_summary_names_every_pillar(demo_app, tabs
     assert len(text) < 600, text  # short: the numbers table holds the rest
 
 
-def test_the_pillar_rankings_summary_counts_the_bars_of_each_status(demo_app, tabs):
-    base, path = demo_app
+def test_the_pillar_rankings_summary_counts_the_bars_of_each_status(served_demo, served_demo_tabs):
+    base, path = served_demo
     rows = view(
         path,
         "SELECT progress_status FROM metrics_pillar_country "
@@ -84,15 +72,15 @@ def test_the_pillar_rankings_summary_counts_the_bars_of_each_status(demo_app, ta
     )
     statuses = Counter(r["progress_status"] for r in rows)
     assert len(statuses) > 1  # the bars are split into one trace per status
-    text = summary_of(tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_RANKING_GRAPH)
+    text = summary_of(served_demo_tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_RANKING_GRAPH)
     assert f"({len(rows)} bars: " in text, text
     for status, count in statuses.items():
         assert f"{count} {status}" in text, (status, text)
 
 
-def test_a_charts_scope_line_reads_as_a_clause_of_its_title(demo_app, tabs):
+def test_a_charts_scope_line_reads_as_a_clause_of_its_title(served_demo, served_demo_tabs):
     # The overview's charts put their scope on a styled line under the title; read through as a space, the
     # summary ran "... the 2013-2017 plan all 13 countries".
-    base, _ = demo_app
-    text = summary_of(tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_RANKING_GRAPH)
+    base, _ = served_demo
+    text = summary_of(served_demo_tabs("viewer"), base, f"/?year={YEAR}", ids.PILLAR_RANKING_GRAPH)
     assert f"end {YEAR}, the 2013-2017 plan, all 13 countries: " in text, text

@@ -8,7 +8,7 @@ import csv
 import io
 
 import pytest
-from support.accessibility import served_copy, settle, signed_in_tabs
+from support.accessibility import settle
 
 from dashboard.components.tables import WHOLE_VALUE_FIELDS, data_grid
 from etl import warehouse
@@ -17,18 +17,6 @@ YEAR = 2016
 PLAN = "apt-2013-2017"
 GRID = "#catalogue-table"
 PROGRESS_FILTER = f"{GRID} .ag-floating-filter[col-id='progress']"
-
-
-@pytest.fixture(scope="module")
-def demo_app(demo_warehouse, tmp_path_factory):
-    with served_copy(demo_warehouse, tmp_path_factory.mktemp("grid-filters")) as url:
-        yield url, demo_warehouse
-
-
-@pytest.fixture(scope="module")
-def tabs(browser, demo_app):
-    with signed_in_tabs(browser, demo_app[0]) as tab:
-        yield tab
 
 
 def progress_counts(path) -> dict[str, int]:
@@ -64,11 +52,13 @@ def test_a_status_column_filters_on_its_whole_value_and_a_text_column_on_what_it
 
 
 @pytest.mark.browser
-def test_completed_in_the_progress_filter_gives_the_completed_measures_and_downloads_them(demo_app, tabs):
-    base, path = demo_app
+def test_completed_in_the_progress_filter_gives_the_completed_measures_and_downloads_them(
+    served_demo, served_demo_tabs
+):
+    base, path = served_demo
     counts = progress_counts(path)
     assert counts["covered_only"] > 0  # measures whose progress also holds the word, "covered, not completed"
-    page = tabs("evaluator")
+    page = served_demo_tabs("evaluator")
     page.goto(f"{base}/measures?year={YEAR}")
     settle(page)
     grid_count(page, f"{counts['total']} rows")
