@@ -245,37 +245,32 @@ def submit_upload(n_clicks, received_on):
     user = auth.check_role(*auth.UPLOADERS)
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
-    unchanged_badge = (dash.no_update, dash.no_update)  # its label and colour
+    untouched = (dash.no_update,) * 3  # the badge's label and colour, and the held file's explanation
     staged = uploads.load_staged(ctx.triggered_id["token"])
     if staged is None or (staged.owner != user.username and user.role != auth.ADMIN):
         alert = dbc.Alert("This file was already submitted or has expired; upload it again.", color="warning")
-        return alert, True, *unchanged_badge, dash.no_update
+        return alert, True, *untouched
     auth.check_country(user, staged.country)
     if not uploads.claim(staged):
-        return (
-            dbc.Alert("This file is already being submitted.", color="warning"),
-            True,
-            *unchanged_badge,
-            dash.no_update,
-        )
+        return dbc.Alert("This file is already being submitted.", color="warning"), True, *untouched
     try:
         steps = _steps(staged, user, received_on, submit=True, confirm_changes=uploads.shown_changes(staged),
                        held_submission=uploads.held_submission(staged))  # fmt: skip
         result = upload_checks.run(steps)
     except upload_checks.CheckRefused as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="warning"), False, *unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="warning"), False, *untouched
     except HeldUploadGone as exc:  # confirmed already (another worker, a replayed request): nothing to do again
         uploads.discard(staged)
-        return dbc.Alert(str(exc), color="warning"), True, *unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="warning"), True, *untouched
     except warehouse.WarehouseError as exc:
         uploads.release(staged)
-        return dbc.Alert(str(exc), color="danger"), False, *unchanged_badge, dash.no_update
+        return dbc.Alert(str(exc), color="danger"), False, *untouched
     except Exception:  # a bug must not show a traceback; the file stays staged so it can be submitted again
         log.exception("Submitting %s failed", staged.original_name)
         uploads.release(staged)
         alert = internal_error_alert("The file could not be processed", INTERNAL_ERROR_ADVICE)
-        return alert, False, *unchanged_badge, dash.no_update
+        return alert, False, *untouched
     if result.status not in ("rejected", "held"):
         uploads.discard(staged)
     # Once loaded (or found made already), what it was held for is done: the outcome says what happened instead.
